@@ -1,0 +1,137 @@
+/*
+ * cli/cmd_merge.c - `tally merge`: one SARIF log, one run per tool, exact
+ * duplicates dropped.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/out.h"
+
+static const char help[] =
+"Usage: tally merge [OPTION]... FILE... -o OUT.sarif\n"
+"\n"
+"Merge SARIF 2.1.0 logs into one valid SARIF 2.1.0 log with one run per\n"
+"tool (by tool.driver.name). Each run keeps the first driver seen for its\n"
+"tool with the union of all its rules, and the artifacts of all its runs;\n"
+"ruleIndex and artifact indexes are re-pointed. Exact duplicates (same\n"
+"tool, rule, file, line, column, offset and message) are written once.\n"
+"A run with no results is kept. An input that cannot be read is reported\n"
+"on stderr and left out; the others are still merged.\n"
+"\n"
+"Options:\n"
+"  -o, --output FILE   where to write the merged log ('-' for stdout);\n"
+"                      written to a temporary file and renamed when done\n"
+"      --progress      always show progress on stderr\n"
+"      --no-progress   never show progress (default: shown when stderr is a\n"
+"                      terminal and the inputs exceed 64 MiB)\n"
+"      --stats         print time, throughput and peak memory on stderr\n"
+"  -h, --help          show this help and exit\n"
+"\n"
+"Exit status: 0 success, 2 usage error, unreadable input or write error.\n";
+
+int
+cmd_merge(int argc, char **argv)
+{
+	enum { O_PROGRESS = 256, O_NO_PROGRESS, O_STATS };
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tally_sarif_merge *m = NULL;
+	const char *out = NULL;
+	int c, rc, force = -1, status = EXIT_OK;
+	bool stats = false;
+	size_t n, failed = 0;
+	uint64_t bytes = 0, prev = 0, read, unique;
+	double t0 = out_now();
+	char **paths;
+	progress pg;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case O_PROGRESS: force = 1; break;
+		case O_NO_PROGRESS: force = 0; break;
+		case O_STATS: stats = true; break;
+		case 'h':
+			fputs(help, stdout);
+			return EXIT_OK;
+		case ':':
+			out_error("merge: option '%s' needs a value",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			out_error("merge: unknown option '%s' (try 'tally "
+			    "merge --help')", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (out == NULL) {
+		out_error("merge: no output file: give -o OUT.sarif (try "
+		    "'tally merge --help')");
+		return EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		out_error("merge: no input files (try 'tally merge --help')");
+		return EXIT_USAGE;
+	}
+	paths = argv + optind;
+	n = (size_t)(argc - optind);
+	if ((rc = tally_sarif_merge_create(&m, NULL)) != TALLY_OK) {
+		out_error("merge: %s", tally_strerror(rc));
+		return EXIT_USAGE;
+	}
+	progress_init(&pg, force, paths, n);
+	so.progress = progress_cb;
+	so.progress_arg = &pg;
+	for (size_t i = 0; i < n; i++) {
+		tally_sarif_report rep;
+
+		progress_file(&pg, i, prev);
+		rc = tally_sarif_merge_add_file(m, paths[i], &so, &rep);
+		prev = rep.bytes;
+		bytes += rep.bytes;
+		if (rc != TALLY_OK) {
+			progress_done(&pg);
+			out_error("%s: %s", paths[i], rep.error);
+			failed++;
+		}
+	}
+	progress_done(&pg);
+	rc = tally_sarif_merge_write(m, out);
+	if (rc != TALLY_OK) {
+		out_error("merge: cannot write %s: %s", out,
+		    rc == TALLY_EIO ? strerror(errno) : tally_strerror(rc));
+		status = EXIT_USAGE;
+	}
+	tally_sarif_merge_totals(m, &read, &unique);
+	if (stats || strcmp(out, "-") != 0) {
+		char a[32];
+
+		fprintf(stderr, "tally: merged %zu of %zu inputs: %llu results, "
+		    "%llu unique, %llu duplicates dropped%s%s\n", n - failed, n,
+		    (unsigned long long)read, (unsigned long long)unique,
+		    (unsigned long long)(read - unique),
+		    status == EXIT_OK ? " -> " : "",
+		    status == EXIT_OK ? out : "");
+		if (stats) {
+			double dt = out_now() - t0;
+			char b[32];
+
+			fprintf(stderr, "tally: stats: %s in %.3f s = %.1f MB/s, "
+			    "peak RSS %s\n", out_bytes(bytes, a), dt,
+			    bytes / 1e6 / dt, out_bytes(out_peak_rss(), b));
+		}
+	}
+	tally_sarif_merge_destroy(m);
+	return failed ? EXIT_USAGE : status;
+}

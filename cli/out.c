@@ -1,0 +1,188 @@
+/*
+ * cli/out.c - output helpers shared by the tally commands.
+ */
+#include "cli/out.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+out_json_str(FILE *f, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	putc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		default:
+			if (c < 0x20) {
+				u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
+				u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = 0;
+				esc = u;
+			}
+		}
+		if (esc == NULL) {
+			run++;
+			continue;
+		}
+		fwrite(s + i - run, 1, run, f);
+		run = 0;
+		fputs(esc, f);
+	}
+	fwrite(s + n - run, 1, run, f);
+	putc('"', f);
+}
+
+const char *
+out_thousands(uint64_t v, char *buf)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	int o = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *
+out_bytes(uint64_t v, char *buf)
+{
+	if (v < 1024)
+		snprintf(buf, 32, "%llu B", (unsigned long long)v);
+	else if (v < (1u << 20))
+		snprintf(buf, 32, "%.1f KiB", v / 1024.0);
+	else if (v < (1u << 30))
+		snprintf(buf, 32, "%.1f MiB", v / 1048576.0);
+	else
+		snprintf(buf, 32, "%.2f GiB", v / 1073741824.0);
+	return buf;
+}
+
+void
+out_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tally: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+double
+out_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+uint64_t
+out_peak_rss(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_maxrss * 1024;
+}
+
+void
+progress_init(progress *p, int force, char *const *paths, size_t n)
+{
+	memset(p, 0, sizeof(*p));
+	p->files = n;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			p->total += (uint64_t)st.st_size;
+	}
+	if (force >= 0)
+		p->on = force == 1;
+	else
+		p->on = isatty(STDERR_FILENO) && p->total >= PROGRESS_AUTO_BYTES;
+}
+
+static void
+draw(progress *p, uint64_t done)
+{
+	char a[32], b[32];
+	double pct = p->total ? 100.0 * (double)done / (double)p->total : 100;
+
+	if (pct > 100)
+		pct = 100;
+	fprintf(stderr, "\rtally: reading file %zu/%zu, %s of %s (%3.0f%%)\033[K",
+	    p->file, p->files, out_bytes(done, a), out_bytes(p->total, b),
+	    pct);
+	fflush(stderr);
+}
+
+void
+progress_cb(void *arg, uint64_t done, uint64_t total)
+{
+	progress *p = arg;
+	double now;
+
+	(void)total;
+	if (!p->on)
+		return;
+	now = out_now();
+	if (now - p->last < 0.1)
+		return;
+	p->last = now;
+	draw(p, p->base + done);
+}
+
+void
+progress_file(progress *p, size_t i, uint64_t prev_size)
+{
+	p->file = i + 1;
+	p->base += prev_size;
+	if (p->on)
+		draw(p, p->base);
+}
+
+void
+progress_done(progress *p)
+{
+	if (p->on)
+		fputs("\r\033[K", stderr);
+}
+
+bool
+out_parse_uint(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}

@@ -1,0 +1,116 @@
+/*
+ * engine/agg.c - aggregate tables.
+ */
+#include "engine/agg.h"
+
+#include <string.h>
+
+void
+tallyi_agg_init(tallyi_agg *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void
+tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem)
+{
+	tallyi_free(mem, a->tool.v, a->tool.cap * sizeof(uint64_t));
+	tallyi_free(mem, a->file.v, a->file.cap * sizeof(uint64_t));
+	tallyi_free(mem, a->rule.key, a->rule.cap * sizeof(uint64_t));
+	tallyi_free(mem, a->rule.val, a->rule.cap * sizeof(uint64_t));
+	memset(a, 0, sizeof(*a));
+}
+
+static int
+vec_reserve(tallyi_countvec *c, const tallyi_mem *mem, size_t n)
+{
+	size_t cap = c->cap ? c->cap : 64;
+	uint64_t *v;
+
+	if (n <= c->cap)
+		return TALLY_OK;
+	while (cap < n)
+		cap *= 2;
+	v = tallyi_zalloc(mem, cap * sizeof(uint64_t));
+	if (v == NULL)
+		return TALLY_ENOMEM;
+	if (c->v != NULL) {
+		memcpy(v, c->v, c->cap * sizeof(uint64_t));
+		tallyi_free(mem, c->v, c->cap * sizeof(uint64_t));
+	}
+	c->v = v;
+	c->cap = cap;
+	return TALLY_OK;
+}
+
+int
+tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
+    uint32_t files)
+{
+	if (vec_reserve(&a->tool, mem, tools) != TALLY_OK ||
+	    vec_reserve(&a->file, mem, files) != TALLY_OK)
+		return TALLY_ENOMEM;
+	return TALLY_OK;
+}
+
+int
+tallyi_pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
+{
+	tallyi_pairmap n = { NULL, NULL, m->cap ? m->cap * 2 : 256, m->count };
+
+	n.key = tallyi_alloc(mem, n.cap * sizeof(uint64_t));
+	n.val = tallyi_alloc(mem, n.cap * sizeof(uint64_t));
+	if (n.key == NULL || n.val == NULL) {
+		tallyi_free(mem, n.key, n.cap * sizeof(uint64_t));
+		tallyi_free(mem, n.val, n.cap * sizeof(uint64_t));
+		return TALLY_ENOMEM;
+	}
+	memset(n.key, 0xff, n.cap * sizeof(uint64_t)); /* TALLYI_PAIR_EMPTY */
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+
+		if (m->key[i] == TALLYI_PAIR_EMPTY)
+			continue;
+		j = tallyi_pairmap_slot(&n, m->key[i]);
+		n.key[j] = m->key[i];
+		n.val[j] = m->val[i];
+	}
+	tallyi_free(mem, m->key, m->cap * sizeof(uint64_t));
+	tallyi_free(mem, m->val, m->cap * sizeof(uint64_t));
+	*m = n;
+	return TALLY_OK;
+}
+
+int
+tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src, const tallyi_mem *mem)
+{
+	if (tallyi_agg_reserve(dst, mem, (uint32_t)src->tool.cap,
+	    (uint32_t)src->file.cap) != TALLY_OK)
+		return TALLY_ENOMEM;
+	dst->read += src->read;
+	dst->unique += src->unique;
+	for (unsigned l = 0; l < TALLY_LEVEL_COUNT; l++)
+		dst->level[l] += src->level[l];
+	for (size_t i = 0; i < src->tool.cap; i++)
+		dst->tool.v[i] += src->tool.v[i];
+	for (size_t i = 0; i < src->file.cap; i++)
+		dst->file.v[i] += src->file.v[i];
+	for (size_t i = 0; i < src->rule.cap; i++) {
+		uint64_t key = src->rule.key[i];
+		size_t j;
+
+		if (key == TALLYI_PAIR_EMPTY)
+			continue;
+		if ((dst->rule.count + 1) * 4 > dst->rule.cap * 3 &&
+		    tallyi_pairmap_grow(&dst->rule, mem) != TALLY_OK)
+			return TALLY_ENOMEM;
+		j = tallyi_pairmap_slot(&dst->rule, key);
+		if (dst->rule.key[j] == TALLYI_PAIR_EMPTY) {
+			dst->rule.key[j] = key;
+			dst->rule.val[j] = 0;
+			dst->rule.count++;
+		}
+		dst->rule.val[j] += src->rule.val[i];
+	}
+	return TALLY_OK;
+}

@@ -1,0 +1,120 @@
+/*
+ * engine/alloc.c - default allocators.
+ */
+#include "engine/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#if TALLY_USE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+#if TALLY_USE_JEMALLOC
+/* The default allocator's state is the arena index itself. */
+static void *
+jemalloc_alloc(void *state, size_t size, size_t align)
+{
+	unsigned arena = (unsigned)(uintptr_t)state;
+
+	return mallocx(size, MALLOCX_ALIGN(align) | MALLOCX_ARENA(arena) |
+	    MALLOCX_TCACHE_NONE);
+}
+
+static void
+jemalloc_free(void *state, void *p, size_t size)
+{
+	/*
+	 * sdallocx() must see the flags that decided the size class, and the
+	 * alignment is one of them: every engine block is asked for with
+	 * TALLY_CACHELINE alignment (tallyi_alloc), so that is what we pass.
+	 */
+	(void)state;
+	sdallocx(p, size, MALLOCX_ALIGN(TALLY_CACHELINE) | MALLOCX_TCACHE_NONE);
+}
+#endif
+
+#if !TALLY_USE_JEMALLOC
+static void *
+libc_alloc(void *state, size_t size, size_t align)
+{
+	void *p = NULL;
+
+	(void)state;
+	if (align < sizeof(void *))
+		align = sizeof(void *);
+	if (posix_memalign(&p, align, size) != 0)
+		return NULL;
+	return p;
+}
+
+static void
+libc_free(void *state, void *p, size_t size)
+{
+	(void)state;
+	(void)size;
+	free(p);
+}
+#endif
+
+int
+tallyi_mem_init(tallyi_mem *m, const tally_allocator *user)
+{
+	memset(m, 0, sizeof(*m));
+	if (user != NULL) {
+		if (user->alloc == NULL || user->free == NULL)
+			return TALLY_EINVAL;
+		m->a = *user;
+		return TALLY_OK;
+	}
+#if TALLY_USE_JEMALLOC
+	{
+		unsigned ind;
+		size_t sz = sizeof(ind);
+
+		if (mallctl("arenas.create", &ind, &sz, NULL, 0) != 0)
+			return TALLY_ENOMEM;
+		m->arena = ind;
+		m->own_arena = true;
+		m->a.alloc = jemalloc_alloc;
+		m->a.free = jemalloc_free;
+		m->a.state = (void *)(uintptr_t)ind;
+		return TALLY_OK;
+	}
+#else
+	m->a.alloc = libc_alloc;
+	m->a.free = libc_free;
+	m->a.state = NULL;
+	return TALLY_OK;
+#endif
+}
+
+void
+tallyi_mem_fini(tallyi_mem *m)
+{
+#if TALLY_USE_JEMALLOC
+	if (m->own_arena) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "arena.%u.destroy", m->arena);
+		(void)mallctl(name, NULL, NULL, NULL, 0);
+		m->own_arena = false;
+	}
+#else
+	(void)m;
+#endif
+}
+
+void *
+tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size, size_t new_size)
+{
+	void *q = tallyi_alloc(m, new_size);
+
+	if (q == NULL)
+		return NULL;
+	if (p != NULL) {
+		memcpy(q, p, old_size < new_size ? old_size : new_size);
+		tallyi_free(m, p, old_size);
+	}
+	return q;
+}

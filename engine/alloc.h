@@ -1,0 +1,84 @@
+/*
+ * engine/alloc.h - the memory hook every engine allocation goes through
+ * (internal).
+ *
+ * STYLE.md rule 7: the allocator is injectable, receives the size on free,
+ * and is the fault-injection point for out-of-memory tests. The default is
+ * jemalloc's mallocx()/sdallocx() on an arena private to the owner (one per
+ * engine or merge), so tally never replaces or shares the host's malloc and
+ * two engines never share allocator state. Builds for the sanitizers use the
+ * C library instead (TALLY_DEFAULT_ALLOCATOR=libc), since ASan and TSan see
+ * only what goes through malloc.
+ */
+#ifndef TALLY_ENGINE_ALLOC_H
+#define TALLY_ENGINE_ALLOC_H
+
+#include <string.h>
+
+#include "tally/common.h"
+#include "engine/cc.h"
+
+typedef struct tallyi_mem {
+	tally_allocator a;
+	unsigned arena;   /* jemalloc arena index of the default allocator */
+	bool own_arena;   /* created by tallyi_mem_init(), destroyed at fini */
+} tallyi_mem;
+
+/**
+ * tallyi_mem_init() - set up @m from a user allocator, or the default.
+ * @m:    the memory hook to fill (a plain value: it may be copied).
+ * @user: the caller's allocator (copied), or NULL.
+ *
+ * Return: TALLY_OK, or TALLY_ENOMEM when no arena could be created.
+ */
+int tallyi_mem_init(tallyi_mem *m, const tally_allocator *user);
+
+/* Release the private arena, if any. Every block must be freed first. */
+void tallyi_mem_fini(tallyi_mem *m);
+
+/*
+ * Every engine block is cache-line aligned: false sharing is designed out
+ * (rule 12), and one alignment for all blocks lets the default allocator
+ * pass the same flags to sdallocx() that it passed to mallocx().
+ */
+TALLY_CC_INLINE void *
+tallyi_alloc(const tallyi_mem *m, size_t size)
+{
+	return m->a.alloc(m->a.state, size ? size : 1, TALLY_CACHELINE);
+}
+
+TALLY_CC_INLINE void
+tallyi_free(const tallyi_mem *m, void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	if (tallyi_config_debug)
+		memset(p, 0xa5, size); /* trash freed memory */
+	m->a.free(m->a.state, p, size ? size : 1);
+}
+
+TALLY_CC_INLINE void *
+tallyi_zalloc(const tallyi_mem *m, size_t size)
+{
+	void *p = tallyi_alloc(m, size);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+/*
+ * Grow (or shrink) a block by allocate-copy-free; @p may be NULL. On
+ * failure NULL is returned and @p is left as it was.
+ */
+void *tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size,
+    size_t new_size);
+
+/* Overflow-checked n * size; returns false on overflow. */
+TALLY_CC_INLINE bool
+tallyi_mul_size(size_t n, size_t size, size_t *out)
+{
+	return !__builtin_mul_overflow(n, size, out);
+}
+
+#endif /* TALLY_ENGINE_ALLOC_H */

@@ -1,0 +1,102 @@
+/*
+ * engine/cc.h - compiler macros and the atomic wrapper types (internal).
+ *
+ * Shared atomic fields are wrapped in a one-member struct so that a plain
+ * read or write does not compile; every access goes through an accessor
+ * that names its memory order (jemalloc's JEMALLOC_GENERATE_ATOMICS idea).
+ */
+#ifndef TALLY_ENGINE_CC_H
+#define TALLY_ENGINE_CC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef TALLY_CACHELINE
+#define TALLY_CACHELINE 64
+#endif
+
+#define TALLY_CC_INLINE static inline
+#define TALLY_CC_FORCE_INLINE static inline __attribute__((always_inline))
+#define TALLY_CC_NOINLINE __attribute__((noinline))
+#define TALLY_CC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TALLY_CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TALLY_CC_UNUSED __attribute__((unused))
+#define TALLY_CC_ALIGNED(n) _Alignas(n)
+#define TALLY_CC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+#define TALLY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Debug checks are always compiled and cost nothing in release builds
+ * (jemalloc's config_debug): the optimiser drops `if (0)` bodies, but they
+ * still have to type-check, so they cannot rot.
+ */
+#ifdef TALLY_DEBUG
+static const bool tallyi_config_debug = true;
+#else
+static const bool tallyi_config_debug = false;
+#endif
+
+void tallyi_assert_fail(const char *expr, const char *file, int line)
+    __attribute__((noreturn));
+
+#define TALLY_ASSERT(e)                                                    \
+	do {                                                               \
+		if (tallyi_config_debug && TALLY_CC_UNLIKELY(!(e)))        \
+			tallyi_assert_fail(#e, __FILE__, __LINE__);        \
+	} while (0)
+
+/*
+ * SQLite's ALWAYS()/NEVER(): defensive branches that "cannot" be taken. In
+ * debug builds taking one is an assertion failure; in release builds the
+ * branch is kept as a safety net.
+ */
+#define TALLY_ALWAYS(e) (tallyi_config_debug ? ((e) ? 1 : (tallyi_assert_fail(#e, __FILE__, __LINE__), 0)) : !!(e))
+#define TALLY_NEVER(e) (tallyi_config_debug ? ((e) ? (tallyi_assert_fail(#e, __FILE__, __LINE__), 1) : 0) : !!(e))
+
+/* Memory orders, spelled once. */
+#define TALLY_RELAXED memory_order_relaxed
+#define TALLY_ACQUIRE memory_order_acquire
+#define TALLY_RELEASE memory_order_release
+#define TALLY_ACQ_REL memory_order_acq_rel
+#define TALLY_SEQ_CST memory_order_seq_cst
+
+typedef struct { _Atomic uint64_t v; } tallyi_atomic_u64;
+typedef struct { _Atomic uint32_t v; } tallyi_atomic_u32;
+typedef struct { _Atomic int v; } tallyi_atomic_int;
+typedef struct { void *_Atomic v; } tallyi_atomic_ptr;
+
+#define TALLYI_ATOMIC_OPS(name, wrap, type)                                    \
+	TALLY_CC_FORCE_INLINE type tallyi_load_##name(const wrap *a,           \
+	    memory_order mo)                                                   \
+	{                                                                      \
+		return atomic_load_explicit((_Atomic type *)&a->v, mo);        \
+	}                                                                      \
+	TALLY_CC_FORCE_INLINE void tallyi_store_##name(wrap *a, type x,        \
+	    memory_order mo)                                                   \
+	{                                                                      \
+		atomic_store_explicit(&a->v, x, mo);                           \
+	}
+
+TALLYI_ATOMIC_OPS(u64, tallyi_atomic_u64, uint64_t)
+TALLYI_ATOMIC_OPS(u32, tallyi_atomic_u32, uint32_t)
+TALLYI_ATOMIC_OPS(int, tallyi_atomic_int, int)
+TALLYI_ATOMIC_OPS(ptr, tallyi_atomic_ptr, void *)
+
+TALLY_CC_FORCE_INLINE uint64_t
+tallyi_fetch_add_u64(tallyi_atomic_u64 *a, uint64_t x, memory_order mo)
+{
+	return atomic_fetch_add_explicit(&a->v, x, mo);
+}
+
+TALLY_CC_FORCE_INLINE bool
+tallyi_cas_int(tallyi_atomic_int *a, int *expected, int desired,
+    memory_order mo)
+{
+	return atomic_compare_exchange_strong_explicit(&a->v, expected,
+	    desired, mo, TALLY_RELAXED);
+}
+
+#endif /* TALLY_ENGINE_CC_H */

@@ -1,0 +1,251 @@
+/*
+ * engine/sarif_internal.h - the SARIF reader's parts (internal).
+ *
+ *   sarif_input.c      maps or reads an input, with simdjson's padding
+ *   json_scan.c        validates and frames the JSON text
+ *   sarif_simdjson.cc  parses one result / rule / artifact object (C++)
+ *   sarif_read.c       walks a log, resolves each run, feeds a sink
+ *   sarif_merge.c      a sink that writes one merged log
+ * The summary path's sink (the engine) is in sarif_read.c.
+ */
+#ifndef TALLY_ENGINE_SARIF_INTERNAL_H
+#define TALLY_ENGINE_SARIF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally/engine.h"
+#include "tally/sarif.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bytes simdjson may read past the end of a document (SIMDJSON_PADDING). */
+#define TALLYI_JSON_PADDING 64
+
+/* ------------------------------------------------------------------ */
+/* Inputs                                                              */
+
+struct tallyi_mem; /* engine/alloc.h; kept out of this header for C++ */
+
+typedef struct tallyi_input {
+	const char *buf;
+	size_t len;
+	size_t pad;    /* readable bytes after buf + len */
+	void *map;     /* mmap()ed region to unmap, or NULL */
+	size_t map_len;
+	char *heap;    /* tallyi_alloc()ed copy, or NULL */
+	size_t heap_len;
+	const struct tallyi_mem *mem;
+	size_t released; /* pages below this offset were given back */
+} tallyi_input;
+
+/*
+ * Open @path: a regular file is mapped read-only with TALLYI_JSON_PADDING
+ * readable (zero) bytes after its end; anything else ("-" is standard input,
+ * pipes) is read into memory. Return: TALLY_OK or an error with @rep filled.
+ */
+int tallyi_input_open(tallyi_input *in, const char *path,
+    const struct tallyi_mem *mem, tally_sarif_report *rep);
+
+/* Wrap a caller's buffer (no padding assumed, nothing owned). */
+void tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len);
+
+/*
+ * Tell the kernel the mapped pages below @upto will not be read soon
+ * (MADV_DONTNEED on a private read-only file mapping: they are dropped from
+ * this process and read back from the page cache if touched again). Keeps
+ * the resident set of a huge input small.
+ */
+void tallyi_input_release(tallyi_input *in, size_t upto);
+
+/*
+ * Map the pages of [from, from + len) now, in one call, instead of one
+ * page fault per 64 KiB as the scanner first touches them.
+ */
+void tallyi_input_prefault(tallyi_input *in, size_t from, size_t len);
+
+void tallyi_input_close(tallyi_input *in);
+
+/* ------------------------------------------------------------------ */
+/* The simdjson shim                                                   */
+
+typedef struct tallyi_json tallyi_json;
+
+typedef struct tallyi_sv {
+	const char *p;
+	size_t n;
+} tallyi_sv;
+
+/* tallyi_sarif_result.has bits */
+enum {
+	TALLYI_R_RULE_ID = 1u << 0,
+	TALLYI_R_RULE_INDEX = 1u << 1,
+	TALLYI_R_URI = 1u << 2,
+	TALLYI_R_ART_INDEX = 1u << 3,
+	TALLYI_R_LINE = 1u << 4,
+	TALLYI_R_COLUMN = 1u << 5,
+	TALLYI_R_CHAR_OFFSET = 1u << 6,
+	TALLYI_R_BYTE_OFFSET = 1u << 7,
+	TALLYI_R_MSG_TEXT = 1u << 8,
+	TALLYI_R_MSG_ID = 1u << 9,
+};
+
+/*
+ * The properties of one result that the definitions use. String views point
+ * into the parser's buffer and stay valid until its next parse.
+ */
+typedef struct tallyi_sarif_result {
+	unsigned has;          /* TALLYI_R_* */
+	int level;             /* a tally_level, or -1 when absent */
+	bool kind_not_fail;    /* "kind" is present and is not "fail" */
+	tallyi_sv rule_id, uri, msg_text, msg_id;
+	int64_t rule_index, art_index;
+	uint64_t line, column, char_offset, byte_offset;
+} tallyi_sarif_result;
+
+/*
+ * An error found by the shim. @off is relative to the document's start;
+ * @path is where inside the object ("locations[0].physicalLocation.region.
+ * startLine", or "" for the object itself); @msg says what was expected.
+ */
+typedef struct tallyi_json_err {
+	int code;
+	size_t off;
+	char path[96];
+	char msg[160];
+} tallyi_json_err;
+
+tallyi_json *tallyi_json_new(void);
+void tallyi_json_free(tallyi_json *j);
+
+/*
+ * Parse one JSON object of @n bytes at @p (at least TALLYI_JSON_PADDING
+ * readable bytes must follow it) and extract what the definitions need.
+ * The text was already validated by json_scan except for UTF-8, which
+ * simdjson checks here. Return: TALLY_OK, or an error with @err filled
+ * (code, offset, what was expected; the path inside the object is named,
+ * e.g. "locations[0].physicalLocation.region.startLine").
+ */
+int tallyi_json_result(tallyi_json *j, const char *p, size_t n,
+    tallyi_sarif_result *out, tallyi_json_err *err);
+
+/* A reportingDescriptor: id (has_id) and defaultConfiguration.level (-1). */
+int tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
+    bool *has_id, int *level, tallyi_json_err *err);
+
+/* An artifact: location.uri (has_uri). */
+int tallyi_json_artifact(tallyi_json *j, const char *p, size_t n,
+    tallyi_sv *uri, bool *has_uri, tallyi_json_err *err);
+
+/* simdjson's UTF-8 validation of [p, p + n) (no padding needed). */
+bool tallyi_json_utf8_ok(const char *p, size_t n);
+
+/*
+ * Offset of the first invalid UTF-8 byte in [p, p + n), or n when valid: a
+ * plain scalar check (json_scan.c) that places an error the fast validator
+ * only detected.
+ */
+size_t tallyi_utf8_first_invalid(const char *p, size_t n);
+
+/* The simdjson kernel in use ("icelake", "haswell", ...), for reports. */
+const char *tallyi_json_implementation(void);
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                          */
+
+/* A raw-JSON span of the input. */
+typedef struct tallyi_span {
+	size_t off;
+	size_t len;
+} tallyi_span;
+
+/*
+ * One result and where its text lies. While its run is being read, @v holds
+ * only what the result says itself: TALLY_ID_NONE for a rule or file it
+ * leaves to the run, TALLYI_LEVEL_UNSET for a level from the rule, and the
+ * two indexes that point into the run. When the run ends the reader
+ * resolves @v in place; sinks see resolved results only.
+ */
+typedef struct tallyi_sarif_res {
+	tally_violation v;
+	tallyi_span span;
+	int64_t rule_index; /* -1 when absent */
+	int64_t art_index;  /* -1 when absent */
+} tallyi_sarif_res;
+
+#define TALLYI_LEVEL_UNSET 0xff
+
+/* A rule of a run's driver: its interned id and where its text lies. */
+typedef struct tallyi_sarif_rule {
+	uint32_t id; /* TALLY_STR_RULE id */
+	tallyi_span span;
+} tallyi_sarif_rule;
+
+/*
+ * Everything a sink learns about one run once it is complete. Spans are
+ * offsets into the input being read; arrays belong to the reader and are
+ * valid during the call only.
+ */
+typedef struct tallyi_sarif_run {
+	uint32_t tool;               /* TALLY_STR_TOOL id */
+	size_t index;                /* position in "runs" */
+	const tallyi_sarif_res *res;
+	size_t nres;
+	const tallyi_sarif_rule *rules;
+	size_t nrules;
+	const tallyi_span *driver_members; /* "key": value, rules excluded */
+	size_t ndriver_members;
+	const tallyi_span *artifacts;
+	size_t nartifacts;
+	tallyi_span column_kind;     /* len 0 when absent */
+	tallyi_span uri_base_ids;    /* originalUriBaseIds, len 0 if absent */
+} tallyi_sarif_run;
+
+/*
+ * Where the reader's output goes. Interning and tool registration happen
+ * while a run is read (the reader keeps a small cache in front of intern(),
+ * checked against lookup(), so most strings never reach the sink's shared
+ * table); run() is called when a run is complete. A non-zero
+ * return from any callback stops the read with that status.
+ */
+typedef struct tallyi_sarif_sink {
+	int (*tool)(void *ctx, const char *name, size_t len,
+	    const char *version, size_t vlen, uint32_t *id);
+	int (*intern)(void *ctx, tally_strkind kind, const char *s, size_t len,
+	    uint32_t *id);
+	/* The bytes of an id intern() returned (lock-free). */
+	const char *(*lookup)(void *ctx, tally_strkind kind, uint32_t id,
+	    size_t *len);
+	int (*run)(void *ctx, const tallyi_sarif_run *run);
+	void *ctx;
+	bool keep_text; /* the sink reads spans later: do not release pages */
+} tallyi_sarif_sink;
+
+/*
+ * Read one SARIF 2.1.0 log from @in into @sink. @rep gets results, runs,
+ * bytes, and on error the status, offset and message. The sink decides what
+ * an error means for what it already took (both sinks drop the input).
+ * Return: TALLY_OK or the error.
+ */
+int tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
+    const tally_sarif_options *opt, tally_sarif_report *rep);
+
+/* Fill @rep with an error (message printf-style). */
+void tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Normalise an artifact URI as the definitions say: drop a leading
+ * "file://", fold runs of '/' into one, then drop leading "./". Writes at
+ * most @n bytes to @out and returns the new length.
+ */
+size_t tallyi_uri_normalize(const char *uri, size_t n, char *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TALLY_ENGINE_SARIF_INTERNAL_H */

@@ -1,0 +1,1226 @@
+/*
+ * engine/sarif_read.c - the SARIF 2.1.0 reader.
+ *
+ * One pass, front to back. json_scan walks the log object, the runs array
+ * and each run's members, checking the grammar of every byte. Each result,
+ * rule and artifact object is framed by the scanner and parsed on its own by
+ * simdjson (sarif_simdjson.cc), so memory never holds an index of the whole
+ * log, only of one object at a time. The bytes between those objects are
+ * UTF-8-checked with simdjson's validator, so every byte is checked exactly
+ * once.
+ *
+ * Results are resolved when their run ends, because the properties they
+ * may refer to can come later in the run (the SARIF Multitool writes
+ * "results" before "tool" and "artifacts"). Until then a result is a small
+ * fixed-size record of interned ids. A finished run goes to the sink, which
+ * holds it until the whole input is known to be good (all or nothing).
+ *
+ * Invariants:
+ *  1. utf8_done <= js.pos, and every byte below utf8_done has been UTF-8
+ *     checked (by simdjson, in a parsed object or a gap).
+ *  2. A string decoded in C (driver name, version) is interned only after
+ *     the bytes it came from are below utf8_done.
+ *  3. The reader reads no byte below `in->released`; pages are released
+ *     only below utf8_done, and only when the sink does not keep text.
+ */
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/json_scan.h"
+#include "engine/alloc.h"
+#include "engine/sarif_internal.h"
+#include "engine/strtab.h"
+
+/*
+ * Every WINDOW bytes of progress the reader gives back the pages behind it,
+ * maps the next two windows in one go, and reports progress.
+ */
+#define WINDOW (4u << 20)
+
+/*
+ * The reader's intern cache: direct-mapped by the string's 64-bit hash, per
+ * kind. A hit is confirmed byte for byte against the sink's copy, so the
+ * cache can only save work, never change an id.
+ */
+#define ICACHE_BITS 12
+#define ICACHE_SIZE (1u << ICACHE_BITS)
+
+typedef struct icache_ent {
+	uint64_t hash;
+	uint32_t id;
+	uint32_t len;
+} icache_ent;
+
+typedef struct rule {
+	uint32_t id;   /* interned id */
+	int level;     /* defaultConfiguration.level, or -1 */
+	tallyi_span span;
+} rule;
+
+/* A growable array of `elem`-sized items. */
+typedef struct vec {
+	void *p;
+	size_t n, cap;
+} vec;
+
+typedef struct reader {
+	tallyi_input *in;
+	tallyi_jscan js;
+	const tallyi_sarif_sink *sink;
+	const tally_sarif_options *opt;
+	tally_sarif_report *rep;
+	const tallyi_mem *mem;
+	tallyi_json *json;
+
+	size_t utf8_done;
+	size_t next_mark; /* next progress / release point */
+	uint64_t results;
+	uint64_t runs;
+
+	uint32_t empty[TALLY_STR_KIND_COUNT]; /* interned "", or NONE */
+	icache_ent *icache; /* [TALLY_STR_KIND_COUNT][ICACHE_SIZE] */
+
+	char *scratch; /* decoding, normalising, padded copies */
+	size_t scratch_cap;
+
+	/* The run being read. */
+	size_t run_index;
+	vec res;      /* tallyi_sarif_res */
+	vec rules;    /* rule */
+	vec arts;     /* uint32_t file id or NONE */
+	vec art_span; /* tallyi_span */
+	vec members;  /* tallyi_span: driver members */
+	vec rsp;      /* tallyi_sarif_rule */
+	uint64_t *rmap;  /* rule id -> index + 1, keyed (id << 32 | idx) */
+	size_t rmap_cap;
+} reader;
+
+static int
+vec_reserve(reader *r, vec *v, size_t need, size_t elem)
+{
+	size_t cap;
+	void *p;
+
+	if (need <= v->cap)
+		return TALLY_OK;
+	cap = v->cap ? v->cap * 2 : 64;
+	while (cap < need)
+		cap *= 2;
+	p = tallyi_realloc(r->mem, v->p, v->cap * elem, cap * elem);
+	if (p == NULL)
+		return TALLY_ENOMEM;
+	v->p = p;
+	v->cap = cap;
+	return TALLY_OK;
+}
+
+static void
+vec_free(reader *r, vec *v, size_t elem)
+{
+	tallyi_free(r->mem, v->p, v->cap * elem);
+	memset(v, 0, sizeof(*v));
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+/* Copy the scanner's error into the report. */
+static int
+scan_error(reader *r)
+{
+	tallyi_report_error(r->rep, r->js.err, r->js.err_off, "%s", r->js.msg);
+	return r->js.err;
+}
+
+static int
+fail(reader *r, int code, size_t off, const char *fmt, ...)
+    TALLY_CC_PRINTF(4, 5);
+
+static int
+fail(reader *r, int code, size_t off, const char *fmt, ...)
+{
+	char msg[TALLY_SARIF_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Record it in the scanner too, so it sticks. */
+	(void)tallyi_js_fail(&r->js, code, off, "%s", msg);
+	tallyi_report_error(r->rep, code, off, "%s", msg);
+	return code;
+}
+
+static int
+nomem(reader *r)
+{
+	return fail(r, TALLY_ENOMEM, r->js.pos, "out of memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* UTF-8 and simdjson                                                  */
+
+/* UTF-8-check the bytes in [utf8_done, upto) (invariant 1). */
+static int
+utf8_upto(reader *r, size_t upto)
+{
+	const char *p = r->in->buf + r->utf8_done;
+	size_t n = upto - r->utf8_done;
+
+	if (upto <= r->utf8_done)
+		return TALLY_OK;
+	if (!tallyi_json_utf8_ok(p, n))
+		return fail(r, TALLY_EPARSE_UTF8,
+		    r->utf8_done + tallyi_utf8_first_invalid(p, n),
+		    "invalid UTF-8: expected a valid UTF-8 sequence");
+	r->utf8_done = upto;
+	return TALLY_OK;
+}
+
+static int
+scratch_reserve(reader *r, size_t n)
+{
+	size_t cap = r->scratch_cap ? r->scratch_cap : 4096;
+	char *p;
+
+	if (n <= r->scratch_cap)
+		return TALLY_OK;
+	while (cap < n)
+		cap *= 2;
+	p = tallyi_alloc(r->mem, cap);
+	if (p == NULL)
+		return TALLY_ENOMEM;
+	tallyi_free(r->mem, r->scratch, r->scratch_cap);
+	r->scratch = p;
+	r->scratch_cap = cap;
+	return TALLY_OK;
+}
+
+/*
+ * The bytes of @sp as simdjson wants them: in place when the padding after
+ * the span is readable, else copied into scratch with zeroed padding.
+ */
+static const char *
+padded(reader *r, tallyi_span sp)
+{
+	if (sp.off + sp.len + TALLYI_JSON_PADDING <= r->in->len + r->in->pad)
+		return r->in->buf + sp.off;
+	if (scratch_reserve(r, sp.len + TALLYI_JSON_PADDING) != TALLY_OK)
+		return NULL;
+	memcpy(r->scratch, r->in->buf + sp.off, sp.len);
+	memset(r->scratch + sp.len, 0, TALLYI_JSON_PADDING);
+	return r->scratch;
+}
+
+/*
+ * Report a shim error in element @idx of the array at @path (e.g.
+ * "runs[0].results", 7). Paths are formatted only here, on the error path.
+ */
+static int
+shim_error(reader *r, tallyi_span sp, const tallyi_json_err *err,
+    const char *path, size_t idx)
+{
+	return fail(r, err->code, sp.off + err->off, "%s[%zu]%s%s: %s", path,
+	    idx, err->path[0] ? "." : "", err->path, err->msg);
+}
+
+static const char *kind_at(reader *r);
+
+/* Frame element @idx of the array at @path, which must be an object. */
+static int
+frame_object(reader *r, const char *path, size_t idx, tallyi_span *sp)
+{
+	const char *found = kind_at(r);
+	bool is_obj = tallyi_js_peek(&r->js) == '{';
+	size_t start;
+
+	/* Validate the value first: a syntax error beats a type error. */
+	if (tallyi_js_skip(&r->js, &start) != 0)
+		return scan_error(r);
+	if (!is_obj)
+		return fail(r, TALLY_EFORMAT_TYPE, start,
+		    "%s[%zu]: expected an object, found %s", path, idx, found);
+	sp->off = start;
+	sp->len = r->js.pos - start;
+	/* Everything before the object is a gap (invariant 1). */
+	return utf8_upto(r, start);
+}
+
+/* ------------------------------------------------------------------ */
+/* Interning                                                           */
+
+static int
+intern(reader *r, tally_strkind kind, const char *s, size_t n, uint32_t *id)
+{
+	uint64_t h = tallyi_strhash(s, n);
+	icache_ent *ce = &r->icache[kind * ICACHE_SIZE + (h & (ICACHE_SIZE - 1))];
+	int rc;
+
+	if (ce->hash == h && ce->len == n && n < UINT32_MAX) {
+		size_t len;
+		const char *p = r->sink->lookup(r->sink->ctx, kind, ce->id, &len);
+
+		if (p != NULL && len == n && memcmp(p, s, n) == 0) {
+			*id = ce->id;
+			return TALLY_OK;
+		}
+	}
+	rc = r->sink->intern(r->sink->ctx, kind, s, n, id);
+	if (rc != TALLY_OK)
+		return fail(r, rc, r->js.pos, "cannot intern a string: %s",
+		    tally_strerror(rc));
+	ce->hash = h;
+	ce->id = *id;
+	ce->len = (uint32_t)n;
+	return TALLY_OK;
+}
+
+static int
+intern_empty(reader *r, tally_strkind kind, uint32_t *id)
+{
+	if (r->empty[kind] == TALLY_ID_NONE) {
+		int rc = intern(r, kind, "", 0, &r->empty[kind]);
+
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	*id = r->empty[kind];
+	return TALLY_OK;
+}
+
+size_t
+tallyi_uri_normalize(const char *uri, size_t n, char *out)
+{
+	size_t i = 0, o = 0, start;
+
+	if (n >= 7 && memcmp(uri, "file://", 7) == 0)
+		i = 7;
+	for (; i < n; i++) {
+		if (uri[i] == '/' && o > 0 && out[o - 1] == '/')
+			continue;
+		out[o++] = uri[i];
+	}
+	/* Leading "./" segments: "./a" and "././a" are both "a". */
+	start = 0;
+	while (o - start >= 2 && out[start] == '.' && out[start + 1] == '/')
+		start += 2;
+	if (start > 0)
+		memmove(out, out + start, o - start);
+	return o - start;
+}
+
+static int
+intern_uri(reader *r, const tallyi_sv *uri, uint32_t *id)
+{
+	size_t n;
+
+	if (scratch_reserve(r, uri->n + 1) != TALLY_OK)
+		return nomem(r);
+	n = tallyi_uri_normalize(uri->p, uri->n, r->scratch);
+	return intern(r, TALLY_STR_FILE, r->scratch, n, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress                                                            */
+
+static void
+mark(reader *r)
+{
+	if (r->js.pos < r->next_mark)
+		return;
+	r->next_mark = r->js.pos + WINDOW;
+	if (!r->sink->keep_text)
+		tallyi_input_release(r->in, r->utf8_done);
+	tallyi_input_prefault(r->in, r->js.pos, 2 * WINDOW);
+	if (r->opt != NULL && r->opt->progress != NULL)
+		r->opt->progress(r->opt->progress_arg, r->js.pos, r->in->len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Runs                                                                */
+
+/* The kind of JSON value at pos, for "expected X, found Y". */
+static const char *
+kind_at(reader *r)
+{
+	switch (tallyi_js_peek(&r->js)) {
+	case '{': return "an object";
+	case '[': return "an array";
+	case '"': return "a string";
+	case 't': case 'f': return "a boolean";
+	case 'n': return "null";
+	case -1: return "end of file";
+	default: return "a number";
+	}
+}
+
+static bool
+at_null(reader *r)
+{
+	return tallyi_js_peek(&r->js) == 'n';
+}
+
+/* Skip a value, after checking it is of the kind given by @bracket. */
+static int
+want_kind(reader *r, int bracket, const char *path, const char *what)
+{
+	int c = tallyi_js_peek(&r->js);
+	size_t start = r->js.pos;
+	const char *found;
+
+	if (c == bracket)
+		return TALLY_OK;
+	found = kind_at(r);
+	/* Validate the value first: a syntax error beats a type error. */
+	if (tallyi_js_skip(&r->js, &start) != 0)
+		return scan_error(r);
+	return fail(r, TALLY_EFORMAT_TYPE, start, "%s: expected %s, found %s",
+	    path, what, found);
+}
+
+static int
+read_rules(reader *r, const char *path)
+{
+	bool first = true;
+	int more;
+
+	if (want_kind(r, '[', path, "an array") != TALLY_OK ||
+	    tallyi_js_arr_begin(&r->js, path) != 0)
+		return r->js.err;
+	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
+		tallyi_span sp;
+		tallyi_json_err err;
+		tallyi_sv id = { NULL, 0 };
+		bool has_id;
+		int level, rc;
+		const char *p;
+		rule *ru;
+
+		if ((rc = frame_object(r, path, r->rules.n, &sp)) != TALLY_OK)
+			return rc;
+		if ((p = padded(r, sp)) == NULL)
+			return nomem(r);
+		rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level,
+		    &err);
+		if (rc != TALLY_OK)
+			return shim_error(r, sp, &err, path, r->rules.n);
+		r->utf8_done = sp.off + sp.len;
+		if (!has_id)
+			return fail(r, TALLY_EFORMAT_MISSING, sp.off,
+			    "%s[%zu]: missing required property \"id\"", path,
+			    r->rules.n);
+		if (vec_reserve(r, &r->rules, r->rules.n + 1, sizeof(rule)))
+			return nomem(r);
+		ru = (rule *)r->rules.p + r->rules.n;
+		if ((rc = intern(r, TALLY_STR_RULE, id.p, id.n, &ru->id)))
+			return rc;
+		ru->level = level;
+		ru->span = sp;
+		r->rules.n++;
+	}
+	return more < 0 ? scan_error(r) : TALLY_OK;
+}
+
+static int
+read_driver(reader *r, const char *run_path, uint32_t *tool)
+{
+	char path[64];
+	bool first = true, has_name = false, has_version = false;
+	tallyi_jstr key, name = { 0, 0, false }, version = { 0, 0, false };
+	size_t obj_start, vstart, n, vn = 0;
+	int more, rc;
+
+	snprintf(path, sizeof(path), "%s.tool.driver", run_path);
+	obj_start = (tallyi_js_peek(&r->js), r->js.pos);
+	if (want_kind(r, '{', path, "an object") != TALLY_OK ||
+	    tallyi_js_obj_begin(&r->js, path) != 0)
+		return r->js.err;
+	while ((more = tallyi_js_obj_next(&r->js, &first, &key)) == 1) {
+		size_t mstart = key.off - 1;
+		bool is_name = tallyi_js_str_eq(&r->js, &key, "name");
+		tallyi_span *m;
+
+		if (tallyi_js_str_eq(&r->js, &key, "rules")) {
+			char rp[80];
+
+			snprintf(rp, sizeof(rp), "%s.rules", path);
+			if (at_null(r)) {
+				if (tallyi_js_skip(&r->js, &vstart) != 0)
+					return scan_error(r);
+			} else if ((rc = read_rules(r, rp)) != TALLY_OK) {
+				return rc;
+			}
+			continue; /* the merge writes its own rules */
+		}
+		if (is_name || (tallyi_js_str_eq(&r->js, &key, "version") &&
+		    !at_null(r))) {
+			char what[80];
+
+			snprintf(what, sizeof(what), "%s.%s", path,
+			    is_name ? "name" : "version");
+			if (want_kind(r, '"', what, "a string") != TALLY_OK)
+				return r->js.err;
+			if (tallyi_js_string(&r->js, is_name ? &name :
+			    &version) != 0)
+				return scan_error(r);
+			*(is_name ? &has_name : &has_version) = true;
+		} else if (tallyi_js_skip(&r->js, &vstart) != 0) {
+			return scan_error(r);
+		}
+		/* Every member but "rules", as written, for the merge. */
+		if (vec_reserve(r, &r->members, r->members.n + 1,
+		    sizeof(tallyi_span)))
+			return nomem(r);
+		m = (tallyi_span *)r->members.p + r->members.n++;
+		m->off = mstart;
+		m->len = r->js.pos - mstart;
+	}
+	if (more < 0)
+		return scan_error(r);
+	if (!has_name)
+		return fail(r, TALLY_EFORMAT_MISSING, obj_start,
+		    "%s: missing required property \"name\"", path);
+
+	/* Invariant 2: check the bytes before decoding them. */
+	if ((rc = utf8_upto(r, r->js.pos)) != TALLY_OK)
+		return rc;
+	if (scratch_reserve(r, name.len + version.len + 1))
+		return nomem(r);
+	n = tallyi_js_decode(r->js.buf, &name, r->scratch, r->scratch_cap);
+	if (has_version)
+		vn = tallyi_js_decode(r->js.buf, &version, r->scratch + n,
+		    r->scratch_cap - n);
+	rc = r->sink->tool(r->sink->ctx, r->scratch, n, r->scratch + n, vn,
+	    tool);
+	if (rc != TALLY_OK)
+		return fail(r, rc, obj_start, "%s: cannot register the tool: %s",
+		    path, tally_strerror(rc));
+	return TALLY_OK;
+}
+
+static int
+read_tool(reader *r, const char *run_path, uint32_t *tool)
+{
+	char path[48];
+	bool first = true, has_driver = false;
+	tallyi_jstr key;
+	size_t obj_start, vstart;
+	int more;
+
+	snprintf(path, sizeof(path), "%s.tool", run_path);
+	obj_start = (tallyi_js_peek(&r->js), r->js.pos);
+	if (want_kind(r, '{', path, "an object") != TALLY_OK ||
+	    tallyi_js_obj_begin(&r->js, path) != 0)
+		return r->js.err;
+	while ((more = tallyi_js_obj_next(&r->js, &first, &key)) == 1) {
+		if (tallyi_js_str_eq(&r->js, &key, "driver")) {
+			int rc;
+
+			if (has_driver)
+				return fail(r, TALLY_EFORMAT_VALUE, key.off - 1,
+				    "%s: property \"driver\" appears twice",
+				    path);
+			if ((rc = read_driver(r, run_path, tool)) != TALLY_OK)
+				return rc;
+			has_driver = true;
+		} else if (tallyi_js_skip(&r->js, &vstart) != 0) {
+			return scan_error(r);
+		}
+	}
+	if (more < 0)
+		return scan_error(r);
+	if (!has_driver)
+		return fail(r, TALLY_EFORMAT_MISSING, obj_start,
+		    "%s: missing required property \"driver\"", path);
+	return TALLY_OK;
+}
+
+/* One result: parse it with simdjson and keep its ids. */
+static int
+read_result(reader *r, const char *path)
+{
+	tallyi_sarif_result sr;
+	tallyi_json_err err;
+	tallyi_span sp;
+	const char *p;
+	tallyi_sarif_res *x;
+	int rc;
+
+	if ((rc = frame_object(r, path, r->res.n, &sp)) != TALLY_OK)
+		return rc;
+	if ((p = padded(r, sp)) == NULL)
+		return nomem(r);
+	if ((rc = tallyi_json_result(r->json, p, sp.len, &sr, &err)))
+		return shim_error(r, sp, &err, path, r->res.n);
+	r->utf8_done = sp.off + sp.len;
+	if (vec_reserve(r, &r->res, r->res.n + 1, sizeof(tallyi_sarif_res)))
+		return nomem(r);
+	x = (tallyi_sarif_res *)r->res.p + r->res.n;
+	x->span = sp;
+	x->v.rule = TALLY_ID_NONE;
+	x->v.file = TALLY_ID_NONE;
+	if ((sr.has & TALLYI_R_RULE_ID) &&
+	    (rc = intern(r, TALLY_STR_RULE, sr.rule_id.p, sr.rule_id.n,
+	    &x->v.rule)))
+		return rc;
+	if ((sr.has & TALLYI_R_URI) &&
+	    (rc = intern_uri(r, &sr.uri, &x->v.file)))
+		return rc;
+	if (sr.has & TALLYI_R_MSG_TEXT)
+		rc = intern(r, TALLY_STR_MESSAGE, sr.msg_text.p, sr.msg_text.n,
+		    &x->v.message);
+	else if (sr.has & TALLYI_R_MSG_ID)
+		rc = intern(r, TALLY_STR_MESSAGE, sr.msg_id.p, sr.msg_id.n,
+		    &x->v.message);
+	else
+		rc = intern_empty(r, TALLY_STR_MESSAGE, &x->v.message);
+	if (rc != TALLY_OK)
+		return rc;
+	x->v.line = (sr.has & TALLYI_R_LINE) ? (uint32_t)sr.line : 0;
+	x->v.column = (sr.has & TALLYI_R_COLUMN) ? (uint32_t)sr.column : 0;
+	x->v.offset = (sr.has & TALLYI_R_CHAR_OFFSET) ? sr.char_offset :
+	    (sr.has & TALLYI_R_BYTE_OFFSET) ? sr.byte_offset : 0;
+	x->rule_index = (sr.has & TALLYI_R_RULE_INDEX) ? sr.rule_index : -1;
+	x->art_index = (sr.has & TALLYI_R_ART_INDEX) ? sr.art_index : -1;
+	if (sr.level >= 0)
+		x->v.level = (uint8_t)sr.level;
+	else if (sr.kind_not_fail)
+		x->v.level = TALLY_LEVEL_NONE;
+	else
+		x->v.level = TALLYI_LEVEL_UNSET;
+	r->res.n++;
+	r->results++;
+	mark(r);
+	return TALLY_OK;
+}
+
+static int
+read_results(reader *r, const char *run_path)
+{
+	char path[48];
+	bool first = true;
+	int more, rc;
+
+	snprintf(path, sizeof(path), "%s.results", run_path);
+	if (want_kind(r, '[', path, "an array") != TALLY_OK ||
+	    tallyi_js_arr_begin(&r->js, path) != 0)
+		return r->js.err;
+	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
+		if ((rc = read_result(r, path)) != TALLY_OK)
+			return rc;
+	}
+	return more < 0 ? scan_error(r) : TALLY_OK;
+}
+
+static int
+read_artifacts(reader *r, const char *run_path)
+{
+	char path[48];
+	bool first = true;
+	int more, rc;
+
+	snprintf(path, sizeof(path), "%s.artifacts", run_path);
+	if (want_kind(r, '[', path, "an array") != TALLY_OK ||
+	    tallyi_js_arr_begin(&r->js, path) != 0)
+		return r->js.err;
+	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
+		tallyi_json_err err;
+		tallyi_span sp;
+		tallyi_sv uri = { NULL, 0 };
+		bool has_uri;
+		uint32_t file = TALLY_ID_NONE;
+		const char *p;
+
+		if ((rc = frame_object(r, path, r->arts.n, &sp)) != TALLY_OK)
+			return rc;
+		if ((p = padded(r, sp)) == NULL)
+			return nomem(r);
+		rc = tallyi_json_artifact(r->json, p, sp.len, &uri, &has_uri,
+		    &err);
+		if (rc != TALLY_OK)
+			return shim_error(r, sp, &err, path, r->arts.n);
+		r->utf8_done = sp.off + sp.len;
+		if (has_uri && (rc = intern_uri(r, &uri, &file)) != TALLY_OK)
+			return rc;
+		if (vec_reserve(r, &r->arts, r->arts.n + 1, sizeof(uint32_t)) ||
+		    vec_reserve(r, &r->art_span, r->art_span.n + 1,
+		    sizeof(tallyi_span)))
+			return nomem(r);
+		((uint32_t *)r->arts.p)[r->arts.n++] = file;
+		((tallyi_span *)r->art_span.p)[r->art_span.n++] = sp;
+		mark(r);
+	}
+	return more < 0 ? scan_error(r) : TALLY_OK;
+}
+
+/* Rule index of the first rule with interned id @id, or -1. */
+static int64_t
+rule_by_id(reader *r, uint32_t id)
+{
+	size_t mask = r->rmap_cap - 1, i;
+
+	if (r->rmap_cap == 0)
+		return -1;
+	for (i = (id * 0x9E3779B1u) & mask; r->rmap[i] != 0;
+	    i = (i + 1) & mask) {
+		if ((uint32_t)(r->rmap[i] >> 32) == id)
+			return (int64_t)(uint32_t)r->rmap[i] - 1;
+	}
+	return -1;
+}
+
+/* Index the run's rules by id (first occurrence wins). */
+static int
+build_rule_map(reader *r)
+{
+	const rule *ru = r->rules.p;
+	size_t cap = 64, mask;
+
+	while (cap < r->rules.n * 2)
+		cap *= 2;
+	if (cap > r->rmap_cap) {
+		uint64_t *m = tallyi_alloc(r->mem, cap * sizeof(uint64_t));
+
+		if (m == NULL)
+			return nomem(r);
+		tallyi_free(r->mem, r->rmap, r->rmap_cap * sizeof(uint64_t));
+		r->rmap = m;
+		r->rmap_cap = cap;
+	}
+	memset(r->rmap, 0, r->rmap_cap * sizeof(uint64_t));
+	mask = r->rmap_cap - 1;
+	for (size_t k = 0; k < r->rules.n; k++) {
+		size_t i;
+
+		for (i = (ru[k].id * 0x9E3779B1u) & mask; r->rmap[i] != 0;
+		    i = (i + 1) & mask) {
+			if ((uint32_t)(r->rmap[i] >> 32) == ru[k].id)
+				break;
+		}
+		if (r->rmap[i] == 0)
+			r->rmap[i] = (uint64_t)ru[k].id << 32 | (k + 1);
+	}
+	return TALLY_OK;
+}
+
+/* Apply the definitions to every result of the finished run, in place. */
+static int
+resolve_run(reader *r, uint32_t tool, const char *run_path)
+{
+	tallyi_sarif_res *res = r->res.p;
+	const rule *ru = r->rules.p;
+	const uint32_t *arts = r->arts.p;
+	int rc;
+
+	if ((rc = build_rule_map(r)) != TALLY_OK)
+		return rc;
+	for (size_t k = 0; k < r->res.n; k++) {
+		tally_violation *v = &res[k].v;
+		int64_t ri = res[k].rule_index, ai = res[k].art_index;
+		bool need_rule = v->rule == TALLY_ID_NONE ||
+		    v->level == TALLYI_LEVEL_UNSET;
+
+		if (ri >= 0 && need_rule && (uint64_t)ri >= r->rules.n)
+			return fail(r, TALLY_EFORMAT_VALUE, res[k].span.off,
+			    "%s.results[%zu].ruleIndex: %lld is out of range "
+			    "(the driver has %zu rules)", run_path, k,
+			    (long long)ri, r->rules.n);
+		if (v->level == TALLYI_LEVEL_UNSET) {
+			/* The rule by ruleIndex, else by ruleId. */
+			int64_t idx = ri >= 0 ? ri : v->rule != TALLY_ID_NONE ?
+			    rule_by_id(r, v->rule) : -1;
+
+			v->level = idx >= 0 && ru[idx].level >= 0 ?
+			    (uint8_t)ru[idx].level : TALLY_LEVEL_WARNING;
+		}
+		if (v->rule == TALLY_ID_NONE) {
+			if (ri >= 0)
+				v->rule = ru[ri].id;
+			else if ((rc = intern_empty(r, TALLY_STR_RULE,
+			    &v->rule)))
+				return rc;
+		}
+		if (v->file == TALLY_ID_NONE && ai >= 0) {
+			if ((uint64_t)ai >= r->arts.n)
+				return fail(r, TALLY_EFORMAT_VALUE,
+				    res[k].span.off, "%s.results[%zu]."
+				    "locations[0].physicalLocation."
+				    "artifactLocation.index: %lld is out of "
+				    "range (the run has %zu artifacts)",
+				    run_path, k, (long long)ai, r->arts.n);
+			v->file = arts[ai];
+		}
+		v->tool = tool;
+		if (v->file == TALLY_ID_NONE &&
+		    (rc = intern_empty(r, TALLY_STR_FILE, &v->file)))
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+/* Reset the per-run state, keeping the arrays' memory. */
+static void
+run_reset(reader *r)
+{
+	r->res.n = r->rules.n = r->arts.n = r->art_span.n = 0;
+	r->members.n = r->rsp.n = 0;
+}
+
+static int
+read_run(reader *r)
+{
+	char path[32];
+	bool first = true, has_tool = false, seen_results = false;
+	bool seen_arts = false;
+	tallyi_span column_kind = { 0, 0 }, base_ids = { 0, 0 };
+	tallyi_sarif_run run;
+	tallyi_jstr key;
+	uint32_t tool = 0;
+	size_t obj_start, vstart;
+	int more, rc;
+
+	snprintf(path, sizeof(path), "runs[%zu]", r->run_index);
+	run_reset(r);
+	obj_start = (tallyi_js_peek(&r->js), r->js.pos);
+	if (want_kind(r, '{', path, "an object (a run)") != TALLY_OK ||
+	    tallyi_js_obj_begin(&r->js, path) != 0)
+		return r->js.err;
+	while ((more = tallyi_js_obj_next(&r->js, &first, &key)) == 1) {
+		const char *dup = NULL;
+
+		if (tallyi_js_str_eq(&r->js, &key, "tool")) {
+			if (has_tool)
+				dup = "tool";
+			else if ((rc = read_tool(r, path, &tool)) != TALLY_OK)
+				return rc;
+			has_tool = true;
+		} else if (tallyi_js_str_eq(&r->js, &key, "results")) {
+			if (seen_results)
+				dup = "results";
+			else if (at_null(r)) {
+				if (tallyi_js_skip(&r->js, &vstart) != 0)
+					return scan_error(r);
+			} else if ((rc = read_results(r, path)) != TALLY_OK) {
+				return rc;
+			}
+			seen_results = true;
+		} else if (tallyi_js_str_eq(&r->js, &key, "artifacts")) {
+			if (seen_arts)
+				dup = "artifacts";
+			else if (at_null(r)) {
+				if (tallyi_js_skip(&r->js, &vstart) != 0)
+					return scan_error(r);
+			} else if ((rc = read_artifacts(r, path)) != TALLY_OK) {
+				return rc;
+			}
+			seen_arts = true;
+		} else {
+			bool ck = tallyi_js_str_eq(&r->js, &key, "columnKind");
+			bool ub = !ck && tallyi_js_str_eq(&r->js, &key,
+			    "originalUriBaseIds");
+
+			if (tallyi_js_skip(&r->js, &vstart) != 0)
+				return scan_error(r);
+			if (ck)
+				column_kind = (tallyi_span){ vstart,
+					r->js.pos - vstart };
+			else if (ub)
+				base_ids = (tallyi_span){ vstart,
+					r->js.pos - vstart };
+		}
+		if (dup != NULL)
+			return fail(r, TALLY_EFORMAT_VALUE, key.off - 1,
+			    "%s: property \"%s\" appears twice", path, dup);
+	}
+	if (more < 0)
+		return scan_error(r);
+	if (!has_tool)
+		return fail(r, TALLY_EFORMAT_MISSING, obj_start,
+		    "%s: missing required property \"tool\"", path);
+	if ((rc = resolve_run(r, tool, path)) != TALLY_OK)
+		return rc;
+
+	if (vec_reserve(r, &r->rsp, r->rules.n, sizeof(tallyi_sarif_rule)))
+		return nomem(r);
+	for (size_t k = 0; k < r->rules.n; k++) {
+		const rule *ru = (const rule *)r->rules.p + k;
+
+		((tallyi_sarif_rule *)r->rsp.p)[k] =
+		    (tallyi_sarif_rule){ ru->id, ru->span };
+	}
+	memset(&run, 0, sizeof(run));
+	run.tool = tool;
+	run.index = r->run_index;
+	run.res = r->res.p;
+	run.nres = r->res.n;
+	run.rules = r->rsp.p;
+	run.nrules = r->rules.n;
+	run.driver_members = r->members.p;
+	run.ndriver_members = r->members.n;
+	run.artifacts = r->art_span.p;
+	run.nartifacts = r->art_span.n;
+	run.column_kind = column_kind;
+	run.uri_base_ids = base_ids;
+	rc = r->sink->run(r->sink->ctx, &run);
+	if (rc != TALLY_OK)
+		return fail(r, rc, r->js.pos, "%s: %s", path,
+		    tally_strerror(rc));
+	r->runs++;
+	r->run_index++;
+	return TALLY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The log                                                             */
+
+static int
+read_log(reader *r)
+{
+	bool first = true, has_version = false, has_runs = false;
+	tallyi_jstr key;
+	size_t vstart;
+	int c, more, rc;
+
+	c = tallyi_js_peek(&r->js);
+	if (c < 0)
+		return fail(r, TALLY_EPARSE_EMPTY, r->js.pos, "empty input: "
+		    "expected a SARIF log (a JSON object)");
+	if (c != '{') {
+		const char *found = kind_at(r);
+
+		if (tallyi_js_skip(&r->js, &vstart) != 0)
+			return scan_error(r);
+		if (tallyi_js_end(&r->js) != 0)
+			return scan_error(r);
+		return fail(r, TALLY_EFORMAT, vstart, "expected a SARIF log "
+		    "(a JSON object with \"version\" and \"runs\"), found %s",
+		    found);
+	}
+	(void)tallyi_js_obj_begin(&r->js, "the log");
+	while ((more = tallyi_js_obj_next(&r->js, &first, &key)) == 1) {
+		if (tallyi_js_str_eq(&r->js, &key, "version")) {
+			tallyi_jstr v;
+
+			if (has_version)
+				return fail(r, TALLY_EFORMAT_VALUE, key.off - 1,
+				    "property \"version\" appears twice");
+			has_version = true;
+			if (want_kind(r, '"', "version", "a string \"2.1.0\"") !=
+			    TALLY_OK)
+				return r->js.err;
+			if (tallyi_js_string(&r->js, &v) != 0)
+				return scan_error(r);
+			if (!tallyi_js_str_eq(&r->js, &v, "2.1.0")) {
+				const char *s = r->js.buf + v.off;
+				int n = v.len > 40 ? 40 : (int)v.len;
+
+				return fail(r, TALLY_EFORMAT_VERSION, v.off - 1,
+				    "\"version\" is \"%.*s\"; expected "
+				    "\"2.1.0\" (only SARIF 2.1.0 is read)",
+				    n, s);
+			}
+		} else if (tallyi_js_str_eq(&r->js, &key, "runs")) {
+			bool rfirst = true;
+
+			if (has_runs)
+				return fail(r, TALLY_EFORMAT_VALUE, key.off - 1,
+				    "property \"runs\" appears twice");
+			has_runs = true;
+			if (want_kind(r, '[', "runs", "an array") != TALLY_OK ||
+			    tallyi_js_arr_begin(&r->js, "runs") != 0)
+				return r->js.err;
+			while ((more = tallyi_js_arr_next(&r->js, &rfirst)) ==
+			    1) {
+				if ((rc = read_run(r)) != TALLY_OK)
+					return rc;
+			}
+			if (more < 0)
+				return scan_error(r);
+		} else if (tallyi_js_skip(&r->js, &vstart) != 0) {
+			return scan_error(r);
+		}
+	}
+	if (more < 0 || tallyi_js_end(&r->js) != 0)
+		return scan_error(r);
+	if ((rc = utf8_upto(r, r->in->len)) != TALLY_OK)
+		return rc;
+	if (!has_version)
+		return fail(r, TALLY_EFORMAT_MISSING, 0, "not a SARIF log: "
+		    "missing required property \"version\" (expected "
+		    "\"2.1.0\")");
+	if (!has_runs)
+		return fail(r, TALLY_EFORMAT_MISSING, 0, "not a SARIF log: "
+		    "missing required property \"runs\"");
+	return TALLY_OK;
+}
+
+int
+tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	reader r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.in = in;
+	r.sink = sink;
+	r.opt = opt;
+	r.rep = rep;
+	r.mem = in->mem;
+	r.next_mark = WINDOW;
+	tallyi_input_prefault(in, 0, 2 * WINDOW);
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		r.empty[k] = TALLY_ID_NONE;
+	tallyi_js_init(&r.js, in->buf, in->len);
+	if (rep != NULL) {
+		memset(rep, 0, sizeof(*rep));
+		rep->bytes = in->len;
+		rep->offset = UINT64_MAX;
+	}
+	r.json = tallyi_json_new();
+	r.icache = tallyi_alloc(r.mem, sizeof(icache_ent) * ICACHE_SIZE *
+	    TALLY_STR_KIND_COUNT);
+	if (r.json == NULL || r.icache == NULL) {
+		tallyi_json_free(r.json);
+		tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
+		    TALLY_STR_KIND_COUNT);
+		tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory");
+		return TALLY_ENOMEM;
+	}
+	/* len UINT32_MAX never matches a real string: all slots start empty. */
+	for (size_t k = 0; k < ICACHE_SIZE * TALLY_STR_KIND_COUNT; k++)
+		r.icache[k] = (icache_ent){ 0, 0, UINT32_MAX };
+	rc = read_log(&r);
+	if (rep != NULL) {
+		rep->runs = r.runs;
+		rep->results = rc == TALLY_OK ? r.results : 0;
+	}
+	if (rc == TALLY_OK && opt != NULL && opt->progress != NULL)
+		opt->progress(opt->progress_arg, in->len, in->len);
+	tallyi_json_free(r.json);
+	vec_free(&r, &r.res, sizeof(tallyi_sarif_res));
+	vec_free(&r, &r.rules, sizeof(rule));
+	vec_free(&r, &r.arts, sizeof(uint32_t));
+	vec_free(&r, &r.art_span, sizeof(tallyi_span));
+	vec_free(&r, &r.members, sizeof(tallyi_span));
+	vec_free(&r, &r.rsp, sizeof(tallyi_sarif_rule));
+	tallyi_free(r.mem, r.rmap, r.rmap_cap * sizeof(uint64_t));
+	tallyi_free(r.mem, r.scratch, r.scratch_cap);
+	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
+	    TALLY_STR_KIND_COUNT);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading into an engine                                              */
+
+/*
+ * The engine sink: results go into batches that are held until the input
+ * is complete, then submitted in order (all or nothing).
+ */
+typedef struct engine_sink {
+	tally_engine *e;
+	const tallyi_mem *mem;
+	tally_batch *cur;
+	tally_batch **held;
+	size_t nheld, cap;
+} engine_sink;
+
+static int
+es_tool(void *ctx, const char *name, size_t len, const char *version,
+    size_t vlen, uint32_t *id)
+{
+	engine_sink *es = ctx;
+
+	return tally_tool_register(es->e, name, len, version, vlen, id);
+}
+
+static int
+es_intern(void *ctx, tally_strkind kind, const char *s, size_t len,
+    uint32_t *id)
+{
+	engine_sink *es = ctx;
+
+	return tally_string_intern(es->e, kind, s, len, id);
+}
+
+static const char *
+es_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
+{
+	engine_sink *es = ctx;
+
+	return tally_string_lookup(es->e, kind, id, len);
+}
+
+static int
+es_hold(engine_sink *es)
+{
+	if (es->nheld == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 16;
+		tally_batch **h = tallyi_realloc(es->mem, es->held,
+		    es->cap * sizeof(*h), cap * sizeof(*h));
+
+		if (h == NULL)
+			return TALLY_ENOMEM;
+		es->held = h;
+		es->cap = cap;
+	}
+	es->held[es->nheld++] = es->cur;
+	es->cur = NULL;
+	return TALLY_OK;
+}
+
+static int
+es_run(void *ctx, const tallyi_sarif_run *run)
+{
+	engine_sink *es = ctx;
+
+	for (size_t k = 0; k < run->nres; k++) {
+		int rc;
+
+		if (es->cur == NULL &&
+		    (rc = tally_batch_acquire(es->e, &es->cur)) != TALLY_OK)
+			return rc;
+		rc = tally_batch_append(es->cur, &run->res[k].v);
+		if (rc == TALLY_EFULL) {
+			if ((rc = es_hold(es)) != TALLY_OK ||
+			    (rc = tally_batch_acquire(es->e, &es->cur)))
+				return rc;
+			rc = tally_batch_append(es->cur, &run->res[k].v);
+		}
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+/*
+ * Submit the held batches in order. A non-blocking engine answers
+ * TALLY_EAGAIN while it is full: the reader has nothing better to do than
+ * wait, so it yields and tries again.
+ */
+static int
+es_commit(engine_sink *es)
+{
+	int rc = TALLY_OK;
+
+	if (es->cur != NULL && (rc = es_hold(es)) != TALLY_OK)
+		return rc;
+	for (size_t k = 0; k < es->nheld; k++) {
+		while ((rc = tally_batch_submit(es->e, es->held[k])) ==
+		    TALLY_EAGAIN)
+			sched_yield();
+		if (rc != TALLY_OK)
+			break;
+		es->held[k] = NULL;
+	}
+	return rc;
+}
+
+static void
+es_drop(engine_sink *es)
+{
+	for (size_t k = 0; k < es->nheld; k++)
+		tally_batch_discard(es->e, es->held[k]);
+	tally_batch_discard(es->e, es->cur);
+	tallyi_free(es->mem, es->held, es->cap * sizeof(*es->held));
+	memset(es, 0, sizeof(*es));
+}
+
+static int
+check_options(const tally_sarif_options *opt)
+{
+	return opt == NULL || opt->struct_size >= sizeof(*opt) ? TALLY_OK :
+	    TALLY_EINVAL;
+}
+
+static int
+read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
+    tally_sarif_report *rep)
+{
+	engine_sink es = { e, in->mem, NULL, NULL, 0, 0 };
+	tallyi_sarif_sink sink = { es_tool, es_intern, es_lookup, es_run, &es,
+		false };
+	int rc = tallyi_sarif_read(in, &sink, opt, rep);
+
+	if (rc == TALLY_OK) {
+		rc = es_commit(&es);
+		if (rc != TALLY_OK) {
+			tallyi_report_error(rep, rc, UINT64_MAX,
+			    "the engine refused the results: %s",
+			    tally_strerror(rc));
+			rep->results = 0;
+		}
+	}
+	es_drop(&es);
+	return rc;
+}
+
+static void
+report_init(tally_sarif_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->offset = UINT64_MAX;
+}
+
+int
+tally_sarif_read_file(tally_engine *e, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	tally_sarif_report local;
+	tallyi_input in;
+	tallyi_mem mem;
+	int rc;
+
+	if (rep == NULL)
+		rep = &local;
+	report_init(rep);
+	if (e == NULL || path == NULL || check_options(opt) != TALLY_OK) {
+		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
+		return TALLY_EINVAL;
+	}
+	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
+		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
+		return rc;
+	}
+	rc = tallyi_input_open(&in, path, &mem, rep);
+	if (rc == TALLY_OK) {
+		rc = read_into(e, &in, opt, rep);
+		tallyi_input_close(&in);
+	}
+	tallyi_mem_fini(&mem);
+	return rc;
+}
+
+int
+tally_sarif_read_buffer(tally_engine *e, const void *buf, size_t len,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	tally_sarif_report local;
+	tallyi_input in;
+	tallyi_mem mem;
+	int rc;
+
+	if (rep == NULL)
+		rep = &local;
+	report_init(rep);
+	if (e == NULL || (buf == NULL && len != 0) ||
+	    check_options(opt) != TALLY_OK) {
+		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
+		return TALLY_EINVAL;
+	}
+	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
+		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
+		return rc;
+	}
+	tallyi_input_wrap(&in, buf, len);
+	in.mem = &mem;
+	rc = read_into(e, &in, opt, rep);
+	tallyi_mem_fini(&mem);
+	return rc;
+}

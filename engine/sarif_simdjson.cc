@@ -1,0 +1,604 @@
+/*
+ * engine/sarif_simdjson.cc - the simdjson shim: parse one SARIF object
+ * (a result, a rule, an artifact) and hand its properties to C.
+ *
+ * Each object is its own simdjson On-Demand document: json_scan.c framed it
+ * and checked its grammar, simdjson indexes it (checking UTF-8) and we walk
+ * only the properties the definitions use; the rest is skipped by simdjson's
+ * structural index. No exception crosses into C: simdjson is used through
+ * its error-code API and every entry point is noexcept.
+ */
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "engine/sarif_internal.h"
+#include "tally/common.h"
+
+using namespace simdjson;
+
+struct tallyi_json {
+	ondemand::parser parser;
+};
+
+static_assert(TALLYI_JSON_PADDING == SIMDJSON_PADDING,
+    "the padding sarif_input.c provides must be simdjson's");
+
+namespace {
+
+/* Where an error happened and what the path to it is, for messages. */
+struct ctx {
+	const char *base;
+	const char *end;
+	ondemand::document *doc;
+	tallyi_json_err *err;
+};
+
+const char *
+type_name(ondemand::json_type t)
+{
+	switch (t) {
+	case ondemand::json_type::array: return "an array";
+	case ondemand::json_type::object: return "an object";
+	case ondemand::json_type::number: return "a number";
+	case ondemand::json_type::string: return "a string";
+	case ondemand::json_type::boolean: return "a boolean";
+	case ondemand::json_type::null: return "null";
+	}
+	return "a value";
+}
+
+size_t
+here(const ctx &c)
+{
+	const char *p = nullptr;
+
+	if (c.doc->current_location().get(p) != SUCCESS || p == nullptr)
+		return 0;
+	return (size_t)(p - c.base);
+}
+
+int
+fail(const ctx &c, int code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+int
+fail(const ctx &c, int code, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	c.err->code = code;
+	c.err->off = here(c);
+	snprintf(c.err->path, sizeof(c.err->path), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(c.err->msg, sizeof(c.err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/*
+ * A simdjson error that is not a type mismatch. json_scan.c validated the
+ * grammar already, so in practice this is invalid UTF-8 only.
+ */
+int
+fail_simdjson(const ctx &c, error_code e, const char *path)
+{
+	if (e == UTF8_ERROR)
+		return fail(c, TALLY_EPARSE_UTF8, path, "invalid UTF-8");
+	return fail(c, TALLY_EPARSE, path, "%s", error_message(e));
+}
+
+/*
+ * The slow path of every getter below: the typed get failed, so find out
+ * why. A property whose value is null is absent (real tools write
+ * "version": null): *has stays false and that is not an error. Anything
+ * else is a type error naming what was expected and what was found.
+ */
+int
+not_a(const ctx &c, ondemand::value &v, error_code e, const char *path,
+    const char *what)
+{
+	ondemand::json_type t;
+
+	if (e != INCORRECT_TYPE && e != NUMBER_ERROR &&
+	    e != NUMBER_OUT_OF_RANGE)
+		return fail_simdjson(c, e, path);
+	if ((e = v.type().get(t)) != SUCCESS)
+		return fail_simdjson(c, e, path);
+	if (t == ondemand::json_type::null)
+		return TALLY_OK;
+	if (t == ondemand::json_type::number) {
+		ondemand::number_type nt;
+
+		if (v.get_number_type().get(nt) == SUCCESS &&
+		    nt == ondemand::number_type::floating_point_number)
+			return fail(c, TALLY_EFORMAT_TYPE, path,
+			    "expected %s, found a fraction or exponent", what);
+		return fail(c, TALLY_EFORMAT_VALUE, path,
+		    "expected %s, found an integer out of range", what);
+	}
+	return fail(c, TALLY_EFORMAT_TYPE, path, "expected %s, found %s", what,
+	    type_name(t));
+}
+
+/*
+ * The getters try the expected type first: simdjson leaves a value
+ * unconsumed when a typed get fails, so not_a() can still look at it.
+ */
+
+/* An optional string; *has stays false for null. */
+int
+get_str(const ctx &c, ondemand::value &v, const char *path, tallyi_sv *out,
+    bool *has)
+{
+	std::string_view sv;
+	error_code e = v.get_string().get(sv);
+
+	if (e != SUCCESS)
+		return not_a(c, v, e, path, "a string");
+	out->p = sv.data();
+	out->n = sv.size();
+	*has = true;
+	return TALLY_OK;
+}
+
+/*
+ * An optional integer in [lo, hi] (lo is 0 or -1: -1 means "unset" in
+ * SARIF); *neg is set for -1. *has stays false for null.
+ */
+int
+get_int(const ctx &c, ondemand::value &v, const char *path, int64_t lo,
+    uint64_t hi, uint64_t *out, bool *neg, bool *has)
+{
+	error_code e = v.get_uint64().get(*out);
+
+	if (e != SUCCESS) {
+		int64_t x;
+
+		/* Not a non-negative integer: maybe a negative one. */
+		if (v.get_int64().get(x) != SUCCESS || x >= 0)
+			return not_a(c, v, e, path, "an integer");
+		if (x < lo)
+			return fail(c, TALLY_EFORMAT_VALUE, path,
+			    "expected an integer >= %lld, found %lld",
+			    (long long)lo, (long long)x);
+		*out = (uint64_t)(-(x + 1)) + 1;
+		*neg = true;
+		*has = true;
+		return TALLY_OK;
+	}
+	if (*out > hi)
+		return fail(c, TALLY_EFORMAT_VALUE, path,
+		    "expected an integer <= %llu, found %llu",
+		    (unsigned long long)hi, (unsigned long long)*out);
+	*neg = false;
+	*has = true;
+	return TALLY_OK;
+}
+
+/* Enter an optional object; *has stays false for null. */
+int
+get_obj(const ctx &c, ondemand::value &v, const char *path,
+    ondemand::object *out, bool *has)
+{
+	error_code e = v.get_object().get(*out);
+
+	if (e != SUCCESS)
+		return not_a(c, v, e, path, "an object");
+	*has = true;
+	return TALLY_OK;
+}
+
+int
+get_arr(const ctx &c, ondemand::value &v, const char *path,
+    ondemand::array *out, bool *has)
+{
+	error_code e = v.get_array().get(*out);
+
+	if (e != SUCCESS)
+		return not_a(c, v, e, path, "an array");
+	*has = true;
+	return TALLY_OK;
+}
+
+/*
+ * Iterate an object's fields, calling f(key, value) for each. Keys are
+ * compared as written when they hold no backslash (all real SARIF), and
+ * unescaped otherwise, so "rule\u0049d" is still "ruleId".
+ */
+template <typename F>
+int
+each_field(const ctx &c, ondemand::object &o, const char *path, F f)
+{
+	for (auto field : o) {
+		ondemand::field fl;
+		error_code e = std::move(field).get(fl);
+		std::string_view key;
+		int rc;
+
+		if (e != SUCCESS)
+			return fail_simdjson(c, e, path);
+		/*
+		 * The raw key points just past its opening quote in the input,
+		 * which json_scan validated: the closing quote is there.
+		 */
+		const char *k = fl.key().raw();
+		const char *q = static_cast<const char *>(
+		    std::memchr(k, '"', (size_t)(c.end - k)));
+		if (std::memchr(k, '\\', (size_t)(q - k)) == nullptr) {
+			key = std::string_view(k, (size_t)(q - k));
+		} else if ((e = fl.unescaped_key().get(key)) != SUCCESS) {
+			return fail_simdjson(c, e, path);
+		}
+		if ((rc = f(key, fl.value())) != TALLY_OK)
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+int
+parse_level(const ctx &c, ondemand::value &v, const char *path, int *level)
+{
+	tallyi_sv s{};
+	bool has = false;
+	tally_level l;
+	int rc;
+
+	if ((rc = get_str(c, v, path, &s, &has)) != TALLY_OK || !has)
+		return rc;
+	if (tally_level_parse(s.p, s.n, &l) != TALLY_OK)
+		return fail(c, TALLY_EFORMAT_VALUE, path, "expected one of "
+		    "\"none\", \"note\", \"warning\", \"error\", found "
+		    "\"%.*s\"", (int)(s.n > 40 ? 40 : s.n), s.p);
+	*level = (int)l;
+	return TALLY_OK;
+}
+
+/* region: startLine, startColumn, charOffset, byteOffset. */
+int
+parse_region(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
+{
+	return each_field(c, o, "locations[0].physicalLocation.region",
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		uint64_t x = 0;
+		bool neg = false, has = false;
+		int rc;
+
+		if (k == "startLine") {
+			rc = get_int(c, v, "locations[0].physicalLocation."
+			    "region.startLine", 0, UINT32_MAX, &x, &neg, &has);
+			if (rc == TALLY_OK && has)
+				r->line = x, r->has |= TALLYI_R_LINE;
+		} else if (k == "startColumn") {
+			rc = get_int(c, v, "locations[0].physicalLocation."
+			    "region.startColumn", 0, UINT32_MAX, &x, &neg,
+			    &has);
+			if (rc == TALLY_OK && has)
+				r->column = x, r->has |= TALLYI_R_COLUMN;
+		} else if (k == "charOffset") {
+			rc = get_int(c, v, "locations[0].physicalLocation."
+			    "region.charOffset", 0, UINT64_MAX, &x, &neg,
+			    &has);
+			if (rc == TALLY_OK && has)
+				r->char_offset = x,
+				r->has |= TALLYI_R_CHAR_OFFSET;
+		} else if (k == "byteOffset") {
+			rc = get_int(c, v, "locations[0].physicalLocation."
+			    "region.byteOffset", 0, UINT64_MAX, &x, &neg,
+			    &has);
+			if (rc == TALLY_OK && has)
+				r->byte_offset = x,
+				r->has |= TALLYI_R_BYTE_OFFSET;
+		} else {
+			rc = TALLY_OK;
+		}
+		return rc;
+	});
+}
+
+int
+parse_artifact_location(const ctx &c, ondemand::object &o,
+    tallyi_sarif_result *r)
+{
+	return each_field(c, o, "locations[0].physicalLocation."
+	    "artifactLocation", [&](std::string_view k, ondemand::value &v) -> int {
+		bool has = false;
+		int rc = TALLY_OK;
+
+		if (k == "uri") {
+			rc = get_str(c, v, "locations[0].physicalLocation."
+			    "artifactLocation.uri", &r->uri, &has);
+			if (rc == TALLY_OK && has)
+				r->has |= TALLYI_R_URI;
+		} else if (k == "index") {
+			uint64_t x = 0;
+			bool neg = false;
+
+			rc = get_int(c, v, "locations[0].physicalLocation."
+			    "artifactLocation.index", -1, INT64_MAX, &x, &neg,
+			    &has);
+			if (rc == TALLY_OK && has && !neg)
+				r->art_index = (int64_t)x,
+				r->has |= TALLYI_R_ART_INDEX;
+		}
+		return rc;
+	});
+}
+
+int
+parse_first_location(const ctx &c, ondemand::array &a, tallyi_sarif_result *r)
+{
+	for (auto elem : a) {
+		ondemand::value v;
+		ondemand::object loc, phys, sub;
+		bool has = false;
+		int rc;
+
+		error_code e = elem.get(v);
+		if (e != SUCCESS)
+			return fail_simdjson(c, e, "locations[0]");
+		if ((rc = get_obj(c, v, "locations[0]", &loc, &has)) !=
+		    TALLY_OK || !has)
+			return rc;
+		return each_field(c, loc, "locations[0]",
+		    [&](std::string_view k, ondemand::value &lv) -> int {
+			bool h = false;
+			int rc2;
+
+			if (k != "physicalLocation")
+				return TALLY_OK;
+			rc2 = get_obj(c, lv, "locations[0].physicalLocation",
+			    &phys, &h);
+			if (rc2 != TALLY_OK || !h)
+				return rc2;
+			return each_field(c, phys,
+			    "locations[0].physicalLocation",
+			    [&](std::string_view pk, ondemand::value &pv) -> int {
+				bool hh = false;
+				int rc3;
+
+				if (pk == "artifactLocation") {
+					rc3 = get_obj(c, pv, "locations[0]."
+					    "physicalLocation.artifactLocation",
+					    &sub, &hh);
+					if (rc3 == TALLY_OK && hh)
+						rc3 = parse_artifact_location(c,
+						    sub, r);
+					return rc3;
+				}
+				if (pk == "region") {
+					rc3 = get_obj(c, pv, "locations[0]."
+					    "physicalLocation.region", &sub,
+					    &hh);
+					if (rc3 == TALLY_OK && hh)
+						rc3 = parse_region(c, sub, r);
+					return rc3;
+				}
+				return TALLY_OK;
+			});
+		});
+	}
+	return TALLY_OK; /* no locations: file "", line 0, ... */
+}
+
+int
+parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
+{
+	return each_field(c, o, "message",
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		bool has = false;
+		int rc = TALLY_OK;
+
+		if (k == "text") {
+			rc = get_str(c, v, "message.text", &r->msg_text, &has);
+			if (rc == TALLY_OK && has)
+				r->has |= TALLYI_R_MSG_TEXT;
+		} else if (k == "id") {
+			rc = get_str(c, v, "message.id", &r->msg_id, &has);
+			if (rc == TALLY_OK && has)
+				r->has |= TALLYI_R_MSG_ID;
+		}
+		return rc;
+	});
+}
+
+int
+begin(tallyi_json *j, const char *p, size_t n, ondemand::document *doc,
+    ondemand::object *obj, tallyi_json_err *err, const char *what)
+{
+	error_code e = j->parser.iterate(padded_string_view(p, n,
+	    n + SIMDJSON_PADDING)).get(*doc);
+	ctx c{ p, p + n, doc, err };
+
+	if (e == SUCCESS)
+		e = doc->get_object().get(*obj);
+	if (e == SUCCESS)
+		return TALLY_OK;
+	if (e == UTF8_ERROR) {
+		err->code = TALLY_EPARSE_UTF8;
+		err->off = tallyi_utf8_first_invalid(p, n);
+		err->path[0] = '\0';
+		snprintf(err->msg, sizeof(err->msg), "invalid UTF-8");
+		return err->code;
+	}
+	if (e == INCORRECT_TYPE)
+		return fail(c, TALLY_EFORMAT_TYPE, "", "expected %s (an object)",
+		    what);
+	return fail_simdjson(c, e, "");
+}
+
+} // namespace
+
+extern "C" {
+
+tallyi_json *
+tallyi_json_new(void)
+{
+	return new (std::nothrow) tallyi_json();
+}
+
+void
+tallyi_json_free(tallyi_json *j)
+{
+	delete j;
+}
+
+int
+tallyi_json_result(tallyi_json *j, const char *p, size_t n,
+    tallyi_sarif_result *r, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::object obj;
+	int rc;
+
+	std::memset(r, 0, sizeof(*r));
+	r->level = -1;
+	if ((rc = begin(j, p, n, &doc, &obj, err, "a result")) != TALLY_OK)
+		return rc;
+	ctx c{ p, p + n, &doc, err };
+	rc = each_field(c, obj, "",
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		bool has = false;
+		uint64_t x = 0;
+		bool neg = false;
+		int rc2 = TALLY_OK;
+
+		switch (k.size() ? k[0] : 0) {
+		case 'r':
+			if (k == "ruleId") {
+				rc2 = get_str(c, v, "ruleId", &r->rule_id,
+				    &has);
+				if (rc2 == TALLY_OK && has)
+					r->has |= TALLYI_R_RULE_ID;
+			} else if (k == "ruleIndex") {
+				rc2 = get_int(c, v, "ruleIndex", -1,
+				    INT64_MAX, &x, &neg, &has);
+				if (rc2 == TALLY_OK && has && !neg)
+					r->rule_index = (int64_t)x,
+					r->has |= TALLYI_R_RULE_INDEX;
+			}
+			break;
+		case 'l':
+			if (k == "level") {
+				rc2 = parse_level(c, v, "level", &r->level);
+			} else if (k == "locations") {
+				ondemand::array a;
+
+				rc2 = get_arr(c, v, "locations", &a, &has);
+				if (rc2 == TALLY_OK && has)
+					rc2 = parse_first_location(c, a, r);
+			}
+			break;
+		case 'k':
+			if (k == "kind") {
+				tallyi_sv s{};
+
+				rc2 = get_str(c, v, "kind", &s, &has);
+				if (rc2 == TALLY_OK && has)
+					r->kind_not_fail = !(s.n == 4 &&
+					    std::memcmp(s.p, "fail", 4) == 0);
+			}
+			break;
+		case 'm':
+			if (k == "message") {
+				ondemand::object m;
+
+				rc2 = get_obj(c, v, "message", &m, &has);
+				if (rc2 == TALLY_OK && has)
+					rc2 = parse_message(c, m, r);
+			}
+			break;
+		}
+		return rc2;
+	});
+	return rc;
+}
+
+int
+tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
+    bool *has_id, int *level, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::object obj;
+	int rc;
+
+	*has_id = false;
+	*level = -1;
+	if ((rc = begin(j, p, n, &doc, &obj, err, "a rule")) != TALLY_OK)
+		return rc;
+	ctx c{ p, p + n, &doc, err };
+	return each_field(c, obj, "",
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		if (k == "id")
+			return get_str(c, v, "id", id, has_id);
+		if (k == "defaultConfiguration") {
+			ondemand::object dc;
+			bool has = false;
+			int rc2 = get_obj(c, v, "defaultConfiguration", &dc,
+			    &has);
+
+			if (rc2 != TALLY_OK || !has)
+				return rc2;
+			return each_field(c, dc, "defaultConfiguration",
+			    [&](std::string_view dk, ondemand::value &dv) -> int {
+				if (dk == "level")
+					return parse_level(c, dv,
+					    "defaultConfiguration.level",
+					    level);
+				return (int)TALLY_OK;
+			});
+		}
+		return (int)TALLY_OK;
+	});
+}
+
+int
+tallyi_json_artifact(tallyi_json *j, const char *p, size_t n, tallyi_sv *uri,
+    bool *has_uri, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::object obj;
+	int rc;
+
+	*has_uri = false;
+	if ((rc = begin(j, p, n, &doc, &obj, err, "an artifact")) != TALLY_OK)
+		return rc;
+	ctx c{ p, p + n, &doc, err };
+	return each_field(c, obj, "",
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		ondemand::object loc;
+		bool has = false;
+		int rc2;
+
+		if (k != "location")
+			return (int)TALLY_OK;
+		rc2 = get_obj(c, v, "location", &loc, &has);
+		if (rc2 != TALLY_OK || !has)
+			return rc2;
+		return each_field(c, loc, "location",
+		    [&](std::string_view lk, ondemand::value &lv) -> int {
+			if (lk == "uri")
+				return get_str(c, lv, "location.uri", uri,
+				    has_uri);
+			return (int)TALLY_OK;
+		});
+	});
+}
+
+bool
+tallyi_json_utf8_ok(const char *p, size_t n)
+{
+	return simdjson::validate_utf8(p, n);
+}
+
+const char *
+tallyi_json_implementation(void)
+{
+	return simdjson::get_active_implementation()->name().data();
+}
+
+} // extern "C"

@@ -1,0 +1,19 @@
+/*
+ * tally.h - umbrella header for the tally aggregation engine.
+ *
+ * The public surface is:
+ *   tally/common.h    status codes, allocator hook, levels, version
+ *   tally/engine.h    engine lifecycle, tools, interned strings, batches
+ *   tally/snapshot.h  snapshots and their queries
+ *   tally/sarif.h     SARIF 2.1.0 reading and merging (libtally_sarif)
+ * No header pulls in a dependency's headers.
+ */
+#ifndef TALLY_H
+#define TALLY_H
+
+#include "tally/common.h"
+#include "tally/engine.h"
+#include "tally/snapshot.h"
+#include "tally/sarif.h"
+
+#endif /* TALLY_H */

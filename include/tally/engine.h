@@ -1,0 +1,276 @@
+/*
+ * tally/engine.h - the engine: lifecycle, tools, interned strings, batches.
+ *
+ * Data flow: a producer interns its strings once (tools, rules, files,
+ * messages become dense uint32_t ids), fills a batch of fixed-size
+ * violations, and submits it. Workers owned by the engine fingerprint each
+ * violation, drop exact duplicates and count the rest. Readers take
+ * snapshots (tally/snapshot.h) at any time.
+ *
+ * Exact duplicate: two violations with equal (tool, rule, file, message,
+ * line, column, offset) ids and values. Their level does not take part; the
+ * first one aggregated is the one counted.
+ */
+#ifndef TALLY_ENGINE_H
+#define TALLY_ENGINE_H
+
+#include "tally/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tally_engine tally_engine;
+typedef struct tally_batch tally_batch;
+
+/* tally_config.flags */
+#define TALLY_SUBMIT_NONBLOCK 0x1u /* submit returns TALLY_EAGAIN, never waits */
+
+/**
+ * struct tally_config - engine parameters. Always start from TALLY_CONFIG_INIT.
+ * @struct_size:    sizeof(tally_config) as the caller compiled it (v0.1).
+ * @workers:        aggregation threads; 0 picks one per online CPU less one,
+ *                  at least 1 and at most 8 (v0.1).
+ * @batch_capacity: violations per batch, a multiple of 64 up to 65536;
+ *                  0 means 4096 (v0.1).
+ * @max_inflight:   batches submitted but not yet aggregated before submit
+ *                  applies backpressure; 0 means 4 per worker (v0.1).
+ * @flags:          TALLY_SUBMIT_NONBLOCK or 0 (v0.1).
+ * @allocator:      memory hook, copied at create; NULL for the default
+ *                  jemalloc arena (v0.1).
+ *
+ * Fields added in later versions go at the end; an engine built against a
+ * newer header reads only the first @struct_size bytes of an older config.
+ */
+typedef struct tally_config {
+	size_t struct_size;
+	unsigned workers;
+	unsigned batch_capacity;
+	unsigned max_inflight;
+	unsigned flags;
+	const tally_allocator *allocator;
+} tally_config;
+
+#define TALLY_CONFIG_INIT { sizeof(tally_config), 0, 0, 0, 0, NULL }
+
+/**
+ * tally_engine_create() - create an engine and start its workers.
+ * @out: receives the engine on success; untouched on failure.
+ * @cfg: parameters, or NULL for the defaults. Read during the call only.
+ *
+ * Return: TALLY_OK; TALLY_EINVAL for a bad @cfg (struct_size smaller than
+ * the v0.1 fields, batch_capacity not a multiple of 64, unknown flags);
+ * TALLY_ENOMEM; TALLY_ESTATE when a worker thread cannot be started.
+ * Threads: any thread. No tally threads exist before this call.
+ * Free with tally_engine_destroy().
+ */
+int tally_engine_create(tally_engine **out, const tally_config *cfg);
+
+/**
+ * tally_engine_destroy() - flush, stop and join the workers, free everything.
+ * @e: the engine, or NULL (a harmless no-op).
+ *
+ * Every batch submitted before the call is aggregated first (nothing is
+ * lost), then all memory is returned to the allocator.
+ * Threads: one thread, after every other call on @e has returned and every
+ * snapshot of @e has been released. Batches acquired and never submitted are
+ * freed too.
+ */
+void tally_engine_destroy(tally_engine *e);
+
+/**
+ * tally_engine_flush() - wait until every batch submitted so far is counted.
+ * @e: the engine.
+ *
+ * Memory ordering: every batch whose tally_batch_submit() returned before
+ * this call began is aggregated when it returns, and a snapshot acquired
+ * afterwards by any thread that synchronises with this one includes it.
+ * Return: TALLY_OK, or TALLY_ENOMEM when a worker ran out of memory earlier
+ * (the engine is then failed: aggregates are incomplete and submit returns
+ * TALLY_ESTATE).
+ * Threads: any thread, concurrently with submits and other flushes.
+ */
+int tally_engine_flush(tally_engine *e);
+
+/**
+ * tally_engine_workers() - the number of aggregation threads running.
+ * @e: the engine.
+ *
+ * Return: the worker count chosen at create.
+ * Threads: any thread.
+ */
+unsigned tally_engine_workers(const tally_engine *e);
+
+/**
+ * enum tally_strkind - the separate namespaces of interned strings.
+ *
+ * Ids are dense per kind, starting at 0, in the order strings were first
+ * interned. Tools are interned by tally_tool_register() only.
+ */
+typedef enum tally_strkind {
+	TALLY_STR_TOOL = 0,
+	TALLY_STR_RULE = 1,
+	TALLY_STR_FILE = 2,
+	TALLY_STR_MESSAGE = 3,
+} tally_strkind;
+
+#define TALLY_STR_KIND_COUNT 4
+
+/**
+ * tally_tool_register() - intern a tool by name and remember its version.
+ * @e:           the engine.
+ * @name:        the tool's name (SARIF tool.driver.name); any bytes.
+ * @name_len:    its length in bytes.
+ * @version:     its version, or NULL; kept from the first registration that
+ *               gives a non-empty one.
+ * @version_len: its length in bytes.
+ * @id:          receives the tool id; the same name always gets the same id.
+ *
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @name with a length, NULL @id),
+ * TALLY_ENOMEM, TALLY_ERANGE (more than 2^32-2 strings of this kind).
+ * Threads: any thread, concurrently with every other call.
+ * Memory ordering: the id is valid in batches submitted by this thread at
+ * once, and in any thread that synchronises with this one.
+ */
+int tally_tool_register(tally_engine *e, const char *name, size_t name_len,
+    const char *version, size_t version_len, uint32_t *id);
+
+/**
+ * tally_string_intern() - map a string to its dense id within @kind.
+ * @e:    the engine.
+ * @kind: TALLY_STR_RULE, TALLY_STR_FILE or TALLY_STR_MESSAGE.
+ * @s:    the bytes (copied; the caller keeps @s); may hold NULs.
+ * @len:  their number.
+ * @id:   receives the id.
+ *
+ * Return: TALLY_OK; TALLY_EINVAL for TALLY_STR_TOOL or a bad kind;
+ * TALLY_ENOMEM; TALLY_ERANGE when the kind already holds 2^32-2 strings.
+ * Threads and ordering: as tally_tool_register().
+ */
+int tally_string_intern(tally_engine *e, tally_strkind kind, const char *s,
+    size_t len, uint32_t *id);
+
+/**
+ * tally_string_lookup() - the bytes behind an id.
+ * @e:    the engine.
+ * @kind: the namespace of @id.
+ * @id:   an id returned by tally_string_intern() or tally_tool_register().
+ * @len:  receives the length in bytes (may be NULL).
+ *
+ * Return: a pointer to the bytes, followed by a NUL, owned by the engine and
+ * valid until tally_engine_destroy(); NULL for an unknown kind or id.
+ * Threads: any thread, concurrently with interning (lock-free).
+ */
+const char *tally_string_lookup(const tally_engine *e, tally_strkind kind,
+    uint32_t id, size_t *len);
+
+/**
+ * tally_tool_version() - the version recorded for a tool.
+ * @e:   the engine.
+ * @id:  a tool id.
+ * @len: receives the length (may be NULL).
+ *
+ * Return: the version bytes (NUL-terminated, owned by the engine), "" when
+ * none was given, or NULL for an unknown id.
+ * Threads: any thread; a version set concurrently may or may not be seen.
+ */
+const char *tally_tool_version(const tally_engine *e, uint32_t id, size_t *len);
+
+/**
+ * tally_string_count() - how many strings a kind holds.
+ * @e:    the engine.
+ * @kind: the namespace.
+ *
+ * Return: the number of ids handed out so far (0 for a bad kind).
+ * Threads: any thread; concurrent interning may make it stale at once.
+ */
+uint32_t tally_string_count(const tally_engine *e, tally_strkind kind);
+
+/**
+ * struct tally_violation - one finding, strings already interned.
+ * @tool, @rule, @file, @message: ids from this engine (TALLY_STR_* kinds).
+ * @line, @column: 1-based position, 0 when unknown.
+ * @offset: character or byte offset of the region, 0 when unknown.
+ * @level:  a tally_level.
+ */
+typedef struct tally_violation {
+	uint32_t tool;
+	uint32_t rule;
+	uint32_t file;
+	uint32_t message;
+	uint32_t line;
+	uint32_t column;
+	uint64_t offset;
+	uint8_t level;
+} tally_violation;
+
+/**
+ * tally_batch_acquire() - get an empty batch to fill.
+ * @e:   the engine.
+ * @out: receives the batch.
+ *
+ * Never waits: backpressure applies at submit, so a producer may hold
+ * several batches (the SARIF reader holds a whole input's worth).
+ * Return: TALLY_OK, TALLY_ENOMEM, TALLY_ESTATE (engine failed).
+ * Threads: any thread. The batch belongs to the caller until it is passed
+ * to tally_batch_submit() or tally_batch_discard().
+ */
+int tally_batch_acquire(tally_engine *e, tally_batch **out);
+
+/**
+ * tally_batch_append() - copy one violation into a batch.
+ * @b: a batch owned by the caller.
+ * @v: the violation; read during the call only.
+ *
+ * Return: TALLY_OK; TALLY_EFULL when the batch already holds its capacity
+ * (nothing is appended); TALLY_ERANGE when an id is not one this engine
+ * handed out or the level is not a tally_level (nothing is appended).
+ * Threads: the batch's owner only.
+ */
+int tally_batch_append(tally_batch *b, const tally_violation *v);
+
+/**
+ * tally_batch_count() - violations appended so far.
+ * @b: a batch owned by the caller.
+ *
+ * Return: the count. Threads: the batch's owner only.
+ */
+uint32_t tally_batch_count(const tally_batch *b);
+
+/**
+ * tally_batch_capacity() - violations a batch can hold.
+ * @b: a batch owned by the caller.
+ *
+ * Return: the engine's batch_capacity. Threads: the batch's owner only.
+ */
+uint32_t tally_batch_capacity(const tally_batch *b);
+
+/**
+ * tally_batch_submit() - hand a batch to the engine for aggregation.
+ * @e: the engine that acquired @b.
+ * @b: the batch (empty batches are accepted and simply recycled).
+ *
+ * When max_inflight batches are already waiting, this waits for room, or,
+ * with TALLY_SUBMIT_NONBLOCK, returns TALLY_EAGAIN.
+ * Return: TALLY_OK (ownership of @b passes to the engine); TALLY_EAGAIN or
+ * TALLY_ESTATE (the caller still owns @b: submit it later or discard it).
+ * Memory ordering: release; everything the caller wrote before the call,
+ * including interning, happens-before the batch's aggregation.
+ * Threads: any thread, concurrently with every other call.
+ */
+int tally_batch_submit(tally_engine *e, tally_batch *b);
+
+/**
+ * tally_batch_discard() - give back a batch without aggregating it.
+ * @e: the engine that acquired @b.
+ * @b: the batch, or NULL (no-op).
+ *
+ * Threads: the batch's owner; ownership passes to the engine.
+ */
+void tally_batch_discard(tally_engine *e, tally_batch *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TALLY_ENGINE_H */

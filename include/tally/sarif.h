@@ -1,0 +1,179 @@
+/*
+ * tally/sarif.h - SARIF 2.1.0 in (into an engine) and out (merge).
+ *
+ * Provided by the tally_sarif library (link -ltally_sarif -ltally; the
+ * pkg-config module "tally" gives both). The reader streams: the JSON text
+ * is scanned once, each result object is parsed on its own by simdjson, and
+ * memory grows with the number of results (about 48 bytes each, until the
+ * input is committed), not with the size of the text.
+ *
+ * What one result becomes (exact; tests/cli_test.cc checks it against an
+ * independent reading of the same logs):
+ *  - tool    = run.tool.driver.name
+ *  - rule    = result.ruleId, else driver.rules[result.ruleIndex].id, else ""
+ *  - level   = result.level; else "none" when result.kind is present and
+ *              not "fail"; else the rule's defaultConfiguration.level (rule
+ *              found by ruleIndex, else by id); else "warning"
+ *  - file    = first location's physicalLocation.artifactLocation.uri, else
+ *              run.artifacts[artifactLocation.index].location.uri, else "";
+ *              a leading "file://" removed, runs of "/" folded to one,
+ *              leading "./" removed
+ *  - line, column = region.startLine, region.startColumn (0 when absent)
+ *  - offset  = region.charOffset, else region.byteOffset (0 when absent)
+ *  - message = message.text, else message.id, else ""
+ * A JSON null counts as absent for every optional property.
+ *
+ * An input is all or nothing: its results reach the engine only when the
+ * whole input has been read without error. A bad input (unreadable, not
+ * JSON, not SARIF 2.1.0, a property of the wrong type) reports what was
+ * expected and the byte offset where it went wrong, and adds nothing.
+ */
+#ifndef TALLY_SARIF_H
+#define TALLY_SARIF_H
+
+#include "tally/common.h"
+#include "tally/engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct tally_sarif_options - how to read. Start from
+ * TALLY_SARIF_OPTIONS_INIT.
+ * @struct_size:  sizeof(tally_sarif_options) as compiled by the caller (v0.1).
+ * @progress:     called now and then (about every 16 MiB) on the reading
+ *                thread with bytes done and total; NULL for none (v0.1).
+ * @progress_arg: passed to @progress (v0.1).
+ */
+typedef struct tally_sarif_options {
+	size_t struct_size;
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+} tally_sarif_options;
+
+#define TALLY_SARIF_OPTIONS_INIT { sizeof(tally_sarif_options), NULL, NULL }
+
+#define TALLY_SARIF_ERROR_MAX 512
+
+/**
+ * struct tally_sarif_report - what happened to one input.
+ * @results: results taken from the input (0 when it failed).
+ * @runs:    runs read.
+ * @bytes:   size of the input in bytes.
+ * @status:  TALLY_OK or the error code (also the function's return value).
+ * @offset:  byte offset of the error in the input, or UINT64_MAX when the
+ *           error has no position (a file that cannot be opened).
+ * @error:   "" on success, else a NUL-terminated English sentence naming
+ *           the offset and what was expected, without the path.
+ */
+typedef struct tally_sarif_report {
+	uint64_t results;
+	uint64_t runs;
+	uint64_t bytes;
+	int status;
+	uint64_t offset;
+	char error[TALLY_SARIF_ERROR_MAX];
+} tally_sarif_report;
+
+/**
+ * tally_sarif_read_file() - read one SARIF log into an engine.
+ * @e:    the engine; tools and strings are interned into it.
+ * @path: a file (regular files are mapped; pipes and "-" for standard
+ *        input are read into memory).
+ * @opt:  options, or NULL for the defaults.
+ * @rep:  receives the report; may be NULL.
+ *
+ * The results are submitted to @e as batches once the input is complete;
+ * call tally_engine_flush() before taking a snapshot.
+ * Return: TALLY_OK; TALLY_EIO (TALLY_EIO_NOENT, TALLY_EIO_ISDIR);
+ * TALLY_EPARSE (TALLY_EPARSE_EMPTY, _TRUNCATED, _UTF8); TALLY_EFORMAT
+ * (_VERSION, _TYPE, _MISSING, _VALUE); TALLY_ENOMEM; TALLY_ESTATE (engine
+ * failed). On any error nothing from this input is aggregated.
+ * Threads: any thread; several threads may read different inputs into the
+ * same engine at once.
+ */
+int tally_sarif_read_file(tally_engine *e, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep);
+
+/**
+ * tally_sarif_read_buffer() - read a SARIF log held in memory.
+ * @e:   the engine.
+ * @buf: the log's bytes (not modified, not kept after the call).
+ * @len: their number.
+ * @opt: options, or NULL.
+ * @rep: receives the report; may be NULL.
+ *
+ * Return and threads: as tally_sarif_read_file().
+ */
+int tally_sarif_read_buffer(tally_engine *e, const void *buf, size_t len,
+    const tally_sarif_options *opt, tally_sarif_report *rep);
+
+typedef struct tally_sarif_merge tally_sarif_merge;
+
+/**
+ * tally_sarif_merge_create() - start a merge of SARIF logs.
+ * @out:   receives the merge; untouched on failure.
+ * @alloc: memory hook, or NULL for the default (see struct tally_allocator).
+ *
+ * The merged log has one run per distinct tool name, in the order tools were
+ * first seen. Each run keeps the first driver seen for that tool, with the
+ * union of the rules of all its runs (by rule id, first seen wins), and the
+ * artifacts of all its runs one after another. Each result is copied as
+ * written, except that ruleIndex (and rule.index) point into the merged rules
+ * and artifactLocation.index into the merged artifacts. Exact duplicates
+ * (as in tally/engine.h) are dropped, the first one seen kept. A run with no
+ * results is kept. Other run properties are not carried over, except
+ * columnKind and originalUriBaseIds of the first run of each tool.
+ * Return: TALLY_OK, TALLY_ENOMEM.
+ * Threads: a merge is used by one thread at a time. Free with
+ * tally_sarif_merge_destroy().
+ */
+int tally_sarif_merge_create(tally_sarif_merge **out,
+    const tally_allocator *alloc);
+
+/**
+ * tally_sarif_merge_add_file() - read one input into the merge.
+ * @m:    the merge.
+ * @path: as for tally_sarif_read_file(); the input stays mapped (or held in
+ *        memory) until tally_sarif_merge_destroy().
+ * @opt:  options, or NULL.
+ * @rep:  receives the report; may be NULL.
+ *
+ * Return: as tally_sarif_read_file(); on error nothing of this input is
+ * merged.
+ */
+int tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep);
+
+/**
+ * tally_sarif_merge_totals() - results added so far.
+ * @m:      the merge.
+ * @read:   receives the results read from the inputs that were added.
+ * @unique: receives how many of them will be written.
+ */
+void tally_sarif_merge_totals(const tally_sarif_merge *m, uint64_t *read,
+    uint64_t *unique);
+
+/**
+ * tally_sarif_merge_write() - write the merged log.
+ * @m:    the merge.
+ * @path: the output file; written to a temporary file beside it and renamed
+ *        over @path only when complete, so a failure leaves no partial log.
+ *        "-" writes to standard output.
+ *
+ * Return: TALLY_OK, TALLY_EIO (errno tells more), TALLY_ENOMEM.
+ */
+int tally_sarif_merge_write(tally_sarif_merge *m, const char *path);
+
+/**
+ * tally_sarif_merge_destroy() - free a merge and unmap its inputs.
+ * @m: the merge, or NULL (no-op).
+ */
+void tally_sarif_merge_destroy(tally_sarif_merge *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TALLY_SARIF_H */

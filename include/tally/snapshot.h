@@ -1,0 +1,150 @@
+/*
+ * tally/snapshot.h - immutable views of the aggregates, and their queries.
+ *
+ * A snapshot is a consistent cut: it holds whole batches only, so its
+ * totals, levels and groups always agree (the counts by tool sum to the
+ * unique total, and so on). Taking one never stops ingestion for longer
+ * than it takes to add up each worker's partial counts.
+ */
+#ifndef TALLY_SNAPSHOT_H
+#define TALLY_SNAPSHOT_H
+
+#include "tally/common.h"
+#include "tally/engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tally_snapshot tally_snapshot;
+
+/**
+ * struct tally_totals - how many violations the snapshot has seen.
+ * @read:       violations aggregated, duplicates included.
+ * @unique:     distinct violations (see tally/engine.h for "exact duplicate").
+ * @duplicates: @read - @unique.
+ */
+typedef struct tally_totals {
+	uint64_t read;
+	uint64_t unique;
+	uint64_t duplicates;
+} tally_totals;
+
+/**
+ * enum tally_dim - what a group is keyed by. All counts are of unique
+ * violations.
+ */
+typedef enum tally_dim {
+	TALLY_DIM_TOOL = 0, /* key: tool */
+	TALLY_DIM_RULE = 1, /* key: (tool, rule) */
+	TALLY_DIM_FILE = 2, /* key: file */
+} tally_dim;
+
+#define TALLY_DIM_COUNT 3
+
+/**
+ * enum tally_order - the order groups are returned in.
+ * @TALLY_ORDER_ID:    by key ids ascending (tool, then rule; or file).
+ * @TALLY_ORDER_COUNT: by count descending, ties by name ascending (byte-wise;
+ *                     for rules the tool name, then the rule name). The
+ *                     first N of this order are the top N.
+ */
+typedef enum tally_order {
+	TALLY_ORDER_ID = 0,
+	TALLY_ORDER_COUNT = 1,
+} tally_order;
+
+/**
+ * struct tally_group - one key and its count.
+ * @count: unique violations with this key (never 0 in a query result).
+ * @tool:  the tool id (TALLY_DIM_TOOL, TALLY_DIM_RULE), else TALLY_ID_NONE.
+ * @rule:  the rule id (TALLY_DIM_RULE), else TALLY_ID_NONE.
+ * @file:  the file id (TALLY_DIM_FILE), else TALLY_ID_NONE.
+ */
+typedef struct tally_group {
+	uint64_t count;
+	uint32_t tool;
+	uint32_t rule;
+	uint32_t file;
+} tally_group;
+
+/**
+ * tally_snapshot_acquire() - take a snapshot of everything aggregated so far.
+ * @e:   the engine.
+ * @out: receives the snapshot.
+ *
+ * Call tally_engine_flush() first to include every batch already submitted.
+ * Return: TALLY_OK or TALLY_ENOMEM.
+ * Threads: any thread, concurrently with submits, flushes and other
+ * snapshots. Release with tally_snapshot_release() before destroying @e.
+ */
+int tally_snapshot_acquire(tally_engine *e, tally_snapshot **out);
+
+/**
+ * tally_snapshot_release() - free a snapshot.
+ * @s: the snapshot, or NULL (no-op).
+ *
+ * Threads: any one thread, once, after every query on @s has returned.
+ */
+void tally_snapshot_release(tally_snapshot *s);
+
+/**
+ * tally_snapshot_totals() - read, unique and duplicate counts.
+ * @s:   the snapshot.
+ * @out: receives the totals.
+ *
+ * Threads: any number of threads at once (a snapshot is immutable).
+ */
+void tally_snapshot_totals(const tally_snapshot *s, tally_totals *out);
+
+/**
+ * tally_snapshot_level() - unique violations at one level.
+ * @s:     the snapshot.
+ * @level: a tally_level.
+ *
+ * Return: the count (0 for a value that is not a level).
+ * Threads: any.
+ */
+uint64_t tally_snapshot_level(const tally_snapshot *s, tally_level level);
+
+/**
+ * tally_snapshot_group_count() - how many keys of a dimension have a count.
+ * @s:   the snapshot.
+ * @dim: the dimension.
+ *
+ * Return: the number of groups a full query returns (0 for a bad @dim).
+ * Threads: any.
+ */
+size_t tally_snapshot_group_count(const tally_snapshot *s, tally_dim dim);
+
+/**
+ * tally_snapshot_groups() - the non-zero counts of a dimension.
+ * @s:     the snapshot.
+ * @dim:   the dimension.
+ * @order: TALLY_ORDER_ID, or TALLY_ORDER_COUNT for a ranking (top N: pass
+ *         @cap = N).
+ * @out:   caller's array of @cap groups, filled from the start.
+ * @cap:   its length; 0 is allowed (then nothing is written).
+ * @n:     receives how many groups were written: min(@cap, group count).
+ *
+ * Return: TALLY_OK, TALLY_EINVAL (bad @dim or @order, NULL @out with a
+ * non-zero @cap), TALLY_ENOMEM (the ranking needs scratch memory).
+ * Threads: any number at once.
+ */
+int tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
+    tally_order order, tally_group *out, size_t cap, size_t *n);
+
+/**
+ * tally_snapshot_engine() - the engine a snapshot was taken from, for
+ * resolving ids with tally_string_lookup().
+ * @s: the snapshot.
+ *
+ * Return: the engine. Threads: any.
+ */
+tally_engine *tally_snapshot_engine(const tally_snapshot *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TALLY_SNAPSHOT_H */
