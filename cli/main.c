@@ -34,6 +34,7 @@ main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (cmd == NULL) {
+		out_error("no command given");
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}

@@ -45,3 +45,12 @@ function(tally_export_only_public target)
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
       "${PROJECT_SOURCE_DIR}/cmake/tally.map")
 endfunction()
+
+# Fuzz builds: coverage instrumentation for everything; only the fuzz
+# target itself links libFuzzer's main (-fsanitize=fuzzer).
+if(TALLY_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "TALLY_FUZZ needs clang (use the fuzz preset)")
+  endif()
+  target_compile_options(tally_build_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -48,14 +48,6 @@ void tallyi_assert_fail(const char *expr, const char *file, int line)
 			tallyi_assert_fail(#e, __FILE__, __LINE__);        \
 	} while (0)
 
-/*
- * SQLite's ALWAYS()/NEVER(): defensive branches that "cannot" be taken. In
- * debug builds taking one is an assertion failure; in release builds the
- * branch is kept as a safety net.
- */
-#define TALLY_ALWAYS(e) (tallyi_config_debug ? ((e) ? 1 : (tallyi_assert_fail(#e, __FILE__, __LINE__), 0)) : !!(e))
-#define TALLY_NEVER(e) (tallyi_config_debug ? ((e) ? (tallyi_assert_fail(#e, __FILE__, __LINE__), 1) : 0) : !!(e))
-
 /* Memory orders, spelled once. */
 #define TALLY_RELAXED memory_order_relaxed
 #define TALLY_ACQUIRE memory_order_acquire

@@ -30,14 +30,6 @@
 
 #include "kernels/kernels.h"
 
-void
-tallyi_assert_fail(const char *expr, const char *file, int line)
-{
-	fprintf(stderr, "tally: assertion failed: %s (%s:%d)\n", expr, file,
-	    line);
-	abort();
-}
-
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
 

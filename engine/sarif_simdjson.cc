@@ -62,6 +62,17 @@ here(const ctx &c)
 	return (size_t)(p - c.base);
 }
 
+void
+vfail(const ctx &c, int code, size_t off, const char *path, const char *fmt,
+    va_list ap)
+{
+	c.err->code = code;
+	c.err->off = off;
+	snprintf(c.err->path, sizeof(c.err->path), "%s", path);
+	vsnprintf(c.err->msg, sizeof(c.err->msg), fmt, ap);
+}
+
+/* An error at the current token. */
 int
 fail(const ctx &c, int code, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -71,11 +82,25 @@ fail(const ctx &c, int code, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
-	c.err->code = code;
-	c.err->off = here(c);
-	snprintf(c.err->path, sizeof(c.err->path), "%s", path);
 	va_start(ap, fmt);
-	vsnprintf(c.err->msg, sizeof(c.err->msg), fmt, ap);
+	vfail(c, code, here(c), path, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* An error at @off: the start of a value already consumed. */
+int
+fail_at(const ctx &c, size_t off, int code, const char *path,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+int
+fail_at(const ctx &c, size_t off, int code, const char *path,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(c, code, off, path, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -154,6 +179,7 @@ int
 get_int(const ctx &c, ondemand::value &v, const char *path, int64_t lo,
     uint64_t hi, uint64_t *out, bool *neg, bool *has)
 {
+	size_t at = here(c);
 	error_code e = v.get_uint64().get(*out);
 
 	if (e != SUCCESS) {
@@ -163,7 +189,7 @@ get_int(const ctx &c, ondemand::value &v, const char *path, int64_t lo,
 		if (v.get_int64().get(x) != SUCCESS || x >= 0)
 			return not_a(c, v, e, path, "an integer");
 		if (x < lo)
-			return fail(c, TALLY_EFORMAT_VALUE, path,
+			return fail_at(c, at, TALLY_EFORMAT_VALUE, path,
 			    "expected an integer >= %lld, found %lld",
 			    (long long)lo, (long long)x);
 		*out = (uint64_t)(-(x + 1)) + 1;
@@ -172,7 +198,7 @@ get_int(const ctx &c, ondemand::value &v, const char *path, int64_t lo,
 		return TALLY_OK;
 	}
 	if (*out > hi)
-		return fail(c, TALLY_EFORMAT_VALUE, path,
+		return fail_at(c, at, TALLY_EFORMAT_VALUE, path,
 		    "expected an integer <= %llu, found %llu",
 		    (unsigned long long)hi, (unsigned long long)*out);
 	*neg = false;
@@ -245,13 +271,14 @@ parse_level(const ctx &c, ondemand::value &v, const char *path, int *level)
 {
 	tallyi_sv s{};
 	bool has = false;
+	size_t at = here(c);
 	tally_level l;
 	int rc;
 
 	if ((rc = get_str(c, v, path, &s, &has)) != TALLY_OK || !has)
 		return rc;
 	if (tally_level_parse(s.p, s.n, &l) != TALLY_OK)
-		return fail(c, TALLY_EFORMAT_VALUE, path, "expected one of "
+		return fail_at(c, at, TALLY_EFORMAT_VALUE, path, "expected one of "
 		    "\"none\", \"note\", \"warning\", \"error\", found "
 		    "\"%.*s\"", (int)(s.n > 40 ? 40 : s.n), s.p);
 	*level = (int)l;

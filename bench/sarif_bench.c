@@ -1,0 +1,227 @@
+/*
+ * bench/sarif_bench.c - SARIF summary and merge throughput over real logs.
+ *
+ *   sarif/summary/<set>/one_core  read every log of the set into a fresh
+ *       engine and flush, with the process pinned to one CPU (reader and
+ *       worker share it): MB/s of SARIF, results/s, and ratio_500MBps, the
+ *       ratio to the foundation issue's target of 500 MB/s on one core.
+ *   sarif/read_only/<set>  the baseline measured in the same run: map each
+ *       log and touch every byte (a sum), the floor any reader pays.
+ *   sarif/merge/<set>  tally merge of the set into a temporary file.
+ *
+ * <set> is "corpus" (../shared/corpus, every *.sarif; skipped when absent)
+ * or "samples" (tests/data/samples, small: the bench-smoke tier).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "tally.h"
+
+typedef struct fileset {
+	const char *name;
+	char **paths;
+	size_t n;
+	uint64_t bytes, results;
+} fileset;
+
+static fileset sets[2] = { { "corpus", NULL, 0, 0, 0 },
+	{ "samples", NULL, 0, 0, 0 } };
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.sarif file under @dir, one level of subdirectories deep. */
+static void
+collect(fileset *fs, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat st;
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth > 0) {
+			collect(fs, path, depth - 1);
+		} else if (S_ISREG(st.st_mode) && len > 6 &&
+		    strcmp(de->d_name + len - 6, ".sarif") == 0) {
+			fs->paths = realloc(fs->paths,
+			    (fs->n + 1) * sizeof(char *));
+			fs->paths[fs->n++] = strdup(path);
+			fs->bytes += (uint64_t)st.st_size;
+		}
+	}
+	closedir(d);
+	qsort(fs->paths, fs->n, sizeof(char *), cmp_str);
+}
+
+/* Read the whole set into a fresh one-worker engine; returns results. */
+static uint64_t
+summary_once(const fileset *fs, bench_state *st)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *e = NULL;
+	tally_snapshot *s = NULL;
+	tally_totals t = { 0, 0, 0 };
+
+	cfg.workers = 1;
+	if (tally_engine_create(&e, &cfg) != TALLY_OK) {
+		bench_skip(st, "engine create failed");
+		return 0;
+	}
+	for (size_t i = 0; i < fs->n; i++) {
+		tally_sarif_report rep;
+
+		if (tally_sarif_read_file(e, fs->paths[i], NULL, &rep) != 0) {
+			fprintf(stderr, "%s: %s\n", fs->paths[i], rep.error);
+			bench_skip(st, "an input failed");
+			break;
+		}
+	}
+	tally_engine_flush(e);
+	if (tally_snapshot_acquire(e, &s) == TALLY_OK) {
+		tally_snapshot_totals(s, &t);
+		tally_snapshot_release(s);
+	}
+	tally_engine_destroy(e);
+	return t.read;
+}
+
+static void
+bm_summary(bench_state *st, void *arg)
+{
+	fileset *fs = arg;
+	cpu_set_t old, one;
+	uint64_t iters = 0, results = 0;
+
+	if (fs->n == 0) {
+		bench_skip(st, "no input files");
+		return;
+	}
+	/*
+	 * One core: this thread and the engine's worker (created by this
+	 * thread, so it inherits the mask) share the CPU we run on.
+	 */
+	sched_getaffinity(0, sizeof(old), &old);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	while (bench_keep_running(st, 1)) {
+		results = summary_once(fs, st);
+		iters++;
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	bench_set_bytes(st, fs->bytes * iters);
+	bench_set_items(st, results * iters);
+	bench_set_counter(st, "ratio_500MBps", (double)fs->bytes * (double)iters
+	    / 500e6, true);
+	bench_set_counter(st, "results", (double)results, false);
+}
+
+static void
+bm_read_only(bench_state *st, void *arg)
+{
+	fileset *fs = arg;
+	uint64_t iters = 0, sum = 0;
+
+	if (fs->n == 0) {
+		bench_skip(st, "no input files");
+		return;
+	}
+	while (bench_keep_running(st, 1)) {
+		for (size_t i = 0; i < fs->n; i++) {
+			int fd = open(fs->paths[i], O_RDONLY);
+			struct stat sb;
+			const uint64_t *p;
+
+			if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size < 8) {
+				if (fd >= 0)
+					close(fd);
+				continue;
+			}
+			p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
+			    fd, 0);
+			close(fd);
+			for (size_t k = 0; k < (size_t)sb.st_size / 8; k++)
+				sum += p[k];
+			munmap((void *)p, (size_t)sb.st_size);
+		}
+		iters++;
+	}
+	BENCH_ESCAPE(sum);
+	bench_set_bytes(st, fs->bytes * iters);
+	bench_set_items(st, fs->n * iters);
+}
+
+static void
+bm_merge(bench_state *st, void *arg)
+{
+	fileset *fs = arg;
+	uint64_t iters = 0, read = 0, unique = 0;
+	char out[] = "/tmp/tally-bench-merge-XXXXXX";
+	int fd;
+
+	if (fs->n == 0) {
+		bench_skip(st, "no input files");
+		return;
+	}
+	fd = mkstemp(out);
+	if (fd >= 0)
+		close(fd);
+	while (bench_keep_running(st, 1)) {
+		tally_sarif_merge *m = NULL;
+
+		tally_sarif_merge_create(&m, NULL);
+		for (size_t i = 0; i < fs->n; i++)
+			tally_sarif_merge_add_file(m, fs->paths[i], NULL, NULL);
+		if (tally_sarif_merge_write(m, out) != TALLY_OK)
+			bench_skip(st, "write failed");
+		tally_sarif_merge_totals(m, &read, &unique);
+		tally_sarif_merge_destroy(m);
+		iters++;
+	}
+	unlink(out);
+	bench_set_bytes(st, fs->bytes * iters);
+	bench_set_items(st, read * iters);
+	bench_set_counter(st, "unique", (double)unique, false);
+}
+
+void
+sarif_bench_register(void)
+{
+	static char names[6][96];
+	const char *corpus = getenv("TALLY_CORPUS_DIR");
+
+	collect(&sets[0], corpus != NULL ? corpus : TALLY_CORPUS_DIR, 1);
+	collect(&sets[1], TALLY_TEST_DATA "/samples", 0);
+	for (int k = 0; k < 2; k++) {
+		snprintf(names[3 * k], sizeof(names[0]),
+		    "sarif/summary/%s/one_core", sets[k].name);
+		snprintf(names[3 * k + 1], sizeof(names[0]),
+		    "sarif/read_only/%s", sets[k].name);
+		snprintf(names[3 * k + 2], sizeof(names[0]), "sarif/merge/%s",
+		    sets[k].name);
+		bench_register_realtime(names[3 * k], bm_summary, &sets[k]);
+		bench_register(names[3 * k + 1], bm_read_only, &sets[k]);
+		bench_register_realtime(names[3 * k + 2], bm_merge, &sets[k]);
+	}
+}

@@ -1,0 +1,630 @@
+/*
+ * tests/cli_test.cc - the tally program, run as a user runs it.
+ *
+ * Expected counts come from an independent reading of the same logs: the
+ * definitions implemented again here over simdjson's DOM (the whole log
+ * parsed into a tree, navigated by key), which shares no code with tally's
+ * streaming reader (json_scan framing + On-Demand per result).
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <simdjson.h>
+
+using namespace simdjson;
+
+#define DATA TALLY_TEST_DATA
+
+TestSuite(cli, .timeout = 600);
+
+/*
+ * Criterion 2.4's typed assertions (eq(u64, ...)) do not compile in C++ for
+ * 64-bit integers or std::string (its value printer has no overload), so
+ * this file states comparisons directly and prints both sides.
+ */
+#define EXPECT_U64(got, want, ...)                                           \
+	do {                                                                 \
+		unsigned long long g_ = (got), w_ = (want);                  \
+		cr_expect(g_ == w_, "%s: got %llu, want %llu", #got, g_, w_); \
+	} while (0)
+#define EXPECT_STR(got, want)                                                \
+	do {                                                                 \
+		std::string g_ = (got), w_ = (want);                         \
+		cr_expect(g_ == w_, "%s: got \"%s\", want \"%s\"", #got,   \
+		    g_.c_str(), w_.c_str());                                 \
+	} while (0)
+
+/* ------------------------------------------------------------------ */
+/* The reference reader                                                */
+
+struct ref {
+	uint64_t total = 0, unique = 0;
+	std::map<std::string, uint64_t> by_level, by_tool, by_file;
+	std::map<std::pair<std::string, std::string>, uint64_t> by_rule;
+};
+
+using key = std::tuple<std::string, std::string, std::string, uint64_t,
+    uint64_t, uint64_t, std::string>;
+
+static bool
+present(dom::element obj, const char *k, dom::element *out)
+{
+	dom::element v;
+
+	if (!obj.is_object() || obj.get_object()[k].get(v) != SUCCESS ||
+	    v.is_null())
+		return false;
+	*out = v;
+	return true;
+}
+
+static std::string
+str(dom::element obj, const char *k)
+{
+	dom::element v;
+
+	return present(obj, k, &v) ? std::string(std::string_view(v)) : "";
+}
+
+static uint64_t
+num(dom::element obj, const char *k)
+{
+	dom::element v;
+
+	return present(obj, k, &v) ? uint64_t(v) : 0;
+}
+
+static std::string
+normalize(std::string u)
+{
+	std::string o;
+
+	if (u.rfind("file://", 0) == 0)
+		u = u.substr(7);
+	for (char c : u)
+		if (!(c == '/' && !o.empty() && o.back() == '/'))
+			o += c;
+	while (o.rfind("./", 0) == 0)
+		o = o.substr(2);
+	return o;
+}
+
+static void
+reference_file(const std::string &path, std::set<key> &seen, ref &r)
+{
+	dom::parser parser;
+	dom::element doc;
+
+	cr_assert(eq(int, parser.load(path).get(doc), SUCCESS), "%s",
+	    path.c_str());
+	for (dom::element run : doc["runs"].get_array()) {
+		dom::element driver = run["tool"]["driver"], rules, arts, res;
+		std::string tool = std::string(std::string_view(driver["name"]));
+		bool has_rules = present(driver, "rules", &rules);
+		bool has_arts = present(run, "artifacts", &arts);
+
+		if (!present(run, "results", &res))
+			continue;
+		for (dom::element x : res.get_array()) {
+			dom::element v, loc, rule_obj, t;
+			bool rule_found = false;
+			int64_t ri = -1;
+			std::string rule, level, file, msg;
+			uint64_t line = 0, col = 0, off = 0;
+
+			if (present(x, "ruleIndex", &v))
+				ri = int64_t(v);
+			if (present(x, "ruleId", &v))
+				rule = std::string(std::string_view(v));
+			else if (ri >= 0)
+				rule = str(rules.at(size_t(ri)), "id");
+			if (ri >= 0) {
+				rule_obj = rules.at(size_t(ri));
+				rule_found = true;
+			} else if (present(x, "ruleId", &v) && has_rules) {
+				for (dom::element ro : rules.get_array()) {
+					if (str(ro, "id") == rule) {
+						rule_obj = ro;
+						rule_found = true;
+						break;
+					}
+				}
+			}
+			if (present(x, "level", &v))
+				level = std::string(std::string_view(v));
+			else if (present(x, "kind", &v) &&
+			    std::string_view(v) != "fail")
+				level = "none";
+			else if (rule_found &&
+			    present(rule_obj, "defaultConfiguration", &t) &&
+			    present(t, "level", &v))
+				level = std::string(std::string_view(v));
+			else
+				level = "warning";
+			if (present(x, "locations", &v) &&
+			    v.get_array().size() > 0) {
+				dom::element pl, al, reg;
+
+				loc = v.get_array().at(0);
+				if (present(loc, "physicalLocation", &pl)) {
+					if (present(pl, "artifactLocation", &al)) {
+						dom::element u, i, l;
+
+						if (present(al, "uri", &u))
+							file = std::string(
+							    std::string_view(u));
+						else if (present(al, "index", &i) &&
+						    int64_t(i) >= 0 && has_arts &&
+						    present(arts.at(size_t(
+						    int64_t(i))), "location", &l))
+							file = str(l, "uri");
+					}
+					if (present(pl, "region", &reg)) {
+						dom::element o;
+
+						line = num(reg, "startLine");
+						col = num(reg, "startColumn");
+						if (present(reg, "charOffset", &o))
+							off = uint64_t(o);
+						else
+							off = num(reg, "byteOffset");
+					}
+				}
+			}
+			file = normalize(file);
+			if (present(x, "message", &v)) {
+				dom::element m;
+
+				if (present(v, "text", &m))
+					msg = std::string(std::string_view(m));
+				else
+					msg = str(v, "id");
+			}
+			r.total++;
+			if (!seen.insert(key(tool, rule, file, line, col, off,
+			    msg)).second)
+				continue;
+			r.unique++;
+			r.by_level[level]++;
+			r.by_tool[tool]++;
+			r.by_rule[{ tool, rule }]++;
+			r.by_file[file]++;
+		}
+	}
+}
+
+static ref
+reference(const std::vector<std::string> &paths)
+{
+	std::set<key> seen;
+	ref r;
+
+	for (const auto &p : paths)
+		reference_file(p, seen, r);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the program                                                 */
+
+struct result {
+	int status;
+	std::string out, err;
+};
+
+static std::string
+quote(const std::string &s)
+{
+	std::string q = "'";
+
+	for (char c : s)
+		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+	return q + "'";
+}
+
+static std::string
+read_all(const std::string &path)
+{
+	std::ifstream f(path, std::ios::binary);
+	std::stringstream ss;
+
+	ss << f.rdbuf();
+	return ss.str();
+}
+
+static result
+run(const std::vector<std::string> &args)
+{
+	char errpath[] = "/tmp/tally-cli-err-XXXXXX";
+	int fd = mkstemp(errpath);
+	std::string cmd = quote(TALLY_CLI);
+	result r;
+	FILE *p;
+	char buf[65536];
+	size_t n;
+
+	cr_assert(ge(int, fd, 0));
+	close(fd);
+	for (const auto &a : args)
+		cmd += " " + quote(a);
+	cmd += " 2>" + quote(errpath);
+	p = popen(cmd.c_str(), "r");
+	cr_assert(not(eq(ptr, p, nullptr)));
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		r.out.append(buf, n);
+	r.status = pclose(p);
+	r.status = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
+	r.err = read_all(errpath);
+	unlink(errpath);
+	return r;
+}
+
+static std::vector<std::string>
+corpus_files(void)
+{
+	std::vector<std::string> out;
+	DIR *top = opendir(TALLY_CORPUS_DIR);
+	struct dirent *d;
+
+	if (top == nullptr)
+		return out;
+	while ((d = readdir(top)) != nullptr) {
+		std::string sub = std::string(TALLY_CORPUS_DIR) + "/" + d->d_name;
+		DIR *dd;
+		struct dirent *f;
+
+		if (d->d_name[0] == '.' || (dd = opendir(sub.c_str())) == nullptr)
+			continue;
+		while ((f = readdir(dd)) != nullptr) {
+			std::string name = f->d_name;
+
+			if (name.size() > 6 &&
+			    name.compare(name.size() - 6, 6, ".sarif") == 0)
+				out.push_back(sub + "/" + name);
+		}
+		closedir(dd);
+	}
+	closedir(top);
+	std::sort(out.begin(), out.end());
+	return out;
+}
+
+static std::vector<std::string>
+sample_files(void)
+{
+	return { DATA "/defs/defs.sarif", DATA "/samples/eslint-recommended.sarif",
+		DATA "/samples/jscpd.sarif", DATA "/samples/markdownlint.sarif",
+		DATA "/samples/cppcheck-multitool.sarif" };
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparing tally's JSON with the reference                           */
+
+static void
+expect_json_matches(const std::string &json, const ref &want,
+    const std::vector<std::string> &inputs)
+{
+	dom::parser parser;
+	dom::element doc;
+	uint64_t prev = UINT64_MAX;
+	std::string prev_name;
+	size_t i;
+
+	cr_assert(eq(int, parser.parse(json).get(doc), SUCCESS), "not JSON: %s",
+	    json.substr(0, 200).c_str());
+	EXPECT_U64(uint64_t(doc["total"]), want.total);
+	EXPECT_U64(uint64_t(doc["unique"]), want.unique);
+	EXPECT_U64(uint64_t(doc["duplicates"]), want.total - want.unique);
+
+	i = 0;
+	for (dom::element in : doc["inputs"].get_array()) {
+		cr_assert(i < inputs.size());
+		EXPECT_STR(std::string(std::string_view(in["path"])), inputs[i]);
+		cr_expect(in["error"].is_null());
+		i++;
+	}
+	EXPECT_U64(i, inputs.size());
+
+	/* Objects: exactly the non-zero counts. */
+	i = 0;
+	for (auto kv : doc["by_level"].get_object()) {
+		auto it = want.by_level.find(std::string(kv.key));
+
+		cr_assert(it != want.by_level.end(), "level %s",
+		    std::string(kv.key).c_str());
+		EXPECT_U64(uint64_t(kv.value), it->second);
+		i++;
+	}
+	EXPECT_U64(i, want.by_level.size());
+	i = 0;
+	for (auto kv : doc["by_tool"].get_object()) {
+		auto it = want.by_tool.find(std::string(kv.key));
+
+		cr_assert(it != want.by_tool.end(), "tool %s",
+		    std::string(kv.key).c_str());
+		EXPECT_U64(uint64_t(kv.value), it->second);
+		i++;
+	}
+	EXPECT_U64(i, want.by_tool.size());
+
+	/* Lists: complete, sorted by count descending, then by name. */
+	i = 0;
+	for (dom::element g : doc["by_rule"].get_array()) {
+		std::string tool{ std::string_view(g["tool"]) };
+		std::string rule{ std::string_view(g["rule"]) };
+		uint64_t c = uint64_t(g["count"]);
+		std::string name = tool + '\0' + rule;
+		auto it = want.by_rule.find({ tool, rule });
+
+		cr_assert(it != want.by_rule.end(), "rule %s/%s", tool.c_str(),
+		    rule.c_str());
+		cr_expect(c == it->second, "rule %s/%s: got %llu, want %llu",
+		    tool.c_str(), rule.c_str(), (unsigned long long)c,
+		    (unsigned long long)it->second);
+		cr_expect(c < prev || (c == prev && prev_name < name),
+		    "by_rule out of order at %s/%s", tool.c_str(), rule.c_str());
+		prev = c;
+		prev_name = name;
+		i++;
+	}
+	EXPECT_U64(i, want.by_rule.size());
+	prev = UINT64_MAX;
+	prev_name.clear();
+	i = 0;
+	for (dom::element g : doc["by_file"].get_array()) {
+		std::string file{ std::string_view(g["file"]) };
+		uint64_t c = uint64_t(g["count"]);
+		auto it = want.by_file.find(file);
+
+		cr_assert(it != want.by_file.end(), "file %s", file.c_str());
+		cr_expect(c == it->second, "file %s: got %llu, want %llu",
+		    file.c_str(), (unsigned long long)c,
+		    (unsigned long long)it->second);
+		cr_expect(c < prev || (c == prev && (i == 0 || prev_name < file)),
+		    "by_file out of order at %s", file.c_str());
+		prev = c;
+		prev_name = file;
+		i++;
+	}
+	EXPECT_U64(i, want.by_file.size());
+}
+
+static void
+expect_summary_matches(const std::vector<std::string> &files)
+{
+	std::vector<std::string> args = { "summary", "--format", "json" };
+	result r;
+
+	args.insert(args.end(), files.begin(), files.end());
+	r = run(args);
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	expect_json_matches(r.out, reference(files), files);
+}
+
+Test(cli, samples_summary_matches_reference)
+{
+	expect_summary_matches(sample_files());
+}
+
+Test(cli, corpus_summary_matches_reference)
+{
+	std::vector<std::string> files = corpus_files();
+
+	if (files.empty())
+		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
+	expect_summary_matches(files);
+}
+
+/* Merge, then check the merged log against the inputs' reference. */
+static void
+expect_merge_round_trip(const std::vector<std::string> &files)
+{
+	char out[] = "/tmp/tally-cli-merged-XXXXXX";
+	int fd = mkstemp(out);
+	std::vector<std::string> args = { "merge", "-o", out };
+	ref in, merged;
+	result r;
+
+	cr_assert(ge(int, fd, 0));
+	close(fd);
+	args.insert(args.end(), files.begin(), files.end());
+	r = run(args);
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	in = reference(files);
+	merged = reference({ out });
+	EXPECT_U64(merged.total, in.unique); /* the merged log has no dup */
+	EXPECT_U64(merged.unique, in.unique);
+	cr_expect(eq(int, merged.by_tool == in.by_tool, 1));
+	cr_expect(eq(int, merged.by_rule == in.by_rule, 1));
+	cr_expect(eq(int, merged.by_level == in.by_level, 1));
+	cr_expect(eq(int, merged.by_file == in.by_file, 1));
+	cr_expect(strstr(r.err.c_str(), "duplicates dropped") != nullptr,
+	    "%s", r.err.c_str());
+	unlink(out);
+}
+
+Test(cli, merge_round_trip_on_samples)
+{
+	std::vector<std::string> files = sample_files();
+
+	files.push_back(DATA "/defs/defs.sarif"); /* all duplicates */
+	expect_merge_round_trip(files);
+}
+
+Test(cli, merge_round_trip_on_corpus)
+{
+	std::vector<std::string> files = corpus_files();
+
+	if (files.empty())
+		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
+	expect_merge_round_trip(files);
+}
+
+/* ------------------------------------------------------------------ */
+/* Usage, errors and exit statuses                                     */
+
+Test(cli, help_and_version)
+{
+	result r = run({ "--help" });
+
+	cr_expect(eq(int, r.status, 0));
+	cr_expect(strstr(r.out.c_str(), "Usage: tally") != nullptr);
+	for (const char *cmd : { "summary", "merge" }) {
+		r = run({ cmd, "--help" });
+		cr_expect(eq(int, r.status, 0), "%s --help", cmd);
+		cr_expect(strstr(r.out.c_str(), "Usage: tally") != nullptr,
+	    "%s", cmd);
+		cr_expect(strstr(r.out.c_str(), "Exit status") != nullptr,
+	    "%s", cmd);
+		r = run({ "help", cmd });
+		cr_expect(eq(int, r.status, 0));
+	}
+	r = run({ "--version" });
+	cr_expect(eq(int, r.status, 0));
+	cr_expect(eq(int, r.out.rfind("tally 0.", 0), 0), "%s", r.out.c_str());
+}
+
+Test(cli, usage_errors_exit_2)
+{
+	const std::vector<std::vector<std::string>> cases = {
+		{},
+		{ "frobnicate" },
+		{ "summary" },
+		{ "summary", "--format", "xml", DATA "/defs/defs.sarif" },
+		{ "summary", "--fail-on", "fatal", DATA "/defs/defs.sarif" },
+		{ "summary", "--top", "ten", DATA "/defs/defs.sarif" },
+		{ "summary", "--nope", DATA "/defs/defs.sarif" },
+		{ "summary", DATA "/defs/defs.sarif", "--format" },
+		{ "merge", DATA "/defs/defs.sarif" },
+		{ "merge", "-o", "/tmp/x.sarif" },
+	};
+
+	for (const auto &args : cases) {
+		result r = run(args);
+		std::string line;
+
+		for (const auto &a : args)
+			line += a + " ";
+		cr_expect(eq(int, r.status, 2), "tally %s", line.c_str());
+		cr_expect(eq(int, r.err.rfind("tally: ", 0), 0), "tally %s: %s",
+		    line.c_str(), r.err.c_str());
+	}
+}
+
+Test(cli, bad_inputs_exit_2_and_the_rest_is_counted)
+{
+	std::vector<std::string> good = sample_files();
+	std::vector<std::string> args = { "summary", "--format", "json",
+		DATA "/bad/truncated.sarif" };
+	dom::parser parser;
+	dom::element doc;
+	result r;
+	ref want = reference(good);
+
+	args.insert(args.end(), good.begin(), good.end());
+	args.push_back(DATA "/no-such-file.sarif");
+	r = run(args);
+	cr_expect(eq(int, r.status, 2));
+	cr_expect(strstr(r.err.c_str(), "truncated.sarif: byte ") != nullptr,
+	    "%s", r.err.c_str());
+	cr_expect(strstr(r.err.c_str(), "no-such-file.sarif: ") != nullptr,
+	    "%s", r.err.c_str());
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS));
+	EXPECT_U64(uint64_t(doc["total"]), want.total);
+	EXPECT_U64(uint64_t(doc["unique"]), want.unique);
+	{
+		dom::array in = doc["inputs"].get_array();
+		dom::element first = in.at(0), last = in.at(in.size() - 1);
+
+		EXPECT_U64(uint64_t(first["results"]), 0);
+		cr_expect(not(first["error"].is_null()));
+		cr_expect(eq(int, std::string(std::string_view(first["error"]))
+		    .rfind("byte ", 0), 0));
+		cr_expect(not(last["error"].is_null()));
+		cr_expect(in.at(1)["error"].is_null());
+	}
+}
+
+Test(cli, fail_on_compares_levels)
+{
+	/* defs.sarif has unique results at every level. */
+	cr_expect(eq(int, run({ "summary", "--fail-on", "error",
+	    DATA "/defs/defs.sarif" }).status, 1));
+	cr_expect(eq(int, run({ "summary", "--fail-on", "none",
+	    DATA "/defs/defs.sarif" }).status, 1));
+	/* cppcheck-multitool.sarif: warnings only. */
+	cr_expect(eq(int, run({ "summary", "--fail-on", "error",
+	    DATA "/samples/cppcheck-multitool.sarif" }).status, 0));
+	cr_expect(eq(int, run({ "summary", "--fail-on", "warning",
+	    DATA "/samples/cppcheck-multitool.sarif" }).status, 1));
+	/* An input error outranks --fail-on. */
+	cr_expect(eq(int, run({ "summary", "--fail-on", "none",
+	    DATA "/defs/defs.sarif", DATA "/bad/empty.sarif" }).status, 2));
+}
+
+Test(cli, text_tables_show_the_counts)
+{
+	result r = run({ "summary", "--top", "3", DATA "/defs/defs.sarif" });
+	const char *o = r.out.c_str();
+
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	for (const char *s : { "Totals", "results", "16", "unique", "13",
+	    "duplicates", "Levels", "Tools", "alpha", "beta",
+	    "Top 3 of 7 rules", "Top 3 of 5 files", "/src/x.c", "(no file)" })
+		cr_expect(strstr(o, s) != nullptr, "missing %s in\n%s",
+		    s, o);
+	/* --top 3 cuts the rule table: B1 has 1 result and sorts last. */
+	cr_expect(strstr(o, "B1") == nullptr, "%s", o);
+}
+
+Test(cli, progress_is_shown_when_asked)
+{
+	result r = run({ "summary", "--progress", DATA "/defs/defs.sarif" });
+
+	cr_expect(eq(int, r.status, 0));
+	cr_expect(strstr(r.err.c_str(), "reading file 1/1") != nullptr,
+	    "%s", r.err.c_str());
+	r = run({ "summary", DATA "/defs/defs.sarif" });
+	cr_expect(strstr(r.err.c_str(), "reading") == nullptr,
+	    "not a terminal: no progress");
+}
+
+Test(cli, json_output_escapes_names)
+{
+	char path[] = "/tmp/tally-cli-esc-XXXXXX";
+	int fd = mkstemp(path);
+	const char *log = "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"we\\\"ird\\\\tool\\u0001\\u00e9\"}},\"results\":[{"
+	    "\"message\":{\"text\":\"x\"},\"ruleId\":\"r\\n1\"}]}]}";
+	dom::parser parser;
+	dom::element doc;
+	result r;
+
+	cr_assert(write(fd, log, strlen(log)) == (ssize_t)strlen(log));
+	close(fd);
+	r = run({ "summary", "--format", "json", path });
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS), "%s",
+	    r.out.c_str());
+	EXPECT_U64(uint64_t(doc["by_tool"]["we\"ird\\tool\x01\xc3\xa9"]),
+	    1);
+	EXPECT_STR(std::string(std::string_view(doc["by_rule"].at(0)["rule"])),
+	    "r\n1");
+	unlink(path);
+}

@@ -1,0 +1,292 @@
+/*
+ * tests/merge_test.c - tally merge: the merged log, read back, gives the
+ * same unique results as its inputs; indexes are re-pointed; empty runs are
+ * kept; bad inputs and failed writes leave nothing behind.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tally.h"
+
+#define DATA TALLY_TEST_DATA
+
+static char dir[64];
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/tally-merge-XXXXXX");
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect(eq(int, system(cmd), 0));
+}
+
+TestSuite(merge, .init = setup, .fini = teardown, .timeout = 120);
+
+static const char *
+tmp(const char *name)
+{
+	static char p[4][128];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
+	return p[k];
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert(not(eq(ptr, f, NULL)));
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert(not(eq(ptr, f, NULL)), "%s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc((size_t)n + 1, 1);
+	cr_assert(eq(sz, fread(buf, 1, (size_t)n, f), (size_t)n));
+	fclose(f);
+	return buf;
+}
+
+/* Append a line per group ("rule\ttool\trule\tcount") to @out. */
+static void
+dump_dim(tally_engine *e, tally_snapshot *s, tally_dim d, const char *tag,
+    char *out, size_t cap)
+{
+	size_t n = tally_snapshot_group_count(s, d), got;
+	tally_group *g = calloc(n + 1, sizeof(*g));
+
+	cr_assert(eq(int, tally_snapshot_groups(s, d, TALLY_ORDER_COUNT, g, n,
+	    &got), 0));
+	for (size_t i = 0; i < got; i++) {
+		size_t len = strlen(out);
+		const char *a = d == TALLY_DIM_FILE ?
+		    tally_string_lookup(e, TALLY_STR_FILE, g[i].file, NULL) :
+		    tally_string_lookup(e, TALLY_STR_TOOL, g[i].tool, NULL);
+		const char *b = d == TALLY_DIM_RULE ?
+		    tally_string_lookup(e, TALLY_STR_RULE, g[i].rule, NULL) : "";
+
+		snprintf(out + len, cap - len, "%s\t%s\t%s\t%llu\n", tag, a, b,
+		    (unsigned long long)g[i].count);
+	}
+	free(g);
+}
+
+/*
+ * Read @paths into a new engine and describe its unique results by name:
+ * totals, levels and every group, in ranking order. Names, not ids, so two
+ * engines compare.
+ */
+static char *
+describe(const char *const *paths, size_t n, uint64_t *read)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *e = NULL;
+	tally_snapshot *s = NULL;
+	tally_totals t;
+	size_t cap = 1 << 20;
+	char *out = calloc(cap, 1);
+
+	cfg.workers = 1;
+	cr_assert(eq(int, tally_engine_create(&e, &cfg), 0));
+	for (size_t i = 0; i < n; i++) {
+		tally_sarif_report rep;
+
+		cr_assert(eq(int, tally_sarif_read_file(e, paths[i], NULL, &rep),
+		    0), "%s: %s", paths[i], rep.error);
+	}
+	cr_assert(eq(int, tally_engine_flush(e), 0));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), 0));
+	tally_snapshot_totals(s, &t);
+	*read = t.read;
+	snprintf(out, cap, "unique\t%llu\nlevels\t%llu %llu %llu %llu\n",
+	    (unsigned long long)t.unique,
+	    (unsigned long long)tally_snapshot_level(s, 0),
+	    (unsigned long long)tally_snapshot_level(s, 1),
+	    (unsigned long long)tally_snapshot_level(s, 2),
+	    (unsigned long long)tally_snapshot_level(s, 3));
+	dump_dim(e, s, TALLY_DIM_TOOL, "tool", out, cap);
+	dump_dim(e, s, TALLY_DIM_RULE, "rule", out, cap);
+	dump_dim(e, s, TALLY_DIM_FILE, "file", out, cap);
+	tally_snapshot_release(s);
+	tally_engine_destroy(e);
+	return out;
+}
+
+/* Merge @paths into @out; returns the merge's unique count. */
+static uint64_t
+merge(const char *const *paths, size_t n, const char *out)
+{
+	tally_sarif_merge *m = NULL;
+	uint64_t read, unique;
+
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
+	for (size_t i = 0; i < n; i++) {
+		tally_sarif_report rep;
+
+		cr_assert(eq(int, tally_sarif_merge_add_file(m, paths[i], NULL,
+		    &rep), 0), "%s: %s", paths[i], rep.error);
+	}
+	cr_assert(eq(int, tally_sarif_merge_write(m, out), 0));
+	tally_sarif_merge_totals(m, &read, &unique);
+	tally_sarif_merge_destroy(m);
+	return unique;
+}
+
+static void
+expect_round_trip(const char *const *paths, size_t n)
+{
+	const char *out = tmp("merged.sarif");
+	uint64_t in_read, out_read, unique = merge(paths, n, out);
+	char *before = describe(paths, n, &in_read);
+	char *after = describe(&out, 1, &out_read);
+
+	cr_expect(eq(str, after, before));
+	/* The merged log holds each unique result once: no duplicates. */
+	cr_expect(eq(u64, out_read, unique));
+	cr_expect(le(u64, unique, in_read));
+	free(before);
+	free(after);
+}
+
+Test(merge, round_trip_keeps_every_unique_result)
+{
+	const char *paths[] = {
+		DATA "/defs/defs.sarif",
+		DATA "/samples/eslint-recommended.sarif",
+		DATA "/samples/jscpd.sarif",
+		DATA "/samples/markdownlint.sarif",
+		DATA "/samples/cppcheck-multitool.sarif",
+		DATA "/defs/defs.sarif", /* every result a duplicate */
+	};
+
+	expect_round_trip(paths, 6);
+}
+
+/*
+ * Two logs of one tool whose rules come in different orders. The results
+ * name their rule by ruleIndex only and take their level from it, so a
+ * ruleIndex left pointing into the wrong rules array would change both.
+ */
+Test(merge, rule_indexes_are_repointed)
+{
+	const char *a = tmp("a.sarif"), *b = tmp("b.sarif");
+	const char *paths[2] = { a, b };
+
+	write_file(a, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"t\",\"rules\":[{\"id\":\"R1\",\"defaultConfiguration\":"
+	    "{\"level\":\"error\"}},{\"id\":\"R2\"}]}},\"results\":["
+	    "{\"ruleIndex\":0,\"message\":{\"text\":\"a0\"}},"
+	    "{\"ruleIndex\":1,\"message\":{\"text\":\"a1\"}}]}]}");
+	write_file(b, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"t\",\"rules\":[{\"id\":\"R3\",\"defaultConfiguration\":"
+	    "{\"level\":\"note\"}},{\"id\":\"R2\"},{\"id\":\"R1\","
+	    "\"defaultConfiguration\":{\"level\":\"error\"}}]}},\"results\":["
+	    "{\"ruleIndex\":0,\"message\":{\"text\":\"b0\"}},"
+	    "{\"ruleIndex\":1,\"message\":{\"text\":\"b1\"}},"
+	    "{\"ruleIndex\":2,\"rule\":{\"index\":2},"
+	    "\"message\":{\"text\":\"b2\"}}]}]}");
+	expect_round_trip(paths, 2);
+}
+
+/* Results that name their file by artifact index only. */
+Test(merge, artifact_indexes_are_repointed)
+{
+	const char *a = tmp("a.sarif"), *b = tmp("b.sarif");
+	const char *paths[2] = { a, b };
+
+	write_file(a, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"t\"}},\"artifacts\":[{\"location\":{\"uri\":\"x.c\"}},"
+	    "{\"location\":{\"uri\":\"y.c\"}}],\"results\":[{\"message\":"
+	    "{\"text\":\"m\"},\"locations\":[{\"physicalLocation\":"
+	    "{\"artifactLocation\":{\"index\":1}}}]}]}]}");
+	write_file(b, "{\"version\":\"2.1.0\",\"runs\":[{\"results\":["
+	    "{\"message\":{\"text\":\"m\"},\"locations\":[{\"physicalLocation\":"
+	    "{\"artifactLocation\":{\"index\":0}}}]},{\"message\":{\"text\":\"n"
+	    "\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+	    "{\"index\":1}}}]}],\"tool\":{\"driver\":{\"name\":\"t\"}},"
+	    "\"artifacts\":[{\"location\":{\"uri\":\"z.c\"}},{\"location\":"
+	    "{\"uri\":\"y.c\"},\"parentIndex\":0}]}]}");
+	expect_round_trip(paths, 2);
+	{
+		/* b's artifacts follow a's two: its parentIndex 0 is now 2. */
+		char *text = slurp(tmp("merged.sarif"));
+
+		cr_expect(not(eq(ptr, strstr(text, "\"parentIndex\":2"), NULL)),
+		    "%s", text);
+		free(text);
+	}
+}
+
+Test(merge, runs_without_results_are_kept)
+{
+	const char *a = tmp("empty.sarif"), *out = tmp("out.sarif");
+	const char *paths[2] = { a, DATA "/samples/jscpd.sarif" };
+	char *text;
+
+	write_file(a, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"quiet\",\"version\":\"3\"}},\"results\":[]}]}");
+	merge(paths, 2, out);
+	text = slurp(out);
+	cr_expect(not(eq(ptr, strstr(text, "\"name\":\"quiet\""), NULL)), "%s",
+	    text);
+	free(text);
+}
+
+Test(merge, bad_inputs_and_failed_writes_leave_nothing)
+{
+	tally_sarif_merge *m = NULL;
+	tally_sarif_report rep;
+	const char *out = tmp("out.sarif");
+	char *text;
+	DIR *d;
+	struct dirent *de;
+	int files = 0;
+
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
+	cr_expect(eq(int, tally_sarif_merge_add_file(m, DATA
+	    "/bad/ruleindex.sarif", NULL, &rep), TALLY_EFORMAT_VALUE));
+	cr_expect(eq(u64, rep.results, 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, DATA
+	    "/samples/jscpd.sarif", NULL, &rep), 0));
+	/* No such directory: the write fails, no temporary file is left. */
+	cr_expect(eq(int, tally_sarif_merge_write(m, "/nonexistent-dir/x"),
+	    TALLY_EIO));
+	cr_assert(eq(int, tally_sarif_merge_write(m, out), 0));
+	tally_sarif_merge_destroy(m);
+	text = slurp(out);
+	/* ruleindex.sarif's tool "alpha" is not in the output. */
+	cr_expect(eq(ptr, strstr(text, "\"alpha\""), NULL));
+	cr_expect(not(eq(ptr, strstr(text, "\"jscpd\""), NULL)));
+	free(text);
+	d = opendir(dir);
+	while ((de = readdir(d)) != NULL)
+		files += de->d_name[0] != '.';
+	closedir(d);
+	cr_expect(eq(int, files, 1), "only out.sarif, no .tmp files");
+}

@@ -1,0 +1,448 @@
+/*
+ * tests/sarif_test.c - the SARIF reader: the definitions on a hand-written
+ * log (expectations derived by hand, see tests/data/defs/README.md), every
+ * class of bad input, all-or-nothing inputs, buffers, pipes, progress.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tally.h"
+#include "test_util.h"
+
+#define DATA TALLY_TEST_DATA
+
+static tally_engine *e;
+
+static void
+setup(void)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+
+	cfg.workers = 2;
+	cr_assert(eq(int, tally_engine_create(&e, &cfg), TALLY_OK));
+}
+
+static void
+teardown(void)
+{
+	tally_engine_destroy(e);
+}
+
+TestSuite(sarif, .init = setup, .fini = teardown, .timeout = 60);
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert(not(eq(ptr, f, NULL)), "%s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	cr_assert(eq(sz, fread(buf, 1, (size_t)n, f), (size_t)n));
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Offset of @needle in the file, for placing expected errors. */
+static uint64_t
+offset_of(const char *path, const char *needle)
+{
+	size_t len;
+	char *buf = slurp(path, &len);
+	char *p = memmem(buf, len, needle, strlen(needle));
+	uint64_t off;
+
+	cr_assert(not(eq(ptr, p, NULL)), "%s lacks %s", path, needle);
+	off = (uint64_t)(p - buf);
+	free(buf);
+	return off;
+}
+
+static tally_totals
+totals(void)
+{
+	tally_snapshot *s = NULL;
+	tally_totals t;
+
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	tally_snapshot_totals(s, &t);
+	tally_snapshot_release(s);
+	return t;
+}
+
+/* The count of group (tool, rule) or (file), by name; 0 when absent. */
+static uint64_t
+group_count(tally_snapshot *s, tally_dim dim, const char *a, const char *b)
+{
+	tally_group g[64];
+	size_t n;
+
+	cr_assert(eq(int, tally_snapshot_groups(s, dim, TALLY_ORDER_ID, g, 64,
+	    &n), TALLY_OK));
+	for (size_t i = 0; i < n; i++) {
+		const char *x = dim == TALLY_DIM_FILE ?
+		    tally_string_lookup(e, TALLY_STR_FILE, g[i].file, NULL) :
+		    tally_string_lookup(e, TALLY_STR_TOOL, g[i].tool, NULL);
+
+		if (strcmp(x, a) != 0)
+			continue;
+		if (dim == TALLY_DIM_RULE && strcmp(tally_string_lookup(e,
+		    TALLY_STR_RULE, g[i].rule, NULL), b) != 0)
+			continue;
+		return g[i].count;
+	}
+	return 0;
+}
+
+/*
+ * tests/data/defs/defs.sarif, resolved by hand from the definitions (the
+ * derivation, result by result, is in tests/data/defs/README.md).
+ */
+static void
+expect_defs(void)
+{
+	tally_snapshot *s = NULL;
+	tally_totals t;
+
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	tally_snapshot_totals(s, &t);
+	cr_expect(eq(u64, t.read, 16));
+	cr_expect(eq(u64, t.unique, 13));
+	cr_expect(eq(u64, t.duplicates, 3));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_ERROR), 4));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_WARNING), 5));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_NOTE), 3));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_NONE), 1));
+	cr_expect(eq(sz, tally_snapshot_group_count(s, TALLY_DIM_TOOL), 2));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_TOOL, "alpha", NULL), 12));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_TOOL, "beta", NULL), 1));
+	cr_expect(eq(sz, tally_snapshot_group_count(s, TALLY_DIM_RULE), 7));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "alpha", "A1"), 5));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "alpha", "A2"), 3));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "alpha", "A3"), 1));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "alpha", "A4"), 1));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "alpha", "A9"), 1));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "alpha", ""), 1));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_RULE, "beta", "B1"), 1));
+	cr_expect(eq(sz, tally_snapshot_group_count(s, TALLY_DIM_FILE), 5));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_FILE, "", NULL), 7));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_FILE, "/src/x.c", NULL), 3));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_FILE, "b/c.c", NULL), 1));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_FILE, "q.c", NULL), 1));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_FILE, "host/share/z.c",
+	    NULL), 1));
+	tally_snapshot_release(s);
+}
+
+Test(sarif, definitions_are_applied_exactly)
+{
+	tally_sarif_report rep;
+	uint32_t id;
+
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    NULL, &rep), TALLY_OK), "%s", rep.error);
+	cr_expect(eq(u64, rep.results, 16));
+	cr_expect(eq(u64, rep.runs, 3));
+	cr_expect(eq(int, rep.status, TALLY_OK));
+	cr_expect(eq(str, rep.error, ""));
+	cr_expect(eq(u64, rep.offset, UINT64_MAX));
+	expect_defs();
+	/* The tool's first non-empty version is kept. */
+	cr_assert(eq(int, tally_tool_register(e, "alpha", 5, NULL, 0, &id), 0));
+	cr_expect(eq(str, (char *)tally_tool_version(e, id, NULL), "1.0"));
+}
+
+Test(sarif, buffers_read_like_files)
+{
+	size_t len;
+	char *buf = slurp(DATA "/defs/defs.sarif", &len);
+	tally_sarif_report rep;
+
+	/* An exact-size heap copy: no padding after it (ASan watches). */
+	char *exact = malloc(len);
+
+	memcpy(exact, buf, len);
+	cr_assert(eq(int, tally_sarif_read_buffer(e, exact, len, NULL, &rep),
+	    TALLY_OK), "%s", rep.error);
+	cr_expect(eq(u64, rep.results, 16));
+	expect_defs();
+	free(exact);
+	free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad input                                                           */
+
+struct bad {
+	const char *file;
+	int code;
+	const char *at;      /* the offset is where this text starts... */
+	int64_t off;         /* ...plus this; -1: the end of the file */
+	const char *phrase;  /* part of the message */
+};
+
+ParameterizedTestParameters(sarif, bad_input_is_reported_and_adds_nothing)
+{
+	static struct bad cases[] = {
+		{ "truncated.sarif", TALLY_EPARSE_TRUNCATED, NULL, -1,
+		  "found end of file" },
+		{ "malformed.sarif", TALLY_EPARSE, "\"locations\": [ { \"phy"
+		  "sicalLocation\": { \"artifactLocation\": { \"uri\": \"./q.c",
+		  0, "expected ',' or '}'" },
+		{ "notsarif.json", TALLY_EFORMAT_MISSING, NULL, 0,
+		  "missing required property \"version\"" },
+		{ "array.json", TALLY_EFORMAT, NULL, 0, "found an array" },
+		{ "wrongversion.sarif", TALLY_EFORMAT_VERSION, "\"2.0.0\"", 0,
+		  "expected \"2.1.0\"" },
+		{ "wrongtype.sarif", TALLY_EFORMAT_TYPE, "\"10\", \"startCol", 0,
+		  "runs[0].results[8].locations[0].physicalLocation.region."
+		  "startLine: expected an integer, found a string" },
+		{ "empty.sarif", TALLY_EPARSE_EMPTY, NULL, 0, "empty input" },
+		{ "blank.sarif", TALLY_EPARSE_EMPTY, NULL, -1, "empty input" },
+		{ "badlevel.sarif", TALLY_EFORMAT_VALUE, "\"fatal\"", 0,
+		  "runs[0].results[6].level: expected one of" },
+		{ "ruleindex.sarif", TALLY_EFORMAT_VALUE, "{ \"ruleIndex\": 7", 0,
+		  "ruleIndex: 7 is out of range (the driver has 3 rules)" },
+		{ "trailing.sarif", TALLY_EPARSE, "{}\n", 0,
+		  "expected end of file" },
+		{ "badutf8.sarif", TALLY_EPARSE_UTF8, "\xc3(", 0,
+		  "invalid UTF-8" },
+		/* The 1025th '[' of the "properties" value. */
+		{ "deep.sarif", TALLY_EPARSE, "[[[", 1024, "nesting deeper" },
+		{ "notool.sarif", TALLY_EFORMAT_MISSING, "{\"results\"", 0,
+		  "runs[0]: missing required property \"tool\"" },
+		{ "resultnotobject.sarif", TALLY_EFORMAT_TYPE, "42]", 0,
+		  "runs[0].results[1]: expected an object, found a number" },
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct bad *p = shared_array(cases, n, sizeof(cases[0]));
+
+	for (size_t i = 0; i < n; i++) {
+		p[i].file = shared_strdup(cases[i].file);
+		p[i].at = shared_strdup(cases[i].at);
+		p[i].phrase = shared_strdup(cases[i].phrase);
+	}
+	return cr_make_param_array(struct bad, p, n);
+}
+
+ParameterizedTest(struct bad *c, sarif, bad_input_is_reported_and_adds_nothing)
+{
+	char path[512];
+	tally_sarif_report rep;
+	uint64_t want;
+	struct stat st;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/bad/%s", DATA, c->file);
+	cr_assert(eq(int, stat(path, &st), 0), "%s", path);
+	if (c->off == -1)
+		want = (uint64_t)st.st_size;
+	else
+		want = (c->at != NULL ? offset_of(path, c->at) : 0) +
+		    (uint64_t)c->off;
+
+	rc = tally_sarif_read_file(e, path, NULL, &rep);
+	cr_expect(eq(int, rc, c->code), "%s: %s", c->file, rep.error);
+	cr_expect(eq(int, rep.status, rc));
+	cr_expect(eq(u64, rep.offset, want), "%s: %s", c->file, rep.error);
+	cr_expect(not(eq(ptr, strstr(rep.error, c->phrase), NULL)),
+	    "%s: \"%s\" lacks \"%s\"", c->file, rep.error, c->phrase);
+	/* The message names the offset too. */
+	{
+		char at[32];
+
+		snprintf(at, sizeof(at), "byte %llu: ", (unsigned long long)want);
+		cr_expect(eq(int, strncmp(rep.error, at, strlen(at)), 0), "%s",
+		    rep.error);
+	}
+	cr_expect(eq(u64, rep.results, 0));
+	cr_expect(eq(u64, totals().read, 0), "%s: partial results", c->file);
+
+	/* The engine is fine: a good input after it counts in full. */
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    NULL, &rep), TALLY_OK));
+	expect_defs();
+}
+
+Test(sarif, missing_files_and_directories)
+{
+	tally_sarif_report rep;
+
+	cr_expect(eq(int, tally_sarif_read_file(e, DATA "/no/such.sarif", NULL,
+	    &rep), TALLY_EIO_NOENT));
+	cr_expect(eq(u64, rep.offset, UINT64_MAX));
+	cr_expect(not(eq(ptr, strstr(rep.error, "No such file"), NULL)), "%s",
+	    rep.error);
+	cr_expect(eq(int, tally_sarif_read_file(e, DATA "/bad", NULL, &rep),
+	    TALLY_EIO_ISDIR));
+	cr_expect(not(eq(ptr, strstr(rep.error, "directory"), NULL)), "%s",
+	    rep.error);
+	cr_expect(eq(int, tally_status_family(rep.status), TALLY_EIO));
+	cr_expect(eq(int, tally_sarif_read_file(e, NULL, NULL, &rep),
+	    TALLY_EINVAL));
+	cr_expect(eq(u64, totals().read, 0));
+}
+
+Test(sarif, every_truncation_is_an_error_and_adds_nothing)
+{
+	size_t len;
+	char *buf = slurp(DATA "/defs/defs.sarif", &len);
+	tally_sarif_report rep;
+
+	/* Cut the log at every byte: no crash, no partial garbage. */
+	for (size_t cut = 0; cut < len - 2; cut++) {
+		int rc = tally_sarif_read_buffer(e, buf, cut, NULL, &rep);
+
+		cr_assert(not(eq(int, rc, TALLY_OK)), "cut at %zu accepted", cut);
+		cr_assert(eq(u64, rep.results, 0));
+		cr_assert(eq(int, tally_status_family(rc), TALLY_EPARSE),
+		    "cut at %zu: %s", cut, rep.error);
+	}
+	cr_expect(eq(u64, totals().read, 0));
+	free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipes, progress, a non-blocking engine                              */
+
+struct feeder {
+	const char *fifo, *buf;
+	size_t len;
+};
+
+static void *
+feed(void *arg)
+{
+	struct feeder *f = arg;
+	int fd = open(f->fifo, O_WRONLY);
+
+	if (fd >= 0) {
+		/* Small writes: the reader must not depend on one read(). */
+		for (size_t i = 0; i < f->len; i += 100) {
+			size_t n = f->len - i < 100 ? f->len - i : 100;
+
+			if (write(fd, f->buf + i, n) != (ssize_t)n)
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+Test(sarif, pipes_are_read_to_the_end)
+{
+	char fifo[] = "/tmp/tally-test-fifo-XXXXXX";
+	struct feeder f;
+	pthread_t th;
+	tally_sarif_report rep;
+	size_t len;
+	char *buf = slurp(DATA "/defs/defs.sarif", &len);
+
+	cr_assert(not(eq(ptr, mkdtemp(fifo), NULL)));
+	strcat(fifo, "/p");
+	cr_assert(eq(int, mkfifo(fifo, 0600), 0));
+	f = (struct feeder){ fifo, buf, len };
+	cr_assert(eq(int, pthread_create(&th, NULL, feed, &f), 0));
+	cr_expect(eq(int, tally_sarif_read_file(e, fifo, NULL, &rep), TALLY_OK),
+	    "%s", rep.error);
+	pthread_join(th, NULL);
+	cr_expect(eq(u64, rep.bytes, len));
+	expect_defs();
+	unlink(fifo);
+	*strrchr(fifo, '/') = '\0';
+	rmdir(fifo);
+	free(buf);
+}
+
+struct prog {
+	uint64_t calls, last_done, total;
+};
+
+static void
+on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct prog *p = arg;
+
+	cr_assert(ge(u64, done, p->last_done), "progress went backwards");
+	cr_assert(le(u64, done, total));
+	p->calls++;
+	p->last_done = done;
+	p->total = total;
+}
+
+Test(sarif, progress_reaches_the_end)
+{
+	tally_sarif_options opt = TALLY_SARIF_OPTIONS_INIT;
+	struct prog p = { 0, 0, 0 };
+	tally_sarif_report rep;
+
+	opt.progress = on_progress;
+	opt.progress_arg = &p;
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    &opt, &rep), TALLY_OK));
+	cr_expect(ge(u64, p.calls, 1));
+	cr_expect(eq(u64, p.last_done, rep.bytes));
+	cr_expect(eq(u64, p.total, rep.bytes));
+	opt.struct_size = 4;
+	cr_expect(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    &opt, &rep), TALLY_EINVAL));
+}
+
+Test(sarif, nonblocking_engines_are_waited_for)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *x = NULL, *saved = e;
+	tally_sarif_report rep;
+
+	cfg.workers = 1;
+	cfg.max_inflight = 1;
+	cfg.batch_capacity = 64; /* several batches per input */
+	cfg.flags = TALLY_SUBMIT_NONBLOCK;
+	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
+	e = x;
+	cr_expect(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    NULL, &rep), TALLY_OK));
+	cr_expect(eq(int, tally_sarif_read_file(e, DATA
+	    "/samples/markdownlint.sarif", NULL, NULL), TALLY_OK));
+	cr_expect(eq(u64, totals().read, 16 + 25));
+	e = saved;
+	tally_engine_destroy(x);
+}
+
+Test(sarif, multitool_layout_resolves_rule_defaults)
+{
+	tally_sarif_report rep;
+	tally_snapshot *s = NULL;
+
+	/*
+	 * The Multitool writes results before tool, no levels, and cppcheck
+	 * rules without defaultConfiguration: every result is "warning".
+	 */
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA
+	    "/samples/cppcheck-multitool.sarif", NULL, &rep), TALLY_OK));
+	cr_expect(eq(u64, rep.results, 333));
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_WARNING),
+	    tally_snapshot_level(s, 0) + tally_snapshot_level(s, 1) +
+	    tally_snapshot_level(s, 2) + tally_snapshot_level(s, 3)));
+	cr_expect(eq(u64, group_count(s, TALLY_DIM_TOOL, "CppCheck", NULL),
+	    totals().unique));
+	tally_snapshot_release(s);
+}

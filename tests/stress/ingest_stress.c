@@ -1,0 +1,346 @@
+/*
+ * tests/stress/ingest_stress.c - many producers, many workers, exact
+ * accounting.
+ *
+ * Producers draw keys from a fixed key space of K keys (key k is the
+ * violation with tool k % T, rule (k / T) % R, ..., line k), so different
+ * producers submit the same keys concurrently and the dedup set is
+ * contended. A producer records every key it submits in a shared bitmap
+ * (atomic OR) and counts what it submitted. At the end, exactly:
+ *   read   == rows in submitted batches (discarded batches count nothing)
+ *   unique == keys set in the bitmap
+ *   each tool's count == bitmap keys of that tool
+ * and every snapshot taken on the way obeys
+ *   sum(levels) == sum(tools) == sum(files) == unique <= read,
+ *   read never decreases,
+ *   after a producer's flush, read >= what it had submitted.
+ *
+ * Usage: ingest_stress [--producers P] [--workers W] [--seconds S]
+ *        [--batch-max N] [--nonblock] [--affinity] [--seed X]
+ * Exit status: 0 all invariants held, 1 a violation (printed), 2 usage.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tally.h"
+
+#define T 5          /* tools */
+#define R 37         /* rules */
+#define F 101        /* files */
+#define M 13         /* messages */
+#define K (1u << 18) /* key space */
+
+static struct {
+	unsigned producers, workers, batch_max;
+	double seconds;
+	bool nonblock, affinity;
+	uint64_t seed;
+} opt = { 8, 4, 4096, 3.0, false, false, 1 };
+
+static tally_engine *e;
+static uint32_t tool_id[T], rule_id[R], file_id[F], msg_id[M];
+static _Atomic uint64_t bitmap[K / 64];
+static _Atomic uint64_t submitted_rows, discarded_rows;
+static atomic_bool stop, failed;
+static pthread_barrier_t start;
+
+#define FAIL(...)                                                          \
+	do {                                                               \
+		fprintf(stderr, "ingest_stress: " __VA_ARGS__);            \
+		fputc('\n', stderr);                                       \
+		atomic_store(&failed, true);                               \
+	} while (0)
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static tally_violation
+violation(uint32_t k, uint64_t *s)
+{
+	return (tally_violation){ tool_id[k % T], rule_id[(k / T) % R],
+		file_id[(k / 7) % F], msg_id[(k / 3) % M], k, k % 80, 0,
+		(uint8_t)(rnd(s) % TALLY_LEVEL_COUNT) };
+}
+
+/* Check the invariants every snapshot must satisfy; returns read. */
+static uint64_t
+check_snapshot(const char *who, uint64_t min_read)
+{
+	tally_snapshot *s = NULL;
+	tally_group g[F > T ? F : T];
+	tally_totals t;
+	uint64_t levels = 0, tools = 0, files = 0;
+	size_t n;
+	int rc = tally_snapshot_acquire(e, &s);
+
+	if (rc != TALLY_OK) {
+		FAIL("%s: snapshot: %s", who, tally_strerror(rc));
+		return 0;
+	}
+	tally_snapshot_totals(s, &t);
+	for (int l = 0; l < TALLY_LEVEL_COUNT; l++)
+		levels += tally_snapshot_level(s, (tally_level)l);
+	tally_snapshot_groups(s, TALLY_DIM_TOOL, TALLY_ORDER_ID, g, T, &n);
+	for (size_t i = 0; i < n; i++)
+		tools += g[i].count;
+	tally_snapshot_groups(s, TALLY_DIM_FILE, TALLY_ORDER_ID, g, F, &n);
+	for (size_t i = 0; i < n; i++)
+		files += g[i].count;
+	if (levels != t.unique || tools != t.unique || files != t.unique ||
+	    t.unique > t.read || t.duplicates != t.read - t.unique)
+		FAIL("%s: inconsistent snapshot: read %llu unique %llu levels "
+		    "%llu tools %llu files %llu", who,
+		    (unsigned long long)t.read, (unsigned long long)t.unique,
+		    (unsigned long long)levels, (unsigned long long)tools,
+		    (unsigned long long)files);
+	if (t.read < min_read)
+		FAIL("%s: read %llu < %llu submitted before the flush", who,
+		    (unsigned long long)t.read, (unsigned long long)min_read);
+	tally_snapshot_release(s);
+	return t.read;
+}
+
+static void
+pin(unsigned i)
+{
+	if (opt.affinity) {
+		cpu_set_t set;
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		CPU_ZERO(&set);
+		CPU_SET(i % (unsigned)(ncpu > 0 ? ncpu : 1), &set);
+		(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+}
+
+static void *
+producer(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+	uint64_t s = opt.seed * 0x9E3779B97F4A7C15u + id + 1;
+	/* Each producer stops at its own time: some leave early. */
+	double end = now() + opt.seconds * (0.3 + 0.7 * (double)(rnd(&s) % 1000)
+	    / 1000.0);
+	pin(id);
+	pthread_barrier_wait(&start);
+	while (!atomic_load(&stop) && !atomic_load(&failed) && now() < end) {
+		tally_batch *b = NULL;
+		uint32_t n = 1 + (uint32_t)(rnd(&s) % opt.batch_max);
+		uint32_t keys[4096];
+		bool discard = rnd(&s) % 50 == 0;
+		int rc;
+
+		if ((rc = tally_batch_acquire(e, &b)) != TALLY_OK) {
+			FAIL("acquire: %s", tally_strerror(rc));
+			break;
+		}
+		if (n > tally_batch_capacity(b))
+			n = tally_batch_capacity(b);
+		for (uint32_t i = 0; i < n; i++) {
+			/* Hot keys half of the time, to collide often. */
+			uint32_t k = (uint32_t)(rnd(&s) % (rnd(&s) & 1 ? 512 : K));
+			tally_violation v = violation(k, &s);
+
+			if ((rc = tally_batch_append(b, &v)) != TALLY_OK) {
+				FAIL("append: %s", tally_strerror(rc));
+				break;
+			}
+			keys[i] = k;
+		}
+		if (discard) {
+			tally_batch_discard(e, b);
+			atomic_fetch_add(&discarded_rows, n);
+			continue;
+		}
+		while ((rc = tally_batch_submit(e, b)) == TALLY_EAGAIN)
+			sched_yield();
+		if (rc != TALLY_OK) {
+			FAIL("submit: %s", tally_strerror(rc));
+			tally_batch_discard(e, b);
+			break;
+		}
+		/* Only keys of batches the engine took are expected. */
+		for (uint32_t i = 0; i < n; i++)
+			atomic_fetch_or(&bitmap[keys[i] / 64],
+			    UINT64_C(1) << (keys[i] % 64));
+		atomic_fetch_add(&submitted_rows, n);
+		if (rnd(&s) % 64 == 0) {
+			/*
+			 * Every row counted in submitted_rows was in a batch
+			 * whose submit returned before the increment, so before
+			 * this load: the flush must cover all of them, from
+			 * every producer, not only this one's.
+			 */
+			uint64_t floor = atomic_load(&submitted_rows);
+
+			if ((rc = tally_engine_flush(e)) != TALLY_OK)
+				FAIL("flush: %s", tally_strerror(rc));
+			check_snapshot("producer", floor);
+		}
+	}
+	return NULL;
+}
+
+static void *
+reader(void *arg)
+{
+	uint64_t last = 0;
+
+	(void)arg;
+	pthread_barrier_wait(&start);
+	while (!atomic_load(&stop) && !atomic_load(&failed)) {
+		uint64_t read = check_snapshot("reader", 0);
+
+		if (read < last)
+			FAIL("reader: read went back from %llu to %llu",
+			    (unsigned long long)last, (unsigned long long)read);
+		last = read;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ingest_stress [--producers P] [--workers W] "
+	    "[--seconds S] [--batch-max N] [--nonblock] [--affinity] "
+	    "[--seed X]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	pthread_t *th, rd;
+	uint64_t want_unique = 0, want_tool[T] = { 0 };
+	tally_snapshot *s = NULL;
+	tally_totals t;
+	tally_group g[T];
+	size_t n;
+	char name[32];
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--nonblock") == 0)
+			opt.nonblock = true;
+		else if (strcmp(a, "--affinity") == 0)
+			opt.affinity = true;
+		else if (v == NULL)
+			usage();
+		else if (strcmp(a, "--producers") == 0 || strcmp(a, "--threads") == 0)
+			opt.producers = (unsigned)atoi(v), i++;
+		else if (strcmp(a, "--workers") == 0)
+			opt.workers = (unsigned)atoi(v), i++;
+		else if (strcmp(a, "--seconds") == 0)
+			opt.seconds = atof(v), i++;
+		else if (strcmp(a, "--batch-max") == 0)
+			opt.batch_max = (unsigned)atoi(v), i++;
+		else if (strcmp(a, "--seed") == 0)
+			opt.seed = strtoull(v, NULL, 0), i++;
+		else
+			usage();
+	}
+	if (opt.producers == 0 || opt.batch_max == 0 || opt.batch_max > 4096)
+		usage();
+
+	cfg.workers = opt.workers;
+	cfg.batch_capacity = 4096;
+	cfg.max_inflight = 2 * opt.workers;
+	cfg.flags = opt.nonblock ? TALLY_SUBMIT_NONBLOCK : 0;
+	if ((rc = tally_engine_create(&e, &cfg)) != TALLY_OK) {
+		fprintf(stderr, "ingest_stress: create: %s\n", tally_strerror(rc));
+		return 1;
+	}
+	for (int i = 0; i < T; i++)
+		snprintf(name, sizeof(name), "tool%d", i),
+		    tally_tool_register(e, name, strlen(name), NULL, 0,
+		    &tool_id[i]);
+	for (int i = 0; i < R; i++)
+		snprintf(name, sizeof(name), "rule%d", i),
+		    tally_string_intern(e, TALLY_STR_RULE, name, strlen(name),
+		    &rule_id[i]);
+	for (int i = 0; i < F; i++)
+		snprintf(name, sizeof(name), "file%d", i),
+		    tally_string_intern(e, TALLY_STR_FILE, name, strlen(name),
+		    &file_id[i]);
+	for (int i = 0; i < M; i++)
+		snprintf(name, sizeof(name), "msg%d", i),
+		    tally_string_intern(e, TALLY_STR_MESSAGE, name, strlen(name),
+		    &msg_id[i]);
+
+	th = calloc(opt.producers, sizeof(*th));
+	pthread_barrier_init(&start, NULL, opt.producers + 2);
+	for (unsigned i = 0; i < opt.producers; i++)
+		pthread_create(&th[i], NULL, producer, (void *)(uintptr_t)i);
+	pthread_create(&rd, NULL, reader, NULL);
+	pthread_barrier_wait(&start);
+	for (unsigned i = 0; i < opt.producers; i++)
+		pthread_join(th[i], NULL);
+	atomic_store(&stop, true);
+	pthread_join(rd, NULL);
+
+	if ((rc = tally_engine_flush(e)) != TALLY_OK)
+		FAIL("final flush: %s", tally_strerror(rc));
+	for (uint32_t k = 0; k < K; k++) {
+		if (atomic_load(&bitmap[k / 64]) >> (k % 64) & 1) {
+			want_unique++;
+			want_tool[k % T]++;
+		}
+	}
+	check_snapshot("final", atomic_load(&submitted_rows));
+	tally_snapshot_acquire(e, &s);
+	tally_snapshot_totals(s, &t);
+	if (t.read != atomic_load(&submitted_rows))
+		FAIL("read %llu, submitted %llu", (unsigned long long)t.read,
+		    (unsigned long long)atomic_load(&submitted_rows));
+	if (t.unique != want_unique)
+		FAIL("unique %llu, distinct keys submitted %llu",
+		    (unsigned long long)t.unique,
+		    (unsigned long long)want_unique);
+	tally_snapshot_groups(s, TALLY_DIM_TOOL, TALLY_ORDER_ID, g, T, &n);
+	for (size_t i = 0; i < n; i++) {
+		/* tool ids are 0..T-1 in order of registration */
+		if (g[i].count != want_tool[g[i].tool])
+			FAIL("tool %u: %llu counted, %llu distinct keys",
+			    g[i].tool, (unsigned long long)g[i].count,
+			    (unsigned long long)want_tool[g[i].tool]);
+	}
+	tally_snapshot_release(s);
+	tally_engine_destroy(e);
+	free(th);
+	printf("ingest_stress: %s: %u producers, %u workers, %.1f s%s: "
+	    "%llu rows submitted, %llu discarded, %llu unique keys\n",
+	    atomic_load(&failed) ? "FAILED" : "ok", opt.producers,
+	    opt.workers, opt.seconds, opt.nonblock ? ", non-blocking" : "",
+	    (unsigned long long)atomic_load(&submitted_rows),
+	    (unsigned long long)atomic_load(&discarded_rows),
+	    (unsigned long long)want_unique);
+	return atomic_load(&failed) ? 1 : 0;
+}

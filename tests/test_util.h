@@ -1,0 +1,46 @@
+/*
+ * tests/test_util.h - helpers shared by the Criterion suites.
+ *
+ * Criterion runs each parameterised test in a new process image (BoxFort
+ * re-executes the binary), so pointers inside parameters must point to
+ * memory shared with that process: cr_malloc()ed, not string literals in a
+ * static array (their addresses move with ASLR).
+ */
+#ifndef TALLY_TEST_UTIL_H
+#define TALLY_TEST_UTIL_H
+
+#include <criterion/alloc.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+
+/* A copy of @s (which may hold NULs: @len bytes plus a NUL) in shared memory. */
+static inline char *
+shared_strndup(const char *s, size_t len)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	p = cr_malloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static inline char *
+shared_strdup(const char *s)
+{
+	return s == NULL ? NULL : shared_strndup(s, strlen(s));
+}
+
+/* Copy @n structs of @size bytes into shared memory. */
+static inline void *
+shared_array(const void *a, size_t n, size_t size)
+{
+	void *p = cr_malloc(n * size);
+
+	memcpy(p, a, n * size);
+	return p;
+}
+
+#endif /* TALLY_TEST_UTIL_H */
