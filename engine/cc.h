@@ -64,7 +64,9 @@ typedef struct { void *_Atomic v; } tallyi_atomic_ptr;
 	TALLY_CC_FORCE_INLINE type tallyi_load_##name(const wrap *a,           \
 	    memory_order mo)                                                   \
 	{                                                                      \
-		return atomic_load_explicit((_Atomic type *)&a->v, mo);        \
+		/* The cast drops const: a load does not write. */          \
+		return atomic_load_explicit(                                   \
+		    (__typeof__(((wrap *)0)->v) *)&a->v, mo);                  \
 	}                                                                      \
 	TALLY_CC_FORCE_INLINE void tallyi_store_##name(wrap *a, type x,        \
 	    memory_order mo)                                                   \
@@ -76,12 +78,6 @@ TALLYI_ATOMIC_OPS(u64, tallyi_atomic_u64, uint64_t)
 TALLYI_ATOMIC_OPS(u32, tallyi_atomic_u32, uint32_t)
 TALLYI_ATOMIC_OPS(int, tallyi_atomic_int, int)
 TALLYI_ATOMIC_OPS(ptr, tallyi_atomic_ptr, void *)
-
-TALLY_CC_FORCE_INLINE uint64_t
-tallyi_fetch_add_u64(tallyi_atomic_u64 *a, uint64_t x, memory_order mo)
-{
-	return atomic_fetch_add_explicit(&a->v, x, mo);
-}
 
 TALLY_CC_FORCE_INLINE bool
 tallyi_cas_int(tallyi_atomic_int *a, int *expected, int desired,

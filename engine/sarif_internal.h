@@ -181,6 +181,7 @@ typedef struct tallyi_sarif_res {
 /* A rule of a run's driver: its interned id and where its text lies. */
 typedef struct tallyi_sarif_rule {
 	uint32_t id; /* TALLY_STR_RULE id */
+	int level;   /* defaultConfiguration.level, or -1 */
 	tallyi_span span;
 } tallyi_sarif_rule;
 

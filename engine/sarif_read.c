@@ -53,12 +53,6 @@ typedef struct icache_ent {
 	uint32_t len;
 } icache_ent;
 
-typedef struct rule {
-	uint32_t id;   /* interned id */
-	int level;     /* defaultConfiguration.level, or -1 */
-	tallyi_span span;
-} rule;
-
 /* A growable array of `elem`-sized items. */
 typedef struct vec {
 	void *p;
@@ -88,11 +82,10 @@ typedef struct reader {
 	/* The run being read. */
 	size_t run_index;
 	vec res;      /* tallyi_sarif_res */
-	vec rules;    /* rule */
+	vec rules;    /* tallyi_sarif_rule */
 	vec arts;     /* uint32_t file id or NONE */
 	vec art_span; /* tallyi_span */
 	vec members;  /* tallyi_span: driver members */
-	vec rsp;      /* tallyi_sarif_rule */
 	uint64_t *rmap;  /* rule id -> index + 1, keyed (id << 32 | idx) */
 	size_t rmap_cap;
 } reader;
@@ -396,7 +389,7 @@ read_rules(reader *r, const char *path)
 		bool has_id;
 		int level, rc;
 		const char *p;
-		rule *ru;
+		tallyi_sarif_rule *ru;
 
 		if ((rc = frame_object(r, path, r->rules.n, &sp)) != TALLY_OK)
 			return rc;
@@ -411,9 +404,10 @@ read_rules(reader *r, const char *path)
 			return fail(r, TALLY_EFORMAT_MISSING, sp.off,
 			    "%s[%zu]: missing required property \"id\"", path,
 			    r->rules.n);
-		if (vec_reserve(r, &r->rules, r->rules.n + 1, sizeof(rule)))
+		if (vec_reserve(r, &r->rules, r->rules.n + 1,
+		    sizeof(tallyi_sarif_rule)))
 			return nomem(r);
-		ru = (rule *)r->rules.p + r->rules.n;
+		ru = (tallyi_sarif_rule *)r->rules.p + r->rules.n;
 		if ((rc = intern(r, TALLY_STR_RULE, id.p, id.n, &ru->id)))
 			return rc;
 		ru->level = level;
@@ -675,7 +669,7 @@ rule_by_id(reader *r, uint32_t id)
 static int
 build_rule_map(reader *r)
 {
-	const rule *ru = r->rules.p;
+	const tallyi_sarif_rule *ru = r->rules.p;
 	size_t cap = 64, mask;
 
 	while (cap < r->rules.n * 2)
@@ -710,7 +704,7 @@ static int
 resolve_run(reader *r, uint32_t tool, const char *run_path)
 {
 	tallyi_sarif_res *res = r->res.p;
-	const rule *ru = r->rules.p;
+	const tallyi_sarif_rule *ru = r->rules.p;
 	const uint32_t *arts = r->arts.p;
 	int rc;
 
@@ -765,7 +759,7 @@ static void
 run_reset(reader *r)
 {
 	r->res.n = r->rules.n = r->arts.n = r->art_span.n = 0;
-	r->members.n = r->rsp.n = 0;
+	r->members.n = 0;
 }
 
 static int
@@ -842,20 +836,12 @@ read_run(reader *r)
 	if ((rc = resolve_run(r, tool, path)) != TALLY_OK)
 		return rc;
 
-	if (vec_reserve(r, &r->rsp, r->rules.n, sizeof(tallyi_sarif_rule)))
-		return nomem(r);
-	for (size_t k = 0; k < r->rules.n; k++) {
-		const rule *ru = (const rule *)r->rules.p + k;
-
-		((tallyi_sarif_rule *)r->rsp.p)[k] =
-		    (tallyi_sarif_rule){ ru->id, ru->span };
-	}
 	memset(&run, 0, sizeof(run));
 	run.tool = tool;
 	run.index = r->run_index;
 	run.res = r->res.p;
 	run.nres = r->res.n;
-	run.rules = r->rsp.p;
+	run.rules = r->rules.p;
 	run.nrules = r->rules.n;
 	run.driver_members = r->members.p;
 	run.ndriver_members = r->members.n;
@@ -1002,11 +988,10 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 		opt->progress(opt->progress_arg, in->len, in->len);
 	tallyi_json_free(r.json);
 	vec_free(&r, &r.res, sizeof(tallyi_sarif_res));
-	vec_free(&r, &r.rules, sizeof(rule));
+	vec_free(&r, &r.rules, sizeof(tallyi_sarif_rule));
 	vec_free(&r, &r.arts, sizeof(uint32_t));
 	vec_free(&r, &r.art_span, sizeof(tallyi_span));
 	vec_free(&r, &r.members, sizeof(tallyi_span));
-	vec_free(&r, &r.rsp, sizeof(tallyi_sarif_rule));
 	tallyi_free(r.mem, r.rmap, r.rmap_cap * sizeof(uint64_t));
 	tallyi_free(r.mem, r.scratch, r.scratch_cap);
 	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *

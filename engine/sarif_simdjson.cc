@@ -64,6 +64,10 @@ here(const ctx &c)
 
 void
 vfail(const ctx &c, int code, size_t off, const char *path, const char *fmt,
+    va_list ap) __attribute__((format(printf, 5, 0)));
+
+void
+vfail(const ctx &c, int code, size_t off, const char *path, const char *fmt,
     va_list ap)
 {
 	c.err->code = code;

@@ -347,7 +347,7 @@ feed(void *arg)
 
 Test(sarif, pipes_are_read_to_the_end)
 {
-	char fifo[] = "/tmp/tally-test-fifo-XXXXXX";
+	char fifo[64] = "/tmp/tally-test-fifo-XXXXXX";
 	struct feeder f;
 	pthread_t th;
 	tally_sarif_report rep;

@@ -1,0 +1,35 @@
+#!/bin/sh
+# cmake/setup.sh - install what building and testing tally needs on Debian 12.
+#
+# Idempotent and silent when everything is there: it asks dpkg which of the
+# packages are missing and installs only those (one `apt-get update`, then
+# one `apt-get install -y`). Run as root, or with sudo available.
+set -eu
+
+pkgs="build-essential cmake ninja-build pkg-config git
+clang libclang-rt-14-dev
+liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
+libsimdjson-dev libxxhash-dev"
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "setup: need root to install:$missing" >&2
+	exit 1
+fi
+echo "setup: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

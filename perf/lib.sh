@@ -1,0 +1,46 @@
+# perf/lib.sh - shared by the perf scripts (sourced, not run).
+# Every result is stamped with what a figure depends on.
+
+perf_root=$(cd "$(dirname "$0")/.." && pwd)
+
+# The tally binary to measure: $TALLY, else the release build.
+perf_tally() {
+	t=${TALLY:-$perf_root/build/release/tally}
+	if [ ! -x "$t" ]; then
+		echo "perf: no tally binary at $t" \
+		    "(run: cmake --workflow --preset release)" >&2
+		exit 2
+	fi
+	echo "$t"
+}
+
+# The corpus: $1, else ../shared/corpus beside the checkout.
+perf_corpus() {
+	c=${1:-$perf_root/../shared/corpus}
+	if [ ! -d "$c" ]; then
+		echo "perf: no corpus at $c" >&2
+		exit 2
+	fi
+	(cd "$c" && pwd)
+}
+
+perf_stamp() {
+	commit=$(git -C "$perf_root" rev-parse --short HEAD 2>/dev/null ||
+	    echo unknown)
+	dirty=$(git -C "$perf_root" status --porcelain 2>/dev/null |
+	    grep -q . && echo "+dirty" || true)
+	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $commit$dirty," \
+	    "$(cc --version | head -1), kernels scalar, $(nproc) cores ($cpu)," \
+	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Run "$@" under GNU time; print "seconds peak_rss_bytes" on fd 3.
+perf_time() {
+	tf=$(mktemp)
+	/usr/bin/time -f "%e %M" -o "$tf" "$@"
+	rc=$?
+	awk '{ printf "%s %d\n", $1, $2 * 1024 }' "$tf" >&3
+	rm -f "$tf"
+	return $rc
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# perf/run_stress.sh TIER [BUILD] - the stress programs at a chosen length.
+#   smoke: 1 s per program (what CI's stress label runs, give or take)
+#   short: 3 s
+#   soak:  30 s, 16 producers
+# BUILD is a build tree (default build/tsan: run under ThreadSanitizer).
+# Output is TAP; the exit status is non-zero if any program failed.
+set -eu
+. "$(dirname "$0")/lib.sh"
+tier=${1:-short}
+build=${2:-$perf_root/build/tsan}
+prog="$build/tests/stress/ingest_stress"
+case $tier in
+smoke) secs=1 producers=8 ;;
+short) secs=3 producers=8 ;;
+soak) secs=30 producers=16 ;;
+*) echo "usage: $0 smoke|short|soak [BUILD]" >&2; exit 2 ;;
+esac
+[ -x "$prog" ] || { echo "perf: build $build first (cmake --workflow --preset tsan)" >&2; exit 2; }
+perf_stamp
+set -- "--producers $producers --workers 4" \
+    "--producers $producers --workers 2 --nonblock --batch-max 64" \
+    "--producers 3 --workers 1 --affinity"
+echo "1..$#"
+n=0 failed=0
+for args in "$@"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086 # args are split on purpose
+	if line=$("$prog" $args --seconds "$secs" 2>&1 | tail -1); then
+		echo "ok $n - $line"
+	else
+		echo "not ok $n - $line"
+		failed=1
+	fi
+done
+exit $failed
