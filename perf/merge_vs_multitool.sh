@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 
 perf_stamp
 echo "# ${#files[@]} SARIF files, $((bytes / 1000000)) MB, from $corpus"
-echo "# $("$MULTITOOL" --version 2>/dev/null | head -1)"
+echo "# $("$MULTITOOL" --version 2>&1 | grep -m1 Multitool)"
 
 read -r mt_s mt_rss < <(perf_time "$MULTITOOL" merge "${files[@]}" \
     --output-directory "$work/mt" --output-file merged.sarif \
@@ -40,8 +40,8 @@ done
 awk -v mt="$mt_s" -v t="$t_s" -v mr="$mt_rss" -v tr="$t_rss" 'BEGIN {
 	sp = mt / (t > 0 ? t : 0.001); mem = tr / mr
 	printf "speed: tally is %.0fx faster (target >= 100x: %s)\n", sp,
-	    sp >= 100 ? "met" : "MISSED"
+	    (sp >= 100 ? "met" : "MISSED")
 	printf "memory: tally uses %.3f of the Multitool peak" \
-	    " (target < 0.2: %s)\n", mem, mem < 0.2 ? "met" : "MISSED"
+	    " (target < 0.2: %s)\n", mem, (mem < 0.2 ? "met" : "MISSED")
 	exit !(sp >= 100 && mem < 0.2)
 }'

@@ -35,7 +35,7 @@ sort -k2 -n "$out" | awk -v runs="$runs" -v largest="$largest" '
 		    best / 500
 		printf "summary peak RSS: %.2fx the largest input (%.1f MB)" \
 		    " (target <= 2x: %s)\n", worst_rss, largest / 1e6,
-		    worst_rss <= 2 ? "met" : "MISSED"
+		    (worst_rss <= 2 ? "met" : "MISSED")
 		exit !(med >= 500 && worst_rss <= 2)
 	}'
 status=$?
