@@ -65,14 +65,8 @@ cmd_merge(int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return EXIT_OK;
-		case ':':
-			out_error("merge: option '%s' needs a value",
-			    argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			out_error("merge: unknown option '%s' (try 'tally "
-			    "merge --help')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return out_bad_option("merge", c, argv);
 		}
 	}
 	if (out == NULL) {

@@ -339,14 +339,8 @@ parse(int argc, char **argv, opts *o)
 		case 'h':
 			fputs(help, stdout);
 			return -1;
-		case ':':
-			out_error("summary: option '%s' needs a value",
-			    argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			out_error("summary: unknown option '%s' (try 'tally "
-			    "summary --help')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return out_bad_option("summary", c, argv);
 		}
 	}
 	if (optind >= argc) {

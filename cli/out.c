@@ -4,6 +4,7 @@
 #include "cli/out.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,17 @@ progress_done(progress *p)
 {
 	if (p->on)
 		fputs("\r\033[K", stderr);
+}
+
+int
+out_bad_option(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		out_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
+	else
+		out_error("%s: unknown option '%s' (try 'tally %s --help')", cmd,
+		    argv[optind - 1], cmd);
+	return EXIT_USAGE;
 }
 
 bool

@@ -61,6 +61,13 @@ void progress_file(progress *p, size_t i, uint64_t prev_size);
 /* Erase the progress line. */
 void progress_done(progress *p);
 
+/*
+ * Report a getopt_long() failure of command @cmd (getopt returned @c, ':'
+ * for a missing value, anything else for an unknown option).
+ * Return: EXIT_USAGE.
+ */
+int out_bad_option(const char *cmd, int c, char **argv);
+
 /* Parse a non-negative decimal integer; false on junk or overflow. */
 bool out_parse_uint(const char *s, unsigned long *out);
 

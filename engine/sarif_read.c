@@ -373,48 +373,65 @@ want_kind(reader *r, int bracket, const char *path, const char *what)
 	    path, what, found);
 }
 
+/*
+ * An optional array of objects at pos (null reads as empty), each element
+ * handed to @elem with the array's path for its messages.
+ */
 static int
-read_rules(reader *r, const char *path)
+read_array(reader *r, const char *path,
+    int (*elem)(reader *r, const char *path))
 {
 	bool first = true;
-	int more;
+	size_t vstart;
+	int more, rc;
 
+	if (at_null(r))
+		return tallyi_js_skip(&r->js, &vstart) != 0 ? scan_error(r) :
+		    TALLY_OK;
 	if (want_kind(r, '[', path, "an array") != TALLY_OK ||
 	    tallyi_js_arr_begin(&r->js, path) != 0)
 		return r->js.err;
 	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
-		tallyi_span sp;
-		tallyi_json_err err;
-		tallyi_sv id = { NULL, 0 };
-		bool has_id;
-		int level, rc;
-		const char *p;
-		tallyi_sarif_rule *ru;
-
-		if ((rc = frame_object(r, path, r->rules.n, &sp)) != TALLY_OK)
+		if ((rc = elem(r, path)) != TALLY_OK)
 			return rc;
-		if ((p = padded(r, sp)) == NULL)
-			return nomem(r);
-		rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level,
-		    &err);
-		if (rc != TALLY_OK)
-			return shim_error(r, sp, &err, path, r->rules.n);
-		r->utf8_done = sp.off + sp.len;
-		if (!has_id)
-			return fail(r, TALLY_EFORMAT_MISSING, sp.off,
-			    "%s[%zu]: missing required property \"id\"", path,
-			    r->rules.n);
-		if (vec_reserve(r, &r->rules, r->rules.n + 1,
-		    sizeof(tallyi_sarif_rule)))
-			return nomem(r);
-		ru = (tallyi_sarif_rule *)r->rules.p + r->rules.n;
-		if ((rc = intern(r, TALLY_STR_RULE, id.p, id.n, &ru->id)))
-			return rc;
-		ru->level = level;
-		ru->span = sp;
-		r->rules.n++;
 	}
 	return more < 0 ? scan_error(r) : TALLY_OK;
+}
+
+/* One reportingDescriptor of driver.rules: its id and default level. */
+static int
+read_rule(reader *r, const char *path)
+{
+	tallyi_span sp;
+	tallyi_json_err err;
+	tallyi_sv id = { NULL, 0 };
+	bool has_id;
+	int level, rc;
+	const char *p;
+	tallyi_sarif_rule *ru;
+
+	if ((rc = frame_object(r, path, r->rules.n, &sp)) != TALLY_OK)
+		return rc;
+	if ((p = padded(r, sp)) == NULL)
+		return nomem(r);
+	rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level, &err);
+	if (rc != TALLY_OK)
+		return shim_error(r, sp, &err, path, r->rules.n);
+	r->utf8_done = sp.off + sp.len;
+	if (!has_id)
+		return fail(r, TALLY_EFORMAT_MISSING, sp.off,
+		    "%s[%zu]: missing required property \"id\"", path,
+		    r->rules.n);
+	if (vec_reserve(r, &r->rules, r->rules.n + 1,
+	    sizeof(tallyi_sarif_rule)))
+		return nomem(r);
+	ru = (tallyi_sarif_rule *)r->rules.p + r->rules.n;
+	if ((rc = intern(r, TALLY_STR_RULE, id.p, id.n, &ru->id)))
+		return rc;
+	ru->level = level;
+	ru->span = sp;
+	r->rules.n++;
+	return TALLY_OK;
 }
 
 static int
@@ -440,12 +457,8 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 			char rp[80];
 
 			snprintf(rp, sizeof(rp), "%s.rules", path);
-			if (at_null(r)) {
-				if (tallyi_js_skip(&r->js, &vstart) != 0)
-					return scan_error(r);
-			} else if ((rc = read_rules(r, rp)) != TALLY_OK) {
+			if ((rc = read_array(r, rp, read_rule)) != TALLY_OK)
 				return rc;
-			}
 			continue; /* the merge writes its own rules */
 		}
 		if (is_name || (tallyi_js_str_eq(&r->js, &key, "version") &&
@@ -590,63 +603,36 @@ read_result(reader *r, const char *path)
 	return TALLY_OK;
 }
 
+/* One artifact of run.artifacts: the normalised location.uri, if any. */
 static int
-read_results(reader *r, const char *run_path)
+read_artifact(reader *r, const char *path)
 {
-	char path[48];
-	bool first = true;
-	int more, rc;
+	tallyi_json_err err;
+	tallyi_span sp;
+	tallyi_sv uri = { NULL, 0 };
+	bool has_uri;
+	uint32_t file = TALLY_ID_NONE;
+	const char *p;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s.results", run_path);
-	if (want_kind(r, '[', path, "an array") != TALLY_OK ||
-	    tallyi_js_arr_begin(&r->js, path) != 0)
-		return r->js.err;
-	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
-		if ((rc = read_result(r, path)) != TALLY_OK)
-			return rc;
-	}
-	return more < 0 ? scan_error(r) : TALLY_OK;
-}
-
-static int
-read_artifacts(reader *r, const char *run_path)
-{
-	char path[48];
-	bool first = true;
-	int more, rc;
-
-	snprintf(path, sizeof(path), "%s.artifacts", run_path);
-	if (want_kind(r, '[', path, "an array") != TALLY_OK ||
-	    tallyi_js_arr_begin(&r->js, path) != 0)
-		return r->js.err;
-	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
-		tallyi_json_err err;
-		tallyi_span sp;
-		tallyi_sv uri = { NULL, 0 };
-		bool has_uri;
-		uint32_t file = TALLY_ID_NONE;
-		const char *p;
-
-		if ((rc = frame_object(r, path, r->arts.n, &sp)) != TALLY_OK)
-			return rc;
-		if ((p = padded(r, sp)) == NULL)
-			return nomem(r);
-		rc = tallyi_json_artifact(r->json, p, sp.len, &uri, &has_uri,
-		    &err);
-		if (rc != TALLY_OK)
-			return shim_error(r, sp, &err, path, r->arts.n);
-		r->utf8_done = sp.off + sp.len;
-		if (has_uri && (rc = intern_uri(r, &uri, &file)) != TALLY_OK)
-			return rc;
-		if (vec_reserve(r, &r->arts, r->arts.n + 1, sizeof(uint32_t)) ||
-		    vec_reserve(r, &r->art_span, r->art_span.n + 1,
-		    sizeof(tallyi_span)))
-			return nomem(r);
-		((uint32_t *)r->arts.p)[r->arts.n++] = file;
-		((tallyi_span *)r->art_span.p)[r->art_span.n++] = sp;
-		mark(r);
-	}
-	return more < 0 ? scan_error(r) : TALLY_OK;
+	if ((rc = frame_object(r, path, r->arts.n, &sp)) != TALLY_OK)
+		return rc;
+	if ((p = padded(r, sp)) == NULL)
+		return nomem(r);
+	rc = tallyi_json_artifact(r->json, p, sp.len, &uri, &has_uri, &err);
+	if (rc != TALLY_OK)
+		return shim_error(r, sp, &err, path, r->arts.n);
+	r->utf8_done = sp.off + sp.len;
+	if (has_uri && (rc = intern_uri(r, &uri, &file)) != TALLY_OK)
+		return rc;
+	if (vec_reserve(r, &r->arts, r->arts.n + 1, sizeof(uint32_t)) ||
+	    vec_reserve(r, &r->art_span, r->art_span.n + 1,
+	    sizeof(tallyi_span)))
+		return nomem(r);
+	((uint32_t *)r->arts.p)[r->arts.n++] = file;
+	((tallyi_span *)r->art_span.p)[r->art_span.n++] = sp;
+	mark(r);
+	return TALLY_OK;
 }
 
 /* Rule index of the first rule with interned id @id, or -1. */
@@ -791,24 +777,22 @@ read_run(reader *r)
 				return rc;
 			has_tool = true;
 		} else if (tallyi_js_str_eq(&r->js, &key, "results")) {
+			char ap[48];
+
+			snprintf(ap, sizeof(ap), "%s.results", path);
 			if (seen_results)
 				dup = "results";
-			else if (at_null(r)) {
-				if (tallyi_js_skip(&r->js, &vstart) != 0)
-					return scan_error(r);
-			} else if ((rc = read_results(r, path)) != TALLY_OK) {
+			else if ((rc = read_array(r, ap, read_result)) != 0)
 				return rc;
-			}
 			seen_results = true;
 		} else if (tallyi_js_str_eq(&r->js, &key, "artifacts")) {
+			char ap[48];
+
+			snprintf(ap, sizeof(ap), "%s.artifacts", path);
 			if (seen_arts)
 				dup = "artifacts";
-			else if (at_null(r)) {
-				if (tallyi_js_skip(&r->js, &vstart) != 0)
-					return scan_error(r);
-			} else if ((rc = read_artifacts(r, path)) != TALLY_OK) {
+			else if ((rc = read_array(r, ap, read_artifact)) != 0)
 				return rc;
-			}
 			seen_arts = true;
 		} else {
 			bool ck = tallyi_js_str_eq(&r->js, &key, "columnKind");

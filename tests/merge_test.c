@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tally.h"
+#include "test_util.h"
 
 #define DATA TALLY_TEST_DATA
 
@@ -54,23 +55,6 @@ write_file(const char *path, const char *text)
 	cr_assert(not(eq(ptr, f, NULL)));
 	fputs(text, f);
 	fclose(f);
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert(not(eq(ptr, f, NULL)), "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc((size_t)n + 1, 1);
-	cr_assert(eq(sz, fread(buf, 1, (size_t)n, f), (size_t)n));
-	fclose(f);
-	return buf;
 }
 
 /* Append a line per group ("rule\ttool\trule\tcount") to @out. */
@@ -235,7 +219,7 @@ Test(merge, artifact_indexes_are_repointed)
 	expect_round_trip(paths, 2);
 	{
 		/* b's artifacts follow a's two: its parentIndex 0 is now 2. */
-		char *text = slurp(tmp("merged.sarif"));
+		char *text = slurp(tmp("merged.sarif"), NULL);
 
 		cr_expect(not(eq(ptr, strstr(text, "\"parentIndex\":2"), NULL)),
 		    "%s", text);
@@ -252,7 +236,7 @@ Test(merge, runs_without_results_are_kept)
 	write_file(a, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
 	    "{\"name\":\"quiet\",\"version\":\"3\"}},\"results\":[]}]}");
 	merge(paths, 2, out);
-	text = slurp(out);
+	text = slurp(out, NULL);
 	cr_expect(not(eq(ptr, strstr(text, "\"name\":\"quiet\""), NULL)), "%s",
 	    text);
 	free(text);
@@ -279,7 +263,7 @@ Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 	    TALLY_EIO));
 	cr_assert(eq(int, tally_sarif_merge_write(m, out), 0));
 	tally_sarif_merge_destroy(m);
-	text = slurp(out);
+	text = slurp(out, NULL);
 	/* ruleindex.sarif's tool "alpha" is not in the output. */
 	cr_expect(eq(ptr, strstr(text, "\"alpha\""), NULL));
 	cr_expect(not(eq(ptr, strstr(text, "\"jscpd\""), NULL)));

@@ -38,25 +38,6 @@ teardown(void)
 
 TestSuite(sarif, .init = setup, .fini = teardown, .timeout = 60);
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert(not(eq(ptr, f, NULL)), "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	cr_assert(eq(sz, fread(buf, 1, (size_t)n, f), (size_t)n));
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Offset of @needle in the file, for placing expected errors. */
 static uint64_t
 offset_of(const char *path, const char *needle)

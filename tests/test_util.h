@@ -10,7 +10,10 @@
 #define TALLY_TEST_UTIL_H
 
 #include <criterion/alloc.h>
+#include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A copy of @s (which may hold NULs: @len bytes plus a NUL) in shared memory. */
@@ -41,6 +44,27 @@ shared_array(const void *a, size_t n, size_t size)
 
 	memcpy(p, a, n * size);
 	return p;
+}
+
+/* The whole file, NUL-terminated (free() it); its length in *@len. */
+static inline char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	cr_assert(fread(buf, 1, (size_t)n, f) == (size_t)n, "%s", path);
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
 }
 
 #endif /* TALLY_TEST_UTIL_H */
