@@ -17,8 +17,9 @@
  *     finished. tally_engine_flush() waits until that bound passes the last
  *     seq handed out before it started.
  *  4. A violation is counted by the worker whose keyset insert won, under
- *     that worker's partial lock, which is held for the whole batch: a
- *     snapshot sees whole batches.
+ *     that worker's partial lock, which is held for the whole batch (the
+ *     insert included): a snapshot, which holds every partial lock at once,
+ *     sees whole batches, closed under "lost a dedup insert to".
  */
 #include "engine/engine_structs.h"
 
@@ -260,8 +261,7 @@ tally_batch_submit(tally_engine *e, tally_batch *b)
 /*
  * Aggregate one batch into the worker's partial: fingerprint every row,
  * insert the keys into the shared set (one lock per shard), then count the
- * rows that won. The partial's lock covers the insert too, so a snapshot
- * never sees a key in the set that is not yet in some partial's counts.
+ * rows that won. The partial's lock covers the insert too (invariant 4).
  */
 static int
 process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)

@@ -110,6 +110,7 @@ struct tally_sarif_merge {
 	vec tools;    /* mtool, indexed by tool id */
 	vec staged;   /* staged */
 	uint64_t read, unique;
+	int failed;   /* folding ran out of memory: the merge is incomplete */
 };
 
 /* ------------------------------------------------------------------ */
@@ -274,8 +275,8 @@ tool_slot(tally_sarif_merge *m, uint32_t tool)
 
 /*
  * Fold one staged run of input @input into the merge. Out of memory here
- * leaves the merge consistent but missing part of the run: the error is
- * reported and the merge should not be written.
+ * leaves the merge consistent but missing part of the run, so the merge is
+ * marked failed and will not be written.
  */
 static int
 fold_run(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run)
@@ -455,16 +456,25 @@ tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
 		return rc;
 	}
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
+	if (rc != TALLY_OK) {
+		/* Nothing of this input was folded: forget it. */
+		drop_staged(m);
+		tallyi_input_close(in);
+		m->inputs.n--;
+		return rc;
+	}
 	for (size_t k = 0; k < m->staged.n && rc == TALLY_OK; k++)
 		rc = fold_run(m, input, &((staged *)m->staged.p)[k].run);
 	drop_staged(m);
 	if (rc != TALLY_OK) {
-		if (rep->status == TALLY_OK)
-			tallyi_report_error(rep, rc, UINT64_MAX, "%s",
-			    tally_strerror(rc));
+		/*
+		 * Part of the input may be folded and point at its text: keep
+		 * it mapped, and refuse to write an incomplete merge.
+		 */
+		m->failed = rc;
+		tallyi_report_error(rep, rc, UINT64_MAX, "%s",
+		    tally_strerror(rc));
 		rep->results = 0;
-		tallyi_input_close(in);
-		m->inputs.n--;
 		return rc;
 	}
 	/* Its text is read again only at write time. */
@@ -704,6 +714,8 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 
 	if (m == NULL || path == NULL)
 		return TALLY_EINVAL;
+	if (m->failed != 0)
+		return m->failed;
 	to_stdout = strcmp(path, "-") == 0;
 	if (to_stdout) {
 		w.f = stdout;

@@ -274,3 +274,54 @@ Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 	closedir(d);
 	cr_expect(eq(int, files, 1), "only out.sarif, no .tmp files");
 }
+
+/* Merge two logs into @out with allocator @a; returns the first error. */
+static int
+merge_with(const tally_allocator *a, const char *out)
+{
+	tally_sarif_merge *m = NULL;
+	int rc;
+
+	if ((rc = tally_sarif_merge_create(&m, a)) != TALLY_OK)
+		return rc;
+	rc = tally_sarif_merge_add_file(m, DATA "/defs/defs.sarif", NULL, NULL);
+	if (rc == TALLY_OK)
+		rc = tally_sarif_merge_add_file(m, DATA "/samples/jscpd.sarif",
+		    NULL, NULL);
+	if (rc == TALLY_OK)
+		rc = tally_sarif_merge_write(m, out);
+	tally_sarif_merge_destroy(m);
+	return rc;
+}
+
+Test(merge, every_allocation_failure_is_reported_cleanly)
+{
+	counting c = COUNTING_INIT(0);
+	tally_allocator a = { c_alloc, c_free, &c };
+	const char *out = tmp("oom.sarif");
+	long total;
+	int failures = 0;
+
+	cr_assert(eq(int, merge_with(&a, out), TALLY_OK));
+	cr_expect(eq(long, c.bad_frees, 0));
+	cr_expect(eq(sz, c.live_bytes, 0));
+	total = c.allocs;
+	for (long k = 1; k <= total; k++) {
+		int rc;
+
+		unlink(out);
+		c = (counting)COUNTING_INIT(k);
+		rc = merge_with(&a, out);
+		cr_expect(eq(long, c.allocs - 1, c.frees),
+		    "allocation %ld: blocks leaked", k);
+		cr_expect(eq(long, c.bad_frees, 0), "allocation %ld", k);
+		cr_expect(rc == TALLY_OK || rc == TALLY_ENOMEM,
+		    "allocation %ld: rc %d", k, rc);
+		/* A failed merge writes nothing. */
+		if (rc != TALLY_OK)
+			cr_expect(ne(int, access(out, F_OK), 0),
+			    "allocation %ld: output written", k);
+		failures += rc != TALLY_OK;
+	}
+	cr_expect(gt(int, failures, 0));
+}

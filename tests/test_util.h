@@ -12,6 +12,7 @@
 #include <criterion/alloc.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,73 @@ slurp(const char *path, size_t *len)
 	if (len != NULL)
 		*len = (size_t)n;
 	return buf;
+}
+
+/*
+ * A thread-safe counting allocator (the engine allocates from its workers
+ * too) that remembers each block's size, so a free with the wrong size or of
+ * an unknown block fails the test.
+ */
+typedef struct block {
+	void *p;
+	size_t size;
+	struct block *next;
+} block;
+
+typedef struct counting {
+	pthread_mutex_t lock;
+	long allocs, frees, fail_at; /* fail the fail_at-th alloc (1-based) */
+	long bad_frees;
+	size_t live_bytes;
+	block *live;
+} counting;
+
+#define COUNTING_INIT(fail) { PTHREAD_MUTEX_INITIALIZER, 0, 0, (fail), 0, 0, \
+	NULL }
+
+static inline void *
+c_alloc(void *state, size_t size, size_t align)
+{
+	counting *c = state;
+	void *p = NULL;
+	block *b;
+
+	pthread_mutex_lock(&c->lock);
+	if (++c->allocs == c->fail_at || (align & (align - 1)) != 0 ||
+	    posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align,
+	    size) != 0) {
+		pthread_mutex_unlock(&c->lock);
+		return NULL;
+	}
+	b = malloc(sizeof(*b));
+	*b = (block){ p, size, c->live };
+	c->live = b;
+	c->live_bytes += size;
+	pthread_mutex_unlock(&c->lock);
+	return p;
+}
+
+static inline void
+c_free(void *state, void *p, size_t size)
+{
+	counting *c = state;
+	block **bp;
+
+	pthread_mutex_lock(&c->lock);
+	c->frees++;
+	for (bp = &c->live; *bp != NULL && (*bp)->p != p; bp = &(*bp)->next)
+		;
+	if (*bp == NULL || (*bp)->size != size) {
+		c->bad_frees++;
+	} else {
+		block *b = *bp;
+
+		*bp = b->next;
+		c->live_bytes -= size;
+		free(b);
+	}
+	pthread_mutex_unlock(&c->lock);
+	free(p);
 }
 
 #endif /* TALLY_TEST_UTIL_H */

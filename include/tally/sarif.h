@@ -141,7 +141,8 @@ int tally_sarif_merge_create(tally_sarif_merge **out,
  * @rep:  receives the report; may be NULL.
  *
  * Return: as tally_sarif_read_file(); on error nothing of this input is
- * merged.
+ * merged, except after TALLY_ENOMEM while adding its results, when the
+ * merge is incomplete and tally_sarif_merge_write() refuses to write it.
  */
 int tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
     const tally_sarif_options *opt, tally_sarif_report *rep);
@@ -162,7 +163,8 @@ void tally_sarif_merge_totals(const tally_sarif_merge *m, uint64_t *read,
  *        over @path only when complete, so a failure leaves no partial log.
  *        "-" writes to standard output.
  *
- * Return: TALLY_OK, TALLY_EIO (errno tells more), TALLY_ENOMEM.
+ * Return: TALLY_OK, TALLY_EIO (errno tells more), TALLY_ENOMEM (also when
+ * an earlier add ran out of memory part way).
  */
 int tally_sarif_merge_write(tally_sarif_merge *m, const char *path);
 

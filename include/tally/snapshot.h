@@ -1,10 +1,11 @@
 /*
  * tally/snapshot.h - immutable views of the aggregates, and their queries.
  *
- * A snapshot is a consistent cut: it holds whole batches only, so its
- * totals, levels and groups always agree (the counts by tool sum to the
- * unique total, and so on). Taking one never stops ingestion for longer
- * than it takes to add up each worker's partial counts.
+ * A snapshot is a consistent cut: it holds whole batches only, and with
+ * each batch every batch it was deduplicated against, so its totals, levels
+ * and groups always agree (the counts by tool sum to the unique total, and
+ * so on). Taking one pauses the workers for as long as it takes to add up
+ * their partial counts (v0; the live-snapshot issue removes the pause).
  */
 #ifndef TALLY_SNAPSHOT_H
 #define TALLY_SNAPSHOT_H

@@ -15,8 +15,13 @@
  *   read never decreases,
  *   after a producer's flush, read >= what it had submitted.
  *
+ * With --pairs, every key is submitted exactly twice, by two different
+ * producers (key q + P * j by producers q and q + 1), so a snapshot that is
+ * a consistent cut (a duplicate counted only with the row it duplicates)
+ * also obeys duplicates <= unique.
+ *
  * Usage: ingest_stress [--producers P] [--workers W] [--seconds S]
- *        [--batch-max N] [--nonblock] [--affinity] [--seed X]
+ *        [--batch-max N] [--nonblock] [--pairs] [--affinity] [--seed X]
  * Exit status: 0 all invariants held, 1 a violation (printed), 2 usage.
  */
 #include <errno.h>
@@ -41,9 +46,9 @@
 static struct {
 	unsigned producers, workers, batch_max;
 	double seconds;
-	bool nonblock, affinity;
+	bool nonblock, affinity, pairs;
 	uint64_t seed;
-} opt = { 8, 4, 4096, 3.0, false, false, 1 };
+} opt = { 8, 4, 4096, 3.0, false, false, false, 1 };
 
 static tally_engine *e;
 static uint32_t tool_id[T], rule_id[R], file_id[F], msg_id[M];
@@ -116,6 +121,11 @@ check_snapshot(const char *who, uint64_t min_read)
 		    (unsigned long long)t.read, (unsigned long long)t.unique,
 		    (unsigned long long)levels, (unsigned long long)tools,
 		    (unsigned long long)files);
+	if (opt.pairs && t.duplicates > t.unique)
+		FAIL("%s: not a consistent cut: %llu duplicates of %llu unique "
+		    "keys, each submitted twice", who,
+		    (unsigned long long)t.duplicates,
+		    (unsigned long long)t.unique);
 	if (t.read < min_read)
 		FAIL("%s: read %llu < %llu submitted before the flush", who,
 		    (unsigned long long)t.read, (unsigned long long)min_read);
@@ -141,6 +151,9 @@ producer(void *arg)
 {
 	unsigned id = (unsigned)(uintptr_t)arg;
 	uint64_t s = opt.seed * 0x9E3779B97F4A7C15u + id + 1;
+	/* --pairs: this producer's keys, first and second copies in turn. */
+	uint32_t pair_next[2] = { id, (id + opt.producers - 1) % opt.producers };
+	unsigned pair_turn = 0;
 	/* Each producer stops at its own time: some leave early. */
 	double end = now() + opt.seconds * (0.3 + 0.7 * (double)(rnd(&s) % 1000)
 	    / 1000.0);
@@ -162,7 +175,19 @@ producer(void *arg)
 		for (uint32_t i = 0; i < n; i++) {
 			/* Hot keys half of the time, to collide often. */
 			uint32_t k = (uint32_t)(rnd(&s) % (rnd(&s) & 1 ? 512 : K));
-			tally_violation v = violation(k, &s);
+			tally_violation v;
+
+			if (opt.pairs) {
+				uint32_t *next = &pair_next[pair_turn++ & 1];
+
+				if (*next >= K) {
+					n = i; /* this producer is done */
+					break;
+				}
+				k = *next;
+				*next += opt.producers;
+			}
+			v = violation(k, &s);
 
 			if ((rc = tally_batch_append(b, &v)) != TALLY_OK) {
 				FAIL("append: %s", tally_strerror(rc));
@@ -170,7 +195,12 @@ producer(void *arg)
 			}
 			keys[i] = k;
 		}
-		if (discard) {
+		if (n == 0) {
+			tally_batch_discard(e, b);
+			break;
+		}
+		/* A discarded pair copy would never come back: --pairs keeps all. */
+		if (discard && !opt.pairs) {
 			tally_batch_discard(e, b);
 			atomic_fetch_add(&discarded_rows, n);
 			continue;
@@ -227,7 +257,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ingest_stress [--producers P] [--workers W] "
-	    "[--seconds S] [--batch-max N] [--nonblock] [--affinity] "
+	    "[--seconds S] [--batch-max N] [--nonblock] [--pairs] [--affinity] "
 	    "[--seed X]\n");
 	exit(2);
 }
@@ -252,6 +282,8 @@ main(int argc, char **argv)
 			opt.nonblock = true;
 		else if (strcmp(a, "--affinity") == 0)
 			opt.affinity = true;
+		else if (strcmp(a, "--pairs") == 0)
+			opt.pairs = true;
 		else if (v == NULL)
 			usage();
 		else if (strcmp(a, "--producers") == 0 || strcmp(a, "--threads") == 0)
@@ -267,7 +299,8 @@ main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (opt.producers == 0 || opt.batch_max == 0 || opt.batch_max > 4096)
+	if (opt.producers == 0 || opt.batch_max == 0 || opt.batch_max > 4096 ||
+	    (opt.pairs && opt.producers < 2))
 		usage();
 
 	cfg.workers = opt.workers;
@@ -335,10 +368,11 @@ main(int argc, char **argv)
 	tally_snapshot_release(s);
 	tally_engine_destroy(e);
 	free(th);
-	printf("ingest_stress: %s: %u producers, %u workers, %.1f s%s: "
+	printf("ingest_stress: %s: %u producers, %u workers, %.1f s%s%s: "
 	    "%llu rows submitted, %llu discarded, %llu unique keys\n",
 	    atomic_load(&failed) ? "FAILED" : "ok", opt.producers,
 	    opt.workers, opt.seconds, opt.nonblock ? ", non-blocking" : "",
+	    opt.pairs ? ", pairs" : "",
 	    (unsigned long long)atomic_load(&submitted_rows),
 	    (unsigned long long)atomic_load(&discarded_rows),
 	    (unsigned long long)want_unique);
