@@ -4,8 +4,9 @@
  * Provided by the tally_sarif library (link -ltally_sarif -ltally; the
  * pkg-config module "tally" gives both). The reader streams: the JSON text
  * is scanned once, each result object is parsed on its own by simdjson, and
- * memory grows with the number of results (about 48 bytes each, until the
- * input is committed), not with the size of the text.
+ * memory grows with the number of results of an input (a fixed-size record
+ * of ids per result, held until the input is committed), not with the size
+ * of the text.
  *
  * What one result becomes (exact; tests/cli_test.cc checks it against an
  * independent reading of the same logs):
