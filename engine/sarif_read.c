@@ -221,9 +221,13 @@ shim_error(reader *r, tallyi_span sp, const tallyi_json_err *err,
 
 static const char *kind_at(reader *r);
 
-/* Frame element @idx of the array at @path, which must be an object. */
+/*
+ * Frame element @idx of the array at @path, which must be an object, and
+ * point @p at its bytes as simdjson wants them (see padded()).
+ */
 static int
-frame_object(reader *r, const char *path, size_t idx, tallyi_span *sp)
+frame_object(reader *r, const char *path, size_t idx, tallyi_span *sp,
+    const char **p)
 {
 	const char *found = kind_at(r);
 	bool is_obj = tallyi_js_peek(&r->js) == '{';
@@ -237,6 +241,8 @@ frame_object(reader *r, const char *path, size_t idx, tallyi_span *sp)
 		    "%s[%zu]: expected an object, found %s", path, idx, found);
 	sp->off = start;
 	sp->len = r->js.pos - start;
+	if ((*p = padded(r, *sp)) == NULL)
+		return nomem(r);
 	/* Everything before the object is a gap (invariant 1). */
 	return utf8_upto(r, start);
 }
@@ -410,10 +416,8 @@ read_rule(reader *r, const char *path)
 	const char *p;
 	tallyi_sarif_rule *ru;
 
-	if ((rc = frame_object(r, path, r->rules.n, &sp)) != TALLY_OK)
+	if ((rc = frame_object(r, path, r->rules.n, &sp, &p)) != TALLY_OK)
 		return rc;
-	if ((p = padded(r, sp)) == NULL)
-		return nomem(r);
 	rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, path, r->rules.n);
@@ -555,10 +559,8 @@ read_result(reader *r, const char *path)
 	tallyi_sarif_res *x;
 	int rc;
 
-	if ((rc = frame_object(r, path, r->res.n, &sp)) != TALLY_OK)
+	if ((rc = frame_object(r, path, r->res.n, &sp, &p)) != TALLY_OK)
 		return rc;
-	if ((p = padded(r, sp)) == NULL)
-		return nomem(r);
 	if ((rc = tallyi_json_result(r->json, p, sp.len, &sr, &err)))
 		return shim_error(r, sp, &err, path, r->res.n);
 	r->utf8_done = sp.off + sp.len;
@@ -615,10 +617,8 @@ read_artifact(reader *r, const char *path)
 	const char *p;
 	int rc;
 
-	if ((rc = frame_object(r, path, r->arts.n, &sp)) != TALLY_OK)
+	if ((rc = frame_object(r, path, r->arts.n, &sp, &p)) != TALLY_OK)
 		return rc;
-	if ((p = padded(r, sp)) == NULL)
-		return nomem(r);
 	rc = tallyi_json_artifact(r->json, p, sp.len, &uri, &has_uri, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, path, r->arts.n);

@@ -56,6 +56,17 @@ tool(const char *name)
 	return id;
 }
 
+/* Register tool "t" and intern rule "r", file "f", message "m" in @x. */
+static void
+trfm(tally_engine *x, uint32_t *t, uint32_t *r, uint32_t *f, uint32_t *m)
+{
+	cr_assert(eq(int, tally_tool_register(x, "t", 1, NULL, 0, t), 0));
+	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_RULE, "r", 1, r), 0));
+	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_FILE, "f", 1, f), 0));
+	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, m),
+	    0));
+}
+
 static void
 submit(const tally_violation *v, size_t n)
 {
@@ -371,16 +382,13 @@ Test(engine, one_worker_keeps_the_first_level)
 	cr_assert(eq(int, tally_engine_create(&one, &cfg), TALLY_OK));
 	{
 		tally_engine *saved = e;
-		uint32_t id;
+		uint32_t ids[4];
 
+		/* Same strings in the same order: the same ids as in e. */
+		trfm(one, &ids[0], &ids[1], &ids[2], &ids[3]);
+		cr_assert(eq(u32, ids[0], t));
+		cr_assert(eq(u32, ids[3], m));
 		e = one;
-		cr_assert(eq(u32, tool("t"), t));
-		cr_assert(eq(int, tally_string_intern(e, TALLY_STR_RULE, "r", 1,
-		    &id), TALLY_OK));
-		cr_assert(eq(int, tally_string_intern(e, TALLY_STR_FILE, "f", 1,
-		    &id), TALLY_OK));
-		cr_assert(eq(int, tally_string_intern(e, TALLY_STR_MESSAGE, "m",
-		    1, &id), TALLY_OK));
 		submit(v, NV);
 		cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
 		cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
@@ -452,11 +460,7 @@ Test(engine, nonblocking_submit_says_eagain)
 	cfg.batch_capacity = 4096;
 	cfg.flags = TALLY_SUBMIT_NONBLOCK;
 	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
-	cr_assert(eq(int, tally_tool_register(x, "t", 1, NULL, 0, &t), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_RULE, "r", 1, &r), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_FILE, "f", 1, &f), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m),
-	    0));
+	trfm(x, &t, &r, &f, &m);
 	/* Fill 64 full batches, then push them as fast as possible. */
 	for (int i = 0; i < 64; i++) {
 		cr_assert(eq(int, tally_batch_acquire(x, &b[i]), TALLY_OK));
@@ -498,11 +502,7 @@ Test(engine, destroy_drains_unflushed_batches)
 
 	cfg.workers = 1;
 	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
-	cr_assert(eq(int, tally_tool_register(x, "t", 1, NULL, 0, &t), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_RULE, "r", 1, &r), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_FILE, "f", 1, &f), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m),
-	    0));
+	trfm(x, &t, &r, &f, &m);
 	for (int i = 0; i < 20; i++) {
 		cr_assert(eq(int, tally_batch_acquire(x, &b), TALLY_OK));
 		for (uint32_t k = 0; k < 100; k++) {
