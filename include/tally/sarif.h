@@ -18,11 +18,19 @@
  *  - file    = first location's physicalLocation.artifactLocation.uri, else
  *              run.artifacts[artifactLocation.index].location.uri, else "";
  *              a leading "file://" removed, runs of "/" folded to one,
- *              leading "./" removed
+ *              then every leading "./" removed ("././a" is "a"); a uri of
+ *              "" is present (the index is then not used)
  *  - line, column = region.startLine, region.startColumn (0 when absent)
  *  - offset  = region.charOffset, else region.byteOffset (0 when absent)
  *  - message = message.text, else message.id, else ""
  * A JSON null counts as absent for every optional property.
+ *
+ * Strictness: besides malformed JSON and invalid UTF-8, these are errors: a
+ * "version" other than "2.1.0"; a missing "version", "runs", run "tool",
+ * "driver", driver "name" or rule "id"; a property of the wrong type; a
+ * level outside none/note/warning/error; a ruleIndex or artifact index that
+ * is out of range where the definitions use it; "version", "runs", "tool",
+ * "results", "artifacts" or "driver" appearing twice in one object.
  *
  * An input is all or nothing: its results reach the engine only when the
  * whole input has been read without error. A bad input (unreadable, not
