@@ -74,11 +74,4 @@ tallyi_zalloc(const tallyi_mem *m, size_t size)
 void *tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size,
     size_t new_size);
 
-/* Overflow-checked n * size; returns false on overflow. */
-TALLY_CC_INLINE bool
-tallyi_mul_size(size_t n, size_t size, size_t *out)
-{
-	return !__builtin_mul_overflow(n, size, out);
-}
-
 #endif /* TALLY_ENGINE_ALLOC_H */

@@ -19,14 +19,10 @@
 
 #define TALLY_CC_INLINE static inline
 #define TALLY_CC_FORCE_INLINE static inline __attribute__((always_inline))
-#define TALLY_CC_NOINLINE __attribute__((noinline))
 #define TALLY_CC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TALLY_CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define TALLY_CC_UNUSED __attribute__((unused))
 #define TALLY_CC_ALIGNED(n) _Alignas(n)
 #define TALLY_CC_PRINTF(f, a) __attribute__((format(printf, f, a)))
-
-#define TALLY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Debug checks are always compiled and cost nothing in release builds
@@ -53,9 +49,7 @@ void tallyi_assert_fail(const char *expr, const char *file, int line)
 #define TALLY_ACQUIRE memory_order_acquire
 #define TALLY_RELEASE memory_order_release
 #define TALLY_ACQ_REL memory_order_acq_rel
-#define TALLY_SEQ_CST memory_order_seq_cst
 
-typedef struct { _Atomic uint64_t v; } tallyi_atomic_u64;
 typedef struct { _Atomic uint32_t v; } tallyi_atomic_u32;
 typedef struct { _Atomic int v; } tallyi_atomic_int;
 typedef struct { void *_Atomic v; } tallyi_atomic_ptr;
@@ -74,7 +68,6 @@ typedef struct { void *_Atomic v; } tallyi_atomic_ptr;
 		atomic_store_explicit(&a->v, x, mo);                           \
 	}
 
-TALLYI_ATOMIC_OPS(u64, tallyi_atomic_u64, uint64_t)
 TALLYI_ATOMIC_OPS(u32, tallyi_atomic_u32, uint32_t)
 TALLYI_ATOMIC_OPS(int, tallyi_atomic_int, int)
 TALLYI_ATOMIC_OPS(ptr, tallyi_atomic_ptr, void *)

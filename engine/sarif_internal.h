@@ -150,9 +150,6 @@ bool tallyi_json_utf8_ok(const char *p, size_t n);
  */
 size_t tallyi_utf8_first_invalid(const char *p, size_t n);
 
-/* The simdjson kernel in use ("icelake", "haswell", ...), for reports. */
-const char *tallyi_json_implementation(void);
-
 /* ------------------------------------------------------------------ */
 /* The reader                                                          */
 

@@ -626,10 +626,4 @@ tallyi_json_utf8_ok(const char *p, size_t n)
 	return simdjson::validate_utf8(p, n);
 }
 
-const char *
-tallyi_json_implementation(void)
-{
-	return simdjson::get_active_implementation()->name().data();
-}
-
 } // extern "C"
