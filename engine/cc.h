@@ -50,7 +50,11 @@ void tallyi_assert_fail(const char *expr, const char *file, int line)
 #define TALLY_RELEASE memory_order_release
 #define TALLY_ACQ_REL memory_order_acq_rel
 
+#define TALLY_SEQ_CST memory_order_seq_cst
+
 typedef struct { _Atomic uint32_t v; } tallyi_atomic_u32;
+typedef struct { _Atomic uint64_t v; } tallyi_atomic_u64;
+typedef struct { _Atomic int64_t v; } tallyi_atomic_i64;
 typedef struct { _Atomic int v; } tallyi_atomic_int;
 typedef struct { void *_Atomic v; } tallyi_atomic_ptr;
 
@@ -68,12 +72,63 @@ typedef struct { void *_Atomic v; } tallyi_atomic_ptr;
 		atomic_store_explicit(&a->v, x, mo);                           \
 	}
 
+/* Read-modify-write operations; the CAS is strong and relaxed on failure. */
+#define TALLYI_ATOMIC_RMW(name, wrap, type)                                    \
+	TALLY_CC_FORCE_INLINE type tallyi_fetch_add_##name(wrap *a, type x,    \
+	    memory_order mo)                                                   \
+	{                                                                      \
+		return atomic_fetch_add_explicit(&a->v, x, mo);                \
+	}                                                                      \
+	TALLY_CC_FORCE_INLINE type tallyi_fetch_sub_##name(wrap *a, type x,    \
+	    memory_order mo)                                                   \
+	{                                                                      \
+		return atomic_fetch_sub_explicit(&a->v, x, mo);                \
+	}                                                                      \
+	TALLY_CC_FORCE_INLINE type tallyi_fetch_or_##name(wrap *a, type x,     \
+	    memory_order mo)                                                   \
+	{                                                                      \
+		return atomic_fetch_or_explicit(&a->v, x, mo);                 \
+	}                                                                      \
+	TALLY_CC_FORCE_INLINE bool tallyi_cas_##name(wrap *a, type *expected,  \
+	    type desired, memory_order mo)                                     \
+	{                                                                      \
+		return atomic_compare_exchange_strong_explicit(&a->v,          \
+		    expected, desired, mo, TALLY_RELAXED);                     \
+	}
+
 TALLYI_ATOMIC_OPS(u32, tallyi_atomic_u32, uint32_t)
+TALLYI_ATOMIC_OPS(u64, tallyi_atomic_u64, uint64_t)
+TALLYI_ATOMIC_OPS(i64, tallyi_atomic_i64, int64_t)
 TALLYI_ATOMIC_OPS(int, tallyi_atomic_int, int)
 TALLYI_ATOMIC_OPS(ptr, tallyi_atomic_ptr, void *)
+TALLYI_ATOMIC_RMW(u32, tallyi_atomic_u32, uint32_t)
+TALLYI_ATOMIC_RMW(u64, tallyi_atomic_u64, uint64_t)
+TALLYI_ATOMIC_RMW(i64, tallyi_atomic_i64, int64_t)
+
+/* A full fence, for the store-then-load (Dekker) handshakes. */
+#define tallyi_fence_seq_cst() atomic_thread_fence(memory_order_seq_cst)
+
+/* Spin-wait hint. */
+TALLY_CC_FORCE_INLINE void
+tallyi_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
 
 TALLY_CC_FORCE_INLINE bool
 tallyi_cas_int(tallyi_atomic_int *a, int *expected, int desired,
+    memory_order mo)
+{
+	return atomic_compare_exchange_strong_explicit(&a->v, expected,
+	    desired, mo, TALLY_RELAXED);
+}
+
+TALLY_CC_FORCE_INLINE bool
+tallyi_cas_ptr(tallyi_atomic_ptr *a, void **expected, void *desired,
     memory_order mo)
 {
 	return atomic_compare_exchange_strong_explicit(&a->v, expected,

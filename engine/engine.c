@@ -1,21 +1,43 @@
 /*
- * engine/engine.c - engine lifecycle, batches, the worker set, flush.
+ * engine/engine.c - engine lifecycle, batches, submission, flush.
  *
- * This is the simple worker set of v0: one mutex-guarded FIFO of submitted
- * batches feeding N worker threads. The API it implements is the one the
- * lock-free pipeline (injection ring + work-stealing deques) will keep.
+ * A submitted batch becomes a task of the work-stealing pool (pool.c): on
+ * the submitting worker's own deque when a pool task submits it, through
+ * the injection ring otherwise. The worker that runs it aggregates it into
+ * its own partial and recycles it into its own batch cache.
  *
- * Invariants (all counters under qlock):
- *  1. A batch is in exactly one place: owned by a producer, in the queue, in
- *     a worker's hands, or in the pool. Every batch is on the `all` list from
- *     allocation to destroy.
- *  2. inflight = batches in the queue + batches in workers' hands, and
- *     never exceeds max_inflight; submit waits (or returns TALLY_EAGAIN) for
- *     room.
- *  3. Batches get seq = 1, 2, 3, ... in submission order and the queue is
- *     FIFO, so every batch with seq < min(head seq, busy worker seqs) is
- *     finished. tally_engine_flush() waits until that bound passes the last
- *     seq handed out before it started.
+ * Batch memory (a magazine layer after Bonwick and Adams, USENIX 2001):
+ * each worker keeps up to 2 * TALLYI_MAG recycled batches and trades them
+ * with a mutex-guarded depot TALLYI_MAG at a time, so a worker takes the
+ * depot lock once per 16 batches. Threads outside the pool take and give
+ * single batches at the depot: they are not registered, and a per-thread
+ * cache keyed by engine would strand batches when a thread moves between
+ * engines. Every batch is also on the `all` list, which destroy frees.
+ *
+ * Invariants:
+ *  1. A batch is in exactly one place: a producer's hands, the pool (a
+ *     deque or the ring, see pool.c), a worker's hands, a worker's cache or
+ *     the depot. Every batch is on `all` from allocation to destroy.
+ *  2. inflight counts batches submitted to the pool and not yet finished;
+ *     it never exceeds max_inflight. An outside submitter at the bound
+ *     waits on room_seq (or gets TALLY_EAGAIN); a worker at the bound
+ *     aggregates its batch in place (pool.c invariant 3), which needs no
+ *     slot.
+ *  3. Flush epochs. epoch (from 1) is the epoch new batches join and
+ *     drained the highest epoch with nothing in flight; epoch is always
+ *     drained + 1 (none draining) or drained + 2 (epoch drained + 1 closed,
+ *     draining), so two counters, pending[epoch & 1], suffice. A submitter
+ *     adds its batch to pending[ep & 1] and re-reads epoch; if it moved it
+ *     takes the batch back out and retries, so a batch counts in epoch ep
+ *     only if its count was visible before epoch left ep (all seq_cst).
+ *     A flush reads target = epoch and, until drained >= target, closes
+ *     the current epoch (CAS drained + 1 -> drained + 2) or waits for the
+ *     closed one to reach zero and advances drained (CAS). Every batch
+ *     whose submit returned before the flush began is in an epoch <=
+ *     target. There is no lock, so nested and concurrent flushes cannot
+ *     deadlock; a flush waits for at most two epochs' worth of batches,
+ *     each bounded by max_inflight. Batches aggregated in place never
+ *     enter a count: they are done before their submit returns.
  *  4. A violation is counted by the worker whose keyset insert won, under
  *     that worker's partial lock, which is held for the whole batch (the
  *     insert included): a snapshot, which holds every partial lock at once,
@@ -29,6 +51,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/futex.h"
 #include "kernels/kernels.h"
 
 /* ------------------------------------------------------------------ */
@@ -59,7 +82,7 @@ config_read(tally_config *c, const tally_config *user)
 	c->struct_size = sizeof(*c);
 	if (c->batch_capacity % 64 != 0 || c->batch_capacity > TALLYI_BATCH_MAX)
 		return TALLY_EINVAL;
-	if (c->flags & ~TALLY_SUBMIT_NONBLOCK)
+	if (c->flags & ~(TALLY_SUBMIT_NONBLOCK | TALLY_POOL_PIN))
 		return TALLY_EINVAL;
 	if (c->workers > 256)
 		return TALLY_EINVAL;
@@ -119,6 +142,73 @@ batch_new(tally_engine *e)
 	return b;
 }
 
+/*
+ * A batch from the calling worker's cache, refilled from the depot a
+ * magazine at a time; outside the pool, one batch from the depot. New
+ * batches are allocated when both are empty.
+ */
+static tally_batch *
+batch_get(tally_engine *e, tallyi_worker *w)
+{
+	tally_batch *b;
+
+	if (w != NULL && w->cache != NULL) {
+		b = w->cache;
+		w->cache = b->next;
+		w->ncache--;
+		return b;
+	}
+	pthread_mutex_lock(&e->plock);
+	b = e->depot;
+	if (b != NULL) {
+		e->depot = b->next;
+		for (unsigned i = 1; w != NULL && i < TALLYI_MAG &&
+		    e->depot != NULL; i++) {
+			tally_batch *x = e->depot;
+
+			e->depot = x->next;
+			x->next = w->cache;
+			w->cache = x;
+			w->ncache++;
+		}
+	} else {
+		b = batch_new(e);
+		if (b != NULL) {
+			b->all_next = e->all;
+			e->all = b;
+		}
+	}
+	pthread_mutex_unlock(&e->plock);
+	return b;
+}
+
+/* Give @b back: to the worker's cache, spilling a magazine when full. */
+static void
+batch_put(tally_engine *e, tallyi_worker *w, tally_batch *b)
+{
+	if (w == NULL) {
+		pthread_mutex_lock(&e->plock);
+		b->next = e->depot;
+		e->depot = b;
+		pthread_mutex_unlock(&e->plock);
+		return;
+	}
+	b->next = w->cache;
+	w->cache = b;
+	if (++w->ncache <= 2 * TALLYI_MAG)
+		return;
+	pthread_mutex_lock(&e->plock);
+	for (unsigned i = 0; i < TALLYI_MAG; i++) {
+		tally_batch *x = w->cache;
+
+		w->cache = x->next;
+		x->next = e->depot;
+		e->depot = x;
+	}
+	w->ncache -= TALLYI_MAG;
+	pthread_mutex_unlock(&e->plock);
+}
+
 int
 tally_batch_acquire(tally_engine *e, tally_batch **out)
 {
@@ -128,18 +218,7 @@ tally_batch_acquire(tally_engine *e, tally_batch **out)
 		return TALLY_EINVAL;
 	if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0)
 		return TALLY_ESTATE;
-	pthread_mutex_lock(&e->plock);
-	b = e->pool;
-	if (b != NULL) {
-		e->pool = b->next;
-	} else {
-		b = batch_new(e);
-		if (b != NULL) {
-			b->all_next = e->all;
-			e->all = b;
-		}
-	}
-	pthread_mutex_unlock(&e->plock);
+	b = batch_get(e, tallyi_pool_self(e));
 	if (b == NULL)
 		return TALLY_ENOMEM;
 	b->next = NULL;
@@ -148,22 +227,13 @@ tally_batch_acquire(tally_engine *e, tally_batch **out)
 	return TALLY_OK;
 }
 
-static void
-batch_recycle(tally_engine *e, tally_batch *b)
-{
-	pthread_mutex_lock(&e->plock);
-	b->next = e->pool;
-	e->pool = b;
-	pthread_mutex_unlock(&e->plock);
-}
-
 void
 tally_batch_discard(tally_engine *e, tally_batch *b)
 {
 	if (b == NULL)
 		return;
 	TALLY_ASSERT(b->e == e);
-	batch_recycle(e, b);
+	batch_put(e, tallyi_pool_self(e), b);
 }
 
 int
@@ -211,51 +281,19 @@ tally_batch_capacity(const tally_batch *b)
 }
 
 /* ------------------------------------------------------------------ */
-/* Submission and the workers                                          */
+/* Submission, aggregation, flush                                      */
 
 static void
 fail(tally_engine *e, int rc)
 {
 	int zero = 0;
 
-	(void)tallyi_cas_int(&e->failed, &zero, rc, TALLY_ACQ_REL);
-}
-
-int
-tally_batch_submit(tally_engine *e, tally_batch *b)
-{
-	if (e == NULL || b == NULL || b->e != e)
-		return TALLY_EINVAL;
-	if (b->count == 0) {
-		batch_recycle(e, b);
-		return TALLY_OK;
-	}
-	pthread_mutex_lock(&e->qlock);
-	for (;;) {
-		if (e->stopping ||
-		    tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0) {
-			pthread_mutex_unlock(&e->qlock);
-			return TALLY_ESTATE;
-		}
-		if (e->inflight < e->max_inflight)
-			break;
-		if (e->flags & TALLY_SUBMIT_NONBLOCK) {
-			pthread_mutex_unlock(&e->qlock);
-			return TALLY_EAGAIN;
-		}
-		pthread_cond_wait(&e->q_room, &e->qlock);
-	}
-	b->seq = e->next_seq++;
-	b->next = NULL;
-	if (e->qtail != NULL)
-		e->qtail->next = b;
-	else
-		e->qhead = b;
-	e->qtail = b;
-	e->inflight++;
-	pthread_cond_signal(&e->q_work);
-	pthread_mutex_unlock(&e->qlock);
-	return TALLY_OK;
+	if (!tallyi_cas_int(&e->failed, &zero, rc, TALLY_ACQ_REL))
+		return;
+	/* Wake everyone who waits for something that may now never come. */
+	tallyi_wake_all(&e->room_seq);
+	tallyi_futex_wake(&e->pending[0], INT_MAX);
+	tallyi_futex_wake(&e->pending[1], INT_MAX);
 }
 
 /*
@@ -296,72 +334,201 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 	return rc;
 }
 
-static void *
-worker_main(void *arg)
+/* Take an in-flight slot if one is free (invariant 2). */
+static bool
+room_take(tally_engine *e)
 {
-	tallyi_worker *w = arg;
-	tally_engine *e = w->e;
+	uint32_t n = tallyi_load_u32(&e->inflight, TALLY_RELAXED);
 
-	pthread_mutex_lock(&e->qlock);
-	for (;;) {
-		tally_batch *b = e->qhead;
-		int rc;
-
-		if (b == NULL) {
-			if (e->stopping)
-				break;
-			pthread_cond_wait(&e->q_work, &e->qlock);
-			continue;
-		}
-		e->qhead = b->next;
-		if (e->qhead == NULL)
-			e->qtail = NULL;
-		w->busy_seq = b->seq;
-		pthread_mutex_unlock(&e->qlock);
-
-		rc = process_batch(e, w, b);
-		if (TALLY_CC_UNLIKELY(rc != TALLY_OK))
-			fail(e, rc);
-		batch_recycle(e, b);
-
-		pthread_mutex_lock(&e->qlock);
-		w->busy_seq = 0;
-		e->inflight--;
-		pthread_cond_signal(&e->q_room);
-		pthread_cond_broadcast(&e->q_done);
-	}
-	pthread_mutex_unlock(&e->qlock);
-	return NULL;
+	do {
+		if (n >= e->max_inflight)
+			return false;
+	} while (!tallyi_cas_u32(&e->inflight, &n, n + 1, TALLY_ACQUIRE));
+	return true;
 }
 
-/* The lowest seq not yet finished (invariant 3). Caller holds qlock. */
-static uint64_t
-unfinished_floor(const tally_engine *e)
+static void
+room_give(tally_engine *e)
 {
-	uint64_t floor = e->qhead != NULL ? e->qhead->seq : e->next_seq;
-
-	for (unsigned i = 0; i < e->nworkers; i++) {
-		uint64_t s = e->workers[i].busy_seq;
-
-		if (s != 0 && s < floor)
-			floor = s;
+	tallyi_fetch_sub_u32(&e->inflight, 1, TALLY_RELEASE);
+	tallyi_fence_seq_cst(); /* free the slot, then look for waiters */
+	if (tallyi_load_u32(&e->room_waiters, TALLY_RELAXED) != 0) {
+		tallyi_fetch_add_u32(&e->room_seq, 1, TALLY_RELEASE);
+		tallyi_futex_wake(&e->room_seq, 1);
 	}
-	return floor;
+}
+
+/* An outside submitter sleeps until it gets a slot or the engine fails. */
+static int
+room_wait(tally_engine *e)
+{
+	int rc = TALLY_OK;
+
+	tallyi_fetch_add_u32(&e->room_waiters, 1, TALLY_SEQ_CST);
+	for (;;) {
+		uint32_t seq = tallyi_load_u32(&e->room_seq, TALLY_ACQUIRE);
+
+		tallyi_fence_seq_cst();
+		if (room_take(e))
+			break;
+		if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0) {
+			rc = TALLY_ESTATE;
+			break;
+		}
+		tallyi_futex_wait(&e->room_seq, seq, 0);
+	}
+	tallyi_fetch_sub_u32(&e->room_waiters, 1, TALLY_RELAXED);
+	return rc;
+}
+
+static void
+epoch_leave(tally_engine *e, unsigned p)
+{
+	if (tallyi_fetch_sub_u32(&e->pending[p], 1, TALLY_RELEASE) != 1)
+		return;
+	tallyi_fence_seq_cst();
+	if (tallyi_load_u32(&e->flush_waiting, TALLY_RELAXED) != 0)
+		tallyi_futex_wake(&e->pending[p], INT_MAX);
+}
+
+/* Count a batch in the current flush epoch (invariant 3). */
+static unsigned
+epoch_enter(tally_engine *e)
+{
+	for (;;) {
+		uint64_t ep = tallyi_load_u64(&e->epoch, TALLY_SEQ_CST);
+
+		tallyi_fetch_add_u32(&e->pending[ep & 1], 1, TALLY_SEQ_CST);
+		if (tallyi_load_u64(&e->epoch, TALLY_SEQ_CST) == ep)
+			return ep & 1;
+		epoch_leave(e, ep & 1);
+	}
+}
+
+/* The pool runs this for every submitted batch. */
+static void
+run_batch(tallyi_task *t, tallyi_worker *w)
+{
+	tally_batch *b = (tally_batch *)t;
+	tally_engine *e = b->e;
+	unsigned p = b->epoch;
+	int rc = process_batch(e, w, b);
+
+	if (TALLY_CC_UNLIKELY(rc != TALLY_OK))
+		fail(e, rc);
+	batch_put(e, w, b);
+	room_give(e);
+	epoch_leave(e, p);
 }
 
 int
+tally_batch_submit(tally_engine *e, tally_batch *b)
+{
+	tallyi_worker *w;
+	int rc;
+
+	if (e == NULL || b == NULL || b->e != e)
+		return TALLY_EINVAL;
+	w = tallyi_pool_self(e);
+	if (b->count == 0) {
+		batch_put(e, w, b);
+		return TALLY_OK;
+	}
+	if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0 ||
+	    (w == NULL && tallyi_load_u32(&e->stopping, TALLY_ACQUIRE)))
+		return TALLY_ESTATE;
+	if (!room_take(e)) {
+		if (w != NULL)
+			goto in_place;
+		if (e->flags & TALLY_SUBMIT_NONBLOCK)
+			return TALLY_EAGAIN;
+		rc = room_wait(e);
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	b->epoch = epoch_enter(e);
+	b->task.run = run_batch;
+	b->task.g = NULL;
+	/*
+	 * The ring can be full of tasks even though this batch has a slot:
+	 * then a blocking submitter yields until it drains; a non-blocking
+	 * one gets TALLY_EAGAIN back with its batch.
+	 */
+	rc = tallyi_pool_push(e, w, &b->task);
+	if (rc == TALLY_OK)
+		return TALLY_OK;
+	epoch_leave(e, b->epoch);
+	room_give(e);
+	if (w == NULL)
+		return rc;
+in_place:
+	/* A worker at the bound, or out of deque memory, aggregates here. */
+	rc = process_batch(e, w, b);
+	if (TALLY_CC_UNLIKELY(rc != TALLY_OK))
+		fail(e, rc);
+	batch_put(e, w, b);
+	return TALLY_OK;
+}
+
+/*
+ * Wait until epoch @x (closed: epoch > x) has no batch in flight. A worker
+ * runs tasks meanwhile (pool.c invariant 3); anyone else sleeps.
+ */
+static void
+epoch_drain(tally_engine *e, tallyi_worker *w, uint64_t x)
+{
+	tallyi_atomic_u32 *pend = &e->pending[x & 1];
+
+	tallyi_fetch_add_u32(&e->flush_waiting, 1, TALLY_SEQ_CST);
+	for (;;) {
+		uint32_t n;
+
+		tallyi_fence_seq_cst();
+		n = tallyi_load_u32(pend, TALLY_ACQUIRE);
+		if (n == 0 || tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0)
+			break;
+		if (w == NULL)
+			tallyi_futex_wait(pend, n, 0);
+		else if (!tallyi_pool_help(e, w))
+			sched_yield();
+	}
+	tallyi_fetch_sub_u32(&e->flush_waiting, 1, TALLY_RELAXED);
+}
+
+/*
+ * Flush without a lock (invariant 3): close epochs one at a time until the
+ * one that was current when the flush began is drained. Any number of
+ * flushes, nested ones included (a task that flushes, run by a worker that
+ * is helping inside another flush), cooperate on the same two counters.
+ */
+int
 tally_engine_flush(tally_engine *e)
 {
+	tallyi_worker *w;
 	uint64_t target;
 
 	if (e == NULL)
 		return TALLY_EINVAL;
-	pthread_mutex_lock(&e->qlock);
-	target = e->next_seq; /* every seq below this must finish */
-	while (unfinished_floor(e) < target &&
-	    tallyi_load_int(&e->failed, TALLY_ACQUIRE) == 0)
-		pthread_cond_wait(&e->q_done, &e->qlock);
-	pthread_mutex_unlock(&e->qlock);
+	w = tallyi_pool_self(e);
+	target = tallyi_load_u64(&e->epoch, TALLY_SEQ_CST);
+	while (tallyi_load_int(&e->failed, TALLY_ACQUIRE) == 0) {
+		uint64_t d = tallyi_load_u64(&e->drained, TALLY_SEQ_CST);
+		uint64_t cur = tallyi_load_u64(&e->epoch, TALLY_SEQ_CST);
+
+		if (d >= target)
+			break;
+		if (cur == d + 1) {
+			/* Nothing draining: close the current epoch. */
+			(void)tallyi_cas_u64(&e->epoch, &cur, d + 2,
+			    TALLY_SEQ_CST);
+		} else if (cur == d + 2) {
+			/* Epoch d + 1 is closed: wait for it, then record. */
+			epoch_drain(e, w, d + 1);
+			(void)tallyi_cas_u64(&e->drained, &d, d + 1,
+			    TALLY_SEQ_CST);
+		}
+		/* else d was stale: read again */
+	}
 	return tallyi_load_int(&e->failed, TALLY_ACQUIRE);
 }
 
@@ -447,6 +614,7 @@ engine_free(tally_engine *e)
 {
 	tallyi_mem mem = e->mem;
 
+	tallyi_pool_fini(e);
 	if (e->workers != NULL) {
 		for (unsigned i = 0; i < e->nworkers; i++) {
 			tallyi_agg_fini(&e->workers[i].agg, &mem);
@@ -464,26 +632,9 @@ engine_free(tally_engine *e)
 	tallyi_keyset_fini(&e->keys);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		tallyi_strtab_fini(&e->str[k]);
-	pthread_cond_destroy(&e->q_work);
-	pthread_cond_destroy(&e->q_room);
-	pthread_cond_destroy(&e->q_done);
-	pthread_mutex_destroy(&e->qlock);
 	pthread_mutex_destroy(&e->plock);
 	tallyi_free(&mem, e, sizeof(*e));
 	tallyi_mem_fini(&mem);
-}
-
-static void
-stop_workers(tally_engine *e)
-{
-	pthread_mutex_lock(&e->qlock);
-	e->stopping = true;
-	pthread_cond_broadcast(&e->q_work);
-	pthread_mutex_unlock(&e->qlock);
-	for (unsigned i = 0; i < e->nworkers; i++) {
-		if (e->workers[i].started)
-			pthread_join(e->workers[i].thread, NULL);
-	}
 }
 
 int
@@ -514,18 +665,14 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 	e->max_inflight = cfg.max_inflight ? cfg.max_inflight :
 	    4 * e->nworkers;
 	e->flags = cfg.flags;
-	e->next_seq = 1;
 
 	/*
 	 * Every init below is paired with a fini in engine_free(), and each
 	 * fini accepts the zeroed state, so a failure part way through can
 	 * hand the half-built engine to engine_free().
 	 */
-	pthread_mutex_init(&e->qlock, NULL);
+	tallyi_store_u64(&e->epoch, 1, TALLY_RELAXED);
 	pthread_mutex_init(&e->plock, NULL);
-	pthread_cond_init(&e->q_work, NULL);
-	pthread_cond_init(&e->q_room, NULL);
-	pthread_cond_init(&e->q_done, NULL);
 	rc = tallyi_keyset_init(&e->keys, &e->mem);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && rc == TALLY_OK; k++)
 		rc = tallyi_strtab_init(&e->str[k], &e->mem);
@@ -535,26 +682,18 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 		if (e->workers == NULL)
 			rc = TALLY_ENOMEM;
 	}
+	for (unsigned i = 0; rc == TALLY_OK && i < e->nworkers; i++) {
+		pthread_mutex_init(&e->workers[i].lock, NULL);
+		tallyi_agg_init(&e->workers[i].agg);
+	}
+	if (rc == TALLY_OK)
+		rc = tallyi_pool_init(e);
+	if (rc == TALLY_OK)
+		rc = tallyi_pool_start(e);
 	if (rc != TALLY_OK) {
+		tallyi_pool_stop(e);
 		engine_free(e);
 		return rc;
-	}
-	for (unsigned i = 0; i < e->nworkers; i++) {
-		tallyi_worker *w = &e->workers[i];
-
-		pthread_mutex_init(&w->lock, NULL);
-		tallyi_agg_init(&w->agg);
-		w->e = e;
-	}
-	for (unsigned i = 0; i < e->nworkers; i++) {
-		tallyi_worker *w = &e->workers[i];
-
-		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-			stop_workers(e);
-			engine_free(e);
-			return TALLY_ESTATE;
-		}
-		w->started = true;
 	}
 	*out = e;
 	return TALLY_OK;
@@ -566,6 +705,6 @@ tally_engine_destroy(tally_engine *e)
 	if (e == NULL)
 		return;
 	(void)tally_engine_flush(e);
-	stop_workers(e);
+	tallyi_pool_stop(e); /* runs every task still queued, then joins */
 	engine_free(e);
 }

@@ -7,15 +7,55 @@
 #include <pthread.h>
 
 #include "tally/engine.h"
+#include "tally/pool.h"
 #include "engine/agg.h"
 #include "engine/alloc.h"
 #include "engine/cc.h"
+#include "engine/deque.h"
 #include "engine/keyset.h"
+#include "engine/ring.h"
 #include "engine/strtab.h"
 
 #define TALLYI_BATCH_DEFAULT 4096u
 #define TALLYI_BATCH_MAX 65536u
 #define TALLYI_WORKERS_MAX 8u
+#define TALLYI_MAG 16u        /* batches moved to or from the depot at once */
+#define TALLYI_TASK_CACHE 1024u /* free task records a worker keeps */
+
+struct tallyi_worker;
+
+/*
+ * A unit of work in the pool. Batches embed one as their first member;
+ * tasks of tally_pool_submit() and tally_pool_for() are 64-byte records
+ * from the running worker's free list. @run owns @t once called: it
+ * recycles it and reports it finished.
+ */
+typedef struct tallyi_task tallyi_task;
+typedef void (*tallyi_run_fn)(tallyi_task *t, struct tallyi_worker *w);
+
+/* The layout behind the public tally_taskgroup (internal). */
+typedef struct tallyi_group {
+	tallyi_atomic_u32 state;     /* pending tasks << 1 | a waiter sleeps */
+	tallyi_atomic_u32 cancelled; /* 0 or 1 */
+	tally_engine *e;
+} tallyi_group;
+
+struct tallyi_task {
+	tallyi_run_fn run;
+	tallyi_group *g; /* counted in this group, or NULL */
+	tallyi_task *next; /* free-list link */
+	union {
+		struct {
+			tally_task_fn fn;
+			void *arg;
+		} user;
+		struct {
+			tally_range_fn fn;
+			void *arg;
+			size_t lo, hi, grain;
+		} range;
+	} u;
+};
 
 /*
  * A batch is one allocation: this header, then one 64-byte aligned column
@@ -24,12 +64,13 @@
  * vectors).
  */
 struct tally_batch {
-	struct tally_batch *next;     /* queue or pool link */
+	tallyi_task task;             /* first: the pool runs batches */
+	struct tally_batch *next;     /* depot or cache link */
 	struct tally_batch *all_next; /* every batch of the engine */
 	tally_engine *e;
-	uint64_t seq;                 /* submission number, for flush */
 	uint32_t count;
 	uint32_t cap;
+	unsigned epoch;               /* flush epoch parity, while in flight */
 	uint32_t *tool;
 	uint32_t *rule;
 	uint32_t *file;
@@ -45,13 +86,20 @@ struct tally_batch {
 };
 
 /*
- * One aggregation thread. @lock guards @agg and is held for a whole batch;
- * it sits on its own cache line, away from the queue's hot fields.
+ * One pool thread. The deque's top and bottom head the struct on their own
+ * lines (thieves write top); everything after them is the owner's, except
+ * @lock, which snapshots take.
  */
 typedef struct tallyi_worker {
-	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t lock;
+	tallyi_deque dq;
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t lock; /* guards agg */
 	tallyi_agg agg;
-	uint64_t busy_seq; /* seq of the batch in hand, 0 when idle; qlock */
+	tallyi_task *free_tasks;  /* owner only */
+	unsigned nfree_tasks;
+	tally_batch *cache;       /* owner only: recycled batches */
+	unsigned ncache;
+	uint64_t rng;             /* victim choice */
+	unsigned index;
 	pthread_t thread;
 	tally_engine *e;
 	bool started;
@@ -67,28 +115,41 @@ struct tally_engine {
 	tallyi_strtab str[TALLY_STR_KIND_COUNT];
 	tallyi_keyset keys;
 
-	/*
-	 * The submission queue (FIFO) and its counters, under @qlock. The
-	 * lock-free injection ring of the pipeline issue replaces this.
-	 */
-	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t qlock;
-	pthread_cond_t q_work;  /* a batch was queued, or stopping */
-	pthread_cond_t q_room;  /* inflight fell below max_inflight */
-	pthread_cond_t q_done;  /* a batch finished */
-	tally_batch *qhead;
-	tally_batch *qtail;
-	unsigned inflight;      /* submitted and not finished */
-	uint64_t next_seq;      /* seq of the next submission, from 1 */
-	bool stopping;
+	/* The pool (pool.c): the injection ring and the parking lot. */
+	tallyi_ring ring;
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_atomic_u32 sleepers;
+	tallyi_atomic_u32 wake_seq; /* futex: bumped to wake parked workers */
+	tallyi_atomic_u32 stopping; /* destroy has begun */
 
-	/* Recycled batches, and the list of every batch, under @plock. */
+	/* Backpressure: batches in flight, and submitters waiting for room. */
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_atomic_u32 inflight;
+	tallyi_atomic_u32 room_seq; /* futex: bumped when room appears */
+	tallyi_atomic_u32 room_waiters;
+
+	/* Flush epochs (engine.c, invariant 3). */
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_atomic_u64 epoch;
+	tallyi_atomic_u64 drained;
+	tallyi_atomic_u32 pending[2]; /* futex: in-flight batches per parity */
+	tallyi_atomic_u32 flush_waiting;
+
+	/* The batch depot behind the workers' caches, and every batch. */
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t plock;
-	tally_batch *pool;
+	tally_batch *depot;
 	tally_batch *all;
 
 	tallyi_atomic_int failed; /* 0, or the error that failed the engine */
 
 	tallyi_worker *workers;
 };
+
+/* pool.c */
+tallyi_worker *tallyi_pool_self(const tally_engine *e);
+int tallyi_pool_init(tally_engine *e);
+int tallyi_pool_start(tally_engine *e);
+void tallyi_pool_stop(tally_engine *e);
+void tallyi_pool_fini(tally_engine *e);
+int tallyi_pool_push(tally_engine *e, tallyi_worker *w, tallyi_task *t);
+bool tallyi_pool_help(tally_engine *e, tallyi_worker *w);
+void tallyi_wake_all(tallyi_atomic_u32 *seq);
 
 #endif /* TALLY_ENGINE_STRUCTS_H */

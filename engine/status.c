@@ -30,6 +30,7 @@ tally_strerror(int code)
 	case TALLY_EFULL: return "batch is full";
 	case TALLY_ERANGE: return "id or value out of range";
 	case TALLY_ESTATE: return "engine is failed or shutting down";
+	case TALLY_ECANCELED: return "task group was cancelled";
 	case TALLY_EIO: return "input could not be read";
 	case TALLY_EIO_NOENT: return "no such file";
 	case TALLY_EIO_ISDIR: return "is a directory";

@@ -13,6 +13,7 @@
 
 #include "tally/common.h"
 #include "tally/engine.h"
+#include "tally/pool.h"
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
 

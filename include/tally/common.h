@@ -46,6 +46,7 @@ enum tally_status {
 	TALLY_EIO = -7,     /* an input could not be opened or read */
 	TALLY_EPARSE = -8,  /* the input is not well-formed JSON */
 	TALLY_EFORMAT = -9, /* well-formed JSON, but not a SARIF 2.1.0 log */
+	TALLY_ECANCELED = -10, /* the task group was cancelled */
 
 	/* Sub-codes. Their family is the code named in the prefix. */
 	TALLY_EIO_NOENT = -(7 | 1 << 8),        /* no such file */

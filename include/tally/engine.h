@@ -25,6 +25,7 @@ typedef struct tally_batch tally_batch;
 
 /* tally_config.flags */
 #define TALLY_SUBMIT_NONBLOCK 0x1u /* submit returns TALLY_EAGAIN, never waits */
+#define TALLY_POOL_PIN 0x2u        /* pin worker i to online CPU i mod n */
 
 /**
  * struct tally_config - engine parameters. Always start from TALLY_CONFIG_INIT.
@@ -35,7 +36,7 @@ typedef struct tally_batch tally_batch;
  *                  0 means 4096 (v0.1).
  * @max_inflight:   batches submitted but not yet aggregated before submit
  *                  applies backpressure; 0 means 4 per worker (v0.1).
- * @flags:          TALLY_SUBMIT_NONBLOCK or 0 (v0.1).
+ * @flags:          TALLY_SUBMIT_NONBLOCK, TALLY_POOL_PIN (v0.2), or 0 (v0.1).
  * @allocator:      memory hook, copied at create; NULL for the default
  *                  jemalloc arena (v0.1).
  *

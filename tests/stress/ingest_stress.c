@@ -37,6 +37,9 @@
 
 #include "tally.h"
 
+#define STRESS_NAME "ingest_stress"
+#include "stress_util.h"
+
 #define T 5          /* tools */
 #define R 37         /* rules */
 #define F 101        /* files */
@@ -54,33 +57,8 @@ static tally_engine *e;
 static uint32_t tool_id[T], rule_id[R], file_id[F], msg_id[M];
 static _Atomic uint64_t bitmap[K / 64];
 static _Atomic uint64_t submitted_rows, discarded_rows;
-static atomic_bool stop, failed;
+static atomic_bool stop;
 static pthread_barrier_t start;
-
-#define FAIL(...)                                                          \
-	do {                                                               \
-		fprintf(stderr, "ingest_stress: " __VA_ARGS__);            \
-		fputc('\n', stderr);                                       \
-		atomic_store(&failed, true);                               \
-	} while (0)
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 static tally_violation
 violation(uint32_t k, uint64_t *s)
@@ -94,26 +72,16 @@ violation(uint32_t k, uint64_t *s)
 static uint64_t
 check_snapshot(const char *who, uint64_t min_read)
 {
-	tally_snapshot *s = NULL;
 	tally_group g[F > T ? F : T];
-	tally_totals t;
-	uint64_t levels = 0, tools = 0, files = 0;
-	size_t n;
-	int rc = tally_snapshot_acquire(e, &s);
+	stress_sums sum;
+	int rc = stress_sums_take(e, g, T, F, &sum);
+	tally_totals t = sum.t;
+	uint64_t levels = sum.levels, tools = sum.tools, files = sum.files;
 
 	if (rc != TALLY_OK) {
 		FAIL("%s: snapshot: %s", who, tally_strerror(rc));
 		return 0;
 	}
-	tally_snapshot_totals(s, &t);
-	for (int l = 0; l < TALLY_LEVEL_COUNT; l++)
-		levels += tally_snapshot_level(s, (tally_level)l);
-	tally_snapshot_groups(s, TALLY_DIM_TOOL, TALLY_ORDER_ID, g, T, &n);
-	for (size_t i = 0; i < n; i++)
-		tools += g[i].count;
-	tally_snapshot_groups(s, TALLY_DIM_FILE, TALLY_ORDER_ID, g, F, &n);
-	for (size_t i = 0; i < n; i++)
-		files += g[i].count;
 	if (levels != t.unique || tools != t.unique || files != t.unique ||
 	    t.unique > t.read || t.duplicates != t.read - t.unique)
 		FAIL("%s: inconsistent snapshot: read %llu unique %llu levels "
@@ -129,7 +97,6 @@ check_snapshot(const char *who, uint64_t min_read)
 	if (t.read < min_read)
 		FAIL("%s: read %llu < %llu submitted before the flush", who,
 		    (unsigned long long)t.read, (unsigned long long)min_read);
-	tally_snapshot_release(s);
 	return t.read;
 }
 
