@@ -236,10 +236,32 @@ tally_batch_discard(tally_engine *e, tally_batch *b)
 	batch_put(e, tallyi_pool_self(e), b);
 }
 
+/*
+ * The ids a batch accepts: below each kind's count when last looked at.
+ * Counts only grow, so a cached limit can only refuse too much, never
+ * too little; a refused id re-reads the counts before it is called bad.
+ */
+static bool
+ids_known(tally_batch *b, const tally_violation *v)
+{
+	const tally_engine *e = b->e;
+
+	if (TALLY_CC_LIKELY(v->tool < b->lim[TALLY_STR_TOOL] &&
+	    v->rule < b->lim[TALLY_STR_RULE] &&
+	    v->file < b->lim[TALLY_STR_FILE] &&
+	    v->message < b->lim[TALLY_STR_MESSAGE]))
+		return true;
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		b->lim[k] = tallyi_strtab_count(&e->str[k]);
+	return v->tool < b->lim[TALLY_STR_TOOL] &&
+	    v->rule < b->lim[TALLY_STR_RULE] &&
+	    v->file < b->lim[TALLY_STR_FILE] &&
+	    v->message < b->lim[TALLY_STR_MESSAGE];
+}
+
 int
 tally_batch_append(tally_batch *b, const tally_violation *v)
 {
-	const tally_engine *e = b->e;
 	uint32_t i = b->count;
 
 	if (TALLY_CC_UNLIKELY(i >= b->cap))
@@ -249,12 +271,7 @@ tally_batch_append(tally_batch *b, const tally_violation *v)
 	 * handed out is refused here, at the edge, where the caller can
 	 * still be told.
 	 */
-	if (TALLY_CC_UNLIKELY(
-	    v->tool >= tallyi_strtab_count(&e->str[TALLY_STR_TOOL]) ||
-	    v->rule >= tallyi_strtab_count(&e->str[TALLY_STR_RULE]) ||
-	    v->file >= tallyi_strtab_count(&e->str[TALLY_STR_FILE]) ||
-	    v->message >= tallyi_strtab_count(&e->str[TALLY_STR_MESSAGE]) ||
-	    v->level >= TALLY_LEVEL_COUNT))
+	if (TALLY_CC_UNLIKELY(!ids_known(b, v) || v->level >= TALLY_LEVEL_COUNT))
 		return TALLY_ERANGE;
 	b->tool[i] = v->tool;
 	b->rule[i] = v->rule;

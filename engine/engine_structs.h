@@ -71,6 +71,7 @@ struct tally_batch {
 	uint32_t count;
 	uint32_t cap;
 	unsigned epoch;               /* flush epoch parity, while in flight */
+	uint32_t lim[TALLY_STR_KIND_COUNT]; /* owner: ids below these are known */
 	uint32_t *tool;
 	uint32_t *rule;
 	uint32_t *file;
