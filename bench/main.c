@@ -20,5 +20,7 @@ main(int argc, char **argv)
 	bench_add_context("tally_kernels", "scalar");
 	bench_add_context("tally_cores", cores);
 	sarif_bench_register();
+	pool_tbb_bench_register(); /* before pool: its runs are baselines */
+	pool_bench_register();
 	return bench_run(argc, argv);
 }

@@ -9,7 +9,7 @@ set -eu
 pkgs="build-essential cmake ninja-build pkg-config git
 clang libclang-rt-14-dev
 liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
-libsimdjson-dev libxxhash-dev"
+libsimdjson-dev libxxhash-dev libtbb-dev"
 
 missing=""
 for p in $pkgs; do

@@ -1,0 +1,665 @@
+/*
+ * bench/pool_bench.c - the ingest pipeline and the task pool, each with the
+ * baseline it is judged against, measured in the same run.
+ *
+ *  ingest/e2e/...   end-to-end violations/s: pre-interned ids, keys drawn
+ *                   from 1 M distinct fingerprints; producers are pool tasks
+ *                   (tally_pool_for over batches, each filled and submitted
+ *                   by the worker that will aggregate it) or one outside
+ *                   thread. Counters: ratio_50M (the target) and, at 2+
+ *                   workers, speedup over the 1-worker run of this process.
+ *  tasks/fib, tasks/for   spawn + join overhead, ns per task, against oneTBB
+ *                   on the same work (pool_tbb_bench.cc registers the TBB
+ *                   side first; ratio_vs_tbb = our time / TBB's time).
+ *  inject/...       the injection ring against ck_ring MPMC and a mutex +
+ *                   condition variable queue: P producers, C consumers,
+ *                   items/s; 1+1 threads, and 2+2 (2x oversubscribed here).
+ *                   ratio_vs_mutex and, for the oversubscribed runs,
+ *                   ratio_vs_unloaded (against the 1+1 run of the same
+ *                   queue).
+ *
+ * Ratios need their baseline in the same process: a filter that leaves
+ * out the baseline leaves out the ratio, never prints a stale one.
+ */
+#include <ck_ring.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "engine/alloc.h"
+#include "engine/ring.h"
+#include "tally.h"
+
+/* ---- same-run baselines ---- */
+
+#define BASELINES_MAX 64
+
+static struct {
+	char name[64];
+	double value;
+} baselines[BASELINES_MAX];
+static int nbaselines;
+
+void
+pool_baseline_set(const char *name, double value)
+{
+	int i;
+
+	for (i = 0; i < nbaselines; i++)
+		if (strcmp(baselines[i].name, name) == 0)
+			break;
+	if (i == BASELINES_MAX)
+		return;
+	snprintf(baselines[i].name, sizeof(baselines[i].name), "%s", name);
+	baselines[i].value = value;
+	if (i == nbaselines)
+		nbaselines++;
+}
+
+/* Return: the value, or 0 when that baseline has not run in this process. */
+double
+pool_baseline_get(const char *name)
+{
+	for (int i = 0; i < nbaselines; i++)
+		if (strcmp(baselines[i].name, name) == 0)
+			return baselines[i].value;
+	return 0;
+}
+
+double
+pool_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static tally_engine *
+engine_new(unsigned workers, unsigned batch_cap)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *e = NULL;
+
+	cfg.workers = workers;
+	cfg.batch_capacity = batch_cap;
+	return tally_engine_create(&e, &cfg) == TALLY_OK ? e : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* (a) end-to-end ingest                                               */
+
+#define E2E_KEYS (1u << 20)  /* distinct fingerprints */
+#define E2E_ROWS (1u << 22)  /* rows per pass (each key about 4 times) */
+#define E2E_BATCH 4096u
+
+/* Pre-interned columns of one pass, shared by every run. */
+static struct {
+	uint32_t *tool, *rule, *file, *line, *column;
+	uint8_t *level;
+	bool ready;
+} rows;
+
+static void
+rows_make(void)
+{
+	uint64_t s = 0x9E3779B97F4A7C15u;
+
+	if (rows.ready)
+		return;
+	rows.tool = malloc(E2E_ROWS * sizeof(uint32_t));
+	rows.rule = malloc(E2E_ROWS * sizeof(uint32_t));
+	rows.file = malloc(E2E_ROWS * sizeof(uint32_t));
+	rows.line = malloc(E2E_ROWS * sizeof(uint32_t));
+	rows.column = malloc(E2E_ROWS * sizeof(uint32_t));
+	rows.level = malloc(E2E_ROWS);
+	/*
+	 * Shaped like the corpus (../shared/corpus/STATS.md): a few tools,
+	 * hundreds of rules, thousands of files; key k is fixed by (file,
+	 * line), so the 2^20 keys are 4096 files x 256 lines.
+	 */
+	for (uint32_t i = 0; i < E2E_ROWS; i++) {
+		uint32_t k;
+
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		k = (uint32_t)(s % E2E_KEYS);
+		rows.file[i] = k >> 8;
+		rows.line[i] = (k & 255) + 1;
+		rows.tool[i] = k % 5;
+		rows.rule[i] = (k * 2654435761u >> 8) % 300;
+		rows.column[i] = 1 + k % 60;
+		rows.level[i] = (uint8_t)(k % 4);
+	}
+	rows.ready = true;
+}
+
+static int
+intern_all(tally_engine *e)
+{
+	char name[32];
+	uint32_t id;
+
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "tool%u", i);
+		if (tally_tool_register(e, name, strlen(name), NULL, 0, &id))
+			return -1;
+	}
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "rule%u", i);
+		if (tally_string_intern(e, TALLY_STR_RULE, name, strlen(name),
+		    &id))
+			return -1;
+	}
+	for (unsigned i = 0; i < E2E_KEYS >> 8; i++) {
+		snprintf(name, sizeof(name), "src/f%u.c", i);
+		if (tally_string_intern(e, TALLY_STR_FILE, name, strlen(name),
+		    &id))
+			return -1;
+	}
+	return tally_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &id);
+}
+
+/* Fill and submit the batch of rows [lo, hi). */
+static void
+submit_rows(tally_engine *e, size_t lo, size_t hi)
+{
+	tally_batch *b;
+
+	if (tally_batch_acquire(e, &b) != TALLY_OK)
+		abort();
+	for (size_t i = lo; i < hi; i++) {
+		tally_violation v = { rows.tool[i], rows.rule[i], rows.file[i],
+			0, rows.line[i], rows.column[i], 0, rows.level[i] };
+
+		if (tally_batch_append(b, &v) != TALLY_OK)
+			abort();
+	}
+	if (tally_batch_submit(e, b) != TALLY_OK)
+		abort();
+}
+
+static void
+piece(void *arg, size_t lo, size_t hi)
+{
+	submit_rows(arg, lo * E2E_BATCH, hi * E2E_BATCH);
+}
+
+struct e2e_arg {
+	unsigned workers;
+	bool tasks; /* producers are pool tasks, else one outside thread */
+	char base[48];
+};
+
+static void
+bm_e2e(bench_state *st, void *varg)
+{
+	struct e2e_arg *a = varg;
+	tally_engine *e;
+	uint64_t passes = 0;
+	double t0, dt, rate;
+
+	rows_make();
+	e = engine_new(a->workers, E2E_BATCH);
+	if (e == NULL || intern_all(e) != 0) {
+		bench_skip(st, "engine set-up failed");
+		tally_engine_destroy(e);
+		return;
+	}
+	t0 = pool_now();
+	while (bench_keep_running(st, E2E_ROWS)) {
+		if (a->tasks) {
+			if (tally_pool_for(e, 0, E2E_ROWS / E2E_BATCH, 1, piece,
+			    e) != TALLY_OK)
+				abort();
+		} else {
+			for (size_t lo = 0; lo < E2E_ROWS; lo += E2E_BATCH)
+				submit_rows(e, lo, lo + E2E_BATCH);
+		}
+		if (tally_engine_flush(e) != TALLY_OK)
+			abort();
+		passes++;
+	}
+	dt = pool_now() - t0;
+	rate = (double)passes * E2E_ROWS / dt;
+	bench_set_items(st, passes * E2E_ROWS);
+	bench_set_counter(st, "ratio_50M", rate / 50e6, false);
+	if (a->workers == 1)
+		pool_baseline_set(a->base, rate);
+	else if (pool_baseline_get(a->base) > 0)
+		bench_set_counter(st, "speedup_vs_1w",
+		    rate / pool_baseline_get(a->base), false);
+	tally_engine_destroy(e);
+}
+
+/* ------------------------------------------------------------------ */
+/* (b) spawn + join: ours; pool_tbb_bench.cc has TBB's                */
+
+struct fib {
+	tally_engine *e;
+	unsigned n;
+	uint64_t r;
+};
+
+static void
+fib_task(void *arg)
+{
+	struct fib *f = arg, a, b;
+	tally_taskgroup g;
+
+	if (f->n < 2) {
+		f->r = f->n;
+		return;
+	}
+	a = (struct fib){ f->e, f->n - 1, 0 };
+	b = (struct fib){ f->e, f->n - 2, 0 };
+	tally_taskgroup_init(f->e, &g);
+	if (tally_pool_submit(f->e, &g, fib_task, &a) != TALLY_OK)
+		abort();
+	fib_task(&b);
+	tally_taskgroup_wait(&g);
+	f->r = a.r + b.r;
+}
+
+/* Spawns in fib(n): one per inner node = fib(n + 1) - 1. */
+uint64_t
+pool_fib_spawns(unsigned n)
+{
+	uint64_t a = 0, b = 1;
+
+	for (unsigned i = 0; i < n + 1; i++) {
+		uint64_t t = a + b;
+
+		a = b;
+		b = t;
+	}
+	return a - 1;
+}
+
+static void
+bm_fib(bench_state *st, void *arg)
+{
+	unsigned workers = (unsigned)(uintptr_t)arg;
+	tally_engine *e = engine_new(workers, 0);
+	uint64_t spawns = pool_fib_spawns(POOL_FIB_N), iters = 0;
+	double t0, ns;
+	char base[32];
+
+	if (e == NULL) {
+		bench_skip(st, "engine create failed");
+		return;
+	}
+	t0 = pool_now();
+	while (bench_keep_running(st, spawns)) {
+		struct fib f = { e, POOL_FIB_N, 0 };
+		tally_taskgroup g;
+
+		tally_taskgroup_init(e, &g);
+		tally_pool_submit(e, &g, fib_task, &f);
+		tally_taskgroup_wait(&g);
+		BENCH_ESCAPE(f.r);
+		iters++;
+	}
+	ns = (pool_now() - t0) * 1e9 / (double)(iters * spawns);
+	bench_set_items(st, iters * spawns);
+	bench_set_counter(st, "ns_per_task", ns, false);
+	snprintf(base, sizeof(base), "tbb/fib/%u", workers);
+	if (pool_baseline_get(base) > 0)
+		bench_set_counter(st, "ratio_vs_tbb", ns /
+		    pool_baseline_get(base), false);
+	tally_engine_destroy(e);
+}
+
+static void
+for_body(void *arg, size_t lo, size_t hi)
+{
+	uint64_t *a = arg;
+
+	for (size_t i = lo; i < hi; i++)
+		a[i] += i;
+}
+
+static void
+bm_for(bench_state *st, void *arg)
+{
+	unsigned workers = (unsigned)(uintptr_t)arg;
+	tally_engine *e = engine_new(workers, 0);
+	uint64_t *a = calloc(POOL_FOR_N, sizeof(uint64_t)), iters = 0;
+	uint64_t tasks = POOL_FOR_N / POOL_FOR_GRAIN;
+	double t0, ns;
+	char base[32];
+
+	if (e == NULL || a == NULL) {
+		bench_skip(st, "set-up failed");
+		free(a);
+		tally_engine_destroy(e);
+		return;
+	}
+	t0 = pool_now();
+	while (bench_keep_running(st, tasks)) {
+		tally_pool_for(e, 0, POOL_FOR_N, POOL_FOR_GRAIN, for_body, a);
+		iters++;
+	}
+	ns = (pool_now() - t0) * 1e9 / (double)(iters * tasks);
+	bench_set_items(st, iters * tasks);
+	bench_set_counter(st, "ns_per_task", ns, false);
+	snprintf(base, sizeof(base), "tbb/for/%u", workers);
+	if (pool_baseline_get(base) > 0)
+		bench_set_counter(st, "ratio_vs_tbb", ns /
+		    pool_baseline_get(base), false);
+	BENCH_ESCAPE(a);
+	free(a);
+	tally_engine_destroy(e);
+}
+
+/* ------------------------------------------------------------------ */
+/* (c) injection                                                       */
+
+#define Q_CAP 1024u
+#define Q_ITEMS (1u << 20) /* items per pass */
+
+typedef struct queue_ops {
+	const char *name;
+	void *(*make)(void);
+	void (*drop)(void *q);
+	void (*put)(void *q, void *item);  /* waits while full */
+	void *(*get)(void *q);             /* waits while empty */
+} queue_ops;
+
+/*
+ * Ours: the engine's injection ring (the header only: its memory comes
+ * through a plain aligned_alloc hook); a full or empty ring yields.
+ */
+static void *
+libc_alloc(void *state, size_t size, size_t align)
+{
+	(void)state;
+	return aligned_alloc(align, (size + align - 1) / align * align);
+}
+
+static void
+libc_free(void *state, void *p, size_t size)
+{
+	(void)state, (void)size;
+	free(p);
+}
+
+static const tallyi_mem ring_mem = { { libc_alloc, libc_free, NULL }, 0,
+	false };
+
+static void *
+ring_make(void)
+{
+	tallyi_ring *r = aligned_alloc(TALLY_CACHELINE, sizeof(*r));
+
+	if (tallyi_ring_init(r, &ring_mem, Q_CAP) != TALLY_OK)
+		abort();
+	return r;
+}
+
+static void
+ring_drop(void *q)
+{
+	tallyi_ring_fini(q, &ring_mem);
+	free(q);
+}
+
+static void
+ring_put(void *q, void *item)
+{
+	while (!tallyi_ring_enqueue_mp(q, item))
+		sched_yield();
+}
+
+static void *
+ring_get(void *q)
+{
+	void *x;
+
+	while ((x = tallyi_ring_dequeue_mc(q)) == NULL)
+		sched_yield();
+	return x;
+}
+
+/* ck_ring in MPMC mode, same waiting policy. */
+typedef struct ckq {
+	ck_ring_t ring;
+	ck_ring_buffer_t buf[Q_CAP];
+} ckq;
+
+static void *
+ck_make(void)
+{
+	ckq *q = aligned_alloc(TALLY_CACHELINE, sizeof(ckq));
+
+	ck_ring_init(&q->ring, Q_CAP);
+	return q;
+}
+
+static void
+ck_drop(void *q)
+{
+	free(q);
+}
+
+static void
+ck_put(void *vq, void *item)
+{
+	ckq *q = vq;
+
+	while (!ck_ring_enqueue_mpmc(&q->ring, q->buf, item))
+		sched_yield();
+}
+
+static void *
+ck_get(void *vq)
+{
+	ckq *q = vq;
+	void *x;
+
+	while (!ck_ring_dequeue_mpmc(&q->ring, q->buf, &x))
+		sched_yield();
+	return x;
+}
+
+/* The baseline: a bounded circular buffer under a mutex, two condvars. */
+typedef struct mq {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	void *item[Q_CAP];
+	unsigned head, count;
+} mq;
+
+static void *
+mq_make(void)
+{
+	mq *q = calloc(1, sizeof(mq));
+
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->not_empty, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+	return q;
+}
+
+static void
+mq_drop(void *vq)
+{
+	mq *q = vq;
+
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->not_empty);
+	pthread_cond_destroy(&q->not_full);
+	free(q);
+}
+
+static void
+mq_put(void *vq, void *item)
+{
+	mq *q = vq;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == Q_CAP)
+		pthread_cond_wait(&q->not_full, &q->lock);
+	q->item[(q->head + q->count) % Q_CAP] = item;
+	q->count++;
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *
+mq_get(void *vq)
+{
+	mq *q = vq;
+	void *x;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	x = q->item[q->head];
+	q->head = (q->head + 1) % Q_CAP;
+	q->count--;
+	pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+	return x;
+}
+
+static const queue_ops queues[] = {
+	{ "ring", ring_make, ring_drop, ring_put, ring_get },
+	{ "ck_ring", ck_make, ck_drop, ck_put, ck_get },
+	{ "mutex_cv", mq_make, mq_drop, mq_put, mq_get },
+};
+
+struct inject_arg {
+	const queue_ops *ops;
+	unsigned producers, consumers;
+};
+
+struct inject_run {
+	const queue_ops *ops;
+	void *q;
+	unsigned per_producer, per_consumer;
+	_Atomic uint64_t sum;
+};
+
+static void *
+inject_producer(void *arg)
+{
+	struct inject_run *r = arg;
+
+	for (uintptr_t i = 1; i <= r->per_producer; i++)
+		r->ops->put(r->q, (void *)i);
+	return NULL;
+}
+
+static void *
+inject_consumer(void *arg)
+{
+	struct inject_run *r = arg;
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < r->per_consumer; i++)
+		sum += (uintptr_t)r->ops->get(r->q);
+	atomic_fetch_add(&r->sum, sum);
+	return NULL;
+}
+
+static void
+bm_inject(bench_state *st, void *varg)
+{
+	struct inject_arg *a = varg;
+	struct inject_run r = { a->ops, a->ops->make(), Q_ITEMS / a->producers,
+		Q_ITEMS / a->consumers, 0 };
+	uint64_t passes = 0, want;
+	double t0, rate;
+	char base[48];
+
+	want = (uint64_t)a->producers * r.per_producer * (r.per_producer + 1)
+	    / 2;
+	t0 = pool_now();
+	while (bench_keep_running(st, Q_ITEMS)) {
+		pthread_t th[8];
+		unsigned n = 0;
+
+		atomic_store(&r.sum, 0);
+		for (unsigned i = 0; i < a->consumers; i++)
+			pthread_create(&th[n++], NULL, inject_consumer, &r);
+		for (unsigned i = 0; i < a->producers; i++)
+			pthread_create(&th[n++], NULL, inject_producer, &r);
+		for (unsigned i = 0; i < n; i++)
+			pthread_join(th[i], NULL);
+		/* Every item arrived exactly once: the sums agree. */
+		if (atomic_load(&r.sum) != want) {
+			bench_skip(st, "items lost or duplicated");
+			break;
+		}
+		passes++;
+	}
+	rate = (double)passes * Q_ITEMS / (pool_now() - t0);
+	bench_set_items(st, passes * Q_ITEMS);
+	snprintf(base, sizeof(base), "inject/%s/%u", a->ops->name,
+	    a->producers);
+	pool_baseline_set(base, rate);
+	snprintf(base, sizeof(base), "inject/mutex_cv/%u", a->producers);
+	if (strcmp(a->ops->name, "mutex_cv") != 0 &&
+	    pool_baseline_get(base) > 0)
+		bench_set_counter(st, "ratio_vs_mutex",
+		    rate / pool_baseline_get(base), false);
+	if (a->producers > 1) {
+		snprintf(base, sizeof(base), "inject/%s/1", a->ops->name);
+		if (pool_baseline_get(base) > 0)
+			bench_set_counter(st, "ratio_vs_unloaded",
+			    rate / pool_baseline_get(base), false);
+	}
+	a->ops->drop(r.q);
+}
+
+/* ------------------------------------------------------------------ */
+
+void
+pool_bench_register(void)
+{
+	static struct e2e_arg e2e[8];
+	static struct inject_arg inj[6];
+	static char names[32][64];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = 0, k = 0, wmax = ncpu > 2 ? (unsigned)ncpu : 2;
+
+	/* (a): 1 worker first, so that later runs can print their speedup. */
+	for (int tasks = 1; tasks >= 0; tasks--) {
+		for (unsigned w = 1; w <= wmax && k < 8; w *= 2, k++) {
+			e2e[k] = (struct e2e_arg){ w, tasks != 0, "" };
+			snprintf(e2e[k].base, sizeof(e2e[k].base), "e2e/%s",
+			    tasks ? "tasks" : "outside");
+			snprintf(names[n], sizeof(names[n]),
+			    "ingest/e2e/%s/workers:%u",
+			    tasks ? "tasks" : "outside", w);
+			bench_register_realtime(names[n++], bm_e2e, &e2e[k]);
+		}
+	}
+	/* (b): TBB's side registers itself first (pool_tbb_bench.cc). */
+	for (unsigned w = 1; w <= 2; w++) {
+		snprintf(names[n], sizeof(names[n]), "tasks/fib/workers:%u", w);
+		bench_register_realtime(names[n++], bm_fib,
+		    (void *)(uintptr_t)w);
+		snprintf(names[n], sizeof(names[n]), "tasks/for/workers:%u", w);
+		bench_register_realtime(names[n++], bm_for,
+		    (void *)(uintptr_t)w);
+	}
+	/* (c): the mutex queue first, then each queue 1+1 then 2+2. */
+	for (int qi = 2; qi >= 0; qi--) {
+		for (unsigned p = 1; p <= 2; p++) {
+			struct inject_arg *a = &inj[(2 - qi) * 2 + (p - 1)];
+
+			*a = (struct inject_arg){ &queues[qi], p, p };
+			snprintf(names[n], sizeof(names[n]),
+			    "inject/%s/producers:%u/consumers:%u",
+			    queues[qi].name, p, p);
+			bench_register_realtime(names[n++], bm_inject, a);
+		}
+	}
+}
