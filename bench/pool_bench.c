@@ -281,14 +281,29 @@ pool_fib_spawns(unsigned n)
 	return a - 1;
 }
 
+/* ns per task since @t0, and the ratio to TBB's run of the same work. */
+static void
+report_tasks(bench_state *st, double t0, uint64_t tasks, const char *what,
+    unsigned workers)
+{
+	double ns = (pool_now() - t0) * 1e9 / (double)tasks;
+	char base[32];
+
+	bench_set_items(st, tasks);
+	bench_set_counter(st, "ns_per_task", ns, false);
+	snprintf(base, sizeof(base), "tbb/%s/%u", what, workers);
+	if (pool_baseline_get(base) > 0)
+		bench_set_counter(st, "ratio_vs_tbb", ns /
+		    pool_baseline_get(base), false);
+}
+
 static void
 bm_fib(bench_state *st, void *arg)
 {
 	unsigned workers = (unsigned)(uintptr_t)arg;
 	tally_engine *e = engine_new(workers, 0);
 	uint64_t spawns = pool_fib_spawns(POOL_FIB_N), iters = 0;
-	double t0, ns;
-	char base[32];
+	double t0;
 
 	if (e == NULL) {
 		bench_skip(st, "engine create failed");
@@ -305,13 +320,7 @@ bm_fib(bench_state *st, void *arg)
 		BENCH_ESCAPE(f.r);
 		iters++;
 	}
-	ns = (pool_now() - t0) * 1e9 / (double)(iters * spawns);
-	bench_set_items(st, iters * spawns);
-	bench_set_counter(st, "ns_per_task", ns, false);
-	snprintf(base, sizeof(base), "tbb/fib/%u", workers);
-	if (pool_baseline_get(base) > 0)
-		bench_set_counter(st, "ratio_vs_tbb", ns /
-		    pool_baseline_get(base), false);
+	report_tasks(st, t0, iters * spawns, "fib", workers);
 	tally_engine_destroy(e);
 }
 
@@ -331,8 +340,7 @@ bm_for(bench_state *st, void *arg)
 	tally_engine *e = engine_new(workers, 0);
 	uint64_t *a = calloc(POOL_FOR_N, sizeof(uint64_t)), iters = 0;
 	uint64_t tasks = POOL_FOR_N / POOL_FOR_GRAIN;
-	double t0, ns;
-	char base[32];
+	double t0;
 
 	if (e == NULL || a == NULL) {
 		bench_skip(st, "set-up failed");
@@ -345,13 +353,7 @@ bm_for(bench_state *st, void *arg)
 		tally_pool_for(e, 0, POOL_FOR_N, POOL_FOR_GRAIN, for_body, a);
 		iters++;
 	}
-	ns = (pool_now() - t0) * 1e9 / (double)(iters * tasks);
-	bench_set_items(st, iters * tasks);
-	bench_set_counter(st, "ns_per_task", ns, false);
-	snprintf(base, sizeof(base), "tbb/for/%u", workers);
-	if (pool_baseline_get(base) > 0)
-		bench_set_counter(st, "ratio_vs_tbb", ns /
-		    pool_baseline_get(base), false);
+	report_tasks(st, t0, iters * tasks, "for", workers);
 	BENCH_ESCAPE(a);
 	free(a);
 	tally_engine_destroy(e);

@@ -56,8 +56,8 @@ home(uint64_t fp, size_t mask)
 	return (size_t)(fp >> 7) & mask;
 }
 
-static uint64_t
-key_fp(const tallyi_key *k)
+uint64_t
+tallyi_key_fingerprint(const tallyi_key *k)
 {
 	tallyk_keycols c = { &k->tool, &k->rule, &k->file, &k->message,
 		&k->line, &k->column, &k->offset };
@@ -104,7 +104,7 @@ grow(const tallyi_mem *mem, tallyi_keyshard *sh)
 
 		if (sh->ent[i].tool == TALLYI_KEY_EMPTY)
 			continue;
-		for (j = home(key_fp(&sh->ent[i]), mask);
+		for (j = home(tallyi_key_fingerprint(&sh->ent[i]), mask);
 		    ent[j].tool != TALLYI_KEY_EMPTY; j = (j + 1) & mask)
 			;
 		ent[j] = sh->ent[i];

@@ -56,6 +56,9 @@ typedef struct tallyi_keyset {
 	tallyi_keyshard shard[TALLYI_KEYSET_SHARDS];
 } tallyi_keyset;
 
+/* The fingerprint of one key: tallyk_fingerprint_scalar() of one row. */
+uint64_t tallyi_key_fingerprint(const tallyi_key *k);
+
 int tallyi_keyset_init(tallyi_keyset *s, const tallyi_mem *mem);
 void tallyi_keyset_fini(tallyi_keyset *s);
 
