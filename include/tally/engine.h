@@ -72,7 +72,8 @@ int tally_engine_create(tally_engine **out, const tally_config *cfg);
  * @e: the engine, or NULL (a harmless no-op).
  *
  * Every batch submitted before the call is aggregated first (nothing is
- * lost), then all memory is returned to the allocator.
+ * lost), every task still queued runs (with the tasks it spawns), then the
+ * workers are joined and all memory is returned to the allocator.
  * Threads: one thread, after every other call on @e has returned and every
  * snapshot of @e has been released. Batches acquired and never submitted are
  * freed too.
@@ -86,6 +87,8 @@ void tally_engine_destroy(tally_engine *e);
  * Memory ordering: every batch whose tally_batch_submit() returned before
  * this call began is aggregated when it returns, and a snapshot acquired
  * afterwards by any thread that synchronises with this one includes it.
+ * Lock-free: concurrent flushes cooperate; a flush called from a pool task
+ * runs other tasks while it waits (so a task may flush).
  * Return: TALLY_OK, or TALLY_ENOMEM when a worker ran out of memory earlier
  * (the engine is then failed: aggregates are incomplete and submit returns
  * TALLY_ESTATE).
@@ -251,8 +254,12 @@ uint32_t tally_batch_capacity(const tally_batch *b);
  * @e: the engine that acquired @b.
  * @b: the batch (empty batches are accepted and simply recycled).
  *
- * When max_inflight batches are already waiting, this waits for room, or,
- * with TALLY_SUBMIT_NONBLOCK, returns TALLY_EAGAIN.
+ * From a pool task (tally/pool.h) the batch goes on that worker's own
+ * deque; from any other thread, through the injection ring. When
+ * max_inflight batches are already in flight, an outside thread waits for
+ * room, or, with TALLY_SUBMIT_NONBLOCK, gets TALLY_EAGAIN; a pool task
+ * never waits and never gets TALLY_EAGAIN: it aggregates the batch itself
+ * before returning.
  * Return: TALLY_OK (ownership of @b passes to the engine); TALLY_EAGAIN or
  * TALLY_ESTATE (the caller still owns @b: submit it later or discard it).
  * Memory ordering: release; everything the caller wrote before the call,
