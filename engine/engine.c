@@ -285,6 +285,51 @@ tally_batch_append(tally_batch *b, const tally_violation *v)
 	return TALLY_OK;
 }
 
+static uint32_t
+column_max(const uint32_t *v, uint32_t n)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+int
+tally_batch_append_columns(tally_batch *b, const tally_columns *c,
+    uint32_t n)
+{
+	uint32_t at = b->count, maxlevel = 0;
+	tally_violation top;
+
+	if (c == NULL)
+		return TALLY_EINVAL;
+	if (n > b->cap - at)
+		return TALLY_EFULL;
+	if (n == 0)
+		return TALLY_OK;
+	/* One check per column: the largest id of each must be known. */
+	top = (tally_violation){ column_max(c->tool, n), column_max(c->rule, n),
+		column_max(c->file, n), column_max(c->message, n), 0, 0, 0, 0 };
+	for (uint32_t i = 0; i < n; i++)
+		maxlevel = c->level[i] > maxlevel ? c->level[i] : maxlevel;
+	if (!ids_known(b, &top) || maxlevel >= TALLY_LEVEL_COUNT)
+		return TALLY_ERANGE;
+	memcpy(b->tool + at, c->tool, n * sizeof(uint32_t));
+	memcpy(b->rule + at, c->rule, n * sizeof(uint32_t));
+	memcpy(b->file + at, c->file, n * sizeof(uint32_t));
+	memcpy(b->message + at, c->message, n * sizeof(uint32_t));
+	memcpy(b->line + at, c->line, n * sizeof(uint32_t));
+	memcpy(b->column + at, c->column, n * sizeof(uint32_t));
+	if (c->offset != NULL)
+		memcpy(b->offset + at, c->offset, n * sizeof(uint64_t));
+	else
+		memset(b->offset + at, 0, n * sizeof(uint64_t));
+	memcpy(b->level + at, c->level, n);
+	b->count = at + n;
+	return TALLY_OK;
+}
+
 uint32_t
 tally_batch_count(const tally_batch *b)
 {

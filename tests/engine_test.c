@@ -205,6 +205,117 @@ Test(engine, append_refuses_unknown_ids_and_full_batches)
 	tally_batch_discard(e, b);
 }
 
+/* Columns of 64 rows over tools t0..t2 and files f0..f4, as in the rows. */
+static void
+column_rows(tally_violation *v, uint32_t n, const uint32_t *tools,
+    const uint32_t *files, uint32_t rule, uint32_t msg)
+{
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = (tally_violation){ tools[i % 3], rule, files[i % 5], msg,
+			1 + i % 17, 1 + i % 3, i % 2 ? 0 : 1000 + i,
+			(uint8_t)(i % TALLY_LEVEL_COUNT) };
+}
+
+Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
+{
+	uint32_t tools[3], files[5], rule = intern(TALLY_STR_RULE, "r");
+	uint32_t msg = intern(TALLY_STR_MESSAGE, "m");
+	uint32_t ct[64], cr[64], cf[64], cm[64], cl[64], cc[64];
+	uint64_t co[64];
+	uint8_t clv[64];
+	tally_columns cols = { ct, cr, cf, cm, cl, cc, co, clv };
+	tally_violation v[64];
+	tally_batch *colb = NULL;
+	char name[8];
+
+	for (int i = 0; i < 3; i++)
+		snprintf(name, sizeof(name), "t%d", i), tools[i] = tool(name);
+	for (int i = 0; i < 5; i++)
+		snprintf(name, sizeof(name), "f%d", i),
+		    files[i] = intern(TALLY_STR_FILE, name);
+	column_rows(v, 64, tools, files, rule, msg);
+	for (int i = 0; i < 64; i++) {
+		ct[i] = v[i].tool, cr[i] = v[i].rule, cf[i] = v[i].file;
+		cm[i] = v[i].message, cl[i] = v[i].line, cc[i] = v[i].column;
+		co[i] = v[i].offset, clv[i] = v[i].level;
+	}
+	cr_assert(eq(int, tally_batch_acquire(e, &colb), TALLY_OK));
+
+	/* Refusals leave the batch as it was. */
+	cf[63] = 99;
+	cr_expect(eq(int, tally_batch_append_columns(colb, &cols, 64),
+	    TALLY_ERANGE));
+	cf[63] = v[63].file;
+	clv[10] = TALLY_LEVEL_COUNT;
+	cr_expect(eq(int, tally_batch_append_columns(colb, &cols, 64),
+	    TALLY_ERANGE));
+	clv[10] = v[10].level;
+	cr_expect(eq(u32, tally_batch_count(colb), 0));
+	cr_assert(eq(int, tally_batch_append_columns(colb, &cols, 40),
+	    TALLY_OK));
+	cr_expect(eq(int, tally_batch_append_columns(colb, &cols, 25),
+	    TALLY_EFULL));
+	cr_expect(eq(u32, tally_batch_count(colb), 40));
+	/* Rows 40..63 as a second call: pointers moved by 40. */
+	cols = (tally_columns){ ct + 40, cr + 40, cf + 40, cm + 40, cl + 40,
+		cc + 40, co + 40, clv + 40 };
+	cr_assert(eq(int, tally_batch_append_columns(colb, &cols, 24),
+	    TALLY_OK));
+	cr_expect(eq(u32, tally_batch_count(colb), 64));
+
+	/* The same rows one by one into a second engine: same aggregates. */
+	{
+		tally_engine *x = NULL;
+		tally_snapshot *sa = NULL, *sb = NULL;
+		tally_totals ta, tb;
+		tally_group ga[16], gb[16];
+		size_t na, nb;
+		tally_batch *xb = NULL;
+		uint32_t xt[3], xf[5], xr, xm;
+		tally_violation w[64];
+
+		cr_assert(eq(int, tally_engine_create(&x, NULL), TALLY_OK));
+		for (int i = 0; i < 3; i++)
+			snprintf(name, sizeof(name), "t%d", i),
+			    tally_tool_register(x, name, 2, NULL, 0, &xt[i]);
+		for (int i = 0; i < 5; i++)
+			snprintf(name, sizeof(name), "f%d", i),
+			    tally_string_intern(x, TALLY_STR_FILE, name, 2,
+			    &xf[i]);
+		tally_string_intern(x, TALLY_STR_RULE, "r", 1, &xr);
+		tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &xm);
+		column_rows(w, 64, xt, xf, xr, xm);
+		cr_assert(eq(int, tally_batch_acquire(x, &xb), TALLY_OK));
+		for (int i = 0; i < 64; i++)
+			cr_assert(eq(int, tally_batch_append(xb, &w[i]),
+			    TALLY_OK));
+		cr_assert(eq(int, tally_batch_submit(x, xb), TALLY_OK));
+		cr_assert(eq(int, tally_batch_submit(e, colb), TALLY_OK));
+		tally_engine_flush(x);
+		tally_engine_flush(e);
+		tally_snapshot_acquire(x, &sa);
+		tally_snapshot_acquire(e, &sb);
+		tally_snapshot_totals(sa, &ta);
+		tally_snapshot_totals(sb, &tb);
+		cr_expect(eq(u64, tb.read, 64));
+		cr_expect(eq(u64, tb.read, ta.read));
+		cr_expect(eq(u64, tb.unique, ta.unique));
+		for (int l = 0; l < TALLY_LEVEL_COUNT; l++)
+			cr_expect(eq(u64, tally_snapshot_level(sb, l),
+			    tally_snapshot_level(sa, l)), "level %d", l);
+		tally_snapshot_groups(sa, TALLY_DIM_FILE, TALLY_ORDER_ID, ga,
+		    16, &na);
+		tally_snapshot_groups(sb, TALLY_DIM_FILE, TALLY_ORDER_ID, gb,
+		    16, &nb);
+		cr_assert(eq(sz, na, nb));
+		for (size_t i = 0; i < na; i++)
+			cr_expect(eq(u64, ga[i].count, gb[i].count));
+		tally_snapshot_release(sa);
+		tally_snapshot_release(sb);
+		tally_engine_destroy(x);
+	}
+}
+
 Test(engine, discarded_batches_count_nothing)
 {
 	tally_violation v = { tool("t"), intern(TALLY_STR_RULE, "r"),
