@@ -3,7 +3,8 @@
  * baseline it is judged against, measured in the same run.
  *
  *  ingest/e2e/...   end-to-end violations/s: pre-interned ids, keys drawn
- *                   from 1 M distinct fingerprints; producers are pool tasks
+ *                   from 1 M distinct fingerprints (keys:64K: from 64 K,
+ *                   an L2-sized dedup set); producers are pool tasks
  *                   (tally_pool_for over batches, each filled and submitted
  *                   by the worker that will aggregate it) or one outside
  *                   thread. Counters: ratio_50M (the target) and, at 2+
@@ -95,53 +96,60 @@ engine_new(unsigned workers, unsigned batch_cap)
 /* ------------------------------------------------------------------ */
 /* (a) end-to-end ingest                                               */
 
-#define E2E_KEYS (1u << 20)  /* distinct fingerprints */
-#define E2E_ROWS (1u << 22)  /* rows per pass (each key about 4 times) */
+#define E2E_ROWS (1u << 22)  /* rows per pass */
 #define E2E_BATCH 4096u
 
-/* Pre-interned columns of one pass, shared by every run. */
-static struct {
+/*
+ * Pre-interned columns of one pass, per key space: 1 M distinct keys (the
+ * issue's figure; the dedup set, 32 MiB of keys, lives beyond L2) and 64 K
+ * (2 MiB, L2-sized), to show what the memory behind the set costs.
+ */
+typedef struct rowset {
+	uint32_t keys;
 	uint32_t *tool, *rule, *file, *message, *line, *column;
 	uint8_t *level;
-	bool ready;
-} rows;
+} rowset;
 
-static void
-rows_make(void)
+static rowset rowsets[2] = { { 1u << 20, 0, 0, 0, 0, 0, 0, 0 },
+	{ 1u << 16, 0, 0, 0, 0, 0, 0, 0 } };
+
+static rowset *
+rows_make(uint32_t keys)
 {
 	uint64_t s = 0x9E3779B97F4A7C15u;
+	rowset *r = &rowsets[keys == rowsets[0].keys ? 0 : 1];
 
-	if (rows.ready)
-		return;
-	rows.tool = malloc(E2E_ROWS * sizeof(uint32_t));
-	rows.rule = malloc(E2E_ROWS * sizeof(uint32_t));
-	rows.file = malloc(E2E_ROWS * sizeof(uint32_t));
-	rows.message = calloc(E2E_ROWS, sizeof(uint32_t));
-	rows.line = malloc(E2E_ROWS * sizeof(uint32_t));
-	rows.column = malloc(E2E_ROWS * sizeof(uint32_t));
-	rows.level = malloc(E2E_ROWS);
+	if (r->tool != NULL)
+		return r;
+	r->tool = malloc(E2E_ROWS * sizeof(uint32_t));
+	r->rule = malloc(E2E_ROWS * sizeof(uint32_t));
+	r->file = malloc(E2E_ROWS * sizeof(uint32_t));
+	r->message = calloc(E2E_ROWS, sizeof(uint32_t));
+	r->line = malloc(E2E_ROWS * sizeof(uint32_t));
+	r->column = malloc(E2E_ROWS * sizeof(uint32_t));
+	r->level = malloc(E2E_ROWS);
 	/*
 	 * Shaped like the corpus (../shared/corpus/STATS.md): a few tools,
 	 * hundreds of rules, thousands of files; key k is fixed by (file,
-	 * line), so the 2^20 keys are 4096 files x 256 lines.
+	 * line), so the keys are keys / 256 files x 256 lines.
 	 */
 	for (uint32_t i = 0; i < E2E_ROWS; i++) {
 		uint32_t k;
 
 		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-		k = (uint32_t)(s % E2E_KEYS);
-		rows.file[i] = k >> 8;
-		rows.line[i] = (k & 255) + 1;
-		rows.tool[i] = k % 5;
-		rows.rule[i] = (k * 2654435761u >> 8) % 300;
-		rows.column[i] = 1 + k % 60;
-		rows.level[i] = (uint8_t)(k % 4);
+		k = (uint32_t)(s % keys);
+		r->file[i] = k >> 8;
+		r->line[i] = (k & 255) + 1;
+		r->tool[i] = k % 5;
+		r->rule[i] = (k * 2654435761u >> 8) % 300;
+		r->column[i] = 1 + k % 60;
+		r->level[i] = (uint8_t)(k % 4);
 	}
-	rows.ready = true;
+	return r;
 }
 
 static int
-intern_all(tally_engine *e)
+intern_all(tally_engine *e, uint32_t keys)
 {
 	char name[32];
 	uint32_t id;
@@ -157,7 +165,7 @@ intern_all(tally_engine *e)
 		    &id))
 			return -1;
 	}
-	for (unsigned i = 0; i < E2E_KEYS >> 8; i++) {
+	for (unsigned i = 0; i < keys >> 8; i++) {
 		snprintf(name, sizeof(name), "src/f%u.c", i);
 		if (tally_string_intern(e, TALLY_STR_FILE, name, strlen(name),
 		    &id))
@@ -166,22 +174,28 @@ intern_all(tally_engine *e)
 	return tally_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &id);
 }
 
+struct e2e_run {
+	tally_engine *e;
+	const rowset *r;
+};
+
 /*
  * Fill and submit the batch of rows [lo, hi): the producer holds its rows
  * column-wise, as a detector building SoA output would, and appends them in
  * one call.
  */
 static void
-submit_rows(tally_engine *e, size_t lo, size_t hi)
+submit_rows(const struct e2e_run *run, size_t lo, size_t hi)
 {
-	tally_columns c = { rows.tool + lo, rows.rule + lo, rows.file + lo,
-		rows.message + lo, rows.line + lo, rows.column + lo, NULL,
-		rows.level + lo };
+	const rowset *r = run->r;
+	tally_columns c = { r->tool + lo, r->rule + lo, r->file + lo,
+		r->message + lo, r->line + lo, r->column + lo, NULL,
+		r->level + lo };
 	tally_batch *b;
 
-	if (tally_batch_acquire(e, &b) != TALLY_OK ||
+	if (tally_batch_acquire(run->e, &b) != TALLY_OK ||
 	    tally_batch_append_columns(b, &c, (uint32_t)(hi - lo)) !=
-	    TALLY_OK || tally_batch_submit(e, b) != TALLY_OK)
+	    TALLY_OK || tally_batch_submit(run->e, b) != TALLY_OK)
 		abort();
 }
 
@@ -194,6 +208,7 @@ piece(void *arg, size_t lo, size_t hi)
 struct e2e_arg {
 	unsigned workers;
 	bool tasks; /* producers are pool tasks, else one outside thread */
+	uint32_t keys;
 	char base[48];
 };
 
@@ -201,13 +216,14 @@ static void
 bm_e2e(bench_state *st, void *varg)
 {
 	struct e2e_arg *a = varg;
+	struct e2e_run run;
 	tally_engine *e;
 	uint64_t passes = 0;
 	double t0, dt, rate;
 
-	rows_make();
-	e = engine_new(a->workers, E2E_BATCH);
-	if (e == NULL || intern_all(e) != 0) {
+	run.r = rows_make(a->keys);
+	run.e = e = engine_new(a->workers, E2E_BATCH);
+	if (e == NULL || intern_all(e, a->keys) != 0) {
 		bench_skip(st, "engine set-up failed");
 		tally_engine_destroy(e);
 		return;
@@ -216,11 +232,11 @@ bm_e2e(bench_state *st, void *varg)
 	while (bench_keep_running(st, E2E_ROWS)) {
 		if (a->tasks) {
 			if (tally_pool_for(e, 0, E2E_ROWS / E2E_BATCH, 1, piece,
-			    e) != TALLY_OK)
+			    &run) != TALLY_OK)
 				abort();
 		} else {
 			for (size_t lo = 0; lo < E2E_ROWS; lo += E2E_BATCH)
-				submit_rows(e, lo, lo + E2E_BATCH);
+				submit_rows(&run, lo, lo + E2E_BATCH);
 		}
 		if (tally_engine_flush(e) != TALLY_OK)
 			abort();
@@ -633,14 +649,18 @@ pool_bench_register(void)
 	unsigned n = 0, k = 0, wmax = ncpu > 2 ? (unsigned)ncpu : 2;
 
 	/* (a): 1 worker first, so that later runs can print their speedup. */
-	for (int tasks = 1; tasks >= 0; tasks--) {
+	for (int v = 0; v < 3; v++) {
+		bool tasks = v != 1;
+		uint32_t keys = v == 2 ? 1u << 16 : 1u << 20;
+
 		for (unsigned w = 1; w <= wmax && k < 8; w *= 2, k++) {
-			e2e[k] = (struct e2e_arg){ w, tasks != 0, "" };
-			snprintf(e2e[k].base, sizeof(e2e[k].base), "e2e/%s",
-			    tasks ? "tasks" : "outside");
+			e2e[k] = (struct e2e_arg){ w, tasks, keys, "" };
+			snprintf(e2e[k].base, sizeof(e2e[k].base), "e2e/%s/%u",
+			    tasks ? "tasks" : "outside", keys);
 			snprintf(names[n], sizeof(names[n]),
-			    "ingest/e2e/%s/workers:%u",
-			    tasks ? "tasks" : "outside", w);
+			    "ingest/e2e/%s%s/workers:%u",
+			    tasks ? "tasks" : "outside",
+			    v == 2 ? "/keys:64K" : "", w);
 			bench_register_realtime(names[n++], bm_e2e, &e2e[k]);
 		}
 	}
