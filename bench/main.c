@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench_commit.h" /* TALLY_GIT_COMMIT, from cmake/commit.cmake */
 #include "tally.h"
 
 int

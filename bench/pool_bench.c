@@ -642,9 +642,9 @@ bm_inject(bench_state *st, void *varg)
 void
 pool_bench_register(void)
 {
-	static struct e2e_arg e2e[8];
+	static struct e2e_arg e2e[24];
 	static struct inject_arg inj[6];
-	static char names[32][64];
+	static char names[48][64];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned n = 0, k = 0, wmax = ncpu > 2 ? (unsigned)ncpu : 2;
 
@@ -653,7 +653,7 @@ pool_bench_register(void)
 		bool tasks = v != 1;
 		uint32_t keys = v == 2 ? 1u << 16 : 1u << 20;
 
-		for (unsigned w = 1; w <= wmax && k < 8; w *= 2, k++) {
+		for (unsigned w = 1; w <= wmax && k < 24; w *= 2, k++) {
 			e2e[k] = (struct e2e_arg){ w, tasks, keys, "" };
 			snprintf(e2e[k].base, sizeof(e2e[k].base), "e2e/%s/%u",
 			    tasks ? "tasks" : "outside", keys);

@@ -18,8 +18,9 @@
 
 /*
  * 16 shards: with two workers contention is nil, and fewer, larger tables
- * reach the huge-page size (keyset.c) sooner: +13% end to end at 1 M keys
- * over 64 shards. The lock-free set of the kernels issue replaces shards.
+ * reach the huge-page size (keyset.c) sooner: with huge pages, +8% end to
+ * end at 1 M keys over 64 shards (bench/RESULTS.md). The lock-free set of
+ * the kernels issue replaces shards.
  */
 #define TALLYI_KEYSET_SHARD_BITS 4
 #define TALLYI_KEYSET_SHARDS (1u << TALLYI_KEYSET_SHARD_BITS)
