@@ -21,6 +21,19 @@ main()
 		std::fprintf(stderr, "create: %s\n", tally_strerror(rc));
 		return 1;
 	}
+	/* The pool API from C++: a task group in C++ memory, a lambda as a
+	 * plain function pointer. */
+	{
+		tally_taskgroup g;
+		int ran = 0;
+
+		tally_taskgroup_init(e, &g);
+		tally_pool_submit(e, &g, [](void *p) { *(int *)p = 1; }, &ran);
+		if (tally_taskgroup_wait(&g) != TALLY_OK || ran != 1) {
+			std::fprintf(stderr, "pool task did not run\n");
+			return 1;
+		}
+	}
 	tally_engine_destroy(e);
 	(void)opt;
 	return std::strcmp(tally_version(), TALLY_VERSION_STRING) != 0;

@@ -4,11 +4,13 @@
  */
 #include "tally/sarif.h"
 #include "tally/snapshot.h"
+#include "tally/pool.h"
 #include "tally/engine.h"
 #include "tally/common.h"
 #include "tally.h"
 #include "tally/common.h"
 #include "tally/engine.h"
+#include "tally/pool.h"
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
 #include "tally.h"

@@ -108,6 +108,32 @@ Test(pool, worker_index_is_known_inside_tasks_only)
 	tally_engine_destroy(e);
 }
 
+static void
+note_cpu(void *arg)
+{
+	_Atomic int *cpu = arg;
+
+	atomic_store(cpu, sched_getcpu());
+}
+
+Test(pool, pinned_workers_run_on_their_cpu)
+{
+	tally_engine *e = make(1, 0, TALLY_POOL_PIN);
+	_Atomic int cpu = -1;
+	tally_taskgroup g;
+
+	/* Worker 0 is pinned to online CPU 0 (best effort: a cgroup that
+	 * forbids CPU 0 leaves it unpinned, and this test would say so). */
+	for (int i = 0; i < 20; i++) {
+		tally_taskgroup_init(e, &g);
+		tally_pool_submit(e, &g, note_cpu, &cpu);
+		tally_taskgroup_wait(&g);
+		cr_assert(eq(int, atomic_load(&cpu), 0), "ran on CPU %d",
+		    atomic_load(&cpu));
+	}
+	tally_engine_destroy(e);
+}
+
 /* ---- fork-join ---- */
 
 struct fib {
