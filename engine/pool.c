@@ -58,7 +58,10 @@
 /* The pool thread this thread is, if any (one per thread, any engine). */
 static _Thread_local tallyi_worker *tallyi_self;
 
-/* Spin budget before parking: rounds x pauses (about 15 us here). */
+/*
+ * Spin budget before parking: rounds x pauses, plus a search per round.
+ * A pause measured 11 ns on this Xeon, so the pauses add up to ~2.9 us.
+ */
 #define SPIN_ROUNDS 16
 #define SPIN_PAUSES 16
 
