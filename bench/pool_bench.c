@@ -12,6 +12,9 @@
  *  tasks/fib, tasks/for   spawn + join overhead, ns per task, against oneTBB
  *                   on the same work (pool_tbb_bench.cc registers the TBB
  *                   side first; ratio_vs_tbb = our time / TBB's time).
+ *  tasks/wake/...   round trip of one task from outside into a pool whose
+ *                   workers have all parked, against waking a thread
+ *                   asleep on a condition variable (ratio_vs_condvar).
  *  inject/...       the injection ring against ck_ring MPMC and a mutex +
  *                   condition variable queue: P producers, C consumers,
  *                   items/s; 1+1 threads, and 2+2 (2x oversubscribed here).
@@ -377,6 +380,117 @@ bm_for(bench_state *st, void *arg)
 }
 
 /* ------------------------------------------------------------------ */
+/* Wake-up: an idle pool, one task from outside                        */
+
+#define WAKE_IDLE_NS 300000L /* long enough for every worker to park */
+
+static void
+noop(void *arg)
+{
+	BENCH_ESCAPE(arg);
+}
+
+/*
+ * Round trip from an outside thread to a pool whose workers have all
+ * parked: submit one task, wait for it. The benchmark's own time includes
+ * the idle gaps; us_per_wake times the round trips alone.
+ */
+static void
+bm_wake(bench_state *st, void *arg)
+{
+	unsigned workers = (unsigned)(uintptr_t)arg;
+	tally_engine *e = engine_new(workers, 0);
+	struct timespec idle = { 0, WAKE_IDLE_NS };
+	uint64_t iters = 0;
+	double busy = 0;
+
+	if (e == NULL) {
+		bench_skip(st, "engine create failed");
+		return;
+	}
+	while (bench_keep_running(st, 1)) {
+		tally_taskgroup g;
+		double t0;
+
+		nanosleep(&idle, NULL);
+		t0 = pool_now();
+		tally_taskgroup_init(e, &g);
+		tally_pool_submit(e, &g, noop, NULL);
+		tally_taskgroup_wait(&g);
+		busy += pool_now() - t0;
+		iters++;
+	}
+	bench_set_items(st, iters);
+	bench_set_counter(st, "us_per_wake", busy * 1e6 / (double)iters, false);
+	if (pool_baseline_get("wake/condvar") > 0)
+		bench_set_counter(st, "ratio_vs_condvar", busy / (double)iters /
+		    pool_baseline_get("wake/condvar"), false);
+	tally_engine_destroy(e);
+}
+
+/* The baseline: wake a thread asleep on a condition variable, await its
+ * answer on another. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t go, done;
+	unsigned asked, answered;
+	bool quit;
+} pingpong = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	PTHREAD_COND_INITIALIZER, 0, 0, false };
+
+static void *
+pong(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pingpong.lock);
+	for (;;) {
+		while (pingpong.answered == pingpong.asked && !pingpong.quit)
+			pthread_cond_wait(&pingpong.go, &pingpong.lock);
+		if (pingpong.quit)
+			break;
+		pingpong.answered = pingpong.asked;
+		pthread_cond_signal(&pingpong.done);
+	}
+	pthread_mutex_unlock(&pingpong.lock);
+	return NULL;
+}
+
+static void
+bm_wake_condvar(bench_state *st, void *arg)
+{
+	struct timespec idle = { 0, WAKE_IDLE_NS };
+	uint64_t iters = 0;
+	double busy = 0;
+	pthread_t th;
+
+	(void)arg;
+	pingpong.quit = false;
+	pthread_create(&th, NULL, pong, NULL);
+	while (bench_keep_running(st, 1)) {
+		double t0;
+
+		nanosleep(&idle, NULL);
+		t0 = pool_now();
+		pthread_mutex_lock(&pingpong.lock);
+		pingpong.asked++;
+		pthread_cond_signal(&pingpong.go);
+		while (pingpong.answered != pingpong.asked)
+			pthread_cond_wait(&pingpong.done, &pingpong.lock);
+		pthread_mutex_unlock(&pingpong.lock);
+		busy += pool_now() - t0;
+		iters++;
+	}
+	pthread_mutex_lock(&pingpong.lock);
+	pingpong.quit = true;
+	pthread_cond_signal(&pingpong.go);
+	pthread_mutex_unlock(&pingpong.lock);
+	pthread_join(th, NULL);
+	bench_set_items(st, iters);
+	bench_set_counter(st, "us_per_wake", busy * 1e6 / (double)iters, false);
+	pool_baseline_set("wake/condvar", busy / (double)iters);
+}
+
+/* ------------------------------------------------------------------ */
 /* (c) injection                                                       */
 
 #define Q_CAP 1024u
@@ -671,6 +785,14 @@ pool_bench_register(void)
 		    (void *)(uintptr_t)w);
 		snprintf(names[n], sizeof(names[n]), "tasks/for/workers:%u", w);
 		bench_register_realtime(names[n++], bm_for,
+		    (void *)(uintptr_t)w);
+	}
+	/* Prompt wake-up: the condition-variable ping-pong first. */
+	bench_register_realtime("tasks/wake/condvar_pingpong", bm_wake_condvar,
+	    NULL);
+	for (unsigned w = 1; w <= 2; w++) {
+		snprintf(names[n], sizeof(names[n]), "tasks/wake/workers:%u", w);
+		bench_register_realtime(names[n++], bm_wake,
 		    (void *)(uintptr_t)w);
 	}
 	/* (c): the mutex queue first, then each queue 1+1 then 2+2. */
