@@ -90,7 +90,8 @@ int tally_taskgroup_wait(tally_taskgroup *g);
  * @g: an initialised group.
  *
  * Tasks of @g that have not started are skipped (they still count as
- * finished for tally_taskgroup_wait()); running ones go on, and may poll
+ * finished for tally_taskgroup_wait()); one starting on another thread at
+ * the same moment may still run. Running ones go on, and may poll
  * tally_taskgroup_cancelled() to stop early. Tasks submitted into @g after
  * this call are skipped as well, until tally_taskgroup_init() is called
  * again.
