@@ -12,6 +12,7 @@ extern "C" {
 
 void sarif_bench_register(void);
 void pool_bench_register(void);
+void kernels_bench_register(void);
 void pool_tbb_bench_register(void);
 
 /*

@@ -18,9 +18,10 @@ main(int argc, char **argv)
 	bench_add_context("tally_version", tally_version());
 	bench_add_context("tally_commit", TALLY_GIT_COMMIT);
 	bench_add_context("tally_compiler", TALLY_COMPILER);
-	bench_add_context("tally_kernels", "scalar");
+	bench_add_context("tally_kernels", tally_kernels_active());
 	bench_add_context("tally_cores", cores);
 	sarif_bench_register();
+	kernels_bench_register();
 	pool_tbb_bench_register(); /* before pool: its runs are baselines */
 	pool_bench_register();
 	return bench_run(argc, argv);

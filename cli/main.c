@@ -19,7 +19,7 @@ static const char usage[] =
 "\n"
 "Options:\n"
 "  -h, --help     show this help and exit\n"
-"  -V, --version  show the version and exit\n"
+"  -V, --version  show the version and the kernels' instruction set\n"
 "\n"
 "Exit status:\n"
 "  0  success\n"
@@ -43,7 +43,8 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-		printf("tally %s\n", tally_version());
+		printf("tally %s (kernels: %s)\n", tally_version(),
+		    tally_kernels_active());
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "help") == 0) {

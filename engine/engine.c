@@ -375,7 +375,7 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 		max_tool = b->tool[i] > max_tool ? b->tool[i] : max_tool;
 		max_file = b->file[i] > max_file ? b->file[i] : max_file;
 	}
-	tallyk_fingerprint_scalar(&cols, n, b->fp);
+	tallyk_kernels()->fingerprint(&cols, n, b->fp);
 
 	pthread_mutex_lock(&w->lock);
 	rc = tallyi_agg_reserve(&w->agg, &e->mem, max_tool + 1, max_file + 1);

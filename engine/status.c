@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tally/common.h"
+#include "kernels/kernels.h"
 
 const char *
 tally_version(void)
@@ -70,4 +71,10 @@ tally_level_parse(const char *s, size_t len, tally_level *out)
 		}
 	}
 	return TALLY_EINVAL;
+}
+
+const char *
+tally_kernels_active(void)
+{
+	return tallyk_isa_name(tallyk_kernels()->isa);
 }

@@ -3,10 +3,11 @@
  *
  * Kernels see struct-of-arrays columns of fixed-size integers only, never
  * strings or pointers to records. Each kernel family has one translation
- * unit per ISA (<op>_scalar.c, <op>_avx2.c, <op>_avx512.c); the scalar one
- * is the reference every other variant is tested against. This version ships
- * the scalar variants; the SIMD variants and the CPUID dispatcher
- * (kernels/dispatch.c) come with the kernels issue.
+ * unit per ISA (<op>_scalar.c, <op>_avx2.c, <op>_avx512.c), and only that
+ * unit is compiled with the ISA's flags; the scalar one is the reference
+ * every other variant is tested against. kernels/dispatch.c (baseline
+ * flags) picks one table of variants once, from CPUID and XGETBV, or from
+ * the TALLY_ISA environment variable (scalar, avx2, avx512).
  */
 #ifndef TALLY_KERNELS_H
 #define TALLY_KERNELS_H
@@ -40,5 +41,51 @@ typedef struct tallyk_keycols {
  */
 void tallyk_fingerprint_scalar(const tallyk_keycols *c, size_t n,
     uint64_t *out);
+#if !defined(TALLY_NO_AVX2)
+void tallyk_fingerprint_avx2(const tallyk_keycols *c, size_t n,
+    uint64_t *out);
+#endif
+#if !defined(TALLY_NO_AVX512)
+void tallyk_fingerprint_avx512(const tallyk_keycols *c, size_t n,
+    uint64_t *out);
+#endif
+
+/* ---- dispatch (kernels/dispatch.c) ---- */
+
+typedef enum tallyk_isa {
+	TALLYK_ISA_SCALAR = 0,
+	TALLYK_ISA_AVX2 = 1,   /* AVX2 + OS YMM state */
+	TALLYK_ISA_AVX512 = 2, /* AVX-512 F, DQ, BW, VL + OS ZMM state */
+	TALLYK_ISA_COUNT
+} tallyk_isa;
+
+/* The whole-column loops that are dispatched. */
+typedef struct tallyk_table {
+	tallyk_isa isa;
+	void (*fingerprint)(const tallyk_keycols *c, size_t n, uint64_t *out);
+} tallyk_table;
+
+/*
+ * The table in use: resolved on first call (TALLY_ISA, else the best the
+ * CPU and OS support) and published with an atomic store; later calls are
+ * one atomic load. Threads: any.
+ */
+const tallyk_table *tallyk_kernels(void);
+
+/* Whether this CPU and OS can run @isa (and it was compiled in). */
+int tallyk_isa_supported(tallyk_isa isa);
+
+/* The table of @isa regardless of what is active (tests, benches), or NULL
+ * when it is not supported here. */
+const tallyk_table *tallyk_table_of(tallyk_isa isa);
+
+/* "scalar", "avx2", "avx512". */
+const char *tallyk_isa_name(tallyk_isa isa);
+
+/*
+ * Make @isa the active table (tests only). Return: 0, or -1 when the CPU
+ * lacks it. Threads: call before any other thread uses the kernels.
+ */
+int tallyk_kernels_force(tallyk_isa isa);
 
 #endif /* TALLY_KERNELS_H */

@@ -24,6 +24,20 @@ perf_corpus() {
 	(cd "$c" && pwd)
 }
 
+# The kernels' instruction set, as a built tally reports it (TALLY_ISA is
+# honoured), or "unknown" when no tally program is built.
+perf_kernels() {
+	for t in "${TALLY:-}" "$perf_root/build/release/tally" \
+	    "$perf_root/build/dev/tally"; do
+		if [ -n "$t" ] && [ -x "$t" ]; then
+			k=$("$t" --version | sed -n 's/.*(kernels: \(.*\))/\1/p')
+			echo "${k:-unknown (a tally older than the dispatcher)}"
+			return
+		fi
+	done
+	echo unknown
+}
+
 perf_stamp() {
 	commit=$(git -C "$perf_root" rev-parse --short HEAD 2>/dev/null ||
 	    echo unknown)
@@ -31,7 +45,8 @@ perf_stamp() {
 	    grep -q . && echo "+dirty" || true)
 	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $commit$dirty," \
-	    "$(cc --version | head -1), kernels scalar, $(nproc) cores ($cpu)," \
+	    "$(cc --version | head -1), kernels $(perf_kernels)," \
+	    "$(nproc) cores ($cpu)," \
 	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

@@ -498,6 +498,16 @@ Test(cli, help_and_version)
 	r = run({ "--version" });
 	cr_expect(eq(int, r.status, 0));
 	cr_expect(eq(int, r.out.rfind("tally 0.", 0), 0), "%s", r.out.c_str());
+	cr_expect(r.out.find("(kernels: scalar)") != std::string::npos ||
+	    r.out.find("(kernels: avx2)") != std::string::npos ||
+	    r.out.find("(kernels: avx512)") != std::string::npos,
+	    "%s", r.out.c_str());
+	/* TALLY_ISA forces a variant; the child inherits the environment. */
+	setenv("TALLY_ISA", "scalar", 1);
+	r = run({ "--version" });
+	unsetenv("TALLY_ISA");
+	cr_expect(r.out.find("(kernels: scalar)") != std::string::npos, "%s",
+	    r.out.c_str());
 }
 
 Test(cli, usage_errors_exit_2)

@@ -27,6 +27,17 @@ extern "C" {
  */
 const char *tally_version(void);
 
+/**
+ * tally_kernels_active() - the instruction set the engine's kernels use.
+ *
+ * Chosen once per process: the best of AVX-512, AVX2 and scalar that both
+ * the CPU (CPUID) and the OS (XGETBV) support, unless the environment
+ * variable TALLY_ISA names another supported one (scalar, avx2, avx512).
+ * Return: "scalar", "avx2" or "avx512"; a static string.
+ * Threads: any thread, any time.
+ */
+const char *tally_kernels_active(void);
+
 /*
  * Status codes. Every function that can fail returns an int: 0 on success or
  * one of the negative codes below. A code's family is its low byte of the

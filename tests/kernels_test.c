@@ -1,0 +1,257 @@
+/*
+ * tests/kernels_test.c - the kernels and their dispatcher.
+ *
+ * The scalar fingerprint is checked against libxxhash's own XXH64 of the
+ * same 32 key bytes (an implementation we did not write); every SIMD
+ * variant is checked bit for bit against the scalar one on edge and random
+ * inputs (STYLE.md rule 17), and skipped, not failed, where the CPU lacks
+ * it. Quality: flipping any one input bit flips each output bit with
+ * probability close to 1/2.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "engine/keyset.h"
+#include "kernels/kernels.h"
+
+/* Columns of up to N rows, plus room to start at an unaligned offset. */
+#define N 4099
+
+static struct {
+	uint32_t tool[N + 8], rule[N + 8], file[N + 8], message[N + 8];
+	uint32_t line[N + 8], column[N + 8];
+	uint64_t offset[N + 8];
+} cols;
+static uint64_t want[N + 8], got[N + 8];
+
+static tallyk_keycols
+view(size_t start)
+{
+	return (tallyk_keycols){ cols.tool + start, cols.rule + start,
+		cols.file + start, cols.message + start, cols.line + start,
+		cols.column + start, cols.offset + start };
+}
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Fill every column: kind 0 random, 1 all zero, 2 all max, 3 all equal,
+ * 4 small distinct (like real ids). */
+static void
+fill(int kind, uint64_t seed)
+{
+	uint64_t s = seed | 1;
+
+	for (size_t i = 0; i < N + 8; i++) {
+		uint64_t r = rnd(&s);
+
+		switch (kind) {
+		case 0:
+			cols.tool[i] = (uint32_t)r, cols.rule[i] = (uint32_t)(r >> 32);
+			r = rnd(&s);
+			cols.file[i] = (uint32_t)r, cols.message[i] = (uint32_t)(r >> 32);
+			r = rnd(&s);
+			cols.line[i] = (uint32_t)r, cols.column[i] = (uint32_t)(r >> 32);
+			cols.offset[i] = rnd(&s);
+			break;
+		case 1:
+		case 2:
+		case 3: {
+			uint32_t v = kind == 1 ? 0 : kind == 2 ? UINT32_MAX :
+			    INT32_MAX;
+
+			cols.tool[i] = cols.rule[i] = cols.file[i] = v;
+			cols.message[i] = cols.line[i] = cols.column[i] = v;
+			cols.offset[i] = kind == 2 ? UINT64_MAX : v;
+			break;
+		}
+		default:
+			cols.tool[i] = (uint32_t)(i % 5);
+			cols.rule[i] = (uint32_t)(i % 300);
+			cols.file[i] = (uint32_t)(i / 7);
+			cols.message[i] = (uint32_t)(i % 13);
+			cols.line[i] = (uint32_t)i + 1;
+			cols.column[i] = (uint32_t)(i % 80);
+			cols.offset[i] = i % 3 ? 0 : i * 17;
+			break;
+		}
+	}
+}
+
+Test(fingerprint, scalar_is_xxh64_of_the_key_bytes)
+{
+	for (int kind = 0; kind < 5; kind++) {
+		tallyk_keycols c = view(0);
+
+		fill(kind, 0x1234 + kind);
+		tallyk_fingerprint_scalar(&c, 64, got);
+		for (size_t i = 0; i < 64; i++) {
+			tallyi_key k = { cols.tool[i], cols.rule[i],
+				cols.file[i], cols.message[i], cols.line[i],
+				cols.column[i], cols.offset[i] };
+			uint64_t h = XXH64(&k, sizeof(k), 0);
+
+			cr_assert(eq(u64, got[i], h ? h : 1),
+			    "kind %d row %zu", kind, i);
+		}
+	}
+}
+
+/* ---- every ISA against scalar ---- */
+
+ParameterizedTestParameters(fingerprint, simd_is_bit_identical_to_scalar)
+{
+	static tallyk_isa isas[] = { TALLYK_ISA_AVX2, TALLYK_ISA_AVX512 };
+
+	return cr_make_param_array(tallyk_isa, isas, 2);
+}
+
+ParameterizedTest(tallyk_isa *isa, fingerprint, simd_is_bit_identical_to_scalar)
+{
+	const tallyk_table *t = tallyk_table_of(*isa);
+
+	if (t == NULL)
+		cr_skip_test("%s: not supported by this CPU or build",
+		    tallyk_isa_name(*isa));
+	for (int kind = 0; kind < 5; kind++) {
+		fill(kind, 0x9e37 * (kind + 1));
+		/* Lengths 0 .. 2 x 8 + 1 and odd ones, at unaligned starts,
+		 * then long runs; the row past the end must stay untouched. */
+		for (size_t start = 0; start < 4; start++) {
+			static const size_t lens[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9,
+				15, 16, 17, 31, 33, 63, 64, 65, 1000, 4095 };
+
+			for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]);
+			    li++) {
+				size_t n = lens[li];
+				tallyk_keycols c = view(start);
+
+				tallyk_fingerprint_scalar(&c, n, want);
+				memset(got, 0xee, sizeof(got));
+				t->fingerprint(&c, n, got);
+				for (size_t i = 0; i < n; i++)
+					cr_assert(eq(u64, got[i], want[i]),
+					    "%s kind %d start %zu n %zu row "
+					    "%zu", tallyk_isa_name(*isa), kind,
+					    start, n, i);
+				cr_assert(eq(u64, got[n], 0xeeeeeeeeeeeeeeeeull),
+				    "wrote past the end");
+			}
+		}
+	}
+}
+
+/* ---- quality ---- */
+
+Test(fingerprint, one_bit_flips_each_output_bit_half_the_time)
+{
+	enum { KEYS = 2000 };
+	static uint32_t flips[256][64];
+	uint64_t s = 0xabcdef;
+
+	memset(flips, 0, sizeof(flips));
+	for (int k = 0; k < KEYS; k++) {
+		tallyi_key key = { (uint32_t)(rnd(&s) % 5),
+			(uint32_t)(rnd(&s) % 300), (uint32_t)(rnd(&s) % 5000),
+			(uint32_t)(rnd(&s) % 100), (uint32_t)(rnd(&s) % 4000),
+			(uint32_t)(rnd(&s) % 80), rnd(&s) % 3 ? 0 : rnd(&s) };
+		uint64_t base = tallyi_key_fingerprint(&key);
+
+		for (int bit = 0; bit < 256; bit++) {
+			tallyi_key x = key;
+			uint64_t d;
+
+			((unsigned char *)&x)[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+			d = base ^ tallyi_key_fingerprint(&x);
+			for (int o = 0; o < 64; o++)
+				flips[bit][o] += (d >> o) & 1;
+		}
+	}
+	/* Each of 256 x 64 cells is Binomial(2000, 1/2): sd 22.4; 6 sd
+	 * either side (43% .. 57%) fails by chance with p < 1e-4 overall. */
+	for (int bit = 0; bit < 256; bit++)
+		for (int o = 0; o < 64; o++)
+			cr_assert(flips[bit][o] > 866 && flips[bit][o] < 1134,
+			    "input bit %d flips output bit %d in %u of %d keys",
+			    bit, o, flips[bit][o], KEYS);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Distinct structured keys (mixed-radix: every key differs, most in one
+ * small field) give distinct fingerprints. 2^22 here; the `large` tier
+ * (kernels_large_test) runs 10^8.
+ */
+Test(fingerprint, four_million_structured_keys_do_not_collide)
+{
+	size_t n = 1u << 22;
+	uint64_t *fp = malloc(n * sizeof(*fp));
+
+	cr_assert(not(eq(ptr, fp, NULL)));
+	for (size_t k = 0; k < n; k++) {
+		size_t r = k;
+		tallyi_key key = { 0, 0, 0, 0, 0, 0, 0 };
+
+		key.tool = (uint32_t)(r % 5), r /= 5;
+		key.rule = (uint32_t)(r % 300), r /= 300;
+		key.column = (uint32_t)(r % 7), r /= 7;
+		key.line = (uint32_t)r + 1;
+		fp[k] = tallyi_key_fingerprint(&key);
+	}
+	qsort(fp, n, sizeof(*fp), cmp_u64);
+	for (size_t i = 1; i < n; i++)
+		cr_assert(not(eq(u64, fp[i], fp[i - 1])), "collision at %zu", i);
+	free(fp);
+}
+
+/* ---- dispatch ---- */
+
+Test(dispatch, names_and_support_are_consistent)
+{
+	cr_assert(eq(int, tallyk_isa_supported(TALLYK_ISA_SCALAR), 1));
+	cr_assert(eq(str, (char *)tallyk_isa_name(TALLYK_ISA_SCALAR), "scalar"));
+	cr_assert(eq(str, (char *)tallyk_isa_name(TALLYK_ISA_AVX2), "avx2"));
+	cr_assert(eq(str, (char *)tallyk_isa_name(TALLYK_ISA_AVX512), "avx512"));
+	/* AVX-512 implies AVX2 in this dispatcher. */
+	if (tallyk_isa_supported(TALLYK_ISA_AVX512))
+		cr_assert(eq(int, tallyk_isa_supported(TALLYK_ISA_AVX2), 1));
+	cr_assert(eq(int, tallyk_isa_supported(TALLYK_ISA_COUNT), 0));
+	/* The active table is a supported one. */
+	cr_assert(eq(int, tallyk_isa_supported(tallyk_kernels()->isa), 1));
+}
+
+Test(dispatch, force_switches_the_active_table)
+{
+	cr_assert(eq(int, tallyk_kernels_force(TALLYK_ISA_SCALAR), 0));
+	cr_assert(eq(int, tallyk_kernels()->isa, TALLYK_ISA_SCALAR));
+	if (tallyk_isa_supported(TALLYK_ISA_AVX2)) {
+		cr_assert(eq(int, tallyk_kernels_force(TALLYK_ISA_AVX2), 0));
+		cr_assert(eq(int, tallyk_kernels()->isa, TALLYK_ISA_AVX2));
+	}
+	cr_assert(eq(int, tallyk_kernels_force(TALLYK_ISA_COUNT), -1));
+}
+
+Test(dispatch, tally_isa_env_picks_the_variant)
+{
+	/* Each Criterion test runs in its own process, so the table is not
+	 * resolved yet here: TALLY_ISA decides it. */
+	setenv("TALLY_ISA", "scalar", 1);
+	cr_assert(eq(int, tallyk_kernels()->isa, TALLYK_ISA_SCALAR));
+}
