@@ -8,10 +8,21 @@
  *                                      entry point)
  *  kernels/fingerprint/<isa>           our column kernel per ISA (scalar is
  *                                      the plain loop); ratio_vs_xxh3
+ *  kernels/level_hist/<isa>            level histogram of the batch's level
+ *                                      column, per ISA (scalar: reference)
+ *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
+ *                                      distinct: the plain loop, the
+ *                                      sub-histogram kernel on 1 and 2
+ *                                      threads, and DuckDB's GROUP BY
+ *                                      count(*) on the same row count and
+ *                                      cardinality with 2 threads (run with
+ *                                      node from ../shared/peers; skipped
+ *                                      when absent); ratio_vs_duckdb
  *
  * Rows: one batch (4096) shaped like real ids, hot in L2, as the engine
  * runs the kernel on a batch it just filled.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +118,155 @@ bm_fingerprint(bench_state *st, void *arg)
 		    rate / pool_baseline_get("xxh3_dispatch/32"), false);
 }
 
+/* ---- level histogram ---- */
+
+static uint8_t lv[ROWS];
+
+static void
+bm_level_hist(bench_state *st, void *arg)
+{
+	const tallyk_table *t = tallyk_table_of((tallyk_isa)(uintptr_t)arg);
+	uint64_t hist[4] = { 0 }, iters = 0, s = 88172645463325252u;
+
+	if (t == NULL) {
+		bench_skip(st, "ISA not supported by this CPU or build");
+		return;
+	}
+	for (uint32_t i = 0; i < ROWS; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		lv[i] = (uint8_t)(s & 3);
+	}
+	while (bench_keep_running(st, ROWS)) {
+		t->level_hist(lv, ROWS, hist);
+		BENCH_ESCAPE(hist);
+		iters++;
+	}
+	bench_set_items(st, iters * ROWS);
+	bench_set_bytes(st, iters * ROWS);
+}
+
+/* ---- counts by dense id ---- */
+
+#define CROWS (20u * 1000 * 1000)
+#define CBINS 1000u
+
+static uint32_t *cid;
+
+static void
+cid_make(void)
+{
+	uint64_t s = 0x9E3779B97F4A7C15u;
+
+	if (cid != NULL)
+		return;
+	cid = malloc((size_t)CROWS * sizeof(*cid));
+	for (uint32_t i = 0; i < CROWS; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		cid[i] = (uint32_t)(s % CBINS);
+	}
+}
+
+struct count_part {
+	const uint32_t *id;
+	size_t n;
+	uint64_t counts[CBINS];
+	uint32_t scratch[4 * CBINS];
+};
+
+static void *
+count_part(void *arg)
+{
+	struct count_part *p = arg;
+
+	memset(p->counts, 0, sizeof(p->counts));
+	tallyk_count_ids_scalar(p->id, p->n, p->counts, CBINS, p->scratch);
+	return NULL;
+}
+
+/* arg: 0 = the plain loop, else the sub-histogram kernel on arg threads. */
+static void
+bm_count_ids(bench_state *st, void *arg)
+{
+	unsigned threads = (unsigned)(uintptr_t)arg;
+	static struct count_part part[2];
+	uint64_t total[CBINS], iters = 0;
+	double t0, rate, duck;
+
+	cid_make();
+	t0 = pool_now();
+	while (bench_keep_running(st, CROWS)) {
+		memset(total, 0, sizeof(total));
+		if (threads == 0) {
+			tallyk_count_ids_plain(cid, CROWS, total);
+		} else {
+			pthread_t th[2];
+
+			for (unsigned k = 0; k < threads; k++) {
+				part[k].id = cid + (size_t)CROWS / threads * k;
+				part[k].n = (size_t)CROWS / threads;
+				pthread_create(&th[k], NULL, count_part, &part[k]);
+			}
+			for (unsigned k = 0; k < threads; k++) {
+				pthread_join(th[k], NULL);
+				for (uint32_t b = 0; b < CBINS; b++)
+					total[b] += part[k].counts[b];
+			}
+		}
+		BENCH_ESCAPE(total);
+		iters++;
+	}
+	rate = (double)iters * CROWS / (pool_now() - t0);
+	bench_set_items(st, iters * CROWS);
+	bench_set_bytes(st, iters * CROWS * sizeof(uint32_t));
+	bench_set_counter(st, "ratio_1G", rate / 1e9, false);
+	duck = pool_baseline_get("duckdb/2");
+	if (threads == 2 && duck > 0)
+		bench_set_counter(st, "ratio_vs_duckdb", rate / duck, false);
+}
+
+/* DuckDB GROUP BY count(*), 2 threads, same rows and cardinality. */
+static void
+bm_duckdb(bench_state *st, void *arg)
+{
+	const char *peers = getenv("PEERS_DIR");
+	char cmd[1024], line[1024] = "";
+	double rate = 0;
+	FILE *f;
+
+	(void)arg;
+	snprintf(cmd, sizeof(cmd), "NODE_PATH=%s/node_modules node "
+	    "%s/duckdb_groupby.mjs %u %u 2 5 2>/dev/null",
+	    peers ? peers : TALLY_PEERS_CACHE, TALLY_PEERS_DIR, CROWS, CBINS);
+	while (bench_keep_running(st, CROWS)) {
+		f = popen(cmd, "r");
+		if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
+			if (f != NULL)
+				pclose(f);
+			bench_skip(st, "DuckDB peer not installed "
+			    "(../shared/peers/setup.sh)");
+			return;
+		}
+		pclose(f);
+	}
+	{
+		const char *p = strstr(line, "\"rows_per_s_median\":");
+
+		if (p != NULL)
+			rate = strtod(p + strlen("\"rows_per_s_median\":"),
+			    NULL);
+	}
+	if (rate <= 0) {
+		bench_skip(st, "DuckDB peer printed no rate");
+		return;
+	}
+	bench_set_counter(st, "duckdb_rows_per_s", rate, false);
+	pool_baseline_set("duckdb/2", rate);
+}
+
 void
 kernels_bench_register(void)
 {
-	static char names[TALLYK_ISA_COUNT][48];
+	static char names[TALLYK_ISA_COUNT][48], names2[TALLYK_ISA_COUNT][48];
 
 	bench_register("kernels/fingerprint/xxh3_dispatch", bm_xxh3, NULL);
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
@@ -118,4 +274,17 @@ kernels_bench_register(void)
 		    tallyk_isa_name((tallyk_isa)i));
 		bench_register(names[i], bm_fingerprint, (void *)(uintptr_t)i);
 	}
+	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
+		snprintf(names2[i], sizeof(names2[i]), "kernels/level_hist/%s",
+		    tallyk_isa_name((tallyk_isa)i));
+		bench_register(names2[i], bm_level_hist, (void *)(uintptr_t)i);
+	}
+	/* DuckDB first: the 2-thread count prints its ratio to it. */
+	bench_register_realtime("kernels/count_ids/duckdb/threads:2",
+	    bm_duckdb, NULL);
+	bench_register("kernels/count_ids/plain", bm_count_ids, NULL);
+	bench_register_realtime("kernels/count_ids/subhist/threads:1",
+	    bm_count_ids, (void *)(uintptr_t)1);
+	bench_register_realtime("kernels/count_ids/subhist/threads:2",
+	    bm_count_ids, (void *)(uintptr_t)2);
 }

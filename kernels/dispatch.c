@@ -61,16 +61,18 @@ detect(void)
 #endif
 
 static const tallyk_table tables[TALLYK_ISA_COUNT] = {
-	{ TALLYK_ISA_SCALAR, tallyk_fingerprint_scalar },
+	{ TALLYK_ISA_SCALAR, tallyk_fingerprint_scalar,
+	    tallyk_level_hist_scalar },
 #if !defined(TALLY_NO_AVX2)
-	{ TALLYK_ISA_AVX2, tallyk_fingerprint_avx2 },
+	{ TALLYK_ISA_AVX2, tallyk_fingerprint_avx2, tallyk_level_hist_avx2 },
 #else
-	{ TALLYK_ISA_AVX2, NULL },
+	{ TALLYK_ISA_AVX2, NULL, NULL },
 #endif
 #if !defined(TALLY_NO_AVX512)
-	{ TALLYK_ISA_AVX512, tallyk_fingerprint_avx512 },
+	{ TALLYK_ISA_AVX512, tallyk_fingerprint_avx512,
+	    tallyk_level_hist_avx512 },
 #else
-	{ TALLYK_ISA_AVX512, NULL },
+	{ TALLYK_ISA_AVX512, NULL, NULL },
 #endif
 };
 

@@ -50,6 +50,31 @@ void tallyk_fingerprint_avx512(const tallyk_keycols *c, size_t n,
     uint64_t *out);
 #endif
 
+/*
+ * tallyk_level_hist_*() - add to @hist[v] the rows of @level equal to v,
+ * for v in 0..3 (tally_level values); other values are not counted.
+ */
+void tallyk_level_hist_scalar(const uint8_t *level, size_t n,
+    uint64_t hist[4]);
+#if !defined(TALLY_NO_AVX2)
+void tallyk_level_hist_avx2(const uint8_t *level, size_t n, uint64_t hist[4]);
+#endif
+#if !defined(TALLY_NO_AVX512)
+void tallyk_level_hist_avx512(const uint8_t *level, size_t n,
+    uint64_t hist[4]);
+#endif
+
+/*
+ * tallyk_count_ids_scalar() - counts[id[i]]++ for every row, with four
+ * sub-histograms in @scratch (4 * @nbins entries); every id < @nbins.
+ * tallyk_count_ids_plain() is the single-array loop, the reference.
+ * No SIMD variant yet: a conflict-detection (AVX-512CD) variant measured
+ * against this one is the kernels issue's next step.
+ */
+void tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
+    uint32_t nbins, uint32_t *scratch);
+void tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts);
+
 /* ---- dispatch (kernels/dispatch.c) ---- */
 
 typedef enum tallyk_isa {
@@ -63,6 +88,7 @@ typedef enum tallyk_isa {
 typedef struct tallyk_table {
 	tallyk_isa isa;
 	void (*fingerprint)(const tallyk_keycols *c, size_t n, uint64_t *out);
+	void (*level_hist)(const uint8_t *level, size_t n, uint64_t hist[4]);
 } tallyk_table;
 
 /*

@@ -221,6 +221,83 @@ Test(fingerprint, four_million_structured_keys_do_not_collide)
 	free(fp);
 }
 
+/* ---- counting ---- */
+
+static uint8_t levels[4096 + 64];
+
+ParameterizedTestParameters(count, level_hist_matches_a_plain_count)
+{
+	static tallyk_isa isas[] = { TALLYK_ISA_SCALAR, TALLYK_ISA_AVX2,
+		TALLYK_ISA_AVX512 };
+
+	return cr_make_param_array(tallyk_isa, isas, 3);
+}
+
+ParameterizedTest(tallyk_isa *isa, count, level_hist_matches_a_plain_count)
+{
+	const tallyk_table *t = tallyk_table_of(*isa);
+	uint64_t s = 0x5eed;
+
+	if (t == NULL)
+		cr_skip_test("%s: not supported by this CPU or build",
+		    tallyk_isa_name(*isa));
+	/* kind 0: random 0..3; 1: with values that are not levels (4, 255);
+	 * 2: all equal; 3: all 0. */
+	for (int kind = 0; kind < 4; kind++) {
+		for (size_t i = 0; i < sizeof(levels); i++) {
+			uint64_t r = rnd(&s);
+
+			levels[i] = kind == 0 ? (uint8_t)(r & 3) :
+			    kind == 1 ? (uint8_t)(r % 7 == 0 ? 255 : r % 5) :
+			    kind == 2 ? 3 : 0;
+		}
+		for (size_t start = 0; start < 3; start++) {
+			for (size_t n = 0; n <= 4096; n = n < 130 ? n + 1 : n * 2) {
+				uint64_t want_h[4] = { 0 }, got_h[4] = { 7, 7, 7, 7 };
+
+				for (size_t i = 0; i < n; i++)
+					if (levels[start + i] < 4)
+						want_h[levels[start + i]]++;
+				t->level_hist(levels + start, n, got_h);
+				for (int v = 0; v < 4; v++)
+					cr_assert(eq(u64, got_h[v], want_h[v] + 7),
+					    "%s kind %d start %zu n %zu level %d",
+					    tallyk_isa_name(*isa), kind, start,
+					    n, v);
+			}
+		}
+	}
+}
+
+Test(count, sub_histograms_match_the_plain_loop)
+{
+	static uint32_t id[100003], scratch[4 * 65536];
+	static uint64_t want_c[65536], got_c[65536];
+	static const uint32_t bins[] = { 1, 2, 1000, 65536 };
+	static const size_t lens[] = { 0, 1, 3, 4, 5, 7, 8, 9, 1000, 100003 };
+	uint64_t s = 0xc0ffee;
+
+	for (size_t b = 0; b < 4; b++) {
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			for (int equal = 0; equal < 2; equal++) {
+				for (size_t i = 0; i < lens[l]; i++)
+					id[i] = equal ? bins[b] - 1 :
+					    (uint32_t)(rnd(&s) % bins[b]);
+				memset(want_c, 0, sizeof(want_c));
+				for (uint32_t k = 0; k < bins[b]; k++)
+					got_c[k] = k; /* adds, not overwrites */
+				tallyk_count_ids_plain(id, lens[l], want_c);
+				tallyk_count_ids_scalar(id, lens[l], got_c,
+				    bins[b], scratch);
+				for (uint32_t k = 0; k < bins[b]; k++)
+					cr_assert(eq(u64, got_c[k], want_c[k] + k),
+					    "bins %u n %zu id %u", bins[b],
+					    lens[l], k);
+			}
+		}
+	}
+}
+
 /* ---- dispatch ---- */
 
 Test(dispatch, names_and_support_are_consistent)
