@@ -8,6 +8,8 @@
  *                                      entry point)
  *  kernels/fingerprint/<isa>           our column kernel per ISA (scalar is
  *                                      the plain loop); ratio_vs_xxh3
+ *  kernels/filter/<filter>/<isa>       selection vectors over one batch
+ *                                      (about half the rows pass)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
@@ -145,6 +147,50 @@ bm_level_hist(bench_state *st, void *arg)
 	bench_set_bytes(st, iters * ROWS);
 }
 
+/* ---- filters: selection vectors over one batch, ~50% selected ---- */
+
+static uint32_t fsel[ROWS];
+static uint64_t fset[ROWS / 64]; /* file ids < 4096: every other one */
+
+enum { F_LEVEL, F_LINE, F_FILE, F_COUNT };
+static const char *const filter_names[F_COUNT] = { "level_ge", "line_range",
+	"file_in" };
+
+static void
+bm_filter(bench_state *st, void *arg)
+{
+	uintptr_t a = (uintptr_t)arg;
+	const tallyk_table *t = tallyk_table_of((tallyk_isa)(a % 8));
+	uint64_t iters = 0, sel = 0;
+
+	if (t == NULL) {
+		bench_skip(st, "ISA not supported by this CPU or build");
+		return;
+	}
+	data_make();
+	for (uint32_t i = 0; i < ROWS; i++)
+		lv[i] = (uint8_t)(d.line[i] & 3);
+	memset(fset, 0x55, sizeof(fset));
+	while (bench_keep_running(st, ROWS)) {
+		switch (a / 8) {
+		case F_LEVEL:
+			sel += t->select_level_ge(lv, ROWS, 2, fsel);
+			break;
+		case F_LINE:
+			sel += t->select_line_range(d.line, ROWS, 1, 2000, fsel);
+			break;
+		default:
+			sel += t->select_file_in(d.file, ROWS, fset, 4096, fsel);
+			break;
+		}
+		BENCH_ESCAPE(fsel);
+		iters++;
+	}
+	bench_set_items(st, iters * ROWS);
+	bench_set_counter(st, "selected", (double)sel / (double)(iters * ROWS),
+	    false);
+}
+
 /* ---- counts by dense id ---- */
 
 #define CROWS (20u * 1000 * 1000)
@@ -267,6 +313,7 @@ void
 kernels_bench_register(void)
 {
 	static char names[TALLYK_ISA_COUNT][48], names2[TALLYK_ISA_COUNT][48];
+	static char names3[F_COUNT][TALLYK_ISA_COUNT][48];
 
 	bench_register("kernels/fingerprint/xxh3_dispatch", bm_xxh3, NULL);
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
@@ -278,6 +325,15 @@ kernels_bench_register(void)
 		snprintf(names2[i], sizeof(names2[i]), "kernels/level_hist/%s",
 		    tallyk_isa_name((tallyk_isa)i));
 		bench_register(names2[i], bm_level_hist, (void *)(uintptr_t)i);
+	}
+	for (unsigned f = 0; f < F_COUNT; f++) {
+		for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
+			snprintf(names3[f][i], sizeof(names3[f][i]),
+			    "kernels/filter/%s/%s", filter_names[f],
+			    tallyk_isa_name((tallyk_isa)i));
+			bench_register(names3[f][i], bm_filter,
+			    (void *)(uintptr_t)(f * 8 + i));
+		}
 	}
 	/* DuckDB first: the 2-thread count prints its ratio to it. */
 	bench_register_realtime("kernels/count_ids/duckdb/threads:2",

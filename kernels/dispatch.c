@@ -60,19 +60,22 @@ detect(void)
 }
 #endif
 
+#define TALLYK_TABLE(ISA, isa)                                             \
+	{ ISA, tallyk_fingerprint_##isa, tallyk_level_hist_##isa,          \
+	    tallyk_select_level_ge_##isa, tallyk_select_line_range_##isa,  \
+	    tallyk_select_file_in_##isa }
+
 static const tallyk_table tables[TALLYK_ISA_COUNT] = {
-	{ TALLYK_ISA_SCALAR, tallyk_fingerprint_scalar,
-	    tallyk_level_hist_scalar },
+	TALLYK_TABLE(TALLYK_ISA_SCALAR, scalar),
 #if !defined(TALLY_NO_AVX2)
-	{ TALLYK_ISA_AVX2, tallyk_fingerprint_avx2, tallyk_level_hist_avx2 },
+	TALLYK_TABLE(TALLYK_ISA_AVX2, avx2),
 #else
-	{ TALLYK_ISA_AVX2, NULL, NULL },
+	{ TALLYK_ISA_AVX2, NULL, NULL, NULL, NULL, NULL },
 #endif
 #if !defined(TALLY_NO_AVX512)
-	{ TALLYK_ISA_AVX512, tallyk_fingerprint_avx512,
-	    tallyk_level_hist_avx512 },
+	TALLYK_TABLE(TALLYK_ISA_AVX512, avx512),
 #else
-	{ TALLYK_ISA_AVX512, NULL, NULL },
+	{ TALLYK_ISA_AVX512, NULL, NULL, NULL, NULL, NULL },
 #endif
 };
 

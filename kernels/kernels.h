@@ -75,6 +75,30 @@ void tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
     uint32_t nbins, uint32_t *scratch);
 void tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts);
 
+/*
+ * Filters: write the row numbers (ascending) of the rows that pass into
+ * @sel, which has room for @n entries (entries past the returned count may
+ * be overwritten); return how many passed.
+ *  level_ge:   level >= threshold
+ *  line_range: lo <= line <= hi (nothing when lo > hi)
+ *  file_in:    file < nbits and bit `file` of the bitmap @set is set
+ */
+#define TALLYK_FILTERS(isa)                                                \
+	size_t tallyk_select_level_ge_##isa(const uint8_t *level, size_t n, \
+	    uint8_t threshold, uint32_t *sel);                             \
+	size_t tallyk_select_line_range_##isa(const uint32_t *line,         \
+	    size_t n, uint32_t lo, uint32_t hi, uint32_t *sel);            \
+	size_t tallyk_select_file_in_##isa(const uint32_t *file, size_t n,  \
+	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
+
+TALLYK_FILTERS(scalar)
+#if !defined(TALLY_NO_AVX2)
+TALLYK_FILTERS(avx2)
+#endif
+#if !defined(TALLY_NO_AVX512)
+TALLYK_FILTERS(avx512)
+#endif
+
 /* ---- dispatch (kernels/dispatch.c) ---- */
 
 typedef enum tallyk_isa {
@@ -89,6 +113,12 @@ typedef struct tallyk_table {
 	tallyk_isa isa;
 	void (*fingerprint)(const tallyk_keycols *c, size_t n, uint64_t *out);
 	void (*level_hist)(const uint8_t *level, size_t n, uint64_t hist[4]);
+	size_t (*select_level_ge)(const uint8_t *level, size_t n,
+	    uint8_t threshold, uint32_t *sel);
+	size_t (*select_line_range)(const uint32_t *line, size_t n,
+	    uint32_t lo, uint32_t hi, uint32_t *sel);
+	size_t (*select_file_in)(const uint32_t *file, size_t n,
+	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
 } tallyk_table;
 
 /*

@@ -298,6 +298,156 @@ Test(count, sub_histograms_match_the_plain_loop)
 	}
 }
 
+/* ---- filters ---- */
+
+#define FN 2100 /* rows: covers every 8-row mask (256 x 8) and a tail */
+
+static uint8_t flevel[FN + 8];
+static uint32_t fline[FN + 8], ffile[FN + 8];
+static uint32_t want_sel[FN + 8], got_sel[FN + 8];
+static uint64_t fset[4]; /* 256-bit file set */
+
+/* kind 0: random; 1: every 8-row block b has predicate mask b % 256;
+ * 2: all pass; 3: none pass; 4: extreme values. */
+static void
+filter_fill(int kind, uint64_t seed)
+{
+	uint64_t s = seed | 1;
+
+	for (int w = 0; w < 4; w++)
+		fset[w] = rnd(&s);
+	for (size_t i = 0; i < FN + 8; i++) {
+		uint64_t r = rnd(&s);
+		int on = (int)(((i / 8) >> (i % 8)) & 1);
+
+		switch (kind) {
+		case 0:
+			flevel[i] = (uint8_t)(r & 3);
+			fline[i] = (uint32_t)(r >> 8) % 200;
+			ffile[i] = (uint32_t)(r >> 40) % 300;
+			break;
+		case 1: /* passes iff on, for threshold 2, range 10..20, set {7} */
+			flevel[i] = on ? 3 : 1;
+			fline[i] = on ? 15 : 25;
+			ffile[i] = on ? 7 : 8;
+			break;
+		case 2:
+			flevel[i] = 3, fline[i] = 10, ffile[i] = 7;
+			break;
+		case 3:
+			flevel[i] = 0, fline[i] = 0, ffile[i] = 255;
+			break;
+		default:
+			flevel[i] = r & 1 ? 255 : 0;
+			fline[i] = r & 2 ? UINT32_MAX : 0;
+			ffile[i] = r & 4 ? UINT32_MAX : 0;
+			break;
+		}
+	}
+	if (kind >= 1 && kind <= 3) {
+		fset[0] = (uint64_t)1 << 7;
+		fset[1] = fset[2] = fset[3] = 0;
+	}
+}
+
+static void
+same_selection(const char *what, tallyk_isa isa, int kind, size_t start,
+    size_t n, size_t want_n, size_t got_n)
+{
+	cr_assert(eq(sz, got_n, want_n), "%s %s kind %d start %zu n %zu",
+	    what, tallyk_isa_name(isa), kind, start, n);
+	for (size_t i = 0; i < want_n; i++)
+		cr_assert(eq(u32, got_sel[i], want_sel[i]),
+		    "%s %s kind %d start %zu n %zu entry %zu", what,
+		    tallyk_isa_name(isa), kind, start, n, i);
+}
+
+ParameterizedTestParameters(filter, simd_selections_equal_scalar)
+{
+	static tallyk_isa isas[] = { TALLYK_ISA_AVX2, TALLYK_ISA_AVX512 };
+
+	return cr_make_param_array(tallyk_isa, isas, 2);
+}
+
+ParameterizedTest(tallyk_isa *isa, filter, simd_selections_equal_scalar)
+{
+	const tallyk_table *t = tallyk_table_of(*isa);
+	static const size_t lens[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33,
+		63, 64, 65, 129, 2048, FN };
+	static const uint32_t ranges[][2] = { { 10, 20 }, { 0, UINT32_MAX },
+		{ 20, 10 }, { UINT32_MAX, UINT32_MAX }, { 0, 0 } };
+
+	if (t == NULL)
+		cr_skip_test("%s: not supported by this CPU or build",
+		    tallyk_isa_name(*isa));
+	for (int kind = 0; kind < 5; kind++) {
+		filter_fill(kind, 0xf17 + kind);
+		for (size_t start = 0; start < 3; start++) {
+			for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]);
+			    li++) {
+				size_t n = lens[li], wn, gn;
+
+				if (start + n > FN + 8)
+					continue;
+				for (unsigned th = 0; th < 5; th += 2) {
+					wn = tallyk_select_level_ge_scalar(
+					    flevel + start, n, (uint8_t)th,
+					    want_sel);
+					gn = t->select_level_ge(flevel + start, n,
+					    (uint8_t)th, got_sel);
+					same_selection("level_ge", *isa, kind,
+					    start, n, wn, gn);
+				}
+				for (size_t r = 0; r < 5; r++) {
+					wn = tallyk_select_line_range_scalar(
+					    fline + start, n, ranges[r][0],
+					    ranges[r][1], want_sel);
+					gn = t->select_line_range(fline + start, n,
+					    ranges[r][0], ranges[r][1], got_sel);
+					same_selection("line_range", *isa, kind,
+					    start, n, wn, gn);
+				}
+				for (uint32_t nbits = 0; nbits <= 256;
+				    nbits += 128) {
+					wn = tallyk_select_file_in_scalar(
+					    ffile + start, n, fset, nbits,
+					    want_sel);
+					gn = t->select_file_in(ffile + start, n,
+					    fset, nbits, got_sel);
+					same_selection("file_in", *isa, kind,
+					    start, n, wn, gn);
+				}
+			}
+		}
+	}
+}
+
+Test(filter, scalar_selections_follow_the_definitions)
+{
+	size_t k, w;
+
+	filter_fill(0, 99);
+	/* An independent reading of each predicate, row by row. */
+	k = tallyk_select_level_ge_scalar(flevel, FN, 2, got_sel);
+	w = 0;
+	for (size_t i = 0; i < FN; i++)
+		if (flevel[i] >= 2)
+			cr_assert(eq(u32, got_sel[w++], (uint32_t)i));
+	cr_assert(eq(sz, k, w));
+	k = tallyk_select_line_range_scalar(fline, FN, 50, 60, got_sel);
+	w = 0;
+	for (size_t i = 0; i < FN; i++)
+		if (fline[i] >= 50 && fline[i] <= 60)
+			cr_assert(eq(u32, got_sel[w++], (uint32_t)i));
+	cr_assert(eq(sz, k, w));
+	k = tallyk_select_file_in_scalar(ffile, FN, fset, 200, got_sel);
+	w = 0;
+	for (size_t i = 0; i < FN; i++)
+		if (ffile[i] < 200 && (fset[ffile[i] / 64] >> (ffile[i] % 64)) & 1)
+			cr_assert(eq(u32, got_sel[w++], (uint32_t)i));
+	cr_assert(eq(sz, k, w));
+}
+
 /* ---- dispatch ---- */
 
 Test(dispatch, names_and_support_are_consistent)
