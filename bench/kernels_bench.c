@@ -10,6 +10,8 @@
  *                                      the plain loop); ratio_vs_xxh3
  *  kernels/filter/<filter>/<isa>       selection vectors over one batch
  *                                      (about half the rows pass)
+ *  kernels/topk/k:K/<isa>              ids of the K largest of 64 K skewed
+ *                                      counts (scalar: the heap loop)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
@@ -191,6 +193,39 @@ bm_filter(bench_state *st, void *arg)
 	    false);
 }
 
+/* ---- top-K over a count array ---- */
+
+#define TK_N 65536u /* e.g. files of a big repository */
+
+static uint64_t tk_count[TK_N];
+static uint32_t tk_ids[1024];
+
+/* arg: isa + 8 * K */
+static void
+bm_topk(bench_state *st, void *arg)
+{
+	uintptr_t a = (uintptr_t)arg;
+	const tallyk_table *t = tallyk_table_of((tallyk_isa)(a % 8));
+	size_t k = a / 8;
+	uint64_t iters = 0, s = 0x1234567;
+
+	if (t == NULL) {
+		bench_skip(st, "ISA not supported by this CPU or build");
+		return;
+	}
+	/* Skewed like violations per file: most small, a few large. */
+	for (uint32_t i = 0; i < TK_N; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		tk_count[i] = (s % 100 == 0) ? s % 10000 : s % 20;
+	}
+	while (bench_keep_running(st, TK_N)) {
+		BENCH_ESCAPE(t->topk(tk_count, TK_N, k, tk_ids));
+		iters++;
+	}
+	bench_set_items(st, iters * TK_N);
+	bench_set_bytes(st, iters * TK_N * sizeof(uint64_t));
+}
+
 /* ---- counts by dense id ---- */
 
 #define CROWS (20u * 1000 * 1000)
@@ -314,6 +349,7 @@ kernels_bench_register(void)
 {
 	static char names[TALLYK_ISA_COUNT][48], names2[TALLYK_ISA_COUNT][48];
 	static char names3[F_COUNT][TALLYK_ISA_COUNT][48];
+	static char names4[2][TALLYK_ISA_COUNT][48];
 
 	bench_register("kernels/fingerprint/xxh3_dispatch", bm_xxh3, NULL);
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
@@ -333,6 +369,17 @@ kernels_bench_register(void)
 			    tallyk_isa_name((tallyk_isa)i));
 			bench_register(names3[f][i], bm_filter,
 			    (void *)(uintptr_t)(f * 8 + i));
+		}
+	}
+	for (unsigned q = 0; q < 2; q++) {
+		for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
+			unsigned k = q ? 100 : 10;
+
+			snprintf(names4[q][i], sizeof(names4[q][i]),
+			    "kernels/topk/k:%u/%s", k,
+			    tallyk_isa_name((tallyk_isa)i));
+			bench_register(names4[q][i], bm_topk,
+			    (void *)(uintptr_t)(i + 8 * k));
 		}
 	}
 	/* DuckDB first: the 2-thread count prints its ratio to it. */

@@ -99,6 +99,22 @@ TALLYK_FILTERS(avx2)
 TALLYK_FILTERS(avx512)
 #endif
 
+/*
+ * tallyk_topk_*() - the ids of the @k largest non-zero counts of @count[0..n),
+ * best first (larger count, then smaller id), into @ids (room for @k).
+ * Return: how many were written (fewer than @k when fewer are non-zero).
+ */
+size_t tallyk_topk_scalar(const uint64_t *count, size_t n, size_t k,
+    uint32_t *ids);
+#if !defined(TALLY_NO_AVX2)
+size_t tallyk_topk_avx2(const uint64_t *count, size_t n, size_t k,
+    uint32_t *ids);
+#endif
+#if !defined(TALLY_NO_AVX512)
+size_t tallyk_topk_avx512(const uint64_t *count, size_t n, size_t k,
+    uint32_t *ids);
+#endif
+
 /* ---- dispatch (kernels/dispatch.c) ---- */
 
 typedef enum tallyk_isa {
@@ -119,6 +135,8 @@ typedef struct tallyk_table {
 	    uint32_t lo, uint32_t hi, uint32_t *sel);
 	size_t (*select_file_in)(const uint32_t *file, size_t n,
 	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
+	size_t (*topk)(const uint64_t *count, size_t n, size_t k,
+	    uint32_t *ids);
 } tallyk_table;
 
 /*

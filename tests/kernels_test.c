@@ -18,6 +18,11 @@
 #include "engine/keyset.h"
 #include "kernels/kernels.h"
 
+/* The ISAs a parameterised test runs over; unsupported ones are skipped. */
+static tallyk_isa simd_isas[] = { TALLYK_ISA_AVX2, TALLYK_ISA_AVX512 };
+static tallyk_isa all_isas[] = { TALLYK_ISA_SCALAR, TALLYK_ISA_AVX2,
+	TALLYK_ISA_AVX512 };
+
 /* Columns of up to N rows, plus room to start at an unaligned offset. */
 #define N 4099
 
@@ -111,9 +116,7 @@ Test(fingerprint, scalar_is_xxh64_of_the_key_bytes)
 
 ParameterizedTestParameters(fingerprint, simd_is_bit_identical_to_scalar)
 {
-	static tallyk_isa isas[] = { TALLYK_ISA_AVX2, TALLYK_ISA_AVX512 };
-
-	return cr_make_param_array(tallyk_isa, isas, 2);
+	return cr_make_param_array(tallyk_isa, simd_isas, 2);
 }
 
 ParameterizedTest(tallyk_isa *isa, fingerprint, simd_is_bit_identical_to_scalar)
@@ -227,10 +230,7 @@ static uint8_t levels[4096 + 64];
 
 ParameterizedTestParameters(count, level_hist_matches_a_plain_count)
 {
-	static tallyk_isa isas[] = { TALLYK_ISA_SCALAR, TALLYK_ISA_AVX2,
-		TALLYK_ISA_AVX512 };
-
-	return cr_make_param_array(tallyk_isa, isas, 3);
+	return cr_make_param_array(tallyk_isa, all_isas, 3);
 }
 
 ParameterizedTest(tallyk_isa *isa, count, level_hist_matches_a_plain_count)
@@ -364,9 +364,7 @@ same_selection(const char *what, tallyk_isa isa, int kind, size_t start,
 
 ParameterizedTestParameters(filter, simd_selections_equal_scalar)
 {
-	static tallyk_isa isas[] = { TALLYK_ISA_AVX2, TALLYK_ISA_AVX512 };
-
-	return cr_make_param_array(tallyk_isa, isas, 2);
+	return cr_make_param_array(tallyk_isa, simd_isas, 2);
 }
 
 ParameterizedTest(tallyk_isa *isa, filter, simd_selections_equal_scalar)
@@ -446,6 +444,84 @@ Test(filter, scalar_selections_follow_the_definitions)
 		if (ffile[i] < 200 && (fset[ffile[i] / 64] >> (ffile[i] % 64)) & 1)
 			cr_assert(eq(u32, got_sel[w++], (uint32_t)i));
 	cr_assert(eq(sz, k, w));
+}
+
+/* ---- top-K ---- */
+
+#define TN 5000
+
+static uint64_t tcount[TN];
+static uint32_t tref[TN], tgot[TN + 8];
+
+static int
+rank_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (tcount[x] != tcount[y])
+		return tcount[x] > tcount[y] ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/* The reference: sort every non-zero id by (count desc, id asc). */
+static size_t
+topk_by_sorting(size_t n, size_t k, uint32_t *out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (tcount[i] != 0)
+			tref[m++] = (uint32_t)i;
+	qsort(tref, m, sizeof(*tref), rank_cmp);
+	m = m < k ? m : k;
+	memcpy(out, tref, m * sizeof(*out));
+	return m;
+}
+
+ParameterizedTestParameters(topk, every_isa_matches_a_full_sort)
+{
+	return cr_make_param_array(tallyk_isa, all_isas, 3);
+}
+
+ParameterizedTest(tallyk_isa *isa, topk, every_isa_matches_a_full_sort)
+{
+	const tallyk_table *t = tallyk_table_of(*isa);
+	static uint32_t want_ids[TN];
+	static const size_t lens[] = { 0, 1, 3, 4, 5, 7, 8, 9, 17, 40, 1000,
+		TN };
+	static const size_t ks[] = { 0, 1, 2, 5, 10, 100, TN + 5 };
+	uint64_t s = 0x70c;
+
+	if (t == NULL)
+		cr_skip_test("%s: not supported by this CPU or build",
+		    tallyk_isa_name(*isa));
+	/* 0: small counts, many ties; 1: wide random; 2: all equal;
+	 * 3: mostly zero; 4: near UINT64_MAX (the sign bit); 5: ascending. */
+	for (int kind = 0; kind < 6; kind++) {
+		for (size_t i = 0; i < TN; i++) {
+			uint64_t r = rnd(&s);
+
+			tcount[i] = kind == 0 ? r % 7 : kind == 1 ? r >> 1 :
+			    kind == 2 ? 42 : kind == 3 ? (r % 50 == 0 ? r % 9 : 0) :
+			    kind == 4 ? UINT64_MAX - r % 5 : i;
+		}
+		for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+			for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]);
+			    ki++) {
+				size_t n = lens[li], k = ks[ki];
+				size_t wn = topk_by_sorting(n, k, want_ids);
+				size_t gn = t->topk(tcount, n, k, tgot);
+
+				cr_assert(eq(sz, gn, wn), "%s kind %d n %zu k %zu",
+				    tallyk_isa_name(*isa), kind, n, k);
+				for (size_t i = 0; i < wn; i++)
+					cr_assert(eq(u32, tgot[i], want_ids[i]),
+					    "%s kind %d n %zu k %zu rank %zu",
+					    tallyk_isa_name(*isa), kind, n, k,
+					    i);
+			}
+		}
+	}
 }
 
 /* ---- dispatch ---- */
