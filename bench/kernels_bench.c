@@ -12,6 +12,10 @@
  *                                      (about half the rows pass)
  *  kernels/topk/k:K/<isa>              ids of the K largest of 64 K skewed
  *                                      counts (scalar: the heap loop)
+ *  kernels/dedup/keyset/distinct:D     probe-and-insert into today's
+ *                                      sharded exact-key set holding D keys
+ *                                      (the baseline for the lock-free set
+ *                                      kernel still to come)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
@@ -33,6 +37,8 @@
 #include <xxh_x86dispatch.h>
 
 #include "bench/bench.h"
+#include "bench/bench_mem.h"
+#include "engine/keyset.h"
 #include "kernels/kernels.h"
 
 #define ROWS 4096u
@@ -226,6 +232,60 @@ bm_topk(bench_state *st, void *arg)
 	bench_set_bytes(st, iters * TK_N * sizeof(uint64_t));
 }
 
+/* ---- dedup: today's sharded keyset, the baseline the set kernel must beat */
+
+#define DD_ROWS (1u << 22) /* rows per pass, in batches of ROWS */
+
+/*
+ * Probe-and-insert of DD_ROWS rows per pass into a set already holding
+ * @arg distinct keys, rows drawn uniformly from them (so every probe finds
+ * its key: the steady state of a re-run), fingerprints from the active
+ * kernel, as process_batch does.
+ */
+static void
+bm_dedup_keyset(bench_state *st, void *arg)
+{
+	uint32_t distinct = (uint32_t)(uintptr_t)arg;
+	static tallyi_keyset ks;
+	static uint32_t line[DD_ROWS], zero[ROWS], order[ROWS];
+	static uint64_t zero64[ROWS], fp[ROWS];
+	static uint8_t is_new[ROWS];
+	uint64_t s = 0x51, iters = 0;
+
+	for (uint32_t i = 0; i < DD_ROWS; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		line[i] = (uint32_t)(s % distinct);
+	}
+	tallyi_keyset_init(&ks, &bench_libc_mem);
+	/* Fill the set with every key first (not timed). */
+	for (uint32_t k0 = 0; k0 < distinct; k0 += ROWS) {
+		static uint32_t all[ROWS];
+		uint32_t n = distinct - k0 < ROWS ? distinct - k0 : ROWS;
+		tallyk_keycols c = { zero, zero, zero, zero, all, zero,
+			zero64 };
+
+		for (uint32_t i = 0; i < n; i++)
+			all[i] = k0 + i;
+		tallyk_kernels()->fingerprint(&c, n, fp);
+		tallyi_keyset_insert_bulk(&ks, &c, fp, n, is_new, order);
+	}
+	while (bench_keep_running(st, DD_ROWS)) {
+		for (uint32_t b = 0; b < DD_ROWS; b += ROWS) {
+			/* key = (0, 0, 0, 0, line, 0, 0): distinct lines */
+			tallyk_keycols c = { zero, zero, zero, zero, line + b,
+				zero, zero64 };
+
+			tallyk_kernels()->fingerprint(&c, ROWS, fp);
+			tallyi_keyset_insert_bulk(&ks, &c, fp, ROWS, is_new,
+			    order);
+		}
+		iters++;
+	}
+	bench_set_items(st, iters * DD_ROWS);
+	bench_set_counter(st, "keys", (double)tallyi_keyset_count(&ks), false);
+	tallyi_keyset_fini(&ks);
+}
+
 /* ---- counts by dense id ---- */
 
 #define CROWS (20u * 1000 * 1000)
@@ -382,6 +442,10 @@ kernels_bench_register(void)
 			    (void *)(uintptr_t)(i + 8 * k));
 		}
 	}
+	bench_register("kernels/dedup/keyset/distinct:64K", bm_dedup_keyset,
+	    (void *)(uintptr_t)(64u << 10));
+	bench_register("kernels/dedup/keyset/distinct:10M", bm_dedup_keyset,
+	    (void *)(uintptr_t)10000000u);
 	/* DuckDB first: the 2-thread count prints its ratio to it. */
 	bench_register_realtime("kernels/count_ids/duckdb/threads:2",
 	    bm_duckdb, NULL);

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/bench_mem.h"
 #include "engine/alloc.h"
 #include "engine/ring.h"
 #include "tally.h"
@@ -522,7 +523,7 @@ libc_free(void *state, void *p, size_t size)
 	free(p);
 }
 
-static const tallyi_mem ring_mem = { { libc_alloc, libc_free, NULL }, 0,
+const tallyi_mem bench_libc_mem = { { libc_alloc, libc_free, NULL }, 0,
 	false };
 
 static void *
@@ -530,7 +531,7 @@ ring_make(void)
 {
 	tallyi_ring *r = aligned_alloc(TALLY_CACHELINE, sizeof(*r));
 
-	if (tallyi_ring_init(r, &ring_mem, Q_CAP) != TALLY_OK)
+	if (tallyi_ring_init(r, &bench_libc_mem, Q_CAP) != TALLY_OK)
 		abort();
 	return r;
 }
@@ -538,7 +539,7 @@ ring_make(void)
 static void
 ring_drop(void *q)
 {
-	tallyi_ring_fini(q, &ring_mem);
+	tallyi_ring_fini(q, &bench_libc_mem);
 	free(q);
 }
 
