@@ -33,7 +33,8 @@ typedef struct tallyk_keycols {
  * tallyk_fingerprint_*() - 64-bit fingerprint of each row's key.
  * @c:   key columns.
  * @n:   rows.
- * @out: n fingerprints; never 0 (0 marks an empty dedup slot).
+ * @out: n fingerprints; never 0 (kept free for the dedup set kernel to
+ *       mark an empty slot).
  *
  * Equal keys give equal fingerprints; the dedup set confirms every
  * fingerprint match by comparing keys, so a collision costs time, never
