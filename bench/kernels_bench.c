@@ -16,6 +16,8 @@
  *                                      sharded exact-key set holding D keys
  *                                      (the baseline for the lock-free set
  *                                      kernel still to come)
+ *  kernels/pair_ids/<isa>              (tool, rule) of one batch to dense
+ *                                      pair ids (then counted by id)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
@@ -232,6 +234,29 @@ bm_topk(bench_state *st, void *arg)
 	bench_set_bytes(st, iters * TK_N * sizeof(uint64_t));
 }
 
+/* ---- pair ids: (tool, rule) of one batch into dense pair ids ---- */
+
+static void
+bm_pair_ids(bench_state *st, void *arg)
+{
+	const tallyk_table *t = tallyk_table_of((tallyk_isa)(uintptr_t)arg);
+	static uint32_t pid[ROWS];
+	uint64_t iters = 0;
+
+	if (t == NULL) {
+		bench_skip(st, "ISA not supported by this CPU or build");
+		return;
+	}
+	data_make();
+	while (bench_keep_running(st, ROWS)) {
+		t->pair_ids(d.tool, d.rule, ROWS, 300, pid);
+		BENCH_ESCAPE(pid);
+		iters++;
+	}
+	bench_set_items(st, iters * ROWS);
+	bench_set_bytes(st, iters * ROWS * 2 * sizeof(uint32_t));
+}
+
 /* ---- dedup: today's sharded keyset, the baseline the set kernel must beat */
 
 #define DD_ROWS (1u << 22) /* rows per pass, in batches of ROWS */
@@ -410,6 +435,7 @@ kernels_bench_register(void)
 	static char names[TALLYK_ISA_COUNT][48], names2[TALLYK_ISA_COUNT][48];
 	static char names3[F_COUNT][TALLYK_ISA_COUNT][48];
 	static char names4[2][TALLYK_ISA_COUNT][48];
+	static char names5[TALLYK_ISA_COUNT][48];
 
 	bench_register("kernels/fingerprint/xxh3_dispatch", bm_xxh3, NULL);
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
@@ -441,6 +467,11 @@ kernels_bench_register(void)
 			bench_register(names4[q][i], bm_topk,
 			    (void *)(uintptr_t)(i + 8 * k));
 		}
+	}
+	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
+		snprintf(names5[i], sizeof(names5[i]), "kernels/pair_ids/%s",
+		    tallyk_isa_name((tallyk_isa)i));
+		bench_register(names5[i], bm_pair_ids, (void *)(uintptr_t)i);
 	}
 	bench_register("kernels/dedup/keyset/distinct:64K", bm_dedup_keyset,
 	    (void *)(uintptr_t)(64u << 10));

@@ -8,6 +8,8 @@
  * cycles each); the sub-histograms are summed at the end. Ids are read
  * two per 64-bit load, which halves the load uops (+11%, RESULTS.md).
  * tallyk_count_ids_plain is the one-array loop it is measured against.
+ * tallyk_pair_ids_scalar turns two id columns into one dense pair id, so
+ * that pairs are counted by the same id kernel.
  */
 #include <string.h>
 
@@ -66,4 +68,12 @@ tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
 		for (uint32_t b = 0; b < nbins; b++)
 			counts[b] += (uint64_t)h0[b] + h1[b] + h2[b] + h3[b];
 	}
+}
+
+void
+tallyk_pair_ids_scalar(const uint32_t *a, const uint32_t *b, size_t n,
+    uint32_t nb, uint32_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = a[i] * nb + b[i];
 }
