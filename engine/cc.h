@@ -127,12 +127,4 @@ tallyi_cas_int(tallyi_atomic_int *a, int *expected, int desired,
 	    desired, mo, TALLY_RELAXED);
 }
 
-TALLY_CC_FORCE_INLINE bool
-tallyi_cas_ptr(tallyi_atomic_ptr *a, void **expected, void *desired,
-    memory_order mo)
-{
-	return atomic_compare_exchange_strong_explicit(&a->v, expected,
-	    desired, mo, TALLY_RELAXED);
-}
-
 #endif /* TALLY_ENGINE_CC_H */

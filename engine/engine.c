@@ -236,6 +236,16 @@ tally_batch_discard(tally_engine *e, tally_batch *b)
 	batch_put(e, tallyi_pool_self(e), b);
 }
 
+/* Whether @v's ids are below the limits cached in @b. */
+static bool
+ids_below(const tally_batch *b, const tally_violation *v)
+{
+	return v->tool < b->lim[TALLY_STR_TOOL] &&
+	    v->rule < b->lim[TALLY_STR_RULE] &&
+	    v->file < b->lim[TALLY_STR_FILE] &&
+	    v->message < b->lim[TALLY_STR_MESSAGE];
+}
+
 /*
  * The ids a batch accepts: below each kind's count when last looked at.
  * Counts only grow, so a cached limit can only refuse too much, never
@@ -244,19 +254,11 @@ tally_batch_discard(tally_engine *e, tally_batch *b)
 static bool
 ids_known(tally_batch *b, const tally_violation *v)
 {
-	const tally_engine *e = b->e;
-
-	if (TALLY_CC_LIKELY(v->tool < b->lim[TALLY_STR_TOOL] &&
-	    v->rule < b->lim[TALLY_STR_RULE] &&
-	    v->file < b->lim[TALLY_STR_FILE] &&
-	    v->message < b->lim[TALLY_STR_MESSAGE]))
+	if (TALLY_CC_LIKELY(ids_below(b, v)))
 		return true;
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
-		b->lim[k] = tallyi_strtab_count(&e->str[k]);
-	return v->tool < b->lim[TALLY_STR_TOOL] &&
-	    v->rule < b->lim[TALLY_STR_RULE] &&
-	    v->file < b->lim[TALLY_STR_FILE] &&
-	    v->message < b->lim[TALLY_STR_MESSAGE];
+		b->lim[k] = tallyi_strtab_count(&b->e->str[k]);
+	return ids_below(b, v);
 }
 
 int

@@ -129,12 +129,4 @@ tallyi_ring_dequeue_mc(tallyi_ring *r)
 	}
 }
 
-/* A cheap emptiness hint for idle workers: may be stale either way. */
-TALLY_CC_INLINE bool
-tallyi_ring_maybe_nonempty(const tallyi_ring *r)
-{
-	return tallyi_load_u64(&r->head, TALLY_RELAXED) !=
-	    tallyi_load_u64(&r->tail, TALLY_RELAXED);
-}
-
 #endif /* TALLY_ENGINE_RING_H */

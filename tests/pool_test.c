@@ -39,9 +39,7 @@ static _Atomic int on_pool;
 static void
 hit(void *arg)
 {
-	tally_engine *e = *(tally_engine **)arg;
-
-	(void)e;
+	(void)arg;
 	atomic_fetch_add(&hits[0], 1);
 }
 
