@@ -12,10 +12,18 @@
  *                                      (about half the rows pass)
  *  kernels/topk/k:K/<isa>              ids of the K largest of 64 K skewed
  *                                      counts (scalar: the heap loop)
- *  kernels/dedup/keyset/distinct:D     probe-and-insert into today's
- *                                      sharded exact-key set holding D keys
- *                                      (the baseline for the lock-free set
- *                                      kernel still to come)
+ *  kernels/dedup/ceiling/distinct:D    one random line per row from a region
+ *                                      the size of the set's keys: what
+ *                                      memory allows (ratio_vs_ceiling)
+ *  kernels/dedup/plain/distinct:D      the reference: a plain single-thread
+ *                                      exact-key table, rows drawn from D
+ *                                      keys it already holds
+ *  kernels/dedup/set/distinct:D[/threads:2]
+ *                                      the same rows into the lock-free set
+ *                                      (fingerprints precomputed); ratio_vs_plain
+ *  kernels/dedup/fill/distinct:D[/threads:2]
+ *                                      D new keys into an empty set, growth
+ *                                      included
  *  kernels/pair_ids/<isa>              (tool, rule) of one batch to dense
  *                                      pair ids (then counted by id)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
@@ -36,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxh_x86dispatch.h>
 
 #include "bench/bench.h"
@@ -257,57 +266,254 @@ bm_pair_ids(bench_state *st, void *arg)
 	bench_set_bytes(st, iters * ROWS * 2 * sizeof(uint32_t));
 }
 
-/* ---- dedup: today's sharded keyset, the baseline the set kernel must beat */
+/* ---- dedup: the lock-free exact-key set ---- */
 
 #define DD_ROWS (1u << 22) /* rows per pass, in batches of ROWS */
 
 /*
- * Probe-and-insert of DD_ROWS rows per pass into a set already holding
- * @arg distinct keys, rows drawn uniformly from them (so every probe finds
- * its key: the steady state of a re-run), fingerprints from the active
- * kernel, as process_batch does.
+ * One key population per D: DD_ROWS rows drawn uniformly from D distinct
+ * keys (0, 0, 0, 0, line, 0, 0), with their fingerprints computed up
+ * front, so the timed loops do only the set's work.
  */
-static void
-bm_dedup_keyset(bench_state *st, void *arg)
-{
-	uint32_t distinct = (uint32_t)(uintptr_t)arg;
-	static tallyi_keyset ks;
-	static uint32_t line[DD_ROWS], zero[ROWS], order[ROWS];
-	static uint64_t zero64[ROWS], fp[ROWS];
-	static uint8_t is_new[ROWS];
-	uint64_t s = 0x51, iters = 0;
+static struct dd {
+	uint32_t distinct;
+	uint32_t *line, *all;
+	uint32_t zero[ROWS];
+	uint64_t zero64[ROWS];
+	uint64_t *fp, *all_fp;
+} dd;
 
+static void
+dd_make(uint32_t distinct)
+{
+	uint64_t s = 0x51;
+
+	if (dd.distinct == distinct)
+		return;
+	free(dd.line), free(dd.all), free(dd.fp), free(dd.all_fp);
+	dd.distinct = distinct;
+	dd.line = malloc(DD_ROWS * sizeof(uint32_t));
+	dd.fp = malloc(DD_ROWS * sizeof(uint64_t));
+	dd.all = malloc((size_t)distinct * sizeof(uint32_t));
+	dd.all_fp = malloc((size_t)distinct * sizeof(uint64_t));
 	for (uint32_t i = 0; i < DD_ROWS; i++) {
 		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-		line[i] = (uint32_t)(s % distinct);
+		dd.line[i] = (uint32_t)(s % distinct);
 	}
-	tallyi_keyset_init(&ks, &bench_libc_mem);
-	/* Fill the set with every key first (not timed). */
-	for (uint32_t k0 = 0; k0 < distinct; k0 += ROWS) {
-		static uint32_t all[ROWS];
-		uint32_t n = distinct - k0 < ROWS ? distinct - k0 : ROWS;
-		tallyk_keycols c = { zero, zero, zero, zero, all, zero,
-			zero64 };
+	for (uint32_t i = 0; i < distinct; i++)
+		dd.all[i] = i;
+	for (uint32_t b = 0; b < DD_ROWS; b += ROWS) {
+		tallyk_keycols c = { dd.zero, dd.zero, dd.zero, dd.zero,
+			dd.line + b, dd.zero, dd.zero64 };
 
-		for (uint32_t i = 0; i < n; i++)
-			all[i] = k0 + i;
-		tallyk_kernels()->fingerprint(&c, n, fp);
-		tallyi_keyset_insert_bulk(&ks, &c, fp, n, is_new, order);
+		tallyk_fingerprint_scalar(&c, ROWS, dd.fp + b);
 	}
-	while (bench_keep_running(st, DD_ROWS)) {
-		for (uint32_t b = 0; b < DD_ROWS; b += ROWS) {
-			/* key = (0, 0, 0, 0, line, 0, 0): distinct lines */
-			tallyk_keycols c = { zero, zero, zero, zero, line + b,
-				zero, zero64 };
+	for (uint32_t b = 0; b < distinct; b += ROWS) {
+		uint32_t n = distinct - b < ROWS ? distinct - b : ROWS;
+		tallyk_keycols c = { dd.zero, dd.zero, dd.zero, dd.zero,
+			dd.all + b, dd.zero, dd.zero64 };
 
-			tallyk_kernels()->fingerprint(&c, ROWS, fp);
-			tallyi_keyset_insert_bulk(&ks, &c, fp, ROWS, is_new,
-			    order);
+		tallyk_fingerprint_scalar(&c, n, dd.all_fp + b);
+	}
+}
+
+/* Insert rows [lo, hi) of @line/@fp in batches of ROWS. */
+static void
+dd_insert(tallyi_keyset *ks, const uint32_t *line, const uint64_t *fp,
+    size_t lo, size_t hi)
+{
+	uint8_t is_new[ROWS];
+
+	for (size_t b = lo; b < hi; b += ROWS) {
+		size_t n = hi - b < ROWS ? hi - b : ROWS;
+		tallyk_keycols c = { dd.zero, dd.zero, dd.zero, dd.zero,
+			line + b, dd.zero, dd.zero64 };
+
+		tallyi_keyset_insert_bulk(ks, &c, fp + b, n, is_new);
+		BENCH_ESCAPE(is_new);
+	}
+}
+
+/*
+ * The reference: the plain loop a single thread would write, an exact-key
+ * linear-probing table of 32-byte slots with no tags and no atomics, as
+ * many slots as the set has and the same fingerprints, probed row by row.
+ */
+typedef struct plain_set {
+	tallyi_key *slot;
+	size_t mask;
+} plain_set;
+
+static size_t
+plain_insert(plain_set *p, const uint32_t *line, const uint64_t *fp,
+    size_t n)
+{
+	size_t fresh = 0;
+
+	for (size_t r = 0; r < n; r++) {
+		tallyi_key k = { 0, 0, 0, 0, line[r], 0, 0 };
+		size_t i = (size_t)(fp[r] >> 7) & p->mask;
+
+		for (; p->slot[i].tool != UINT32_MAX; i = (i + 1) & p->mask) {
+			if (memcmp(&p->slot[i], &k, sizeof(k)) == 0)
+				break;
 		}
-		iters++;
+		if (p->slot[i].tool == UINT32_MAX) {
+			p->slot[i] = k;
+			fresh++;
+		}
 	}
-	bench_set_items(st, iters * DD_ROWS);
-	bench_set_counter(st, "keys", (double)tallyi_keyset_count(&ks), false);
+	return fresh;
+}
+
+struct dd_part {
+	tallyi_keyset *ks;
+	const uint32_t *line;
+	const uint64_t *fp;
+	size_t lo, hi;
+};
+
+static void *
+dd_part_run(void *arg)
+{
+	struct dd_part *p = arg;
+
+	dd_insert(p->ks, p->line, p->fp, p->lo, p->hi);
+	return NULL;
+}
+
+/* Run dd_insert over [0, n) on @threads threads (1: this one). */
+static void
+dd_insert_threads(tallyi_keyset *ks, const uint32_t *line, const uint64_t *fp,
+    size_t n, unsigned threads)
+{
+	struct dd_part part[2];
+	pthread_t th[2];
+
+	if (threads == 1) {
+		dd_insert(ks, line, fp, 0, n);
+		return;
+	}
+	for (unsigned k = 0; k < threads; k++) {
+		/* split on a batch boundary */
+		part[k] = (struct dd_part){ ks, line, fp,
+			n / threads / ROWS * ROWS * k,
+			k + 1 == threads ? n : n / threads / ROWS * ROWS * (k + 1) };
+		pthread_create(&th[k], NULL, dd_part_run, &part[k]);
+	}
+	for (unsigned k = 0; k < threads; k++)
+		pthread_join(th[k], NULL);
+}
+
+#define DD_ARG(distinct, threads, mode) \
+	((void *)(uintptr_t)((uint64_t)(distinct) << 8 | (threads) << 4 | (mode)))
+enum { DD_PLAIN, DD_PROBE, DD_FILL, DD_CEIL };
+
+/*
+ * The machine's ceiling for this access pattern: one random 64-byte line
+ * per row from a region the size of the set's keys, prefetched 32 rows
+ * ahead, nothing else done. A probe reads at least that line (the key),
+ * plus its control line.
+ */
+static uint64_t
+ceiling_pass(const char *region, size_t lines, const uint64_t *fp, size_t n)
+{
+	/* lines: a power of two, as the set's capacity */
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i + 32 < n)
+			__builtin_prefetch(region + (fp[i + 32] & (lines - 1)) * 64);
+		sum += (uint8_t)region[(fp[i] & (lines - 1)) * 64];
+	}
+	return sum;
+}
+
+/*
+ * DD_PROBE: DD_ROWS rows per pass into a set already holding every key (so
+ * every probe finds its key: the steady state of a re-run).
+ * DD_FILL: every key inserted once into an empty set, growth included.
+ * DD_PLAIN: DD_PROBE's rows through the reference table.
+ * DD_CEIL: the memory ceiling (ceiling_pass()) for DD_PROBE's rows.
+ * The ratios are to the reference and the ceiling, run first.
+ */
+static void
+bm_dedup(bench_state *st, void *arg)
+{
+	uint64_t a = (uint64_t)(uintptr_t)arg, iters = 0, rows;
+	uint32_t distinct = (uint32_t)(a >> 8);
+	unsigned threads = (unsigned)(a >> 4 & 15), mode = (unsigned)(a & 15);
+	char base[32], ceil[32];
+	double t0 = pool_now(), rate, ref;
+	tallyi_keyset ks;
+
+	dd_make(distinct);
+	snprintf(base, sizeof(base), "dedup/plain/%u", distinct);
+	snprintf(ceil, sizeof(ceil), "dedup/ceiling/%u", distinct);
+	tallyi_keyset_init(&ks, &bench_libc_mem);
+	if (mode != DD_FILL)
+		dd_insert(&ks, dd.all, dd.all_fp, 0, distinct); /* untimed */
+	if (mode == DD_CEIL) {
+		size_t bytes = tallyi_keyset_capacity(&ks) * sizeof(tallyi_key);
+		char *region = aligned_alloc(2u << 20, bytes);
+
+		(void)madvise(region, bytes, MADV_HUGEPAGE); /* as the set */
+		memset(region, 1, bytes);
+		t0 = pool_now();
+		while (bench_keep_running(st, DD_ROWS)) {
+			BENCH_ESCAPE(ceiling_pass(region, bytes / 64, dd.fp,
+			    DD_ROWS));
+			iters++;
+		}
+		rows = iters * DD_ROWS;
+		free(region);
+	} else if (mode == DD_PLAIN) {
+		plain_set p = { NULL, tallyi_keyset_capacity(&ks) - 1 };
+
+		p.slot = malloc((p.mask + 1) * sizeof(tallyi_key));
+		memset(p.slot, 0xff, (p.mask + 1) * sizeof(tallyi_key));
+		plain_insert(&p, dd.all, dd.all_fp, distinct);
+		t0 = pool_now();
+		while (bench_keep_running(st, DD_ROWS)) {
+			BENCH_ESCAPE(plain_insert(&p, dd.line, dd.fp, DD_ROWS));
+			iters++;
+		}
+		rows = iters * DD_ROWS;
+		free(p.slot);
+	} else if (mode == DD_PROBE) {
+		t0 = pool_now();
+		while (bench_keep_running(st, DD_ROWS)) {
+			dd_insert_threads(&ks, dd.line, dd.fp, DD_ROWS, threads);
+			iters++;
+		}
+		rows = iters * DD_ROWS;
+	} else {
+		double spent = 0;
+
+		while (bench_keep_running(st, distinct)) {
+			double t1 = pool_now();
+
+			dd_insert_threads(&ks, dd.all, dd.all_fp, distinct,
+			    threads);
+			spent += pool_now() - t1;
+			tallyi_keyset_fini(&ks); /* untimed: a fresh set */
+			tallyi_keyset_init(&ks, &bench_libc_mem);
+			iters++;
+		}
+		rows = iters * distinct;
+		t0 = pool_now() - spent;
+	}
+	rate = (double)rows / (pool_now() - t0);
+	bench_set_items(st, rows);
+	if (mode != DD_FILL)
+		bench_set_counter(st, "keys", (double)tallyi_keyset_count(&ks),
+		    false);
+	if (mode == DD_PLAIN || mode == DD_CEIL)
+		pool_baseline_set(mode == DD_CEIL ? ceil : base, rate);
+	if (mode == DD_PROBE && (ref = pool_baseline_get(base)) > 0)
+		bench_set_counter(st, "ratio_vs_plain", rate / ref, false);
+	if (mode == DD_PROBE && (ref = pool_baseline_get(ceil)) > 0)
+		bench_set_counter(st, "ratio_vs_ceiling", rate / ref, false);
 	tallyi_keyset_fini(&ks);
 }
 
@@ -473,10 +679,28 @@ kernels_bench_register(void)
 		    tallyk_isa_name((tallyk_isa)i));
 		bench_register(names5[i], bm_pair_ids, (void *)(uintptr_t)i);
 	}
-	bench_register("kernels/dedup/keyset/distinct:64K", bm_dedup_keyset,
-	    (void *)(uintptr_t)(64u << 10));
-	bench_register("kernels/dedup/keyset/distinct:10M", bm_dedup_keyset,
-	    (void *)(uintptr_t)10000000u);
+	/* 1K: the set in L1/L2, what the probe costs with no misses */
+	for (unsigned q = 0; q < 3; q++) {
+		static char dn[3][6][48];
+		static const uint32_t D[3] = { 1024, 65536, 10000000 };
+		static const char *DS[3] = { "1K", "64K", "10M" };
+		uint32_t distinct = D[q];
+		const char *ds = DS[q];
+		static const struct { const char *name; unsigned thr, mode; }
+		    v[6] = { { "ceiling", 1, DD_CEIL },
+			{ "plain", 1, DD_PLAIN }, { "set", 1, DD_PROBE },
+			{ "set/threads:2", 2, DD_PROBE },
+			{ "fill", 1, DD_FILL }, { "fill/threads:2", 2, DD_FILL } };
+
+		/* filling 1 K keys would time thread start-up */
+		for (unsigned k = 0; k < (q ? 6u : 4u); k++) {
+			snprintf(dn[q][k], sizeof(dn[q][k]),
+			    "kernels/dedup/%s/distinct:%s", v[k].name, ds);
+			(v[k].thr > 1 ? bench_register_realtime :
+			    bench_register)(dn[q][k], bm_dedup,
+			    DD_ARG(distinct, v[k].thr, v[k].mode));
+		}
+	}
 	/* DuckDB first: the 2-thread count prints its ratio to it. */
 	bench_register_realtime("kernels/count_ids/duckdb/threads:2",
 	    bm_duckdb, NULL);

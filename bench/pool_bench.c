@@ -507,24 +507,9 @@ typedef struct queue_ops {
 
 /*
  * Ours: the engine's injection ring (the header only: its memory comes
- * through a plain aligned_alloc hook); a full or empty ring yields.
+ * through the C library's allocator); a full or empty ring yields.
  */
-static void *
-libc_alloc(void *state, size_t size, size_t align)
-{
-	(void)state;
-	return aligned_alloc(align, (size + align - 1) / align * align);
-}
-
-static void
-libc_free(void *state, void *p, size_t size)
-{
-	(void)state, (void)size;
-	free(p);
-}
-
-const tallyi_mem bench_libc_mem = { { libc_alloc, libc_free, NULL }, 0,
-	false };
+const tallyi_mem bench_libc_mem = TALLYI_MEM_LIBC;
 
 static void *
 ring_make(void)

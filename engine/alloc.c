@@ -34,29 +34,6 @@ jemalloc_free(void *state, void *p, size_t size)
 }
 #endif
 
-#if !TALLY_USE_JEMALLOC
-static void *
-libc_alloc(void *state, size_t size, size_t align)
-{
-	void *p = NULL;
-
-	(void)state;
-	if (align < sizeof(void *))
-		align = sizeof(void *);
-	if (posix_memalign(&p, align, size) != 0)
-		return NULL;
-	return p;
-}
-
-static void
-libc_free(void *state, void *p, size_t size)
-{
-	(void)state;
-	(void)size;
-	free(p);
-}
-#endif
-
 int
 tallyi_mem_init(tallyi_mem *m, const tally_allocator *user)
 {
@@ -82,8 +59,8 @@ tallyi_mem_init(tallyi_mem *m, const tally_allocator *user)
 		return TALLY_OK;
 	}
 #else
-	m->a.alloc = libc_alloc;
-	m->a.free = libc_free;
+	m->a.alloc = tallyi_libc_alloc;
+	m->a.free = tallyi_libc_free;
 	m->a.state = NULL;
 	return TALLY_OK;
 #endif

@@ -13,6 +13,7 @@
 #ifndef TALLY_ENGINE_ALLOC_H
 #define TALLY_ENGINE_ALLOC_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tally/common.h"
@@ -35,6 +36,32 @@ int tallyi_mem_init(tallyi_mem *m, const tally_allocator *user);
 
 /* Release the private arena, if any. Every block must be freed first. */
 void tallyi_mem_fini(tallyi_mem *m);
+
+/*
+ * The C library's allocator behind the hook: the default of sanitizer
+ * builds, and what tests and benches that drive one module on its own
+ * use (const tallyi_mem m = TALLYI_MEM_LIBC).
+ */
+TALLY_CC_INLINE void *
+tallyi_libc_alloc(void *state, size_t size, size_t align)
+{
+	void *p = NULL;
+
+	(void)state;
+	if (align < sizeof(void *))
+		align = sizeof(void *);
+	return posix_memalign(&p, align, size) == 0 ? p : NULL;
+}
+
+TALLY_CC_INLINE void
+tallyi_libc_free(void *state, void *p, size_t size)
+{
+	(void)state, (void)size;
+	free(p);
+}
+
+#define TALLYI_MEM_LIBC \
+	{ { tallyi_libc_alloc, tallyi_libc_free, NULL }, 0, false }
 
 /*
  * Every engine block is cache-line aligned: false sharing is designed out

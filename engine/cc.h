@@ -120,6 +120,26 @@ tallyi_cpu_relax(void)
 }
 
 TALLY_CC_FORCE_INLINE bool
+tallyi_cas_ptr(tallyi_atomic_ptr *a, void **expected, void *desired,
+    memory_order mo)
+{
+	return atomic_compare_exchange_strong_explicit(&a->v, expected,
+	    desired, mo, TALLY_RELAXED);
+}
+
+TALLY_CC_FORCE_INLINE void *
+tallyi_exchange_ptr(tallyi_atomic_ptr *a, void *x, memory_order mo)
+{
+	return atomic_exchange_explicit(&a->v, x, mo);
+}
+
+TALLY_CC_FORCE_INLINE uint64_t
+tallyi_fetch_xor_u64(tallyi_atomic_u64 *a, uint64_t x, memory_order mo)
+{
+	return atomic_fetch_xor_explicit(&a->v, x, mo);
+}
+
+TALLY_CC_FORCE_INLINE bool
 tallyi_cas_int(tallyi_atomic_int *a, int *expected, int desired,
     memory_order mo)
 {

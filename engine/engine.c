@@ -362,7 +362,7 @@ fail(tally_engine *e, int rc)
 
 /*
  * Aggregate one batch into the worker's partial: fingerprint every row,
- * insert the keys into the shared set (one lock per shard), then count the
+ * insert the keys into the shared lock-free set, then count the
  * rows that won. The partial's lock covers the insert too (invariant 4).
  */
 static int
@@ -385,8 +385,7 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 		pthread_mutex_unlock(&w->lock);
 		return rc;
 	}
-	rc = tallyi_keyset_insert_bulk(&e->keys, &cols, b->fp, n, b->is_new,
-	    b->order);
+	rc = tallyi_keyset_insert_bulk(&e->keys, &cols, b->fp, n, b->is_new);
 	/* On ENOMEM the rows inserted so far are still counted. */
 	for (uint32_t i = 0; i < n; i++) {
 		if (b->is_new[i] && tallyi_agg_count(&w->agg, &e->mem,

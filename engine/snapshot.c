@@ -116,8 +116,8 @@ tally_snapshot_acquire(tally_engine *e, tally_snapshot **out)
 		rc = tallyi_agg_add(&sum, &e->workers[i].agg, &e->mem);
 	/*
 	 * The cut is consistent: no insert is half counted, so the dedup set
-	 * holds exactly the keys the partials counted as unique. (Only
-	 * checked in debug builds: it takes every shard lock.)
+	 * holds exactly the keys the partials counted as unique (a batch's
+	 * keys are added to the set's count under its worker's lock).
 	 */
 	if (tallyi_config_debug && rc == TALLY_OK &&
 	    tallyi_load_int(&e->failed, TALLY_ACQUIRE) == 0)

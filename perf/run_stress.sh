@@ -16,7 +16,7 @@ short) secs=3 producers=8 ;;
 soak) secs=30 producers=16 ;;
 *) echo "usage: $0 smoke|short|soak [BUILD]" >&2; exit 2 ;;
 esac
-for p in ingest_stress pool_stress; do
+for p in ingest_stress pool_stress keyset_stress; do
 	[ -x "$stress/$p" ] || {
 		echo "perf: build $build first (cmake --workflow --preset tsan)" >&2
 		exit 2
@@ -25,13 +25,15 @@ done
 perf_stamp
 # Each line: program, then its arguments (oversubscribed: this box has 2
 # cores). The pool runs mix outside producers, producer tasks in groups
-# that are cancelled at random, fork-join trees, flushes and snapshots.
+# that are cancelled at random, fork-join trees, flushes and snapshots;
+# the dedup set alone races threads on equal keys while it grows.
 set -- "ingest_stress --producers $producers --workers 4" \
     "ingest_stress --producers $producers --workers 2 --nonblock --batch-max 64" \
     "ingest_stress --producers 3 --workers 1 --affinity" \
     "pool_stress --producers $((producers / 2)) --groups 4 --tasks 6 --workers 4" \
     "pool_stress --producers 2 --groups 2 --tasks 4 --workers 1 --nonblock" \
-    "pool_stress --producers 0 --groups 4 --tasks 4 --workers 2"
+    "pool_stress --producers 0 --groups 4 --tasks 4 --workers 2" \
+    "keyset_stress --threads $producers --keys 65536"
 echo "1..$#"
 n=0 failed=0
 for args in "$@"; do

@@ -76,7 +76,6 @@ Test(keyset, bulk_marks_the_first_of_equal_keys)
 	static uint32_t tool[N], rule[N], file[N], msg[N], line[N], col[N];
 	static uint64_t off[N], fp[N];
 	static uint8_t is_new[N];
-	static uint32_t scratch[N];
 	tallyk_keycols c = { tool, rule, file, msg, line, col, off };
 	int fresh = 0;
 
@@ -85,16 +84,16 @@ Test(keyset, bulk_marks_the_first_of_equal_keys)
 		off[i] = UINT64_MAX;
 	}
 	tallyk_fingerprint_scalar(&c, N, fp);
-	cr_assert(eq(int, tallyi_keyset_insert_bulk(&ks, &c, fp, N, is_new,
-	    scratch), 0));
+	cr_assert(eq(int, tallyi_keyset_insert_bulk(&ks, &c, fp, N, is_new),
+	    0));
 	for (int i = 0; i < N; i++) {
 		cr_expect(eq(u8, is_new[i], i < 100), "row %d", i);
 		fresh += is_new[i];
 	}
 	cr_expect(eq(int, fresh, 100));
 	/* A second call finds them all. */
-	cr_assert(eq(int, tallyi_keyset_insert_bulk(&ks, &c, fp, N, is_new,
-	    scratch), 0));
+	cr_assert(eq(int, tallyi_keyset_insert_bulk(&ks, &c, fp, N, is_new),
+	    0));
 	for (int i = 0; i < N; i++)
 		cr_expect(eq(u8, is_new[i], 0));
 }
@@ -127,4 +126,130 @@ Test(keyset, fingerprint_is_never_zero_and_keyed_on_every_field)
 		tallyk_fingerprint_scalar(&d, 1, fp);
 		cr_expect(not(eq(u64, fp[0], base)), "field %d", f);
 	}
+}
+
+/* The SSE2 group match against the SWAR reference, bit for bit. */
+Test(keyset, group_match_sse2_equals_swar)
+{
+	uint64_t s = 0x9E3779B97F4A7C15u;
+
+	for (int r = 0; r < 200000; r++) {
+		uint64_t w[2];
+		unsigned b;
+
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		w[0] = s;
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		w[1] = s;
+		b = (unsigned)(s >> 56);
+		/* plant b in random bytes, and try the edge patterns too */
+		for (int k = 0; k < 16; k++) {
+			if ((s >> (k + 8)) & 1)
+				w[k >> 3] = (w[k >> 3] & ~(0xffull << 8 * (k & 7))) |
+				    (uint64_t)b << 8 * (k & 7);
+		}
+		if (r % 4 == 1)
+			b = TALLYI_CTRL_EMPTY;
+		if (r % 4 == 2)
+			b = 0;
+		cr_assert(eq(u32, tallyi_group_match(w[0], w[1], b),
+		    tallyi_group_match_swar(w[0], w[1], b)),
+		    "w=%016llx %016llx b=%02x", (unsigned long long)w[0],
+		    (unsigned long long)w[1], b);
+	}
+	/* and by hand: byte i of the group is bit i */
+	cr_expect(eq(u32, tallyi_group_match_swar(0xff, 0, 0xff), 1));
+	cr_expect(eq(u32, tallyi_group_match_swar(0, 0xffull << 56, 0xff),
+	    0x8000));
+	cr_expect(eq(u32, tallyi_group_match_swar(0x8080808080808080u,
+	    0x0180808080808080u, 0x80), 0x7fff));
+}
+
+/* No control state is mistaken for another: a tag never matches a busy
+ * pattern, EMPTY or MOVED, whatever the fingerprint. */
+Test(keyset, control_states_are_disjoint)
+{
+	for (unsigned v = 0; v < 256; v++) {
+		uint64_t fp = v * 0x0101010101010101u;
+		unsigned tag = tallyi_ctrl_tag(fp), busy = tallyi_ctrl_busy(fp);
+
+		cr_expect(lt(u32, tag, 0x80));
+		cr_expect(eq(u32, busy & 0xc0, 0x80), "busy %02x", busy);
+		cr_expect(ne(u32, busy, TALLYI_CTRL_EMPTY));
+		cr_expect(ne(u32, busy, TALLYI_CTRL_MOVED));
+	}
+}
+
+/* Growth: capacity doubles past 7/8 load, and stays a multiple of 16. */
+Test(keyset, grows_past_seven_eighths)
+{
+	size_t cap0 = tallyi_keyset_capacity(&ks);
+	bool new;
+
+	cr_assert(eq(u64, cap0 % TALLYI_GROUP, 0));
+	for (uint32_t i = 0; i < cap0 / 8 * 7 - 64; i++) {
+		tallyi_key k = { 0, 0, 0, 0, i, 0, 0 };
+
+		cr_assert(eq(int, tallyi_keyset_insert(&ks,
+		    tallyi_key_fingerprint(&k), &k, &new), 0));
+	}
+	cr_expect(eq(u64, tallyi_keyset_capacity(&ks), cap0));
+	for (uint32_t i = 0; i < cap0 / 8; i++) {
+		tallyi_key k = { 1, 0, 0, 0, i, 0, 0 };
+
+		cr_assert(eq(int, tallyi_keyset_insert(&ks,
+		    tallyi_key_fingerprint(&k), &k, &new), 0));
+	}
+	cr_expect(eq(u64, tallyi_keyset_capacity(&ks), 2 * cap0));
+}
+
+/* An allocator that fails from the Nth call on. */
+static int fail_after;
+
+static void *
+failing_alloc(void *state, size_t size, size_t align)
+{
+	if (fail_after-- <= 0)
+		return NULL;
+	return tallyi_libc_alloc(state, size, align);
+}
+
+/*
+ * Out of memory when the table must grow: inserts go on until the table
+ * is truly full, then fail with ENOMEM; every key that was reported new is
+ * still found, none twice, and nothing else was added.
+ */
+Test(keyset, out_of_memory_loses_nothing)
+{
+	tallyi_mem fm = { { failing_alloc, tallyi_libc_free, NULL }, 0, false };
+	tallyi_keyset fs;
+	uint32_t added = 0, i;
+	bool new;
+	int rc = TALLY_OK;
+
+	fail_after = 1; /* the first table only */
+	cr_assert(eq(int, tallyi_keyset_init(&fs, &fm), TALLY_OK));
+	for (i = 0; i < 100000 && rc == TALLY_OK; i++) {
+		tallyi_key k = { 0, 0, 0, 0, i, 0, 0 };
+
+		rc = tallyi_keyset_insert(&fs, tallyi_key_fingerprint(&k), &k,
+		    &new);
+		if (rc == TALLY_OK)
+		{
+			cr_assert(new, "key %u", i);
+			added++;
+		}
+	}
+	cr_expect(eq(int, rc, TALLY_ENOMEM));
+	/* a full table holds exactly its slots */
+	cr_expect(eq(u32, added, (uint32_t)tallyi_keyset_capacity(&fs)));
+	cr_expect(eq(u64, tallyi_keyset_count(&fs), added));
+	for (uint32_t j = 0; j < added; j++) {
+		tallyi_key k = { 0, 0, 0, 0, j, 0, 0 };
+
+		cr_assert(eq(int, tallyi_keyset_insert(&fs,
+		    tallyi_key_fingerprint(&k), &k, &new), TALLY_OK));
+		cr_assert(not(new), "key %u lost", j);
+	}
+	tallyi_keyset_fini(&fs);
 }
