@@ -43,18 +43,9 @@ vec_reserve(tallyi_countvec *c, const tallyi_mem *mem, size_t n)
 	return TALLY_OK;
 }
 
-int
-tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
-    uint32_t files)
-{
-	if (vec_reserve(&a->tool, mem, tools) != TALLY_OK ||
-	    vec_reserve(&a->file, mem, files) != TALLY_OK)
-		return TALLY_ENOMEM;
-	return TALLY_OK;
-}
-
-int
-tallyi_pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
+/* Double the pair map. Return: TALLY_OK or TALLY_ENOMEM (map unchanged). */
+static int
+pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
 {
 	tallyi_pairmap n = { NULL, NULL, m->cap ? m->cap * 2 : 256, m->count };
 
@@ -81,11 +72,57 @@ tallyi_pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
 	return TALLY_OK;
 }
 
+/* Keep the map under 3/4 load so probes stay short and end. */
+static inline bool
+pairs_fit(const tallyi_pairmap *m, size_t more)
+{
+	return (m->count + more) * 4 <= m->cap * 3;
+}
+
+int
+tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
+    uint32_t files, size_t pairs)
+{
+	if (vec_reserve(&a->tool, mem, tools) != TALLY_OK ||
+	    vec_reserve(&a->file, mem, files) != TALLY_OK)
+		return TALLY_ENOMEM;
+	while (!pairs_fit(&a->rule, pairs)) {
+		if (pairmap_grow(&a->rule, mem) != TALLY_OK)
+			return TALLY_ENOMEM;
+	}
+	return TALLY_OK;
+}
+
+_Static_assert(TALLY_LEVEL_COUNT == 4, "level_hist counts four levels");
+
+void
+tallyi_agg_count_rows(tallyi_agg *a, const tallyk_table *k,
+    const uint32_t *tool, const uint32_t *rule, const uint32_t *file,
+    const uint8_t *level, size_t n)
+{
+	TALLY_ASSERT(pairs_fit(&a->rule, n));
+	k->level_hist(level, n, a->level);
+	tallyk_count_ids_plain(tool, n, a->tool.v);
+	tallyk_count_ids_plain(file, n, a->file.v);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = (uint64_t)tool[i] << 32 | rule[i];
+		size_t j = tallyi_pairmap_slot(&a->rule, key);
+
+		if (a->rule.key[j] == TALLYI_PAIR_EMPTY) {
+			a->rule.key[j] = key;
+			a->rule.val[j] = 0;
+			a->rule.count++;
+		}
+		a->rule.val[j]++;
+	}
+	a->unique += n;
+}
+
 int
 tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src, const tallyi_mem *mem)
 {
 	if (tallyi_agg_reserve(dst, mem, (uint32_t)src->tool.cap,
-	    (uint32_t)src->file.cap) != TALLY_OK)
+	    (uint32_t)src->file.cap, src->rule.count) != TALLY_OK)
 		return TALLY_ENOMEM;
 	dst->read += src->read;
 	dst->unique += src->unique;
@@ -101,9 +138,6 @@ tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src, const tallyi_mem *mem)
 
 		if (key == TALLYI_PAIR_EMPTY)
 			continue;
-		if ((dst->rule.count + 1) * 4 > dst->rule.cap * 3 &&
-		    tallyi_pairmap_grow(&dst->rule, mem) != TALLY_OK)
-			return TALLY_ENOMEM;
 		j = tallyi_pairmap_slot(&dst->rule, key);
 		if (dst->rule.key[j] == TALLYI_PAIR_EMPTY) {
 			dst->rule.key[j] = key;

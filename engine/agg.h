@@ -4,9 +4,10 @@
  *
  * A worker owns its partial and counts into it with plain stores; the
  * partial's mutex is held for a whole batch, so a snapshot that takes it
- * sees whole batches only. Counts by tool and by file are dense arrays
- * indexed by interned id; counts by (tool, rule) live in a small
- * open-addressing map keyed by tool << 32 | rule.
+ * sees whole batches only. Counts by level, tool and file are dense arrays
+ * (by level and interned id) counted by the kernels over a batch's columns;
+ * counts by (tool, rule) live in a small open-addressing map keyed by
+ * tool << 32 | rule.
  */
 #ifndef TALLY_ENGINE_AGG_H
 #define TALLY_ENGINE_AGG_H
@@ -16,6 +17,7 @@
 #include "tally/common.h"
 #include "engine/alloc.h"
 #include "engine/cc.h"
+#include "kernels/kernels.h"
 
 typedef struct tallyi_countvec {
 	uint64_t *v;
@@ -44,15 +46,12 @@ void tallyi_agg_init(tallyi_agg *a);
 void tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem);
 
 /*
- * Make room for tool ids below @tools and file ids below @files, so that
- * tallyi_agg_count() only ever grows the pair map. Return: TALLY_OK or
- * TALLY_ENOMEM.
+ * Make room for tool ids below @tools, file ids below @files and @pairs
+ * (tool, rule) pairs not yet seen, so that counting them cannot fail.
+ * Return: TALLY_OK or TALLY_ENOMEM.
  */
 int tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
-    uint32_t files);
-
-/* Double the pair map. Return: TALLY_OK or TALLY_ENOMEM (map unchanged). */
-int tallyi_pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem);
+    uint32_t files, size_t pairs);
 
 /* Add every count of @src into @dst. Return: TALLY_OK or TALLY_ENOMEM. */
 int tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src,
@@ -71,33 +70,14 @@ tallyi_pairmap_slot(const tallyi_pairmap *m, uint64_t key)
 }
 
 /*
- * Count one unique violation; tallyi_agg_reserve() covered its ids.
- * Return: TALLY_OK, or TALLY_ENOMEM when a new (tool, rule) pair needed a
- * bigger map that could not be had (nothing is counted then).
+ * tallyi_agg_count_rows() - count @n unique violations, given as columns.
+ * tallyi_agg_reserve() must have covered their ids and @n new pairs.
+ * Levels and ids go through the kernels of @k (level histogram, counts by
+ * dense id); pairs through the map. Levels above TALLY_LEVEL_ERROR are
+ * not counted by level (the batch never holds one).
  */
-TALLY_CC_INLINE int
-tallyi_agg_count(tallyi_agg *a, const tallyi_mem *mem, uint32_t tool,
-    uint32_t rule, uint32_t file, unsigned level)
-{
-	uint64_t key = (uint64_t)tool << 32 | rule;
-	size_t i;
-
-	/* Keep the map under 3/4 load so probes stay short and end. */
-	if (TALLY_CC_UNLIKELY((a->rule.count + 1) * 4 > a->rule.cap * 3) &&
-	    tallyi_pairmap_grow(&a->rule, mem) != TALLY_OK)
-		return TALLY_ENOMEM;
-	i = tallyi_pairmap_slot(&a->rule, key);
-	if (a->rule.key[i] == TALLYI_PAIR_EMPTY) {
-		a->rule.key[i] = key;
-		a->rule.val[i] = 0;
-		a->rule.count++;
-	}
-	a->rule.val[i]++;
-	a->unique++;
-	a->level[level]++;
-	a->tool.v[tool]++;
-	a->file.v[file]++;
-	return TALLY_OK;
-}
+void tallyi_agg_count_rows(tallyi_agg *a, const tallyk_table *k,
+    const uint32_t *tool, const uint32_t *rule, const uint32_t *file,
+    const uint8_t *level, size_t n);
 
 #endif /* TALLY_ENGINE_AGG_H */

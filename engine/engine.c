@@ -136,7 +136,7 @@ batch_new(tally_engine *e)
 	b->column = (uint32_t *)p, p += col_bytes(cap, 4);
 	b->offset = (uint64_t *)p, p += col_bytes(cap, 8);
 	b->fp = (uint64_t *)p, p += col_bytes(cap, 8);
-	b->order = (uint32_t *)p, p += col_bytes(cap, 4);
+	b->sel = (uint32_t *)p, p += col_bytes(cap, 4);
 	b->level = (uint8_t *)p, p += col_bytes(cap, 1);
 	b->is_new = (uint8_t *)p;
 	return b;
@@ -362,36 +362,47 @@ fail(tally_engine *e, int rc)
 
 /*
  * Aggregate one batch into the worker's partial: fingerprint every row,
- * insert the keys into the shared lock-free set, then count the
- * rows that won. The partial's lock covers the insert too (invariant 4).
+ * insert the keys into the shared lock-free set, select the rows that won
+ * (a selection vector), pack their columns in place and count them. The
+ * partial's lock covers the insert too (invariant 4). Every step past the
+ * fingerprint is a whole-column kernel; the batch is recycled afterwards,
+ * so packing its columns costs nothing.
  */
 static int
 process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 {
+	const tallyk_table *k = tallyk_kernels();
 	tallyk_keycols cols = { b->tool, b->rule, b->file, b->message,
 		b->line, b->column, b->offset };
-	uint32_t n = b->count, max_tool = 0, max_file = 0;
+	uint32_t n = b->count;
+	size_t m;
 	int rc;
 
-	for (uint32_t i = 0; i < n; i++) {
-		max_tool = b->tool[i] > max_tool ? b->tool[i] : max_tool;
-		max_file = b->file[i] > max_file ? b->file[i] : max_file;
-	}
-	tallyk_kernels()->fingerprint(&cols, n, b->fp);
-
+	k->fingerprint(&cols, n, b->fp);
 	pthread_mutex_lock(&w->lock);
-	rc = tallyi_agg_reserve(&w->agg, &e->mem, max_tool + 1, max_file + 1);
+	/* Ids are below the batch's limits (ids_known()), so this covers
+	 * every id and pair the batch can count: counting cannot fail. */
+	rc = tallyi_agg_reserve(&w->agg, &e->mem, b->lim[TALLY_STR_TOOL],
+	    b->lim[TALLY_STR_FILE], n);
 	if (rc != TALLY_OK) {
 		pthread_mutex_unlock(&w->lock);
 		return rc;
 	}
-	rc = tallyi_keyset_insert_bulk(&e->keys, &cols, b->fp, n, b->is_new);
 	/* On ENOMEM the rows inserted so far are still counted. */
-	for (uint32_t i = 0; i < n; i++) {
-		if (b->is_new[i] && tallyi_agg_count(&w->agg, &e->mem,
-		    b->tool[i], b->rule[i], b->file[i], b->level[i]) != 0)
-			rc = TALLY_ENOMEM;
+	rc = tallyi_keyset_insert_bulk(&e->keys, &cols, b->fp, n, b->is_new);
+	m = k->select_level_ge(b->is_new, n, 1, b->sel);
+	if (m < n) {
+		for (size_t j = 0; j < m; j++) { /* sel[j] >= j: in place */
+			uint32_t i = b->sel[j];
+
+			b->tool[j] = b->tool[i];
+			b->rule[j] = b->rule[i];
+			b->file[j] = b->file[i];
+			b->level[j] = b->level[i];
+		}
 	}
+	tallyi_agg_count_rows(&w->agg, k, b->tool, b->rule, b->file, b->level,
+	    m);
 	w->agg.read += n;
 	pthread_mutex_unlock(&w->lock);
 	return rc;

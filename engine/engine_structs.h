@@ -80,7 +80,7 @@ struct tally_batch {
 	uint32_t *column;
 	uint64_t *offset;
 	uint64_t *fp;                 /* worker scratch: fingerprints */
-	uint32_t *order;              /* worker scratch: rows by shard */
+	uint32_t *sel;                /* worker scratch: rows that won */
 	uint8_t *level;
 	uint8_t *is_new;              /* worker scratch: won its insert */
 	size_t alloc_size;
