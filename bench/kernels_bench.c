@@ -18,9 +18,13 @@
  *  kernels/dedup/plain/distinct:D      the reference: a plain single-thread
  *                                      exact-key table, rows drawn from D
  *                                      keys it already holds
- *  kernels/dedup/set/distinct:D[/threads:2]
- *                                      the same rows into the lock-free set
- *                                      (fingerprints precomputed); ratio_vs_plain
+ *  kernels/dedup/set/distinct:D        the same rows into the lock-free set,
+ *                                      each batch hot in cache as in the
+ *                                      engine (fingerprints precomputed,
+ *                                      copies untimed); ratio_vs_plain
+ *  kernels/dedup/set/stream/distinct:D[/threads:2]
+ *                                      the same, columns streaming in from
+ *                                      memory
  *  kernels/dedup/fill/distinct:D[/threads:2]
  *                                      D new keys into an empty set, growth
  *                                      included
@@ -271,17 +275,55 @@ bm_pair_ids(bench_state *st, void *arg)
 #define DD_ROWS (1u << 22) /* rows per pass, in batches of ROWS */
 
 /*
+ * Rows as the engine's batches hold them: seven key columns and the
+ * fingerprints, each its own array.
+ */
+typedef struct ddrows {
+	uint32_t *col[6]; /* tool, rule, file, message, line, column */
+	uint64_t *offset, *fp;
+	size_t n;
+} ddrows;
+
+/*
  * One key population per D: DD_ROWS rows drawn uniformly from D distinct
- * keys (0, 0, 0, 0, line, 0, 0), with their fingerprints computed up
- * front, so the timed loops do only the set's work.
+ * keys, and every key once (to fill the set), fingerprints computed up
+ * front so the timed loops do only the set's work. Key k's fields are
+ * functions of k, every one of them varying, so every column streams in
+ * from memory as real batches would.
  */
 static struct dd {
 	uint32_t distinct;
-	uint32_t *line, *all;
-	uint32_t zero[ROWS];
-	uint64_t zero64[ROWS];
-	uint64_t *fp, *all_fp;
+	ddrows rows, all;
 } dd;
+
+static void
+ddrows_make(ddrows *r, size_t n)
+{
+	for (int f = 0; f < 6; f++) {
+		free(r->col[f]);
+		r->col[f] = malloc(n * sizeof(uint32_t));
+	}
+	free(r->offset), free(r->fp);
+	r->offset = malloc(n * sizeof(uint64_t));
+	r->fp = malloc(n * sizeof(uint64_t));
+	r->n = n;
+}
+
+static tallyk_keycols
+ddrows_cols(const ddrows *r, size_t at)
+{
+	return (tallyk_keycols){ r->col[0] + at, r->col[1] + at,
+		r->col[2] + at, r->col[3] + at, r->col[4] + at, r->col[5] + at,
+		r->offset + at };
+}
+
+static void
+ddrows_set(ddrows *r, size_t i, uint32_t k)
+{
+	r->col[0][i] = k % 5, r->col[1][i] = k % 97, r->col[2][i] = k / 3;
+	r->col[3][i] = k % 11, r->col[4][i] = k, r->col[5][i] = k % 7;
+	r->offset[i] = (uint64_t)k * 40;
+}
 
 static void
 dd_make(uint32_t distinct)
@@ -290,46 +332,34 @@ dd_make(uint32_t distinct)
 
 	if (dd.distinct == distinct)
 		return;
-	free(dd.line), free(dd.all), free(dd.fp), free(dd.all_fp);
 	dd.distinct = distinct;
-	dd.line = malloc(DD_ROWS * sizeof(uint32_t));
-	dd.fp = malloc(DD_ROWS * sizeof(uint64_t));
-	dd.all = malloc((size_t)distinct * sizeof(uint32_t));
-	dd.all_fp = malloc((size_t)distinct * sizeof(uint64_t));
+	ddrows_make(&dd.rows, DD_ROWS);
+	ddrows_make(&dd.all, distinct);
 	for (uint32_t i = 0; i < DD_ROWS; i++) {
 		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-		dd.line[i] = (uint32_t)(s % distinct);
+		ddrows_set(&dd.rows, i, (uint32_t)(s % distinct));
 	}
 	for (uint32_t i = 0; i < distinct; i++)
-		dd.all[i] = i;
-	for (uint32_t b = 0; b < DD_ROWS; b += ROWS) {
-		tallyk_keycols c = { dd.zero, dd.zero, dd.zero, dd.zero,
-			dd.line + b, dd.zero, dd.zero64 };
+		ddrows_set(&dd.all, i, i);
+	for (int w = 0; w < 2; w++) {
+		ddrows *r = w ? &dd.all : &dd.rows;
+		tallyk_keycols c = ddrows_cols(r, 0);
 
-		tallyk_fingerprint_scalar(&c, ROWS, dd.fp + b);
-	}
-	for (uint32_t b = 0; b < distinct; b += ROWS) {
-		uint32_t n = distinct - b < ROWS ? distinct - b : ROWS;
-		tallyk_keycols c = { dd.zero, dd.zero, dd.zero, dd.zero,
-			dd.all + b, dd.zero, dd.zero64 };
-
-		tallyk_fingerprint_scalar(&c, n, dd.all_fp + b);
+		tallyk_fingerprint_scalar(&c, r->n, r->fp);
 	}
 }
 
-/* Insert rows [lo, hi) of @line/@fp in batches of ROWS. */
+/* Insert rows [lo, hi) of @r in batches of ROWS. */
 static void
-dd_insert(tallyi_keyset *ks, const uint32_t *line, const uint64_t *fp,
-    size_t lo, size_t hi)
+dd_insert(tallyi_keyset *ks, const ddrows *r, size_t lo, size_t hi)
 {
 	uint8_t is_new[ROWS];
 
 	for (size_t b = lo; b < hi; b += ROWS) {
 		size_t n = hi - b < ROWS ? hi - b : ROWS;
-		tallyk_keycols c = { dd.zero, dd.zero, dd.zero, dd.zero,
-			line + b, dd.zero, dd.zero64 };
+		tallyk_keycols c = ddrows_cols(r, b);
 
-		tallyi_keyset_insert_bulk(ks, &c, fp + b, n, is_new);
+		tallyi_keyset_insert_bulk(ks, &c, r->fp + b, n, is_new);
 		BENCH_ESCAPE(is_new);
 	}
 }
@@ -345,14 +375,15 @@ typedef struct plain_set {
 } plain_set;
 
 static size_t
-plain_insert(plain_set *p, const uint32_t *line, const uint64_t *fp,
-    size_t n)
+plain_insert(plain_set *p, const ddrows *r)
 {
 	size_t fresh = 0;
 
-	for (size_t r = 0; r < n; r++) {
-		tallyi_key k = { 0, 0, 0, 0, line[r], 0, 0 };
-		size_t i = (size_t)(fp[r] >> 7) & p->mask;
+	for (size_t j = 0; j < r->n; j++) {
+		tallyi_key k = { r->col[0][j], r->col[1][j], r->col[2][j],
+			r->col[3][j], r->col[4][j], r->col[5][j],
+			r->offset[j] };
+		size_t i = (size_t)(r->fp[j] >> 7) & p->mask;
 
 		for (; p->slot[i].tool != UINT32_MAX; i = (i + 1) & p->mask) {
 			if (memcmp(&p->slot[i], &k, sizeof(k)) == 0)
@@ -368,8 +399,7 @@ plain_insert(plain_set *p, const uint32_t *line, const uint64_t *fp,
 
 struct dd_part {
 	tallyi_keyset *ks;
-	const uint32_t *line;
-	const uint64_t *fp;
+	const ddrows *r;
 	size_t lo, hi;
 };
 
@@ -378,25 +408,25 @@ dd_part_run(void *arg)
 {
 	struct dd_part *p = arg;
 
-	dd_insert(p->ks, p->line, p->fp, p->lo, p->hi);
+	dd_insert(p->ks, p->r, p->lo, p->hi);
 	return NULL;
 }
 
-/* Run dd_insert over [0, n) on @threads threads (1: this one). */
+/* Run dd_insert over all of @r on @threads threads (1: this one). */
 static void
-dd_insert_threads(tallyi_keyset *ks, const uint32_t *line, const uint64_t *fp,
-    size_t n, unsigned threads)
+dd_insert_threads(tallyi_keyset *ks, const ddrows *r, unsigned threads)
 {
 	struct dd_part part[2];
 	pthread_t th[2];
+	size_t n = r->n;
 
 	if (threads == 1) {
-		dd_insert(ks, line, fp, 0, n);
+		dd_insert(ks, r, 0, n);
 		return;
 	}
 	for (unsigned k = 0; k < threads; k++) {
 		/* split on a batch boundary */
-		part[k] = (struct dd_part){ ks, line, fp,
+		part[k] = (struct dd_part){ ks, r,
 			n / threads / ROWS * ROWS * k,
 			k + 1 == threads ? n : n / threads / ROWS * ROWS * (k + 1) };
 		pthread_create(&th[k], NULL, dd_part_run, &part[k]);
@@ -407,7 +437,45 @@ dd_insert_threads(tallyi_keyset *ks, const uint32_t *line, const uint64_t *fp,
 
 #define DD_ARG(distinct, threads, mode) \
 	((void *)(uintptr_t)((uint64_t)(distinct) << 8 | (threads) << 4 | (mode)))
-enum { DD_PLAIN, DD_PROBE, DD_FILL, DD_CEIL };
+enum { DD_PLAIN, DD_PROBE, DD_STREAM, DD_FILL, DD_CEIL };
+
+/*
+ * One pass over dd.rows as the engine sees them: each batch's columns hot
+ * in cache (the engine inserts a batch right after fingerprinting it). The
+ * copy into the hot buffer is not timed (paused); @plain picks the
+ * reference table instead of the set. Return: seconds timed.
+ */
+static double
+hot_pass(bench_state *st, tallyi_keyset *ks, plain_set *plain)
+{
+	static ddrows hot;
+	uint8_t is_new[ROWS];
+	double spent = 0;
+
+	if (hot.n == 0)
+		ddrows_make(&hot, ROWS);
+	for (size_t b = 0; b < DD_ROWS; b += ROWS) {
+		double t1;
+
+		bench_pause(st);
+		for (int f = 0; f < 6; f++)
+			memcpy(hot.col[f], dd.rows.col[f] + b, ROWS * 4);
+		memcpy(hot.offset, dd.rows.offset + b, ROWS * 8);
+		memcpy(hot.fp, dd.rows.fp + b, ROWS * 8);
+		bench_resume(st);
+		t1 = pool_now();
+		if (plain != NULL) {
+			BENCH_ESCAPE(plain_insert(plain, &hot));
+		} else {
+			tallyk_keycols c = ddrows_cols(&hot, 0);
+
+			tallyi_keyset_insert_bulk(ks, &c, hot.fp, ROWS, is_new);
+			BENCH_ESCAPE(is_new);
+		}
+		spent += pool_now() - t1;
+	}
+	return spent;
+}
 
 /*
  * The machine's ceiling for this access pattern: one random 64-byte line
@@ -431,9 +499,12 @@ ceiling_pass(const char *region, size_t lines, const uint64_t *fp, size_t n)
 
 /*
  * DD_PROBE: DD_ROWS rows per pass into a set already holding every key (so
- * every probe finds its key: the steady state of a re-run).
+ * every probe finds its key: the steady state of a re-run), each batch's
+ * columns hot in cache (hot_pass()).
+ * DD_STREAM: the same rows with the columns streaming in from memory (a
+ * caller inserting slices of long arrays), on 1 or 2 threads.
  * DD_FILL: every key inserted once into an empty set, growth included.
- * DD_PLAIN: DD_PROBE's rows through the reference table.
+ * DD_PLAIN: DD_PROBE's rows through the reference table, hot too.
  * DD_CEIL: the memory ceiling (ceiling_pass()) for DD_PROBE's rows.
  * The ratios are to the reference and the ceiling, run first.
  */
@@ -452,7 +523,7 @@ bm_dedup(bench_state *st, void *arg)
 	snprintf(ceil, sizeof(ceil), "dedup/ceiling/%u", distinct);
 	tallyi_keyset_init(&ks, &bench_libc_mem);
 	if (mode != DD_FILL)
-		dd_insert(&ks, dd.all, dd.all_fp, 0, distinct); /* untimed */
+		dd_insert(&ks, &dd.all, 0, distinct); /* untimed */
 	if (mode == DD_CEIL) {
 		size_t bytes = tallyi_keyset_capacity(&ks) * sizeof(tallyi_key);
 		char *region = aligned_alloc(2u << 20, bytes);
@@ -461,29 +532,32 @@ bm_dedup(bench_state *st, void *arg)
 		memset(region, 1, bytes);
 		t0 = pool_now();
 		while (bench_keep_running(st, DD_ROWS)) {
-			BENCH_ESCAPE(ceiling_pass(region, bytes / 64, dd.fp,
+			BENCH_ESCAPE(ceiling_pass(region, bytes / 64, dd.rows.fp,
 			    DD_ROWS));
 			iters++;
 		}
 		rows = iters * DD_ROWS;
 		free(region);
-	} else if (mode == DD_PLAIN) {
+	} else if (mode == DD_PLAIN || mode == DD_PROBE) {
 		plain_set p = { NULL, tallyi_keyset_capacity(&ks) - 1 };
+		double spent = 0;
 
-		p.slot = malloc((p.mask + 1) * sizeof(tallyi_key));
-		memset(p.slot, 0xff, (p.mask + 1) * sizeof(tallyi_key));
-		plain_insert(&p, dd.all, dd.all_fp, distinct);
-		t0 = pool_now();
+		if (mode == DD_PLAIN) {
+			p.slot = malloc((p.mask + 1) * sizeof(tallyi_key));
+			memset(p.slot, 0xff, (p.mask + 1) * sizeof(tallyi_key));
+			plain_insert(&p, &dd.all);
+		}
 		while (bench_keep_running(st, DD_ROWS)) {
-			BENCH_ESCAPE(plain_insert(&p, dd.line, dd.fp, DD_ROWS));
+			spent += hot_pass(st, &ks, p.slot ? &p : NULL);
 			iters++;
 		}
 		rows = iters * DD_ROWS;
+		t0 = pool_now() - spent;
 		free(p.slot);
-	} else if (mode == DD_PROBE) {
+	} else if (mode == DD_STREAM) {
 		t0 = pool_now();
 		while (bench_keep_running(st, DD_ROWS)) {
-			dd_insert_threads(&ks, dd.line, dd.fp, DD_ROWS, threads);
+			dd_insert_threads(&ks, &dd.rows, threads);
 			iters++;
 		}
 		rows = iters * DD_ROWS;
@@ -493,8 +567,7 @@ bm_dedup(bench_state *st, void *arg)
 		while (bench_keep_running(st, distinct)) {
 			double t1 = pool_now();
 
-			dd_insert_threads(&ks, dd.all, dd.all_fp, distinct,
-			    threads);
+			dd_insert_threads(&ks, &dd.all, threads);
 			spent += pool_now() - t1;
 			tallyi_keyset_fini(&ks); /* untimed: a fresh set */
 			tallyi_keyset_init(&ks, &bench_libc_mem);
@@ -512,7 +585,8 @@ bm_dedup(bench_state *st, void *arg)
 		pool_baseline_set(mode == DD_CEIL ? ceil : base, rate);
 	if (mode == DD_PROBE && (ref = pool_baseline_get(base)) > 0)
 		bench_set_counter(st, "ratio_vs_plain", rate / ref, false);
-	if (mode == DD_PROBE && (ref = pool_baseline_get(ceil)) > 0)
+	if ((mode == DD_PROBE || mode == DD_STREAM) &&
+	    (ref = pool_baseline_get(ceil)) > 0)
 		bench_set_counter(st, "ratio_vs_ceiling", rate / ref, false);
 	tallyi_keyset_fini(&ks);
 }
@@ -681,19 +755,20 @@ kernels_bench_register(void)
 	}
 	/* 1K: the set in L1/L2, what the probe costs with no misses */
 	for (unsigned q = 0; q < 3; q++) {
-		static char dn[3][6][48];
+		static char dn[3][8][48];
 		static const uint32_t D[3] = { 1024, 65536, 10000000 };
 		static const char *DS[3] = { "1K", "64K", "10M" };
 		uint32_t distinct = D[q];
 		const char *ds = DS[q];
 		static const struct { const char *name; unsigned thr, mode; }
-		    v[6] = { { "ceiling", 1, DD_CEIL },
+		    v[7] = { { "ceiling", 1, DD_CEIL },
 			{ "plain", 1, DD_PLAIN }, { "set", 1, DD_PROBE },
-			{ "set/threads:2", 2, DD_PROBE },
+			{ "set/stream", 1, DD_STREAM },
+			{ "set/stream/threads:2", 2, DD_STREAM },
 			{ "fill", 1, DD_FILL }, { "fill/threads:2", 2, DD_FILL } };
 
 		/* filling 1 K keys would time thread start-up */
-		for (unsigned k = 0; k < (q ? 6u : 4u); k++) {
+		for (unsigned k = 0; k < (q ? 7u : 5u); k++) {
 			snprintf(dn[q][k], sizeof(dn[q][k]),
 			    "kernels/dedup/%s/distinct:%s", v[k].name, ds);
 			(v[k].thr > 1 ? bench_register_realtime :
