@@ -319,7 +319,6 @@ static int
 insert_from(tallyi_keyset *s, tallyi_keytab *t, uint64_t fp,
     const tallyi_key *k, ctx *cx)
 {
-	TALLY_ASSERT(fp != 0);
 	for (;;) {
 		switch (probe(t, fp, k)) {
 		case FOUND:

@@ -33,8 +33,9 @@ typedef struct tallyk_keycols {
  * tallyk_fingerprint_*() - 64-bit fingerprint of each row's key.
  * @c:   key columns.
  * @n:   rows.
- * @out: n fingerprints; never 0 (kept free for the dedup set kernel to
- *       mark an empty slot).
+ * @out: n fingerprints; never 0 (part of the definition: 0 stays free
+ *       for tables of fingerprints to mark an empty slot; the dedup set
+ *       marks its slots with control bytes and does not need it).
  *
  * Equal keys give equal fingerprints; the dedup set confirms every
  * fingerprint match by comparing keys, so a collision costs time, never
@@ -69,8 +70,8 @@ void tallyk_level_hist_avx512(const uint8_t *level, size_t n,
  * tallyk_count_ids_scalar() - counts[id[i]]++ for every row, with four
  * sub-histograms in @scratch (4 * @nbins entries); every id < @nbins.
  * tallyk_count_ids_plain() is the single-array loop, the reference.
- * No SIMD variant yet: a conflict-detection (AVX-512CD) variant measured
- * against this one is the kernels issue's next step.
+ * Scalar only: no SIMD variant (AVX-512CD conflict detection, say) has
+ * been written or measured against this one.
  */
 void tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
     uint32_t nbins, uint32_t *scratch);
