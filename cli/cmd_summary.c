@@ -402,7 +402,8 @@ cmd_summary(int argc, char **argv)
 	rc = tally_engine_flush(e);
 	if (rc == TALLY_OK)
 		rc = tally_snapshot_acquire(e, &s);
-	for (unsigned d = 0; d < TALLY_DIM_COUNT && rc == TALLY_OK; d++)
+	/* (file, rule) hot spots are not printed (yet): not ranked either */
+	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++)
 		rc = rank(s, (tally_dim)d, &rk[d]);
 	if (rc != TALLY_OK) {
 		out_error("aggregation failed: %s", tally_strerror(rc));

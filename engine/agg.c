@@ -18,6 +18,8 @@ tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem)
 	tallyi_free(mem, a->file.v, a->file.cap * sizeof(uint64_t));
 	tallyi_free(mem, a->rule.key, a->rule.cap * sizeof(uint64_t));
 	tallyi_free(mem, a->rule.val, a->rule.cap * sizeof(uint64_t));
+	tallyi_free(mem, a->file_rule.key, a->file_rule.cap * sizeof(uint64_t));
+	tallyi_free(mem, a->file_rule.val, a->file_rule.cap * sizeof(uint64_t));
 	memset(a, 0, sizeof(*a));
 }
 
@@ -90,7 +92,25 @@ tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
 		if (pairmap_grow(&a->rule, mem) != TALLY_OK)
 			return TALLY_ENOMEM;
 	}
+	while (!pairs_fit(&a->file_rule, pairs)) {
+		if (pairmap_grow(&a->file_rule, mem) != TALLY_OK)
+			return TALLY_ENOMEM;
+	}
 	return TALLY_OK;
+}
+
+/* Add @v to @key's count; the map has room (pairs_fit). */
+static inline void
+pair_add(tallyi_pairmap *m, uint64_t key, uint64_t v)
+{
+	size_t j = tallyi_pairmap_slot(m, key);
+
+	if (m->key[j] == TALLYI_PAIR_EMPTY) {
+		m->key[j] = key;
+		m->val[j] = 0;
+		m->count++;
+	}
+	m->val[j] += v;
 }
 
 _Static_assert(TALLY_LEVEL_COUNT == 4, "level_hist counts four levels");
@@ -100,20 +120,13 @@ tallyi_agg_count_rows(tallyi_agg *a, const tallyk_table *k,
     const uint32_t *tool, const uint32_t *rule, const uint32_t *file,
     const uint8_t *level, size_t n)
 {
-	TALLY_ASSERT(pairs_fit(&a->rule, n));
+	TALLY_ASSERT(pairs_fit(&a->rule, n) && pairs_fit(&a->file_rule, n));
 	k->level_hist(level, n, a->level);
 	tallyk_count_ids_plain(tool, n, a->tool.v);
 	tallyk_count_ids_plain(file, n, a->file.v);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t key = (uint64_t)tool[i] << 32 | rule[i];
-		size_t j = tallyi_pairmap_slot(&a->rule, key);
-
-		if (a->rule.key[j] == TALLYI_PAIR_EMPTY) {
-			a->rule.key[j] = key;
-			a->rule.val[j] = 0;
-			a->rule.count++;
-		}
-		a->rule.val[j]++;
+		pair_add(&a->rule, (uint64_t)tool[i] << 32 | rule[i], 1);
+		pair_add(&a->file_rule, (uint64_t)file[i] << 32 | rule[i], 1);
 	}
 	a->unique += n;
 }
@@ -121,8 +134,11 @@ tallyi_agg_count_rows(tallyi_agg *a, const tallyk_table *k,
 int
 tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src, const tallyi_mem *mem)
 {
+	size_t pairs = src->rule.count > src->file_rule.count ?
+	    src->rule.count : src->file_rule.count;
+
 	if (tallyi_agg_reserve(dst, mem, (uint32_t)src->tool.cap,
-	    (uint32_t)src->file.cap, src->rule.count) != TALLY_OK)
+	    (uint32_t)src->file.cap, pairs) != TALLY_OK)
 		return TALLY_ENOMEM;
 	dst->read += src->read;
 	dst->unique += src->unique;
@@ -133,18 +149,13 @@ tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src, const tallyi_mem *mem)
 	for (size_t i = 0; i < src->file.cap; i++)
 		dst->file.v[i] += src->file.v[i];
 	for (size_t i = 0; i < src->rule.cap; i++) {
-		uint64_t key = src->rule.key[i];
-		size_t j;
-
-		if (key == TALLYI_PAIR_EMPTY)
-			continue;
-		j = tallyi_pairmap_slot(&dst->rule, key);
-		if (dst->rule.key[j] == TALLYI_PAIR_EMPTY) {
-			dst->rule.key[j] = key;
-			dst->rule.val[j] = 0;
-			dst->rule.count++;
-		}
-		dst->rule.val[j] += src->rule.val[i];
+		if (src->rule.key[i] != TALLYI_PAIR_EMPTY)
+			pair_add(&dst->rule, src->rule.key[i], src->rule.val[i]);
+	}
+	for (size_t i = 0; i < src->file_rule.cap; i++) {
+		if (src->file_rule.key[i] != TALLYI_PAIR_EMPTY)
+			pair_add(&dst->file_rule, src->file_rule.key[i],
+			    src->file_rule.val[i]);
 	}
 	return TALLY_OK;
 }

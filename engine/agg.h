@@ -6,8 +6,8 @@
  * partial's mutex is held for a whole batch, so a snapshot that takes it
  * sees whole batches only. Counts by level, tool and file are dense arrays
  * (by level and interned id) counted by the kernels over a batch's columns;
- * counts by (tool, rule) live in a small open-addressing map keyed by
- * tool << 32 | rule.
+ * counts by (tool, rule) and by (file, rule) live in open-addressing maps
+ * keyed by tool << 32 | rule and file << 32 | rule.
  */
 #ifndef TALLY_ENGINE_AGG_H
 #define TALLY_ENGINE_AGG_H
@@ -27,7 +27,7 @@ typedef struct tallyi_countvec {
 #define TALLYI_PAIR_EMPTY UINT64_MAX /* (TALLY_ID_NONE, TALLY_ID_NONE) */
 
 typedef struct tallyi_pairmap {
-	uint64_t *key; /* tool << 32 | rule, TALLYI_PAIR_EMPTY when free */
+	uint64_t *key; /* a << 32 | b, TALLYI_PAIR_EMPTY when free */
 	uint64_t *val;
 	size_t cap;    /* power of two, or 0 */
 	size_t count;
@@ -39,7 +39,8 @@ typedef struct tallyi_agg {
 	uint64_t level[TALLY_LEVEL_COUNT];
 	tallyi_countvec tool;
 	tallyi_countvec file;
-	tallyi_pairmap rule;
+	tallyi_pairmap rule;      /* (tool, rule) */
+	tallyi_pairmap file_rule; /* (file, rule) */
 } tallyi_agg;
 
 void tallyi_agg_init(tallyi_agg *a);
@@ -47,7 +48,7 @@ void tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem);
 
 /*
  * Make room for tool ids below @tools, file ids below @files and @pairs
- * (tool, rule) pairs not yet seen, so that counting them cannot fail.
+ * pairs of each kind not yet seen, so that counting them cannot fail.
  * Return: TALLY_OK or TALLY_ENOMEM.
  */
 int tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
@@ -73,7 +74,7 @@ tallyi_pairmap_slot(const tallyi_pairmap *m, uint64_t key)
  * tallyi_agg_count_rows() - count @n unique violations, given as columns.
  * tallyi_agg_reserve() must have covered their ids and @n new pairs.
  * Levels and ids go through the kernels of @k (level histogram, counts by
- * dense id); pairs through the map. Levels above TALLY_LEVEL_ERROR are
+ * dense id); pairs through the maps. Levels above TALLY_LEVEL_ERROR are
  * not counted by level (the batch never holds one).
  */
 void tallyi_agg_count_rows(tallyi_agg *a, const tallyk_table *k,

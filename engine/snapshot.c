@@ -27,6 +27,8 @@ struct tally_snapshot {
 	size_t n[TALLY_DIM_COUNT];
 };
 
+/* Key order: (tool, rule) and (file, rule) keys hold TALLY_ID_NONE in the
+ * field they do not use, so one comparison serves both. */
 static int
 group_cmp_id(const void *a, const void *b)
 {
@@ -34,9 +36,30 @@ group_cmp_id(const void *a, const void *b)
 
 	if (x->tool != y->tool)
 		return x->tool < y->tool ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
 	if (x->rule != y->rule)
 		return x->rule < y->rule ? -1 : 1;
 	return 0;
+}
+
+/* The groups of a pair map, in key order. */
+static void
+pair_groups(const tallyi_pairmap *m, tally_dim dim, tally_group *g)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->cap; i++) {
+		uint64_t key = m->key[i];
+		uint32_t hi = (uint32_t)(key >> 32), lo = (uint32_t)key;
+
+		if (key == TALLYI_PAIR_EMPTY)
+			continue;
+		g[k++] = dim == TALLY_DIM_RULE ?
+		    (tally_group){ m->val[i], hi, lo, TALLY_ID_NONE } :
+		    (tally_group){ m->val[i], TALLY_ID_NONE, lo, hi };
+	}
+	qsort(g, k, sizeof(tally_group), group_cmp_id);
 }
 
 /* Turn the summed tables into group arrays. */
@@ -53,10 +76,12 @@ build_groups(tally_snapshot *s, const tallyi_agg *a, const tallyi_mem *mem)
 	s->n[TALLY_DIM_TOOL] = nt;
 	s->n[TALLY_DIM_FILE] = nf;
 	s->n[TALLY_DIM_RULE] = nr;
-	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++)
+	s->n[TALLY_DIM_FILE_RULE] = a->file_rule.count;
+	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++) {
 		s->g[d] = tallyi_alloc(mem, s->n[d] * sizeof(tally_group));
-	if (s->g[0] == NULL || s->g[1] == NULL || s->g[2] == NULL)
-		return TALLY_ENOMEM;
+		if (s->g[d] == NULL)
+			return TALLY_ENOMEM;
+	}
 
 	k = 0;
 	for (size_t i = 0; i < a->tool.cap; i++) {
@@ -70,16 +95,9 @@ build_groups(tally_snapshot *s, const tallyi_agg *a, const tallyi_mem *mem)
 			s->g[TALLY_DIM_FILE][k++] = (tally_group){ a->file.v[i],
 				TALLY_ID_NONE, TALLY_ID_NONE, (uint32_t)i };
 	}
-	k = 0;
-	for (size_t i = 0; i < a->rule.cap; i++) {
-		uint64_t key = a->rule.key[i];
-
-		if (key != TALLYI_PAIR_EMPTY)
-			s->g[TALLY_DIM_RULE][k++] = (tally_group){ a->rule.val[i],
-				(uint32_t)(key >> 32), (uint32_t)key,
-				TALLY_ID_NONE };
-	}
-	qsort(s->g[TALLY_DIM_RULE], nr, sizeof(tally_group), group_cmp_id);
+	pair_groups(&a->rule, TALLY_DIM_RULE, s->g[TALLY_DIM_RULE]);
+	pair_groups(&a->file_rule, TALLY_DIM_FILE_RULE,
+	    s->g[TALLY_DIM_FILE_RULE]);
 	return TALLY_OK;
 }
 
@@ -239,9 +257,12 @@ tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
 		r[i].g = g;
 		r[i].n2 = NULL;
 		r[i].l2 = 0;
-		if (dim == TALLY_DIM_FILE) {
+		if (dim == TALLY_DIM_FILE || dim == TALLY_DIM_FILE_RULE) {
 			r[i].n1 = tally_string_lookup(e, TALLY_STR_FILE,
 			    g->file, &r[i].l1);
+			if (dim == TALLY_DIM_FILE_RULE)
+				r[i].n2 = tally_string_lookup(e,
+				    TALLY_STR_RULE, g->rule, &r[i].l2);
 		} else {
 			r[i].n1 = tally_string_lookup(e, TALLY_STR_TOOL,
 			    g->tool, &r[i].l1);

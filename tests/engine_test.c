@@ -46,6 +46,17 @@ intern(tally_strkind k, const char *s)
 	return id;
 }
 
+/* The position of @id in @ids[0..n), or n. */
+static int
+index_of(const uint32_t *ids, int n, uint32_t id)
+{
+	int i = 0;
+
+	while (i < n && ids[i] != id)
+		i++;
+	return i;
+}
+
 static uint32_t
 tool(const char *name)
 {
@@ -394,8 +405,9 @@ Test(engine, counts_match_a_sorted_reference)
 {
 	static tally_violation v[NV], sorted[NV];
 	uint64_t seed = 0x9e3779b97f4a7c15u, by_tool[3] = { 0 };
-	uint64_t by_file[7] = { 0 }, unique = 0;
+	uint64_t by_file[7] = { 0 }, by_fr[7][5] = { { 0 } }, unique = 0;
 	uint32_t tools[3], rules[5], files[7], msgs[4];
+	size_t npairs = 0, sum = 0;
 	tally_snapshot *s = NULL;
 	tally_group g[64];
 	tally_totals t;
@@ -432,8 +444,13 @@ Test(engine, counts_match_a_sorted_reference)
 			continue;
 		by_tool[sorted[i].tool]++;
 		by_file[sorted[i].file]++;
+		by_fr[index_of(files, 7, sorted[i].file)]
+		    [index_of(rules, 5, sorted[i].rule)]++;
 		unique++;
 	}
+	for (int f = 0; f < 7; f++)
+		for (int r = 0; r < 5; r++)
+			npairs += by_fr[f][r] != 0;
 
 	submit(v, NV);
 	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
@@ -460,6 +477,22 @@ Test(engine, counts_match_a_sorted_reference)
 	cr_assert(eq(sz, n, 7));
 	for (size_t i = 0; i < n; i++)
 		cr_expect(eq(u64, g[i].count, by_file[g[i].file]));
+	/* (file, rule): every pair with its count, in (file, rule) order */
+	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE_RULE,
+	    TALLY_ORDER_ID, g, 64, &n), TALLY_OK));
+	cr_assert(eq(sz, n, npairs));
+	for (size_t i = 0; i < n; i++) {
+		cr_expect(eq(u64, g[i].count, by_fr[index_of(files, 7,
+		    g[i].file)][index_of(rules, 5, g[i].rule)]));
+		cr_expect(eq(u32, g[i].tool, TALLY_ID_NONE));
+		if (i > 0)
+			cr_expect(g[i - 1].file < g[i].file ||
+			    (g[i - 1].file == g[i].file &&
+			    g[i - 1].rule < g[i].rule), "pair %zu out of order",
+			    i);
+		sum += g[i].count;
+	}
+	cr_expect(eq(u64, sum, unique));
 	tally_snapshot_release(s);
 }
 
@@ -548,6 +581,16 @@ Test(engine, ranking_is_by_count_then_name)
 	cr_expect(eq(u32, g[0].file, fy));
 	cr_expect(eq(u64, g[0].count, 3));
 	cr_expect(eq(u32, g[0].tool, TALLY_ID_NONE));
+	/* (file, rule): (y, a) and (z, b) tie at 2, file name first */
+	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE_RULE,
+	    TALLY_ORDER_COUNT, g, 8, &n), TALLY_OK));
+	cr_assert(eq(sz, n, 3));
+	cr_expect(eq(u32, g[0].file, fy));
+	cr_expect(eq(u32, g[0].rule, ra));
+	cr_expect(eq(u32, g[1].file, fz));
+	cr_expect(eq(u32, g[1].rule, rb));
+	cr_expect(eq(u32, g[2].rule, rc));
+	cr_expect(eq(u64, g[2].count, 1));
 	/* By id: z (id 0) first. */
 	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE,
 	    TALLY_ORDER_ID, g, 8, &n), TALLY_OK));

@@ -36,19 +36,22 @@ typedef struct tally_totals {
  * violations.
  */
 typedef enum tally_dim {
-	TALLY_DIM_TOOL = 0, /* key: tool */
-	TALLY_DIM_RULE = 1, /* key: (tool, rule) */
-	TALLY_DIM_FILE = 2, /* key: file */
+	TALLY_DIM_TOOL = 0,      /* key: tool */
+	TALLY_DIM_RULE = 1,      /* key: (tool, rule) */
+	TALLY_DIM_FILE = 2,      /* key: file */
+	TALLY_DIM_FILE_RULE = 3, /* key: (file, rule): where a rule fires */
 } tally_dim;
 
-#define TALLY_DIM_COUNT 3
+#define TALLY_DIM_COUNT 4
 
 /**
  * enum tally_order - the order groups are returned in.
- * @TALLY_ORDER_ID:    by key ids ascending (tool, then rule; or file).
+ * @TALLY_ORDER_ID:    by key ids ascending (tool, then rule; file; or
+ *                     file, then rule).
  * @TALLY_ORDER_COUNT: by count descending, ties by name ascending (byte-wise;
- *                     for rules the tool name, then the rule name). The
- *                     first N of this order are the top N.
+ *                     for (tool, rule) the tool name, then the rule name;
+ *                     for (file, rule) the file name, then the rule name).
+ *                     The first N of this order are the top N.
  */
 typedef enum tally_order {
 	TALLY_ORDER_ID = 0,
@@ -59,8 +62,10 @@ typedef enum tally_order {
  * struct tally_group - one key and its count.
  * @count: unique violations with this key (never 0 in a query result).
  * @tool:  the tool id (TALLY_DIM_TOOL, TALLY_DIM_RULE), else TALLY_ID_NONE.
- * @rule:  the rule id (TALLY_DIM_RULE), else TALLY_ID_NONE.
- * @file:  the file id (TALLY_DIM_FILE), else TALLY_ID_NONE.
+ * @rule:  the rule id (TALLY_DIM_RULE, TALLY_DIM_FILE_RULE), else
+ *         TALLY_ID_NONE.
+ * @file:  the file id (TALLY_DIM_FILE, TALLY_DIM_FILE_RULE), else
+ *         TALLY_ID_NONE.
  */
 typedef struct tally_group {
 	uint64_t count;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "tally.h"
@@ -46,6 +47,7 @@ rnd(uint64_t *s)
 typedef struct stress_sums {
 	tally_totals t;
 	uint64_t levels, tools, files; /* sums over each grouping */
+	uint64_t rules, file_rules;    /* over (tool, rule), (file, rule) */
 	uint64_t max_file;             /* the largest count of one file */
 } stress_sums;
 
@@ -61,7 +63,7 @@ stress_sums_take(tally_engine *e, tally_group *g, size_t tools,
 	size_t n;
 	int rc = tally_snapshot_acquire(e, &s);
 
-	*out = (stress_sums){ { 0, 0, 0 }, 0, 0, 0, 0 };
+	*out = (stress_sums){ { 0, 0, 0 }, 0, 0, 0, 0, 0, 0 };
 	if (rc != TALLY_OK)
 		return rc;
 	tally_snapshot_totals(s, &out->t);
@@ -76,8 +78,46 @@ stress_sums_take(tally_engine *e, tally_group *g, size_t tools,
 		if (g[i].count > out->max_file)
 			out->max_file = g[i].count;
 	}
+	for (int k = 0; k < 2; k++) {
+		tally_dim d = k ? TALLY_DIM_FILE_RULE : TALLY_DIM_RULE;
+		size_t cnt = tally_snapshot_group_count(s, d);
+		tally_group *all = malloc((cnt ? cnt : 1) * sizeof(*all));
+
+		if (all == NULL) {
+			tally_snapshot_release(s);
+			return TALLY_ENOMEM;
+		}
+		tally_snapshot_groups(s, d, TALLY_ORDER_ID, all, cnt, &n);
+		for (size_t i = 0; i < n; i++)
+			*(k ? &out->file_rules : &out->rules) += all[i].count;
+		free(all);
+	}
 	tally_snapshot_release(s);
 	return TALLY_OK;
+}
+
+/*
+ * The invariants of every snapshot: each grouping sums to the unique
+ * count, which is at most read. Return: whether they hold (else FAIL).
+ */
+static inline bool
+stress_sums_check(const char *who, const stress_sums *s)
+{
+	const tally_totals *t = &s->t;
+
+	if (s->levels == t->unique && s->tools == t->unique &&
+	    s->files == t->unique && s->rules == t->unique &&
+	    s->file_rules == t->unique && t->unique <= t->read &&
+	    t->duplicates == t->read - t->unique)
+		return true;
+	FAIL("%s: inconsistent snapshot: read %llu unique %llu duplicates "
+	    "%llu levels %llu tools %llu files %llu rules %llu file-rules "
+	    "%llu", who, (unsigned long long)t->read,
+	    (unsigned long long)t->unique, (unsigned long long)t->duplicates,
+	    (unsigned long long)s->levels, (unsigned long long)s->tools,
+	    (unsigned long long)s->files, (unsigned long long)s->rules,
+	    (unsigned long long)s->file_rules);
+	return false;
 }
 
 #endif /* TALLY_STRESS_UTIL_H */
