@@ -40,6 +40,15 @@ tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts)
 		counts[id[i]]++;
 }
 
+/*
+ * The id stream is read 4 KiB ahead by software: with the hardware
+ * prefetcher alone a 20 M-row column (80 MB) counted at 1.2-1.3 G rows/s,
+ * against 3.1 G when it sits in L2; with this, 1.8-2.0 G, and 5.2 G on two
+ * threads (bench/RESULTS.md; 2, 8 or 16 KiB ahead measured the same).
+ * Prefetches never fault, so running past the end is harmless.
+ */
+#define ID_AHEAD 1024
+
 void
 tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
     uint32_t nbins, uint32_t *scratch)
@@ -56,6 +65,8 @@ tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
 		for (; i + 4 <= end; i += 4) {
 			uint64_t x, y;
 
+			if (i % 16 == 0) /* one line, ID_AHEAD ids ahead */
+				__builtin_prefetch(id + i + ID_AHEAD);
 			memcpy(&x, id + i, 8); /* two ids per load */
 			memcpy(&y, id + i + 2, 8);
 			h0[(uint32_t)x]++;
