@@ -9,6 +9,12 @@
  *                   by the worker that will aggregate it) or one outside
  *                   thread. Counters: ratio_50M (the target) and, at 2+
  *                   workers, speedup over the 1-worker run of this process.
+ *  ingest/e2e/tasks/workers:2/readers:2[/paced:100us]   the same with two
+ *                   threads acquiring, reading and releasing snapshots all
+ *                   along, back to back or with a 100 us sleep between
+ *                   acquires: ratio_vs_no_readers (against workers:2 of
+ *                   this run) and the acquire latency, acquire_p50_ns /
+ *                   acquire_p99_ns.
  *  tasks/fib, tasks/for   spawn + join overhead, ns per task, against oneTBB
  *                   on the same work (pool_tbb_bench.cc registers the TBB
  *                   side first; ratio_vs_tbb = our time / TBB's time).
@@ -214,7 +220,77 @@ struct e2e_arg {
 	bool tasks; /* producers are pool tasks, else one outside thread */
 	uint32_t keys;
 	char base[48];
+	unsigned readers; /* threads acquiring snapshots all along */
+	unsigned pace_us; /* a reader's sleep between acquires (0: none) */
 };
+
+/*
+ * A busy reader: acquire, read the totals, release, in a loop, timing
+ * each acquire; up to READ_SAMPLES latencies are kept (the latest).
+ */
+#define READ_SAMPLES (1u << 20)
+
+struct reader_arg {
+	tally_engine *e;
+	atomic_bool *stop;
+	float *ns; /* READ_SAMPLES */
+	uint64_t n;
+	unsigned pace_us;
+};
+
+static void *
+busy_reader(void *varg)
+{
+	struct reader_arg *r = varg;
+
+	while (!atomic_load_explicit(r->stop, memory_order_relaxed)) {
+		tally_snapshot *s;
+		tally_totals t;
+		double t0 = pool_now(), t1;
+
+		tally_snapshot_acquire(r->e, &s);
+		t1 = pool_now();
+		tally_snapshot_totals(s, &t);
+		BENCH_ESCAPE(t.read);
+		tally_snapshot_release(s);
+		r->ns[r->n++ % READ_SAMPLES] = (float)((t1 - t0) * 1e9);
+		if (r->pace_us != 0)
+			usleep(r->pace_us);
+	}
+	return NULL;
+}
+
+static int
+float_cmp(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* p50 and p99 of the readers' acquire latencies, in ns. */
+static void
+reader_percentiles(struct reader_arg *r, unsigned nr, double *p50,
+    double *p99)
+{
+	size_t n = 0;
+	float *all;
+
+	for (unsigned i = 0; i < nr; i++)
+		n += r[i].n < READ_SAMPLES ? r[i].n : READ_SAMPLES;
+	all = malloc((n ? n : 1) * sizeof(*all));
+	n = 0;
+	for (unsigned i = 0; i < nr; i++) {
+		size_t k = r[i].n < READ_SAMPLES ? r[i].n : READ_SAMPLES;
+
+		memcpy(all + n, r[i].ns, k * sizeof(*all));
+		n += k;
+	}
+	qsort(all, n, sizeof(*all), float_cmp);
+	*p50 = n ? all[n / 2] : 0;
+	*p99 = n ? all[n * 99 / 100] : 0;
+	free(all);
+}
 
 static void
 bm_e2e(bench_state *st, void *varg)
@@ -232,6 +308,15 @@ bm_e2e(bench_state *st, void *varg)
 		tally_engine_destroy(e);
 		return;
 	}
+	struct reader_arg rd[2];
+	pthread_t rth[2];
+	atomic_bool stop = false;
+
+	for (unsigned i = 0; i < a->readers; i++) {
+		rd[i] = (struct reader_arg){ e, &stop,
+			malloc(READ_SAMPLES * sizeof(float)), 0, a->pace_us };
+		pthread_create(&rth[i], NULL, busy_reader, &rd[i]);
+	}
 	t0 = pool_now();
 	while (bench_keep_running(st, E2E_ROWS)) {
 		if (a->tasks) {
@@ -247,9 +332,36 @@ bm_e2e(bench_state *st, void *varg)
 		passes++;
 	}
 	dt = pool_now() - t0;
+	atomic_store(&stop, true);
+	for (unsigned i = 0; i < a->readers; i++)
+		pthread_join(rth[i], NULL);
 	rate = (double)passes * E2E_ROWS / dt;
 	bench_set_items(st, passes * E2E_ROWS);
 	bench_set_counter(st, "ratio_50M", rate / 50e6, false);
+	if (a->readers > 0) {
+		char base[64];
+		double p50, p99;
+		uint64_t reads = 0;
+
+		reader_percentiles(rd, a->readers, &p50, &p99);
+		for (unsigned i = 0; i < a->readers; i++) {
+			reads += rd[i].n;
+			free(rd[i].ns);
+		}
+		bench_set_counter(st, "acquire_p50_ns", p50, false);
+		bench_set_counter(st, "acquire_p99_ns", p99, false);
+		bench_set_counter(st, "acquires_per_s", (double)reads / dt,
+		    false);
+		snprintf(base, sizeof(base), "%s/w%u", a->base, a->workers);
+		if (pool_baseline_get(base) > 0)
+			bench_set_counter(st, "ratio_vs_no_readers",
+			    rate / pool_baseline_get(base), false);
+	} else {
+		char base[64];
+
+		snprintf(base, sizeof(base), "%s/w%u", a->base, a->workers);
+		pool_baseline_set(base, rate);
+	}
 	if (a->workers == 1)
 		pool_baseline_set(a->base, rate);
 	else if (pool_baseline_get(a->base) > 0)
@@ -742,7 +854,7 @@ bm_inject(bench_state *st, void *varg)
 void
 pool_bench_register(void)
 {
-	static struct e2e_arg e2e[24];
+	static struct e2e_arg e2e[26];
 	static struct inject_arg inj[6];
 	static char names[48][64];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -754,7 +866,7 @@ pool_bench_register(void)
 		uint32_t keys = v == 2 ? 1u << 16 : 1u << 20;
 
 		for (unsigned w = 1; w <= wmax && k < 24; w *= 2, k++) {
-			e2e[k] = (struct e2e_arg){ w, tasks, keys, "" };
+			e2e[k] = (struct e2e_arg){ w, tasks, keys, "", 0, 0 };
 			snprintf(e2e[k].base, sizeof(e2e[k].base), "e2e/%s/%u",
 			    tasks ? "tasks" : "outside", keys);
 			snprintf(names[n], sizeof(names[n]),
@@ -763,6 +875,16 @@ pool_bench_register(void)
 			    v == 2 ? "/keys:64K" : "", w);
 			bench_register_realtime(names[n++], bm_e2e, &e2e[k]);
 		}
+	}
+	/* 2 workers again, with 2 busy snapshot readers (after the run
+	 * without, for the ratio). */
+	for (unsigned p = 0; p < 2; p++) {
+		e2e[k] = (struct e2e_arg){ 2, true, 1u << 20,
+			"e2e/tasks/1048576", 2, p ? 100 : 0 };
+		snprintf(names[n], sizeof(names[n]),
+		    "ingest/e2e/tasks/workers:2/readers:2%s",
+		    p ? "/paced:100us" : "");
+		bench_register_realtime(names[n++], bm_e2e, &e2e[k++]);
 	}
 	/* (b): TBB's side registers itself first (pool_tbb_bench.cc). */
 	for (unsigned w = 1; w <= 2; w++) {

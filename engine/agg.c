@@ -11,6 +11,28 @@ tallyi_agg_init(tallyi_agg *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static void
+pairmap_clear(tallyi_pairmap *m)
+{
+	if (m->cap != 0)
+		memset(m->key, 0xff, m->cap * sizeof(uint64_t));
+	m->count = 0;
+}
+
+void
+tallyi_agg_clear(tallyi_agg *a)
+{
+	a->read = 0;
+	a->unique = 0;
+	memset(a->level, 0, sizeof(a->level));
+	if (a->tool.cap != 0)
+		memset(a->tool.v, 0, a->tool.cap * sizeof(uint64_t));
+	if (a->file.cap != 0)
+		memset(a->file.v, 0, a->file.cap * sizeof(uint64_t));
+	pairmap_clear(&a->rule);
+	pairmap_clear(&a->file_rule);
+}
+
 void
 tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem)
 {

@@ -44,6 +44,8 @@ typedef struct tallyi_agg {
 } tallyi_agg;
 
 void tallyi_agg_init(tallyi_agg *a);
+/* Zero every count, keeping the memory (O(capacity)). */
+void tallyi_agg_clear(tallyi_agg *a);
 void tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem);
 
 /*

@@ -46,6 +46,7 @@
 #include "engine/engine_structs.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +67,21 @@ static int
 config_read(tally_config *c, const tally_config *user)
 {
 	tally_config def = TALLY_CONFIG_INIT;
+	/* v0.1 ends with @allocator; later fields default to zero. */
+	const size_t v01 = offsetof(tally_config, allocator) +
+	    sizeof(user->allocator);
 
 	*c = def;
 	if (user == NULL)
 		return TALLY_OK;
-	if (user->struct_size < sizeof(tally_config)) {
-		/* Every v0.1 field is required: there is no older version. */
+	if (user->struct_size < v01) /* there is no version before v0.1 */
 		return TALLY_EINVAL;
-	}
 	for (size_t i = sizeof(tally_config); i < user->struct_size; i++) {
 		if (((const unsigned char *)user)[i] != 0)
 			return TALLY_EINVAL;
 	}
-	memcpy(c, user, sizeof(*c));
+	memcpy(c, user, user->struct_size < sizeof(*c) ? user->struct_size :
+	    sizeof(*c));
 	c->struct_size = sizeof(*c);
 	if (c->batch_capacity % 64 != 0 || c->batch_capacity > TALLYI_BATCH_MAX)
 		return TALLY_EINVAL;
@@ -603,7 +606,11 @@ tally_engine_flush(tally_engine *e)
 		}
 		/* else d was stale: read again */
 	}
-	return tallyi_load_int(&e->failed, TALLY_ACQUIRE);
+	if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0)
+		return tallyi_load_int(&e->failed, TALLY_ACQUIRE);
+	/* The next acquire publishes what this flush drained (snapshot.c). */
+	tallyi_fetch_add_u64(&e->flush_gen, 1, TALLY_SEQ_CST);
+	return TALLY_OK;
 }
 
 unsigned
@@ -688,6 +695,7 @@ engine_free(tally_engine *e)
 {
 	tallyi_mem mem = e->mem;
 
+	tallyi_snapshot_fini(e); /* first: it still reads the workers */
 	tallyi_pool_fini(e);
 	if (e->workers != NULL) {
 		for (unsigned i = 0; i < e->nworkers; i++) {
@@ -733,6 +741,10 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 		return TALLY_ENOMEM;
 	}
 	e->mem = mem;
+	tallyi_snapshot_early(e);
+	e->interval_ms = cfg.snapshot_interval_ms;
+	e->on_snapshot = cfg.on_snapshot;
+	e->on_snapshot_arg = cfg.on_snapshot_arg;
 	e->nworkers = cfg.workers ? cfg.workers : default_workers();
 	e->batch_cap = cfg.batch_capacity ? cfg.batch_capacity :
 	    TALLYI_BATCH_DEFAULT;
@@ -761,10 +773,15 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 		tallyi_agg_init(&e->workers[i].agg);
 	}
 	if (rc == TALLY_OK)
+		rc = tallyi_snapshot_init(e);
+	if (rc == TALLY_OK)
 		rc = tallyi_pool_init(e);
 	if (rc == TALLY_OK)
 		rc = tallyi_pool_start(e);
+	if (rc == TALLY_OK)
+		rc = tallyi_snapshot_start(e);
 	if (rc != TALLY_OK) {
+		tallyi_snapshot_stop(e);
 		tallyi_pool_stop(e);
 		engine_free(e);
 		return rc;
@@ -779,6 +796,7 @@ tally_engine_destroy(tally_engine *e)
 	if (e == NULL)
 		return;
 	(void)tally_engine_flush(e);
+	tallyi_snapshot_stop(e);
 	tallyi_pool_stop(e); /* runs every task still queued, then joins */
 	engine_free(e);
 }

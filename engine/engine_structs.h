@@ -94,7 +94,9 @@ struct tally_batch {
 typedef struct tallyi_worker {
 	tallyi_deque dq;
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t lock; /* guards agg */
-	tallyi_agg agg;
+	tallyi_agg agg;           /* counts since the last publication */
+	tallyi_agg spare;         /* publisher's (pub_lock): swapped with agg */
+	bool spare_dirty;         /* publisher's: spare holds unmerged counts */
 	tallyi_task *free_tasks;  /* owner only */
 	unsigned nfree_tasks;
 	tally_batch *cache;       /* owner only: recycled batches */
@@ -141,7 +143,32 @@ struct tally_engine {
 	tallyi_atomic_int failed; /* 0, or the error that failed the engine */
 
 	tallyi_worker *workers;
+
+	/* Snapshots (snapshot.c): published with liburcu. */
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_atomic_ptr snap; /* current */
+	tallyi_atomic_u64 snap_seq;   /* the current one's sequence number */
+	tallyi_atomic_u32 snap_event; /* futex: bumped on each publication */
+	tallyi_atomic_u64 flush_gen;  /* flushes completed */
+	tallyi_atomic_u64 pub_gen;    /* flushes the current snapshot covers */
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t pub_lock;
+	tallyi_agg cum;               /* pub_lock: every count published */
+	unsigned interval_ms;
+	void (*on_snapshot)(const tally_snapshot *s, void *arg);
+	void *on_snapshot_arg;
+	pthread_mutex_t pub_sleep;    /* the publisher thread's timed sleep */
+	pthread_cond_t pub_cond;
+	bool pub_stop;
+	bool pub_started;
+	pthread_t publisher;
 };
+
+/* snapshot.c */
+void tallyi_snapshot_early(tally_engine *e); /* locks: before any failure */
+int tallyi_snapshot_init(tally_engine *e);  /* publishes the first one */
+int tallyi_snapshot_start(tally_engine *e); /* the periodic publisher */
+void tallyi_snapshot_stop(tally_engine *e);
+void tallyi_snapshot_fini(tally_engine *e);
+int tallyi_snapshot_publish(tally_engine *e);
 
 /* pool.c */
 tallyi_worker *tallyi_pool_self(const tally_engine *e);

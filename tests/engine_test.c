@@ -5,6 +5,9 @@
  * Expected counts come from a reference computed inside the test by a
  * different method (sorting the submitted keys), never from the engine.
  */
+#include <stddef.h>
+#include <time.h>
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <pthread.h>
@@ -119,6 +122,20 @@ Test(engine, config_is_validated)
 	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
 	cr_expect(eq(int, tally_engine_create(NULL, NULL), TALLY_EINVAL));
 	cr_expect(eq(ptr, x, NULL));
+}
+
+/* A caller built against v0.1 passes a config without the v0.3 fields. */
+Test(engine, v01_config_is_accepted)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *x = NULL;
+
+	cfg.struct_size = offsetof(tally_config, allocator) +
+	    sizeof(cfg.allocator);
+	cfg.workers = 1;
+	cfg.snapshot_interval_ms = 12345; /* beyond struct_size: ignored */
+	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
+	tally_engine_destroy(x);
 }
 
 Test(engine, newer_config_with_zero_tail_is_accepted)
@@ -813,4 +830,118 @@ Test(engine, level_names_round_trip)
 		    TALLY_EINVAL));
 		cr_expect(eq(int, tally_level_parse("err", 3, &l), TALLY_EINVAL));
 	}
+}
+
+/* ---- published snapshots (tally/snapshot.h) ---- */
+
+/* Publication numbers snapshots one by one; a held one outlives them. */
+Test(engine, snapshots_are_numbered_and_outlive_publication)
+{
+	uint32_t t = tool("t"), m = intern(TALLY_STR_MESSAGE, "m");
+	uint32_t r = intern(TALLY_STR_RULE, "r"), f = intern(TALLY_STR_FILE, "f");
+	tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2 },
+		{ t, r, f, m, 2, 0, 0, 2 } };
+	tally_snapshot *a = NULL, *b = NULL, *c = NULL;
+	tally_totals ta, tb;
+
+	cr_assert(eq(int, tally_snapshot_acquire(e, &a), TALLY_OK));
+	submit(v, 2);
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &b), TALLY_OK));
+	cr_expect(gt(u64, tally_snapshot_seq(b), tally_snapshot_seq(a)));
+	cr_assert(eq(int, tally_snapshot_publish(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &c), TALLY_OK));
+	cr_expect(gt(u64, tally_snapshot_seq(c), tally_snapshot_seq(b)));
+	/* a was published before the batch; b and c after it. a is still
+	 * readable although two publications replaced it (ASan checks). */
+	tally_snapshot_totals(a, &ta);
+	tally_snapshot_totals(b, &tb);
+	cr_expect(eq(u64, tb.unique, ta.unique + 2));
+	cr_expect(eq(u64, tb.read, ta.read + 2));
+	tally_snapshot_totals(c, &ta);
+	cr_expect(eq(u64, ta.unique, tb.unique));
+	tally_snapshot_release(a);
+	tally_snapshot_release(c);
+	/* retain: one more reference, released separately */
+	cr_expect(eq(ptr, tally_snapshot_retain(b), b));
+	tally_snapshot_release(b);
+	tally_snapshot_totals(b, &tb);
+	cr_expect(eq(u64, tb.unique, 2));
+	tally_snapshot_release(b);
+}
+
+Test(engine, wait_returns_on_publication_or_times_out)
+{
+	tally_snapshot *s = NULL;
+	uint64_t seq;
+	struct timespec t0, t1;
+
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	seq = tally_snapshot_seq(s);
+	tally_snapshot_release(s);
+	/* The fixture's engine publishes every 100 ms by default. */
+	cr_expect(eq(int, tally_snapshot_wait(e, seq, 5000), TALLY_OK));
+	cr_expect(eq(int, tally_snapshot_wait(e, seq, 0), TALLY_OK));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_expect(eq(int, tally_snapshot_wait(e, UINT64_MAX - 1, 30),
+	    TALLY_ETIMEDOUT));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_expect(ge(dbl, (double)(t1.tv_sec - t0.tv_sec) +
+	    (t1.tv_nsec - t0.tv_nsec) * 1e-9, 0.029));
+	cr_expect(eq(int, tally_snapshot_wait(NULL, 0, 0), TALLY_EINVAL));
+	cr_expect(eq(int, tally_snapshot_publish(NULL), TALLY_EINVAL));
+}
+
+struct seen {
+	uint64_t calls, last_seq, last_unique;
+	bool in_order;
+};
+
+static void
+on_snap(const tally_snapshot *s, void *arg)
+{
+	struct seen *x = arg;
+	tally_totals t;
+
+	x->in_order &= tally_snapshot_seq(s) == x->last_seq + 1 ||
+	    x->calls == 0;
+	x->calls++;
+	x->last_seq = tally_snapshot_seq(s);
+	tally_snapshot_totals(s, &t);
+	x->last_unique = t.unique;
+	/* a reference taken here is the caller's (ASan: not freed early) */
+	tally_snapshot_release(tally_snapshot_retain(s));
+}
+
+/* The callback sees every publication, in order. */
+Test(engine, on_snapshot_sees_every_publication)
+{
+	struct seen x = { 0, 0, 0, true };
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *saved = e, *own = NULL;
+	uint32_t t, m, r, f;
+
+	cfg.workers = 2;
+	cfg.snapshot_interval_ms = 5;
+	cfg.on_snapshot = on_snap;
+	cfg.on_snapshot_arg = &x;
+	cr_assert(eq(int, tally_engine_create(&own, &cfg), TALLY_OK));
+	e = own;
+	t = tool("t"), m = intern(TALLY_STR_MESSAGE, "m");
+	r = intern(TALLY_STR_RULE, "r"), f = intern(TALLY_STR_FILE, "f");
+	{
+		tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2 },
+			{ t, r, f, m, 1, 0, 0, 2 }, { t, r, f, m, 3, 0, 0, 1 } };
+
+		submit(v, 3);
+	}
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	/* two more periodic publications (5 ms each) */
+	cr_assert(eq(int, tally_snapshot_wait(e, 2 + 2, 5000), TALLY_OK));
+	tally_engine_destroy(own); /* joins the publisher: x is settled */
+	e = saved;
+	cr_expect(x.in_order);
+	cr_expect(ge(u64, x.calls, 4));
+	cr_expect(eq(u64, x.calls, x.last_seq)); /* 1, 2, ... none missed */
+	cr_expect(eq(u64, x.last_unique, 2));
 }

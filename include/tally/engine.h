@@ -39,10 +39,20 @@ typedef struct tally_batch tally_batch;
  * @flags:          TALLY_SUBMIT_NONBLOCK, TALLY_POOL_PIN (v0.2), or 0 (v0.1).
  * @allocator:      memory hook, copied at create; NULL for the default
  *                  jemalloc arena (v0.1).
+ * @snapshot_interval_ms: how often the engine publishes a snapshot of
+ *                  everything aggregated so far; 0 means 100 (v0.3).
+ *                  Flushes publish too (tally/snapshot.h).
+ * @on_snapshot:    called on the publishing thread after each publication
+ *                  with the new snapshot, which is valid during the call
+ *                  (tally_snapshot_retain() keeps it); or NULL (v0.3). It
+ *                  must not flush, publish or destroy the engine.
+ * @on_snapshot_arg: passed to @on_snapshot (v0.3).
  *
  * Fields added in later versions go at the end; an engine built against a
  * newer header reads only the first @struct_size bytes of an older config.
  */
+typedef struct tally_snapshot tally_snapshot;
+
 typedef struct tally_config {
 	size_t struct_size;
 	unsigned workers;
@@ -50,9 +60,13 @@ typedef struct tally_config {
 	unsigned max_inflight;
 	unsigned flags;
 	const tally_allocator *allocator;
+	unsigned snapshot_interval_ms;
+	void (*on_snapshot)(const tally_snapshot *s, void *arg);
+	void *on_snapshot_arg;
 } tally_config;
 
-#define TALLY_CONFIG_INIT { sizeof(tally_config), 0, 0, 0, 0, NULL }
+#define TALLY_CONFIG_INIT \
+	{ sizeof(tally_config), 0, 0, 0, 0, NULL, 0, NULL, NULL }
 
 /**
  * tally_engine_create() - create an engine and start its workers.
@@ -86,7 +100,8 @@ void tally_engine_destroy(tally_engine *e);
  *
  * Memory ordering: every batch whose tally_batch_submit() returned before
  * this call began is aggregated when it returns, and a snapshot acquired
- * afterwards by any thread that synchronises with this one includes it.
+ * afterwards by any thread that synchronises with this one includes it
+ * (that acquire publishes it: tally/snapshot.h).
  * Lock-free: concurrent flushes cooperate; a flush called from a pool task
  * runs other tasks while it waits (so a task may flush).
  * Return: TALLY_OK, or TALLY_ENOMEM when a worker ran out of memory earlier

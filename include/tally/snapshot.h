@@ -4,8 +4,16 @@
  * A snapshot is a consistent cut: it holds whole batches only, and with
  * each batch every batch it was deduplicated against, so its totals, levels
  * and groups always agree (the counts by tool sum to the unique total, and
- * so on). Taking one pauses the workers for as long as it takes to add up
- * their partial counts (v0; the live-snapshot issue removes the pause).
+ * so on).
+ *
+ * The engine publishes snapshots: every snapshot_interval_ms (tally_config),
+ * on tally_snapshot_publish(), and on the first acquire after a
+ * tally_engine_flush(). Each has a sequence number one above the one
+ * before. Acquiring the current one takes no lock and never waits for
+ * ingestion, nor ingestion for it (it is published with liburcu and freed
+ * after the last release and a grace period). Publishing stops the workers
+ * only for the moment it takes to swap each worker's partial counts for an
+ * empty set; the adding up happens after, on the publishing thread.
  */
 #ifndef TALLY_SNAPSHOT_H
 #define TALLY_SNAPSHOT_H
@@ -16,8 +24,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct tally_snapshot tally_snapshot;
 
 /**
  * struct tally_totals - how many violations the snapshot has seen.
@@ -75,22 +81,72 @@ typedef struct tally_group {
 } tally_group;
 
 /**
- * tally_snapshot_acquire() - take a snapshot of everything aggregated so far.
+ * tally_snapshot_acquire() - the latest published snapshot.
  * @e:   the engine.
  * @out: receives the snapshot.
  *
- * Call tally_engine_flush() first to include every batch already submitted.
- * Return: TALLY_OK or TALLY_ENOMEM.
+ * Call tally_engine_flush() first to include every batch already submitted
+ * (the first acquire after a flush publishes, so it pays for one
+ * publication), or tally_snapshot_publish() for what is aggregated now.
+ * Otherwise lock-free: a thread's first call registers it with liburcu
+ * (undone when the thread exits).
+ * Return: TALLY_OK, TALLY_EINVAL for a NULL argument, or TALLY_ENOMEM when
+ * the publication after a flush could not be built (the counts are kept;
+ * try again).
  * Threads: any thread, concurrently with submits, flushes and other
  * snapshots. Release with tally_snapshot_release() before destroying @e.
  */
 int tally_snapshot_acquire(tally_engine *e, tally_snapshot **out);
 
 /**
- * tally_snapshot_release() - free a snapshot.
+ * tally_snapshot_retain() - one more reference to a snapshot.
+ * @s: a snapshot the caller holds (acquired, retained, or passed to
+ *     tally_config.on_snapshot).
+ *
+ * Return: @s, to be released once more with tally_snapshot_release().
+ * Threads: any.
+ */
+tally_snapshot *tally_snapshot_retain(const tally_snapshot *s);
+
+/**
+ * tally_snapshot_publish() - publish a snapshot of what is aggregated now.
+ * @e: the engine.
+ *
+ * Batches still in flight are not waited for (tally_engine_flush() does).
+ * Return: TALLY_OK, or TALLY_ENOMEM (nothing is lost: the counts are kept
+ * and the next publication includes them).
+ * Threads: any thread but the on_snapshot callback; publications are
+ * serialised.
+ */
+int tally_snapshot_publish(tally_engine *e);
+
+/**
+ * tally_snapshot_wait() - wait for a snapshot newer than @after.
+ * @e:          the engine.
+ * @after:      a sequence number (tally_snapshot_seq()).
+ * @timeout_ms: how long to wait at most; 0 returns at once.
+ *
+ * Return: TALLY_OK once the current snapshot's sequence number is above
+ * @after, TALLY_ETIMEDOUT when it is not by the deadline.
+ * Threads: any, concurrently with everything but destroy.
+ */
+int tally_snapshot_wait(tally_engine *e, uint64_t after, unsigned timeout_ms);
+
+/**
+ * tally_snapshot_seq() - the snapshot's sequence number.
+ * @s: the snapshot.
+ *
+ * Return: 1 for the engine's first (empty) snapshot, then one more for each
+ * publication. Threads: any.
+ */
+uint64_t tally_snapshot_seq(const tally_snapshot *s);
+
+/**
+ * tally_snapshot_release() - drop a reference to a snapshot.
  * @s: the snapshot, or NULL (no-op).
  *
- * Threads: any one thread, once, after every query on @s has returned.
+ * Threads: any thread, once per acquire or retain, after that holder's
+ * queries on @s have returned.
  */
 void tally_snapshot_release(tally_snapshot *s);
 

@@ -15,13 +15,20 @@
  *   read never decreases,
  *   after a producer's flush, read >= what it had submitted.
  *
+ * Meanwhile --readers threads (default 2) take, check and release
+ * snapshots in a tight loop (each snapshot's sequence number never goes
+ * back, nor its read count), one more thread publishes on demand as fast
+ * as it can, and the engine publishes every millisecond on its own: many
+ * thousands of publications, each replacing a snapshot readers may hold.
+ *
  * With --pairs, every key is submitted exactly twice, by two different
  * producers (key q + P * j by producers q and q + 1), so a snapshot that is
  * a consistent cut (a duplicate counted only with the row it duplicates)
  * also obeys duplicates <= unique.
  *
- * Usage: ingest_stress [--producers P] [--workers W] [--seconds S]
- *        [--batch-max N] [--nonblock] [--pairs] [--affinity] [--seed X]
+ * Usage: ingest_stress [--producers P] [--workers W] [--readers N]
+ *        [--seconds S] [--batch-max N] [--nonblock] [--pairs] [--affinity]
+ *        [--seed X]
  * Exit status: 0 all invariants held, 1 a violation (printed), 2 usage.
  */
 #include <errno.h>
@@ -47,11 +54,11 @@
 #define K (1u << 18) /* key space */
 
 static struct {
-	unsigned producers, workers, batch_max;
+	unsigned producers, workers, readers, batch_max;
 	double seconds;
 	bool nonblock, affinity, pairs;
 	uint64_t seed;
-} opt = { 8, 4, 4096, 3.0, false, false, false, 1 };
+} opt = { 8, 4, 2, 4096, 3.0, false, false, false, 1 };
 
 static tally_engine *e;
 static uint32_t tool_id[T], rule_id[R], file_id[F], msg_id[M];
@@ -194,21 +201,49 @@ producer(void *arg)
 	return NULL;
 }
 
+static _Atomic uint64_t snapshots_checked;
+
 static void *
 reader(void *arg)
 {
-	uint64_t last = 0;
+	uint64_t last = 0, last_seq = 0;
 
 	(void)arg;
 	pthread_barrier_wait(&start);
 	while (!atomic_load(&stop) && !atomic_load(&failed)) {
-		uint64_t read = check_snapshot("reader", 0);
+		tally_snapshot *s = NULL;
+		uint64_t read, seq;
 
+		/* a held snapshot while others are published over it */
+		tally_snapshot_acquire(e, &s);
+		seq = tally_snapshot_seq(s);
+		read = check_snapshot("reader", 0);
+		tally_snapshot_release(s);
+		if (seq < last_seq)
+			FAIL("reader: seq went back from %llu to %llu",
+			    (unsigned long long)last_seq,
+			    (unsigned long long)seq);
 		if (read < last)
 			FAIL("reader: read went back from %llu to %llu",
 			    (unsigned long long)last, (unsigned long long)read);
 		last = read;
-		usleep(1000);
+		last_seq = seq;
+		atomic_fetch_add(&snapshots_checked, 1);
+	}
+	return NULL;
+}
+
+/* Publishes on demand, as fast as it can, next to the periodic ones. */
+static void *
+publisher(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&start);
+	while (!atomic_load(&stop) && !atomic_load(&failed)) {
+		int rc = tally_snapshot_publish(e);
+
+		if (rc != TALLY_OK)
+			FAIL("publish: %s", tally_strerror(rc));
 	}
 	return NULL;
 }
@@ -217,8 +252,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ingest_stress [--producers P] [--workers W] "
-	    "[--seconds S] [--batch-max N] [--nonblock] [--pairs] [--affinity] "
-	    "[--seed X]\n");
+	    "[--readers N] [--seconds S] [--batch-max N] [--nonblock] "
+	    "[--pairs] [--affinity] [--seed X]\n");
 	exit(2);
 }
 
@@ -226,8 +261,8 @@ int
 main(int argc, char **argv)
 {
 	tally_config cfg = TALLY_CONFIG_INIT;
-	pthread_t *th, rd;
-	uint64_t want_unique = 0, want_tool[T] = { 0 };
+	pthread_t *th, *rd, pub;
+	uint64_t want_unique = 0, want_tool[T] = { 0 }, publications = 0;
 	tally_snapshot *s = NULL;
 	tally_totals t;
 	tally_group g[T];
@@ -250,6 +285,8 @@ main(int argc, char **argv)
 			opt.producers = (unsigned)atoi(v), i++;
 		else if (strcmp(a, "--workers") == 0)
 			opt.workers = (unsigned)atoi(v), i++;
+		else if (strcmp(a, "--readers") == 0)
+			opt.readers = (unsigned)atoi(v), i++;
 		else if (strcmp(a, "--seconds") == 0)
 			opt.seconds = atof(v), i++;
 		else if (strcmp(a, "--batch-max") == 0)
@@ -267,6 +304,7 @@ main(int argc, char **argv)
 	cfg.batch_capacity = 4096;
 	cfg.max_inflight = 2 * opt.workers;
 	cfg.flags = opt.nonblock ? TALLY_SUBMIT_NONBLOCK : 0;
+	cfg.snapshot_interval_ms = 1;
 	if ((rc = tally_engine_create(&e, &cfg)) != TALLY_OK) {
 		fprintf(stderr, "ingest_stress: create: %s\n", tally_strerror(rc));
 		return 1;
@@ -289,15 +327,20 @@ main(int argc, char **argv)
 		    &msg_id[i]);
 
 	th = calloc(opt.producers, sizeof(*th));
-	pthread_barrier_init(&start, NULL, opt.producers + 2);
+	rd = calloc(opt.readers + 1, sizeof(*rd));
+	pthread_barrier_init(&start, NULL, opt.producers + opt.readers + 2);
 	for (unsigned i = 0; i < opt.producers; i++)
 		pthread_create(&th[i], NULL, producer, (void *)(uintptr_t)i);
-	pthread_create(&rd, NULL, reader, NULL);
+	for (unsigned i = 0; i < opt.readers; i++)
+		pthread_create(&rd[i], NULL, reader, NULL);
+	pthread_create(&pub, NULL, publisher, NULL);
 	pthread_barrier_wait(&start);
 	for (unsigned i = 0; i < opt.producers; i++)
 		pthread_join(th[i], NULL);
 	atomic_store(&stop, true);
-	pthread_join(rd, NULL);
+	for (unsigned i = 0; i < opt.readers; i++)
+		pthread_join(rd[i], NULL);
+	pthread_join(pub, NULL);
 
 	if ((rc = tally_engine_flush(e)) != TALLY_OK)
 		FAIL("final flush: %s", tally_strerror(rc));
@@ -309,6 +352,7 @@ main(int argc, char **argv)
 	}
 	check_snapshot("final", atomic_load(&submitted_rows));
 	tally_snapshot_acquire(e, &s);
+	publications = tally_snapshot_seq(s);
 	tally_snapshot_totals(s, &t);
 	if (t.read != atomic_load(&submitted_rows))
 		FAIL("read %llu, submitted %llu", (unsigned long long)t.read,
@@ -328,13 +372,17 @@ main(int argc, char **argv)
 	tally_snapshot_release(s);
 	tally_engine_destroy(e);
 	free(th);
-	printf("ingest_stress: %s: %u producers, %u workers, %.1f s%s%s: "
-	    "%llu rows submitted, %llu discarded, %llu unique keys\n",
+	free(rd);
+	printf("ingest_stress: %s: %u producers, %u workers, %u readers, "
+	    "%.1f s%s%s: %llu rows submitted, %llu discarded, %llu unique "
+	    "keys, %llu publications, %llu snapshots checked\n",
 	    atomic_load(&failed) ? "FAILED" : "ok", opt.producers,
-	    opt.workers, opt.seconds, opt.nonblock ? ", non-blocking" : "",
-	    opt.pairs ? ", pairs" : "",
+	    opt.workers, opt.readers, opt.seconds,
+	    opt.nonblock ? ", non-blocking" : "", opt.pairs ? ", pairs" : "",
 	    (unsigned long long)atomic_load(&submitted_rows),
 	    (unsigned long long)atomic_load(&discarded_rows),
-	    (unsigned long long)want_unique);
+	    (unsigned long long)want_unique,
+	    (unsigned long long)publications,
+	    (unsigned long long)atomic_load(&snapshots_checked));
 	return atomic_load(&failed) ? 1 : 0;
 }
