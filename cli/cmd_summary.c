@@ -24,7 +24,8 @@ static const char help[] =
 "      --fail-on LVL   exit 1 when a unique result has level LVL or higher\n"
 "                      (none, note, warning, error)\n"
 "  -j, --workers N     aggregation threads (default: one per CPU less one)\n"
-"      --progress      always show progress on stderr\n"
+"      --progress      always show progress on stderr, with what is counted\n"
+"                      so far (results, results/s, unique, top rule)\n"
 "      --no-progress   never show progress (default: shown when stderr is a\n"
 "                      terminal and the inputs exceed 64 MiB)\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
@@ -384,6 +385,7 @@ cmd_summary(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	progress_init(&pg, o.progress, paths, n);
+	progress_engine(&pg, e);
 	so.progress = progress_cb;
 	so.progress_arg = &pg;
 	for (size_t i = 0; i < n; i++) {

@@ -130,6 +130,40 @@ progress_init(progress *p, int force, char *const *paths, size_t n)
 		p->on = isatty(STDERR_FILENO) && p->total >= PROGRESS_AUTO_BYTES;
 }
 
+void
+progress_engine(progress *p, tally_engine *e)
+{
+	p->e = e;
+	p->t0 = out_now();
+}
+
+/* ", N results (R/s), U unique, top rule: tool/rule (C)" */
+static void
+draw_live(tally_engine *e, double secs)
+{
+	tally_snapshot *s = NULL;
+	tally_totals t;
+	tally_group top;
+	size_t n = 0, lt = 0, lr = 0;
+	const char *tn = NULL, *rn = NULL;
+
+	if (tally_snapshot_acquire(e, &s) != TALLY_OK)
+		return;
+	tally_snapshot_totals(s, &t);
+	fprintf(stderr, " | %llu results (%.0f/s), %llu unique",
+	    (unsigned long long)t.read, secs > 0 ? (double)t.read / secs : 0.0,
+	    (unsigned long long)t.unique);
+	if (tally_snapshot_groups(s, TALLY_DIM_RULE, TALLY_ORDER_COUNT, &top, 1,
+	    &n) == TALLY_OK && n == 1) {
+		tn = tally_string_lookup(e, TALLY_STR_TOOL, top.tool, &lt);
+		rn = tally_string_lookup(e, TALLY_STR_RULE, top.rule, &lr);
+	}
+	if (tn != NULL && rn != NULL)
+		fprintf(stderr, ", top rule %.*s/%.*s (%llu)", (int)lt, tn,
+		    (int)lr, rn, (unsigned long long)top.count);
+	tally_snapshot_release(s);
+}
+
 static void
 draw(progress *p, uint64_t done)
 {
@@ -138,9 +172,12 @@ draw(progress *p, uint64_t done)
 
 	if (pct > 100)
 		pct = 100;
-	fprintf(stderr, "\rtally: reading file %zu/%zu, %s of %s (%3.0f%%)\033[K",
+	fprintf(stderr, "\rtally: reading file %zu/%zu, %s of %s (%3.0f%%)",
 	    p->file, p->files, out_bytes(done, a), out_bytes(p->total, b),
 	    pct);
+	if (p->e != NULL)
+		draw_live(p->e, out_now() - p->t0);
+	fputs("\033[K", stderr);
 	fflush(stderr);
 }
 

@@ -45,12 +45,20 @@ typedef struct progress {
 	size_t file, files;        /* 1-based file being read, count */
 	uint64_t base, total;      /* bytes of earlier files, of all files */
 	double last;               /* when the line was last drawn */
+	double t0;                 /* when reading began */
+	tally_engine *e;           /* its live snapshot is shown, or NULL */
 } progress;
 
 #define PROGRESS_AUTO_BYTES (64u << 20)
 
 /* Decide whether to show progress: @force is -1 (auto), 0 (off), 1 (on). */
 void progress_init(progress *p, int force, char *const *paths, size_t n);
+
+/*
+ * Also show what the engine has counted so far (results, results/s,
+ * unique, the top rule), from its latest published snapshot.
+ */
+void progress_engine(progress *p, tally_engine *e);
 
 /* The reader's progress callback (@arg is a progress). */
 void progress_cb(void *arg, uint64_t done, uint64_t total);

@@ -610,6 +610,9 @@ Test(cli, progress_is_shown_when_asked)
 	cr_expect(eq(int, r.status, 0));
 	cr_expect(strstr(r.err.c_str(), "reading file 1/1") != nullptr,
 	    "%s", r.err.c_str());
+	/* the live part: what the engine has counted so far */
+	cr_expect(strstr(r.err.c_str(), " results (") != nullptr &&
+	    strstr(r.err.c_str(), " unique") != nullptr, "%s", r.err.c_str());
 	r = run({ "summary", DATA "/defs/defs.sarif" });
 	cr_expect(strstr(r.err.c_str(), "reading") == nullptr,
 	    "not a terminal: no progress");
