@@ -15,6 +15,8 @@ static const char usage[] =
 "Commands:\n"
 "  summary   count unique results by level, tool, rule and file\n"
 "  merge     merge logs into one SARIF log, exact duplicates dropped\n"
+"  diff      classify a log's results against a baseline log (new,\n"
+"            unchanged, updated, absent)\n"
 "  help      show help for a command (tally help summary)\n"
 "\n"
 "Options:\n"
@@ -23,7 +25,8 @@ static const char usage[] =
 "\n"
 "Exit status:\n"
 "  0  success\n"
-"  1  --fail-on found a result at or above the given level\n"
+"  1  --fail-on found a result at or above the given level (summary), or\n"
+"     --fail-on-new found a new result (diff)\n"
 "  2  bad usage, or an input could not be read (the others are still used)\n"
 "\n"
 "Run 'tally COMMAND --help' for a command's options.\n";
@@ -58,6 +61,8 @@ main(int argc, char **argv)
 			return cmd_summary(2, help);
 		if (strcmp(argv[2], "merge") == 0)
 			return cmd_merge(2, help);
+		if (strcmp(argv[2], "diff") == 0)
+			return cmd_diff(2, help);
 		out_error("unknown command '%s' (try 'tally --help')", argv[2]);
 		return EXIT_USAGE;
 	}
@@ -65,6 +70,8 @@ main(int argc, char **argv)
 		return cmd_summary(argc - 1, argv + 1);
 	if (strcmp(cmd, "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
 	out_error("unknown command '%s' (try 'tally --help')", cmd);
 	return EXIT_USAGE;
 }

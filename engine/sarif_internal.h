@@ -231,6 +231,23 @@ typedef struct tallyi_sarif_sink {
 int tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
     const tally_sarif_options *opt, tally_sarif_report *rep);
 
+/*
+ * The sink callbacks that intern into an engine: @ctx points to a struct
+ * whose first member is the tally_engine *.
+ */
+int tallyi_sink_tool(void *ctx, const char *name, size_t len,
+    const char *version, size_t vlen, uint32_t *id);
+int tallyi_sink_intern(void *ctx, tally_strkind kind, const char *s,
+    size_t len, uint32_t *id);
+const char *tallyi_sink_lookup(void *ctx, tally_strkind kind, uint32_t id,
+    size_t *len);
+
+/* A fresh report (no error; offset unknown). */
+void tallyi_report_init(tally_sarif_report *rep);
+
+/* TALLY_OK when @opt is NULL or recent enough, else TALLY_EINVAL. */
+int tallyi_check_options(const tally_sarif_options *opt);
+
 /* Fill @rep with an error (message printf-style). */
 void tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

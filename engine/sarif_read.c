@@ -998,30 +998,25 @@ typedef struct engine_sink {
 	size_t nheld, cap;
 } engine_sink;
 
-static int
-es_tool(void *ctx, const char *name, size_t len, const char *version,
+int
+tallyi_sink_tool(void *ctx, const char *name, size_t len, const char *version,
     size_t vlen, uint32_t *id)
 {
-	engine_sink *es = ctx;
-
-	return tally_tool_register(es->e, name, len, version, vlen, id);
+	return tally_tool_register(*(tally_engine **)ctx, name, len, version,
+	    vlen, id);
 }
 
-static int
-es_intern(void *ctx, tally_strkind kind, const char *s, size_t len,
+int
+tallyi_sink_intern(void *ctx, tally_strkind kind, const char *s, size_t len,
     uint32_t *id)
 {
-	engine_sink *es = ctx;
-
-	return tally_string_intern(es->e, kind, s, len, id);
+	return tally_string_intern(*(tally_engine **)ctx, kind, s, len, id);
 }
 
-static const char *
-es_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
+const char *
+tallyi_sink_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
 {
-	engine_sink *es = ctx;
-
-	return tally_string_lookup(es->e, kind, id, len);
+	return tally_string_lookup(*(tally_engine **)ctx, kind, id, len);
 }
 
 static int
@@ -1099,8 +1094,8 @@ es_drop(engine_sink *es)
 	memset(es, 0, sizeof(*es));
 }
 
-static int
-check_options(const tally_sarif_options *opt)
+int
+tallyi_check_options(const tally_sarif_options *opt)
 {
 	return opt == NULL || opt->struct_size >= sizeof(*opt) ? TALLY_OK :
 	    TALLY_EINVAL;
@@ -1111,8 +1106,8 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
 {
 	engine_sink es = { e, in->mem, NULL, NULL, 0, 0 };
-	tallyi_sarif_sink sink = { es_tool, es_intern, es_lookup, es_run, &es,
-		false };
+	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
+		tallyi_sink_lookup, es_run, &es, false };
 	int rc = tallyi_sarif_read(in, &sink, opt, rep);
 
 	if (rc == TALLY_OK) {
@@ -1128,8 +1123,8 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 	return rc;
 }
 
-static void
-report_init(tally_sarif_report *rep)
+void
+tallyi_report_init(tally_sarif_report *rep)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->offset = UINT64_MAX;
@@ -1146,8 +1141,8 @@ tally_sarif_read_file(tally_engine *e, const char *path,
 
 	if (rep == NULL)
 		rep = &local;
-	report_init(rep);
-	if (e == NULL || path == NULL || check_options(opt) != TALLY_OK) {
+	tallyi_report_init(rep);
+	if (e == NULL || path == NULL || tallyi_check_options(opt) != TALLY_OK) {
 		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 		return TALLY_EINVAL;
@@ -1176,9 +1171,9 @@ tally_sarif_read_buffer(tally_engine *e, const void *buf, size_t len,
 
 	if (rep == NULL)
 		rep = &local;
-	report_init(rep);
+	tallyi_report_init(rep);
 	if (e == NULL || (buf == NULL && len != 0) ||
-	    check_options(opt) != TALLY_OK) {
+	    tallyi_check_options(opt) != TALLY_OK) {
 		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 		return TALLY_EINVAL;

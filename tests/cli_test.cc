@@ -485,7 +485,7 @@ Test(cli, help_and_version)
 
 	cr_expect(eq(int, r.status, 0));
 	cr_expect(strstr(r.out.c_str(), "Usage: tally") != nullptr);
-	for (const char *cmd : { "summary", "merge" }) {
+	for (const char *cmd : { "summary", "merge", "diff" }) {
 		r = run({ cmd, "--help" });
 		cr_expect(eq(int, r.status, 0), "%s --help", cmd);
 		cr_expect(strstr(r.out.c_str(), "Usage: tally") != nullptr,
@@ -640,4 +640,50 @@ Test(cli, json_output_escapes_names)
 	EXPECT_STR(std::string(std::string_view(doc["by_rule"].at(0)["rule"])),
 	    "r\n1");
 	unlink(path);
+}
+
+/* tally diff: the JSON form has a counts object with exactly the four
+ * baselineState keys, and exit codes mean what --help says. */
+Test(cli, diff_json_counts_and_exit_codes)
+{
+	const std::string base = DATA "/diff/old.sarif";
+	const std::string cur = DATA "/diff/new.sarif";
+	result r = run({ "diff", "--baseline", base, cur, "--format", "json" });
+	dom::parser parser;
+	dom::element doc;
+	dom::object counts;
+	size_t keys = 0;
+	uint64_t sum = 0, results = 0;
+
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS), "%s",
+	    r.out.c_str());
+	cr_assert(eq(int, doc["counts"].get(counts), SUCCESS));
+	for (auto kv : counts) {
+		std::string k(kv.key);
+
+		cr_expect(k == "new" || k == "unchanged" || k == "updated" ||
+		    k == "absent", "key %s", k.c_str());
+		sum += uint64_t(kv.value);
+		keys++;
+	}
+	cr_expect(eq(sz, keys, 4));
+	for (dom::element x : doc["results"].get_array()) {
+		(void)x;
+		results++;
+	}
+	cr_expect(eq(u64, results, sum));
+	cr_expect(eq(u64, uint64_t(counts["new"]), 2));
+	/* --fail-on-new: 1 when a result is new, 0 against itself */
+	cr_expect(eq(int, run({ "diff", "-b", base, cur, "--fail-on-new" }).status,
+	    1));
+	cr_expect(eq(int, run({ "diff", "-b", cur, cur, "--fail-on-new" }).status,
+	    0));
+	/* usage: no baseline, two logs, an unreadable one */
+	cr_expect(eq(int, run({ "diff", cur }).status, 2));
+	cr_expect(eq(int, run({ "diff", "-b", base, cur, cur }).status, 2));
+	r = run({ "diff", "-b", DATA "/diff/none.sarif", cur });
+	cr_expect(eq(int, r.status, 2));
+	cr_expect(strstr(r.err.c_str(), "none.sarif") != nullptr, "%s",
+	    r.err.c_str());
 }

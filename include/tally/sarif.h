@@ -183,6 +183,76 @@ int tally_sarif_merge_write(tally_sarif_merge *m, const char *path);
  */
 void tally_sarif_merge_destroy(tally_sarif_merge *m);
 
+/**
+ * enum tally_baseline - how a result compares with a baseline log; the
+ * values of SARIF's result.baselineState.
+ * @TALLY_BASELINE_NEW:       in the new log only.
+ * @TALLY_BASELINE_UNCHANGED: matched, same location and message.
+ * @TALLY_BASELINE_UPDATED:   matched, but its location or message changed.
+ * @TALLY_BASELINE_ABSENT:    in the baseline only.
+ */
+typedef enum tally_baseline {
+	TALLY_BASELINE_NEW = 0,
+	TALLY_BASELINE_UNCHANGED = 1,
+	TALLY_BASELINE_UPDATED = 2,
+	TALLY_BASELINE_ABSENT = 3,
+} tally_baseline;
+
+#define TALLY_BASELINE_COUNT 4
+
+/* "new", "unchanged", "updated", "absent" (NULL for other values). */
+const char *tally_baseline_name(tally_baseline b);
+
+/**
+ * struct tally_diff_entry - one classified result.
+ * @v:        the new log's result, or the baseline's for ABSENT.
+ * @state:    its class.
+ * @base:     UNCHANGED, UPDATED: the matched baseline result; else zeroed.
+ * @index:    the result's position in its log (reading order, from 0).
+ */
+typedef struct tally_diff_entry {
+	tally_violation v;
+	tally_baseline state;
+	tally_violation base;
+	uint64_t index;
+} tally_diff_entry;
+
+typedef struct tally_diff tally_diff;
+
+/**
+ * tally_sarif_diff_files() - classify a log's results against a baseline.
+ * @e:        an engine: tools and strings are interned into it (ids in the
+ *            entries are its ids); nothing is aggregated.
+ * @baseline: the older log.
+ * @current:  the newer log.
+ * @opt:      reading options, or NULL.
+ * @out:      receives the classification; untouched on failure.
+ * @rep:      two reports (baseline, current); may be NULL.
+ *
+ * Results match when tool, rule and file are equal, in four passes, each
+ * over what earlier passes left: (1) message, line and column equal:
+ * UNCHANGED; (2) message equal and the pair is the only one of its
+ * (tool, rule, file, message) left on either side: UPDATED, however far it
+ * moved; (3) message equal, lines within 3 of each other, nearest first:
+ * UPDATED; (4) same line, message changed: UPDATED. The rest is NEW or
+ * ABSENT. Entries list the current log's results in order, then the
+ * absent ones in baseline order: the outcome depends on the inputs only.
+ * Return: as tally_sarif_read_file(), for whichever input failed first.
+ * Threads: any thread.
+ */
+int tally_sarif_diff_files(tally_engine *e, const char *baseline,
+    const char *current, const tally_sarif_options *opt, tally_diff **out,
+    tally_sarif_report rep[2]);
+
+/* The entries (valid until tally_diff_free()); @n receives their count. */
+const tally_diff_entry *tally_diff_entries(const tally_diff *d, size_t *n);
+
+/* How many entries have class @b. */
+uint64_t tally_diff_count(const tally_diff *d, tally_baseline b);
+
+/* Free a classification; NULL is a no-op. */
+void tally_diff_free(tally_diff *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,193 @@
+/*
+ * cli/cmd_diff.c - `tally diff`: every result of a log classified against
+ * a baseline log as new, unchanged, updated or absent.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/out.h"
+
+static const char help[] =
+"Usage: tally diff [OPTION]... --baseline OLD.sarif NEW.sarif\n"
+"\n"
+"Classify every result of NEW against the baseline OLD, as SARIF's\n"
+"baselineState does: unchanged (same tool, rule, file, line, column and\n"
+"message), updated (matched, but moved or reworded: the only result with\n"
+"its tool, rule, file and message on each side; or one within 3 lines;\n"
+"or one on the same line whose message changed), new (only in NEW) or\n"
+"absent (only in OLD).\n"
+"\n"
+"Options:\n"
+"  -b, --baseline FILE  the older log (required)\n"
+"  -f, --format FMT     text (default) or json\n"
+"      --fail-on-new    exit 1 when any result is new\n"
+"  -h, --help           show this help and exit\n"
+"\n"
+"Text lists the counts, then one line per result that is not unchanged.\n"
+"JSON: {\"counts\": {\"new\", \"unchanged\", \"updated\", \"absent\"},\n"
+"\"results\": [{\"state\", \"tool\", \"rule\", \"file\", \"line\", \"column\",\n"
+"\"message\", and for matched results \"baseline\": {\"line\", \"column\",\n"
+"\"message\"}}]}, the results of NEW in order, then the absent ones.\n"
+"\n"
+"Exit status: 0 success, 1 --fail-on-new found a new result, 2 usage error\n"
+"or an input that could not be read.\n";
+
+static const char *
+str(tally_engine *e, tally_strkind k, uint32_t id, size_t *len)
+{
+	const char *s = tally_string_lookup(e, k, id, len);
+
+	if (s == NULL) {
+		*len = 0;
+		return "";
+	}
+	return s;
+}
+
+static void
+json_text(tally_engine *e, tally_strkind k, uint32_t id)
+{
+	size_t len;
+	const char *s = str(e, k, id, &len);
+
+	out_json_str(stdout, s, len);
+}
+
+static void
+print_json(tally_engine *e, const tally_diff *d)
+{
+	size_t n;
+	const tally_diff_entry *ent = tally_diff_entries(d, &n);
+
+	fputs("{\n  \"counts\": {", stdout);
+	for (int b = 0; b < TALLY_BASELINE_COUNT; b++)
+		printf("%s\"%s\": %llu", b ? ", " : "",
+		    tally_baseline_name((tally_baseline)b),
+		    (unsigned long long)tally_diff_count(d, (tally_baseline)b));
+	fputs("},\n  \"results\": [", stdout);
+	for (size_t i = 0; i < n; i++) {
+		const tally_diff_entry *x = &ent[i];
+
+		printf("%s\n    {\"state\": \"%s\", \"tool\": ", i ? "," : "",
+		    tally_baseline_name(x->state));
+		json_text(e, TALLY_STR_TOOL, x->v.tool);
+		fputs(", \"rule\": ", stdout);
+		json_text(e, TALLY_STR_RULE, x->v.rule);
+		fputs(", \"file\": ", stdout);
+		json_text(e, TALLY_STR_FILE, x->v.file);
+		printf(", \"line\": %u, \"column\": %u, \"message\": ",
+		    x->v.line, x->v.column);
+		json_text(e, TALLY_STR_MESSAGE, x->v.message);
+		if (x->state == TALLY_BASELINE_UNCHANGED ||
+		    x->state == TALLY_BASELINE_UPDATED) {
+			printf(", \"baseline\": {\"line\": %u, \"column\": %u, "
+			    "\"message\": ", x->base.line, x->base.column);
+			json_text(e, TALLY_STR_MESSAGE, x->base.message);
+			fputc('}', stdout);
+		}
+		fputc('}', stdout);
+	}
+	fputs(n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+}
+
+static void
+print_text(tally_engine *e, const tally_diff *d)
+{
+	size_t n;
+	const tally_diff_entry *ent = tally_diff_entries(d, &n);
+
+	printf("%llu new, %llu unchanged, %llu updated, %llu absent\n",
+	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_NEW),
+	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_UNCHANGED),
+	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_UPDATED),
+	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_ABSENT));
+	for (size_t i = 0; i < n; i++) {
+		const tally_diff_entry *x = &ent[i];
+		size_t lt, lr, lf;
+		const char *t = str(e, TALLY_STR_TOOL, x->v.tool, &lt);
+		const char *r = str(e, TALLY_STR_RULE, x->v.rule, &lr);
+		const char *f = str(e, TALLY_STR_FILE, x->v.file, &lf);
+
+		if (x->state == TALLY_BASELINE_UNCHANGED)
+			continue;
+		printf("%-9s %.*s %.*s %.*s:%u", tally_baseline_name(x->state),
+		    (int)lt, t, (int)lr, r, (int)lf, f, x->v.line);
+		if (x->state == TALLY_BASELINE_UPDATED)
+			printf(" (was line %u)", x->base.line);
+		fputc('\n', stdout);
+	}
+}
+
+int
+cmd_diff(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "fail-on-new", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	tally_sarif_report rep[2];
+	tally_engine *e = NULL;
+	tally_diff *d = NULL;
+	const char *base = NULL;
+	bool json = false, fail_on_new = false;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:f:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'b': base = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				json = true;
+			else if (strcmp(optarg, "text") != 0) {
+				out_error("diff: unknown format '%s' (text, "
+				    "json)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'N': fail_on_new = true; break;
+		case 'h':
+			fputs(help, stdout);
+			return EXIT_OK;
+		default:
+			return out_bad_option("diff", c, argv);
+		}
+	}
+	if (base == NULL || optind != argc - 1) {
+		out_error("diff: give --baseline OLD.sarif and one NEW.sarif "
+		    "(try 'tally diff --help')");
+		return EXIT_USAGE;
+	}
+	if ((rc = tally_engine_create(&e, NULL)) != TALLY_OK) {
+		out_error("diff: cannot start the engine: %s",
+		    tally_strerror(rc));
+		return EXIT_USAGE;
+	}
+	rc = tally_sarif_diff_files(e, base, argv[optind], NULL, &d, rep);
+	if (rc != TALLY_OK) {
+		int k = rep[0].status != TALLY_OK ? 0 : 1;
+
+		out_error("%s: %s", k ? argv[optind] : base,
+		    rep[k].error[0] ? rep[k].error : tally_strerror(rc));
+		tally_engine_destroy(e);
+		return EXIT_USAGE;
+	}
+	if (json)
+		print_json(e, d);
+	else
+		print_text(e, d);
+	rc = fail_on_new && tally_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
+	    EXIT_FAIL_ON : EXIT_OK;
+	if (fflush(stdout) != 0) {
+		out_error("diff: cannot write the output");
+		rc = EXIT_USAGE;
+	}
+	tally_diff_free(d);
+	tally_engine_destroy(e);
+	return rc;
+}
