@@ -20,6 +20,7 @@
  * its text comparisons. Every pass walks sorted index arrays, and ties are
  * broken by reading order, so the outcome depends on the inputs only.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,69 +101,83 @@ read_side(tally_engine *e, const tallyi_mem *mem, const char *path,
 	return rc;
 }
 
-/* ---- matching ---- */
+struct read_arg {
+	tally_engine *e;
+	const tallyi_mem *mem;
+	const char *path;
+	const tally_sarif_options *opt;
+	side *s;
+	tally_sarif_report *rep;
+	int rc;
+};
 
-/* The fields a pass compares, most significant first; 0 ends the list. */
-enum { F_END, F_TOOL, F_RULE, F_FILE, F_MSG, F_LINE, F_COL };
-
-static uint64_t
-field(const tally_violation *v, int f)
+static void *
+read_main(void *arg)
 {
-	switch (f) {
-	case F_TOOL: return v->tool;
-	case F_RULE: return v->rule;
-	case F_FILE: return v->file;
-	case F_MSG: return v->message;
-	case F_LINE: return v->line;
-	default: return v->column;
-	}
+	struct read_arg *a = arg;
+
+	a->rc = read_side(a->e, a->mem, a->path, a->opt, a->s, a->rep);
+	return NULL;
 }
 
-static int
-key_cmp(const tally_violation *a, const tally_violation *b, const int *f)
-{
-	for (; *f != F_END; f++) {
-		uint64_t x = field(a, *f), y = field(b, *f);
+/* ---- matching ---- */
 
-		if (x != y)
-			return x < y ? -1 : 1;
+/*
+ * What a pass compares, packed most significant first into three words,
+ * so that sorting and grouping compare integers: tool and rule, then
+ * file and message (file and line for SAME_LINE), then line and column
+ * (EXACT only).
+ */
+enum { K_EXACT, K_CONTENT, K_SAME_LINE };
+
+typedef struct skey {
+	uint64_t k[3];
+	uint32_t i; /* the result's position on its side (= reading order) */
+} skey;
+
+static void
+pack(const tally_violation *v, int kind, uint32_t i, skey *out)
+{
+	out->k[0] = (uint64_t)v->tool << 32 | v->rule;
+	out->k[1] = (uint64_t)v->file << 32 |
+	    (kind == K_SAME_LINE ? v->line : v->message);
+	out->k[2] = kind == K_EXACT ? (uint64_t)v->line << 32 | v->column : 0;
+	out->i = i;
+}
+
+static inline int
+key_cmp(const skey *a, const skey *b)
+{
+	for (int w = 0; w < 3; w++) {
+		if (a->k[w] != b->k[w])
+			return a->k[w] < b->k[w] ? -1 : 1;
 	}
 	return 0;
 }
 
-typedef struct sort_ctx {
-	const diff_res *r;
-	const int *f;
-} sort_ctx;
-
 static int
-idx_cmp(const void *pa, const void *pb, void *arg)
+skey_cmp(const void *pa, const void *pb)
 {
-	const sort_ctx *x = arg;
-	const diff_res *a = &x->r[*(const uint32_t *)pa];
-	const diff_res *b = &x->r[*(const uint32_t *)pb];
-	int c = key_cmp(&a->v, &b->v, x->f);
+	const skey *a = pa, *b = pb;
+	int c = key_cmp(a, b);
 
-	if (c != 0)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
+	return c != 0 ? c : (a->i > b->i) - (a->i < b->i);
 }
 
 /*
- * The unmatched results of @s, sorted by @f then reading order, into @idx
- * (room for s->n). Return: how many.
+ * The unmatched results of @s as keys of @kind, sorted, then reading
+ * order, into @out (room for s->n). Return: how many.
  */
 static size_t
-unmatched_sorted(const side *s, const int *f, uint32_t *idx)
+unmatched_sorted(const side *s, int kind, skey *out)
 {
-	sort_ctx x = { s->r, f };
 	size_t m = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->r[i].match == 0)
-			idx[m++] = (uint32_t)i;
+			pack(&s->r[i].v, kind, (uint32_t)i, &out[m++]);
 	}
-	qsort_r(idx, m, sizeof(*idx), idx_cmp, &x);
+	qsort(out, m, sizeof(*out), skey_cmp);
 	return m;
 }
 
@@ -181,21 +196,21 @@ dist(uint32_t a, uint32_t b)
 }
 
 /*
- * One pass: walk the groups of equal @f keys on both sides together and
- * let @match pair within each group.
+ * One pass: walk the groups of equal keys of @kind on both sides together
+ * and let @match pair within each group.
  */
-typedef void (*group_fn)(side *o, const uint32_t *oi, size_t on, side *n,
-    const uint32_t *ni, size_t nn);
+typedef void (*group_fn)(side *o, const skey *oi, size_t on, side *n,
+    const skey *ni, size_t nn);
 
 static void
-pass(side *o, side *n, const int *f, uint32_t *oi, uint32_t *ni,
-    group_fn match)
+pass(side *o, side *n, int kind, skey *ok, skey *nk, group_fn match)
 {
-	size_t on = unmatched_sorted(o, f, oi), nn = unmatched_sorted(n, f, ni);
+	size_t on = unmatched_sorted(o, kind, ok);
+	size_t nn = unmatched_sorted(n, kind, nk);
 	size_t a = 0, b = 0;
 
 	while (a < on && b < nn) {
-		int c = key_cmp(&o->r[oi[a]].v, &n->r[ni[b]].v, f);
+		int c = key_cmp(&ok[a], &nk[b]);
 		size_t a2 = a, b2 = b;
 
 		if (c < 0) {
@@ -206,13 +221,11 @@ pass(side *o, side *n, const int *f, uint32_t *oi, uint32_t *ni,
 			b++;
 			continue;
 		}
-		while (a2 < on && key_cmp(&o->r[oi[a2]].v, &o->r[oi[a]].v,
-		    f) == 0)
+		while (a2 < on && key_cmp(&ok[a2], &ok[a]) == 0)
 			a2++;
-		while (b2 < nn && key_cmp(&n->r[ni[b2]].v, &n->r[ni[b]].v,
-		    f) == 0)
+		while (b2 < nn && key_cmp(&nk[b2], &nk[b]) == 0)
 			b2++;
-		match(o, oi + a, a2 - a, n, ni + b, b2 - b);
+		match(o, ok + a, a2 - a, n, nk + b, b2 - b);
 		a = a2;
 		b = b2;
 	}
@@ -220,42 +233,45 @@ pass(side *o, side *n, const int *f, uint32_t *oi, uint32_t *ni,
 
 /* Pair the k-th of each side, in reading order. */
 static void
-pair_in_order(side *o, const uint32_t *oi, size_t on, side *n,
-    const uint32_t *ni, size_t nn, tally_baseline st)
+pair_in_order(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+    size_t nn, tally_baseline st)
 {
 	for (size_t k = 0; k < on && k < nn; k++)
-		pair(o, oi[k], n, ni[k], st);
+		pair(o, oi[k].i, n, ni[k].i, st);
 }
 
 static void
-match_exact(side *o, const uint32_t *oi, size_t on, side *n,
-    const uint32_t *ni, size_t nn)
+match_exact(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+    size_t nn)
 {
 	pair_in_order(o, oi, on, n, ni, nn, TALLY_BASELINE_UNCHANGED);
 }
 
 static void
-match_unique(side *o, const uint32_t *oi, size_t on, side *n,
-    const uint32_t *ni, size_t nn)
+match_unique(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+    size_t nn)
 {
 	if (on == 1 && nn == 1)
-		pair(o, oi[0], n, ni[0], TALLY_BASELINE_UPDATED);
+		pair(o, oi[0].i, n, ni[0].i, TALLY_BASELINE_UPDATED);
 }
 
 /* Nearest pairs first (ties: earlier baseline, then earlier result). */
 static void
-match_nearby(side *o, const uint32_t *oi, size_t on, side *n,
-    const uint32_t *ni, size_t nn)
+match_nearby(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+    size_t nn)
 {
 	for (uint64_t d = 0; d <= NEARBY; d++) {
 		for (size_t a = 0; a < on; a++) {
-			if (o->r[oi[a]].match != 0)
+			const diff_res *x = &o->r[oi[a].i];
+
+			if (x->match != 0)
 				continue;
 			for (size_t b = 0; b < nn; b++) {
-				if (n->r[ni[b]].match == 0 &&
-				    dist(o->r[oi[a]].v.line,
-				    n->r[ni[b]].v.line) == d) {
-					pair(o, oi[a], n, ni[b],
+				const diff_res *y = &n->r[ni[b].i];
+
+				if (y->match == 0 && dist(x->v.line,
+				    y->v.line) == d) {
+					pair(o, oi[a].i, n, ni[b].i,
 					    TALLY_BASELINE_UPDATED);
 					break;
 				}
@@ -265,35 +281,29 @@ match_nearby(side *o, const uint32_t *oi, size_t on, side *n,
 }
 
 static void
-match_same_line(side *o, const uint32_t *oi, size_t on, side *n,
-    const uint32_t *ni, size_t nn)
+match_same_line(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+    size_t nn)
 {
 	pair_in_order(o, oi, on, n, ni, nn, TALLY_BASELINE_UPDATED);
 }
 
-static const int f_exact[] = { F_TOOL, F_RULE, F_FILE, F_MSG, F_LINE, F_COL,
-	F_END };
-static const int f_content[] = { F_TOOL, F_RULE, F_FILE, F_MSG, F_END };
-static const int f_line[] = { F_TOOL, F_RULE, F_FILE, F_LINE, F_END };
-
 static int
 classify(side *o, side *n, const tallyi_mem *mem)
 {
-	uint32_t *oi = tallyi_alloc(mem, (o->n + 1) * sizeof(*oi));
-	uint32_t *ni = tallyi_alloc(mem, (n->n + 1) * sizeof(*ni));
+	skey *ok = tallyi_alloc(mem, (o->n + 1) * sizeof(*ok));
+	skey *nk = tallyi_alloc(mem, (n->n + 1) * sizeof(*nk));
+	int rc = TALLY_ENOMEM;
 
-	if (oi == NULL || ni == NULL) {
-		tallyi_free(mem, oi, (o->n + 1) * sizeof(*oi));
-		tallyi_free(mem, ni, (n->n + 1) * sizeof(*ni));
-		return TALLY_ENOMEM;
+	if (ok != NULL && nk != NULL) {
+		pass(o, n, K_EXACT, ok, nk, match_exact);
+		pass(o, n, K_CONTENT, ok, nk, match_unique);
+		pass(o, n, K_CONTENT, ok, nk, match_nearby);
+		pass(o, n, K_SAME_LINE, ok, nk, match_same_line);
+		rc = TALLY_OK;
 	}
-	pass(o, n, f_exact, oi, ni, match_exact);
-	pass(o, n, f_content, oi, ni, match_unique);
-	pass(o, n, f_content, oi, ni, match_nearby);
-	pass(o, n, f_line, oi, ni, match_same_line);
-	tallyi_free(mem, oi, (o->n + 1) * sizeof(*oi));
-	tallyi_free(mem, ni, (n->n + 1) * sizeof(*ni));
-	return TALLY_OK;
+	tallyi_free(mem, ok, (o->n + 1) * sizeof(*ok));
+	tallyi_free(mem, nk, (n->n + 1) * sizeof(*nk));
+	return rc;
 }
 
 static int
@@ -356,9 +366,22 @@ tally_sarif_diff_files(tally_engine *e, const char *baseline,
 		return TALLY_ENOMEM;
 	}
 	d->mem = mem;
-	rc = read_side(e, &d->mem, baseline, opt, &o, &rep[0]);
-	if (rc == TALLY_OK)
+	{
+		/* the two logs are read at once, the baseline on a thread of
+		 * its own (interning into one engine is thread-safe) */
+		struct read_arg ra = { e, &d->mem, baseline, opt, &o, &rep[0],
+			TALLY_OK };
+		pthread_t th;
+		bool threaded = pthread_create(&th, NULL, read_main, &ra) == 0;
+
+		if (!threaded)
+			(void)read_main(&ra);
 		rc = read_side(e, &d->mem, current, opt, &n, &rep[1]);
+		if (threaded)
+			pthread_join(th, NULL);
+		if (ra.rc != TALLY_OK)
+			rc = ra.rc; /* the baseline's error first */
+	}
 	if (rc == TALLY_OK)
 		rc = classify(&o, &n, &d->mem);
 	if (rc == TALLY_OK)
