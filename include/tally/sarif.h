@@ -253,6 +253,42 @@ uint64_t tally_diff_count(const tally_diff *d, tally_baseline b);
 /* Free a classification; NULL is a no-op. */
 void tally_diff_free(tally_diff *d);
 
+/**
+ * struct tally_linehash - GitHub's primaryLocationLineHash of one line.
+ * @hash: the rolling hash of the 100 non-blank characters from the line on.
+ * @n:    how many lines up to and including this one have @hash (from 1).
+ */
+typedef struct tally_linehash {
+	uint64_t hash;
+	uint32_t n;
+} tally_linehash;
+
+/**
+ * tally_line_hashes() - the primaryLocationLineHash of every line of a text.
+ * @text: the source file's bytes (UTF-8; invalid bytes count as U+FFFD).
+ * @len:  their number.
+ * @out:  room for @cap lines: out[k] is line k + 1.
+ * @cap:  its length; lines past it are computed but not stored.
+ *
+ * The definition GitHub code scanning uses (and the SARIF Multitool's
+ * rewrite --insert RollingHashPartialFingerprints): see engine/linehash.c.
+ * A text that ends with a line feed has one more, empty, line at its end.
+ * Return: the number of lines, or SIZE_MAX when out of memory.
+ * Threads: any.
+ */
+size_t tally_line_hashes(const void *text, size_t len, tally_linehash *out,
+    size_t cap);
+
+/**
+ * tally_linehash_format() - write "<hash in hex>:<n>", as SARIF's
+ * partialFingerprints.primaryLocationLineHash holds it.
+ * @h:    the line's hash.
+ * @buf:  where to write (NUL-terminated).
+ * @size: its size; 32 is always enough.
+ * Return: the length written, or -1 when @size is too small.
+ */
+int tally_linehash_format(tally_linehash h, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

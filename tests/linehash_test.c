@@ -1,0 +1,92 @@
+/*
+ * tests/linehash_test.c - primaryLocationLineHash against the published
+ * test vectors (../shared/peers/README.md: GitHub's values for a.c, which
+ * tests/data/linehash/a.c copies byte for byte) and its definition's
+ * edge cases.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally.h"
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 16);
+
+	cr_assert(not(eq(ptr, f, NULL)), "%s", path);
+	*n = fread(buf, 1, 1 << 16, f);
+	fclose(f);
+	return buf;
+}
+
+static const char *
+fmt(tally_linehash h)
+{
+	static char buf[32];
+
+	cr_assert(gt(int, tally_linehash_format(h, buf, sizeof(buf)), 0));
+	return buf;
+}
+
+Test(linehash, matches_the_published_vectors)
+{
+	static const struct { unsigned line; const char *want; } v[] = {
+		{ 5, "5840c7e591edef4c:1" }, { 6, "c5a2d99298a1c366:1" },
+		{ 7, "de4a6ab6d833cf2f:1" }, { 8, "b1c24bf649dadc52:1" },
+		{ 9, "9adb96ef5aaa928a:1" }, { 10, "733c59da42380d61:1" },
+		{ 14, "94a985383138940d:1" },
+	};
+	tally_linehash h[32];
+	size_t n, lines;
+	char *src = slurp(TALLY_TEST_DATA "/linehash/a.c", &n);
+
+	cr_assert(eq(sz, n, 274));
+	lines = tally_line_hashes(src, n, h, 32);
+	/* 14 lines and a final line feed: one more, empty, line */
+	cr_expect(eq(sz, lines, 15));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		cr_expect(eq(str, (char *)fmt(h[v[i].line - 1]),
+		    (char *)v[i].want), "line %u", v[i].line);
+	free(src);
+}
+
+/* Blanks do not count, CR and CRLF are LF, equal lines are numbered. */
+Test(linehash, blanks_line_ends_and_repeats)
+{
+	tally_linehash a[8], b[8];
+	const char *x = "int a;\nint a;\nint a;\n";
+
+	cr_assert(eq(sz, tally_line_hashes(x, strlen(x), a, 8), 4));
+	cr_assert(eq(sz, tally_line_hashes("int  a;\r\n\tint a;\rint a;\n",
+	    strlen("int  a;\r\n\tint a;\rint a;\n"), b, 8), 4));
+	for (int i = 0; i < 4; i++) {
+		cr_expect(eq(u64, a[i].hash, b[i].hash), "line %d", i + 1);
+		cr_expect(eq(u32, a[i].n, b[i].n), "line %d", i + 1);
+	}
+	/* The three lines differ only in what follows them in the window. */
+	cr_expect(ne(u64, a[0].hash, a[1].hash));
+	/* 200 lines "ab": every line far enough from the end sees the same
+	 * 100 units ahead, so they share a hash and are numbered 1, 2, ... */
+	{
+		static char rep[600];
+		static tally_linehash r[256];
+
+		for (int i = 0; i < 200; i++)
+			memcpy(rep + 3 * i, "ab\n", 3);
+		cr_assert(eq(sz, tally_line_hashes(rep, 600, r, 256), 201));
+		cr_expect(eq(u64, r[0].hash, r[1].hash));
+		cr_expect(eq(u32, r[0].n, 1));
+		cr_expect(eq(u32, r[1].n, 2));
+		cr_expect(eq(u32, r[99].n, 100));
+		cr_expect(ne(u64, r[199].hash, r[0].hash));
+		cr_expect(eq(u32, r[199].n, 1));
+	}
+	/* capacity: lines past @cap are counted, not stored */
+	cr_expect(eq(sz, tally_line_hashes(x, strlen(x), a, 1), 4));
+	cr_expect(eq(int, tally_linehash_format(a[0], (char[4]){ 0 }, 4), -1));
+}
