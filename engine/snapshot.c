@@ -81,6 +81,7 @@ struct tally_snapshot {
  * Register the calling thread with liburcu once; a thread-specific value's
  * destructor unregisters it when the thread exits.
  */
+static _Thread_local bool publishing; /* this thread holds a pub_lock */
 static pthread_key_t rcu_key;
 static pthread_once_t rcu_once = PTHREAD_ONCE_INIT;
 static _Thread_local bool rcu_registered;
@@ -260,9 +261,10 @@ tally_snapshot_acquire(tally_engine *e, tally_snapshot **out)
 
 	if (e == NULL || out == NULL)
 		return TALLY_EINVAL;
-	/* A flush since the last publication: publish what it drained. */
+	/* A flush since the last publication: publish what it drained
+	 * (not from inside a publication: an on_snapshot callback). */
 	if (TALLY_CC_UNLIKELY(tallyi_load_u64(&e->flush_gen, TALLY_SEQ_CST) >
-	    tallyi_load_u64(&e->pub_gen, TALLY_ACQUIRE))) {
+	    tallyi_load_u64(&e->pub_gen, TALLY_ACQUIRE)) && !publishing) {
 		int rc = tallyi_snapshot_publish(e);
 
 		if (rc != TALLY_OK)
@@ -369,6 +371,7 @@ tallyi_snapshot_publish(tally_engine *e)
 	int rc;
 
 	pthread_mutex_lock(&e->pub_lock);
+	publishing = true;
 	/* Every flush completed before the cut is in it. */
 	gen = tallyi_load_u64(&e->flush_gen, TALLY_SEQ_CST);
 	rc = merge_spares(e);
@@ -382,6 +385,7 @@ tallyi_snapshot_publish(tally_engine *e)
 		rc = publish_cum(e, &old);
 	if (rc == TALLY_OK)
 		tallyi_store_u64(&e->pub_gen, gen, TALLY_RELEASE);
+	publishing = false;
 	pthread_mutex_unlock(&e->pub_lock);
 	if (old != NULL) {
 		/* Every reader that could have loaded @old is out of its read

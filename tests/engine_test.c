@@ -911,6 +911,15 @@ on_snap(const tally_snapshot *s, void *arg)
 	x->last_unique = t.unique;
 	/* a reference taken here is the caller's (ASan: not freed early) */
 	tally_snapshot_release(tally_snapshot_retain(s));
+	/* acquiring from the callback, even with a flush not yet
+	 * published, must not publish again (it would deadlock) */
+	{
+		tally_snapshot *cur = NULL;
+
+		if (tally_snapshot_acquire(tally_snapshot_engine(s), &cur) ==
+		    TALLY_OK)
+			tally_snapshot_release(cur);
+	}
 }
 
 /* The callback sees every publication, in order. */
