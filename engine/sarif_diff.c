@@ -9,11 +9,14 @@
  * group; the passes, each over what the ones before left:
  *
  *   1. exact: message, line and column equal           -> unchanged
- *   2. unique content: the only (tool, rule, file, message) left on each
+ *   2. line hash: message and partialFingerprints.
+ *      primaryLocationLineHash equal (both present): the same source line
+ *      moved, however far                               -> updated
+ *   3. unique content: the only (tool, rule, file, message) left on each
  *      side, however far it moved                      -> updated
- *   3. nearby: message equal, lines at most NEARBY apart, nearest pairs
+ *   4. nearby: message equal, lines at most NEARBY apart, nearest pairs
  *      first                                           -> updated
- *   4. same line, message changed                      -> updated
+ *   5. same line, message changed                      -> updated
  *
  * These follow the SARIF Multitool's match-results-forward (same location;
  * unique identical content; nearby within 3 lines), with ids in place of
@@ -32,6 +35,7 @@
 
 typedef struct diff_res {
 	tally_violation v;
+	uint32_t plh;    /* primaryLocationLineHash id, or TALLY_ID_NONE */
 	uint64_t index;  /* in its log */
 	uint64_t match;  /* index of the matched result on the other side + 1 */
 	uint8_t state;
@@ -76,7 +80,8 @@ ds_run(void *ctx, const tallyi_sarif_run *run)
 		s->cap = cap;
 	}
 	for (size_t k = 0; k < run->nres; k++) {
-		s->r[s->n] = (diff_res){ run->res[k].v, s->n, 0, 0 };
+		s->r[s->n] = (diff_res){ run->res[k].v, run->res[k].plh, s->n,
+			0, 0 };
 		s->n++;
 	}
 	return TALLY_OK;
@@ -128,7 +133,7 @@ read_main(void *arg)
  * file and message (file and line for SAME_LINE), then line and column
  * (EXACT only).
  */
-enum { K_EXACT, K_CONTENT, K_SAME_LINE };
+enum { K_EXACT, K_LINE_HASH, K_CONTENT, K_SAME_LINE };
 
 typedef struct skey {
 	uint64_t k[3];
@@ -136,12 +141,15 @@ typedef struct skey {
 } skey;
 
 static void
-pack(const tally_violation *v, int kind, uint32_t i, skey *out)
+pack(const diff_res *r, int kind, uint32_t i, skey *out)
 {
+	const tally_violation *v = &r->v;
+
 	out->k[0] = (uint64_t)v->tool << 32 | v->rule;
 	out->k[1] = (uint64_t)v->file << 32 |
 	    (kind == K_SAME_LINE ? v->line : v->message);
-	out->k[2] = kind == K_EXACT ? (uint64_t)v->line << 32 | v->column : 0;
+	out->k[2] = kind == K_EXACT ? (uint64_t)v->line << 32 | v->column :
+	    kind == K_LINE_HASH ? r->plh : 0;
 	out->i = i;
 }
 
@@ -174,8 +182,10 @@ unmatched_sorted(const side *s, int kind, skey *out)
 	size_t m = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->r[i].match == 0)
-			pack(&s->r[i].v, kind, (uint32_t)i, &out[m++]);
+		if (s->r[i].match != 0 ||
+		    (kind == K_LINE_HASH && s->r[i].plh == TALLY_ID_NONE))
+			continue;
+		pack(&s->r[i], kind, (uint32_t)i, &out[m++]);
 	}
 	qsort(out, m, sizeof(*out), skey_cmp);
 	return m;
@@ -281,7 +291,7 @@ match_nearby(side *o, const skey *oi, size_t on, side *n, const skey *ni,
 }
 
 static void
-match_same_line(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+match_updated(side *o, const skey *oi, size_t on, side *n, const skey *ni,
     size_t nn)
 {
 	pair_in_order(o, oi, on, n, ni, nn, TALLY_BASELINE_UPDATED);
@@ -296,9 +306,10 @@ classify(side *o, side *n, const tallyi_mem *mem)
 
 	if (ok != NULL && nk != NULL) {
 		pass(o, n, K_EXACT, ok, nk, match_exact);
+		pass(o, n, K_LINE_HASH, ok, nk, match_updated);
 		pass(o, n, K_CONTENT, ok, nk, match_unique);
 		pass(o, n, K_CONTENT, ok, nk, match_nearby);
-		pass(o, n, K_SAME_LINE, ok, nk, match_same_line);
+		pass(o, n, K_SAME_LINE, ok, nk, match_updated);
 		rc = TALLY_OK;
 	}
 	tallyi_free(mem, ok, (o->n + 1) * sizeof(*ok));

@@ -91,6 +91,7 @@ enum {
 	TALLYI_R_BYTE_OFFSET = 1u << 7,
 	TALLYI_R_MSG_TEXT = 1u << 8,
 	TALLYI_R_MSG_ID = 1u << 9,
+	TALLYI_R_PLH = 1u << 10, /* partialFingerprints.primaryLocationLineHash */
 };
 
 /*
@@ -101,7 +102,7 @@ typedef struct tallyi_sarif_result {
 	unsigned has;          /* TALLYI_R_* */
 	int level;             /* a tally_level, or -1 when absent */
 	bool kind_not_fail;    /* "kind" is present and is not "fail" */
-	tallyi_sv rule_id, uri, msg_text, msg_id;
+	tallyi_sv rule_id, uri, msg_text, msg_id, plh;
 	int64_t rule_index, art_index;
 	uint64_t line, column, char_offset, byte_offset;
 } tallyi_sarif_result;
@@ -171,6 +172,9 @@ typedef struct tallyi_sarif_res {
 	tallyi_span span;
 	int64_t rule_index; /* -1 when absent */
 	int64_t art_index;  /* -1 when absent */
+	uint32_t plh;       /* primaryLocationLineHash (a TALLY_STR_MESSAGE
+			       id, compared only with others), or
+			       TALLY_ID_NONE */
 } tallyi_sarif_res;
 
 #define TALLYI_LEVEL_UNSET 0xff

@@ -593,6 +593,10 @@ read_result(reader *r, const char *path)
 	    (sr.has & TALLYI_R_BYTE_OFFSET) ? sr.byte_offset : 0;
 	x->rule_index = (sr.has & TALLYI_R_RULE_INDEX) ? sr.rule_index : -1;
 	x->art_index = (sr.has & TALLYI_R_ART_INDEX) ? sr.art_index : -1;
+	x->plh = TALLY_ID_NONE;
+	if ((sr.has & TALLYI_R_PLH) && (rc = intern(r, TALLY_STR_MESSAGE,
+	    sr.plh.p, sr.plh.n, &x->plh)))
+		return rc;
 	if (sr.level >= 0)
 		x->v.level = (uint8_t)sr.level;
 	else if (sr.kind_not_fail)

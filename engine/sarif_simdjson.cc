@@ -437,6 +437,26 @@ parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
 	});
 }
 
+/* partialFingerprints: only primaryLocationLineHash is kept. */
+int
+parse_fingerprints(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
+{
+	return each_field(c, o, "partialFingerprints",
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		bool has = false;
+		int rc = TALLY_OK;
+
+		if (k == "primaryLocationLineHash") {
+			rc = get_str(c, v,
+			    "partialFingerprints.primaryLocationLineHash",
+			    &r->plh, &has);
+			if (rc == TALLY_OK && has)
+				r->has |= TALLYI_R_PLH;
+		}
+		return rc;
+	});
+}
+
 int
 begin(tallyi_json *j, const char *p, size_t n, ondemand::document *doc,
     ondemand::object *obj, tallyi_json_err *err, const char *what)
@@ -541,6 +561,16 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 				rc2 = get_obj(c, v, "message", &m, &has);
 				if (rc2 == TALLY_OK && has)
 					rc2 = parse_message(c, m, r);
+			}
+			break;
+		case 'p':
+			if (k == "partialFingerprints") {
+				ondemand::object m;
+
+				rc2 = get_obj(c, v, "partialFingerprints", &m,
+				    &has);
+				if (rc2 == TALLY_OK && has)
+					rc2 = parse_fingerprints(c, m, r);
 			}
 			break;
 		}

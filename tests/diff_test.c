@@ -114,3 +114,28 @@ Test(diff, unreadable_inputs_are_reported)
 	cr_expect(eq(ptr, (void *)tally_baseline_name((tally_baseline)9),
 	    NULL));
 }
+
+/* primaryLocationLineHash matches a line that moved far among repeats. */
+Test(diff, line_hashes_match_what_moved_far)
+{
+	static const unsigned base[3] = { 10, 20, 30 };
+	const tally_diff_entry *x;
+	size_t n;
+
+	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/plh_old.sarif",
+	    DATA "/plh_new.sarif", NULL, &d, NULL), TALLY_OK));
+	x = tally_diff_entries(d, &n);
+	cr_assert(eq(sz, n, 3));
+	for (int i = 0; i < 3; i++) {
+		cr_expect(eq(int, (int)x[i].state, (int)TALLY_BASELINE_UPDATED),
+		    "entry %d", i);
+		cr_expect(eq(u32, x[i].base.line, base[i]), "entry %d", i);
+	}
+	tally_diff_free(d);
+	/* without the hashes the far move is new and absent */
+	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/noplh_old.sarif",
+	    DATA "/noplh_new.sarif", NULL, &d, NULL), TALLY_OK));
+	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_UPDATED), 2));
+	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_NEW), 1));
+	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_ABSENT), 1));
+}

@@ -229,13 +229,14 @@ typedef struct tally_diff tally_diff;
  * @out:      receives the classification; untouched on failure.
  * @rep:      two reports (baseline, current); may be NULL.
  *
- * Results match when tool, rule and file are equal, in four passes, each
+ * Results match when tool, rule and file are equal, in five passes, each
  * over what earlier passes left: (1) message, line and column equal:
- * UNCHANGED; (2) message equal and the pair is the only one of its
- * (tool, rule, file, message) left on either side: UPDATED, however far it
- * moved; (3) message equal, lines within 3 of each other, nearest first:
- * UPDATED; (4) same line, message changed: UPDATED. The rest is NEW or
- * ABSENT. Entries list the current log's results in order, then the
+ * UNCHANGED; (2) message and partialFingerprints.primaryLocationLineHash
+ * equal (where both logs have it): UPDATED; (3) message equal and the pair
+ * is the only one of its (tool, rule, file, message) left on either side:
+ * UPDATED, however far it moved; (4) message equal, lines within 3 of each
+ * other, nearest first: UPDATED; (5) same line, message changed: UPDATED.
+ * The rest is NEW or ABSENT. Entries list the current log's results in order, then the
  * absent ones in baseline order: the outcome depends on the inputs only.
  * Return: as tally_sarif_read_file(), for whichever input failed first.
  * Threads: any thread.
