@@ -40,8 +40,9 @@
  *     enter a count: they are done before their submit returns.
  *  4. A violation is counted by the worker whose keyset insert won, under
  *     that worker's partial lock, which is held for the whole batch (the
- *     insert included): a snapshot, which holds every partial lock at once,
- *     sees whole batches, closed under "lost a dedup insert to".
+ *     insert included): a publication's cut, which holds every partial
+ *     lock at once (only to swap the partials, snapshot.c), sees whole
+ *     batches, closed under "lost a dedup insert to".
  */
 #include "engine/engine_structs.h"
 

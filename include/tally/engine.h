@@ -41,7 +41,8 @@ typedef struct tally_batch tally_batch;
  *                  jemalloc arena (v0.1).
  * @snapshot_interval_ms: how often the engine publishes a snapshot of
  *                  everything aggregated so far; 0 means 100 (v0.3).
- *                  Flushes publish too (tally/snapshot.h).
+ *                  The first acquire after a flush publishes too
+ *                  (tally/snapshot.h).
  * @on_snapshot:    called on the publishing thread after each publication
  *                  with the new snapshot, which is valid during the call
  *                  (tally_snapshot_retain() keeps it); or NULL (v0.3). It
