@@ -34,23 +34,11 @@ static const char help[] =
 "Exit status: 0 success, 1 --fail-on-new found a new result, 2 usage error\n"
 "or an input that could not be read.\n";
 
-static const char *
-str(tally_engine *e, tally_strkind k, uint32_t id, size_t *len)
-{
-	const char *s = tally_string_lookup(e, k, id, len);
-
-	if (s == NULL) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
 static void
 json_text(tally_engine *e, tally_strkind k, uint32_t id)
 {
 	size_t len;
-	const char *s = str(e, k, id, &len);
+	const char *s = out_name(e, k, id, &len);
 
 	out_json_str(stdout, s, len);
 }
@@ -106,9 +94,9 @@ print_text(tally_engine *e, const tally_diff *d)
 	for (size_t i = 0; i < n; i++) {
 		const tally_diff_entry *x = &ent[i];
 		size_t lt, lr, lf;
-		const char *t = str(e, TALLY_STR_TOOL, x->v.tool, &lt);
-		const char *r = str(e, TALLY_STR_RULE, x->v.rule, &lr);
-		const char *f = str(e, TALLY_STR_FILE, x->v.file, &lf);
+		const char *t = out_name(e, TALLY_STR_TOOL, x->v.tool, &lt);
+		const char *r = out_name(e, TALLY_STR_RULE, x->v.rule, &lr);
+		const char *f = out_name(e, TALLY_STR_FILE, x->v.file, &lf);
 
 		if (x->state == TALLY_BASELINE_UNCHANGED)
 			continue;

@@ -66,14 +66,6 @@ rank(const tally_snapshot *s, tally_dim dim, ranked *out)
 	    &out->n);
 }
 
-static const char *
-name(const tally_engine *e, tally_strkind k, uint32_t id, size_t *len)
-{
-	const char *s = tally_string_lookup(e, k, id, len);
-
-	return s != NULL ? s : "";
-}
-
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
@@ -118,7 +110,7 @@ print_json(tally_engine *e, const tally_snapshot *s, char **paths,
 	for (size_t i = 0; i < rk[TALLY_DIM_TOOL].n; i++) {
 		const tally_group *g = &rk[TALLY_DIM_TOOL].g[i];
 
-		a = name(e, TALLY_STR_TOOL, g->tool, &len);
+		a = out_name(e, TALLY_STR_TOOL, g->tool, &len);
 		fputs(i ? ", " : "", stdout);
 		out_json_str(stdout, a, len);
 		printf(": %llu", (unsigned long long)g->count);
@@ -127,8 +119,8 @@ print_json(tally_engine *e, const tally_snapshot *s, char **paths,
 	for (size_t i = 0; i < rk[TALLY_DIM_RULE].n; i++) {
 		const tally_group *g = &rk[TALLY_DIM_RULE].g[i];
 
-		a = name(e, TALLY_STR_TOOL, g->tool, &len);
-		b = name(e, TALLY_STR_RULE, g->rule, &len2);
+		a = out_name(e, TALLY_STR_TOOL, g->tool, &len);
+		b = out_name(e, TALLY_STR_RULE, g->rule, &len2);
 		fputs(i ? ",\n    {\"tool\": " : "\n    {\"tool\": ", stdout);
 		out_json_str(stdout, a, len);
 		fputs(", \"rule\": ", stdout);
@@ -140,7 +132,7 @@ print_json(tally_engine *e, const tally_snapshot *s, char **paths,
 	for (size_t i = 0; i < rk[TALLY_DIM_FILE].n; i++) {
 		const tally_group *g = &rk[TALLY_DIM_FILE].g[i];
 
-		a = name(e, TALLY_STR_FILE, g->file, &len);
+		a = out_name(e, TALLY_STR_FILE, g->file, &len);
 		fputs(i ? ",\n    {\"file\": " : "\n    {\"file\": ", stdout);
 		out_json_str(stdout, a, len);
 		printf(", \"count\": %llu}", (unsigned long long)g->count);
@@ -179,7 +171,7 @@ width(const tally_engine *e, tally_strkind k, const tally_group *g, size_t n,
 		uint32_t id = k == TALLY_STR_TOOL ? g[i].tool :
 		    k == TALLY_STR_RULE ? g[i].rule : g[i].file;
 
-		(void)name(e, k, id, &len);
+		(void)out_name(e, k, id, &len);
 		if (len > w)
 			w = len;
 	}
@@ -217,7 +209,7 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 	for (size_t i = 0; i < rk[TALLY_DIM_TOOL].n; i++) {
 		const tally_group *g = &rk[TALLY_DIM_TOOL].g[i];
 		size_t len;
-		const char *nm = name(e, TALLY_STR_TOOL, g->tool, &len);
+		const char *nm = out_name(e, TALLY_STR_TOOL, g->tool, &len);
 
 		printf("  ");
 		cell(nm, len, wt);
@@ -237,8 +229,8 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 	for (size_t i = 0; i < nr; i++) {
 		const tally_group *g = &rk[TALLY_DIM_RULE].g[i];
 		size_t l1, l2;
-		const char *n1 = name(e, TALLY_STR_TOOL, g->tool, &l1);
-		const char *n2 = name(e, TALLY_STR_RULE, g->rule, &l2);
+		const char *n1 = out_name(e, TALLY_STR_TOOL, g->tool, &l1);
+		const char *n2 = out_name(e, TALLY_STR_RULE, g->rule, &l2);
 
 		printf("  %14s  ", out_thousands(g->count, a));
 		cell(n1, l1, wt);
@@ -258,7 +250,7 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 	for (size_t i = 0; i < nf; i++) {
 		const tally_group *g = &rk[TALLY_DIM_FILE].g[i];
 		size_t len;
-		const char *nm = name(e, TALLY_STR_FILE, g->file, &len);
+		const char *nm = out_name(e, TALLY_STR_FILE, g->file, &len);
 
 		printf("  %14s  ", out_thousands(g->count, b));
 		if (len == 0)

@@ -103,6 +103,17 @@ out_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+const char *
+out_name(const tally_engine *e, tally_strkind k, uint32_t id, size_t *len)
+{
+	const char *s = tally_string_lookup(e, k, id, len);
+
+	if (s != NULL)
+		return s;
+	*len = 0;
+	return "";
+}
+
 uint64_t
 out_peak_rss(void)
 {

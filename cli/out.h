@@ -33,6 +33,13 @@ void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
 double out_now(void);
 
+/*
+ * The bytes behind an interned id, with their length in @len; "" (length
+ * 0) for an id the engine does not know.
+ */
+const char *out_name(const tally_engine *e, tally_strkind k, uint32_t id,
+    size_t *len);
+
 /* Peak resident set size of this process in bytes. */
 uint64_t out_peak_rss(void);
 

@@ -67,6 +67,18 @@ vec_reserve(tallyi_countvec *c, const tallyi_mem *mem, size_t n)
 	return TALLY_OK;
 }
 
+/* Find @key's slot in @m: its index, or an empty slot where it belongs. */
+static inline size_t
+pairmap_slot(const tallyi_pairmap *m, uint64_t key)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+
+	while (m->key[i] != key && m->key[i] != TALLYI_PAIR_EMPTY)
+		i = (i + 1) & mask;
+	return i;
+}
+
 /* Double the pair map. Return: TALLY_OK or TALLY_ENOMEM (map unchanged). */
 static int
 pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
@@ -86,7 +98,7 @@ pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
 
 		if (m->key[i] == TALLYI_PAIR_EMPTY)
 			continue;
-		j = tallyi_pairmap_slot(&n, m->key[i]);
+		j = pairmap_slot(&n, m->key[i]);
 		n.key[j] = m->key[i];
 		n.val[j] = m->val[i];
 	}
@@ -125,7 +137,7 @@ tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
 static inline void
 pair_add(tallyi_pairmap *m, uint64_t key, uint64_t v)
 {
-	size_t j = tallyi_pairmap_slot(m, key);
+	size_t j = pairmap_slot(m, key);
 
 	if (m->key[j] == TALLYI_PAIR_EMPTY) {
 		m->key[j] = key;

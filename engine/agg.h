@@ -60,18 +60,6 @@ int tallyi_agg_reserve(tallyi_agg *a, const tallyi_mem *mem, uint32_t tools,
 int tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src,
     const tallyi_mem *mem);
 
-/* Find @key's slot in @m: its index, or an empty slot where it belongs. */
-TALLY_CC_INLINE size_t
-tallyi_pairmap_slot(const tallyi_pairmap *m, uint64_t key)
-{
-	size_t mask = m->cap - 1;
-	size_t i = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
-
-	while (m->key[i] != key && m->key[i] != TALLYI_PAIR_EMPTY)
-		i = (i + 1) & mask;
-	return i;
-}
-
 /*
  * tallyi_agg_count_rows() - count @n unique violations, given as columns.
  * tallyi_agg_reserve() must have covered their ids and @n new pairs.

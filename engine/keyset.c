@@ -121,11 +121,18 @@ key_eq(const tallyi_key *a, const tallyi_key *b)
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
+/* One key as one row of columns. */
+static inline tallyk_keycols
+key_cols(const tallyi_key *k)
+{
+	return (tallyk_keycols){ &k->tool, &k->rule, &k->file, &k->message,
+		&k->line, &k->column, &k->offset };
+}
+
 uint64_t
 tallyi_key_fingerprint(const tallyi_key *k)
 {
-	tallyk_keycols c = { &k->tool, &k->rule, &k->file, &k->message,
-		&k->line, &k->column, &k->offset };
+	tallyk_keycols c = key_cols(k);
 	uint64_t fp;
 
 	tallyk_fingerprint_scalar(&c, 1, &fp);
@@ -136,7 +143,8 @@ tallyi_key_fingerprint(const tallyi_key *k)
  * A table of 1 M keys spans 8 K pages of 4 KiB, so nearly every probe also
  * misses the TLB; on this VM (nested paging) the walk costs as much as the
  * line. Tables of 4 MiB and more ask for transparent huge pages on their
- * 2 MiB-aligned interior (+13% end to end at 1 M keys, bench/RESULTS.md).
+ * 2 MiB-aligned interior (+13% end to end at 1 M keys, measured on the
+ * sharded set this one replaced, bench/RESULTS.md; not re-measured here).
  * Advice only: refused (THP off, memory that is not anonymous) it changes
  * nothing.
  */
@@ -611,30 +619,6 @@ needs_help(tallyi_keytab *t)
 	return tallyi_load_ptr(&t->next, TALLY_RELAXED) != NULL;
 }
 
-int
-tallyi_keyset_insert(tallyi_keyset *s, uint64_t fp, const tallyi_key *k,
-    bool *new)
-{
-	ctx cx = { NULL, 0, false };
-	tallyi_keytab *t = enter(s);
-	int rc;
-
-	if (needs_help(t)) {
-		help(s);
-		t = tallyi_load_ptr(&s->cur, TALLY_ACQUIRE);
-	}
-	rc = insert_from(s, t, fp, k, &cx);
-	ctx_flush(s, &cx);
-	if (cx.grew)
-		help(s);
-	leave(s);
-	if (rc < 0)
-		return rc;
-	*new = rc == 1;
-	if (*new)
-		tallyi_fetch_add_u64(&s->count, 1, TALLY_RELAXED);
-	return TALLY_OK;
-}
 
 int
 tallyi_keyset_insert_bulk(tallyi_keyset *s, const tallyk_keycols *c,
@@ -656,6 +640,20 @@ tallyi_keyset_insert_bulk(tallyi_keyset *s, const tallyk_keycols *c,
 	leave(s);
 	if (added != 0)
 		tallyi_fetch_add_u64(&s->count, added, TALLY_RELAXED);
+	return rc;
+}
+
+/* One key: the bulk path with one row. */
+int
+tallyi_keyset_insert(tallyi_keyset *s, uint64_t fp, const tallyi_key *k,
+    bool *new)
+{
+	tallyk_keycols c = key_cols(k);
+	uint8_t is_new;
+	int rc = tallyi_keyset_insert_bulk(s, &c, &fp, 1, &is_new);
+
+	if (rc == TALLY_OK)
+		*new = is_new != 0;
 	return rc;
 }
 
