@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/clusters.h"
 #include "cli/cmd.h"
 #include "cli/out.h"
 
@@ -28,6 +29,14 @@ static const char help[] =
 "                      so far (results, results/s, unique, top rule)\n"
 "      --no-progress   never show progress (default: shown when stderr is a\n"
 "                      terminal and the inputs exceed 64 MiB)\n"
+"      --clusters      also correlate: results of different tools in the same\n"
+"                      file, lines apart by at most the window, sharing a CWE\n"
+"                      or category tag, form clusters (see tally/correlate.h)\n"
+"      --window N      lines apart that still correlate (default 3; implies\n"
+"                      --clusters)\n"
+"      --root DIR      correlate paths under DIR as relative to it, so that\n"
+"                      absolute and relative paths of one file match\n"
+"                      (implies --clusters)\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
 "  -h, --help          show this help and exit\n"
 "\n"
@@ -35,7 +44,12 @@ static const char help[] =
 "\"unique\", \"duplicates\", \"by_level\": {level: n}, \"by_tool\": {tool: n},\n"
 "\"by_rule\": [{\"tool\", \"rule\", \"count\"}], \"by_file\": [{\"file\", \"count\"}]}.\n"
 "Counts are of unique results; zero counts are left out; lists are sorted by\n"
-"count, highest first, then by name.\n"
+"count, highest first, then by name. With --clusters, also \"clusters\":\n"
+"[{\"path\", \"first_line\", \"last_line\", \"size\", \"cwe\", \"tools\",\n"
+"\"representative\", \"members\"}] sorted by path and line, and \"agreement\":\n"
+"{\"tools\", \"categorized\", \"matrix\"}: categorized[a] counts tool a's unique\n"
+"results with a category, matrix[a][b] the clusters holding both tools (a ==\n"
+"b: holding tool a).\n"
 "\n"
 "Exit status: 0 success, 1 --fail-on matched, 2 usage or input error.\n";
 
@@ -46,6 +60,9 @@ typedef struct opts {
 	unsigned long workers;
 	int progress;  /* -1 auto */
 	bool stats;
+	bool clusters;
+	unsigned long window;
+	const char *root;
 } opts;
 
 /* Ranked groups of one dimension, with names. */
@@ -71,7 +88,8 @@ rank(const tally_snapshot *s, tally_dim dim, ranked *out)
 
 static void
 print_json(tally_engine *e, const tally_snapshot *s, char **paths,
-    const tally_sarif_report *rep, size_t n, const ranked *rk)
+    const tally_sarif_report *rep, size_t n, const ranked *rk,
+    const tally_corr *corr)
 {
 	tally_totals t;
 	bool first = true;
@@ -137,7 +155,10 @@ print_json(tally_engine *e, const tally_snapshot *s, char **paths,
 		out_json_str(stdout, a, len);
 		printf(", \"count\": %llu}", (unsigned long long)g->count);
 	}
-	fputs(rk[TALLY_DIM_FILE].n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	fputs(rk[TALLY_DIM_FILE].n ? "\n  ]" : "]", stdout);
+	if (corr != NULL)
+		clusters_json(stdout, corr);
+	fputs("\n}\n", stdout);
 }
 
 /* ------------------------------------------------------------------ */
@@ -267,7 +288,8 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 static int
 parse(int argc, char **argv, opts *o)
 {
-	enum { O_FAIL_ON = 256, O_PROGRESS, O_NO_PROGRESS, O_STATS };
+	enum { O_FAIL_ON = 256, O_PROGRESS, O_NO_PROGRESS, O_STATS,
+		O_CLUSTERS, O_WINDOW, O_ROOT };
 	static const struct option lo[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 'n' },
@@ -276,6 +298,9 @@ parse(int argc, char **argv, opts *o)
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
 		{ "stats", no_argument, NULL, O_STATS },
+		{ "clusters", no_argument, NULL, O_CLUSTERS },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "root", required_argument, NULL, O_ROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -285,6 +310,7 @@ parse(int argc, char **argv, opts *o)
 	o->top = 10;
 	o->fail_on = -1;
 	o->progress = -1;
+	o->window = 3;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:n:j:h", lo, NULL)) != -1) {
@@ -329,6 +355,20 @@ parse(int argc, char **argv, opts *o)
 		case O_PROGRESS: o->progress = 1; break;
 		case O_NO_PROGRESS: o->progress = 0; break;
 		case O_STATS: o->stats = true; break;
+		case O_CLUSTERS: o->clusters = true; break;
+		case O_WINDOW:
+			if (!out_parse_uint(optarg, &o->window) ||
+			    o->window > UINT32_MAX) {
+				out_error("summary: --window needs a number of "
+				    "lines, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o->clusters = true;
+			break;
+		case O_ROOT:
+			o->root = optarg;
+			o->clusters = true;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return -1;
@@ -352,6 +392,7 @@ cmd_summary(int argc, char **argv)
 	tally_sarif_report *rep;
 	tally_engine *e = NULL;
 	tally_snapshot *s = NULL;
+	tally_corr *corr = NULL;
 	ranked rk[TALLY_DIM_COUNT] = { { NULL, 0 } };
 	char **paths;
 	size_t n, failed = 0;
@@ -376,6 +417,19 @@ cmd_summary(int argc, char **argv)
 		free(rep);
 		return EXIT_USAGE;
 	}
+	if (o.clusters) {
+		tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
+
+		cc.window = (uint32_t)o.window;
+		cc.root = o.root;
+		if ((rc = tally_corr_create(&cc, NULL, &corr)) != TALLY_OK) {
+			out_error("cannot correlate: %s", tally_strerror(rc));
+			tally_engine_destroy(e);
+			free(rep);
+			return EXIT_USAGE;
+		}
+		so.corr = corr;
+	}
 	progress_init(&pg, o.progress, paths, n);
 	progress_engine(&pg, e);
 	so.progress = progress_cb;
@@ -399,15 +453,20 @@ cmd_summary(int argc, char **argv)
 	/* (file, rule) hot spots are not printed (yet): not ranked either */
 	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++)
 		rc = rank(s, (tally_dim)d, &rk[d]);
+	if (rc == TALLY_OK && corr != NULL)
+		rc = tally_corr_compute(corr);
 	if (rc != TALLY_OK) {
 		out_error("aggregation failed: %s", tally_strerror(rc));
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (o.json)
-		print_json(e, s, paths, rep, n, rk);
-	else
+	if (o.json) {
+		print_json(e, s, paths, rep, n, rk, corr);
+	} else {
 		print_text(e, s, n, failed, bytes, rk, o.top);
+		if (corr != NULL)
+			clusters_text(stdout, corr, (uint32_t)o.window, o.top);
+	}
 	if (fflush(stdout) != 0) {
 		out_error("cannot write the output");
 		status = EXIT_USAGE;
@@ -439,6 +498,7 @@ out:
 	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++)
 		free(rk[d].g);
 	tally_snapshot_release(s);
+	tally_corr_destroy(corr);
 	tally_engine_destroy(e);
 	free(rep);
 	return status;

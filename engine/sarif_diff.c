@@ -93,7 +93,7 @@ read_side(tally_engine *e, const tallyi_mem *mem, const char *path,
 {
 	diff_sink ds = { e, mem, s };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
-		tallyi_sink_lookup, ds_run, &ds, false };
+		tallyi_sink_lookup, ds_run, &ds, false, false };
 	tallyi_input in;
 	int rc;
 

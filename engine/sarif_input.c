@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,14 +42,18 @@ tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
 	va_end(ap);
 }
 
+/* Cached; several reading threads may race to fill it with one value. */
 static size_t
 page_size(void)
 {
-	static size_t ps;
+	static _Atomic size_t ps;
+	size_t v = atomic_load_explicit(&ps, memory_order_relaxed);
 
-	if (ps == 0)
-		ps = (size_t)sysconf(_SC_PAGESIZE);
-	return ps;
+	if (v == 0) {
+		v = (size_t)sysconf(_SC_PAGESIZE);
+		atomic_store_explicit(&ps, v, memory_order_relaxed);
+	}
+	return v;
 }
 
 void

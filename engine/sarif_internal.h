@@ -108,6 +108,33 @@ typedef struct tallyi_sarif_result {
 } tallyi_sarif_result;
 
 /*
+ * What correlation reads besides the definitions (engine/correlate.c), only
+ * when asked. These properties are read leniently: one of the wrong type is
+ * absent, never an error, so asking for correlation cannot make a log that
+ * reads without it fail.
+ */
+#define TALLYI_CATS 6 /* categories kept per result or rule; more are dropped */
+
+typedef struct tallyi_corr_fields {
+	tallyi_sv base_id;  /* locations[0]...artifactLocation.uriBaseId */
+	bool has_base;
+	uint64_t flow[2];   /* startLine where codeFlows[0].threadFlows[0]
+			       starts and ends; 0 when absent */
+	uint32_t ncwe, ntag;
+	uint32_t cwe[TALLYI_CATS];
+	tallyi_sv tag[TALLYI_CATS]; /* category tags that name no CWE */
+} tallyi_corr_fields;
+
+/*
+ * Add every "CWE-<digits>" in [s, s + n) (any case, not preceded by a
+ * letter or digit) to @cf, once each.
+ */
+void tallyi_cwe_scan(const char *s, size_t n, tallyi_corr_fields *cf);
+
+/* Add CWE @cwe to @cf once (dropped when full). */
+void tallyi_cwe_add(tallyi_corr_fields *cf, uint32_t cwe);
+
+/*
  * An error found by the shim. @off is relative to the document's start;
  * @path is where inside the object ("locations[0].physicalLocation.region.
  * startLine", or "" for the object itself); @msg says what was expected.
@@ -131,11 +158,28 @@ void tallyi_json_free(tallyi_json *j);
  * e.g. "locations[0].physicalLocation.region.startLine").
  */
 int tallyi_json_result(tallyi_json *j, const char *p, size_t n,
-    tallyi_sarif_result *out, tallyi_json_err *err);
+    tallyi_sarif_result *out, tallyi_corr_fields *cf, tallyi_json_err *err);
 
-/* A reportingDescriptor: id (has_id) and defaultConfiguration.level (-1). */
+/*
+ * A reportingDescriptor: id (has_id) and defaultConfiguration.level (-1).
+ * With @cf (else NULL) also its categories: relationships[].target,
+ * properties.tags, and a CWE named in short/fullDescription.text.
+ */
 int tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
-    bool *has_id, int *level, tallyi_json_err *err);
+    bool *has_id, int *level, tallyi_corr_fields *cf, tallyi_json_err *err);
+
+/*
+ * run.originalUriBaseIds: up to @cap entries, each a name, its uri and the
+ * uriBaseId that uri is relative to (has_parent). Entries without a string
+ * uri are skipped. *count receives how many were stored.
+ */
+typedef struct tallyi_base_sv {
+	tallyi_sv name, uri, parent;
+	bool has_parent;
+} tallyi_base_sv;
+
+int tallyi_json_base_ids(tallyi_json *j, const char *p, size_t n,
+    tallyi_base_sv *out, size_t cap, size_t *count, tallyi_json_err *err);
 
 /* An artifact: location.uri (has_uri). */
 int tallyi_json_artifact(tallyi_json *j, const char *p, size_t n,
@@ -187,6 +231,29 @@ typedef struct tallyi_sarif_rule {
 } tallyi_sarif_rule;
 
 /*
+ * Categories: a CWE number, or TALLYI_CAT_TAG | a tag's TALLY_STR_MESSAGE
+ * id (sink ids; correlate.c re-interns tags in its own table).
+ */
+#define TALLYI_CAT_TAG 0x80000000u
+
+typedef struct tallyi_cats {
+	uint32_t n;
+	uint32_t v[TALLYI_CATS];
+} tallyi_cats;
+
+/* What correlation keeps of one result (only when the sink wants it). */
+typedef struct tallyi_corr_res {
+	uint32_t flow[2]; /* tallyi_corr_fields.flow */
+	uint32_t base;    /* uriBaseId, a TALLY_STR_MESSAGE id, or NONE */
+	tallyi_cats cats; /* its own and, once resolved, its rule's */
+} tallyi_corr_res;
+
+/* One entry of run.originalUriBaseIds (TALLY_STR_MESSAGE ids). */
+typedef struct tallyi_base_id {
+	uint32_t name, uri, parent; /* parent: NONE when absent */
+} tallyi_base_id;
+
+/*
  * Everything a sink learns about one run once it is complete. Spans are
  * offsets into the input being read; arrays belong to the reader and are
  * valid during the call only.
@@ -204,6 +271,10 @@ typedef struct tallyi_sarif_run {
 	size_t nartifacts;
 	tallyi_span column_kind;     /* len 0 when absent */
 	tallyi_span uri_base_ids;    /* originalUriBaseIds, len 0 if absent */
+	/* Only when the sink wants correlation (else NULL, 0): */
+	const tallyi_corr_res *cres; /* one per result */
+	const tallyi_base_id *bases;
+	size_t nbases;
 } tallyi_sarif_run;
 
 /*
@@ -224,6 +295,7 @@ typedef struct tallyi_sarif_sink {
 	int (*run)(void *ctx, const tallyi_sarif_run *run);
 	void *ctx;
 	bool keep_text; /* the sink reads spans later: do not release pages */
+	bool want_corr; /* read the correlation fields (run.cres, bases) */
 } tallyi_sarif_sink;
 
 /*
@@ -252,6 +324,9 @@ void tallyi_report_init(tally_sarif_report *rep);
 /* TALLY_OK when @opt is NULL or recent enough, else TALLY_EINVAL. */
 int tallyi_check_options(const tally_sarif_options *opt);
 
+/* @opt's correlation index, when @opt is recent enough to hold one. */
+struct tally_corr *tallyi_opt_corr(const tally_sarif_options *opt);
+
 /* Fill @rep with an error (message printf-style). */
 void tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -262,6 +337,39 @@ void tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
  * most @n bytes to @out and returns the new length.
  */
 size_t tallyi_uri_normalize(const char *uri, size_t n, char *out);
+
+/* ------------------------------------------------------------------ */
+/* Correlation (correlate.c)                                           */
+
+struct tally_corr;
+
+/*
+ * The records of one input, converted into the index's strings but not
+ * yet in it: an input is all or nothing there too.
+ */
+typedef struct tallyi_corr_stage {
+	void *recs;
+	size_t n, cap;
+} tallyi_corr_stage;
+
+/* Convert a finished run of a sink that wants correlation. */
+int tallyi_corr_stage_run(struct tally_corr *c, tallyi_corr_stage *st,
+    const tallyi_sarif_run *run,
+    const char *(*lookup)(void *ctx, tally_strkind kind, uint32_t id,
+    size_t *len), void *ctx);
+
+/*
+ * Add the staged records (duplicates of records already in are dropped).
+ * @idx, when not NULL, receives each staged record's index in the index
+ * (st->n entries). Empties the stage. Return: TALLY_OK, TALLY_ENOMEM.
+ */
+int tallyi_corr_commit(struct tally_corr *c, tallyi_corr_stage *st,
+    uint32_t *idx);
+
+void tallyi_corr_stage_free(struct tally_corr *c, tallyi_corr_stage *st);
+
+/* The cluster of record @idx after tally_corr_compute(), or -1. */
+int64_t tallyi_corr_cluster_of(const struct tally_corr *c, uint32_t idx);
 
 #ifdef __cplusplus
 }

@@ -428,7 +428,8 @@ tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
     const tally_sarif_options *opt, tally_sarif_report *rep)
 {
 	tally_sarif_report local;
-	tallyi_sarif_sink sink = { m_tool, m_intern, m_lookup, m_run, m, true };
+	tallyi_sarif_sink sink = { m_tool, m_intern, m_lookup, m_run, m, true,
+		false };
 	tallyi_input *in;
 	uint32_t input;
 	int rc;
@@ -438,7 +439,7 @@ tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
 	memset(rep, 0, sizeof(*rep));
 	rep->offset = UINT64_MAX;
 	if (m == NULL || path == NULL ||
-	    (opt != NULL && opt->struct_size < sizeof(*opt))) {
+	    tallyi_check_options(opt) != TALLY_OK) {
 		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 		return TALLY_EINVAL;

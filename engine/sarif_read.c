@@ -86,6 +86,9 @@ typedef struct reader {
 	vec arts;     /* uint32_t file id or NONE */
 	vec art_span; /* tallyi_span */
 	vec members;  /* tallyi_span: driver members */
+	vec cres;     /* tallyi_corr_res, when the sink wants correlation */
+	vec rcats;    /* tallyi_cats of each rule, likewise */
+	vec bases;    /* tallyi_base_id, likewise */
 	uint64_t *rmap;  /* rule id -> index + 1, keyed (id << 32 | idx) */
 	size_t rmap_cap;
 } reader;
@@ -404,12 +407,47 @@ read_array(reader *r, const char *path,
 	return more < 0 ? scan_error(r) : TALLY_OK;
 }
 
+/* The categories of @cf, tags interned. */
+static int
+cats_of(reader *r, const tallyi_corr_fields *cf, tallyi_cats *out)
+{
+	int rc;
+
+	out->n = 0;
+	for (uint32_t k = 0; k < cf->ncwe; k++)
+		out->v[out->n++] = cf->cwe[k];
+	for (uint32_t k = 0; k < cf->ntag && out->n < TALLYI_CATS; k++) {
+		uint32_t id;
+
+		if ((rc = intern(r, TALLY_STR_MESSAGE, cf->tag[k].p,
+		    cf->tag[k].n, &id)) != TALLY_OK)
+			return rc;
+		out->v[out->n++] = TALLYI_CAT_TAG | id;
+	}
+	return TALLY_OK;
+}
+
+/* Add @b's categories to @a, once each, while there is room. */
+static void
+cats_merge(tallyi_cats *a, const tallyi_cats *b)
+{
+	for (uint32_t k = 0; k < b->n && a->n < TALLYI_CATS; k++) {
+		uint32_t i = 0;
+
+		while (i < a->n && a->v[i] != b->v[k])
+			i++;
+		if (i == a->n)
+			a->v[a->n++] = b->v[k];
+	}
+}
+
 /* One reportingDescriptor of driver.rules: its id and default level. */
 static int
 read_rule(reader *r, const char *path)
 {
 	tallyi_span sp;
 	tallyi_json_err err;
+	tallyi_corr_fields cf;
 	tallyi_sv id = { NULL, 0 };
 	bool has_id;
 	int level, rc;
@@ -418,7 +456,8 @@ read_rule(reader *r, const char *path)
 
 	if ((rc = frame_object(r, path, r->rules.n, &sp, &p)) != TALLY_OK)
 		return rc;
-	rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level, &err);
+	rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level,
+	    r->sink->want_corr ? &cf : NULL, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, path, r->rules.n);
 	r->utf8_done = sp.off + sp.len;
@@ -434,6 +473,15 @@ read_rule(reader *r, const char *path)
 		return rc;
 	ru->level = level;
 	ru->span = sp;
+	if (r->sink->want_corr) {
+		if (vec_reserve(r, &r->rcats, r->rules.n + 1,
+		    sizeof(tallyi_cats)))
+			return nomem(r);
+		if ((rc = cats_of(r, &cf, (tallyi_cats *)r->rcats.p +
+		    r->rules.n)) != TALLY_OK)
+			return rc;
+		r->rcats.n = r->rules.n + 1;
+	}
 	r->rules.n++;
 	return TALLY_OK;
 }
@@ -548,11 +596,34 @@ read_tool(reader *r, const char *run_path, uint32_t *tool)
 	return TALLY_OK;
 }
 
+/* Keep what correlation reads of the result being read (r->res.n). */
+static int
+corr_result(reader *r, const tallyi_corr_fields *cf)
+{
+	tallyi_corr_res *c;
+	int rc;
+
+	if (vec_reserve(r, &r->cres, r->res.n + 1, sizeof(tallyi_corr_res)))
+		return nomem(r);
+	c = (tallyi_corr_res *)r->cres.p + r->res.n;
+	c->flow[0] = (uint32_t)cf->flow[0];
+	c->flow[1] = (uint32_t)cf->flow[1];
+	c->base = TALLY_ID_NONE;
+	if (cf->has_base && (rc = intern(r, TALLY_STR_MESSAGE, cf->base_id.p,
+	    cf->base_id.n, &c->base)) != TALLY_OK)
+		return rc;
+	if ((rc = cats_of(r, cf, &c->cats)) != TALLY_OK)
+		return rc;
+	r->cres.n = r->res.n + 1;
+	return TALLY_OK;
+}
+
 /* One result: parse it with simdjson and keep its ids. */
 static int
 read_result(reader *r, const char *path)
 {
 	tallyi_sarif_result sr;
+	tallyi_corr_fields cf;
 	tallyi_json_err err;
 	tallyi_span sp;
 	const char *p;
@@ -561,8 +632,11 @@ read_result(reader *r, const char *path)
 
 	if ((rc = frame_object(r, path, r->res.n, &sp, &p)) != TALLY_OK)
 		return rc;
-	if ((rc = tallyi_json_result(r->json, p, sp.len, &sr, &err)))
+	if ((rc = tallyi_json_result(r->json, p, sp.len, &sr,
+	    r->sink->want_corr ? &cf : NULL, &err)))
 		return shim_error(r, sp, &err, path, r->res.n);
+	if (r->sink->want_corr && (rc = corr_result(r, &cf)) != TALLY_OK)
+		return rc;
 	r->utf8_done = sp.off + sp.len;
 	if (vec_reserve(r, &r->res, r->res.n + 1, sizeof(tallyi_sarif_res)))
 		return nomem(r);
@@ -740,7 +814,52 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 		if (v->file == TALLY_ID_NONE &&
 		    (rc = intern_empty(r, TALLY_STR_FILE, &v->file)))
 			return rc;
+		if (r->sink->want_corr) {
+			/* The rule by ruleIndex, else by ruleId. */
+			int64_t idx = ri >= 0 && (uint64_t)ri < r->rules.n ?
+			    ri : rule_by_id(r, v->rule);
+
+			if (idx >= 0)
+				cats_merge(&((tallyi_corr_res *)r->cres.p)[k].
+				    cats, &((tallyi_cats *)r->rcats.p)[idx]);
+		}
 	}
+	return TALLY_OK;
+}
+
+/* run.originalUriBaseIds, for correlation (at most 16 entries kept). */
+static int
+read_base_ids(reader *r, tallyi_span sp)
+{
+	tallyi_base_sv b[16];
+	tallyi_json_err err;
+	size_t n;
+	const char *p;
+	int rc;
+
+	if ((rc = utf8_upto(r, sp.off)) != TALLY_OK)
+		return rc;
+	if ((p = padded(r, sp)) == NULL)
+		return nomem(r);
+	rc = tallyi_json_base_ids(r->json, p, sp.len, b, 16, &n, &err);
+	if (rc != TALLY_OK)
+		return shim_error(r, sp, &err, "originalUriBaseIds", 0);
+	r->utf8_done = sp.off + sp.len;
+	if (vec_reserve(r, &r->bases, n, sizeof(tallyi_base_id)))
+		return nomem(r);
+	for (size_t k = 0; k < n; k++) {
+		tallyi_base_id *x = (tallyi_base_id *)r->bases.p + k;
+
+		x->parent = TALLY_ID_NONE;
+		if ((rc = intern(r, TALLY_STR_MESSAGE, b[k].name.p,
+		    b[k].name.n, &x->name)) ||
+		    (rc = intern(r, TALLY_STR_MESSAGE, b[k].uri.p, b[k].uri.n,
+		    &x->uri)) ||
+		    (b[k].has_parent && (rc = intern(r, TALLY_STR_MESSAGE,
+		    b[k].parent.p, b[k].parent.n, &x->parent))))
+			return rc;
+	}
+	r->bases.n = n;
 	return TALLY_OK;
 }
 
@@ -749,7 +868,7 @@ static void
 run_reset(reader *r)
 {
 	r->res.n = r->rules.n = r->arts.n = r->art_span.n = 0;
-	r->members.n = 0;
+	r->members.n = r->cres.n = r->rcats.n = r->bases.n = 0;
 }
 
 static int
@@ -811,6 +930,9 @@ read_run(reader *r)
 			else if (ub)
 				base_ids = (tallyi_span){ vstart,
 					r->js.pos - vstart };
+			if (ub && r->sink->want_corr &&
+			    (rc = read_base_ids(r, base_ids)) != TALLY_OK)
+				return rc;
 		}
 		if (dup != NULL)
 			return fail(r, TALLY_EFORMAT_VALUE, key.off - 1,
@@ -837,6 +959,11 @@ read_run(reader *r)
 	run.nartifacts = r->art_span.n;
 	run.column_kind = column_kind;
 	run.uri_base_ids = base_ids;
+	if (r->sink->want_corr) {
+		run.cres = r->cres.p;
+		run.bases = r->bases.p;
+		run.nbases = r->bases.n;
+	}
 	rc = r->sink->run(r->sink->ctx, &run);
 	if (rc != TALLY_OK)
 		return fail(r, rc, r->js.pos, "%s: %s", path,
@@ -980,6 +1107,9 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	vec_free(&r, &r.arts, sizeof(uint32_t));
 	vec_free(&r, &r.art_span, sizeof(tallyi_span));
 	vec_free(&r, &r.members, sizeof(tallyi_span));
+	vec_free(&r, &r.cres, sizeof(tallyi_corr_res));
+	vec_free(&r, &r.rcats, sizeof(tallyi_cats));
+	vec_free(&r, &r.bases, sizeof(tallyi_base_id));
 	tallyi_free(r.mem, r.rmap, r.rmap_cap * sizeof(uint64_t));
 	tallyi_free(r.mem, r.scratch, r.scratch_cap);
 	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
@@ -1000,6 +1130,8 @@ typedef struct engine_sink {
 	tally_batch *cur;
 	tally_batch **held;
 	size_t nheld, cap;
+	struct tally_corr *corr;  /* also stage for this index, or NULL */
+	tallyi_corr_stage stage;
 } engine_sink;
 
 int
@@ -1046,6 +1178,14 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 {
 	engine_sink *es = ctx;
 
+	if (es->corr != NULL) {
+		int rc = tallyi_corr_stage_run(es->corr, &es->stage, run,
+		    tallyi_sink_lookup, ctx);
+
+		if (rc != TALLY_OK)
+			return rc;
+	}
+
 	for (size_t k = 0; k < run->nres; k++) {
 		int rc;
 
@@ -1085,6 +1225,8 @@ es_commit(engine_sink *es)
 			break;
 		es->held[k] = NULL;
 	}
+	if (rc == TALLY_OK && es->corr != NULL)
+		rc = tallyi_corr_commit(es->corr, &es->stage, NULL);
 	return rc;
 }
 
@@ -1095,23 +1237,32 @@ es_drop(engine_sink *es)
 		tally_batch_discard(es->e, es->held[k]);
 	tally_batch_discard(es->e, es->cur);
 	tallyi_free(es->mem, es->held, es->cap * sizeof(*es->held));
+	tallyi_corr_stage_free(es->corr, &es->stage);
 	memset(es, 0, sizeof(*es));
 }
 
 int
 tallyi_check_options(const tally_sarif_options *opt)
 {
-	return opt == NULL || opt->struct_size >= sizeof(*opt) ? TALLY_OK :
-	    TALLY_EINVAL;
+	return opt == NULL || opt->struct_size >= TALLY_SARIF_OPTIONS_V01_SIZE ?
+	    TALLY_OK : TALLY_EINVAL;
+}
+
+struct tally_corr *
+tallyi_opt_corr(const tally_sarif_options *opt)
+{
+	return opt != NULL && opt->struct_size >= offsetof(tally_sarif_options,
+	    corr) + sizeof(opt->corr) ? opt->corr : NULL;
 }
 
 static int
 read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
 {
-	engine_sink es = { e, in->mem, NULL, NULL, 0, 0 };
+	engine_sink es = { e, in->mem, NULL, NULL, 0, 0, tallyi_opt_corr(opt),
+		{ NULL, 0, 0 } };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
-		tallyi_sink_lookup, es_run, &es, false };
+		tallyi_sink_lookup, es_run, &es, false, es.corr != NULL };
 	int rc = tallyi_sarif_read(in, &sink, opt, rep);
 
 	if (rc == TALLY_OK) {

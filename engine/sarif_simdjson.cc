@@ -235,6 +235,19 @@ get_arr(const ctx &c, ondemand::value &v, const char *path,
 	return TALLY_OK;
 }
 
+/* A string for the correlation fields: any other type is absent. */
+bool
+opt_str(ondemand::value &v, tallyi_sv *out)
+{
+	std::string_view sv;
+
+	if (v.get_string().get(sv) != SUCCESS)
+		return false;
+	out->p = sv.data();
+	out->n = sv.size();
+	return true;
+}
+
 /*
  * Iterate an object's fields, calling f(key, value) for each. Keys are
  * compared as written when they hold no backslash (all real SARIF), and
@@ -333,7 +346,7 @@ parse_region(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
 
 int
 parse_artifact_location(const ctx &c, ondemand::object &o,
-    tallyi_sarif_result *r)
+    tallyi_sarif_result *r, tallyi_corr_fields *cf)
 {
 	return each_field(c, o, "locations[0].physicalLocation."
 	    "artifactLocation", [&](std::string_view k, ondemand::value &v) -> int {
@@ -355,13 +368,16 @@ parse_artifact_location(const ctx &c, ondemand::object &o,
 			if (rc == TALLY_OK && has && !neg)
 				r->art_index = (int64_t)x,
 				r->has |= TALLYI_R_ART_INDEX;
+		} else if (k == "uriBaseId" && cf != nullptr) {
+			cf->has_base = opt_str(v, &cf->base_id);
 		}
 		return rc;
 	});
 }
 
 int
-parse_first_location(const ctx &c, ondemand::array &a, tallyi_sarif_result *r)
+parse_first_location(const ctx &c, ondemand::array &a, tallyi_sarif_result *r,
+    tallyi_corr_fields *cf)
 {
 	for (auto elem : a) {
 		ondemand::value v;
@@ -398,7 +414,7 @@ parse_first_location(const ctx &c, ondemand::array &a, tallyi_sarif_result *r)
 					    &sub, &hh);
 					if (rc3 == TALLY_OK && hh)
 						rc3 = parse_artifact_location(c,
-						    sub, r);
+						    sub, r, cf);
 					return rc3;
 				}
 				if (pk == "region") {
@@ -457,6 +473,183 @@ parse_fingerprints(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
 	});
 }
 
+/* ------------------------------------------------------------------ */
+/* Correlation fields: lenient, a value of the wrong type is absent     */
+
+/*
+ * Call f(value) for the member @key of @v when @v is an object. Returns
+ * the first error of the walk (never a type mismatch).
+ */
+template <typename F>
+int
+member(const ctx &c, ondemand::value &v, std::string_view key, F f)
+{
+	ondemand::object o;
+
+	if (v.get_object().get(o) != SUCCESS)
+		return TALLY_OK;
+	return each_field(c, o, "", [&](std::string_view k,
+	    ondemand::value &mv) -> int {
+		return k == key ? f(mv) : (int)TALLY_OK;
+	});
+}
+
+/* Call f(element) for each element of @v when it is an array. */
+template <typename F>
+int
+elements(const ctx &c, ondemand::value &v, F f)
+{
+	ondemand::array a;
+
+	if (v.get_array().get(a) != SUCCESS)
+		return TALLY_OK;
+	for (auto elem : a) {
+		ondemand::value ev;
+		error_code e = elem.get(ev);
+		int rc;
+
+		if (e != SUCCESS)
+			return fail_simdjson(c, e, "");
+		if ((rc = f(ev)) != TALLY_OK)
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+bool
+is_cwe_name(const tallyi_sv &s)
+{
+	return s.n == 3 && (s.p[0] | 0x20) == 'c' && (s.p[1] | 0x20) == 'w' &&
+	    (s.p[2] | 0x20) == 'e';
+}
+
+/*
+ * A reportingDescriptorReference (taxa[], relationships[].target): a CWE
+ * when its id says "CWE-n", or is a number and its toolComponent is "CWE".
+ */
+int
+parse_taxon_ref(const ctx &c, ondemand::value &v, tallyi_corr_fields *cf)
+{
+	ondemand::object o;
+	tallyi_sv id{}, comp{};
+	bool has_id = false, has_comp = false;
+	int rc;
+
+	if (v.get_object().get(o) != SUCCESS)
+		return TALLY_OK;
+	rc = each_field(c, o, "", [&](std::string_view k,
+	    ondemand::value &fv) -> int {
+		if (k == "id")
+			has_id = opt_str(fv, &id);
+		else if (k == "toolComponent")
+			return member(c, fv, "name", [&](ondemand::value &nv) {
+				has_comp = opt_str(nv, &comp);
+				return (int)TALLY_OK;
+			});
+		return (int)TALLY_OK;
+	});
+	if (rc != TALLY_OK || !has_id)
+		return rc;
+	uint32_t before = cf->ncwe;
+	tallyi_cwe_scan(id.p, id.n, cf);
+	if (cf->ncwe == before && has_comp && is_cwe_name(comp) && id.n > 0 &&
+	    id.n < 8) {
+		uint32_t n = 0;
+
+		for (size_t i = 0; i < id.n; i++) {
+			if (id.p[i] < '0' || id.p[i] > '9')
+				return TALLY_OK;
+			n = n * 10 + (uint32_t)(id.p[i] - '0');
+		}
+		tallyi_cwe_add(cf, n);
+	}
+	return TALLY_OK;
+}
+
+/* properties.tags: a tag naming a CWE is that CWE, else a category tag. */
+int
+parse_tags(const ctx &c, ondemand::value &props, tallyi_corr_fields *cf)
+{
+	return member(c, props, "tags", [&](ondemand::value &tv) {
+		return elements(c, tv, [&](ondemand::value &ev) {
+			tallyi_sv t{};
+			uint32_t before = cf->ncwe;
+
+			if (!opt_str(ev, &t) || t.n == 0)
+				return (int)TALLY_OK;
+			tallyi_cwe_scan(t.p, t.n, cf);
+			if (cf->ncwe == before && cf->ntag < TALLYI_CATS)
+				cf->tag[cf->ntag++] = t;
+			return (int)TALLY_OK;
+		});
+	});
+}
+
+/* startLine of a location's physicalLocation.region, into *line. */
+int
+location_line(const ctx &c, ondemand::value &loc, uint64_t *line)
+{
+	return member(c, loc, "physicalLocation", [&](ondemand::value &pv) {
+		return member(c, pv, "region", [&](ondemand::value &rv) {
+			return member(c, rv, "startLine",
+			    [&](ondemand::value &lv) {
+				uint64_t x;
+
+				if (lv.get_uint64().get(x) == SUCCESS &&
+				    x <= UINT32_MAX)
+					*line = x;
+				return (int)TALLY_OK;
+			});
+		});
+	});
+}
+
+/*
+ * codeFlows[0].threadFlows[0].locations[]: the lines of its first and last
+ * location (where the flow starts and where it ends).
+ */
+int
+parse_flows(const ctx &c, ondemand::value &v, tallyi_corr_fields *cf)
+{
+	bool done = false;
+
+	return elements(c, v, [&](ondemand::value &flow) {
+		if (done)
+			return (int)TALLY_OK;
+		done = true;
+		return member(c, flow, "threadFlows", [&](ondemand::value &tfs) {
+			bool tdone = false;
+
+			return elements(c, tfs, [&](ondemand::value &tf) {
+				if (tdone)
+					return (int)TALLY_OK;
+				tdone = true;
+				return member(c, tf, "locations",
+				    [&](ondemand::value &locs) {
+					return elements(c, locs,
+					    [&](ondemand::value &tfl) {
+						uint64_t line = 0;
+						int rc = member(c, tfl,
+						    "location",
+						    [&](ondemand::value &l) {
+							return location_line(c,
+							    l, &line);
+						});
+
+						if (line != 0) {
+							if (cf->flow[0] == 0)
+								cf->flow[0] =
+								    line;
+							cf->flow[1] = line;
+						}
+						return rc;
+					});
+				});
+			});
+		});
+	});
+}
+
 int
 begin(tallyi_json *j, const char *p, size_t n, ondemand::document *doc,
     ondemand::object *obj, tallyi_json_err *err, const char *what)
@@ -500,7 +693,7 @@ tallyi_json_free(tallyi_json *j)
 
 int
 tallyi_json_result(tallyi_json *j, const char *p, size_t n,
-    tallyi_sarif_result *r, tallyi_json_err *err)
+    tallyi_sarif_result *r, tallyi_corr_fields *cf, tallyi_json_err *err)
 {
 	ondemand::document doc;
 	ondemand::object obj;
@@ -508,6 +701,8 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 
 	std::memset(r, 0, sizeof(*r));
 	r->level = -1;
+	if (cf != nullptr)
+		std::memset(cf, 0, sizeof(*cf));
 	if ((rc = begin(j, p, n, &doc, &obj, err, "a result")) != TALLY_OK)
 		return rc;
 	ctx c{ p, p + n, &doc, err };
@@ -541,7 +736,8 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 
 				rc2 = get_arr(c, v, "locations", &a, &has);
 				if (rc2 == TALLY_OK && has)
-					rc2 = parse_first_location(c, a, r);
+					rc2 = parse_first_location(c, a, r,
+					    cf);
 			}
 			break;
 		case 'k':
@@ -571,17 +767,32 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 				    &has);
 				if (rc2 == TALLY_OK && has)
 					rc2 = parse_fingerprints(c, m, r);
+			} else if (k == "properties" && cf != nullptr) {
+				rc2 = parse_tags(c, v, cf);
 			}
+			break;
+		case 'c':
+			if (k == "codeFlows" && cf != nullptr)
+				rc2 = parse_flows(c, v, cf);
+			break;
+		case 't':
+			if (k == "taxa" && cf != nullptr)
+				rc2 = elements(c, v, [&](ondemand::value &ev) {
+					return parse_taxon_ref(c, ev, cf);
+				});
 			break;
 		}
 		return rc2;
 	});
+	/* A CWE the message names: flawfinder's "... (CWE-120)". */
+	if (rc == TALLY_OK && cf != nullptr && (r->has & TALLYI_R_MSG_TEXT))
+		tallyi_cwe_scan(r->msg_text.p, r->msg_text.n, cf);
 	return rc;
 }
 
 int
 tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
-    bool *has_id, int *level, tallyi_json_err *err)
+    bool *has_id, int *level, tallyi_corr_fields *cf, tallyi_json_err *err)
 {
 	ondemand::document doc;
 	ondemand::object obj;
@@ -589,6 +800,8 @@ tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
 
 	*has_id = false;
 	*level = -1;
+	if (cf != nullptr)
+		std::memset(cf, 0, sizeof(*cf));
 	if ((rc = begin(j, p, n, &doc, &obj, err, "a rule")) != TALLY_OK)
 		return rc;
 	ctx c{ p, p + n, &doc, err };
@@ -613,7 +826,66 @@ tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
 				return (int)TALLY_OK;
 			});
 		}
+		if (cf == nullptr)
+			return (int)TALLY_OK;
+		if (k == "relationships")
+			return elements(c, v, [&](ondemand::value &ev) {
+				return member(c, ev, "target",
+				    [&](ondemand::value &tv) {
+					return parse_taxon_ref(c, tv, cf);
+				});
+			});
+		if (k == "properties")
+			return parse_tags(c, v, cf);
+		if (k == "shortDescription" || k == "fullDescription")
+			return member(c, v, "text", [&](ondemand::value &tv) {
+				tallyi_sv t{};
+
+				if (opt_str(tv, &t))
+					tallyi_cwe_scan(t.p, t.n, cf);
+				return (int)TALLY_OK;
+			});
 		return (int)TALLY_OK;
+	});
+}
+
+int
+tallyi_json_base_ids(tallyi_json *j, const char *p, size_t n,
+    tallyi_base_sv *out, size_t cap, size_t *count, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::object obj;
+	int rc;
+
+	*count = 0;
+	if ((rc = begin(j, p, n, &doc, &obj, err, "originalUriBaseIds")) !=
+	    TALLY_OK)
+		return rc == TALLY_EFORMAT_TYPE ? (int)TALLY_OK : rc;
+	ctx c{ p, p + n, &doc, err };
+	return each_field(c, obj, "", [&](std::string_view k,
+	    ondemand::value &v) -> int {
+		tallyi_base_sv b{};
+		bool has_uri = false;
+		int rc2;
+
+		if (*count == cap)
+			return (int)TALLY_OK;
+		ondemand::object o;
+
+		b.name = { k.data(), k.size() };
+		if (v.get_object().get(o) != SUCCESS)
+			return (int)TALLY_OK;
+		rc2 = each_field(c, o, "", [&](std::string_view bk,
+		    ondemand::value &bv) -> int {
+			if (bk == "uri")
+				has_uri = opt_str(bv, &b.uri);
+			else if (bk == "uriBaseId")
+				b.has_parent = opt_str(bv, &b.parent);
+			return (int)TALLY_OK;
+		});
+		if (rc2 == TALLY_OK && has_uri)
+			out[(*count)++] = b;
+		return rc2;
 	});
 }
 

@@ -5,7 +5,8 @@
  *   tally/common.h    status codes, allocator hook, levels, version
  *   tally/engine.h    engine lifecycle, tools, interned strings, batches
  *   tally/snapshot.h  snapshots and their queries
- *   tally/sarif.h     SARIF 2.1.0 reading and merging (libtally_sarif)
+ *   tally/sarif.h     SARIF 2.1.0 reading, merging, baselines (libtally_sarif)
+ *   tally/correlate.h cross-tool correlation clusters (libtally_sarif)
  * No header pulls in a dependency's headers.
  */
 #ifndef TALLY_H
@@ -16,5 +17,6 @@
 #include "tally/pool.h"
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
+#include "tally/correlate.h"
 
 #endif /* TALLY_H */

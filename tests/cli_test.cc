@@ -687,3 +687,47 @@ Test(cli, diff_json_counts_and_exit_codes)
 	cr_expect(strstr(r.err.c_str(), "none.sarif") != nullptr, "%s",
 	    r.err.c_str());
 }
+
+Test(cli, summary_clusters_in_json_and_text)
+{
+	const std::string d = DATA "/corr/";
+	result r = run({ "summary", "--format", "json", "--root",
+	    "/src/optdemo", d + "cppcheck.sarif", d + "clang.sarif",
+	    d + "gcc.sarif" });
+	dom::parser parser;
+	dom::element doc;
+	dom::array clusters, tools, matrix;
+	size_t n = 0;
+
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS), "%s",
+	    r.out.c_str());
+	cr_assert(eq(int, doc["clusters"].get(clusters), SUCCESS));
+	for (dom::element c : clusters) {
+		EXPECT_STR(std::string(std::string_view(c["path"])),
+		    "src/options.c");
+		EXPECT_U64(uint64_t(c["size"]), 3);
+		EXPECT_U64(uint64_t(c["cwe"]), 476);
+		EXPECT_U64(uint64_t(c["first_line"]), 18);
+		EXPECT_U64(uint64_t(c["last_line"]), 23);
+		n++;
+	}
+	cr_expect(eq(sz, n, 1));
+	cr_assert(eq(int, doc["agreement"]["tools"].get(tools), SUCCESS));
+	cr_assert(eq(int, doc["agreement"]["matrix"].get(matrix), SUCCESS));
+	EXPECT_U64(tools.size(), 3);
+	EXPECT_U64(matrix.size(), 3);
+	/* without --clusters (or --root, --window) there is no such key */
+	r = run({ "summary", "--format", "json", d + "clang.sarif" });
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS));
+	cr_expect(doc["clusters"].error() == NO_SUCH_FIELD);
+	/* text: the cluster and its tools; --window 0 still joins them */
+	r = run({ "summary", "--window", "0", "--root", "/src/optdemo",
+	    d + "cppcheck.sarif", d + "clang.sarif", d + "gcc.sarif" });
+	cr_expect(eq(int, r.status, 0));
+	cr_expect(r.out.find("src/options.c:18-23  3 results, CWE-476: "
+	    "CppCheck, GNU C17, clang") != std::string::npos, "%s",
+	    r.out.c_str());
+	cr_expect(eq(int, run({ "summary", "--window", "x",
+	    d + "clang.sarif" }).status, 2));
+}

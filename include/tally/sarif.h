@@ -54,14 +54,24 @@ extern "C" {
  * @progress:     called now and then (about every 16 MiB) on the reading
  *                thread with bytes done and total; NULL for none (v0.1).
  * @progress_arg: passed to @progress (v0.1).
+ * @corr:         tally_sarif_read_file() and _read_buffer() also add the
+ *                input's unique results to this correlation index
+ *                (tally/correlate.h), when the input is good; NULL for none
+ *                (v0.4). The other readers ignore it.
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
+	struct tally_corr *corr;
 } tally_sarif_options;
 
-#define TALLY_SARIF_OPTIONS_INIT { sizeof(tally_sarif_options), NULL, NULL }
+#define TALLY_SARIF_OPTIONS_INIT \
+	{ sizeof(tally_sarif_options), NULL, NULL, NULL }
+
+/* The size of the v0.1 options, still accepted. */
+#define TALLY_SARIF_OPTIONS_V01_SIZE \
+	(offsetof(tally_sarif_options, progress_arg) + sizeof(void *))
 
 #define TALLY_SARIF_ERROR_MAX 512
 

@@ -1,0 +1,24 @@
+/*
+ * cli/clusters.h - printing correlation clusters (summary, merge).
+ */
+#ifndef TALLY_CLI_CLUSTERS_H
+#define TALLY_CLI_CLUSTERS_H
+
+#include <stdio.h>
+
+#include "tally.h"
+
+/*
+ * The text section: how many clusters, the @top with the most tools (then
+ * the most results, then in file order), and the agreement matrix.
+ */
+void clusters_text(FILE *f, const tally_corr *c, uint32_t window,
+    unsigned long top);
+
+/*
+ * The JSON members ",\n  \"clusters\": [...],\n  \"agreement\": {...}" (to
+ * go inside an object; no closing brace).
+ */
+void clusters_json(FILE *f, const tally_corr *c);
+
+#endif /* TALLY_CLI_CLUSTERS_H */
