@@ -2,6 +2,7 @@
  * cli/cmd_diff.c - `tally diff`: every result of a log classified against
  * a baseline log as new, unchanged, updated or absent.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ static const char help[] =
 "\n"
 "Options:\n"
 "  -b, --baseline FILE  the older log (required)\n"
-"  -f, --format FMT     text (default) or json\n"
+"  -f, --format FMT     text (default), json or sarif\n"
+"  -o, --output FILE    where to write (default '-', standard output)\n"
 "      --fail-on-new    exit 1 when any result is new\n"
 "  -h, --help           show this help and exit\n"
 "\n"
@@ -30,9 +32,50 @@ static const char help[] =
 "\"results\": [{\"state\", \"tool\", \"rule\", \"file\", \"line\", \"column\",\n"
 "\"message\", and for matched results \"baseline\": {\"line\", \"column\",\n"
 "\"message\"}}]}, the results of NEW in order, then the absent ones.\n"
+"SARIF: NEW as 'tally merge' writes it (one run per tool), but with every\n"
+"result, duplicates included, each with its \"baselineState\"; the absent\n"
+"results of OLD follow in the run of their tool.\n"
 "\n"
 "Exit status: 0 success, 1 --fail-on-new found a new result, 2 usage error\n"
 "or an input that could not be read.\n";
+
+/* --format sarif: a merge of NEW alone, classified against OLD. */
+static int
+write_sarif(const char *base, const char *cur, const char *out,
+    bool fail_on_new)
+{
+	tally_sarif_merge *m = NULL;
+	tally_sarif_report rep;
+	tally_sarif_merge_report r;
+	int rc;
+
+	if ((rc = tally_sarif_merge_create(&m, NULL)) != TALLY_OK ||
+	    (rc = tally_sarif_merge_keep_duplicates(m)) != TALLY_OK) {
+		out_error("diff: %s", tally_strerror(rc));
+		tally_sarif_merge_destroy(m);
+		return EXIT_USAGE;
+	}
+	if ((rc = tally_sarif_merge_baseline(m, base, NULL, &rep)) ==
+	    TALLY_OK)
+		base = NULL; /* read: an error now is the new log's */
+	if (rc != TALLY_OK || (rc = tally_sarif_merge_add_file(m, cur, NULL,
+	    &rep)) != TALLY_OK) {
+		out_error("%s: %s", base != NULL ? base : cur, rep.error);
+		tally_sarif_merge_destroy(m);
+		return EXIT_USAGE;
+	}
+	rc = tally_sarif_merge_write(m, out);
+	if (rc != TALLY_OK) {
+		out_error("diff: cannot write %s: %s", out,
+		    rc == TALLY_EIO ? strerror(errno) : tally_strerror(rc));
+		tally_sarif_merge_destroy(m);
+		return EXIT_USAGE;
+	}
+	tally_sarif_merge_stats(m, &r);
+	tally_sarif_merge_destroy(m);
+	return fail_on_new && r.baseline[TALLY_BASELINE_NEW] != 0 ?
+	    EXIT_FAIL_ON : EXIT_OK;
+}
 
 static void
 json_text(tally_engine *e, tally_strkind k, uint32_t id)
@@ -115,27 +158,29 @@ cmd_diff(int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "fail-on-new", no_argument, NULL, 'N' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	tally_sarif_report rep[2];
 	tally_engine *e = NULL;
 	tally_diff *d = NULL;
-	const char *base = NULL;
-	bool json = false, fail_on_new = false;
+	const char *base = NULL, *out = "-";
+	bool json = false, sarif = false, fail_on_new = false;
 	int c, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:f:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:f:o:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': base = optarg; break;
+		case 'o': out = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "text") != 0) {
+			json = strcmp(optarg, "json") == 0;
+			sarif = strcmp(optarg, "sarif") == 0;
+			if (!json && !sarif && strcmp(optarg, "text") != 0) {
 				out_error("diff: unknown format '%s' (text, "
-				    "json)", optarg);
+				    "json, sarif)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -150,6 +195,12 @@ cmd_diff(int argc, char **argv)
 	if (base == NULL || optind != argc - 1) {
 		out_error("diff: give --baseline OLD.sarif and one NEW.sarif "
 		    "(try 'tally diff --help')");
+		return EXIT_USAGE;
+	}
+	if (sarif)
+		return write_sarif(base, argv[optind], out, fail_on_new);
+	if (strcmp(out, "-") != 0 && freopen(out, "w", stdout) == NULL) {
+		out_error("diff: cannot write %s: %s", out, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if ((rc = tally_engine_create(&e, NULL)) != TALLY_OK) {

@@ -49,7 +49,7 @@ struct tally_corr {
 	tallyi_mem mem;
 	uint32_t window;
 	char *root;
-	size_t root_len;
+	size_t root_len, root_cap;
 	tallyi_strtab str[S_COUNT];
 
 	pthread_mutex_t lock; /* recs, slots */
@@ -215,6 +215,7 @@ tally_corr_create(const tally_corr_config *cfg, const tally_allocator *alloc,
 		size_t n = strlen(cfg->root);
 
 		c->root = tallyi_alloc(&c->mem, n + 1);
+		c->root_cap = n + 1;
 		if (c->root == NULL) {
 			rc = TALLY_ENOMEM;
 		} else {
@@ -240,13 +241,15 @@ free_computed(tally_corr *c)
 	const tallyi_mem *mem = &c->mem;
 	size_t nt = c->ntools;
 
-	tallyi_free(mem, c->clusters, c->nclusters * sizeof(*c->clusters));
+	/* Every array was allocated with one spare element. */
+	tallyi_free(mem, c->clusters, (c->nclusters + 1) *
+	    sizeof(*c->clusters));
 	tallyi_free(mem, c->members, c->computed_n * sizeof(*c->members));
 	tallyi_free(mem, c->cl_tools, c->computed_n * sizeof(uint32_t));
 	tallyi_free(mem, c->cluster_of, c->computed_n * sizeof(int32_t));
-	tallyi_free(mem, c->tool_names, nt * sizeof(char *));
-	tallyi_free(mem, c->agree, nt * nt * sizeof(uint64_t));
-	tallyi_free(mem, c->categorized, nt * sizeof(uint64_t));
+	tallyi_free(mem, c->tool_names, (nt + 1) * sizeof(char *));
+	tallyi_free(mem, c->agree, (nt * nt + 1) * sizeof(uint64_t));
+	tallyi_free(mem, c->categorized, (nt + 1) * sizeof(uint64_t));
 	c->clusters = NULL;
 	c->members = NULL;
 	c->cl_tools = NULL;
@@ -267,7 +270,7 @@ tally_corr_destroy(tally_corr *c)
 	free_computed(c);
 	tallyi_free(&mem, c->recs, c->cap * sizeof(crec));
 	tallyi_free(&mem, c->slots, c->nslots * sizeof(uint32_t));
-	tallyi_free(&mem, c->root, c->root ? strlen(c->root) + 1 : 0);
+	tallyi_free(&mem, c->root, c->root_cap);
 	for (unsigned k = 0; k < S_COUNT; k++)
 		if (c->str[k].mem != NULL)
 			tallyi_strtab_fini(&c->str[k]);
@@ -386,7 +389,7 @@ stage_push(tally_corr *c, tallyi_corr_stage *st)
 
 int
 tallyi_corr_stage_run(tally_corr *c, tallyi_corr_stage *st,
-    const tallyi_sarif_run *run, lookup_fn lookup, void *ctx)
+    const tallyi_sarif_run *run, lookup_fn lookup, void *ctx, uint32_t *pos)
 {
 	static const tally_strkind sk[4] = { TALLY_STR_TOOL, TALLY_STR_RULE,
 		TALLY_STR_FILE, TALLY_STR_MESSAGE };
@@ -418,6 +421,8 @@ tallyi_corr_stage_run(tally_corr *c, tallyi_corr_stage *st,
 			cats[ncat++] = last_cwe;
 		for (uint32_t i = 0; i < cr->cats.n && ncat < TALLYI_CATS; i++)
 			cats[ncat++] = cr->cats.v[i];
+		if (pos != NULL)
+			pos[k] = ncat == 0 ? TALLY_ID_NONE : (uint32_t)st->n;
 		if (ncat == 0)
 			continue; /* relates to nothing: not kept */
 		if ((x = stage_push(c, st)) == NULL)

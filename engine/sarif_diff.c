@@ -33,18 +33,8 @@
 
 #define NEARBY 3 /* lines */
 
-typedef struct diff_res {
-	tally_violation v;
-	uint32_t plh;    /* primaryLocationLineHash id, or TALLY_ID_NONE */
-	uint64_t index;  /* in its log */
-	uint64_t match;  /* index of the matched result on the other side + 1 */
-	uint8_t state;
-} diff_res;
-
-typedef struct side {
-	diff_res *r;
-	size_t n, cap;
-} side;
+typedef tallyi_diff_res diff_res;
+typedef tallyi_diff_side side;
 
 /* The collecting sink: its first member is the engine (sarif_read.c). */
 typedef struct diff_sink {
@@ -297,8 +287,8 @@ match_updated(side *o, const skey *oi, size_t on, side *n, const skey *ni,
 	pair_in_order(o, oi, on, n, ni, nn, TALLY_BASELINE_UPDATED);
 }
 
-static int
-classify(side *o, side *n, const tallyi_mem *mem)
+int
+tallyi_diff_classify(side *o, side *n, const tallyi_mem *mem)
 {
 	skey *ok = tallyi_alloc(mem, (o->n + 1) * sizeof(*ok));
 	skey *nk = tallyi_alloc(mem, (n->n + 1) * sizeof(*nk));
@@ -394,7 +384,7 @@ tally_sarif_diff_files(tally_engine *e, const char *baseline,
 			rc = ra.rc; /* the baseline's error first */
 	}
 	if (rc == TALLY_OK)
-		rc = classify(&o, &n, &d->mem);
+		rc = tallyi_diff_classify(&o, &n, &d->mem);
 	if (rc == TALLY_OK)
 		rc = build(d, &o, &n);
 	tallyi_free(&d->mem, o.r, o.cap * sizeof(*o.r));

@@ -339,6 +339,33 @@ void tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
 size_t tallyi_uri_normalize(const char *uri, size_t n, char *out);
 
 /* ------------------------------------------------------------------ */
+/* Baselines (sarif_diff.c)                                            */
+
+/* One result of one side of a classification. */
+typedef struct tallyi_diff_res {
+	tally_violation v;
+	uint32_t plh;    /* primaryLocationLineHash id, or TALLY_ID_NONE */
+	uint64_t index;  /* in its log: reading order, from 0 */
+	uint64_t match;  /* set by the classification: the matched result's
+			    index on the other side + 1, or 0 */
+	uint8_t state;   /* a tally_baseline, when matched */
+} tallyi_diff_res;
+
+typedef struct tallyi_diff_side {
+	tallyi_diff_res *r; /* r[i].index == i */
+	size_t n, cap;
+} tallyi_diff_side;
+
+/*
+ * Match @o (the baseline) and @n (the newer results), whose ids come from
+ * one string space, by the passes tally_sarif_diff_files() documents. An
+ * unmatched result of @n is new, of @o absent. Return: TALLY_OK or
+ * TALLY_ENOMEM.
+ */
+int tallyi_diff_classify(tallyi_diff_side *o, tallyi_diff_side *n,
+    const struct tallyi_mem *mem);
+
+/* ------------------------------------------------------------------ */
 /* Correlation (correlate.c)                                           */
 
 struct tally_corr;
@@ -352,11 +379,15 @@ typedef struct tallyi_corr_stage {
 	size_t n, cap;
 } tallyi_corr_stage;
 
-/* Convert a finished run of a sink that wants correlation. */
+/*
+ * Convert a finished run of a sink that wants correlation. Only results
+ * with a category are staged; @pos (run->nres entries, or NULL) receives
+ * each result's position in the stage, or TALLY_ID_NONE.
+ */
 int tallyi_corr_stage_run(struct tally_corr *c, tallyi_corr_stage *st,
     const tallyi_sarif_run *run,
     const char *(*lookup)(void *ctx, tally_strkind kind, uint32_t id,
-    size_t *len), void *ctx);
+    size_t *len), void *ctx, uint32_t *pos);
 
 /*
  * Add the staged records (duplicates of records already in are dropped).

@@ -23,6 +23,7 @@
 #include "engine/sarif_internal.h"
 #include "engine/strtab.h"
 #include "kernels/kernels.h"
+#include "tally/correlate.h"
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays                                                     */
@@ -66,20 +67,27 @@ typedef struct ref {
 /* A run folded into the merge: how its indexes map into the merged run. */
 typedef struct mrun {
 	uint32_t input;
-	uint32_t art_base;  /* its artifact 0 in the merged run */
+	uint32_t *art_map;  /* its artifact index -> merged artifact index */
+	size_t narts;
 	uint32_t *rule_map; /* its rule index -> merged rule index */
 	size_t nrules;
-	bool identity;      /* art_base 0 and rule_map[i] == i: copy as is */
+	bool identity;      /* art_map[i] == i, rule_map[i] == i: copy as is */
 } mrun;
 
 /*
  * A unique result, or an artifact: its text and the run whose maps
- * re-point its indexes.
+ * re-point its indexes. Results also keep what annotating them needs.
  */
 typedef struct mres {
 	uint32_t input;
 	uint32_t run;       /* index into merge.runs */
 	tallyi_span span;
+	uint64_t seq;       /* reading order (per side: merged, baseline) */
+	tally_violation v;  /* ids in the merge's tables */
+	uint32_t plh;       /* the log's primaryLocationLineHash, or NONE */
+	uint32_t corr;      /* its record in the correlation index, or NONE */
+	uint8_t state;      /* tally_baseline, once classified */
+	bool plh_ours;      /* plh was computed from sources: write it */
 } mres;
 
 /* One output run: everything merged for one tool. */
@@ -93,12 +101,16 @@ typedef struct mtool {
 	uint64_t *rmap;     /* rule id << 32 | merged index + 1 */
 	size_t rmap_cap, rmap_n;
 	vec arts;           /* mres */
+	uint64_t *amap;     /* artifact text hash >> 32 << 32 | index + 1 */
+	size_t amap_cap, amap_n;
 	vec res;            /* mres */
+	vec base;           /* mres: the baseline's results of this tool */
 } mtool;
 
 /* A run of the input being read, waiting for the input to end. */
 typedef struct staged {
 	tallyi_sarif_run run;   /* arrays below are copies, owned here */
+	uint32_t *cpos;         /* each result's correlation stage position */
 } staged;
 
 struct tally_sarif_merge {
@@ -111,7 +123,29 @@ struct tally_sarif_merge {
 	vec staged;   /* staged */
 	uint64_t read, unique;
 	int failed;   /* folding ran out of memory: the merge is incomplete */
+
+	/* Annotations (tally_sarif_merge_keep_duplicates() and after). */
+	bool keep_dups;
+	struct tally_corr *corr;
+	tallyi_corr_stage stage;
+	uint32_t *stage_idx;  /* the staged records' indexes in corr */
+	size_t stage_idx_cap;
+	bool has_base;
+	uint64_t base_seq;    /* baseline results read */
+	bool classified;
+	char *sources;        /* NUL-terminated, or NULL */
+	char *src_root;       /* likewise */
+	vec hashes;           /* fhash, by file id: the files' line hashes */
+	tally_sarif_merge_report stats;
 };
+
+/* The line hashes of one source file, computed at most once. */
+typedef struct fhash {
+	bool done;
+	bool ok;
+	tally_linehash *h;
+	size_t n, cap;
+} fhash;
 
 /* ------------------------------------------------------------------ */
 /* The sink                                                            */
@@ -170,6 +204,8 @@ staged_free(const tallyi_mem *mem, staged *s)
 	    r->ndriver_members * sizeof(tallyi_span));
 	tallyi_free(mem, (void *)r->artifacts,
 	    r->nartifacts * sizeof(tallyi_span));
+	tallyi_free(mem, s->cpos, s->cpos ? (r->nres + 1) * sizeof(uint32_t) :
+	    0);
 }
 
 static int
@@ -181,6 +217,7 @@ m_run(void *ctx, const tallyi_sarif_run *run)
 
 	if (s == NULL)
 		return TALLY_ENOMEM;
+	s->cpos = NULL;
 	c = &s->run;
 	*c = *run;
 	c->res = dup_array(&m->mem, run->res, run->nres, sizeof(*run->res));
@@ -193,7 +230,18 @@ m_run(void *ctx, const tallyi_sarif_run *run)
 	if (c->res == NULL || c->rules == NULL || c->driver_members == NULL ||
 	    c->artifacts == NULL)
 		return TALLY_ENOMEM; /* drop_staged() frees what was made */
-	return TALLY_OK;
+	c->cres = NULL; /* used here only */
+	c->bases = NULL;
+	c->nbases = 0;
+	s->cpos = NULL;
+	if (m->corr == NULL || run->cres == NULL)
+		return TALLY_OK;
+	/* Staged with the run; fold_run() maps positions to records. */
+	s->cpos = tallyi_alloc(&m->mem, (run->nres + 1) * sizeof(uint32_t));
+	if (s->cpos == NULL)
+		return TALLY_ENOMEM;
+	return tallyi_corr_stage_run(m->corr, &m->stage, run, m_lookup, m,
+	    s->cpos);
 }
 
 static void
@@ -260,6 +308,74 @@ merged_rule(tally_sarif_merge *m, mtool *t, uint32_t id, ref r, uint32_t *out)
 	return TALLY_OK;
 }
 
+/*
+ * The merged index of an artifact: an earlier one of the tool with the
+ * same text (SARIF wants run.artifacts unique), else a new one. An
+ * artifact with a parentIndex is never shared: its text means something
+ * else in each run.
+ */
+static int
+merged_artifact(tally_sarif_merge *m, mtool *t, uint32_t input,
+    uint32_t run_id, tallyi_span sp, uint32_t *out)
+{
+	const tallyi_input *in = (const tallyi_input *)m->inputs.p + input;
+	const char *text = in->buf + sp.off;
+	uint64_t h = tallyi_strhash(text, sp.len);
+	bool shareable = memmem(text, sp.len, "parentIndex", 11) == NULL;
+	size_t mask, i;
+	mres *a;
+
+	if ((t->amap_n + 1) * 2 > t->amap_cap) {
+		size_t cap = t->amap_cap ? t->amap_cap * 2 : 64;
+		uint64_t *nm = tallyi_zalloc(&m->mem, cap * sizeof(uint64_t));
+		const mres *arts = t->arts.p;
+
+		if (nm == NULL)
+			return TALLY_ENOMEM;
+		for (size_t k = 0; k < t->amap_cap; k++) {
+			uint64_t v = t->amap[k];
+			uint32_t idx = (uint32_t)v - 1;
+			const tallyi_input *ai;
+
+			if (v == 0)
+				continue;
+			ai = (const tallyi_input *)m->inputs.p + arts[idx].input;
+			for (i = tallyi_strhash(ai->buf + arts[idx].span.off,
+			    arts[idx].span.len) & (cap - 1); nm[i] != 0;
+			    i = (i + 1) & (cap - 1))
+				;
+			nm[i] = v;
+		}
+		tallyi_free(&m->mem, t->amap, t->amap_cap * sizeof(uint64_t));
+		t->amap = nm;
+		t->amap_cap = cap;
+	}
+	mask = t->amap_cap - 1;
+	for (i = h & mask; shareable && t->amap[i] != 0; i = (i + 1) & mask) {
+		const mres *b = (const mres *)t->arts.p +
+		    ((uint32_t)t->amap[i] - 1);
+		const tallyi_input *bi = (const tallyi_input *)m->inputs.p +
+		    b->input;
+
+		if ((t->amap[i] >> 32) == (h >> 32) && b->span.len == sp.len &&
+		    memcmp(bi->buf + b->span.off, text, sp.len) == 0) {
+			*out = (uint32_t)t->amap[i] - 1;
+			return TALLY_OK;
+		}
+	}
+	a = vec_push(&m->mem, &t->arts, sizeof(mres));
+	if (a == NULL)
+		return TALLY_ENOMEM;
+	*a = (mres){ .input = input, .run = run_id, .span = sp };
+	*out = (uint32_t)(t->arts.n - 1);
+	if (shareable) {
+		/* high half: the hash's, to skip most byte compares */
+		t->amap[i] = (h >> 32) << 32 | (uint64_t)t->arts.n;
+		t->amap_n++;
+	}
+	return TALLY_OK;
+}
+
 static mtool *
 tool_slot(tally_sarif_merge *m, uint32_t tool)
 {
@@ -279,8 +395,10 @@ tool_slot(tally_sarif_merge *m, uint32_t tool)
  * marked failed and will not be written.
  */
 static int
-fold_run(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run)
+fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
+    bool baseline)
 {
+	const tallyi_sarif_run *run = &st->run;
 	mtool *t = tool_slot(m, run->tool);
 	mrun *mr;
 	uint32_t run_id;
@@ -307,14 +425,21 @@ fold_run(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run)
 		return TALLY_ENOMEM;
 	run_id = (uint32_t)(m->runs.n - 1);
 	mr->input = input;
-	mr->art_base = (uint32_t)t->arts.n;
 	mr->nrules = run->nrules;
+	mr->narts = run->nartifacts;
 	mr->rule_map = tallyi_alloc(&m->mem, run->nrules * sizeof(uint32_t));
-	if (mr->rule_map == NULL) {
-		mr->nrules = 0;
+	mr->art_map = tallyi_alloc(&m->mem, run->nartifacts *
+	    sizeof(uint32_t));
+	if (mr->rule_map == NULL || mr->art_map == NULL) {
+		tallyi_free(&m->mem, mr->rule_map, run->nrules *
+		    sizeof(uint32_t));
+		tallyi_free(&m->mem, mr->art_map, run->nartifacts *
+		    sizeof(uint32_t));
+		mr->rule_map = mr->art_map = NULL;
+		mr->nrules = mr->narts = 0;
 		return TALLY_ENOMEM;
 	}
-	mr->identity = mr->art_base == 0;
+	mr->identity = true;
 	for (size_t k = 0; k < run->nrules; k++) {
 		ref r = { input, run->rules[k].span };
 
@@ -324,11 +449,10 @@ fold_run(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run)
 		mr->identity &= mr->rule_map[k] == k;
 	}
 	for (size_t k = 0; k < run->nartifacts; k++) {
-		mres *a = vec_push(&m->mem, &t->arts, sizeof(mres));
-
-		if (a == NULL)
-			return TALLY_ENOMEM;
-		*a = (mres){ input, run_id, run->artifacts[k] };
+		if ((rc = merged_artifact(m, t, input, run_id,
+		    run->artifacts[k], &mr->art_map[k])) != TALLY_OK)
+			return rc;
+		mr->identity &= mr->art_map[k] == k;
 	}
 	for (size_t k = 0; k < run->nres; k++) {
 		const tally_violation *v = &run->res[k].v;
@@ -337,20 +461,36 @@ fold_run(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run)
 			&v->message, &v->line, &v->column, &v->offset };
 		tallyi_key key = { v->tool, v->rule, v->file, v->message,
 			v->line, v->column, v->offset };
-		bool new;
+		uint32_t pos = st->cpos != NULL ? st->cpos[k] : TALLY_ID_NONE;
+		bool new = true;
 		mres *x;
 
+		if (baseline) {
+			x = vec_push(&m->mem, &t->base, sizeof(mres));
+			if (x == NULL)
+				return TALLY_ENOMEM;
+			*x = (mres){ .input = input, .run = run_id,
+				.span = run->res[k].span, .seq = m->base_seq++,
+				.v = *v, .plh = run->res[k].plh,
+				.corr = TALLY_ID_NONE };
+			continue;
+		}
 		tallyk_fingerprint_scalar(&cols, 1, &fp);
 		if ((rc = tallyi_keyset_insert(&m->keys, fp, &key, &new)))
 			return rc;
-		m->read++;
-		if (!new)
+		if (!new && !m->keep_dups) {
+			m->read++;
 			continue;
-		m->unique++;
+		}
+		m->unique += new;
 		x = vec_push(&m->mem, &t->res, sizeof(mres));
 		if (x == NULL)
 			return TALLY_ENOMEM;
-		*x = (mres){ input, run_id, run->res[k].span };
+		*x = (mres){ .input = input, .run = run_id,
+			.span = run->res[k].span, .seq = m->read, .v = *v,
+			.plh = run->res[k].plh, .corr = pos == TALLY_ID_NONE ?
+			TALLY_ID_NONE : m->stage_idx[pos] };
+		m->read++;
 	}
 	return TALLY_OK;
 }
@@ -403,6 +543,7 @@ tally_sarif_merge_destroy(tally_sarif_merge *m)
 		mrun *r = (mrun *)m->runs.p + k;
 
 		tallyi_free(&mem, r->rule_map, r->nrules * sizeof(uint32_t));
+		tallyi_free(&mem, r->art_map, r->narts * sizeof(uint32_t));
 	}
 	vec_free(&mem, &m->runs, sizeof(mrun));
 	for (size_t k = 0; k < m->tools.n; k++) {
@@ -413,9 +554,22 @@ tally_sarif_merge_destroy(tally_sarif_merge *m)
 		vec_free(&mem, &t->rule_ids, sizeof(uint32_t));
 		vec_free(&mem, &t->arts, sizeof(mres));
 		vec_free(&mem, &t->res, sizeof(mres));
+		vec_free(&mem, &t->base, sizeof(mres));
 		tallyi_free(&mem, t->rmap, t->rmap_cap * sizeof(uint64_t));
+		tallyi_free(&mem, t->amap, t->amap_cap * sizeof(uint64_t));
 	}
 	vec_free(&mem, &m->tools, sizeof(mtool));
+	tallyi_corr_stage_free(m->corr, &m->stage);
+	tallyi_free(&mem, m->stage_idx, m->stage_idx_cap * sizeof(uint32_t));
+	tallyi_free(&mem, m->sources, m->sources ? strlen(m->sources) + 1 : 0);
+	tallyi_free(&mem, m->src_root, m->src_root ? strlen(m->src_root) + 1 :
+	    0);
+	for (size_t k = 0; k < m->hashes.n; k++) {
+		fhash *h = (fhash *)m->hashes.p + k;
+
+		tallyi_free(&mem, h->h, h->cap * sizeof(tally_linehash));
+	}
+	vec_free(&mem, &m->hashes, sizeof(fhash));
 	tallyi_keyset_fini(&m->keys);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		tallyi_strtab_fini(&m->str[k]);
@@ -423,13 +577,34 @@ tally_sarif_merge_destroy(tally_sarif_merge *m)
 	tallyi_mem_fini(&mem);
 }
 
-int
-tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
-    const tally_sarif_options *opt, tally_sarif_report *rep)
+/* Add the staged correlation records; fold_run() reads stage_idx. */
+static int
+commit_corr(tally_sarif_merge *m)
+{
+	if (m->stage.n > m->stage_idx_cap) {
+		uint32_t *p = tallyi_realloc(&m->mem, m->stage_idx,
+		    m->stage_idx_cap * sizeof(uint32_t),
+		    m->stage.n * sizeof(uint32_t));
+
+		if (p == NULL)
+			return TALLY_ENOMEM;
+		m->stage_idx = p;
+		m->stage_idx_cap = m->stage.n;
+	}
+	return tallyi_corr_commit(m->corr, &m->stage, m->stage_idx);
+}
+
+/*
+ * Read one input and fold it in (@baseline: as the baseline's results).
+ * All or nothing, as tally_sarif_merge_add_file() says.
+ */
+static int
+add_input(tally_sarif_merge *m, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep, bool baseline)
 {
 	tally_sarif_report local;
 	tallyi_sarif_sink sink = { m_tool, m_intern, m_lookup, m_run, m, true,
-		false };
+		m->corr != NULL && !baseline };
 	tallyi_input *in;
 	uint32_t input;
 	int rc;
@@ -438,8 +613,7 @@ tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
 		rep = &local;
 	memset(rep, 0, sizeof(*rep));
 	rep->offset = UINT64_MAX;
-	if (m == NULL || path == NULL ||
-	    tallyi_check_options(opt) != TALLY_OK) {
+	if (m == NULL || path == NULL || tallyi_check_options(opt) != TALLY_OK) {
 		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 		return TALLY_EINVAL;
@@ -457,15 +631,22 @@ tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
 		return rc;
 	}
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
+	if (rc == TALLY_OK && sink.want_corr)
+		rc = commit_corr(m);
+	if (rc != TALLY_OK && rep->status == TALLY_OK)
+		tallyi_report_error(rep, rc, UINT64_MAX, "%s",
+		    tally_strerror(rc));
 	if (rc != TALLY_OK) {
 		/* Nothing of this input was folded: forget it. */
 		drop_staged(m);
+		m->stage.n = 0;
 		tallyi_input_close(in);
 		m->inputs.n--;
+		rep->results = 0;
 		return rc;
 	}
 	for (size_t k = 0; k < m->staged.n && rc == TALLY_OK; k++)
-		rc = fold_run(m, input, &((staged *)m->staged.p)[k].run);
+		rc = fold_run(m, input, &((staged *)m->staged.p)[k], baseline);
 	drop_staged(m);
 	if (rc != TALLY_OK) {
 		/*
@@ -481,6 +662,95 @@ tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
 	/* Its text is read again only at write time. */
 	tallyi_input_release(in, in->len);
 	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	return add_input(m, path, opt, rep, false);
+}
+
+int
+tally_sarif_merge_baseline(tally_sarif_merge *m, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	int rc;
+
+	if (m != NULL && m->has_base) {
+		if (rep != NULL) {
+			memset(rep, 0, sizeof(*rep));
+			tallyi_report_error(rep, TALLY_ESTATE, UINT64_MAX,
+			    "a baseline was given already");
+		}
+		return TALLY_ESTATE;
+	}
+	rc = add_input(m, path, opt, rep, true);
+	if (rc == TALLY_OK)
+		m->has_base = true;
+	return rc;
+}
+
+int
+tally_sarif_merge_keep_duplicates(tally_sarif_merge *m)
+{
+	if (m == NULL)
+		return TALLY_EINVAL;
+	if (m->inputs.n != 0)
+		return TALLY_ESTATE;
+	m->keep_dups = true;
+	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_correlate(tally_sarif_merge *m, struct tally_corr *c)
+{
+	if (m == NULL || c == NULL)
+		return TALLY_EINVAL;
+	if (m->inputs.n != 0)
+		return TALLY_ESTATE;
+	m->corr = c;
+	return TALLY_OK;
+}
+
+/* Replace *@dst by a copy of @s (NULL: none), trailing '/'s dropped. */
+static int
+set_dir(tally_sarif_merge *m, char **dst, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	tallyi_free(&m->mem, *dst, *dst ? strlen(*dst) + 1 : 0);
+	*dst = NULL;
+	if (s == NULL)
+		return TALLY_OK;
+	while (n > 1 && s[n - 1] == '/')
+		n--;
+	if ((*dst = tallyi_alloc(&m->mem, n + 1)) == NULL)
+		return TALLY_ENOMEM;
+	memcpy(*dst, s, n);
+	(*dst)[n] = '\0';
+	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
+    const char *root)
+{
+	int rc;
+
+	if (m == NULL || dir == NULL)
+		return TALLY_EINVAL;
+	if ((rc = set_dir(m, &m->sources, dir)) != TALLY_OK ||
+	    (rc = set_dir(m, &m->src_root, root)) != TALLY_OK)
+		return rc;
+	return TALLY_OK;
+}
+
+void
+tally_sarif_merge_stats(const tally_sarif_merge *m,
+    tally_sarif_merge_report *out)
+{
+	*out = m->stats;
 }
 
 void
@@ -499,6 +769,7 @@ tally_sarif_merge_totals(const tally_sarif_merge *m, uint64_t *read,
 typedef struct writer {
 	FILE *f;
 	bool err;
+	bool nomem; /* an annotation could not be built: TALLY_ENOMEM */
 } writer;
 
 static void
@@ -559,11 +830,43 @@ subst(rewriter *rw, bool is_rule)
 	if (is_rule)
 		out = v < rw->run->nrules ? (int64_t)rw->run->rule_map[v] : -1;
 	else
-		out = (int64_t)(v + rw->run->art_base);
+		out = v < rw->run->narts ? (int64_t)rw->run->art_map[v] : -1;
 	put(rw->w, js->buf + rw->copied, start - rw->copied);
 	snprintf(num, sizeof(num), "%lld", (long long)out);
 	puts_(rw->w, num);
 	rw->copied = js->pos;
+}
+
+static void rw_value(rewriter *rw, enum rw_ctx ctx);
+
+/* The value of member @key of an object of kind @ctx (pos is at it). */
+static void
+rw_member(rewriter *rw, enum rw_ctx ctx, const tallyi_jstr *key)
+{
+	tallyi_jscan *js = &rw->js;
+	enum rw_ctx child = RW_OTHER;
+
+	if (tallyi_js_str_eq(js, key, "artifactLocation")) {
+		child = RW_ARTLOC;
+	} else if (ctx == RW_RESULT && tallyi_js_str_eq(js, key, "ruleIndex")) {
+		subst(rw, true);
+		return;
+	} else if (ctx == RW_RESULT && tallyi_js_str_eq(js, key, "rule")) {
+		child = RW_RULEREF;
+	} else if (ctx == RW_RULEREF && tallyi_js_str_eq(js, key, "index")) {
+		subst(rw, true);
+		return;
+	} else if (ctx == RW_ARTLOC && tallyi_js_str_eq(js, key, "index")) {
+		subst(rw, false);
+		return;
+	} else if (ctx == RW_ARTIFACT &&
+	    tallyi_js_str_eq(js, key, "parentIndex")) {
+		subst(rw, false);
+		return;
+	} else if (ctx == RW_ARTIFACT && tallyi_js_str_eq(js, key, "location")) {
+		child = RW_ARTLOC;
+	}
+	rw_value(rw, child);
 }
 
 static void
@@ -578,36 +881,8 @@ rw_value(rewriter *rw, enum rw_ctx ctx)
 		tallyi_jstr key;
 
 		(void)tallyi_js_obj_begin(js, "");
-		while (tallyi_js_obj_next(js, &first, &key) == 1) {
-			enum rw_ctx child = RW_OTHER;
-
-			if (tallyi_js_str_eq(js, &key, "artifactLocation")) {
-				child = RW_ARTLOC;
-			} else if (ctx == RW_RESULT &&
-			    tallyi_js_str_eq(js, &key, "ruleIndex")) {
-				subst(rw, true);
-				continue;
-			} else if (ctx == RW_RESULT &&
-			    tallyi_js_str_eq(js, &key, "rule")) {
-				child = RW_RULEREF;
-			} else if (ctx == RW_RULEREF &&
-			    tallyi_js_str_eq(js, &key, "index")) {
-				subst(rw, true);
-				continue;
-			} else if (ctx == RW_ARTLOC &&
-			    tallyi_js_str_eq(js, &key, "index")) {
-				subst(rw, false);
-				continue;
-			} else if (ctx == RW_ARTIFACT &&
-			    tallyi_js_str_eq(js, &key, "parentIndex")) {
-				subst(rw, false);
-				continue;
-			} else if (ctx == RW_ARTIFACT &&
-			    tallyi_js_str_eq(js, &key, "location")) {
-				child = RW_ARTLOC;
-			}
-			rw_value(rw, child);
-		}
+		while (tallyi_js_obj_next(js, &first, &key) == 1)
+			rw_member(rw, ctx, &key);
 	} else if (c == '[') {
 		bool first = true;
 
@@ -649,6 +924,548 @@ write_text(tally_sarif_merge *m, writer *w, uint32_t input, tallyi_span sp)
 	put(w, in->buf + sp.off, sp.len);
 }
 
+/* ------------------------------------------------------------------ */
+/* Annotations: baselineState, line hashes, correlation                */
+
+static void
+put_json_str(writer *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	put(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7] = "\\u00";
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		put(w, s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			put(w, esc, 2);
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(w, esc, 6);
+		}
+	}
+	put(w, s + n - run, run);
+	put(w, "\"", 1);
+}
+
+static const char *
+mstr(const tally_sarif_merge *m, tally_strkind k, uint32_t id, size_t *len)
+{
+	const tallyi_strent *e = tallyi_strtab_entry(&m->str[k], id);
+
+	*len = e->len;
+	return e->p;
+}
+
+/*
+ * Read @path whole into *@out (*@n bytes, a block of *@cap). Return:
+ * TALLY_OK, TALLY_EIO (cannot be read), TALLY_ENOMEM.
+ */
+static int
+slurp(const tally_sarif_merge *m, const char *path, char **out, size_t *n,
+    size_t *cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t len = 0, size = 0;
+	int rc = TALLY_EIO;
+
+	if (fd < 0)
+		return TALLY_EIO;
+	for (;;) {
+		ssize_t r;
+
+		if (len == size) {
+			size_t ns = size ? size * 2 : 1 << 16;
+			char *p = tallyi_realloc(&m->mem, buf, size, ns);
+
+			if (p == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			buf = p;
+			size = ns;
+		}
+		r = read(fd, buf + len, size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			close(fd);
+			*out = buf;
+			*n = len;
+			*cap = size;
+			return TALLY_OK;
+		}
+		if (r < 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	tallyi_free(&m->mem, buf, size);
+	return rc;
+}
+
+/* The line hashes of file @file, computed on first use. */
+static const fhash *
+file_hashes(tally_sarif_merge *m, uint32_t file)
+{
+	fhash *h;
+	size_t flen, dlen = strlen(m->sources), n = 0, cap = 0, lines = 1;
+	size_t psize;
+	const char *f;
+	char *path, *text = NULL;
+	int rc;
+
+	while (m->hashes.n <= file) {
+		fhash *z = vec_push(&m->mem, &m->hashes, sizeof(fhash));
+
+		if (z == NULL)
+			return NULL;
+		memset(z, 0, sizeof(*z));
+	}
+	h = (fhash *)m->hashes.p + file;
+	if (h->done)
+		return h;
+	h->done = true;
+	f = mstr(m, TALLY_STR_FILE, file, &flen);
+	if (flen == 0)
+		return h;
+	psize = dlen + flen + 2;
+	path = tallyi_alloc(&m->mem, psize);
+	if (path == NULL) {
+		h->done = false;
+		return NULL;
+	}
+	if (f[0] == '/' && m->src_root != NULL) {
+		size_t rl = strlen(m->src_root);
+
+		/* Under the root: relative to it, so read under @dir. */
+		if (flen > rl && memcmp(f, m->src_root, rl) == 0 &&
+		    (f[rl] == '/' || m->src_root[rl - 1] == '/')) {
+			f += rl;
+			flen -= rl;
+			while (flen > 0 && f[0] == '/')
+				f++, flen--;
+		}
+	}
+	if (f[0] == '/') {
+		memcpy(path, f, flen + 1);
+	} else {
+		memcpy(path, m->sources, dlen);
+		path[dlen] = '/';
+		memcpy(path + dlen + 1, f, flen + 1);
+	}
+	rc = slurp(m, path, &text, &n, &cap);
+	tallyi_free(&m->mem, path, psize);
+	if (rc != TALLY_OK) {
+		h->done = rc != TALLY_ENOMEM;
+		m->stats.unreadable += rc != TALLY_ENOMEM;
+		return rc == TALLY_ENOMEM ? NULL : h;
+	}
+	for (size_t i = 0; i < n; i++)
+		lines += text[i] == '\n';
+	h->h = tallyi_alloc(&m->mem, lines * sizeof(tally_linehash));
+	if (h->h == NULL) {
+		tallyi_free(&m->mem, text, cap);
+		h->done = false;
+		return NULL;
+	}
+	h->cap = lines;
+	h->n = tally_line_hashes(text, n, h->h, lines);
+	h->ok = h->n != SIZE_MAX && h->n <= lines;
+	tallyi_free(&m->mem, text, cap);
+	if (h->n == SIZE_MAX) {
+		h->done = false;
+		return NULL;
+	}
+	return h;
+}
+
+/* Give every result without a line hash one from its source file. */
+static int
+hash_from_sources(tally_sarif_merge *m)
+{
+	for (size_t k = 0; k < m->tools.n; k++) {
+		mtool *t = (mtool *)m->tools.p + k;
+
+		for (size_t i = 0; i < t->res.n; i++) {
+			mres *x = (mres *)t->res.p + i;
+			const fhash *h;
+			char buf[32];
+			int len, rc;
+
+			if (x->plh != TALLY_ID_NONE || x->v.line == 0)
+				continue;
+			h = file_hashes(m, x->v.file);
+			if (h == NULL)
+				return TALLY_ENOMEM;
+			if (!h->ok || x->v.line > h->n) {
+				m->stats.unhashed++;
+				continue;
+			}
+			len = tally_linehash_format(h->h[x->v.line - 1], buf,
+			    sizeof(buf));
+			if ((rc = tallyi_strtab_intern(&m->str[TALLY_STR_MESSAGE],
+			    buf, (size_t)len, &x->plh)) != TALLY_OK)
+				return rc;
+			x->plh_ours = true;
+			m->stats.hashed++;
+		}
+	}
+	return TALLY_OK;
+}
+
+static int
+seq_cmp(const void *a, const void *b)
+{
+	const mres *x = *(const mres *const *)a, *y = *(const mres *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* All results of list @which (0: merged, 1: baseline), in reading order. */
+static mres **
+gather(tally_sarif_merge *m, int which, size_t *n)
+{
+	size_t total = 0, at = 0;
+	mres **all;
+
+	for (size_t k = 0; k < m->tools.n; k++) {
+		mtool *t = (mtool *)m->tools.p + k;
+
+		total += which ? t->base.n : t->res.n;
+	}
+	all = tallyi_alloc(&m->mem, (total + 1) * sizeof(*all));
+	if (all == NULL)
+		return NULL;
+	for (size_t k = 0; k < m->tools.n; k++) {
+		mtool *t = (mtool *)m->tools.p + k;
+		vec *v = which ? &t->base : &t->res;
+
+		for (size_t i = 0; i < v->n; i++)
+			all[at++] = (mres *)v->p + i;
+	}
+	qsort(all, total, sizeof(*all), seq_cmp);
+	*n = total;
+	return all;
+}
+
+/* Match the merged results against the baseline's (sarif_diff.c). */
+static int
+classify_baseline(tally_sarif_merge *m)
+{
+	size_t nn = 0, on = 0;
+	mres **nr = gather(m, 0, &nn), **br = gather(m, 1, &on);
+	tallyi_diff_side ns = { NULL, 0, 0 }, os = { NULL, 0, 0 };
+	int rc = TALLY_ENOMEM;
+
+	if (nr == NULL || br == NULL)
+		goto out;
+	ns.r = tallyi_zalloc(&m->mem, (nn + 1) * sizeof(*ns.r));
+	os.r = tallyi_zalloc(&m->mem, (on + 1) * sizeof(*os.r));
+	if (ns.r == NULL || os.r == NULL)
+		goto out;
+	ns.n = ns.cap = nn;
+	os.n = os.cap = on;
+	for (size_t i = 0; i < nn; i++)
+		ns.r[i] = (tallyi_diff_res){ nr[i]->v, nr[i]->plh, i, 0, 0 };
+	for (size_t i = 0; i < on; i++)
+		os.r[i] = (tallyi_diff_res){ br[i]->v, br[i]->plh, i, 0, 0 };
+	if ((rc = tallyi_diff_classify(&os, &ns, &m->mem)) != TALLY_OK)
+		goto out;
+	for (size_t i = 0; i < nn; i++)
+		nr[i]->state = ns.r[i].match ? ns.r[i].state :
+		    TALLY_BASELINE_NEW;
+	for (size_t i = 0; i < on; i++)
+		br[i]->state = os.r[i].match ? os.r[i].state :
+		    TALLY_BASELINE_ABSENT;
+out:
+	tallyi_free(&m->mem, ns.r, (nn + 1) * sizeof(*ns.r));
+	tallyi_free(&m->mem, os.r, (on + 1) * sizeof(*os.r));
+	tallyi_free(&m->mem, nr, (nn + 1) * sizeof(*nr));
+	tallyi_free(&m->mem, br, (on + 1) * sizeof(*br));
+	return rc;
+}
+
+/* What one result is written with besides its own text. */
+typedef struct annot {
+	const char *state;              /* baselineState, or NULL */
+	const char *plh;                /* a computed line hash, or NULL */
+	size_t plh_len;
+	const tally_corr_cluster *cl;   /* its cluster, or NULL */
+	int64_t cl_idx;
+} annot;
+
+static void
+sep(writer *w, bool *first)
+{
+	if (!*first)
+		put(w, ",", 1);
+	*first = false;
+}
+
+/* Copy one member (key, colon, value; indexes re-pointed) of a @ctx. */
+static void
+copy_member(rewriter *rw, enum rw_ctx ctx, const tallyi_jstr *key,
+    bool *first)
+{
+	size_t kstart = key->off - 1;
+
+	sep(rw->w, first);
+	(void)tallyi_js_peek(&rw->js);
+	put(rw->w, rw->js.buf + kstart, rw->js.pos - kstart);
+	rw->copied = rw->js.pos;
+	rw_member(rw, ctx, key);
+	put(rw->w, rw->js.buf + rw->copied, rw->js.pos - rw->copied);
+	rw->copied = rw->js.pos;
+}
+
+static void
+put_cluster_prop(writer *w, const tally_corr *c, const annot *a)
+{
+	size_t nt;
+	const char *const *tools = tally_corr_tools(c, &nt);
+	char num[64];
+
+	snprintf(num, sizeof(num), "\"tallyCluster\":{\"id\":%lld,\"size\":%u,"
+	    "\"tools\":[", (long long)a->cl_idx, a->cl->size);
+	puts_(w, num);
+	for (uint32_t t = 0; t < a->cl->ntools; t++) {
+		const char *nm = tools[a->cl->tools[t]];
+
+		if (t > 0)
+			put(w, ",", 1);
+		put_json_str(w, nm, strlen(nm));
+	}
+	puts_(w, "]}");
+}
+
+/* The cluster's other members, as relatedLocations elements. */
+static void
+put_related(tally_sarif_merge *m, writer *w, const mres *x, const annot *a,
+    bool *first)
+{
+	size_t tl, rl, ml;
+	const char *tool = mstr(m, TALLY_STR_TOOL, x->v.tool, &tl);
+	const char *rule = mstr(m, TALLY_STR_RULE, x->v.rule, &rl);
+	const char *msg = mstr(m, TALLY_STR_MESSAGE, x->v.message, &ml);
+
+	for (uint32_t i = 0; i < a->cl->size; i++) {
+		const tally_corr_result *r = &a->cl->members[i];
+		char num[64];
+		size_t n;
+
+		if (r->line == x->v.line && r->column == x->v.column &&
+		    strcmp(r->tool, tool) == 0 && strcmp(r->rule, rule) == 0 &&
+		    strcmp(r->message, msg) == 0)
+			continue; /* itself */
+		sep(w, first);
+		puts_(w, "{\"physicalLocation\":{\"artifactLocation\":{"
+		    "\"uri\":");
+		n = strlen(r->path);
+		if (r->path[0] == '/') {
+			char *u = tallyi_alloc(&m->mem, n + 8);
+
+			if (u != NULL) {
+				memcpy(u, "file://", 7);
+				memcpy(u + 7, r->path, n + 1);
+				put_json_str(w, u, n + 7);
+				tallyi_free(&m->mem, u, n + 8);
+			} else {
+				w->err = w->nomem = true;
+			}
+		} else {
+			put_json_str(w, r->path, n);
+		}
+		puts_(w, "}");
+		if (r->line > 0) {
+			snprintf(num, sizeof(num), ",\"region\":{\"startLine\":"
+			    "%u", r->line);
+			puts_(w, num);
+			if (r->column > 0) {
+				snprintf(num, sizeof(num), ",\"startColumn\":%u",
+				    r->column);
+				puts_(w, num);
+			}
+			puts_(w, "}");
+		}
+		puts_(w, "},\"message\":{\"text\":");
+		{
+			size_t n1 = strlen(r->tool), n2 = strlen(r->rule);
+			size_t n3 = strlen(r->message);
+			char *t = tallyi_alloc(&m->mem, n1 + n2 + n3 + 32);
+
+			if (t == NULL) {
+				w->err = w->nomem = true;
+				return;
+			}
+			n = (size_t)snprintf(t, n1 + n2 + n3 + 32,
+			    "Also reported by %s (%s): %s", r->tool, r->rule,
+			    r->message);
+			put_json_str(w, t, n);
+			tallyi_free(&m->mem, t, n1 + n2 + n3 + 32);
+		}
+		puts_(w, "}}");
+	}
+}
+
+/*
+ * Write result @x with its annotations: its members as written (indexes
+ * re-pointed), baselineState replaced, the line hash added to
+ * partialFingerprints, the cluster appended to relatedLocations and
+ * properties (each created when the result has none).
+ */
+static void
+write_annotated(tally_sarif_merge *m, writer *w, const mres *x,
+    const annot *a)
+{
+	const tallyi_input *in = (const tallyi_input *)m->inputs.p + x->input;
+	rewriter rw;
+	tallyi_jscan *js = &rw.js;
+	tallyi_jstr key;
+	bool first = true, out_first = true;
+	bool did_fp = false, did_rel = false, did_props = false;
+
+	tallyi_js_init(js, in->buf + x->span.off, x->span.len);
+	rw.w = w;
+	rw.copied = 0;
+	rw.run = (const mrun *)m->runs.p + x->run;
+	(void)tallyi_js_obj_begin(js, "");
+	put(w, "{", 1);
+	while (tallyi_js_obj_next(js, &first, &key) == 1) {
+		bool is_obj, is_arr;
+		int c;
+		size_t start;
+
+		if (a->state != NULL &&
+		    tallyi_js_str_eq(js, &key, "baselineState")) {
+			(void)tallyi_js_skip(js, &start);
+			continue;
+		}
+		c = tallyi_js_peek(js);
+		is_obj = c == '{';
+		is_arr = c == '[';
+		if (a->plh != NULL && is_obj &&
+		    tallyi_js_str_eq(js, &key, "partialFingerprints")) {
+			bool f2 = true, o2 = true;
+			tallyi_jstr k2;
+
+			sep(w, &out_first);
+			puts_(w, "\"partialFingerprints\":{");
+			(void)tallyi_js_obj_begin(js, "");
+			while (tallyi_js_obj_next(js, &f2, &k2) == 1)
+				copy_member(&rw, RW_OTHER, &k2, &o2);
+			sep(w, &o2);
+			puts_(w, "\"primaryLocationLineHash\":");
+			put_json_str(w, a->plh, a->plh_len);
+			puts_(w, "}");
+			did_fp = true;
+		} else if (a->cl != NULL && is_arr &&
+		    tallyi_js_str_eq(js, &key, "relatedLocations")) {
+			bool f2 = true, o2 = true;
+
+			sep(w, &out_first);
+			puts_(w, "\"relatedLocations\":[");
+			(void)tallyi_js_arr_begin(js, "");
+			while (tallyi_js_arr_next(js, &f2) == 1) {
+				sep(w, &o2);
+				(void)tallyi_js_peek(js);
+				rw.copied = js->pos;
+				rw_value(&rw, RW_OTHER);
+				put(w, js->buf + rw.copied,
+				    js->pos - rw.copied);
+			}
+			put_related(m, w, x, a, &o2);
+			puts_(w, "]");
+			did_rel = true;
+		} else if (a->cl != NULL && is_obj &&
+		    tallyi_js_str_eq(js, &key, "properties")) {
+			bool f2 = true, o2 = true;
+			tallyi_jstr k2;
+
+			sep(w, &out_first);
+			puts_(w, "\"properties\":{");
+			(void)tallyi_js_obj_begin(js, "");
+			while (tallyi_js_obj_next(js, &f2, &k2) == 1) {
+				if (tallyi_js_str_eq(js, &k2, "tallyCluster"))
+					(void)tallyi_js_skip(js, &start);
+				else
+					copy_member(&rw, RW_OTHER, &k2, &o2);
+			}
+			sep(w, &o2);
+			put_cluster_prop(w, m->corr, a);
+			puts_(w, "}");
+			did_props = true;
+		} else {
+			copy_member(&rw, RW_RESULT, &key, &out_first);
+		}
+		rw.copied = js->pos;
+	}
+	if (a->state != NULL) {
+		sep(w, &out_first);
+		puts_(w, "\"baselineState\":\"");
+		puts_(w, a->state);
+		puts_(w, "\"");
+	}
+	if (a->plh != NULL && !did_fp) {
+		sep(w, &out_first);
+		puts_(w, "\"partialFingerprints\":{\"primaryLocationLineHash\":");
+		put_json_str(w, a->plh, a->plh_len);
+		puts_(w, "}");
+	}
+	if (a->cl != NULL && !did_rel) {
+		bool o2 = true;
+
+		sep(w, &out_first);
+		puts_(w, "\"relatedLocations\":[");
+		put_related(m, w, x, a, &o2);
+		puts_(w, "]");
+	}
+	if (a->cl != NULL && !did_props) {
+		sep(w, &out_first);
+		puts_(w, "\"properties\":{");
+		put_cluster_prop(w, m->corr, a);
+		puts_(w, "}");
+	}
+	put(w, "}", 1);
+}
+
+/* Write result @x, annotated where the merge was asked to. */
+static void
+write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
+{
+	annot a = { NULL, NULL, 0, NULL, -1 };
+
+	if (m->has_base) {
+		uint8_t st = absent ? TALLY_BASELINE_ABSENT : x->state;
+
+		a.state = tally_baseline_name((tally_baseline)st);
+		m->stats.baseline[st]++;
+	}
+	if (x->plh_ours)
+		a.plh = mstr(m, TALLY_STR_MESSAGE, x->plh, &a.plh_len);
+	if (!absent && m->corr != NULL && x->corr != TALLY_ID_NONE &&
+	    (a.cl_idx = tallyi_corr_cluster_of(m->corr, x->corr)) >= 0) {
+		size_t n;
+
+		a.cl = tally_corr_clusters(m->corr, &n) + a.cl_idx;
+		m->stats.clustered++;
+	}
+	if (a.state == NULL && a.plh == NULL && a.cl == NULL)
+		write_rewritten(m, w, x, RW_RESULT);
+	else
+		write_annotated(m, w, x, &a);
+}
+
 static void
 write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 {
@@ -682,9 +1499,9 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 	}
 	if (t->arts.n > 0) {
 		/*
-		 * Artifacts keep their order, run after run, so an artifact's
-		 * new index is its run's art_base plus its old one; indexes
-		 * inside an artifact (parentIndex) move the same way.
+		 * Artifacts in order of first appearance, one per distinct
+		 * text; each run's art_map re-points its indexes, including
+		 * those inside an artifact (parentIndex).
 		 */
 		puts_(w, ",\"artifacts\":[");
 		for (size_t k = 0; k < t->arts.n; k++) {
@@ -698,7 +1515,16 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 	for (size_t k = 0; k < t->res.n; k++) {
 		if (k > 0)
 			puts_(w, ",");
-		write_rewritten(m, w, &res[k], RW_RESULT);
+		write_result(m, w, &res[k], false);
+	}
+	for (size_t k = 0, n = t->res.n; k < t->base.n; k++) {
+		const mres *b = (const mres *)t->base.p + k;
+
+		if (b->state != TALLY_BASELINE_ABSENT)
+			continue;
+		if (n++ > 0)
+			puts_(w, ",");
+		write_result(m, w, b, true);
 	}
 	puts_(w, "]}");
 }
@@ -708,7 +1534,7 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 {
 	char *tmp = NULL;
 	size_t tmp_len = 0;
-	writer w = { NULL, false };
+	writer w = { NULL, false, false };
 	bool to_stdout;
 	bool first = true;
 	int fd = -1;
@@ -717,6 +1543,22 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 		return TALLY_EINVAL;
 	if (m->failed != 0)
 		return m->failed;
+	/* Counted again by every write; the line hashes only once. */
+	memset(m->stats.baseline, 0, sizeof(m->stats.baseline));
+	m->stats.clustered = 0;
+	if (m->sources != NULL && !m->classified) {
+		int rc = hash_from_sources(m);
+
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	if (m->has_base && !m->classified) {
+		int rc = classify_baseline(m);
+
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	m->classified = true;
 	to_stdout = strcmp(path, "-") == 0;
 	if (to_stdout) {
 		w.f = stdout;
@@ -767,7 +1609,7 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 	if (to_stdout) {
 		if (fflush(w.f) != 0)
 			w.err = true;
-		return w.err ? TALLY_EIO : TALLY_OK;
+		return w.nomem ? TALLY_ENOMEM : w.err ? TALLY_EIO : TALLY_OK;
 	}
 	if (fclose(w.f) != 0)
 		w.err = true;
@@ -780,5 +1622,5 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 		errno = e;
 	}
 	tallyi_free(&m->mem, tmp, tmp_len);
-	return w.err ? TALLY_EIO : TALLY_OK;
+	return w.nomem ? TALLY_ENOMEM : w.err ? TALLY_EIO : TALLY_OK;
 }

@@ -1180,7 +1180,7 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 
 	if (es->corr != NULL) {
 		int rc = tallyi_corr_stage_run(es->corr, &es->stage, run,
-		    tallyi_sink_lookup, ctx);
+		    tallyi_sink_lookup, ctx, NULL);
 
 		if (rc != TALLY_OK)
 			return rc;

@@ -731,3 +731,130 @@ Test(cli, summary_clusters_in_json_and_text)
 	cr_expect(eq(int, run({ "summary", "--window", "x",
 	    d + "clang.sarif" }).status, 2));
 }
+
+static size_t
+count_of(const std::string &s, const std::string &what)
+{
+	size_t n = 0;
+
+	for (size_t at = s.find(what); at != std::string::npos;
+	    at = s.find(what, at + 1))
+		n++;
+	return n;
+}
+
+/* tests/data/annot/README.md says what each result is for. */
+Test(cli, merge_annotates_what_results_already_have)
+{
+	const std::string d = DATA "/annot/";
+	result r = run({ "merge", "--clusters", "--root", "/build", "--sources",
+	    d, "--baseline", d + "base.sarif", d + "cur.sarif", "-o", "-" });
+	dom::parser parser;
+	dom::element doc, t0, t1, u0, absent;
+	dom::array runs, res, rel;
+
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS), "%s",
+	    r.out.c_str());
+	/* every annotation once per result (JSON readers differ on dups) */
+	EXPECT_U64(count_of(r.out, "\"baselineState\""), 4);
+	EXPECT_U64(count_of(r.out, "\"tallyCluster\""), 2);
+	EXPECT_U64(count_of(r.out, "\"primaryLocationLineHash\""), 2);
+	cr_assert(eq(int, doc["runs"].get(runs), SUCCESS));
+	cr_assert(eq(int, runs.at(0)["results"].get(res), SUCCESS));
+	EXPECT_U64(res.size(), 3);
+	t0 = res.at(0);
+	t1 = res.at(1);
+	absent = res.at(2);
+	u0 = runs.at(1)["results"].at(0);
+	EXPECT_STR(std::string(std::string_view(t0["baselineState"])),
+	    "unchanged");
+	EXPECT_STR(std::string(std::string_view(t1["baselineState"])), "new");
+	EXPECT_STR(std::string(std::string_view(u0["baselineState"])), "new");
+	EXPECT_STR(std::string(std::string_view(absent["baselineState"])),
+	    "absent");
+	EXPECT_STR(std::string(std::string_view(absent["message"]["text"])),
+	    "fixed since (CWE-476)");
+	/* the hashes GitHub's algorithm gives (checked with the Multitool) */
+	EXPECT_STR(std::string(std::string_view(t0["partialFingerprints"]
+	    ["primaryLocationLineHash"])), "4e2db4827fa2cdc1:1");
+	EXPECT_STR(std::string(std::string_view(t0["partialFingerprints"]
+	    ["other/v1"])), "x");
+	EXPECT_STR(std::string(std::string_view(u0["partialFingerprints"]
+	    ["primaryLocationLineHash"])), "4e2db4827fa2cdc1:1");
+	cr_expect(t1["partialFingerprints"].error() == NO_SUCH_FIELD);
+	/* the cluster: T's own related location kept, U's appended */
+	cr_assert(eq(int, t0["relatedLocations"].get(rel), SUCCESS));
+	EXPECT_U64(rel.size(), 2);
+	EXPECT_U64(uint64_t(rel.at(0)["id"]), 1);
+	EXPECT_U64(uint64_t(rel.at(1)["physicalLocation"]["region"]
+	    ["startLine"]), 5);
+	EXPECT_U64(uint64_t(t0["properties"]["keep"]), 1);
+	EXPECT_U64(uint64_t(t0["properties"]["tallyCluster"]["size"]), 2);
+	EXPECT_U64(uint64_t(t0["properties"]["tallyCluster"]["id"]), 0);
+	cr_assert(eq(int, u0["relatedLocations"].get(rel), SUCCESS));
+	EXPECT_U64(rel.size(), 1);
+	cr_expect(t1["properties"].error() == NO_SUCH_FIELD);
+	cr_expect(r.err.find("1 results without one") != std::string::npos,
+	    "%s", r.err.c_str());
+	/* the merged log reads back: 4 results, the absent one included */
+	r = run({ "merge", "--baseline", d + "base.sarif", d + "cur.sarif",
+	    "-o", "/tmp/tally-annot.sarif" });
+	cr_expect(eq(int, r.status, 0));
+	r = run({ "summary", "--format", "json", "/tmp/tally-annot.sarif" });
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS));
+	EXPECT_U64(uint64_t(doc["unique"]), 4);
+	unlink("/tmp/tally-annot.sarif");
+}
+
+Test(cli, diff_sarif_classifies_as_the_json_does)
+{
+	const std::string base = DATA "/diff/old.sarif";
+	const std::string cur = DATA "/diff/new.sarif";
+	result js = run({ "diff", "-b", base, cur, "--format", "json" });
+	result sa = run({ "diff", "-b", base, cur, "--format", "sarif" });
+	dom::parser p1, p2;
+	dom::element a, b;
+	std::vector<std::string> want, got;
+
+	cr_assert(eq(int, js.status, 0));
+	cr_assert(eq(int, sa.status, 0), "%s", sa.err.c_str());
+	cr_assert(eq(int, p1.parse(js.out).get(a), SUCCESS));
+	cr_assert(eq(int, p2.parse(sa.out).get(b), SUCCESS), "%s",
+	    sa.out.c_str());
+	for (dom::element x : a["results"].get_array())
+		want.push_back(std::string(std::string_view(x["state"])) + " " +
+		    std::to_string(uint64_t(x["line"])));
+	/* one tool: the SARIF run lists NEW's results in order, then absent */
+	for (dom::element run : b["runs"].get_array())
+		for (dom::element x : run["results"].get_array())
+			got.push_back(std::string(std::string_view(
+			    x["baselineState"])) + " " + std::to_string(uint64_t(
+			    x["locations"].at(0)["physicalLocation"]["region"]
+			    ["startLine"])));
+	EXPECT_U64(got.size(), want.size());
+	for (size_t i = 0; i < want.size() && i < got.size(); i++)
+		EXPECT_STR(got[i], want[i]);
+	cr_expect(eq(int, run({ "diff", "-b", base, cur, "-f", "sarif",
+	    "--fail-on-new" }).status, 1));
+	cr_expect(eq(int, run({ "diff", "-b", cur, cur, "-f", "sarif",
+	    "--fail-on-new", "-o", "/tmp/tally-diff.sarif" }).status, 0));
+	unlink("/tmp/tally-diff.sarif");
+	cr_expect(eq(int, run({ "diff", "-b", DATA "/diff/none.sarif", cur,
+	    "-f", "sarif" }).status, 2));
+}
+
+Test(cli, merging_a_log_with_itself_keeps_artifacts_unique)
+{
+	const std::string f = DATA "/samples/eslint-recommended.sarif";
+	result one = run({ "merge", f, "-o", "-" });
+	result two = run({ "merge", f, f, "-o", "-" });
+	dom::parser p1, p2;
+	dom::element a, b;
+
+	cr_assert(eq(int, p1.parse(one.out).get(a), SUCCESS));
+	cr_assert(eq(int, p2.parse(two.out).get(b), SUCCESS));
+	EXPECT_U64(dom::array(a["runs"].at(0)["artifacts"]).size(),
+	    dom::array(b["runs"].at(0)["artifacts"]).size());
+	EXPECT_STR(two.out, one.out);
+}

@@ -275,26 +275,52 @@ Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 	cr_expect(eq(int, files, 1), "only out.sarif, no .tmp files");
 }
 
-/* Merge two logs into @out with allocator @a; returns the first error. */
+/*
+ * Merge two logs into @out with allocator @a; returns the first error.
+ * @annotate: also a baseline, line hashes from sources and clusters
+ * (tests/data/annot).
+ */
 static int
-merge_with(const tally_allocator *a, const char *out)
+merge_with(const tally_allocator *a, const char *out, bool annotate)
 {
 	tally_sarif_merge *m = NULL;
+	tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
+	tally_corr *corr = NULL;
 	int rc;
 
+	cc.root = "/build";
 	if ((rc = tally_sarif_merge_create(&m, a)) != TALLY_OK)
 		return rc;
-	rc = tally_sarif_merge_add_file(m, DATA "/defs/defs.sarif", NULL, NULL);
+	if (annotate) {
+		if ((rc = tally_corr_create(&cc, a, &corr)) == TALLY_OK)
+			rc = tally_sarif_merge_correlate(m, corr);
+		if (rc == TALLY_OK)
+			rc = tally_sarif_merge_sources(m, DATA "/annot",
+			    "/build");
+		if (rc == TALLY_OK)
+			rc = tally_sarif_merge_baseline(m, DATA
+			    "/annot/base.sarif", NULL, NULL);
+		if (rc == TALLY_OK)
+			rc = tally_sarif_merge_add_file(m, DATA
+			    "/annot/cur.sarif", NULL, NULL);
+		if (rc == TALLY_OK)
+			rc = tally_corr_compute(corr);
+	} else {
+		rc = tally_sarif_merge_add_file(m, DATA "/defs/defs.sarif",
+		    NULL, NULL);
+	}
 	if (rc == TALLY_OK)
 		rc = tally_sarif_merge_add_file(m, DATA "/samples/jscpd.sarif",
 		    NULL, NULL);
 	if (rc == TALLY_OK)
 		rc = tally_sarif_merge_write(m, out);
 	tally_sarif_merge_destroy(m);
+	tally_corr_destroy(corr);
 	return rc;
 }
 
-Test(merge, every_allocation_failure_is_reported_cleanly)
+static void
+fail_every_allocation(bool annotate)
 {
 	counting c = COUNTING_INIT(0);
 	tally_allocator a = { c_alloc, c_free, &c };
@@ -302,7 +328,7 @@ Test(merge, every_allocation_failure_is_reported_cleanly)
 	long total;
 	int failures = 0;
 
-	cr_assert(eq(int, merge_with(&a, out), TALLY_OK));
+	cr_assert(eq(int, merge_with(&a, out, annotate), TALLY_OK));
 	cr_expect(eq(long, c.bad_frees, 0));
 	cr_expect(eq(sz, c.live_bytes, 0));
 	total = c.allocs;
@@ -311,7 +337,7 @@ Test(merge, every_allocation_failure_is_reported_cleanly)
 
 		unlink(out);
 		c = (counting)COUNTING_INIT(k);
-		rc = merge_with(&a, out);
+		rc = merge_with(&a, out, annotate);
 		cr_expect(eq(long, c.allocs - 1, c.frees),
 		    "allocation %ld: blocks leaked", k);
 		cr_expect(eq(long, c.bad_frees, 0), "allocation %ld", k);
@@ -324,4 +350,14 @@ Test(merge, every_allocation_failure_is_reported_cleanly)
 		failures += rc != TALLY_OK;
 	}
 	cr_expect(gt(int, failures, 0));
+}
+
+Test(merge, every_allocation_failure_is_reported_cleanly)
+{
+	fail_every_allocation(false);
+}
+
+Test(merge, every_allocation_failure_while_annotating_too)
+{
+	fail_every_allocation(true);
 }

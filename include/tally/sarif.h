@@ -138,7 +138,8 @@ typedef struct tally_sarif_merge tally_sarif_merge;
  * The merged log has one run per distinct tool name, in the order tools were
  * first seen. Each run keeps the first driver seen for that tool, with the
  * union of the rules of all its runs (by rule id, first seen wins), and the
- * artifacts of all its runs one after another. Each result is copied as
+ * artifacts of all its runs, each distinct text once (SARIF wants them
+ * unique; one with a parentIndex is never shared). Each result is copied as
  * written, except that ruleIndex (and rule.index) point into the merged rules
  * and artifactLocation.index into the merged artifacts. Exact duplicates
  * (as in tally/engine.h) are dropped, the first one seen kept. A run with no
@@ -186,6 +187,85 @@ void tally_sarif_merge_totals(const tally_sarif_merge *m, uint64_t *read,
  * an earlier add ran out of memory part way).
  */
 int tally_sarif_merge_write(tally_sarif_merge *m, const char *path);
+
+/**
+ * tally_sarif_merge_keep_duplicates() - write every result, exact
+ * duplicates included (tally diff --format sarif: one output result per
+ * input result). Call before the first add.
+ * Return: TALLY_OK, TALLY_ESTATE (inputs were added already).
+ */
+int tally_sarif_merge_keep_duplicates(tally_sarif_merge *m);
+
+/**
+ * tally_sarif_merge_correlate() - correlate the merged results.
+ * @m: the merge; call before the first add.
+ * @c: a correlation index (tally/correlate.h) that the inputs added from
+ *     now on also go to; it must outlive the merge's writing. Call
+ *     tally_corr_compute() before tally_sarif_merge_write(): every member
+ *     of a cluster is then written with "relatedLocations" holding the
+ *     cluster's other members (appended to any it has) and
+ *     properties.tallyCluster = {"id": its index in tally_corr_clusters(),
+ *     "size", "tools"}.
+ * Return: TALLY_OK, TALLY_ESTATE (inputs were added already).
+ */
+int tally_sarif_merge_correlate(tally_sarif_merge *m, struct tally_corr *c);
+
+/**
+ * tally_sarif_merge_baseline() - classify the merged results against a
+ * baseline log, as tally_sarif_diff_files() does, when writing.
+ * @m:    the merge (at most one baseline).
+ * @path: the baseline log.
+ * @opt, @rep: as for tally_sarif_merge_add_file().
+ *
+ * Each written result gets "baselineState" (new, unchanged or updated,
+ * replacing any it had), and the baseline's unmatched results are written
+ * too, with "absent", in the run of their tool (a run only they have is
+ * written with them). Results are taken in the order they were added
+ * (reading order), which breaks ties as the diff does.
+ * Return: as tally_sarif_read_file(); TALLY_ESTATE for a second baseline.
+ */
+int tally_sarif_merge_baseline(tally_sarif_merge *m, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep);
+
+/**
+ * tally_sarif_merge_sources() - compute partialFingerprints.
+ * primaryLocationLineHash from source files when writing.
+ * @m:    the merge.
+ * @dir:  the directory relative result paths are relative to. Copied.
+ * @root: where the analysis ran, or NULL: absolute paths under it are read
+ *        under @dir instead (so a log made in /src/proj finds its files in
+ *        a checkout elsewhere); other absolute paths are read as they are.
+ *        Copied.
+ *
+ * A result that has a line, whose file can be read and has that line,
+ * and that has no primaryLocationLineHash yet gets one (tally_line_hashes);
+ * a result that has one keeps it. Results whose file cannot be read are
+ * written without one and counted (tally_sarif_merge_stats). With a
+ * baseline, the computed hashes take part in its matching.
+ * Return: TALLY_OK, TALLY_ENOMEM.
+ */
+int tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
+    const char *root);
+
+/**
+ * struct tally_sarif_merge_report - what the last write annotated.
+ * @baseline:  results written per tally_baseline (zero without one).
+ * @hashed:    results given a primaryLocationLineHash from sources.
+ * @unhashed:  results with a line that got none (file unreadable, line
+ *             past its end).
+ * @unreadable: distinct files that could not be read.
+ * @clustered: results written as members of a cluster.
+ */
+typedef struct tally_sarif_merge_report {
+	uint64_t baseline[4];
+	uint64_t hashed;
+	uint64_t unhashed;
+	uint64_t unreadable;
+	uint64_t clustered;
+} tally_sarif_merge_report;
+
+void tally_sarif_merge_stats(const tally_sarif_merge *m,
+    tally_sarif_merge_report *out);
 
 /**
  * tally_sarif_merge_destroy() - free a merge and unmap its inputs.
