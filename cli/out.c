@@ -13,14 +13,37 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Bytes of @v (little-endian lanes) that are '"', '\\' or < 0x20. */
+static inline uint64_t
+needs_escape(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+
+	/* the classic "has a zero byte" test, and bytes below 0x20 */
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) &
+	    ~v)) & high;
+}
+
 void
 out_json_str(FILE *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	size_t run = 0, i = 0;
 
 	putc('"', f);
-	for (size_t i = 0; i < n; i++) {
+	/* Most names need no escape: find the first byte that does, 8 at a
+	 * time (a false hit only sends a byte to the exact loop below). */
+	while (i + 8 <= n) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		if (needs_escape(v) != 0)
+			break;
+		i += 8;
+	}
+	run = i;
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		const char *esc = NULL;
 		char u[7];

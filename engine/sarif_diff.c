@@ -241,13 +241,6 @@ pair_in_order(side *o, const skey *oi, size_t on, side *n, const skey *ni,
 }
 
 static void
-match_exact(side *o, const skey *oi, size_t on, side *n, const skey *ni,
-    size_t nn)
-{
-	pair_in_order(o, oi, on, n, ni, nn, TALLY_BASELINE_UNCHANGED);
-}
-
-static void
 match_unique(side *o, const skey *oi, size_t on, side *n, const skey *ni,
     size_t nn)
 {
@@ -287,6 +280,78 @@ match_updated(side *o, const skey *oi, size_t on, side *n, const skey *ni,
 	pair_in_order(o, oi, on, n, ni, nn, TALLY_BASELINE_UPDATED);
 }
 
+static uint64_t
+skey_hash(const skey *k)
+{
+	uint64_t h = k->k[0] * 0x9E3779B97F4A7C15ull;
+
+	h = (h ^ (h >> 29) ^ k->k[1]) * 0xBF58476D1CE4E5B9ull;
+	h = (h ^ (h >> 32) ^ k->k[2]) * 0x94D049BB133111EBull;
+	return h ^ (h >> 31);
+}
+
+/*
+ * Pass 1 without sorting: it is the one pass over every result, and it
+ * pairs the k-th baseline result of a key with the k-th new one, in
+ * reading order, which a hash table of per-key queues gives in O(n).
+ * key[h] names a slot's key (a baseline result that has it, + 1), head[h]
+ * is the first unpaired baseline result of its queue (+ 1, 0 when none
+ * is left) and next[] chains a queue in reading order.
+ * Return: TALLY_OK or TALLY_ENOMEM.
+ */
+static int
+pass_exact(side *o, side *n, const tallyi_mem *mem)
+{
+	size_t cap = 16, mask;
+	uint32_t *key, *head, *next;
+	skey a, b;
+	int rc = TALLY_ENOMEM;
+
+	while (cap < o->n * 2)
+		cap *= 2;
+	mask = cap - 1;
+	key = tallyi_zalloc(mem, cap * sizeof(uint32_t));
+	head = tallyi_alloc(mem, cap * sizeof(uint32_t));
+	next = tallyi_alloc(mem, (o->n + 1) * sizeof(uint32_t));
+	if (key == NULL || head == NULL || next == NULL)
+		goto out;
+	/* Backwards, so that every queue ends up in reading order. */
+	for (size_t i = o->n; i-- > 0;) {
+		size_t h;
+
+		pack(&o->r[i], K_EXACT, 0, &a);
+		for (h = skey_hash(&a) & mask; key[h] != 0; h = (h + 1) & mask) {
+			pack(&o->r[key[h] - 1], K_EXACT, 0, &b);
+			if (key_cmp(&a, &b) == 0)
+				break;
+		}
+		next[i] = key[h] != 0 ? head[h] : 0;
+		key[h] = head[h] = (uint32_t)i + 1;
+	}
+	for (size_t j = 0; j < n->n; j++) {
+		size_t h;
+
+		pack(&n->r[j], K_EXACT, 0, &a);
+		for (h = skey_hash(&a) & mask; key[h] != 0; h = (h + 1) & mask) {
+			pack(&o->r[key[h] - 1], K_EXACT, 0, &b);
+			if (key_cmp(&a, &b) == 0)
+				break;
+		}
+		if (key[h] != 0 && head[h] != 0) {
+			uint32_t i = head[h] - 1;
+
+			pair(o, i, n, (uint32_t)j, TALLY_BASELINE_UNCHANGED);
+			head[h] = next[i];
+		}
+	}
+	rc = TALLY_OK;
+out:
+	tallyi_free(mem, key, cap * sizeof(uint32_t));
+	tallyi_free(mem, head, cap * sizeof(uint32_t));
+	tallyi_free(mem, next, (o->n + 1) * sizeof(uint32_t));
+	return rc;
+}
+
 int
 tallyi_diff_classify(side *o, side *n, const tallyi_mem *mem)
 {
@@ -294,8 +359,7 @@ tallyi_diff_classify(side *o, side *n, const tallyi_mem *mem)
 	skey *nk = tallyi_alloc(mem, (n->n + 1) * sizeof(*nk));
 	int rc = TALLY_ENOMEM;
 
-	if (ok != NULL && nk != NULL) {
-		pass(o, n, K_EXACT, ok, nk, match_exact);
+	if (ok != NULL && nk != NULL && pass_exact(o, n, mem) == TALLY_OK) {
 		pass(o, n, K_LINE_HASH, ok, nk, match_updated);
 		pass(o, n, K_CONTENT, ok, nk, match_unique);
 		pass(o, n, K_CONTENT, ok, nk, match_nearby);
