@@ -21,12 +21,14 @@
  * marked dirty, and is added first next time (no cut happens while a spare
  * is dirty): nothing is lost.
  *
- * When. A publisher thread publishes every interval; tally_snapshot_publish()
- * publishes on demand; a flush only counts itself in flush_gen, and the
- * next acquire that finds flush_gen above pub_gen (the flushes the current
- * snapshot covers) publishes first. So every batch a flush drained is in
- * any snapshot acquired after it, and an ingest that flushes often but is
- * never read pays nothing for it.
+ * When. A publisher thread publishes every interval when anything was
+ * aggregated since the last publication (an idle engine pays O(workers)
+ * lock round trips per interval, no build, no grace period);
+ * tally_snapshot_publish() always publishes, on demand; a flush only counts
+ * itself in flush_gen, and the next acquire that finds flush_gen above
+ * pub_gen (the flushes the current snapshot covers) publishes first. So
+ * every batch a flush drained is in any snapshot acquired after it, and an
+ * ingest that flushes often but is never read pays nothing for it.
  *
  * Publication and reclamation use liburcu's membarrier flavour (urcu-memb):
  * readers pay a thread-local counter and a compiler barrier, no fence, and
@@ -363,10 +365,15 @@ publish_cum(tally_engine *e, tally_snapshot **old)
 	return TALLY_OK;
 }
 
-int
-tallyi_snapshot_publish(tally_engine *e)
+/*
+ * Publish (pub_lock taken here). @only_if_changed: skip it, keeping the
+ * sequence number, when the cut brought no row since the current snapshot
+ * (the periodic publisher: nothing new is nothing to tell).
+ */
+static int
+publish(tally_engine *e, bool only_if_changed)
 {
-	tally_snapshot *old = NULL;
+	tally_snapshot *old = NULL, *cur;
 	uint64_t keys = 0, gen;
 	int rc;
 
@@ -381,6 +388,15 @@ tallyi_snapshot_publish(tally_engine *e)
 	}
 	if (rc == TALLY_OK && tallyi_load_int(&e->failed, TALLY_ACQUIRE) == 0)
 		TALLY_ASSERT(e->cum.unique == keys);
+	cur = tallyi_load_ptr(&e->snap, TALLY_RELAXED);
+	if (rc == TALLY_OK && only_if_changed && cur != NULL &&
+	    cur->totals.read == e->cum.read) {
+		/* Rows only add up: an equal count is no change. */
+		tallyi_store_u64(&e->pub_gen, gen, TALLY_RELEASE);
+		publishing = false;
+		pthread_mutex_unlock(&e->pub_lock);
+		return TALLY_OK;
+	}
 	if (rc == TALLY_OK)
 		rc = publish_cum(e, &old);
 	if (rc == TALLY_OK)
@@ -394,6 +410,12 @@ tallyi_snapshot_publish(tally_engine *e)
 		snap_put(old);
 	}
 	return rc;
+}
+
+int
+tallyi_snapshot_publish(tally_engine *e)
+{
+	return publish(e, false);
 }
 
 int
@@ -453,7 +475,7 @@ publisher_main(void *arg)
 			break;
 		pthread_mutex_unlock(&e->pub_sleep);
 		/* Out of memory: the counts wait for the next round. */
-		(void)tallyi_snapshot_publish(e);
+		(void)publish(e, true);
 		pthread_mutex_lock(&e->pub_sleep);
 	}
 	pthread_mutex_unlock(&e->pub_sleep);

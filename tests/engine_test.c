@@ -879,7 +879,15 @@ Test(engine, wait_returns_on_publication_or_times_out)
 	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
 	seq = tally_snapshot_seq(s);
 	tally_snapshot_release(s);
-	/* The fixture's engine publishes every 100 ms by default. */
+	{
+		/* something new: the fixture's engine publishes it within
+		 * 100 ms (the default interval), no flush needed */
+		tally_violation v[] = { { tool("t"), intern(TALLY_STR_RULE, "r"),
+			intern(TALLY_STR_FILE, "f"),
+			intern(TALLY_STR_MESSAGE, "m"), 1, 0, 0, 2 } };
+
+		submit(v, 1);
+	}
 	cr_expect(eq(int, tally_snapshot_wait(e, seq, 5000), TALLY_OK));
 	cr_expect(eq(int, tally_snapshot_wait(e, seq, 0), TALLY_OK));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -922,6 +930,32 @@ on_snap(const tally_snapshot *s, void *arg)
 	}
 }
 
+/* The sequence number of @e's current snapshot. */
+static uint64_t
+seq_now(void)
+{
+	tally_snapshot *s;
+	uint64_t seq;
+
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	seq = tally_snapshot_seq(s);
+	tally_snapshot_release(s);
+	return seq;
+}
+
+/* The unique count of @e's current snapshot. */
+static uint64_t
+unique_now(void)
+{
+	tally_snapshot *s;
+	tally_totals t;
+
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	tally_snapshot_totals(s, &t);
+	tally_snapshot_release(s);
+	return t.unique;
+}
+
 /* The callback sees every publication, in order. */
 Test(engine, on_snapshot_sees_every_publication)
 {
@@ -945,12 +979,48 @@ Test(engine, on_snapshot_sees_every_publication)
 		submit(v, 3);
 	}
 	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
-	/* two more periodic publications (5 ms each) */
-	cr_assert(eq(int, tally_snapshot_wait(e, 2 + 2, 5000), TALLY_OK));
+	cr_assert(eq(u64, unique_now(), 2)); /* the acquire publishes */
+	{
+		/* more, and no flush: only the periodic publisher (5 ms) can
+		 * show it (an acquire without a flush does not publish) */
+		tally_violation v[] = { { t, r, f, m, 9, 0, 0, 2 } };
+
+		submit(v, 1);
+	}
+	for (uint64_t seq = seq_now(); unique_now() != 3; seq++)
+		cr_assert(eq(int, tally_snapshot_wait(e, seq, 5000), TALLY_OK));
+	cr_expect(eq(int, tally_snapshot_publish(e), TALLY_OK)); /* on demand */
 	tally_engine_destroy(own); /* joins the publisher: x is settled */
 	e = saved;
 	cr_expect(x.in_order);
-	cr_expect(ge(u64, x.calls, 4));
+	cr_expect(ge(u64, x.calls, 3));
 	cr_expect(eq(u64, x.calls, x.last_seq)); /* 1, 2, ... none missed */
-	cr_expect(eq(u64, x.last_unique, 2));
+	cr_expect(eq(u64, x.last_unique, 3));
+}
+
+/* An idle engine publishes nothing periodically; on demand it does. */
+Test(engine, an_idle_engine_does_not_republish)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *saved = e, *own = NULL;
+	uint64_t seq;
+
+	cfg.workers = 1;
+	cfg.snapshot_interval_ms = 2;
+	cr_assert(eq(int, tally_engine_create(&own, &cfg), TALLY_OK));
+	{
+		tally_snapshot *s;
+
+		cr_assert(eq(int, tally_snapshot_acquire(own, &s), TALLY_OK));
+		seq = tally_snapshot_seq(s);
+		tally_snapshot_release(s);
+	}
+	/* 50 intervals: no periodic publication has anything to show */
+	cr_expect(eq(int, tally_snapshot_wait(own, seq, 100), TALLY_ETIMEDOUT));
+	cr_expect(eq(int, tally_snapshot_publish(own), TALLY_OK));
+	cr_expect(eq(int, tally_snapshot_wait(own, seq, 0), TALLY_OK));
+	cr_expect(eq(int, tally_snapshot_wait(own, seq + 1, 0),
+	    TALLY_ETIMEDOUT));
+	tally_engine_destroy(own);
+	e = saved;
 }

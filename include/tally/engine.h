@@ -40,7 +40,8 @@ typedef struct tally_batch tally_batch;
  * @allocator:      memory hook, copied at create; NULL for the default
  *                  jemalloc arena (v0.1).
  * @snapshot_interval_ms: how often the engine publishes a snapshot of
- *                  everything aggregated so far; 0 means 100 (v0.3).
+ *                  everything aggregated so far, when something was
+ *                  aggregated since the last one; 0 means 100 (v0.3).
  *                  The first acquire after a flush publishes too
  *                  (tally/snapshot.h).
  * @on_snapshot:    called on the publishing thread after each publication

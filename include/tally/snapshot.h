@@ -6,10 +6,11 @@
  * and groups always agree (the counts by tool sum to the unique total, and
  * so on).
  *
- * The engine publishes snapshots: every snapshot_interval_ms (tally_config),
- * on tally_snapshot_publish(), and on the first acquire after a
- * tally_engine_flush(). Each has a sequence number one above the one
- * before. Acquiring the current one takes no lock and never waits for
+ * The engine publishes snapshots: every snapshot_interval_ms (tally_config)
+ * when results were aggregated since the last one (an idle engine
+ * publishes nothing), always on tally_snapshot_publish(), and on the first
+ * acquire after a tally_engine_flush(). Each has a sequence number one
+ * above the one before. Acquiring the current one takes no lock and never waits for
  * ingestion, nor ingestion for it (it is published with liburcu and freed
  * after the last release and a grace period). Publishing stops the workers
  * only for the moment it takes to swap each worker's partial counts for an
