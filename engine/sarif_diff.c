@@ -18,10 +18,12 @@
  *      first                                           -> updated
  *   5. same line, message changed                      -> updated
  *
- * These follow the SARIF Multitool's match-results-forward (same location;
- * unique identical content; nearby within 3 lines), with ids in place of
- * its text comparisons. Every pass walks sorted index arrays, and ties are
- * broken by reading order, so the outcome depends on the inputs only.
+ * These follow the SARIF Multitool's match-results-forward as its issue
+ * describes it (same location; unique identical content; nearby within 3
+ * lines), with ids in place of its text comparisons. Pass 1 pairs through
+ * a hash table of per-key queues; the others walk sorted index arrays
+ * (3 and 4 share one walk); ties are broken by reading order, so the
+ * outcome depends on the inputs only.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -273,6 +275,21 @@ match_nearby(side *o, const skey *oi, size_t on, side *n, const skey *ni,
 	}
 }
 
+/*
+ * Passes 3 and 4 in one walk: they use the same key, and groups of
+ * different keys never meet, so pairing a group by unique content and
+ * the other groups by distance gives what two walks gave, with one sort.
+ */
+static void
+match_content(side *o, const skey *oi, size_t on, side *n, const skey *ni,
+    size_t nn)
+{
+	if (on == 1 && nn == 1)
+		match_unique(o, oi, on, n, ni, nn);
+	else
+		match_nearby(o, oi, on, n, ni, nn);
+}
+
 static void
 match_updated(side *o, const skey *oi, size_t on, side *n, const skey *ni,
     size_t nn)
@@ -361,8 +378,7 @@ tallyi_diff_classify(side *o, side *n, const tallyi_mem *mem)
 
 	if (ok != NULL && nk != NULL && pass_exact(o, n, mem) == TALLY_OK) {
 		pass(o, n, K_LINE_HASH, ok, nk, match_updated);
-		pass(o, n, K_CONTENT, ok, nk, match_unique);
-		pass(o, n, K_CONTENT, ok, nk, match_nearby);
+		pass(o, n, K_CONTENT, ok, nk, match_content);
 		pass(o, n, K_SAME_LINE, ok, nk, match_updated);
 		rc = TALLY_OK;
 	}
