@@ -627,7 +627,11 @@ cluster_cmp(const void *a, const void *b)
 		return d;
 	if (x->first_line != y->first_line)
 		return x->first_line < y->first_line ? -1 : 1;
-	return member_cmp(x->members, y->members);
+	if ((d = member_cmp(x->members, y->members)) != 0)
+		return d;
+	if (x->last_line != y->last_line)
+		return x->last_line < y->last_line ? -1 : 1;
+	return (x->size > y->size) - (x->size < y->size);
 }
 
 typedef struct named {
