@@ -24,5 +24,6 @@ main(int argc, char **argv)
 	kernels_bench_register();
 	pool_tbb_bench_register(); /* before pool: its runs are baselines */
 	pool_bench_register();
+	detector_bench_register();
 	return bench_run(argc, argv);
 }

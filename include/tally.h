@@ -5,6 +5,7 @@
  *   tally/common.h    status codes, allocator hook, levels, version
  *   tally/engine.h    engine lifecycle, tools, interned strings, batches
  *   tally/snapshot.h  snapshots and their queries
+ *   tally/detector.h  pooled detector objects
  *   tally/sarif.h     SARIF 2.1.0 reading, merging, baselines (libtally_sarif)
  *   tally/correlate.h cross-tool correlation clusters (libtally_sarif)
  * No header pulls in a dependency's headers.
@@ -15,6 +16,7 @@
 #include "tally/common.h"
 #include "tally/engine.h"
 #include "tally/pool.h"
+#include "tally/detector.h"
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
 #include "tally/correlate.h"
