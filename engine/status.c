@@ -33,6 +33,7 @@ tally_strerror(int code)
 	case TALLY_ESTATE: return "engine is failed or shutting down";
 	case TALLY_ECANCELED: return "task group was cancelled";
 	case TALLY_ETIMEDOUT: return "timed out";
+	case TALLY_ENOTFOUND: return "not found";
 	case TALLY_EIO: return "input could not be read";
 	case TALLY_EIO_NOENT: return "no such file";
 	case TALLY_EIO_ISDIR: return "is a directory";

@@ -6,6 +6,7 @@
  *   tally/engine.h    engine lifecycle, tools, interned strings, batches
  *   tally/snapshot.h  snapshots and their queries
  *   tally/detector.h  pooled detector objects
+ *   tally/cache.h     caches by content hash (the persistent level)
  *   tally/sarif.h     SARIF 2.1.0 reading, merging, baselines (libtally_sarif)
  *   tally/correlate.h cross-tool correlation clusters (libtally_sarif)
  * No header pulls in a dependency's headers.
@@ -17,6 +18,7 @@
 #include "tally/engine.h"
 #include "tally/pool.h"
 #include "tally/detector.h"
+#include "tally/cache.h"
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
 #include "tally/correlate.h"

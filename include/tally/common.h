@@ -59,6 +59,7 @@ enum tally_status {
 	TALLY_EFORMAT = -9, /* well-formed JSON, but not a SARIF 2.1.0 log */
 	TALLY_ECANCELED = -10, /* the task group was cancelled */
 	TALLY_ETIMEDOUT = -11, /* the wait ran out of time */
+	TALLY_ENOTFOUND = -12, /* no such entry (a cache miss) */
 
 	/* Sub-codes. Their family is the code named in the prefix. */
 	TALLY_EIO_NOENT = -(7 | 1 << 8),        /* no such file */

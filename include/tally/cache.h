@@ -1,0 +1,128 @@
+/*
+ * tally/cache.h - caches keyed by a 128-bit content hash, with a byte
+ * blob as value. This version has the persistent level (L3): a directory
+ * that several processes may share.
+ *
+ * Provided by libtally.
+ */
+#ifndef TALLY_CACHE_H
+#define TALLY_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A content hash: the caller's choice of 128-bit hash of what it caches. */
+typedef struct tally_cache_key {
+	uint64_t hi, lo;
+} tally_cache_key;
+
+/**
+ * struct tally_disk_cache_config - where and how big. Start from
+ * TALLY_DISK_CACHE_CONFIG_INIT.
+ * @struct_size: sizeof(tally_disk_cache_config) as compiled (v0.4).
+ * @dir:         the cache directory; created (with parents) if missing.
+ * @max_bytes:   the bound on the entries' total size; past it, a store
+ *               removes the entries used least recently until the total
+ *               is under 7/8 of it. 0 means 1 GiB (v0.4).
+ */
+typedef struct tally_disk_cache_config {
+	size_t struct_size;
+	const char *dir;
+	uint64_t max_bytes;
+} tally_disk_cache_config;
+
+#define TALLY_DISK_CACHE_CONFIG_INIT \
+	{ sizeof(tally_disk_cache_config), NULL, 0 }
+
+typedef struct tally_disk_cache tally_disk_cache;
+
+/**
+ * tally_disk_cache_open() - open (or create) a persistent cache.
+ * @cfg:   where; read during the call only.
+ * @alloc: memory hook, or NULL for the default.
+ * @out:   receives the cache; untouched on failure.
+ *
+ * Layout: <dir>/tally-cache-v1/<2 hex>/<32 hex>, one file per entry,
+ * named by its key's hex digits only (no caller text ever becomes a path),
+ * and <dir>/tally-cache-v1/tmp for writes in progress. An entry file holds
+ * a header (magic, key, length, XXH3-64 checksum of key and value) and the
+ * value. A directory that exists but cannot be written is opened: every
+ * store then fails (TALLY_EIO) and lookups still work.
+ * Return: TALLY_OK; TALLY_EINVAL; TALLY_EIO (the directory cannot be made
+ * or read: tally_disk_cache_error() of a NULL cache is not available, so
+ * errno tells); TALLY_ENOMEM.
+ * Threads: any. Processes: any number may open the same directory.
+ */
+int tally_disk_cache_open(const tally_disk_cache_config *cfg,
+    const tally_allocator *alloc, tally_disk_cache **out);
+
+/* Close a cache (NULL is a no-op). Entries stay on disk. */
+void tally_disk_cache_close(tally_disk_cache *c);
+
+/**
+ * tally_disk_cache_get() - look an entry up.
+ * @c:   the cache.
+ * @key: its key.
+ * @buf: where to copy the value, @cap bytes; may be NULL with @cap 0 to
+ *       learn the length.
+ * @len: receives the value's length on a hit (also when it did not fit).
+ *
+ * A missing, truncated, corrupt (checksum), foreign (another key's, or
+ * not an entry at all) or unreadable file is a miss, never a wrong value;
+ * a bad file is removed. A hit marks the entry used now (its mtime), which
+ * is the age eviction goes by.
+ * Return: TALLY_OK (hit, value copied); TALLY_ERANGE (hit, but longer
+ * than @cap: nothing copied); TALLY_ENOTFOUND (miss).
+ * Threads: any, concurrently; processes: any.
+ */
+int tally_disk_cache_get(tally_disk_cache *c, tally_cache_key key, void *buf,
+    size_t cap, size_t *len);
+
+/**
+ * tally_disk_cache_put() - store an entry, atomically: the value is
+ * written to a temporary file, fsync()ed, and renamed over the entry's
+ * name, so a reader (in any process) sees the old entry, the new one or
+ * none, and a writer killed at any point leaves no entry that reads back
+ * wrong. Storing an existing key replaces it.
+ * Return: TALLY_OK; TALLY_EIO (the directory is read-only, full, or gone:
+ * tally_disk_cache_error() says which; the cache keeps working as misses);
+ * TALLY_ENOMEM.
+ * Threads: any, concurrently; processes: any.
+ */
+int tally_disk_cache_put(tally_disk_cache *c, tally_cache_key key,
+    const void *val, size_t len);
+
+/**
+ * tally_disk_cache_error() - the last failure of a store, in words
+ * ("<path>: No space left on device"), or "" when none happened.
+ * The string stays valid until the cache is closed; read it when no store
+ * runs on another thread.
+ */
+const char *tally_disk_cache_error(tally_disk_cache *c);
+
+/**
+ * struct tally_disk_cache_stats - counts of this handle (not of other
+ * processes): hits, misses, bad (files found truncated, corrupt or
+ * foreign, counted in misses too), stores, store failures, evictions, and
+ * bytes (the entries' total as of the last scan plus this handle's
+ * changes).
+ */
+typedef struct tally_disk_cache_stats {
+	uint64_t hits, misses, bad, stores, store_failures, evictions;
+	uint64_t bytes;
+} tally_disk_cache_stats;
+
+void tally_disk_cache_stats_get(tally_disk_cache *c,
+    tally_disk_cache_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TALLY_CACHE_H */

@@ -1,0 +1,303 @@
+/*
+ * tests/cache_test.c - the persistent cache (tally/cache.h): round trips,
+ * every way a file can be bad (each a miss, never a wrong value), eviction
+ * by age of last use, and a directory that cannot be written.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tally.h"
+
+static char dir[64];
+static tally_disk_cache *c;
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/tally-cache-XXXXXX");
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+	c = NULL;
+}
+
+static void
+teardown(void)
+{
+	char cmd[256];
+
+	tally_disk_cache_close(c);
+	snprintf(cmd, sizeof(cmd), "chmod -R u+w %s; rm -rf %s", dir, dir);
+	cr_expect(eq(int, system(cmd), 0));
+}
+
+TestSuite(cache, .init = setup, .fini = teardown, .timeout = 60);
+
+static void
+open_cache(uint64_t max)
+{
+	tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
+
+	cfg.dir = dir;
+	cfg.max_bytes = max;
+	tally_disk_cache_close(c);
+	cr_assert(eq(int, tally_disk_cache_open(&cfg, NULL, &c), TALLY_OK));
+}
+
+static tally_cache_key
+key(uint64_t i)
+{
+	return (tally_cache_key){ 0x0123456789abcdefull ^ i, i * 7 + 1 };
+}
+
+/* The file an entry lives in, as the header says it is named. */
+static void
+path_of(tally_cache_key k, char *out, size_t cap)
+{
+	char hex[33];
+
+	snprintf(hex, sizeof(hex), "%016llx%016llx",
+	    (unsigned long long)k.hi, (unsigned long long)k.lo);
+	snprintf(out, cap, "%s/tally-cache-v1/%.2s/%s", dir, hex, hex);
+}
+
+static tally_disk_cache_stats
+stats(void)
+{
+	tally_disk_cache_stats s;
+
+	tally_disk_cache_stats_get(c, &s);
+	return s;
+}
+
+Test(cache, a_stored_value_reads_back)
+{
+	char buf[64];
+	size_t len = 0;
+	char path[256];
+	struct stat st;
+
+	open_cache(0);
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), buf, sizeof(buf),
+	    &len), TALLY_ENOTFOUND));
+	cr_assert(eq(int, tally_disk_cache_put(c, key(1), "hello", 5),
+	    TALLY_OK));
+	cr_assert(eq(int, tally_disk_cache_get(c, key(1), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(sz, len, 5));
+	cr_expect(eq(int, memcmp(buf, "hello", 5), 0));
+	/* too small a buffer: the length, nothing copied */
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), buf, 2, &len),
+	    TALLY_ERANGE));
+	cr_expect(eq(sz, len, 5));
+	/* replaced; an empty value is a value */
+	cr_assert(eq(int, tally_disk_cache_put(c, key(1), "", 0), TALLY_OK));
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), NULL, 0, &len),
+	    TALLY_OK));
+	cr_expect(eq(sz, len, 0));
+	/* the file is named by the key's hex digits, in a 2-digit folder */
+	path_of(key(1), path, sizeof(path));
+	cr_expect(eq(int, stat(path, &st), 0), "%s", path);
+	/* a second handle (another process, as far as files go) sees it */
+	tally_disk_cache_close(c);
+	c = NULL;
+	open_cache(0);
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), NULL, 0, &len),
+	    TALLY_OK));
+	cr_expect(eq(u64, stats().bytes, 40));
+}
+
+/* Damage the file of key(1) with @how; the entry must read as a miss. */
+static void
+expect_bad(void (*how)(const char *path))
+{
+	char buf[256], path[256];
+	size_t len;
+
+	open_cache(0);
+	memset(buf, 'v', sizeof(buf));
+	cr_assert(eq(int, tally_disk_cache_put(c, key(1), buf, 200),
+	    TALLY_OK));
+	cr_assert(eq(int, tally_disk_cache_put(c, key(2), buf, 100),
+	    TALLY_OK));
+	path_of(key(1), path, sizeof(path));
+	how(path);
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), buf, sizeof(buf),
+	    &len), TALLY_ENOTFOUND));
+	cr_expect(eq(u64, stats().bad, 1));
+	/* the other entry is untouched */
+	cr_expect(eq(int, tally_disk_cache_get(c, key(2), buf, sizeof(buf),
+	    &len), TALLY_OK));
+}
+
+static void
+truncate_it(const char *p)
+{
+	cr_assert(eq(int, truncate(p, 150), 0));
+}
+
+static void
+flip_a_value_byte(const char *p)
+{
+	int fd = open(p, O_RDWR);
+	char b;
+
+	cr_assert(ge(int, fd, 0));
+	cr_assert(eq(long, pread(fd, &b, 1, 100), 1));
+	b ^= 1;
+	cr_assert(eq(long, pwrite(fd, &b, 1, 100), 1));
+	close(fd);
+}
+
+static void
+put_anothers_entry(const char *p)
+{
+	char other[256], cmd[600];
+
+	path_of(key(2), other, sizeof(other));
+	snprintf(cmd, sizeof(cmd), "cp %s %s", other, p);
+	cr_assert(eq(int, system(cmd), 0));
+}
+
+static void
+write_garbage(const char *p)
+{
+	FILE *f = fopen(p, "w");
+
+	fputs("TALLYC1\nnot an entry at all, but long enough to have a header",
+	    f);
+	fclose(f);
+}
+
+static void
+empty_it(const char *p)
+{
+	cr_assert(eq(int, truncate(p, 0), 0));
+}
+
+Test(cache, a_truncated_file_is_a_miss) { expect_bad(truncate_it); }
+Test(cache, a_corrupt_file_is_a_miss) { expect_bad(flip_a_value_byte); }
+Test(cache, another_keys_file_is_a_miss) { expect_bad(put_anothers_entry); }
+Test(cache, a_foreign_file_is_a_miss) { expect_bad(write_garbage); }
+Test(cache, an_empty_file_is_a_miss) { expect_bad(empty_it); }
+
+Test(cache, a_bad_file_is_removed)
+{
+	char path[256];
+	struct stat st;
+
+	expect_bad(flip_a_value_byte);
+	path_of(key(1), path, sizeof(path));
+	cr_expect(ne(int, stat(path, &st), 0));
+}
+
+/* Set the mtime (last use) of key(i)'s file to @t. */
+static void
+age(uint64_t i, time_t t)
+{
+	char path[256];
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+
+	path_of(key(i), path, sizeof(path));
+	cr_assert(eq(int, utimensat(AT_FDCWD, path, ts, 0), 0));
+}
+
+Test(cache, the_least_recently_used_entries_go_first)
+{
+	char val[100] = { 0 };
+	size_t len;
+	time_t t0 = time(NULL) - 1000;
+
+	/* 140 bytes an entry, a bound of 1,000: 7 fit */
+	open_cache(1000);
+	for (uint64_t i = 0; i < 7; i++) {
+		cr_assert(eq(int, tally_disk_cache_put(c, key(i), val, 100),
+		    TALLY_OK));
+		age(i, t0 + (time_t)i);
+	}
+	cr_expect(eq(u64, stats().evictions, 0));
+	/* using entry 0 makes it the most recent */
+	cr_assert(eq(int, tally_disk_cache_get(c, key(0), val, sizeof(val),
+	    &len), TALLY_OK));
+	/* the 8th passes the bound: down to 7/8 of it (875: 6 entries) */
+	cr_assert(eq(int, tally_disk_cache_put(c, key(7), val, 100),
+	    TALLY_OK));
+	cr_expect(eq(u64, stats().evictions, 2));
+	cr_expect(eq(u64, stats().bytes, 6 * 140));
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), val, sizeof(val),
+	    &len), TALLY_ENOTFOUND));
+	cr_expect(eq(int, tally_disk_cache_get(c, key(2), val, sizeof(val),
+	    &len), TALLY_ENOTFOUND));
+	for (uint64_t i = 3; i < 8; i++)
+		cr_expect(eq(int, tally_disk_cache_get(c, key(i), val,
+		    sizeof(val), &len), TALLY_OK), "entry %llu",
+		    (unsigned long long)i);
+	cr_expect(eq(int, tally_disk_cache_get(c, key(0), val, sizeof(val),
+	    &len), TALLY_OK));
+}
+
+Test(cache, a_full_disk_degrades_to_misses_with_a_reason)
+{
+	char big[4096] = { 0 };
+	struct rlimit rl = { 1000, 1000 };
+	size_t len;
+
+	open_cache(0);
+	/* a file-size limit stands in for a full disk (the write fails) */
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert(eq(int, setrlimit(RLIMIT_FSIZE, &rl), 0));
+	cr_expect(eq(int, tally_disk_cache_put(c, key(1), big, sizeof(big)),
+	    TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(tally_disk_cache_error(c),
+	    "File too large"), NULL)), "%s", tally_disk_cache_error(c));
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), big, sizeof(big),
+	    &len), TALLY_ENOTFOUND));
+	cr_expect(eq(u64, stats().store_failures, 1));
+	/* small ones still fit */
+	cr_expect(eq(int, tally_disk_cache_put(c, key(2), "x", 1), TALLY_OK));
+}
+
+Test(cache, a_directory_it_cannot_write_is_read_only)
+{
+	char tmp[256], path[256];
+	size_t len;
+
+	open_cache(0);
+	cr_assert(eq(int, tally_disk_cache_put(c, key(1), "v", 1), TALLY_OK));
+	tally_disk_cache_close(c);
+	c = NULL;
+	/* tmp/ replaced by a file: no write can even start (as root, a
+	 * permission bit would not stop it) */
+	snprintf(tmp, sizeof(tmp), "%s/tally-cache-v1/tmp", dir);
+	cr_assert(eq(int, rmdir(tmp), 0));
+	fclose(fopen(tmp, "w"));
+	open_cache(0);
+	cr_expect(not(eq(str, (char *)tally_disk_cache_error(c), "")));
+	cr_expect(eq(int, tally_disk_cache_put(c, key(2), "w", 1), TALLY_EIO));
+	/* reads go on (a hit: the length of what did not fit) */
+	cr_expect(eq(int, tally_disk_cache_get(c, key(1), NULL, 0, &len),
+	    TALLY_ERANGE));
+	cr_expect(eq(sz, len, 1));
+	/* and a cache directory that cannot exist at all */
+	tally_disk_cache_close(c);
+	c = NULL;
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fclose(fopen(path, "w"));
+	{
+		tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
+		tally_disk_cache *d = NULL;
+
+		snprintf(path, sizeof(path), "%s/f/sub", dir);
+		cfg.dir = path;
+		cr_expect(eq(int, tally_disk_cache_open(&cfg, NULL, &d),
+		    TALLY_EIO));
+		cr_expect(eq(ptr, d, NULL));
+	}
+}

@@ -1,0 +1,174 @@
+/*
+ * tests/stress/cache_crash.c - writers of the persistent cache killed with
+ * SIGKILL at random points, over and over, and every entry read back after
+ * each kill: a miss is fine, a wrong value is a failure.
+ *
+ * Each round forks a writer that stores, in a loop, random keys of a small
+ * set (so entries are replaced all the time) with values of random length
+ * (16 bytes to 16 KiB) that say which key and which version they are and
+ * carry a pattern derived from both; with a small size bound, so the
+ * writer also trims. The parent kills it after a random 0-2 ms, then reads
+ * every key: each must be a miss or a value whose key, version, length and
+ * pattern agree. A torn, mixed or foreign value cannot pass.
+ *
+ * Exit status: 0 no wrong read, 1 a wrong read (printed), 2 usage.
+ */
+#define STRESS_NAME "cache_crash"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stress_util.h"
+
+#define KEYS 64
+#define MAXLEN 16384
+
+static tally_cache_key
+key(unsigned i)
+{
+	return (tally_cache_key){ 0xfeedfacecafebeefull ^ i, i + 1 };
+}
+
+static uint8_t
+pattern(unsigned k, uint64_t version, size_t i)
+{
+	uint64_t h = (k + 1) * 0x9E3779B97F4A7C15ull ^ version *
+	    0xC2B2AE3D27D4EB4Full;
+
+	return (uint8_t)(h >> (8 * (i % 8))) ^ (uint8_t)(i * 31);
+}
+
+/* value: key index (8), version (8), length (8), pattern. */
+static size_t
+make_value(unsigned k, uint64_t version, size_t len, uint8_t *v)
+{
+	uint64_t hdr[3] = { k, version, len };
+
+	memcpy(v, hdr, sizeof(hdr));
+	for (size_t i = 24; i < len; i++)
+		v[i] = pattern(k, version, i);
+	return len;
+}
+
+static bool
+check_value(unsigned k, const uint8_t *v, size_t len)
+{
+	uint64_t hdr[3];
+
+	if (len < 24)
+		return false;
+	memcpy(hdr, v, sizeof(hdr));
+	if (hdr[0] != k || hdr[2] != len)
+		return false;
+	for (size_t i = 24; i < len; i++)
+		if (v[i] != pattern(k, hdr[1], i))
+			return false;
+	return true;
+}
+
+static void
+writer(const char *dir, uint64_t seed)
+{
+	tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
+	tally_disk_cache *c;
+	static uint8_t v[MAXLEN];
+
+	cfg.dir = dir;
+	cfg.max_bytes = 256 * 1024; /* smaller than the set: trims often */
+	if (tally_disk_cache_open(&cfg, NULL, &c) != TALLY_OK)
+		_exit(3);
+	for (uint64_t version = seed;; version++) {
+		unsigned k = (unsigned)(rnd(&seed) % KEYS);
+		size_t len = 24 + (size_t)(rnd(&seed) % (MAXLEN - 24));
+
+		make_value(k, version, len, v);
+		(void)tally_disk_cache_put(c, key(k), v, len);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
+	tally_disk_cache *c;
+	char dir[] = "/tmp/tally-crash-XXXXXX", cmd[128];
+	unsigned rounds = 2000;
+	uint64_t seed = 0x12345678, reads = 0, hits = 0, wrong = 0;
+	static uint8_t v[MAXLEN];
+	double t0 = now();
+
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 < argc && strcmp(argv[i], "--rounds") == 0)
+			rounds = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		else if (i + 1 < argc && strcmp(argv[i], "--seed") == 0)
+			seed = strtoull(argv[i + 1], NULL, 10) | 1;
+		else {
+			fprintf(stderr, "usage: cache_crash [--rounds N] "
+			    "[--seed S]\n");
+			return 2;
+		}
+	}
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	cfg.dir = dir;
+	cfg.max_bytes = 256 * 1024;
+	if (tally_disk_cache_open(&cfg, NULL, &c) != TALLY_OK) {
+		FAIL("cannot open the cache in %s", dir);
+		return 1;
+	}
+	for (unsigned r = 0; r < rounds && wrong == 0; r++) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid < 0) {
+			FAIL("fork");
+			break;
+		}
+		if (pid == 0)
+			writer(dir, rnd(&seed));
+		usleep((useconds_t)(rnd(&seed) % 2000));
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+			FAIL("the writer could not open the cache");
+			break;
+		}
+		for (unsigned k = 0; k < KEYS; k++) {
+			size_t len = 0;
+			int rc = tally_disk_cache_get(c, key(k), v, sizeof(v),
+			    &len);
+
+			reads++;
+			if (rc == TALLY_ENOTFOUND)
+				continue;
+			if (rc != TALLY_OK || !check_value(k, v, len)) {
+				FAIL("round %u: key %u read back wrong "
+				    "(status %d, %zu bytes)", r, k, rc, len);
+				wrong++;
+				break;
+			}
+			hits++;
+		}
+	}
+	{
+		tally_disk_cache_stats st;
+
+		tally_disk_cache_stats_get(c, &st);
+		printf("cache_crash: %u writers killed, %llu reads: %llu "
+		    "hits, %llu misses (%llu bad files found), %llu wrong, "
+		    "in %.1f s: %s\n", rounds, (unsigned long long)reads,
+		    (unsigned long long)hits,
+		    (unsigned long long)(reads - hits),
+		    (unsigned long long)st.bad, (unsigned long long)wrong,
+		    now() - t0, atomic_load(&failed) ? "FAILED" : "ok");
+	}
+	tally_disk_cache_close(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cache_crash: could not remove %s\n", dir);
+	return atomic_load(&failed) ? 1 : 0;
+}
