@@ -15,6 +15,7 @@ void pool_bench_register(void);
 void kernels_bench_register(void);
 void pool_tbb_bench_register(void);
 void detector_bench_register(void);
+void cache_bench_register(void);
 
 /*
  * The task-overhead workloads, shared by pool_bench.c and the TBB side

@@ -25,5 +25,6 @@ main(int argc, char **argv)
 	pool_tbb_bench_register(); /* before pool: its runs are baselines */
 	pool_bench_register();
 	detector_bench_register();
+	cache_bench_register();
 	return bench_run(argc, argv);
 }

@@ -120,8 +120,13 @@ checksum(tally_cache_key k, const void *val, size_t len)
 static void
 set_error(tally_disk_cache *c, const char *what, int err)
 {
+	const char *why = strerror(err);
+	size_t n = strlen(what), room = sizeof(c->err) - strlen(why) - 3;
+
 	pthread_mutex_lock(&c->err_lock);
-	snprintf(c->err, sizeof(c->err), "%s: %s", what, strerror(err));
+	/* a path too long keeps its end, where the file name is */
+	snprintf(c->err, sizeof(c->err), "%s%s: %s", n > room ? "..." : "",
+	    n > room ? what + n - room + 3 : what, why);
 	pthread_mutex_unlock(&c->err_lock);
 }
 
