@@ -16,6 +16,7 @@ void kernels_bench_register(void);
 void pool_tbb_bench_register(void);
 void detector_bench_register(void);
 void cache_bench_register(void);
+void cache_l2_bench_register(void);
 
 /*
  * The task-overhead workloads, shared by pool_bench.c and the TBB side

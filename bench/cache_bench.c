@@ -180,3 +180,245 @@ cache_bench_register(void)
 		}
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* L2 gets against a mutex-protected exact LRU                         */
+
+#include <pthread.h>
+#include <time.h>
+
+#include "tally.h"
+
+#define L2_KEYS 16384u
+#define L2_VAL 64u
+#define L2_OPS 500000u
+
+/* The baseline: one mutex, a hash index, a list moved on every hit. */
+typedef struct mlru_node {
+	tally_cache_key key;
+	uint32_t newer, older;
+	unsigned char val[L2_VAL];
+} mlru_node;
+
+typedef struct mlru {
+	pthread_mutex_t lock;
+	mlru_node *nodes;
+	uint32_t *slot; /* node + 1 */
+	size_t mask;
+	uint32_t head, tail;
+} mlru;
+
+static size_t
+mlru_hash(tally_cache_key k)
+{
+	return (size_t)scramble(k.lo ^ k.hi);
+}
+
+static void
+mlru_init(mlru *m, unsigned n)
+{
+	pthread_mutex_init(&m->lock, NULL);
+	m->nodes = calloc(n, sizeof(mlru_node));
+	m->mask = 1;
+	while (m->mask < n * 2)
+		m->mask *= 2;
+	m->slot = calloc(m->mask, sizeof(uint32_t));
+	m->mask--;
+	m->head = m->tail = UINT32_MAX;
+}
+
+static void
+mlru_link_head(mlru *m, uint32_t i)
+{
+	m->nodes[i].newer = UINT32_MAX;
+	m->nodes[i].older = m->head;
+	if (m->head != UINT32_MAX)
+		m->nodes[m->head].newer = i;
+	m->head = i;
+	if (m->tail == UINT32_MAX)
+		m->tail = i;
+}
+
+static void
+mlru_add(mlru *m, uint32_t i, tally_cache_key k)
+{
+	size_t s;
+
+	m->nodes[i].key = k;
+	memset(m->nodes[i].val, (int)i, L2_VAL);
+	for (s = mlru_hash(k) & m->mask; m->slot[s] != 0; s = (s + 1) & m->mask)
+		;
+	m->slot[s] = i + 1;
+	mlru_link_head(m, i);
+}
+
+static bool
+mlru_get(mlru *m, tally_cache_key k, void *out)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&m->lock);
+	for (size_t s = mlru_hash(k) & m->mask; m->slot[s] != 0;
+	    s = (s + 1) & m->mask) {
+		uint32_t i = m->slot[s] - 1;
+		mlru_node *x = &m->nodes[i];
+
+		if (x->key.hi != k.hi || x->key.lo != k.lo)
+			continue;
+		if (m->head != i) {
+			m->nodes[x->newer].older = x->older;
+			if (x->older != UINT32_MAX)
+				m->nodes[x->older].newer = x->newer;
+			else
+				m->tail = x->newer;
+			mlru_link_head(m, i);
+		}
+		memcpy(out, x->val, L2_VAL);
+		hit = true;
+		break;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return hit;
+}
+
+static tally_cache_key
+l2_key(uint64_t i)
+{
+	return (tally_cache_key){ scramble(i), i };
+}
+
+struct l2_arg {
+	bool mutex;
+	unsigned threads;
+	char key[32];
+};
+
+/* One thread's state, on a line of its own (no false sharing). */
+struct l2_run {
+	_Alignas(64) const struct l2_arg *a;
+	tally_mem_cache *mc;
+	mlru *m;
+	uint64_t seed;
+	double cpu;
+	uint64_t hits;
+};
+
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *
+l2_thread(void *arg)
+{
+	struct l2_run *r = arg;
+	unsigned char buf[L2_VAL];
+	double t0 = thread_cpu();
+
+	for (unsigned i = 0; i < L2_OPS; i++) {
+		tally_cache_key k = l2_key(next_rand(&r->seed) % L2_KEYS);
+		size_t len;
+
+		if (r->a->mutex)
+			r->hits += mlru_get(r->m, k, buf);
+		else
+			r->hits += tally_mem_cache_get(r->mc, k, buf,
+			    sizeof(buf), &len) == TALLY_OK;
+		BENCH_ESCAPE(buf);
+	}
+	r->cpu = thread_cpu() - t0;
+	return NULL;
+}
+
+static void
+bm_l2(bench_state *st, void *varg)
+{
+	const struct l2_arg *a = varg;
+	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
+	tally_mem_cache *mc = NULL;
+	mlru m;
+	double cpu = 0, ops = 0, wall = 0;
+	uint64_t hits = 0;
+
+	cfg.max_bytes = 64ull << 20; /* every key fits: all gets hit */
+	if (a->mutex) {
+		mlru_init(&m, L2_KEYS);
+		for (unsigned i = 0; i < L2_KEYS; i++)
+			mlru_add(&m, i, l2_key(i));
+	} else {
+		unsigned char val[L2_VAL];
+
+		if (tally_mem_cache_create(&cfg, NULL, &mc) != TALLY_OK)
+			abort();
+		for (unsigned i = 0; i < L2_KEYS; i++) {
+			memset(val, (int)i, sizeof(val));
+			if (tally_mem_cache_put(mc, l2_key(i), val,
+			    sizeof(val)) != TALLY_OK)
+				abort();
+		}
+	}
+	while (bench_keep_running(st, (uint64_t)L2_OPS * a->threads)) {
+		struct l2_run r[2];
+		pthread_t th[2];
+		double w0 = pool_now();
+
+		for (unsigned t = 0; t < a->threads; t++) {
+			r[t] = (struct l2_run){ a, mc, &m, 0x9E37u + t * 7919u,
+				0, 0 };
+			pthread_create(&th[t], NULL, l2_thread, &r[t]);
+		}
+		for (unsigned t = 0; t < a->threads; t++) {
+			pthread_join(th[t], NULL);
+			cpu += r[t].cpu;
+			hits += r[t].hits;
+		}
+		wall += pool_now() - w0;
+		ops += (double)L2_OPS * a->threads;
+	}
+	bench_set_items(st, (uint64_t)ops);
+	bench_set_counter(st, "gets_per_cpu_s", ops / cpu, false);
+	bench_set_counter(st, "hit_rate", (double)hits / ops, false);
+	bench_set_counter(st, "gets_per_s", ops, true);
+	{
+		/* wall-clock rate: what two threads get done together */
+		char base[32];
+		double rate = ops / wall;
+
+		snprintf(base, sizeof(base), "l2/t%u", a->threads);
+		if (a->mutex)
+			pool_baseline_set(base, rate);
+		else if (pool_baseline_get(base) > 0)
+			bench_set_counter(st, "ratio_vs_mutex_lru", rate /
+			    pool_baseline_get(base), false);
+	}
+	if (a->mutex) {
+		free(m.nodes);
+		free(m.slot);
+	} else {
+		tally_mem_cache_destroy(mc);
+	}
+}
+
+void
+cache_l2_bench_register(void)
+{
+	static struct l2_arg args[2][2];
+
+	/* the mutex LRU first: its figures are the baselines */
+	for (int mutex = 1; mutex >= 0; mutex--) {
+		for (unsigned t = 1; t <= 2; t++) {
+			struct l2_arg *a = &args[mutex][t - 1];
+			char name[64];
+
+			a->mutex = mutex;
+			a->threads = t;
+			snprintf(name, sizeof(name), "cache/%s/get/threads:%u",
+			    mutex ? "mutex_lru" : "l2", t);
+			bench_register_realtime(name, bm_l2, a);
+		}
+	}
+}

@@ -26,5 +26,6 @@ main(int argc, char **argv)
 	pool_bench_register();
 	detector_bench_register();
 	cache_bench_register();
+	cache_l2_bench_register();
 	return bench_run(argc, argv);
 }

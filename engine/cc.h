@@ -147,4 +147,21 @@ tallyi_cas_int(tallyi_atomic_int *a, int *expected, int desired,
 	    desired, mo, TALLY_RELAXED);
 }
 
+/*
+ * ThreadSanitizer does not see the ordering liburcu's grace periods give
+ * (urcu-memb waits with membarrier, which TSan does not model): a read
+ * section's end releases on a sync address and a wait for a grace period
+ * acquires it, which is what the grace period guarantees. No code in
+ * other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define tallyi_tsan_release(a) __tsan_release((void *)(a))
+#define tallyi_tsan_acquire(a) __tsan_acquire((void *)(a))
+#else
+#define tallyi_tsan_release(a) ((void)(a))
+#define tallyi_tsan_acquire(a) ((void)(a))
+#endif
+
 #endif /* TALLY_ENGINE_CC_H */

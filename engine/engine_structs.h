@@ -170,6 +170,12 @@ void tallyi_snapshot_stop(tally_engine *e);
 void tallyi_snapshot_fini(tally_engine *e);
 int tallyi_snapshot_publish(tally_engine *e);
 
+/*
+ * Register the calling thread with liburcu (urcu-memb) once; it is
+ * unregistered when it exits (snapshot.c). Every read section needs it.
+ */
+void tallyi_rcu_online(void);
+
 /* pool.c */
 tallyi_worker *tallyi_pool_self(const tally_engine *e);
 int tallyi_pool_init(tally_engine *e);

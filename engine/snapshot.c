@@ -34,7 +34,7 @@
  * readers pay a thread-local counter and a compiler barrier, no fence, and
  * unlike QSBR they need not report quiescent states, which a library cannot
  * ask of its callers' threads; a thread registers on its first acquire
- * (rcu_online()). The new snapshot is stored into e->snap with release
+ * (tallyi_rcu_online()). The new snapshot is stored into e->snap with release
  * order (what rcu_assign_pointer does, written with the engine's atomics
  * so that ThreadSanitizer sees it); the publisher then waits for a grace
  * period (synchronize_rcu, after pub_lock is dropped) and drops the
@@ -102,8 +102,8 @@ rcu_key_make(void)
 	(void)pthread_key_create(&rcu_key, rcu_offline);
 }
 
-static void
-rcu_online(void)
+void
+tallyi_rcu_online(void)
 {
 	if (TALLY_CC_LIKELY(rcu_registered))
 		return;
@@ -272,7 +272,7 @@ tally_snapshot_acquire(tally_engine *e, tally_snapshot **out)
 		if (rc != TALLY_OK)
 			return rc;
 	}
-	rcu_online();
+	tallyi_rcu_online();
 	urcu_memb_read_lock();
 	s = tallyi_load_ptr(&e->snap, TALLY_ACQUIRE);
 	tallyi_fetch_add_u64(&s->refs, 1, TALLY_ACQ_REL);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tally.h"
+#include "test_util.h"
 
 static char dir[64];
 static tally_disk_cache *c;
@@ -299,5 +300,164 @@ Test(cache, a_directory_it_cannot_write_is_read_only)
 		cr_expect(eq(int, tally_disk_cache_open(&cfg, NULL, &d),
 		    TALLY_EIO));
 		cr_expect(eq(ptr, d, NULL));
+	}
+}
+
+/* ---- the in-memory level (L2) ---- */
+
+static tally_mem_cache *mc;
+
+static void
+mc_teardown(void)
+{
+	tally_mem_cache_destroy(mc);
+	mc = NULL;
+}
+
+TestSuite(memcache, .fini = mc_teardown, .timeout = 60);
+
+/* One shard that holds exactly @n entries of @len bytes. */
+static void
+mc_make(unsigned n, size_t len)
+{
+	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
+	size_t per = 0;
+
+	/* find the per-entry size the cache charges: one entry's bytes */
+	cfg.shards = 1;
+	cfg.max_bytes = 1 << 20;
+	cr_assert(eq(int, tally_mem_cache_create(&cfg, NULL, &mc), TALLY_OK));
+	cr_assert(eq(int, tally_mem_cache_put(mc, key(999), "x", 0), 0));
+	{
+		tally_mem_cache_stats st;
+
+		tally_mem_cache_stats_get(mc, &st);
+		per = st.bytes + len;
+	}
+	tally_mem_cache_destroy(mc);
+	cfg.max_bytes = per * n;
+	cr_assert(eq(int, tally_mem_cache_create(&cfg, NULL, &mc), TALLY_OK));
+}
+
+static int
+mc_get(uint64_t i)
+{
+	char buf[64];
+	size_t len;
+
+	return tally_mem_cache_get(mc, key(i), buf, sizeof(buf), &len);
+}
+
+Test(memcache, a_stored_value_reads_back)
+{
+	char buf[16];
+	size_t len = 0;
+
+	cr_assert(eq(int, tally_mem_cache_create(NULL, NULL, &mc), TALLY_OK));
+	cr_expect(eq(int, mc_get(1), TALLY_ENOTFOUND));
+	cr_assert(eq(int, tally_mem_cache_put(mc, key(1), "hello", 5), 0));
+	cr_assert(eq(int, tally_mem_cache_get(mc, key(1), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(sz, len, 5));
+	cr_expect(eq(int, memcmp(buf, "hello", 5), 0));
+	cr_expect(eq(int, tally_mem_cache_get(mc, key(1), buf, 3, &len),
+	    TALLY_ERANGE));
+	cr_assert(eq(int, tally_mem_cache_put(mc, key(1), "bye", 3), 0));
+	cr_assert(eq(int, tally_mem_cache_get(mc, key(1), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(sz, len, 3));
+	{
+		tally_mem_cache_stats st;
+
+		tally_mem_cache_stats_get(mc, &st);
+		cr_expect(eq(u64, st.entries, 1));
+	}
+}
+
+/*
+ * SIEVE: room for 3. A, B, C in; A hit (visited). D evicts: the hand
+ * starts at the oldest (A), clears its bit and moves on to B, which was
+ * not visited: B goes. E evicts next: the hand is at C (not visited): C
+ * goes, and A, cleared, would go after.
+ */
+Test(memcache, sieve_spares_what_was_used)
+{
+	mc_make(3, 8);
+	for (uint64_t i = 1; i <= 3; i++)
+		cr_assert(eq(int, tally_mem_cache_put(mc, key(i), "12345678",
+		    8), 0));
+	cr_expect(eq(int, mc_get(1), TALLY_OK));
+	cr_assert(eq(int, tally_mem_cache_put(mc, key(4), "12345678", 8), 0));
+	cr_expect(eq(int, mc_get(2), TALLY_ENOTFOUND));
+	cr_expect(eq(int, mc_get(3), TALLY_OK)); /* C visited now */
+	cr_assert(eq(int, tally_mem_cache_put(mc, key(5), "12345678", 8), 0));
+	/* hand at C: visited, cleared; then D: not visited, goes */
+	cr_expect(eq(int, mc_get(4), TALLY_ENOTFOUND));
+	cr_expect(eq(int, mc_get(1), TALLY_OK));
+	cr_expect(eq(int, mc_get(3), TALLY_OK));
+	cr_expect(eq(int, mc_get(5), TALLY_OK));
+}
+
+Test(memcache, the_bound_holds_and_too_big_is_refused)
+{
+	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
+	tally_mem_cache_stats st;
+	char val[300] = { 0 };
+
+	cfg.max_bytes = 64 * 1024;
+	cfg.shards = 4;
+	cr_assert(eq(int, tally_mem_cache_create(&cfg, NULL, &mc), TALLY_OK));
+	for (uint64_t i = 0; i < 5000; i++)
+		cr_assert(eq(int, tally_mem_cache_put(mc, key(i), val,
+		    100 + i % 200), 0));
+	tally_mem_cache_stats_get(mc, &st);
+	cr_expect(le(u64, st.bytes, cfg.max_bytes));
+	cr_expect(gt(u64, st.evictions, 4000));
+	cr_expect(eq(u64, st.entries + st.evictions, 5000));
+	{
+		static char big[20000];
+
+		cr_expect(eq(int, tally_mem_cache_put(mc, key(1), big,
+		    sizeof(big)), TALLY_ERANGE));
+	}
+}
+
+static int
+mc_exercise(const tally_allocator *a)
+{
+	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
+	char val[200] = { 0 };
+	int rc;
+
+	cfg.max_bytes = 16 * 1024;
+	cfg.shards = 2;
+	if ((rc = tally_mem_cache_create(&cfg, a, &mc)) != TALLY_OK)
+		return rc;
+	for (uint64_t i = 0; i < 400 && rc == TALLY_OK; i++)
+		rc = tally_mem_cache_put(mc, key(i % 150), val, i % 200);
+	tally_mem_cache_destroy(mc);
+	mc = NULL;
+	return rc;
+}
+
+Test(memcache, every_allocation_failure_is_clean)
+{
+	counting cnt = COUNTING_INIT(0);
+	tally_allocator a = { c_alloc, c_free, &cnt };
+	long total;
+
+	cr_assert(eq(int, mc_exercise(&a), TALLY_OK));
+	cr_expect(eq(sz, cnt.live_bytes, 0));
+	total = cnt.allocs;
+	for (long k = 1; k <= total; k++) {
+		int rc;
+
+		cnt = (counting)COUNTING_INIT(k);
+		rc = mc_exercise(&a);
+		cr_expect(rc == TALLY_OK || rc == TALLY_ENOMEM,
+		    "allocation %ld: rc %d", k, rc);
+		cr_expect(eq(long, cnt.allocs - 1, cnt.frees),
+		    "allocation %ld: blocks leaked", k);
+		cr_expect(eq(long, cnt.bad_frees, 0), "allocation %ld", k);
 	}
 }

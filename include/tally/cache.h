@@ -1,7 +1,8 @@
 /*
  * tally/cache.h - caches keyed by a 128-bit content hash, with a byte
- * blob as value. This version has the persistent level (L3): a directory
- * that several processes may share.
+ * blob as value: a shared in-memory level (L2: sharded, lock-free
+ * lookups, SIEVE eviction, bounded bytes) and a persistent level (L3: a
+ * directory that several processes may share).
  *
  * Provided by libtally.
  */
@@ -120,6 +121,70 @@ typedef struct tally_disk_cache_stats {
 
 void tally_disk_cache_stats_get(tally_disk_cache *c,
     tally_disk_cache_stats *out);
+
+/**
+ * struct tally_mem_cache_config - an in-memory cache. Start from
+ * TALLY_MEM_CACHE_CONFIG_INIT.
+ * @struct_size: sizeof(tally_mem_cache_config) as compiled (v0.4).
+ * @max_bytes:   the bound on entries and their values, overhead included
+ *               (about 64 bytes an entry); each shard gets an equal part
+ *               (v0.4).
+ * @shards:      independent parts, each with its own lock for stores
+ *               (1-1024) (v0.4).
+ */
+typedef struct tally_mem_cache_config {
+	size_t struct_size;
+	uint64_t max_bytes;
+	unsigned shards;
+} tally_mem_cache_config;
+
+#define TALLY_MEM_CACHE_CONFIG_INIT \
+	{ sizeof(tally_mem_cache_config), UINT64_C(64) << 20, 16 }
+
+typedef struct tally_mem_cache tally_mem_cache;
+
+/**
+ * tally_mem_cache_create() - an empty in-memory cache.
+ * @cfg:   the configuration, or NULL for the defaults (64 MiB, 16 shards).
+ * @alloc: memory hook, or NULL.
+ * @out:   receives the cache.
+ * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM.
+ */
+int tally_mem_cache_create(const tally_mem_cache_config *cfg,
+    const tally_allocator *alloc, tally_mem_cache **out);
+
+/* Free a cache (NULL is a no-op); no call may be running on it. */
+void tally_mem_cache_destroy(tally_mem_cache *c);
+
+/**
+ * tally_mem_cache_get() - look an entry up; as tally_disk_cache_get().
+ * Takes no lock and writes nothing shared, except, the first time an
+ * entry is hit after the eviction hand passed it, its visited bit.
+ * Return: TALLY_OK, TALLY_ERANGE (hit, longer than @cap), TALLY_ENOTFOUND.
+ * Threads: any, concurrently with everything but destroy (the thread is
+ * registered with liburcu on its first call).
+ */
+int tally_mem_cache_get(tally_mem_cache *c, tally_cache_key key, void *buf,
+    size_t cap, size_t *len);
+
+/**
+ * tally_mem_cache_put() - store (or replace) an entry. Past the shard's
+ * share of max_bytes, entries go by SIEVE: the oldest not visited since
+ * the hand last passed it. Memory of removed entries is freed after a
+ * grace period, in batches.
+ * Return: TALLY_OK; TALLY_ERANGE (larger than a shard holds); TALLY_ENOMEM.
+ * Threads: any, concurrently (one lock per shard).
+ */
+int tally_mem_cache_put(tally_mem_cache *c, tally_cache_key key,
+    const void *val, size_t len);
+
+/* Counts: entries and bytes now, evictions so far. */
+typedef struct tally_mem_cache_stats {
+	uint64_t entries, bytes, evictions;
+} tally_mem_cache_stats;
+
+void tally_mem_cache_stats_get(tally_mem_cache *c,
+    tally_mem_cache_stats *out);
 
 #ifdef __cplusplus
 }
