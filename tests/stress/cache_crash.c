@@ -31,43 +31,6 @@ key(unsigned i)
 	return (tally_cache_key){ 0xfeedfacecafebeefull ^ i, i + 1 };
 }
 
-static uint8_t
-pattern(unsigned k, uint64_t version, size_t i)
-{
-	uint64_t h = (k + 1) * 0x9E3779B97F4A7C15ull ^ version *
-	    0xC2B2AE3D27D4EB4Full;
-
-	return (uint8_t)(h >> (8 * (i % 8))) ^ (uint8_t)(i * 31);
-}
-
-/* value: key index (8), version (8), length (8), pattern. */
-static size_t
-make_value(unsigned k, uint64_t version, size_t len, uint8_t *v)
-{
-	uint64_t hdr[3] = { k, version, len };
-
-	memcpy(v, hdr, sizeof(hdr));
-	for (size_t i = 24; i < len; i++)
-		v[i] = pattern(k, version, i);
-	return len;
-}
-
-static bool
-check_value(unsigned k, const uint8_t *v, size_t len)
-{
-	uint64_t hdr[3];
-
-	if (len < 24)
-		return false;
-	memcpy(hdr, v, sizeof(hdr));
-	if (hdr[0] != k || hdr[2] != len)
-		return false;
-	for (size_t i = 24; i < len; i++)
-		if (v[i] != pattern(k, hdr[1], i))
-			return false;
-	return true;
-}
-
 static void
 writer(const char *dir, uint64_t seed)
 {
@@ -83,7 +46,7 @@ writer(const char *dir, uint64_t seed)
 		unsigned k = (unsigned)(rnd(&seed) % KEYS);
 		size_t len = 24 + (size_t)(rnd(&seed) % (MAXLEN - 24));
 
-		make_value(k, version, len, v);
+		stress_blob_fill(v, len, k, version);
 		(void)tally_disk_cache_put(c, key(k), v, len);
 	}
 }
@@ -145,7 +108,7 @@ main(int argc, char **argv)
 			reads++;
 			if (rc == TALLY_ENOTFOUND)
 				continue;
-			if (rc != TALLY_OK || !check_value(k, v, len)) {
+			if (rc != TALLY_OK || !stress_blob_ok(v, len, k)) {
 				FAIL("round %u: key %u read back wrong "
 				    "(status %d, %zu bytes)", r, k, rc, len);
 				wrong++;

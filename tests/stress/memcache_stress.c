@@ -32,38 +32,14 @@ key(unsigned k)
 	return (tally_cache_key){ 0xabcdef0123456789ull ^ k * 0x9E37ull, k };
 }
 
-static uint8_t
-pat(unsigned k, uint64_t v, size_t i)
-{
-	return (uint8_t)((k * 131 + v * 7 + i * 31) >> (i % 5));
-}
-
+/* A value of random length for key @k, version @v. */
 static size_t
 make(unsigned k, uint64_t v, uint8_t *out, uint64_t *seed)
 {
 	size_t len = 24 + (size_t)(rnd(seed) % (MAXLEN - 24));
-	uint64_t h[3] = { k, v, len };
 
-	memcpy(out, h, sizeof(h));
-	for (size_t i = 24; i < len; i++)
-		out[i] = pat(k, v, i);
+	stress_blob_fill(out, len, k, v);
 	return len;
-}
-
-static bool
-check(unsigned k, const uint8_t *b, size_t len)
-{
-	uint64_t h[3];
-
-	if (len < 24)
-		return false;
-	memcpy(h, b, sizeof(h));
-	if (h[0] != k || h[2] != len)
-		return false;
-	for (size_t i = 24; i < len; i++)
-		if (b[i] != pat(k, h[1], i))
-			return false;
-	return true;
 }
 
 static void *
@@ -94,7 +70,7 @@ worker(void *arg)
 			switch (tally_mem_cache_get(mc, key(k), buf,
 			    sizeof(buf), &len)) {
 			case TALLY_OK:
-				if (!check(k, buf, len))
+				if (!stress_blob_ok(buf, len, k))
 					FAIL("key %u read back wrong (%zu "
 					    "bytes)", k, len);
 				atomic_fetch_add(&hits, 1);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "tally.h"
@@ -41,6 +42,48 @@ rnd(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
+}
+
+/*
+ * A self-describing value for cache stress programs: key, version and
+ * length in a 24-byte header, then a pattern derived from key and version.
+ * Any torn, mixed or foreign value fails stress_blob_ok().
+ */
+static inline uint8_t
+stress_blob_byte(uint64_t k, uint64_t version, size_t i)
+{
+	uint64_t h = (k + 1) * 0x9E3779B97F4A7C15ull ^ version *
+	    0xC2B2AE3D27D4EB4Full;
+
+	return (uint8_t)(h >> (8 * (i % 8))) ^ (uint8_t)(i * 31);
+}
+
+/* Fill @v with the @len-byte (>= 24) value of key @k, version @version. */
+static inline void
+stress_blob_fill(uint8_t *v, size_t len, uint64_t k, uint64_t version)
+{
+	uint64_t hdr[3] = { k, version, len };
+
+	memcpy(v, hdr, sizeof(hdr));
+	for (size_t i = 24; i < len; i++)
+		v[i] = stress_blob_byte(k, version, i);
+}
+
+/* Is @v (@len bytes) a whole value of key @k, of any version? */
+static inline bool
+stress_blob_ok(const uint8_t *v, size_t len, uint64_t k)
+{
+	uint64_t hdr[3];
+
+	if (len < 24)
+		return false;
+	memcpy(hdr, v, sizeof(hdr));
+	if (hdr[0] != k || hdr[2] != len)
+		return false;
+	for (size_t i = 24; i < len; i++)
+		if (v[i] != stress_blob_byte(k, hdr[1], i))
+			return false;
+	return true;
 }
 
 /* What the invariant checks need from one snapshot. */
