@@ -17,6 +17,7 @@ void pool_tbb_bench_register(void);
 void detector_bench_register(void);
 void cache_bench_register(void);
 void cache_l2_bench_register(void);
+void cache_l1_bench_register(void);
 
 /*
  * The task-overhead workloads, shared by pool_bench.c and the TBB side

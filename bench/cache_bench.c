@@ -422,3 +422,48 @@ cache_l2_bench_register(void)
 		}
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* L1 get latency                                                      */
+
+#define L1_MAX_KEYS 1024u
+
+/* Gets of random keys among @arg entries (all hits), 64-byte values. */
+static void
+bm_l1(bench_state *st, void *arg)
+{
+	const unsigned nkeys = (unsigned)(uintptr_t)arg;
+	tally_l1_cache *l1;
+	unsigned char val[L2_VAL];
+	tally_cache_key keys[L1_MAX_KEYS];
+	uint64_t seed = 0x5DEECE66Dull, hits = 0, n = 0;
+
+	if (tally_l1_create(nkeys, L2_VAL, NULL, &l1) != TALLY_OK)
+		abort();
+	for (unsigned i = 0; i < nkeys; i++) {
+		keys[i] = l2_key(i);
+		memset(val, (int)i, sizeof(val));
+		(void)tally_l1_put(l1, keys[i], val, sizeof(val));
+	}
+	while (bench_keep_running(st, 4096)) {
+		for (unsigned i = 0; i < 4096; i++) {
+			size_t len;
+
+			hits += tally_l1_get(l1, keys[next_rand(&seed) %
+			    nkeys], val, sizeof(val), &len) == TALLY_OK;
+			BENCH_ESCAPE(val);
+		}
+		n += 4096;
+	}
+	bench_set_items(st, n);
+	bench_set_counter(st, "hit_rate", n ? (double)hits / (double)n : 0,
+	    false);
+	tally_l1_destroy(l1);
+}
+
+void
+cache_l1_bench_register(void)
+{
+	bench_register("cache/l1/get/entries:256", bm_l1, (void *)256);
+	bench_register("cache/l1/get/entries:1024", bm_l1, (void *)1024);
+}

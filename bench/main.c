@@ -27,5 +27,6 @@ main(int argc, char **argv)
 	detector_bench_register();
 	cache_bench_register();
 	cache_l2_bench_register();
+	cache_l1_bench_register();
 	return bench_run(argc, argv);
 }

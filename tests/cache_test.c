@@ -461,3 +461,103 @@ Test(memcache, every_allocation_failure_is_clean)
 		cr_expect(eq(long, cnt.bad_frees, 0), "allocation %ld", k);
 	}
 }
+
+/* ---- the per-thread level (L1) ---- */
+
+/* A naive exact LRU with values: arrays and linear searches. */
+typedef struct model {
+	uint64_t key[16], used[16];
+	char val[16][32];
+	size_t len[16], n;
+} model;
+
+static bool
+model_get(model *m, uint64_t k, uint64_t now_, char *out, size_t *len)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->key[i] != k)
+			continue;
+		m->used[i] = now_;
+		memcpy(out, m->val[i], m->len[i]);
+		*len = m->len[i];
+		return true;
+	}
+	return false;
+}
+
+static void
+model_put(model *m, uint64_t k, uint64_t now_, const char *v, size_t len)
+{
+	size_t i, old = 0;
+
+	for (i = 0; i < m->n && m->key[i] != k; i++)
+		;
+	if (i == m->n) {
+		if (m->n < 16) {
+			i = m->n++;
+		} else {
+			for (i = 1; i < 16; i++)
+				if (m->used[i] < m->used[old])
+					old = i;
+			i = old;
+		}
+	}
+	m->key[i] = k;
+	m->used[i] = now_;
+	memcpy(m->val[i], v, len);
+	m->len[i] = len;
+}
+
+Test(l1, matches_an_exact_lru_with_values)
+{
+	tally_l1_cache *l1;
+	model m = { .n = 0 };
+	uint64_t seed = 88172645463325252ull, h, mi, want_hits = 0;
+
+	cr_assert(eq(int, tally_l1_create(16, 32, NULL, &l1), TALLY_OK));
+	for (uint64_t t = 1; t <= 20000; t++) {
+		uint64_t k;
+		char a[32], b[32];
+		size_t la = 0, lb = 0;
+
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		k = seed % 3 ? seed % 12 : seed % 40; /* hot and cold keys */
+		if (seed >> 62 == 0) {
+			size_t len = (size_t)(seed >> 20) % 33;
+
+			memset(a, (int)(t & 0x7f), sizeof(a));
+			cr_assert(eq(int, tally_l1_put(l1, key(k), a, len), 0));
+			model_put(&m, k, t, a, len);
+			continue;
+		}
+		{
+			bool hit = model_get(&m, k, t, b, &lb);
+			int rc = tally_l1_get(l1, key(k), a, sizeof(a), &la);
+
+			want_hits += hit;
+			cr_assert(eq(int, rc, hit ? TALLY_OK : TALLY_ENOTFOUND),
+			    "op %llu key %llu", (unsigned long long)t,
+			    (unsigned long long)k);
+			if (hit) {
+				cr_assert(eq(sz, la, lb));
+				cr_assert(eq(int, memcmp(a, b, la), 0));
+			}
+		}
+	}
+	tally_l1_stats_get(l1, &h, &mi);
+	cr_expect(eq(u64, h, want_hits));
+	cr_expect(gt(u64, h, 1000)); /* the trace does reuse */
+	{
+		char big[40] = { 0 };
+		size_t len;
+
+		cr_expect(eq(int, tally_l1_put(l1, key(1), big, 33),
+		    TALLY_ERANGE));
+		cr_assert(eq(int, tally_l1_put(l1, key(1), big, 32), 0));
+		cr_expect(eq(int, tally_l1_get(l1, key(1), big, 8, &len),
+		    TALLY_ERANGE));
+		cr_expect(eq(sz, len, 32));
+	}
+	tally_l1_destroy(l1);
+	cr_expect(eq(int, tally_l1_create(0, 8, NULL, &l1), TALLY_EINVAL));
+}

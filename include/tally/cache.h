@@ -1,8 +1,9 @@
 /*
  * tally/cache.h - caches keyed by a 128-bit content hash, with a byte
- * blob as value: a shared in-memory level (L2: sharded, lock-free
- * lookups, SIEVE eviction, bounded bytes) and a persistent level (L3: a
- * directory that several processes may share).
+ * blob as value: a per-thread level (L1: a small exact LRU, no atomics),
+ * a shared in-memory level (L2: sharded, lock-free lookups, SIEVE
+ * eviction, bounded bytes) and a persistent level (L3: a directory that
+ * several processes may share). Not yet: one handle that chains them.
  *
  * Provided by libtally.
  */
@@ -121,6 +122,36 @@ typedef struct tally_disk_cache_stats {
 
 void tally_disk_cache_stats_get(tally_disk_cache *c,
     tally_disk_cache_stats *out);
+
+typedef struct tally_l1_cache tally_l1_cache;
+
+/**
+ * tally_l1_create() - a per-thread cache: @entries entries of up to
+ * @max_value bytes each, all allocated now (a store never allocates).
+ * Exact LRU. Only one thread may use it at a time (no atomics, no lock).
+ * Return: TALLY_OK, TALLY_EINVAL (0 entries, more than 2^24, values over
+ * 1 MiB), TALLY_ENOMEM.
+ */
+int tally_l1_create(uint32_t entries, uint32_t max_value,
+    const tally_allocator *alloc, tally_l1_cache **out);
+
+/* Free a per-thread cache (NULL is a no-op). */
+void tally_l1_destroy(tally_l1_cache *c);
+
+/* As tally_mem_cache_get(); a hit makes the entry the most recent. */
+int tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf,
+    size_t cap, size_t *len);
+
+/*
+ * Store (or replace) an entry; when full, the least recently used goes.
+ * Return: TALLY_OK, TALLY_ERANGE (longer than max_value).
+ */
+int tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
+    size_t len);
+
+/* Its hits and misses so far. */
+void tally_l1_stats_get(const tally_l1_cache *c, uint64_t *hits,
+    uint64_t *misses);
 
 /**
  * struct tally_mem_cache_config - an in-memory cache. Start from
