@@ -95,3 +95,32 @@ tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size, size_t new_size)
 	}
 	return q;
 }
+
+void *
+tallyi_owner_new(const tally_allocator *user, size_t size, int *rc)
+{
+	tallyi_mem mem;
+	void *obj;
+
+	if ((*rc = tallyi_mem_init(&mem, user)) != TALLY_OK)
+		return NULL;
+	if ((obj = tallyi_zalloc(&mem, size)) == NULL) {
+		tallyi_mem_fini(&mem);
+		*rc = TALLY_ENOMEM;
+		return NULL;
+	}
+	memcpy(obj, &mem, sizeof(mem));
+	return obj;
+}
+
+void
+tallyi_owner_free(void *obj, size_t size)
+{
+	tallyi_mem mem;
+
+	if (obj == NULL)
+		return;
+	memcpy(&mem, obj, sizeof(mem));
+	tallyi_free(&mem, obj, size);
+	tallyi_mem_fini(&mem);
+}

@@ -101,4 +101,13 @@ tallyi_zalloc(const tallyi_mem *m, size_t size)
 void *tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size,
     size_t new_size);
 
+/*
+ * An object that owns its memory hook: @size zeroed bytes whose first
+ * member is the tallyi_mem, set up from @user (NULL: the default). Return:
+ * the object, or NULL with *@rc set (TALLY_ENOMEM, or mem_init's error).
+ * tallyi_owner_free() frees it and finishes the hook, last.
+ */
+void *tallyi_owner_new(const tally_allocator *user, size_t size, int *rc);
+void tallyi_owner_free(void *obj, size_t size);
+
 #endif /* TALLY_ENGINE_ALLOC_H */

@@ -477,7 +477,6 @@ tally_disk_cache_open(const tally_disk_cache_config *cfg,
     const tally_allocator *alloc, tally_disk_cache **out)
 {
 	tally_disk_cache *c;
-	tallyi_mem mem;
 	size_t n;
 	char tmp[4096];
 	int rc;
@@ -488,15 +487,12 @@ tally_disk_cache_open(const tally_disk_cache_config *cfg,
 	n = strlen(cfg->dir) + sizeof("/tally-cache-v1");
 	if (n + 64 > sizeof(tmp))
 		return TALLY_EINVAL;
-	if ((rc = tallyi_mem_init(&mem, alloc)) != TALLY_OK)
+	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
 		return rc;
-	c = tallyi_zalloc(&mem, sizeof(*c));
-	if (c == NULL || (c->root = tallyi_alloc(&mem, n)) == NULL) {
-		tallyi_free(&mem, c, sizeof(*c));
-		tallyi_mem_fini(&mem);
+	if ((c->root = tallyi_alloc(&c->mem, n)) == NULL) {
+		tallyi_owner_free(c, sizeof(*c));
 		return TALLY_ENOMEM;
 	}
-	c->mem = mem;
 	c->root_size = n;
 	c->root_len = (size_t)snprintf(c->root, n, "%s/tally-cache-v1",
 	    cfg->dir);
@@ -530,8 +526,7 @@ tally_disk_cache_close(tally_disk_cache *c)
 	mem = c->mem;
 	pthread_mutex_destroy(&c->err_lock);
 	tallyi_free(&mem, c->root, c->root_size);
-	tallyi_free(&mem, c, sizeof(*c));
-	tallyi_mem_fini(&mem);
+	tallyi_owner_free(c, sizeof(*c));
 }
 
 const char *

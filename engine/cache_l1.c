@@ -132,6 +132,34 @@ tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf, size_t cap,
 	return TALLY_OK;
 }
 
+void
+tally_l1_remove(tally_l1_cache *c, tally_cache_key key)
+{
+	size_t pos;
+	uint32_t e = find(c, key, &pos), last;
+
+	if (e == NIL)
+		return;
+	unlink_ent(c, e);
+	index_del(c, pos);
+	/* keep entries dense: the last one moves into e's place */
+	last = --c->n;
+	if (e != last) {
+		l1ent *x = ENT(c, last);
+
+		memcpy(ENT(c, e), x, c->stride);
+		c->index[x->slot] = e + 1;
+		if (x->newer != NIL)
+			ENT(c, x->newer)->older = e;
+		else
+			c->head = e;
+		if (x->older != NIL)
+			ENT(c, x->older)->newer = e;
+		else
+			c->tail = e;
+	}
+}
+
 int
 tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
     size_t len)
@@ -170,7 +198,6 @@ tally_l1_create(uint32_t entries, uint32_t max_value,
     const tally_allocator *alloc, tally_l1_cache **out)
 {
 	tally_l1_cache *c;
-	tallyi_mem mem;
 	size_t slots = 16;
 	int rc;
 
@@ -179,14 +206,8 @@ tally_l1_create(uint32_t entries, uint32_t max_value,
 		return TALLY_EINVAL;
 	while (slots < (size_t)entries * 2)
 		slots *= 2;
-	if ((rc = tallyi_mem_init(&mem, alloc)) != TALLY_OK)
+	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
 		return rc;
-	c = tallyi_zalloc(&mem, sizeof(*c));
-	if (c == NULL) {
-		tallyi_mem_fini(&mem);
-		return TALLY_ENOMEM;
-	}
-	c->mem = mem;
 	c->cap = entries;
 	c->max_value = max_value;
 	c->mask = slots - 1;
@@ -212,8 +233,7 @@ tally_l1_destroy(tally_l1_cache *c)
 	mem = c->mem;
 	tallyi_free(&mem, c->index, (c->mask + 1) * sizeof(uint32_t));
 	tallyi_free(&mem, c->ents, c->cap * c->stride);
-	tallyi_free(&mem, c, sizeof(*c));
-	tallyi_mem_fini(&mem);
+	tallyi_owner_free(c, sizeof(*c));
 }
 
 void

@@ -361,6 +361,22 @@ tally_mem_cache_put(tally_mem_cache *c, tally_cache_key key, const void *val,
 	return rc;
 }
 
+void
+tally_mem_cache_remove(tally_mem_cache *c, tally_cache_key key)
+{
+	shard *s = shard_of(c, key);
+	table *t;
+	bool found;
+	size_t i;
+
+	pthread_mutex_lock(&s->lock);
+	t = tallyi_load_ptr(&s->tab, TALLY_RELAXED);
+	i = find_slot(t, key, &found);
+	if (found)
+		remove_entry(s, tallyi_load_ptr(&t->slot[i], TALLY_RELAXED));
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lifecycle                                                           */
 
@@ -370,7 +386,6 @@ tally_mem_cache_create(const tally_mem_cache_config *cfg,
 {
 	tally_mem_cache_config def = TALLY_MEM_CACHE_CONFIG_INIT;
 	tally_mem_cache *c;
-	tallyi_mem mem;
 	int rc;
 
 	if (cfg == NULL)
@@ -378,16 +393,13 @@ tally_mem_cache_create(const tally_mem_cache_config *cfg,
 	if (out == NULL || cfg->struct_size < sizeof(*cfg) ||
 	    cfg->shards == 0 || cfg->shards > 1024 || cfg->max_bytes == 0)
 		return TALLY_EINVAL;
-	if ((rc = tallyi_mem_init(&mem, alloc)) != TALLY_OK)
+	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
 		return rc;
-	c = tallyi_zalloc(&mem, sizeof(*c));
-	if (c == NULL || (c->shards = tallyi_zalloc(&mem, cfg->shards *
+	if ((c->shards = tallyi_zalloc(&c->mem, cfg->shards *
 	    sizeof(shard))) == NULL) {
-		tallyi_free(&mem, c, sizeof(*c));
-		tallyi_mem_fini(&mem);
+		tallyi_owner_free(c, sizeof(*c));
 		return TALLY_ENOMEM;
 	}
-	c->mem = mem;
 	c->nshards = c->cap = cfg->shards;
 	for (unsigned k = 0; k < c->nshards; k++) {
 		shard *s = &c->shards[k];
@@ -442,8 +454,7 @@ tally_mem_cache_destroy(tally_mem_cache *c)
 		pthread_mutex_destroy(&s->lock);
 	}
 	tallyi_free(&mem, c->shards, c->cap * sizeof(shard));
-	tallyi_free(&mem, c, sizeof(*c));
-	tallyi_mem_fini(&mem);
+	tallyi_owner_free(c, sizeof(*c));
 }
 
 void

@@ -191,22 +191,15 @@ tally_corr_create(const tally_corr_config *cfg, const tally_allocator *alloc,
     tally_corr **out)
 {
 	tally_corr_config def = TALLY_CORR_CONFIG_INIT;
-	tallyi_mem mem;
 	tally_corr *c;
-	int rc;
+	int rc = TALLY_OK;
 
 	if (out == NULL || (cfg != NULL && cfg->struct_size < sizeof(*cfg)))
 		return TALLY_EINVAL;
 	if (cfg == NULL)
 		cfg = &def;
-	if ((rc = tallyi_mem_init(&mem, alloc)) != TALLY_OK)
+	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
 		return rc;
-	c = tallyi_zalloc(&mem, sizeof(*c));
-	if (c == NULL) {
-		tallyi_mem_fini(&mem);
-		return TALLY_ENOMEM;
-	}
-	c->mem = mem;
 	c->window = cfg->window;
 	pthread_mutex_init(&c->lock, NULL);
 	for (unsigned k = 0; k < S_COUNT && rc == TALLY_OK; k++)
@@ -275,8 +268,7 @@ tally_corr_destroy(tally_corr *c)
 		if (c->str[k].mem != NULL)
 			tallyi_strtab_fini(&c->str[k]);
 	pthread_mutex_destroy(&c->lock);
-	tallyi_free(&mem, c, sizeof(*c));
-	tallyi_mem_fini(&mem);
+	tallyi_owner_free(c, sizeof(*c));
 }
 
 static const char *

@@ -486,7 +486,6 @@ tally_detector_register(const tally_detector_type *t,
     const tally_allocator *alloc, tally_detector_pool **out)
 {
 	tally_detector_pool *p;
-	tallyi_mem mem;
 	size_t n;
 	int rc;
 
@@ -494,21 +493,14 @@ tally_detector_register(const tally_detector_type *t,
 	    t->object_size == 0 || t->create == NULL ||
 	    (t->max_instances != 0 && t->warm > t->max_instances))
 		return TALLY_EINVAL;
-	if ((rc = tallyi_mem_init(&mem, alloc)) != TALLY_OK)
+	if ((p = tallyi_owner_new(alloc, sizeof(*p), &rc)) == NULL)
 		return rc;
-	p = tallyi_zalloc(&mem, sizeof(*p));
-	if (p == NULL) {
-		tallyi_mem_fini(&mem);
-		return TALLY_ENOMEM;
-	}
-	p->mem = mem;
 	p->t = *t;
 	n = t->name != NULL ? strlen(t->name) : 0;
 	p->name_size = n + 1;
 	p->name = tallyi_alloc(&p->mem, p->name_size);
 	if (p->name == NULL) {
-		tallyi_free(&mem, p, sizeof(*p));
-		tallyi_mem_fini(&mem);
+		tallyi_owner_free(p, sizeof(*p));
 		return TALLY_ENOMEM;
 	}
 	memcpy(p->name, n ? t->name : "", n);
@@ -518,9 +510,8 @@ tally_detector_register(const tally_detector_type *t,
 	pthread_mutex_init(&p->lock, NULL);
 	if (pthread_key_create(&p->key, tcache_exit) != 0) {
 		pthread_mutex_destroy(&p->lock);
-		tallyi_free(&mem, p->name, p->name_size);
-		tallyi_free(&mem, p, sizeof(*p));
-		tallyi_mem_fini(&mem);
+		tallyi_free(&p->mem, p->name, p->name_size);
+		tallyi_owner_free(p, sizeof(*p));
 		return TALLY_ENOMEM;
 	}
 	/* Warm-up: whole magazines into the store, within the budget. */
@@ -582,6 +573,5 @@ tally_detector_unregister(tally_detector_pool *p)
 	}
 	pthread_mutex_destroy(&p->lock);
 	tallyi_free(&mem, p->name, p->name_size);
-	tallyi_free(&mem, p, sizeof(*p));
-	tallyi_mem_fini(&mem);
+	tallyi_owner_free(p, sizeof(*p));
 }

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -486,6 +487,21 @@ model_get(model *m, uint64_t k, uint64_t now_, char *out, size_t *len)
 }
 
 static void
+model_remove(model *m, uint64_t k)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->key[i] != k)
+			continue;
+		m->n--;
+		m->key[i] = m->key[m->n];
+		m->used[i] = m->used[m->n];
+		memcpy(m->val[i], m->val[m->n], m->len[m->n]);
+		m->len[i] = m->len[m->n];
+		return;
+	}
+}
+
+static void
 model_put(model *m, uint64_t k, uint64_t now_, const char *v, size_t len)
 {
 	size_t i, old = 0;
@@ -522,6 +538,11 @@ Test(l1, matches_an_exact_lru_with_values)
 
 		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
 		k = seed % 3 ? seed % 12 : seed % 40; /* hot and cold keys */
+		if ((seed >> 56) % 16 == 1) {
+			tally_l1_remove(l1, key(k));
+			model_remove(&m, k);
+			continue;
+		}
 		if (seed >> 62 == 0) {
 			size_t len = (size_t)(seed >> 20) % 33;
 
@@ -560,4 +581,97 @@ Test(l1, matches_an_exact_lru_with_values)
 	}
 	tally_l1_destroy(l1);
 	cr_expect(eq(int, tally_l1_create(0, 8, NULL, &l1), TALLY_EINVAL));
+}
+
+/* ---- the chained levels ---- */
+
+static tally_cache *cc;
+
+static void *
+lookup_elsewhere(void *arg)
+{
+	char buf[64];
+	size_t len;
+
+	return (void *)(intptr_t)tally_cache_lookup(cc, key((uint64_t)(
+	    uintptr_t)arg), buf, sizeof(buf), &len);
+}
+
+static tally_cache_stats
+cstats(void)
+{
+	tally_cache_stats st;
+
+	tally_cache_stats_get(cc, &st);
+	return st;
+}
+
+Test(cache, levels_fall_through_and_promote)
+{
+	tally_cache_config cfg = TALLY_CACHE_CONFIG_INIT;
+	char buf[64];
+	size_t len;
+	pthread_t th;
+	void *rv;
+
+	cfg.dir = dir;
+	cfg.l1_max_value = 16;
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_store(cc, key(1), "small", 5), 0));
+	cr_assert(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(u64, cstats().l1_hits, 1));
+	/* another thread: its own L1 is empty, L2 has it */
+	cr_assert(eq(int, pthread_create(&th, NULL, lookup_elsewhere,
+	    (void *)1), 0));
+	pthread_join(th, &rv);
+	cr_expect(eq(int, (int)(intptr_t)rv, TALLY_OK));
+	cr_expect(eq(u64, cstats().l2_hits, 1));
+	/* too big for L1 (16): L2 serves it, again and again */
+	cr_assert(eq(int, tally_cache_store(cc, key(2),
+	    "a value of thirty-two bytes ....", 32), 0));
+	cr_assert(eq(int, tally_cache_lookup(cc, key(2), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(sz, len, 32));
+	cr_expect(eq(u64, cstats().l2_hits, 2));
+	cr_expect(eq(int, tally_cache_lookup(cc, key(3), buf, sizeof(buf),
+	    &len), TALLY_ENOTFOUND));
+	cr_expect(eq(u64, cstats().misses, 1));
+	/* a new process, as far as the cache goes: only L3 remembers */
+	tally_cache_destroy(cc);
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(int, memcmp(buf, "small", 5), 0));
+	cr_expect(eq(u64, cstats().l3_hits, 1));
+	/* promoted: L1 now */
+	cr_assert(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	    &len), TALLY_OK));
+	cr_expect(eq(u64, cstats().l1_hits, 1));
+	tally_cache_destroy(cc);
+	cc = NULL;
+}
+
+Test(cache, a_value_too_big_for_a_level_leaves_no_old_copy_there)
+{
+	tally_cache_config cfg = TALLY_CACHE_CONFIG_INIT;
+	static char big[8192];
+	char buf[16];
+	size_t len;
+
+	cfg.dir = dir;
+	cfg.l1_max_value = 16;
+	cfg.l2_bytes = 16 * 1024; /* one shard's part: 1 KiB */
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_store(cc, key(1), "old", 3), 0));
+	memset(big, 'n', sizeof(big));
+	cr_assert(eq(int, tally_cache_store(cc, key(1), big, sizeof(big)),
+	    0));
+	/* neither L1 nor L2 may answer "old": L3 has the new one */
+	cr_expect(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	    &len), TALLY_ERANGE));
+	cr_expect(eq(sz, len, sizeof(big)));
+	cr_expect(eq(u64, cstats().l3_hits, 1));
+	tally_cache_destroy(cc);
+	cc = NULL;
 }

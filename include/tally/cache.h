@@ -3,7 +3,8 @@
  * blob as value: a per-thread level (L1: a small exact LRU, no atomics),
  * a shared in-memory level (L2: sharded, lock-free lookups, SIEVE
  * eviction, bounded bytes) and a persistent level (L3: a directory that
- * several processes may share). Not yet: one handle that chains them.
+ * several processes may share), and a handle that chains them
+ * (tally_cache_*).
  *
  * Provided by libtally.
  */
@@ -149,6 +150,9 @@ int tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf,
 int tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
     size_t len);
 
+/* Drop @key if it is there. */
+void tally_l1_remove(tally_l1_cache *c, tally_cache_key key);
+
 /* Its hits and misses so far. */
 void tally_l1_stats_get(const tally_l1_cache *c, uint64_t *hits,
     uint64_t *misses);
@@ -209,6 +213,9 @@ int tally_mem_cache_get(tally_mem_cache *c, tally_cache_key key, void *buf,
 int tally_mem_cache_put(tally_mem_cache *c, tally_cache_key key,
     const void *val, size_t len);
 
+/* Drop @key if it is there (freed after a grace period). Threads: any. */
+void tally_mem_cache_remove(tally_mem_cache *c, tally_cache_key key);
+
 /* Counts: entries and bytes now, evictions so far. */
 typedef struct tally_mem_cache_stats {
 	uint64_t entries, bytes, evictions;
@@ -216,6 +223,72 @@ typedef struct tally_mem_cache_stats {
 
 void tally_mem_cache_stats_get(tally_mem_cache *c,
     tally_mem_cache_stats *out);
+
+/**
+ * struct tally_cache_config - the chained levels. Start from
+ * TALLY_CACHE_CONFIG_INIT.
+ * @struct_size:  sizeof(tally_cache_config) as compiled (v0.4).
+ * @l1_entries:   entries of each thread's L1 (> 0) (v0.4).
+ * @l1_max_value: the largest value L1 keeps (v0.4).
+ * @l2_bytes, @l2_shards: the shared L2 (tally_mem_cache_config) (v0.4).
+ * @dir:          the L3 directory, or NULL for no persistent level (v0.4).
+ * @disk_bytes:   L3's bound (tally_disk_cache_config.max_bytes) (v0.4).
+ */
+typedef struct tally_cache_config {
+	size_t struct_size;
+	uint32_t l1_entries;
+	uint32_t l1_max_value;
+	uint64_t l2_bytes;
+	unsigned l2_shards;
+	const char *dir;
+	uint64_t disk_bytes;
+} tally_cache_config;
+
+#define TALLY_CACHE_CONFIG_INIT \
+	{ sizeof(tally_cache_config), 256, 1024, UINT64_C(64) << 20, 16, \
+	  NULL, 0 }
+
+typedef struct tally_cache tally_cache;
+
+/**
+ * tally_cache_create() - L1 (one per calling thread, made on its first
+ * call), L2 and, with @cfg->dir, L3.
+ * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM, TALLY_EIO (the directory).
+ */
+int tally_cache_create(const tally_cache_config *cfg,
+    const tally_allocator *alloc, tally_cache **out);
+
+/* Free the cache and every thread's L1 (no call may be running). */
+void tally_cache_destroy(tally_cache *c);
+
+/**
+ * tally_cache_lookup() - L1, then L2, then L3; a hit below is copied into
+ * the levels above it (promotion). Returns as tally_mem_cache_get().
+ * Threads: any, concurrently.
+ */
+int tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
+    size_t cap, size_t *len);
+
+/**
+ * tally_cache_store() - write through every level; a level the value is
+ * too big for drops the key. Other threads' L1s are not told, so a key
+ * must not be stored again with a different value (keys are content
+ * hashes: a value never changes).
+ * Return: TALLY_OK, TALLY_ENOMEM, TALLY_EIO (L3; the others took it).
+ * Threads: any, concurrently.
+ */
+int tally_cache_store(tally_cache *c, tally_cache_key key, const void *val,
+    size_t len);
+
+/* Where lookups were served: hits per level, and misses. */
+typedef struct tally_cache_stats {
+	uint64_t l1_hits, l2_hits, l3_hits, misses;
+} tally_cache_stats;
+
+void tally_cache_stats_get(tally_cache *c, tally_cache_stats *out);
+
+/* The persistent level (for its error and stats), or NULL. */
+tally_disk_cache *tally_cache_disk(tally_cache *c);
 
 #ifdef __cplusplus
 }
