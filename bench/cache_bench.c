@@ -427,33 +427,45 @@ cache_l2_bench_register(void)
 /* L1 get latency                                                      */
 
 #define L1_MAX_KEYS 1024u
+#define L1_ORDER 4096u
 
-/* Gets of random keys among @arg entries (all hits), 64-byte values. */
+#define L1_ARG(entries, vsize) ((void *)(uintptr_t)((entries) | (vsize) << 16))
+
+/*
+ * Gets of random keys among @arg's entries (all hits), values of @arg's
+ * size: 4 bytes as for an interned string's id, 64 as elsewhere here.
+ */
 static void
 bm_l1(bench_state *st, void *arg)
 {
-	const unsigned nkeys = (unsigned)(uintptr_t)arg;
+	const unsigned nkeys = (unsigned)(uintptr_t)arg & 0xFFFF;
+	const unsigned vsize = (unsigned)((uintptr_t)arg >> 16);
 	tally_l1_cache *l1;
 	unsigned char val[L2_VAL];
 	tally_cache_key keys[L1_MAX_KEYS];
+	static uint16_t order[L1_ORDER];
 	uint64_t seed = 0x5DEECE66Dull, hits = 0, n = 0;
 
-	if (tally_l1_create(nkeys, L2_VAL, NULL, &l1) != TALLY_OK)
+	if (tally_l1_create(nkeys, vsize, NULL, &l1) != TALLY_OK)
 		abort();
 	for (unsigned i = 0; i < nkeys; i++) {
 		keys[i] = l2_key(i);
 		memset(val, (int)i, sizeof(val));
-		(void)tally_l1_put(l1, keys[i], val, sizeof(val));
+		(void)tally_l1_put(l1, keys[i], val, vsize);
 	}
-	while (bench_keep_running(st, 4096)) {
-		for (unsigned i = 0; i < 4096; i++) {
+	/* Drawn before timing: a 64-bit modulo per get would cost more than
+	 * the get. */
+	for (unsigned i = 0; i < L1_ORDER; i++)
+		order[i] = (uint16_t)(next_rand(&seed) % nkeys);
+	while (bench_keep_running(st, L1_ORDER)) {
+		for (unsigned i = 0; i < L1_ORDER; i++) {
 			size_t len;
 
-			hits += tally_l1_get(l1, keys[next_rand(&seed) %
-			    nkeys], val, sizeof(val), &len) == TALLY_OK;
+			hits += tally_l1_get(l1, keys[order[i]], val,
+			    sizeof(val), &len) == TALLY_OK;
 			BENCH_ESCAPE(val);
 		}
-		n += 4096;
+		n += L1_ORDER;
 	}
 	bench_set_items(st, n);
 	bench_set_counter(st, "hit_rate", n ? (double)hits / (double)n : 0,
@@ -464,6 +476,15 @@ bm_l1(bench_state *st, void *arg)
 void
 cache_l1_bench_register(void)
 {
-	bench_register("cache/l1/get/entries:256", bm_l1, (void *)256);
-	bench_register("cache/l1/get/entries:1024", bm_l1, (void *)1024);
+	static const unsigned entries[] = { 256, 1024 }, sizes[] = { 4, 64 };
+	char name[64];
+
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < 2; j++) {
+			snprintf(name, sizeof(name),
+			    "cache/l1/get/entries:%u/value:%u", entries[i],
+			    sizes[j]);
+			bench_register(name, bm_l1, L1_ARG(entries[i],
+			    sizes[j]));
+		}
 }

@@ -3,33 +3,41 @@
  * small exact LRU owned by one thread, no atomics, no locks.
  *
  * Entries live in one array allocated at creation, each followed by room
- * for max_value bytes (a hit reads one entry's lines, not two arrays), so
- * a store never allocates. An open-addressing index
- * (linear probing, backward-shift deletion, so no tombstones) maps keys to
- * entries; a doubly linked list of entry indexes keeps the order of use
- * (head: most recent). A hit moves its entry to the head and copies the
- * value out; a store into a full cache reuses the tail's entry.
+ * for max_value bytes (a hit reads one entry's lines), so a store never
+ * allocates. An open-addressing index (linear probing, backward-shift
+ * deletion, so no tombstones) maps keys to entries; a circular doubly
+ * linked list of entry numbers, in a small array of its own with a
+ * sentinel at its end, keeps the order of use (the sentinel's older
+ * neighbour is the most recent). A hit moves its entry next to the
+ * sentinel, with no branch, and copies the value out; a store into a full
+ * cache reuses the least recent entry.
  */
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/cc.h"
 #include "tally/cache.h"
 
 #define NIL UINT32_MAX
 
 typedef struct l1ent {
 	tally_cache_key key;
-	uint32_t newer, older;
 	uint32_t len;
 	uint32_t slot;  /* its index position, for deletion */
 } l1ent;
 
+typedef struct l1link {
+	uint32_t newer, older;
+} l1link;
+
 struct tally_l1_cache {
 	tallyi_mem mem;
 	uint32_t cap, n, max_value;
-	uint32_t head, tail;
-	uint32_t *index;   /* entry + 1, 0 empty */
+	uint64_t *index;   /* tag << 32 | entry + 1; 0 empty */
 	size_t mask;
+	l1link *lru;       /* cap + 1 links, the last the sentinel: order of
+	                    * use apart from the entries, so a relink writes
+	                    * 8-byte links in one small array */
 	unsigned char *ents; /* cap entries of stride bytes: l1ent, value */
 	size_t stride;
 	uint64_t hits, misses;
@@ -38,57 +46,66 @@ struct tally_l1_cache {
 #define ENT(c, e) ((l1ent *)((c)->ents + (size_t)(e) * (c)->stride))
 #define VAL(c, e) ((c)->ents + (size_t)(e) * (c)->stride + sizeof(l1ent))
 
-static size_t
+/* Keys are content hashes already: one multiply spreads them. */
+TALLY_CC_FORCE_INLINE uint64_t
 l1_hash(tally_cache_key k)
 {
-	uint64_t h = (k.lo ^ k.hi) * 0x9E3779B97F4A7C15ull;
-
-	return (size_t)(h ^ (h >> 32));
+	return (k.lo ^ k.hi) * 0x9E3779B97F4A7C15ull;
 }
 
-static uint32_t
+/*
+ * The index is at most a quarter full and each slot carries 32 bits of
+ * the hash beside its entry number, so a hit is almost always the first
+ * slot probed and a passed slot rarely costs a look at its entry: the
+ * probe loop's exit branch predicts, which is most of a hit's cost.
+ */
+TALLY_CC_FORCE_INLINE uint32_t
 find(const tally_l1_cache *c, tally_cache_key k, size_t *pos)
 {
-	for (size_t i = l1_hash(k) & c->mask;; i = (i + 1) & c->mask) {
-		uint32_t e = c->index[i];
+	uint64_t h = l1_hash(k);
+	uint64_t tag = h & ~(uint64_t)UINT32_MAX;
 
-		if (e == 0) {
+	for (size_t i = (size_t)h & c->mask;; i = (i + 1) & c->mask) {
+		uint64_t v = c->index[i];
+
+		if (v == 0) {
 			*pos = i;
 			return NIL;
 		}
-		if (ENT(c, e - 1)->key.lo == k.lo &&
-		    ENT(c, e - 1)->key.hi == k.hi) {
-			*pos = i;
-			return e - 1;
+		if ((v & ~(uint64_t)UINT32_MAX) == tag) {
+			uint32_t e = (uint32_t)v - 1;
+
+			if (TALLY_CC_LIKELY(ENT(c, e)->key.lo == k.lo &&
+			    ENT(c, e)->key.hi == k.hi)) {
+				*pos = i;
+				return e;
+			}
 		}
 	}
 }
 
-static void
+#define SENT(c) ((c)->cap)                 /* the sentinel's link */
+#define MRU(c) ((c)->lru[SENT(c)].older)   /* most recent entry */
+#define LRU(c) ((c)->lru[SENT(c)].newer)   /* least recent entry */
+
+TALLY_CC_FORCE_INLINE void
 unlink_ent(tally_l1_cache *c, uint32_t e)
 {
-	l1ent *x = ENT(c, e);
+	l1link x = c->lru[e];
 
-	if (x->newer != NIL)
-		ENT(c, x->newer)->older = x->older;
-	else
-		c->head = x->older;
-	if (x->older != NIL)
-		ENT(c, x->older)->newer = x->newer;
-	else
-		c->tail = x->newer;
+	c->lru[x.newer].older = x.older;
+	c->lru[x.older].newer = x.newer;
 }
 
-static void
+TALLY_CC_FORCE_INLINE void
 push_head(tally_l1_cache *c, uint32_t e)
 {
-	ENT(c, e)->newer = NIL;
-	ENT(c, e)->older = c->head;
-	if (c->head != NIL)
-		ENT(c, c->head)->newer = e;
-	c->head = e;
-	if (c->tail == NIL)
-		c->tail = e;
+	uint32_t s = SENT(c), h = MRU(c);
+
+	c->lru[e].newer = s;
+	c->lru[e].older = h;
+	c->lru[h].newer = e;
+	MRU(c) = e;
 }
 
 /* Remove index slot @i, shifting back what its removal would cut off. */
@@ -97,8 +114,8 @@ index_del(tally_l1_cache *c, size_t i)
 {
 	for (size_t j = (i + 1) & c->mask; c->index[j] != 0;
 	    j = (j + 1) & c->mask) {
-		uint32_t e = c->index[j] - 1;
-		size_t home = l1_hash(ENT(c, e)->key) & c->mask;
+		uint32_t e = (uint32_t)c->index[j] - 1;
+		size_t home = (size_t)l1_hash(ENT(c, e)->key) & c->mask;
 
 		if (((j - home) & c->mask) >= ((j - i) & c->mask)) {
 			c->index[i] = c->index[j];
@@ -107,6 +124,41 @@ index_del(tally_l1_cache *c, size_t i)
 		}
 	}
 	c->index[i] = 0;
+}
+
+/*
+ * Copy a value out. Values of up to 64 bytes (ids, offsets, small
+ * records: what a per-thread cache mostly holds) are copied inline by two
+ * overlapping moves of a fixed size; a call to memcpy would cost a third
+ * of a hit.
+ */
+TALLY_CC_FORCE_INLINE void
+copy_value(unsigned char *d, const unsigned char *s, size_t n)
+{
+	if (n > 64) {
+		memcpy(d, s, n);
+	} else if (n > 32) {
+		memcpy(d, s, 32);
+		memcpy(d + n - 32, s + n - 32, 32);
+	} else if (n > 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
+static uint64_t
+slot_of(tally_cache_key k, uint32_t e)
+{
+	return (l1_hash(k) & ~(uint64_t)UINT32_MAX) | ((uint64_t)e + 1);
 }
 
 int
@@ -121,14 +173,12 @@ tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf, size_t cap,
 		return TALLY_ENOTFOUND;
 	}
 	c->hits++;
-	if (c->head != e) {
-		unlink_ent(c, e);
-		push_head(c, e);
-	}
+	unlink_ent(c, e);
+	push_head(c, e);
 	*len = ENT(c, e)->len;
 	if (ENT(c, e)->len > cap)
 		return TALLY_ERANGE;
-	memcpy(buf, VAL(c, e), ENT(c, e)->len);
+	copy_value(buf, VAL(c, e), ENT(c, e)->len);
 	return TALLY_OK;
 }
 
@@ -146,17 +196,13 @@ tally_l1_remove(tally_l1_cache *c, tally_cache_key key)
 	last = --c->n;
 	if (e != last) {
 		l1ent *x = ENT(c, last);
+		l1link lk = c->lru[last];
 
 		memcpy(ENT(c, e), x, c->stride);
-		c->index[x->slot] = e + 1;
-		if (x->newer != NIL)
-			ENT(c, x->newer)->older = e;
-		else
-			c->head = e;
-		if (x->older != NIL)
-			ENT(c, x->older)->newer = e;
-		else
-			c->tail = e;
+		c->index[x->slot] = slot_of(x->key, e);
+		c->lru[e] = lk;
+		c->lru[lk.newer].older = e;
+		c->lru[lk.older].newer = e;
 	}
 }
 
@@ -174,15 +220,15 @@ tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
 		unlink_ent(c, e);
 	} else if (c->n < c->cap) {
 		e = c->n++;
-		c->index[pos] = e + 1;
+		c->index[pos] = slot_of(key, e);
 		ENT(c, e)->slot = (uint32_t)pos;
 	} else {
 		/* the least recently used entry is reused */
-		e = c->tail;
+		e = LRU(c);
 		unlink_ent(c, e);
 		index_del(c, ENT(c, e)->slot);
 		(void)find(c, key, &pos);
-		c->index[pos] = e + 1;
+		c->index[pos] = slot_of(key, e);
 		ENT(c, e)->slot = (uint32_t)pos;
 	}
 	ENT(c, e)->key = key;
@@ -204,21 +250,22 @@ tally_l1_create(uint32_t entries, uint32_t max_value,
 	if (out == NULL || entries == 0 || entries > (1u << 24) ||
 	    max_value > (1u << 20))
 		return TALLY_EINVAL;
-	while (slots < (size_t)entries * 2)
+	while (slots < (size_t)entries * 4)
 		slots *= 2;
 	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
 		return rc;
 	c->cap = entries;
 	c->max_value = max_value;
 	c->mask = slots - 1;
-	c->head = c->tail = NIL;
 	c->stride = (sizeof(l1ent) + max_value + 7) & ~(size_t)7;
-	c->index = tallyi_zalloc(&c->mem, slots * sizeof(uint32_t));
+	c->index = tallyi_zalloc(&c->mem, slots * sizeof(uint64_t));
+	c->lru = tallyi_alloc(&c->mem, (entries + 1) * sizeof(l1link));
 	c->ents = tallyi_alloc(&c->mem, entries * c->stride);
-	if (c->index == NULL || c->ents == NULL) {
+	if (c->index == NULL || c->lru == NULL || c->ents == NULL) {
 		tally_l1_destroy(c);
 		return TALLY_ENOMEM;
 	}
+	c->lru[entries].newer = c->lru[entries].older = entries;
 	*out = c;
 	return TALLY_OK;
 }
@@ -231,7 +278,8 @@ tally_l1_destroy(tally_l1_cache *c)
 	if (c == NULL)
 		return;
 	mem = c->mem;
-	tallyi_free(&mem, c->index, (c->mask + 1) * sizeof(uint32_t));
+	tallyi_free(&mem, c->index, (c->mask + 1) * sizeof(uint64_t));
+	tallyi_free(&mem, c->lru, (c->cap + 1) * sizeof(l1link));
 	tallyi_free(&mem, c->ents, c->cap * c->stride);
 	tallyi_owner_free(c, sizeof(*c));
 }

@@ -465,10 +465,14 @@ Test(memcache, every_allocation_failure_is_clean)
 
 /* ---- the per-thread level (L1) ---- */
 
-/* A naive exact LRU with values: arrays and linear searches. */
+/*
+ * A naive exact LRU with values: arrays and linear searches. Values run up
+ * to L1_VMAX bytes, past each of the sizes the cache copies differently.
+ */
+#define L1_VMAX 100
 typedef struct model {
 	uint64_t key[16], used[16];
-	char val[16][32];
+	char val[16][L1_VMAX];
 	size_t len[16], n;
 } model;
 
@@ -530,10 +534,10 @@ Test(l1, matches_an_exact_lru_with_values)
 	model m = { .n = 0 };
 	uint64_t seed = 88172645463325252ull, h, mi, want_hits = 0;
 
-	cr_assert(eq(int, tally_l1_create(16, 32, NULL, &l1), TALLY_OK));
+	cr_assert(eq(int, tally_l1_create(16, L1_VMAX, NULL, &l1), TALLY_OK));
 	for (uint64_t t = 1; t <= 20000; t++) {
 		uint64_t k;
-		char a[32], b[32];
+		char a[L1_VMAX], b[L1_VMAX];
 		size_t la = 0, lb = 0;
 
 		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
@@ -544,9 +548,10 @@ Test(l1, matches_an_exact_lru_with_values)
 			continue;
 		}
 		if (seed >> 62 == 0) {
-			size_t len = (size_t)(seed >> 20) % 33;
+			size_t len = (size_t)(seed >> 20) % (L1_VMAX + 1);
 
-			memset(a, (int)(t & 0x7f), sizeof(a));
+			for (size_t i = 0; i < sizeof(a); i++)
+				a[i] = (char)(t + i * 7); /* each byte its own */
 			cr_assert(eq(int, tally_l1_put(l1, key(k), a, len), 0));
 			model_put(&m, k, t, a, len);
 			continue;
@@ -569,15 +574,15 @@ Test(l1, matches_an_exact_lru_with_values)
 	cr_expect(eq(u64, h, want_hits));
 	cr_expect(gt(u64, h, 1000)); /* the trace does reuse */
 	{
-		char big[40] = { 0 };
+		char big[L1_VMAX + 1] = { 0 };
 		size_t len;
 
-		cr_expect(eq(int, tally_l1_put(l1, key(1), big, 33),
+		cr_expect(eq(int, tally_l1_put(l1, key(1), big, L1_VMAX + 1),
 		    TALLY_ERANGE));
-		cr_assert(eq(int, tally_l1_put(l1, key(1), big, 32), 0));
+		cr_assert(eq(int, tally_l1_put(l1, key(1), big, L1_VMAX), 0));
 		cr_expect(eq(int, tally_l1_get(l1, key(1), big, 8, &len),
 		    TALLY_ERANGE));
-		cr_expect(eq(sz, len, 32));
+		cr_expect(eq(sz, len, L1_VMAX));
 	}
 	tally_l1_destroy(l1);
 	cr_expect(eq(int, tally_l1_create(0, 8, NULL, &l1), TALLY_EINVAL));
