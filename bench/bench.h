@@ -18,6 +18,7 @@ void detector_bench_register(void);
 void cache_bench_register(void);
 void cache_l2_bench_register(void);
 void cache_l1_bench_register(void);
+void cache_intern_bench_register(void);
 
 /*
  * The task-overhead workloads, shared by pool_bench.c and the TBB side

@@ -189,6 +189,8 @@ cache_bench_register(void)
 
 #include "tally.h"
 
+#include <xxhash.h>
+
 #define L2_KEYS 16384u
 #define L2_VAL 64u
 #define L2_OPS 500000u
@@ -487,4 +489,192 @@ cache_l1_bench_register(void)
 			bench_register(name, bm_l1, L1_ARG(entries[i],
 			    sizes[j]));
 		}
+}
+
+/* ------------------------------------------------------------------ */
+/* Interning: the table alone, or behind the chained L1 -> L2 cache    */
+
+/*
+ * cache/intern/<names>/<path>/threads:N: interns of file paths.
+ *   <names> skewed: 20,000 paths, all interned before timing, drawn as
+ *           the minimum of two uniform draws (some paths far more often);
+ *           fresh: every intern a path new to the engine.
+ *   <path>  table: tally_string_intern (a lock-free find in the kind's
+ *           hash index; a new string takes the mutex): the engine's way;
+ *           l1_l2: the same behind tally_cache (per-thread L1, shared L2)
+ *           keyed by XXH3-128 of the path, the id checked against the
+ *           table's bytes: the design the issue proposed, measured here
+ *           against the table (ratio_vs_table).
+ */
+
+#define IN_NAMES 20000u   /* file paths in use */
+#define IN_OPS 400000u    /* interns per thread per iteration */
+
+struct in_arg {
+	bool cached;      /* l1_l2 */
+	bool fresh;
+	unsigned threads;
+};
+
+struct in_run {
+	tally_engine *e;
+	tally_cache *c;
+	const struct in_arg *a;
+	unsigned t;
+	uint64_t seed;
+};
+
+/*
+ * The names, made once before any timing (formatting one costs more than
+ * interning it): IN_NAMES paths for the skewed runs, then 2 * IN_OPS
+ * distinct ones for the fresh runs (thread t takes the t-th IN_OPS; each
+ * iteration's engine is new, so they are new to it every time).
+ */
+static char **in_name;
+static uint32_t *in_len;
+
+static void
+in_names(void)
+{
+	size_t n = IN_NAMES + 2 * (size_t)IN_OPS;
+	char buf[80];
+
+	if (in_name != NULL)
+		return;
+	in_name = malloc(n * sizeof(*in_name));
+	in_len = malloc(n * sizeof(*in_len));
+	for (size_t k = 0; k < n; k++) {
+		int len = snprintf(buf, sizeof(buf),
+		    "src/module%03u/sub/file_%zu.c", (unsigned)(k % 997), k);
+
+		in_name[k] = strdup(buf);
+		in_len[k] = (uint32_t)len;
+	}
+}
+
+/* The l1_l2 path: the cache's id if the table agrees, else the table's. */
+static uint32_t
+intern_cached(tally_engine *e, tally_cache *c, const char *s, uint32_t len)
+{
+	XXH128_hash_t h = XXH3_128bits(s, len);
+	tally_cache_key key = { h.high64, h.low64 };
+	uint32_t id;
+	size_t n, l;
+	const char *p;
+
+	if (tally_cache_lookup(c, key, &id, sizeof(id), &n) == TALLY_OK &&
+	    (p = tally_string_lookup(e, TALLY_STR_FILE, id, &l)) != NULL &&
+	    l == len && memcmp(p, s, len) == 0)
+		return id;
+	if (tally_string_intern(e, TALLY_STR_FILE, s, len, &id) != TALLY_OK)
+		abort();
+	(void)tally_cache_store(c, key, &id, sizeof(id));
+	return id;
+}
+
+static void *
+in_thread(void *arg)
+{
+	struct in_run *r = arg;
+	uint64_t seed = r->seed; /* not r's: the runs share a line */
+
+	for (unsigned i = 0; i < IN_OPS; i++) {
+		uint64_t x = next_rand(&seed);
+		unsigned a = (unsigned)(x % IN_NAMES);
+		unsigned b = (unsigned)((x >> 32) % IN_NAMES);
+		size_t k = r->a->fresh ? IN_NAMES + (size_t)r->t * IN_OPS + i :
+		    (a < b ? a : b);
+		uint32_t id;
+
+		if (r->c != NULL)
+			id = intern_cached(r->e, r->c, in_name[k], in_len[k]);
+		else if (tally_string_intern(r->e, TALLY_STR_FILE, in_name[k],
+		    in_len[k], &id) != TALLY_OK)
+			abort();
+		BENCH_ESCAPE(id);
+	}
+	return NULL;
+}
+
+static void
+bm_intern(bench_state *st, void *varg)
+{
+	const struct in_arg *a = varg;
+	double ops = 0, wall = 0;
+	uint64_t round = 0;
+
+	in_names();
+	while (bench_keep_running(st, (uint64_t)IN_OPS * a->threads)) {
+		tally_config cfg = TALLY_CONFIG_INIT;
+		tally_cache_config cc = TALLY_CACHE_CONFIG_INIT;
+		struct in_run r[2];
+		pthread_t th[2];
+		tally_engine *e;
+		tally_cache *c = NULL;
+		double w0;
+
+		cfg.workers = 1;
+		cc.l1_entries = 512;
+		cc.l1_max_value = sizeof(uint32_t);
+		cc.l2_bytes = 8u << 20;
+		bench_pause(st);
+		if (tally_engine_create(&e, &cfg) != TALLY_OK ||
+		    (a->cached && tally_cache_create(&cc, NULL, &c) != 0))
+			abort();
+		/* skewed: every name known, so what is timed is finding them */
+		for (unsigned k = 0; !a->fresh && k < IN_NAMES; k++)
+			if (tally_string_intern(e, TALLY_STR_FILE, in_name[k],
+			    in_len[k], &(uint32_t){ 0 }) != TALLY_OK)
+				abort();
+		bench_resume(st);
+		w0 = pool_now();
+		for (unsigned t = 0; t < a->threads; t++) {
+			r[t] = (struct in_run){ e, c, a, t, 0x9E37u +
+				t * 7919u + round * 104729u };
+			pthread_create(&th[t], NULL, in_thread, &r[t]);
+		}
+		for (unsigned t = 0; t < a->threads; t++)
+			pthread_join(th[t], NULL);
+		wall += pool_now() - w0;
+		ops += (double)IN_OPS * a->threads;
+		bench_pause(st);
+		tally_cache_destroy(c);
+		tally_engine_destroy(e);
+		bench_resume(st);
+		round++;
+	}
+	bench_set_items(st, (uint64_t)ops);
+	{
+		char base[48];
+		double rate = ops / wall;
+
+		snprintf(base, sizeof(base), "intern/%s/t%u", a->fresh ?
+		    "fresh" : "skewed", a->threads);
+		if (!a->cached)
+			pool_baseline_set(base, rate);
+		else if (pool_baseline_get(base) > 0)
+			bench_set_counter(st, "ratio_vs_table", rate /
+			    pool_baseline_get(base), false);
+	}
+}
+
+void
+cache_intern_bench_register(void)
+{
+	static struct in_arg args[2][2][2];
+
+	for (int fresh = 0; fresh <= 1; fresh++)
+		for (unsigned t = 1; t <= 2; t++)
+			/* the table first: its figure is the baseline */
+			for (int cached = 0; cached <= 1; cached++) {
+				struct in_arg *a = &args[fresh][t - 1][cached];
+				char name[80];
+
+				*a = (struct in_arg){ cached, fresh, t };
+				snprintf(name, sizeof(name),
+				    "cache/intern/%s/%s/threads:%u",
+				    fresh ? "fresh" : "skewed",
+				    cached ? "l1_l2" : "table", t);
+				bench_register_realtime(name, bm_intern, a);
+			}
 }

@@ -28,5 +28,6 @@ main(int argc, char **argv)
 	cache_bench_register();
 	cache_l2_bench_register();
 	cache_l1_bench_register();
+	cache_intern_bench_register();
 	return bench_run(argc, argv);
 }

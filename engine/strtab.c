@@ -2,10 +2,15 @@
  * engine/strtab.c - interned strings of one kind.
  *
  * The hash index is open addressing with linear probing over 64-bit slots
- * holding (hash32 << 32 | id + 1). It is only touched under the mutex and
- * grows at half load, so a probe visits few slots; a slot hit is confirmed
- * by length and bytes. The index is the only structure that is ever
- * reallocated, and readers never see it.
+ * holding (hash32 << 32 | id + 1), grown at half load, so a probe visits
+ * few slots; a slot hit is confirmed by length and bytes. It is written
+ * only under the mutex and read without it:
+ *  - a slot is stored (release) after its entry is written, and the count
+ *    after the slot; a reader that sees a slot whose id is not below the
+ *    count (acquire) treats it as absent and takes the mutex;
+ *  - growth builds a new index and publishes it (release); readers still
+ *    on the old one may miss the newest strings (then the mutex path finds
+ *    them), and the old one is freed only with the table.
  */
 #include "engine/strtab.h"
 
@@ -28,19 +33,43 @@ tallyi_strhash(const char *s, size_t len)
 	return XXH3_64bits(s, len);
 }
 
+static tallyi_stridx *
+index_new(const tallyi_mem *mem, size_t n)
+{
+	tallyi_stridx *x = tallyi_zalloc(mem, sizeof(*x) +
+	    n * sizeof(tallyi_atomic_u64));
+
+	if (x != NULL)
+		x->n = n;
+	return x;
+}
+
+static void
+index_free(const tallyi_mem *mem, tallyi_stridx *x)
+{
+	while (x != NULL) {
+		tallyi_stridx *older = x->retired;
+
+		tallyi_free(mem, x, sizeof(*x) + x->n *
+		    sizeof(tallyi_atomic_u64));
+		x = older;
+	}
+}
+
 int
 tallyi_strtab_init(tallyi_strtab *t, const tallyi_mem *mem)
 {
+	tallyi_stridx *x;
+
 	memset(t, 0, sizeof(*t));
 	t->mem = mem;
-	t->nslots = 1024;
-	t->slots = tallyi_zalloc(mem, t->nslots * sizeof(uint64_t));
-	if (t->slots == NULL)
+	if ((x = index_new(mem, 1024)) == NULL)
 		return TALLY_ENOMEM;
 	if (pthread_mutex_init(&t->lock, NULL) != 0) {
-		tallyi_free(mem, t->slots, t->nslots * sizeof(uint64_t));
+		index_free(mem, x);
 		return TALLY_ENOMEM;
 	}
+	tallyi_store_ptr(&t->index, x, TALLY_RELAXED);
 	return TALLY_OK;
 }
 
@@ -73,7 +102,7 @@ tallyi_strtab_fini(tallyi_strtab *t)
 		tallyi_free(t->mem, t->blk, t->blk->size);
 		t->blk = next;
 	}
-	tallyi_free(t->mem, t->slots, t->nslots * sizeof(uint64_t));
+	index_free(t->mem, tallyi_load_ptr(&t->index, TALLY_RELAXED));
 	pthread_mutex_destroy(&t->lock);
 }
 
@@ -117,16 +146,19 @@ copy:
 	return dst;
 }
 
+/* Under the lock: a twice larger index, published; the old one retired. */
 static int
 grow_index(tallyi_strtab *t)
 {
-	size_t n = t->nslots * 2, mask = n - 1;
-	uint64_t *slots = tallyi_zalloc(t->mem, n * sizeof(uint64_t));
+	tallyi_stridx *old = tallyi_load_ptr(&t->index, TALLY_RELAXED);
+	tallyi_stridx *x = index_new(t->mem, old->n * 2);
+	size_t mask;
 
-	if (slots == NULL)
+	if (x == NULL)
 		return TALLY_ENOMEM;
-	for (size_t i = 0; i < t->nslots; i++) {
-		uint64_t v = t->slots[i];
+	mask = x->n - 1;
+	for (size_t i = 0; i < old->n; i++) {
+		uint64_t v = tallyi_load_u64(&old->slot[i], TALLY_RELAXED);
 		size_t j;
 
 		if (v == 0)
@@ -135,40 +167,72 @@ grow_index(tallyi_strtab *t)
 		 * Only 32 hash bits are kept; they spread well over any index
 		 * size up to 2^32 slots, which the id space never exceeds.
 		 */
-		for (j = (size_t)(v >> 32) & mask; slots[j] != 0;
+		for (j = (size_t)(v >> 32) & mask;
+		    tallyi_load_u64(&x->slot[j], TALLY_RELAXED) != 0;
 		    j = (j + 1) & mask)
 			;
-		slots[j] = v;
+		tallyi_store_u64(&x->slot[j], v, TALLY_RELAXED);
 	}
-	tallyi_free(t->mem, t->slots, t->nslots * sizeof(uint64_t));
-	t->slots = slots;
-	t->nslots = n;
+	x->retired = old;
+	/* Release: the slots above are seen by whoever sees x. */
+	tallyi_store_ptr(&t->index, x, TALLY_RELEASE);
 	return TALLY_OK;
+}
+
+/*
+ * Look @s up in index @x. Return its id, or UINT32_MAX with *@empty the
+ * slot where the probe ended (where the string would go).
+ */
+static uint32_t
+probe(const tallyi_strtab *t, const tallyi_stridx *x, const char *s,
+    size_t len, uint32_t h, size_t *empty)
+{
+	size_t mask = x->n - 1, i;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		uint64_t v = tallyi_load_u64(&x->slot[i], TALLY_ACQUIRE);
+		const tallyi_strent *e;
+		uint32_t id;
+
+		if (v == 0)
+			break;
+		if ((uint32_t)(v >> 32) != h)
+			continue;
+		id = (uint32_t)v - 1;
+		/* a slot ahead of the count: its entry may not be visible */
+		if (id >= tallyi_strtab_count(t))
+			continue;
+		e = tallyi_strtab_entry(t, id);
+		if (e->len == len && memcmp(e->p, s, len) == 0)
+			return id;
+	}
+	*empty = i;
+	return UINT32_MAX;
 }
 
 int
 tallyi_strtab_intern(tallyi_strtab *t, const char *s, size_t len, uint32_t *id)
 {
-	uint32_t h = (uint32_t)tallyi_strhash(s, len);
-	size_t mask, i;
-	uint32_t n;
+	uint32_t h = (uint32_t)tallyi_strhash(s, len), n, found;
+	tallyi_stridx *x;
+	size_t i;
 	int rc = TALLY_OK;
 
 	if (len >= UINT32_MAX)
 		return TALLY_ERANGE;
+	/* Lock-free: most interns find their string. */
+	found = probe(t, tallyi_load_ptr(&t->index, TALLY_ACQUIRE), s, len,
+	    h, &i);
+	if (found != UINT32_MAX) {
+		*id = found;
+		return TALLY_OK;
+	}
 	pthread_mutex_lock(&t->lock);
-	mask = t->nslots - 1;
-	for (i = h & mask; t->slots[i] != 0; i = (i + 1) & mask) {
-		uint64_t v = t->slots[i];
-		const tallyi_strent *e;
-
-		if ((uint32_t)(v >> 32) != h)
-			continue;
-		e = tallyi_strtab_entry(t, (uint32_t)v - 1);
-		if (e->len == len && memcmp(e->p, s, len) == 0) {
-			*id = (uint32_t)v - 1;
-			goto out;
-		}
+	x = tallyi_load_ptr(&t->index, TALLY_RELAXED);
+	/* under the lock every slot's id is below the count */
+	if ((found = probe(t, x, s, len, h, &i)) != UINT32_MAX) {
+		*id = found;
+		goto out;
 	}
 
 	/* New string: i is the empty slot that ended the probe. */
@@ -178,8 +242,8 @@ tallyi_strtab_intern(tallyi_strtab *t, const char *s, size_t len, uint32_t *id)
 		goto out;
 	}
 	{
-		uint64_t x = (uint64_t)n / TALLYI_STRTAB_SEG0 + 1;
-		unsigned k = 63u - (unsigned)__builtin_clzll(x);
+		uint64_t xs = (uint64_t)n / TALLYI_STRTAB_SEG0 + 1;
+		unsigned k = 63u - (unsigned)__builtin_clzll(xs);
 		uint64_t base = (uint64_t)TALLYI_STRTAB_SEG0 *
 		    ((UINT64_C(1) << k) - 1);
 		tallyi_strent *seg = tallyi_load_ptr(&t->seg[k], TALLY_RELAXED);
@@ -204,11 +268,12 @@ tallyi_strtab_intern(tallyi_strtab *t, const char *s, size_t len, uint32_t *id)
 		seg[n - base].len = (uint32_t)len;
 		seg[n - base].hash32 = h;
 	}
-	t->slots[i] = ((uint64_t)h << 32) | ((uint64_t)n + 1);
+	tallyi_store_u64(&x->slot[i], ((uint64_t)h << 32) | ((uint64_t)n + 1),
+	    TALLY_RELEASE);
 	/* Release: the entry above happens-before any reader that sees n. */
 	tallyi_store_u32(&t->count, n + 1, TALLY_RELEASE);
 	*id = n;
-	if ((size_t)(n + 1) * 2 > t->nslots)
+	if ((size_t)(n + 1) * 2 > x->n)
 		(void)grow_index(t); /* on failure we simply probe longer */
 out:
 	pthread_mutex_unlock(&t->lock);

@@ -2,7 +2,9 @@
  * engine/strtab.h - interned strings of one kind: bytes <-> dense ids
  * (internal).
  *
- * Interning takes the table's mutex; looking an id up takes no lock. Entries
+ * Finding a string already interned takes no lock (the hash index is
+ * read lock-free); adding one takes the table's mutex; looking an id up
+ * takes no lock. Entries
  * live in segments that never move (segment k holds 256 << k entries), and
  * the count of published entries is stored with release order after the
  * entry is written, so a reader that loads the count with acquire order and
@@ -36,15 +38,28 @@ typedef struct tallyi_straux {
 
 typedef struct tallyi_strblk tallyi_strblk;
 
+/*
+ * The hash index: slots of (hash32 << 32) | (id + 1), 0 empty. A grown
+ * index replaces it; the old one stays readable (on the retired list)
+ * until the table is freed, so a lock-free reader never needs a grace
+ * period. The retired indexes together are smaller than the live one.
+ */
+typedef struct tallyi_stridx {
+	struct tallyi_stridx *retired;
+	size_t n; /* slots, a power of two */
+	tallyi_atomic_u64 slot[];
+} tallyi_stridx;
+
 typedef struct tallyi_strtab {
 	const tallyi_mem *mem;
 	tallyi_atomic_u32 count; /* published entries */
 	tallyi_atomic_ptr seg[TALLYI_STRTAB_SEGS];
 
-	/* Writer side, under @lock. */
-	pthread_mutex_t lock;
-	uint64_t *slots;   /* (hash32 << 32) | (id + 1); 0 = empty */
-	size_t nslots;     /* power of two */
+	tallyi_atomic_ptr index; /* tallyi_stridx: read lock-free */
+
+	/* Writer side, under @lock, on lines of its own: readers never
+	 * share a line with the mutex. */
+	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t lock;
 	tallyi_strblk *blk; /* newest block first */
 	size_t blk_used;
 } tallyi_strtab;
@@ -55,7 +70,8 @@ void tallyi_strtab_fini(tallyi_strtab *t);
 /**
  * tallyi_strtab_intern() - the id of @s, adding it when new.
  * Return: TALLY_OK, TALLY_ENOMEM, TALLY_ERANGE (table full or len >= 4 GiB).
- * Threads: any, concurrently (takes the table's mutex).
+ * Threads: any, concurrently (lock-free when @s is there; takes the
+ * table's mutex to add it).
  */
 int tallyi_strtab_intern(tallyi_strtab *t, const char *s, size_t len,
     uint32_t *id);

@@ -158,6 +158,9 @@ int tally_tool_register(tally_engine *e, const char *name, size_t name_len,
 
 /**
  * tally_string_intern() - map a string to its dense id within @kind.
+ * A string interned before is found without a lock and without a shared
+ * write (the kind's hash index is read lock-free); only a new string takes
+ * the kind's mutex.
  * @e:    the engine.
  * @kind: TALLY_STR_RULE, TALLY_STR_FILE or TALLY_STR_MESSAGE.
  * @s:    the bytes (copied; the caller keeps @s); may hold NULs.
