@@ -8,6 +8,12 @@
  *   sarif/read_only/<set>  the baseline measured in the same run: map each
  *       log and touch every byte (a sum), the floor any reader pays.
  *   sarif/merge/<set>  tally merge of the set into a temporary file.
+ *   sarif/summary/<set>/one_core/cache:cold, cache:warm  the summary with
+ *       a stored-results cache (tally_sarif_options.cache) opened afresh
+ *       each iteration, as by a new process: cold empties its directory
+ *       first (every input read, packed and stored), warm finds every
+ *       input stored (every input replayed). x_read is the ratio of
+ *       throughput to the plain summary, measured just before in the run.
  *
  * <set> is "corpus" (../shared/corpus, every *.sarif; skipped when absent)
  * or "samples" (tests/data/samples, small: the bench-smoke tier).
@@ -74,16 +80,32 @@ collect(fileset *fs, const char *dir, int depth)
 	qsort(fs->paths, fs->n, sizeof(char *), cmp_str);
 }
 
-/* Read the whole set into a fresh one-worker engine; returns results. */
+typedef enum { PLAIN, CACHE_COLD, CACHE_WARM } summary_mode;
+
+typedef struct summary_arg {
+	fileset *fs;
+	summary_mode mode;
+} summary_arg;
+
+static summary_arg summary_args[2][3];
+
+#define CACHE_DIR "/tmp/tally-bench-cache"
+
+/*
+ * Read the whole set into a fresh one-worker engine, through @cache when
+ * not NULL; returns results.
+ */
 static uint64_t
-summary_once(const fileset *fs, bench_state *st)
+summary_once(const fileset *fs, tally_cache *cache, bench_state *st)
 {
 	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
 	tally_engine *e = NULL;
 	tally_snapshot *s = NULL;
 	tally_totals t = { 0, 0, 0 };
 
 	cfg.workers = 1;
+	so.cache = cache;
 	if (tally_engine_create(&e, &cfg) != TALLY_OK) {
 		bench_skip(st, "engine create failed");
 		return 0;
@@ -91,7 +113,7 @@ summary_once(const fileset *fs, bench_state *st)
 	for (size_t i = 0; i < fs->n; i++) {
 		tally_sarif_report rep;
 
-		if (tally_sarif_read_file(e, fs->paths[i], NULL, &rep) != 0) {
+		if (tally_sarif_read_file(e, fs->paths[i], &so, &rep) != 0) {
 			fprintf(stderr, "%s: %s\n", fs->paths[i], rep.error);
 			bench_skip(st, "an input failed");
 			break;
@@ -106,12 +128,35 @@ summary_once(const fileset *fs, bench_state *st)
 	return t.read;
 }
 
+static tally_cache *
+cache_open(void)
+{
+	tally_cache_config cfg = TALLY_CACHE_CONFIG_INIT;
+	tally_cache *c = NULL;
+
+	cfg.dir = CACHE_DIR;
+	cfg.l2_bytes = 16u << 20; /* as tally summary --cache */
+	if (tally_cache_create(&cfg, NULL, &c) != TALLY_OK)
+		abort();
+	return c;
+}
+
+static void
+cache_wipe(void)
+{
+	if (system("rm -rf " CACHE_DIR) != 0)
+		abort();
+}
+
 static void
 bm_summary(bench_state *st, void *arg)
 {
-	fileset *fs = arg;
+	const summary_arg *a = arg;
+	fileset *fs = a->fs;
 	cpu_set_t old, one;
 	uint64_t iters = 0, results = 0;
+	double t0, dt = 0;
+	char base[64];
 
 	if (fs->n == 0) {
 		bench_skip(st, "no input files");
@@ -125,11 +170,36 @@ bm_summary(bench_state *st, void *arg)
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	sched_setaffinity(0, sizeof(one), &one);
+	cache_wipe();
+	if (a->mode == CACHE_WARM) {
+		tally_cache *c = cache_open();
+
+		(void)summary_once(fs, c, st);
+		tally_cache_destroy(c);
+	}
 	while (bench_keep_running(st, 1)) {
-		results = summary_once(fs, st);
+		tally_cache *c;
+
+		if (a->mode == CACHE_COLD) {
+			bench_pause(st);
+			cache_wipe();
+			bench_resume(st);
+		}
+		t0 = pool_now();
+		c = a->mode == PLAIN ? NULL : cache_open();
+		results = summary_once(fs, c, st);
+		tally_cache_destroy(c);
+		dt += pool_now() - t0;
 		iters++;
 	}
 	sched_setaffinity(0, sizeof(old), &old);
+	cache_wipe();
+	snprintf(base, sizeof(base), "summary/%s", fs->name);
+	if (a->mode == PLAIN && iters > 0)
+		pool_baseline_set(base, dt / (double)iters);
+	else if (iters > 0 && pool_baseline_get(base) > 0)
+		bench_set_counter(st, "x_read", pool_baseline_get(base) /
+		    (dt / (double)iters), false);
 	bench_set_bytes(st, fs->bytes * iters);
 	bench_set_items(st, results * iters);
 	bench_set_counter(st, "ratio_500MBps", (double)fs->bytes * (double)iters
@@ -208,7 +278,7 @@ bm_merge(bench_state *st, void *arg)
 void
 sarif_bench_register(void)
 {
-	static char names[6][96];
+	static char names[6][96], cnames[4][112];
 	const char *corpus = getenv("TALLY_CORPUS_DIR");
 
 	collect(&sets[0], corpus != NULL ? corpus : TALLY_CORPUS_DIR, 1);
@@ -220,7 +290,18 @@ sarif_bench_register(void)
 		    "sarif/read_only/%s", sets[k].name);
 		snprintf(names[3 * k + 2], sizeof(names[0]), "sarif/merge/%s",
 		    sets[k].name);
-		bench_register_realtime(names[3 * k], bm_summary, &sets[k]);
+		for (int m = 0; m < 3; m++)
+			summary_args[k][m] = (summary_arg){ &sets[k],
+				(summary_mode)m };
+		bench_register_realtime(names[3 * k], bm_summary,
+		    &summary_args[k][PLAIN]);
+		for (int m = 1; m < 3; m++) {
+			snprintf(cnames[2 * k + m - 1], sizeof(cnames[0]),
+			    "%.95s/cache:%s", names[3 * k], m == 1 ? "cold" :
+			    "warm");
+			bench_register_realtime(cnames[2 * k + m - 1],
+			    bm_summary, &summary_args[k][m]);
+		}
 		bench_register(names[3 * k + 1], bm_read_only, &sets[k]);
 		bench_register_realtime(names[3 * k + 2], bm_merge, &sets[k]);
 	}

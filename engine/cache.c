@@ -92,7 +92,8 @@ tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
 		return TALLY_ENOMEM;
 	if ((rc = tally_l1_get(n->l1, key, buf, cap, len)) !=
 	    TALLY_ENOTFOUND) {
-		bump(&n->hit[0]);
+		if (rc == TALLY_OK)
+			bump(&n->hit[0]);
 		return rc;
 	}
 	if ((rc = tally_mem_cache_get(c->l2, key, buf, cap, len)) ==
@@ -101,17 +102,15 @@ tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
 		bump(&n->hit[1]);
 		return rc;
 	}
-	if (rc == TALLY_ERANGE) {
-		bump(&n->hit[1]);
+	if (rc == TALLY_ERANGE)
 		return rc;
-	}
 	if (c->l3 != NULL && (rc = tally_disk_cache_get(c->l3, key, buf, cap,
 	    len)) != TALLY_ENOTFOUND) {
 		if (rc == TALLY_OK) {
 			(void)tally_mem_cache_put(c->l2, key, buf, *len);
 			(void)tally_l1_put(n->l1, key, buf, *len);
+			bump(&n->hit[2]);
 		}
-		bump(&n->hit[2]);
 		return rc;
 	}
 	bump(&n->miss);

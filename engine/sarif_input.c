@@ -199,6 +199,17 @@ tallyi_input_release(tallyi_input *in, size_t upto)
 }
 
 void
+tallyi_input_drop(tallyi_input *in, size_t from, size_t to)
+{
+	size_t ps = page_size(), start = (from + ps - 1) & ~(ps - 1);
+	size_t end = to & ~(ps - 1);
+
+	if (in->map == NULL || end <= start)
+		return;
+	(void)madvise((char *)in->buf + start, end - start, MADV_DONTNEED);
+}
+
+void
 tallyi_input_prefault(tallyi_input *in, size_t from, size_t len)
 {
 #ifdef MADV_POPULATE_READ

@@ -62,6 +62,15 @@ void tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len);
 void tallyi_input_release(tallyi_input *in, size_t upto);
 
 /*
+ * Give back the resident pages wholly inside [from, to) of a mapped input
+ * (nothing for one held in memory) without giving up reading them: they
+ * come back from the file when touched again. For a pass that reads the
+ * whole input before the reader does (hashing it), so that the pass does
+ * not hold the whole file resident.
+ */
+void tallyi_input_drop(tallyi_input *in, size_t from, size_t to);
+
+/*
  * Map the pages of [from, from + len) now, in one call, instead of one
  * page fault per 64 KiB as the scanner first touches them.
  */

@@ -22,5 +22,6 @@
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
 #include "tally/correlate.h"
+#include "tally/replay.h"
 
 #endif /* TALLY_H */

@@ -676,6 +676,10 @@ Test(cache, a_value_too_big_for_a_level_leaves_no_old_copy_there)
 	cr_expect(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
 	    &len), TALLY_ERANGE));
 	cr_expect(eq(sz, len, sizeof(big)));
+	/* a lookup that copied nothing out is neither a hit nor a miss */
+	cr_expect(eq(u64, cstats().l3_hits + cstats().misses, 0));
+	cr_expect(eq(int, tally_cache_lookup(cc, key(1), big, sizeof(big),
+	    &len), TALLY_OK));
 	cr_expect(eq(u64, cstats().l3_hits, 1));
 	tally_cache_destroy(cc);
 	cc = NULL;

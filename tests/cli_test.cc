@@ -405,16 +405,36 @@ expect_json_matches(const std::string &json, const ref &want,
 	EXPECT_U64(i, want.by_file.size());
 }
 
+/*
+ * Summarise @files and check the output against the reference reading;
+ * with @cache, twice through a stored-results cache, and check the second
+ * (every input replayed) too.
+ */
 static void
-expect_summary_matches(const std::vector<std::string> &files)
+expect_summary_matches(const std::vector<std::string> &files,
+    bool cache = false)
 {
 	std::vector<std::string> args = { "summary", "--format", "json" };
+	char dir[] = "/tmp/tally-cli-cache-XXXXXX";
+	ref want = reference(files);
 	result r;
 
+	if (cache) {
+		cr_assert(mkdtemp(dir) != nullptr);
+		args.insert(args.end(), { "--cache", dir });
+	}
 	args.insert(args.end(), files.begin(), files.end());
 	r = run(args);
 	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
-	expect_json_matches(r.out, reference(files), files);
+	expect_json_matches(r.out, want, files);
+	if (!cache)
+		return;
+	r = run(args);
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_expect(r.err.find(" of " + std::to_string(files.size()) +
+	    " inputs replayed") != std::string::npos, "%s", r.err.c_str());
+	expect_json_matches(r.out, want, files);
+	cr_expect(eq(int, system(("rm -rf " + std::string(dir)).c_str()), 0));
 }
 
 Test(cli, samples_summary_matches_reference)
@@ -429,6 +449,15 @@ Test(cli, corpus_summary_matches_reference)
 	if (files.empty())
 		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
 	expect_summary_matches(files);
+}
+
+Test(cli, corpus_summary_replayed_matches_reference)
+{
+	std::vector<std::string> files = corpus_files();
+
+	if (files.empty())
+		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
+	expect_summary_matches(files, true);
 }
 
 /* Merge, then check the merged log against the inputs' reference. */
@@ -857,4 +886,64 @@ Test(cli, merging_a_log_with_itself_keeps_artifacts_unique)
 	EXPECT_U64(dom::array(a["runs"].at(0)["artifacts"]).size(),
 	    dom::array(b["runs"].at(0)["artifacts"]).size());
 	EXPECT_STR(two.out, one.out);
+}
+
+Test(cli, summary_cache_replays_the_same_output)
+{
+	char dir[] = "/tmp/tally-cli-cache-XXXXXX";
+	std::vector<std::string> files = sample_files();
+	std::vector<std::string> args = { "summary", "-f", "json", "--cache" };
+	result plain, cold, warm, r;
+
+	cr_assert(mkdtemp(dir) != nullptr);
+	args.push_back(dir);
+	files.push_back(DATA "/defs/defs.sarif");
+	files.push_back(DATA "/defs/defs.sarif"); /* same bytes twice */
+	args.insert(args.end(), files.begin(), files.end());
+	std::vector<std::string> pargs = { "summary", "-f", "json" };
+	pargs.insert(pargs.end(), files.begin(), files.end());
+	plain = run(pargs);
+	cold = run(args);
+	warm = run(args);
+	cr_assert(eq(int, plain.status, 0), "%s", plain.err.c_str());
+	cr_expect(eq(int, cold.status, 0), "%s", cold.err.c_str());
+	cr_expect(eq(int, warm.status, 0), "%s", warm.err.c_str());
+	cr_expect(plain.out == cold.out, "cold:\n%s", cold.err.c_str());
+	cr_expect(plain.out == warm.out, "warm:\n%s", warm.err.c_str());
+	/* a second copy of the same bytes is replayed even in the cold run */
+	std::set<std::string> distinct;
+	for (const std::string &f : files) {
+		std::ifstream in(f, std::ios::binary);
+		std::stringstream ss;
+
+		ss << in.rdbuf();
+		distinct.insert(ss.str());
+	}
+	std::string n = std::to_string(files.size());
+	std::string want_cold = std::to_string(files.size() -
+	    distinct.size()) + " of " + n + " inputs replayed, " +
+	    std::to_string(distinct.size()) + " stored";
+	std::string want_warm = n + " of " + n + " inputs replayed, 0 stored";
+	cr_expect(cold.err.find(want_cold) != std::string::npos, "%s",
+	    cold.err.c_str());
+	cr_expect(warm.err.find(want_warm) != std::string::npos, "%s",
+	    warm.err.c_str());
+
+	/* not with --clusters: said, and the output is still right */
+	r = run({ "summary", "--clusters", "--cache", dir,
+	    DATA "/defs/defs.sarif" });
+	cr_expect(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_expect(r.err.find("--cache is not used with --clusters") !=
+	    std::string::npos, "%s", r.err.c_str());
+
+	/* a directory that cannot be made: a warning, and read as usual */
+	r = run({ "summary", "-f", "json", "--cache", "/proc/no/such/dir",
+	    DATA "/defs/defs.sarif", DATA "/defs/defs.sarif" });
+	cr_expect(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_expect(r.err.find("warning: cache /proc/no/such/dir") !=
+	    std::string::npos, "%s", r.err.c_str());
+	cr_expect(r.out.find("\"unique\": 13") != std::string::npos ||
+	    r.out.find("\"unique\":13") != std::string::npos, "%s",
+	    r.out.c_str());
+	cr_expect(eq(int, system(("rm -rf " + std::string(dir)).c_str()), 0));
 }

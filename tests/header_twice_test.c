@@ -2,6 +2,10 @@
  * tests/header_twice_test.c - every public header included twice, in two
  * orders: include guards hold and no header depends on another's order.
  */
+#include "tally/replay.h"
+#include "tally/correlate.h"
+#include "tally/cache.h"
+#include "tally/detector.h"
 #include "tally/sarif.h"
 #include "tally/snapshot.h"
 #include "tally/pool.h"
@@ -13,6 +17,10 @@
 #include "tally/pool.h"
 #include "tally/snapshot.h"
 #include "tally/sarif.h"
+#include "tally/detector.h"
+#include "tally/cache.h"
+#include "tally/correlate.h"
+#include "tally/replay.h"
 #include "tally.h"
 
 #include <string.h>

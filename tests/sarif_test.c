@@ -427,3 +427,131 @@ Test(sarif, multitool_layout_resolves_rule_defaults)
 	    totals().unique));
 	tally_snapshot_release(s);
 }
+
+/* ---- stored inputs (tally_sarif_options.cache) ---- */
+
+static tally_cache *
+open_cache(const char *dir)
+{
+	tally_cache_config cfg = TALLY_CACHE_CONFIG_INIT;
+	tally_cache *c;
+
+	cfg.dir = dir;
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &c), TALLY_OK));
+	return c;
+}
+
+/* A fresh engine, as a later process would have. */
+static void
+restart(void)
+{
+	teardown();
+	setup();
+}
+
+/* The one entry file of a cache directory that holds one entry. */
+static void
+entry_path(const char *dir, char *out, size_t cap)
+{
+	char cmd[512];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "find %s/tally-cache-v1 -mindepth 2 "
+	    "-type f ! -path '*/tally-cache-v1/tmp/*'", dir);
+	p = popen(cmd, "r");
+	cr_assert(not(eq(ptr, p, NULL)));
+	cr_assert(not(eq(ptr, fgets(out, (int)cap, p), NULL)), "no entry");
+	out[strcspn(out, "\n")] = '\0';
+	cr_expect(eq(ptr, fgets(cmd, sizeof(cmd), p), NULL), "two entries");
+	pclose(p);
+}
+
+Test(sarif, a_stored_input_replays_exactly)
+{
+	char dir[] = "/tmp/tally-sarif-cache-XXXXXX", path[512];
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tally_sarif_report rep, first;
+	tally_cache_stats cs;
+	tally_cache *c;
+
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+	/* first: read, and stored */
+	so.cache = c = open_cache(dir);
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    &so, &first), TALLY_OK));
+	expect_defs();
+	tally_cache_stats_get(c, &cs);
+	cr_expect(eq(u64, cs.misses, 1));
+	tally_cache_destroy(c);
+
+	/* again, in a new engine and cache: replayed, the same counts */
+	restart();
+	so.cache = c = open_cache(dir);
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    &so, &rep), TALLY_OK));
+	cr_expect(eq(u64, rep.results, first.results));
+	cr_expect(eq(u64, rep.runs, first.runs));
+	cr_expect(eq(u64, rep.bytes, first.bytes));
+	expect_defs();
+	tally_cache_stats_get(c, &cs);
+	cr_expect(eq(u64, cs.l3_hits, 1));
+	cr_expect(eq(u64, cs.misses, 0));
+	tally_cache_destroy(c);
+
+	/* a stored entry damaged on disk: read again, still exact */
+	entry_path(dir, path, sizeof(path));
+	{
+		int fd = open(path, O_RDWR);
+		struct stat st;
+		char b;
+
+		cr_assert(ge(int, fd, 0));
+		cr_assert(eq(int, fstat(fd, &st), 0));
+		cr_assert(eq(long, pread(fd, &b, 1, st.st_size - 3), 1));
+		b ^= 0x10;
+		cr_assert(eq(long, pwrite(fd, &b, 1, st.st_size - 3), 1));
+		close(fd);
+	}
+	restart();
+	so.cache = c = open_cache(dir);
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    &so, &rep), TALLY_OK));
+	expect_defs();
+	tally_cache_stats_get(c, &cs);
+	cr_expect(eq(u64, cs.l3_hits, 0));
+	cr_expect(eq(u64, cs.misses, 1));
+	tally_cache_destroy(c);
+
+	/* with a correlation index the cache is not used */
+	restart();
+	so.cache = c = open_cache(dir);
+	cr_assert(eq(int, tally_corr_create(NULL, NULL, &so.corr), 0));
+	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
+	    &so, &rep), TALLY_OK));
+	tally_cache_stats_get(c, &cs);
+	cr_expect(eq(u64, cs.l3_hits + cs.misses, 0));
+	tally_corr_destroy(so.corr);
+	tally_cache_destroy(c);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	cr_expect(eq(int, system(path), 0));
+}
+
+Test(sarif, a_bad_input_is_not_stored)
+{
+	char dir[] = "/tmp/tally-sarif-cache-XXXXXX", cmd[512];
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tally_disk_cache_stats ds;
+	static const char bad[] = "{\"version\": \"2.1.0\", \"runs\": [{]}";
+
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+	so.cache = open_cache(dir);
+	for (int i = 0; i < 2; i++)
+		cr_expect(eq(int, tally_sarif_read_buffer(e, bad,
+		    sizeof(bad) - 1, &so, NULL), TALLY_EPARSE));
+	tally_disk_cache_stats_get(tally_cache_disk(so.cache), &ds);
+	cr_expect(eq(u64, ds.stores, 0));
+	cr_expect(eq(u64, totals().read, 0));
+	tally_cache_destroy(so.cache);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect(eq(int, system(cmd), 0));
+}

@@ -280,7 +280,10 @@ int tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
 int tally_cache_store(tally_cache *c, tally_cache_key key, const void *val,
     size_t len);
 
-/* Where lookups were served: hits per level, and misses. */
+/*
+ * Where lookups were served: hits per level (lookups that copied a value
+ * out; a TALLY_ERANGE one is neither a hit nor a miss), and misses.
+ */
 typedef struct tally_cache_stats {
 	uint64_t l1_hits, l2_hits, l3_hits, misses;
 } tally_cache_stats;

@@ -58,16 +58,25 @@ extern "C" {
  *                input's unique results to this correlation index
  *                (tally/correlate.h), when the input is good; NULL for none
  *                (v0.4). The other readers ignore it.
+ * @cache:        tally_sarif_read_file() and _read_buffer() look the
+ *                input up here by the 128-bit hash of its bytes and of the
+ *                reading rules' version: on a hit its stored results are
+ *                replayed into the engine (tally/replay.h) without reading
+ *                the JSON; on a miss it is read and its results are stored
+ *                (a failed store only loses the saving: see
+ *                tally_cache_disk()). Not used together with @corr, which
+ *                needs the results' whole objects. NULL for none (v0.4).
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
 	struct tally_corr *corr;
+	struct tally_cache *cache;
 } tally_sarif_options;
 
 #define TALLY_SARIF_OPTIONS_INIT \
-	{ sizeof(tally_sarif_options), NULL, NULL, NULL }
+	{ sizeof(tally_sarif_options), NULL, NULL, NULL, NULL }
 
 /* The size of the v0.1 options, still accepted. */
 #define TALLY_SARIF_OPTIONS_V01_SIZE \

@@ -1,0 +1,368 @@
+/*
+ * engine/replay.c - stored results (tally/replay.h): pack violations with
+ * their strings, replay a pack into an engine.
+ *
+ * A pack: the header (magic, the string count of each kind, the row
+ * count), the strings of each kind in index order (u32 length, bytes; a
+ * tool also its version), then the rows as eight columns. Every field is
+ * read with memcpy, so a pack may sit at any alignment. Replay checks the
+ * whole pack before it interns anything, so a bad one adds nothing.
+ */
+#include <sched.h>
+#include <string.h>
+
+#include "engine/alloc.h"
+#include "engine/engine_structs.h"
+#include "tally/replay.h"
+
+#define PACK_MAGIC 0x31524c54u /* "TLR1" read as a little-endian u32 */
+#define HDR_SIZE (4 + 4 * TALLY_STR_KIND_COUNT + 8)
+#define ROW_SIZE (6 * 4 + 8 + 1)
+
+/* ---- packing ---- */
+
+/*
+ * The strings a pack uses: an open-addressing map from (kind, engine id)
+ * to the pack's index, and each kind's engine ids in index order.
+ */
+typedef struct packer {
+	tally_engine *e;
+	uint64_t *key;    /* kind << 32 | id, + 1; 0 empty */
+	uint32_t *val;
+	size_t mask;
+	uint32_t *ids[TALLY_STR_KIND_COUNT];
+	uint32_t n[TALLY_STR_KIND_COUNT];
+	size_t bytes;     /* the strings' part of the pack */
+	size_t cap;       /* rows: the size of each ids[] */
+} packer;
+
+static int
+pack_index(packer *p, unsigned kind, uint32_t id, uint32_t *out)
+{
+	uint64_t k = ((uint64_t)kind << 32 | id) + 1;
+	size_t i = (size_t)(k * 0x9E3779B97F4A7C15ull >> 20) & p->mask;
+	size_t len, vlen = 0;
+
+	for (; p->key[i] != 0; i = (i + 1) & p->mask)
+		if (p->key[i] == k) {
+			*out = p->val[i];
+			return TALLY_OK;
+		}
+	if (tally_string_lookup(p->e, (tally_strkind)kind, id, &len) == NULL)
+		return TALLY_ERANGE;
+	if (kind == TALLY_STR_TOOL) {
+		(void)tally_tool_version(p->e, id, &vlen);
+		vlen += 4;
+	}
+	p->key[i] = k;
+	p->val[i] = *out = p->n[kind];
+	p->ids[kind][p->n[kind]++] = id;
+	p->bytes += 4 + len + vlen;
+	return TALLY_OK;
+}
+
+static void
+put_u32(unsigned char **w, uint32_t x)
+{
+	memcpy(*w, &x, 4);
+	*w += 4;
+}
+
+static void
+put_bytes(unsigned char **w, const char *s, size_t len)
+{
+	put_u32(w, (uint32_t)len);
+	memcpy(*w, s, len);
+	*w += len;
+}
+
+static void
+packer_free(packer *p)
+{
+	const tallyi_mem *m = &p->e->mem;
+
+	tallyi_free(m, p->key, (p->mask + 1) * sizeof(uint64_t));
+	tallyi_free(m, p->val, (p->mask + 1) * sizeof(uint32_t));
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		tallyi_free(m, p->ids[k], p->cap * sizeof(uint32_t));
+}
+
+int
+tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
+    void **blob, size_t *len)
+{
+	packer p = { .e = e };
+	size_t slots = 16, size = HDR_SIZE + n * ROW_SIZE;
+	unsigned char *out, *w;
+	int rc = TALLY_OK;
+
+	if (e == NULL || (v == NULL && n != 0) || blob == NULL || len == NULL)
+		return TALLY_EINVAL;
+	while (slots < n * TALLY_STR_KIND_COUNT * 2)
+		slots *= 2;
+	p.mask = slots - 1;
+	p.cap = n ? n : 1;
+	p.key = tallyi_zalloc(&e->mem, slots * sizeof(uint64_t));
+	p.val = tallyi_alloc(&e->mem, slots * sizeof(uint32_t));
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		p.ids[k] = tallyi_alloc(&e->mem, p.cap * sizeof(uint32_t));
+	if (p.key == NULL || p.val == NULL || p.ids[0] == NULL ||
+	    p.ids[1] == NULL || p.ids[2] == NULL || p.ids[3] == NULL) {
+		rc = TALLY_ENOMEM;
+		goto out;
+	}
+	/* First pass: which strings, in which order, how many bytes. */
+	for (size_t i = 0; i < n && rc == TALLY_OK; i++) {
+		const uint32_t id[4] = { v[i].tool, v[i].rule, v[i].file,
+			v[i].message };
+		uint32_t x;
+
+		for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && !rc; k++)
+			rc = pack_index(&p, k, id[k], &x);
+		if (rc == TALLY_OK && v[i].level >= TALLY_LEVEL_COUNT)
+			rc = TALLY_ERANGE;
+	}
+	if (rc != TALLY_OK)
+		goto out;
+	size += p.bytes;
+	if ((out = tallyi_alloc(&e->mem, size)) == NULL) {
+		rc = TALLY_ENOMEM;
+		goto out;
+	}
+	w = out;
+	put_u32(&w, PACK_MAGIC);
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		put_u32(&w, p.n[k]);
+	memcpy(w, &(uint64_t){ n }, 8);
+	w += 8;
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		for (uint32_t j = 0; j < p.n[k]; j++) {
+			size_t sl;
+			const char *s = tally_string_lookup(e, (tally_strkind)k,
+			    p.ids[k][j], &sl);
+
+			put_bytes(&w, s, sl);
+			if (k == TALLY_STR_TOOL) {
+				s = tally_tool_version(e, p.ids[k][j], &sl);
+				put_bytes(&w, s, sl);
+			}
+		}
+	/* Second pass: the rows, column by column (indexes are found again). */
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		for (size_t i = 0; i < n; i++) {
+			const uint32_t id[4] = { v[i].tool, v[i].rule,
+				v[i].file, v[i].message };
+			uint32_t x = 0;
+
+			(void)pack_index(&p, k, id[k], &x);
+			put_u32(&w, x);
+		}
+	for (size_t i = 0; i < n; i++)
+		put_u32(&w, v[i].line);
+	for (size_t i = 0; i < n; i++)
+		put_u32(&w, v[i].column);
+	for (size_t i = 0; i < n; i++, w += 8)
+		memcpy(w, &v[i].offset, 8);
+	for (size_t i = 0; i < n; i++)
+		*w++ = v[i].level;
+	*blob = out;
+	*len = size;
+out:
+	packer_free(&p);
+	return rc;
+}
+
+void
+tally_results_free(tally_engine *e, void *blob, size_t len)
+{
+	if (e != NULL)
+		tallyi_free(&e->mem, blob, len);
+}
+
+/* ---- replay ---- */
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, 4);
+	return x;
+}
+
+/*
+ * Check a pack and find its parts: the strings start at @str, the columns
+ * at @cols. Every length is checked against what is left before it is
+ * used, so no arithmetic here can overflow.
+ */
+static int
+pack_parse(const unsigned char *p, size_t len, uint32_t nstr[4],
+    uint64_t *rows, const unsigned char **cols)
+{
+	size_t at = HDR_SIZE;
+
+	if (len < HDR_SIZE || get_u32(p) != PACK_MAGIC)
+		return TALLY_EFORMAT;
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		nstr[k] = get_u32(p + 4 + 4 * k);
+	memcpy(rows, p + 4 + 4 * TALLY_STR_KIND_COUNT, 8);
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++) {
+		uint64_t m = (uint64_t)nstr[k] * (k == TALLY_STR_TOOL ? 2 : 1);
+
+		for (uint64_t j = 0; j < m; j++) {
+			uint32_t sl;
+
+			if (len - at < 4)
+				return TALLY_EFORMAT;
+			sl = get_u32(p + at);
+			at += 4;
+			if (len - at < sl)
+				return TALLY_EFORMAT;
+			at += sl;
+		}
+	}
+	if (*rows > (len - at) / ROW_SIZE || (len - at) != *rows * ROW_SIZE)
+		return TALLY_EFORMAT;
+	*cols = p + at;
+	/* Every index below its kind's count, every level known. */
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++) {
+		const unsigned char *c = *cols + k * 4 * *rows;
+
+		for (uint64_t i = 0; i < *rows; i++)
+			if (get_u32(c + 4 * i) >= nstr[k])
+				return TALLY_EFORMAT;
+	}
+	for (uint64_t i = 0, lv = (*rows) * 32; i < *rows; i++)
+		if ((*cols)[lv + i] >= TALLY_LEVEL_COUNT)
+			return TALLY_EFORMAT;
+	return TALLY_OK;
+}
+
+/* Intern the pack's strings; ids[k][j] gets string j of kind k's id. */
+static int
+replay_strings(tally_engine *e, const unsigned char *p, const uint32_t n[4],
+    uint32_t *ids[4])
+{
+	size_t at = HDR_SIZE;
+
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		for (uint32_t j = 0; j < n[k]; j++) {
+			uint32_t sl = get_u32(p + at);
+			const char *s = (const char *)p + at + 4;
+			int rc;
+
+			at += 4 + (size_t)sl;
+			if (k == TALLY_STR_TOOL) {
+				uint32_t vl = get_u32(p + at);
+
+				rc = tally_tool_register(e, s, sl,
+				    (const char *)p + at + 4, vl, &ids[k][j]);
+				at += 4 + (size_t)vl;
+			} else {
+				rc = tally_string_intern(e, (tally_strkind)k,
+				    s, sl, &ids[k][j]);
+			}
+			if (rc != TALLY_OK)
+				return rc;
+		}
+	return TALLY_OK;
+}
+
+/* Submit, waiting out a non-blocking engine's backpressure. */
+static int
+submit(tally_engine *e, tally_batch *b)
+{
+	int rc;
+
+	while ((rc = tally_batch_submit(e, b)) == TALLY_EAGAIN)
+		sched_yield();
+	return rc;
+}
+
+/* Fill @b with @m rows from row @from of the pack's columns. */
+static int
+fill(tally_batch *b, const unsigned char *cols, uint64_t rows, uint64_t from,
+    uint32_t m, uint32_t *const ids[4], uint32_t *const col[6], uint64_t *off,
+    uint8_t *lvl)
+{
+	tally_columns c = { col[0], col[1], col[2], col[3], col[4], col[5],
+		off, lvl };
+
+	for (unsigned k = 0; k < 6; k++) {
+		const unsigned char *src = cols + (k * rows + from) * 4;
+
+		if (k < TALLY_STR_KIND_COUNT)
+			for (uint32_t i = 0; i < m; i++)
+				col[k][i] = ids[k][get_u32(src + 4 * i)];
+		else
+			memcpy(col[k], src, (size_t)m * 4);
+	}
+	memcpy(off, cols + 24 * rows + from * 8, (size_t)m * 8);
+	memcpy(lvl, cols + 32 * rows + from, m);
+	return tally_batch_append_columns(b, &c, m);
+}
+
+int
+tally_results_replay(tally_engine *e, const void *blob, size_t len,
+    uint64_t *count)
+{
+	const unsigned char *p = blob, *cols;
+	uint32_t nstr[TALLY_STR_KIND_COUNT], *ids[TALLY_STR_KIND_COUNT] = { 0 };
+	uint32_t *col[6] = { 0 }; /* one batch's remapped u32 columns */
+	uint64_t *off = NULL, rows = 0;
+	uint8_t *lvl = NULL;
+	uint32_t cap;
+	tally_batch **b = NULL;
+	size_t nb = 0, k;
+	int rc;
+
+	if (count != NULL)
+		*count = 0;
+	if (e == NULL || (blob == NULL && len != 0))
+		return TALLY_EINVAL;
+	if ((rc = pack_parse(p, len, nstr, &rows, &cols)) != TALLY_OK)
+		return rc;
+	if (rows == 0)
+		return TALLY_OK;
+	cap = e->batch_cap;
+	nb = (size_t)((rows + cap - 1) / cap);
+	/* Everything is acquired before anything is submitted. */
+	for (k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		if ((ids[k] = tallyi_alloc(&e->mem, (nstr[k] + 1) *
+		    sizeof(uint32_t))) == NULL)
+			rc = TALLY_ENOMEM;
+	for (k = 0; k < 6; k++)
+		if ((col[k] = tallyi_alloc(&e->mem, (size_t)cap * 4)) == NULL)
+			rc = TALLY_ENOMEM;
+	off = tallyi_alloc(&e->mem, (size_t)cap * 8);
+	lvl = tallyi_alloc(&e->mem, cap);
+	b = tallyi_zalloc(&e->mem, nb * sizeof(*b));
+	if (off == NULL || lvl == NULL || b == NULL)
+		rc = TALLY_ENOMEM;
+	for (k = 0; k < nb && rc == TALLY_OK; k++)
+		rc = tally_batch_acquire(e, &b[k]);
+	if (rc == TALLY_OK)
+		rc = replay_strings(e, p, nstr, ids);
+	for (k = 0; k < nb && rc == TALLY_OK; k++) {
+		uint64_t from = (uint64_t)k * cap;
+
+		rc = fill(b[k], cols, rows, from, rows - from < cap ?
+		    (uint32_t)(rows - from) : cap, ids, col, off, lvl);
+	}
+	for (k = 0; k < nb && rc == TALLY_OK; k++) {
+		if ((rc = submit(e, b[k])) == TALLY_OK)
+			b[k] = NULL;
+	}
+	if (rc == TALLY_OK && count != NULL)
+		*count = rows;
+	for (k = 0; b != NULL && k < nb; k++)
+		tally_batch_discard(e, b[k]);
+	tallyi_free(&e->mem, b, nb * sizeof(*b));
+	for (k = 0; k < TALLY_STR_KIND_COUNT; k++)
+		tallyi_free(&e->mem, ids[k], (nstr[k] + 1) * sizeof(uint32_t));
+	for (k = 0; k < 6; k++)
+		tallyi_free(&e->mem, col[k], (size_t)cap * 4);
+	tallyi_free(&e->mem, off, (size_t)cap * 8);
+	tallyi_free(&e->mem, lvl, cap);
+	return rc;
+}
