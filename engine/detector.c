@@ -14,7 +14,9 @@
  * create. Release: put into `loaded`; else, when `prev` is empty, swap and
  * put; else push the full `prev` to the store and take an empty magazine
  * for `loaded`. `prev` is always full or empty (invariant 1), so the store
- * is touched at most once per 32 operations in either direction.
+ * is touched at most once per magazine's worth of operations (a full
+ * magazine holds the type's `magazine` objects, at most TALLYI_MAG) in
+ * either direction.
  *
  * The stacks are Treiber stacks of magazine indexes. A head is one 64-bit
  * word, (tag << 32 | index + 1), and every push and pop adds one to the
@@ -32,7 +34,7 @@
  * and create instead: rare, and only a cost.
  *
  * Invariants:
- *  1. A thread cache's `prev` holds 0 or TALLYI_MAG objects.
+ *  1. A thread cache's `prev` holds 0 or mag_cap objects.
  *  2. exist = creations - evictions - (destroyed at unregister), and never
  *     exceeds max_instances (a create reserves its slot first).
  *  3. An object is in at most one place: a user's hands, one magazine.
@@ -66,6 +68,7 @@ typedef struct tcache {
 struct tally_detector_pool {
 	tallyi_mem mem;
 	tally_detector_type t;
+	uint32_t mag_cap;  /* objects in a full magazine */
 	char *name;
 	size_t name_size;
 	pthread_key_t key;
@@ -394,7 +397,7 @@ tally_detector_acquire(tally_detector_pool *p, void **obj)
 		return TALLY_ENOMEM;
 	if (TALLY_CC_LIKELY(tc->loaded->n > 0))
 		goto take;
-	if (tc->prev->n == TALLYI_MAG) {
+	if (tc->prev->n == p->mag_cap) {
 		m = tc->loaded;
 		tc->loaded = tc->prev;
 		tc->prev = m;
@@ -436,7 +439,7 @@ tally_detector_release(tally_detector_pool *p, void *obj)
 		return;
 	}
 	bump(&tc->releases);
-	if (TALLY_CC_LIKELY(tc->loaded->n < TALLYI_MAG))
+	if (TALLY_CC_LIKELY(tc->loaded->n < p->mag_cap))
 		goto put;
 	if (tc->prev->n == 0) {
 		m = tc->loaded;
@@ -491,11 +494,13 @@ tally_detector_register(const tally_detector_type *t,
 
 	if (t == NULL || out == NULL || t->struct_size < sizeof(*t) ||
 	    t->object_size == 0 || t->create == NULL ||
-	    (t->max_instances != 0 && t->warm > t->max_instances))
+	    (t->max_instances != 0 && t->warm > t->max_instances) ||
+	    t->magazine > TALLYI_MAG)
 		return TALLY_EINVAL;
 	if ((p = tallyi_owner_new(alloc, sizeof(*p), &rc)) == NULL)
 		return rc;
 	p->t = *t;
+	p->mag_cap = t->magazine ? t->magazine : TALLYI_MAG;
 	n = t->name != NULL ? strlen(t->name) : 0;
 	p->name_size = n + 1;
 	p->name = tallyi_alloc(&p->mem, p->name_size);
@@ -522,7 +527,7 @@ tally_detector_register(const tally_detector_type *t,
 			rc = TALLY_ENOMEM;
 			break;
 		}
-		while (m->n < TALLYI_MAG && made < t->warm && rc == TALLY_OK) {
+		while (m->n < p->mag_cap && made < t->warm && rc == TALLY_OK) {
 			rc = obj_create(p, &m->obj[m->n]);
 			if (rc == TALLY_OK)
 				m->n++, made++;

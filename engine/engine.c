@@ -4,20 +4,22 @@
  * A submitted batch becomes a task of the work-stealing pool (pool.c): on
  * the submitting worker's own deque when a pool task submits it, through
  * the injection ring otherwise. The worker that runs it aggregates it into
- * its own partial and recycles it into its own batch cache.
+ * its own partial and releases it to the batch pool.
  *
- * Batch memory (a magazine layer after Bonwick and Adams, USENIX 2001):
- * each worker keeps up to 2 * TALLYI_MAG recycled batches and trades them
- * with a mutex-guarded depot TALLYI_MAG at a time, so a worker takes the
- * depot lock once per 16 batches. Threads outside the pool take and give
- * single batches at the depot: they are not registered, and a per-thread
- * cache keyed by engine would strand batches when a thread moves between
- * engines. Every batch is also on the `all` list, which destroy frees.
+ * Batch memory is a detector pool (tally/detector.h, engine/detector.c),
+ * the mechanism analyzers use for their own objects: per-thread magazines
+ * of BATCH_MAG batches in front of a lock-free store, so a producer
+ * acquires from its own cache and a worker releases into its own, and
+ * they meet in the store a magazine at a time; idle batches beyond twice
+ * the in-flight bound are freed. Its memory comes from the engine's
+ * allocator. Every batch is also on the `all` list (under plock, touched
+ * only when one is created or freed), which destroy uses to free the
+ * batches producers still hold.
  *
  * Invariants:
  *  1. A batch is in exactly one place: a producer's hands, the pool (a
- *     deque or the ring, see pool.c), a worker's hands, a worker's cache or
- *     the depot. Every batch is on `all` from allocation to destroy.
+ *     deque or the ring, see pool.c), a worker's hands, or the batch
+ *     pool. Every batch is on `all` from creation until it is freed.
  *  2. inflight counts batches submitted to the pool and not yet finished;
  *     it never exceeds max_inflight. An outside submitter at the bound
  *     waits on room_seq (or gets TALLY_EAGAIN); a worker at the bound
@@ -55,6 +57,7 @@
 
 #include "engine/futex.h"
 #include "kernels/kernels.h"
+#include "tally/detector.h"
 
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
@@ -115,23 +118,27 @@ col_bytes(uint32_t cap, size_t elem)
 	    ~(size_t)(TALLY_CACHELINE - 1);
 }
 
-static tally_batch *
-batch_new(tally_engine *e)
+/* A batch's bytes: the header, then its columns, each on its own lines. */
+static size_t
+batch_size(uint32_t cap)
 {
-	uint32_t cap = e->batch_cap;
-	size_t hdr = col_bytes(1, sizeof(tally_batch));
-	size_t size = hdr + 7 * col_bytes(cap, 4) + 2 * col_bytes(cap, 8) +
-	    2 * col_bytes(cap, 1);
-	char *p = tallyi_alloc(&e->mem, size);
-	tally_batch *b = (tally_batch *)p;
+	return col_bytes(1, sizeof(tally_batch)) + 7 * col_bytes(cap, 4) +
+	    2 * col_bytes(cap, 8) + 2 * col_bytes(cap, 1);
+}
 
-	if (p == NULL)
-		return NULL;
+/* The batch pool's create: lay a batch out in @obj, and list it. */
+static int
+batch_create(void *obj, void *arg)
+{
+	tally_engine *e = arg;
+	uint32_t cap = e->batch_cap;
+	tally_batch *b = obj;
+	char *p = (char *)obj + col_bytes(1, sizeof(tally_batch));
+
 	memset(b, 0, sizeof(*b));
 	b->e = e;
 	b->cap = cap;
-	b->alloc_size = size;
-	p += hdr;
+	b->alloc_size = batch_size(cap);
 	b->tool = (uint32_t *)p, p += col_bytes(cap, 4);
 	b->rule = (uint32_t *)p, p += col_bytes(cap, 4);
 	b->file = (uint32_t *)p, p += col_bytes(cap, 4);
@@ -143,88 +150,69 @@ batch_new(tally_engine *e)
 	b->sel = (uint32_t *)p, p += col_bytes(cap, 4);
 	b->level = (uint8_t *)p, p += col_bytes(cap, 1);
 	b->is_new = (uint8_t *)p;
-	return b;
+	pthread_mutex_lock(&e->plock);
+	b->all_prev = NULL;
+	b->all_next = e->all;
+	if (e->all != NULL)
+		e->all->all_prev = b;
+	e->all = b;
+	pthread_mutex_unlock(&e->plock);
+	return TALLY_OK;
+}
+
+/* The batch pool's destroy (an idle batch past the budget): unlist it. */
+static void
+batch_destroy(void *obj, void *arg)
+{
+	tally_engine *e = arg;
+	tally_batch *b = obj;
+
+	pthread_mutex_lock(&e->plock);
+	if (b->all_prev != NULL)
+		b->all_prev->all_next = b->all_next;
+	else
+		e->all = b->all_next;
+	if (b->all_next != NULL)
+		b->all_next->all_prev = b->all_prev;
+	pthread_mutex_unlock(&e->plock);
 }
 
 /*
- * A batch from the calling worker's cache, refilled from the depot a
- * magazine at a time; outside the pool, one batch from the depot. New
- * batches are allocated when both are empty.
+ * The batch pool: magazines of BATCH_MAG (a batch of 4,096 rows is 188
+ * KiB, so a thread caches at most 2 * BATCH_MAG of them), memory from the
+ * engine's own allocator (so destroy can free the batches a producer
+ * still holds), idle batches beyond twice the in-flight bound destroyed.
  */
-static tally_batch *
-batch_get(tally_engine *e, tallyi_worker *w)
+#define BATCH_MAG 4u
+
+static int
+batch_pool_init(tally_engine *e)
 {
-	tally_batch *b;
+	tally_detector_type t = TALLY_DETECTOR_TYPE_INIT;
 
-	if (w != NULL && w->cache != NULL) {
-		b = w->cache;
-		w->cache = b->next;
-		w->ncache--;
-		return b;
-	}
-	pthread_mutex_lock(&e->plock);
-	b = e->depot;
-	if (b != NULL) {
-		e->depot = b->next;
-		for (unsigned i = 1; w != NULL && i < TALLYI_MAG &&
-		    e->depot != NULL; i++) {
-			tally_batch *x = e->depot;
-
-			e->depot = x->next;
-			x->next = w->cache;
-			w->cache = x;
-			w->ncache++;
-		}
-	} else {
-		b = batch_new(e);
-		if (b != NULL) {
-			b->all_next = e->all;
-			e->all = b;
-		}
-	}
-	pthread_mutex_unlock(&e->plock);
-	return b;
-}
-
-/* Give @b back: to the worker's cache, spilling a magazine when full. */
-static void
-batch_put(tally_engine *e, tallyi_worker *w, tally_batch *b)
-{
-	if (w == NULL) {
-		pthread_mutex_lock(&e->plock);
-		b->next = e->depot;
-		e->depot = b;
-		pthread_mutex_unlock(&e->plock);
-		return;
-	}
-	b->next = w->cache;
-	w->cache = b;
-	if (++w->ncache <= 2 * TALLYI_MAG)
-		return;
-	pthread_mutex_lock(&e->plock);
-	for (unsigned i = 0; i < TALLYI_MAG; i++) {
-		tally_batch *x = w->cache;
-
-		w->cache = x->next;
-		x->next = e->depot;
-		e->depot = x;
-	}
-	w->ncache -= TALLYI_MAG;
-	pthread_mutex_unlock(&e->plock);
+	t.name = "tally batch";
+	t.object_size = batch_size(e->batch_cap);
+	t.create = batch_create;
+	t.destroy = batch_destroy;
+	t.arg = e;
+	t.idle_budget = 2 * e->max_inflight;
+	t.magazine = BATCH_MAG;
+	return tally_detector_register(&t, &e->mem.a, &e->batches);
 }
 
 int
 tally_batch_acquire(tally_engine *e, tally_batch **out)
 {
 	tally_batch *b;
+	int rc;
 
 	if (e == NULL || out == NULL)
 		return TALLY_EINVAL;
 	if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0)
 		return TALLY_ESTATE;
-	b = batch_get(e, tallyi_pool_self(e));
-	if (b == NULL)
-		return TALLY_ENOMEM;
+	rc = tally_detector_acquire(e->batches, (void **)&b);
+	if (rc != TALLY_OK)
+		return rc; /* TALLY_ENOMEM: no limit is set, so never EFULL */
 	b->next = NULL;
 	b->count = 0;
 	*out = b;
@@ -237,7 +225,7 @@ tally_batch_discard(tally_engine *e, tally_batch *b)
 	if (b == NULL)
 		return;
 	TALLY_ASSERT(b->e == e);
-	batch_put(e, tallyi_pool_self(e), b);
+	tally_detector_release(e->batches, b);
 }
 
 /* Whether @v's ids are below the limits cached in @b. */
@@ -494,7 +482,7 @@ run_batch(tallyi_task *t, tallyi_worker *w)
 
 	if (TALLY_CC_UNLIKELY(rc != TALLY_OK))
 		fail(e, rc);
-	batch_put(e, w, b);
+	tally_detector_release(e->batches, b);
 	room_give(e);
 	epoch_leave(e, p);
 }
@@ -509,7 +497,7 @@ tally_batch_submit(tally_engine *e, tally_batch *b)
 		return TALLY_EINVAL;
 	w = tallyi_pool_self(e);
 	if (b->count == 0) {
-		batch_put(e, w, b);
+		tally_detector_release(e->batches, b);
 		return TALLY_OK;
 	}
 	if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0 ||
@@ -544,7 +532,7 @@ in_place:
 	rc = process_batch(e, w, b);
 	if (TALLY_CC_UNLIKELY(rc != TALLY_OK))
 		fail(e, rc);
-	batch_put(e, w, b);
+	tally_detector_release(e->batches, b);
 	return TALLY_OK;
 }
 
@@ -706,6 +694,8 @@ engine_free(tally_engine *e)
 		tallyi_free(&mem, e->workers,
 		    e->nworkers * sizeof(tallyi_worker));
 	}
+	/* Idle batches go with the pool; what is left producers held. */
+	tally_detector_unregister(e->batches);
 	while (e->all != NULL) {
 		tally_batch *b = e->all;
 
@@ -761,6 +751,8 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 	tallyi_store_u64(&e->epoch, 1, TALLY_RELAXED);
 	pthread_mutex_init(&e->plock, NULL);
 	rc = tallyi_keyset_init(&e->keys, &e->mem);
+	if (rc == TALLY_OK)
+		rc = batch_pool_init(e);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && rc == TALLY_OK; k++)
 		rc = tallyi_strtab_init(&e->str[k], &e->mem);
 	if (rc == TALLY_OK) {

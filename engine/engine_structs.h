@@ -19,7 +19,6 @@
 #define TALLYI_BATCH_DEFAULT 4096u
 #define TALLYI_BATCH_MAX 65536u
 #define TALLYI_WORKERS_MAX 8u
-#define TALLYI_MAG 16u        /* batches moved to or from the depot at once */
 #define TALLYI_TASK_CACHE 1024u /* free task records a worker keeps */
 
 struct tallyi_worker;
@@ -65,8 +64,8 @@ struct tallyi_task {
  */
 struct tally_batch {
 	tallyi_task task;             /* first: the pool runs batches */
-	struct tally_batch *next;     /* depot or cache link */
-	struct tally_batch *all_next; /* every batch of the engine */
+	struct tally_batch *next;     /* link while a task of the pool */
+	struct tally_batch *all_next, *all_prev; /* every batch (plock) */
 	tally_engine *e;
 	uint32_t count;
 	uint32_t cap;
@@ -99,8 +98,6 @@ typedef struct tallyi_worker {
 	bool spare_dirty;         /* publisher's: spare holds unmerged counts */
 	tallyi_task *free_tasks;  /* owner only */
 	unsigned nfree_tasks;
-	tally_batch *cache;       /* owner only: recycled batches */
-	unsigned ncache;
 	uint64_t rng;             /* victim choice */
 	unsigned index;
 	pthread_t thread;
@@ -135,9 +132,9 @@ struct tally_engine {
 	tallyi_atomic_u32 pending[2]; /* futex: in-flight batches per parity */
 	tallyi_atomic_u32 flush_waiting;
 
-	/* The batch depot behind the workers' caches, and every batch. */
+	/* Batch memory: a detector pool, and the list of every batch. */
+	struct tally_detector_pool *batches;
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t plock;
-	tally_batch *depot;
 	tally_batch *all;
 
 	tallyi_atomic_int failed; /* 0, or the error that failed the engine */

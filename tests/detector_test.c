@@ -287,6 +287,40 @@ Test(detector, unregister_destroys_every_idle_instance)
 	cr_expect(eq(u64, lg.created, 70));
 }
 
+/* A thread caches two magazines: of 4 objects, the ninth release of a
+ * run goes past them to the store (budget 0: destroyed). */
+Test(detector, a_smaller_magazine_caches_fewer_per_thread)
+{
+	tally_detector_type t = TALLY_DETECTOR_TYPE_INIT;
+	void *a[12];
+
+	t.object_size = sizeof(det);
+	t.create = d_create;
+	t.destroy = d_destroy;
+	t.arg = &lg;
+	t.idle_budget = 0;
+	t.magazine = 33;
+	cr_expect(eq(int, tally_detector_register(&t, NULL, &p),
+	    TALLY_EINVAL));
+	t.magazine = 4;
+	cr_assert(eq(int, tally_detector_register(&t, NULL, &p), TALLY_OK));
+	for (int i = 0; i < 12; i++)
+		cr_assert(eq(int, tally_detector_acquire(p, &a[i]), TALLY_OK));
+	for (int i = 0; i < 12; i++)
+		tally_detector_release(p, a[i]);
+	cr_expect(eq(u64, stats().evictions, 4));
+	cr_expect(eq(u64, stats().exist, 8));
+	tally_detector_unregister(p);
+	/* the default, 32: all twelve stay in this thread's cache */
+	t.magazine = 0;
+	cr_assert(eq(int, tally_detector_register(&t, NULL, &p), TALLY_OK));
+	for (int i = 0; i < 12; i++)
+		cr_assert(eq(int, tally_detector_acquire(p, &a[i]), TALLY_OK));
+	for (int i = 0; i < 12; i++)
+		tally_detector_release(p, a[i]);
+	cr_expect(eq(u64, stats().evictions, 0));
+}
+
 Test(detector, bad_arguments)
 {
 	tally_detector_type t = TALLY_DETECTOR_TYPE_INIT;

@@ -787,6 +787,53 @@ Test(engine, every_allocation_failure_is_reported_cleanly)
 	cr_expect(gt(int, failures, 0));
 }
 
+/*
+ * Batches come from a detector pool: after a burst, the idle ones beyond
+ * the budget (twice max_inflight) and the threads' magazines are freed.
+ */
+Test(engine, idle_batches_past_the_budget_are_freed)
+{
+	counting c = COUNTING_INIT(0);
+	tally_allocator a = { c_alloc, c_free, &c };
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *x;
+	tally_batch *b[64];
+	uint32_t t, r, f, m;
+	size_t base, held, after, one;
+
+	cfg.workers = 1;
+	cfg.batch_capacity = 64;
+	cfg.max_inflight = 1; /* budget: 2 idle batches in the store */
+	cfg.allocator = &a;
+	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
+	cr_assert(eq(int, tally_tool_register(x, "t", 1, NULL, 0, &t), 0));
+	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_RULE, "r", 1, &r),
+	    0));
+	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_FILE, "f", 1, &f),
+	    0));
+	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1,
+	    &m), 0));
+	base = c.live_bytes;
+	for (uint32_t i = 0; i < 64; i++) {
+		tally_violation v = { t, r, f, m, i, 0, 0, 1 };
+
+		cr_assert(eq(int, tally_batch_acquire(x, &b[i]), 0));
+		cr_assert(eq(int, tally_batch_append(b[i], &v), 0));
+	}
+	held = c.live_bytes - base;
+	one = held / 64;
+	for (uint32_t i = 0; i < 64; i++)
+		cr_assert(eq(int, tally_batch_submit(x, b[i]), 0));
+	cr_assert(eq(int, tally_engine_flush(x), 0));
+	after = c.live_bytes - base;
+	/* the store's 2, two magazines of 4 in each of the two threads, and
+	 * the aggregates' growth (far less than a batch here) */
+	cr_expect(le(sz, after, 19 * one), "%zu of %zu bytes still held",
+	    after, held);
+	tally_engine_destroy(x);
+	cr_expect(eq(sz, c.live_bytes, 0));
+}
+
 Test(engine, strerror_names_every_code)
 {
 	int codes[] = { TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM, TALLY_EAGAIN,

@@ -3,11 +3,12 @@
  *
  * An analyzer creates a detector per file per rule family; most of them
  * could be the previous one, reset. A detector pool keeps released
- * instances and hands them out again: per-thread magazines (two of 32
- * objects each, after Bonwick and Adams, USENIX 2001) in front of a shared
- * lock-free store of full magazines, so an acquire or release is a few
- * plain loads and stores on the thread's own cache, and touches shared
- * memory once per 32 operations.
+ * instances and hands them out again: per-thread magazines (two of up to
+ * 32 objects each, after Bonwick and Adams, USENIX 2001) in front of a
+ * shared lock-free store of full magazines, so an acquire or release is a
+ * few plain loads and stores on the thread's own cache, and touches shared
+ * memory once per magazine's worth of operations. The engine keeps its
+ * batches in one of these pools.
  *
  * Provided by libtally. Objects live in the pool's allocator (by default a
  * private jemalloc arena), aligned to 64 bytes.
@@ -46,6 +47,8 @@ extern "C" {
  *                thread's cache holds up to 64 more (v0.4).
  * @warm:         instances created at registration, idle in the store
  *                (v0.4).
+ * @magazine:     objects a magazine holds, 1-32; 0 means 32. Smaller for
+ *                large objects (a thread caches up to two magazines) (v0.4).
  */
 typedef struct tally_detector_type {
 	size_t struct_size;
@@ -58,11 +61,12 @@ typedef struct tally_detector_type {
 	uint32_t max_instances;
 	uint32_t idle_budget;
 	uint32_t warm;
+	uint32_t magazine;
 } tally_detector_type;
 
 #define TALLY_DETECTOR_TYPE_INIT \
 	{ sizeof(tally_detector_type), "", 0, NULL, NULL, NULL, NULL, 0, \
-	  UINT32_MAX, 0 }
+	  UINT32_MAX, 0, 0 }
 
 typedef struct tally_detector_pool tally_detector_pool;
 
@@ -72,7 +76,8 @@ typedef struct tally_detector_pool tally_detector_pool;
  * @alloc: memory hook, or NULL for a private jemalloc arena.
  * @out:   receives the pool; untouched on failure.
  * Return: TALLY_OK; TALLY_EINVAL (object_size 0, no create, a struct_size
- * older than v0.4, warm above max_instances); TALLY_ENOMEM; or the error
+ * older than v0.4, warm above max_instances, magazine above 32);
+ * TALLY_ENOMEM; or the error
  * of a warm-up create (the pool is then not made).
  * Threads: any.
  */
