@@ -19,6 +19,7 @@ void cache_bench_register(void);
 void cache_l2_bench_register(void);
 void cache_l1_bench_register(void);
 void cache_intern_bench_register(void);
+void regress_bench_register(void);
 
 /*
  * The task-overhead workloads, shared by pool_bench.c and the TBB side

@@ -187,6 +187,7 @@ intern_all(tally_engine *e, uint32_t keys)
 struct e2e_run {
 	tally_engine *e;
 	const rowset *r;
+	unsigned batch;
 };
 
 /*
@@ -212,7 +213,9 @@ submit_rows(const struct e2e_run *run, size_t lo, size_t hi)
 static void
 piece(void *arg, size_t lo, size_t hi)
 {
-	submit_rows(arg, lo * E2E_BATCH, hi * E2E_BATCH);
+	const struct e2e_run *run = arg;
+
+	submit_rows(run, lo * run->batch, hi * run->batch);
 }
 
 struct e2e_arg {
@@ -222,6 +225,7 @@ struct e2e_arg {
 	char base[48];
 	unsigned readers; /* threads acquiring snapshots all along */
 	unsigned pace_us; /* a reader's sleep between acquires (0: none) */
+	unsigned batch;   /* rows per batch; 0: E2E_BATCH */
 };
 
 /*
@@ -302,7 +306,8 @@ bm_e2e(bench_state *st, void *varg)
 	double t0, dt, rate;
 
 	run.r = rows_make(a->keys);
-	run.e = e = engine_new(a->workers, E2E_BATCH);
+	run.batch = a->batch ? a->batch : E2E_BATCH;
+	run.e = e = engine_new(a->workers, run.batch);
 	if (e == NULL || intern_all(e, a->keys) != 0) {
 		bench_skip(st, "engine set-up failed");
 		tally_engine_destroy(e);
@@ -320,12 +325,12 @@ bm_e2e(bench_state *st, void *varg)
 	t0 = pool_now();
 	while (bench_keep_running(st, E2E_ROWS)) {
 		if (a->tasks) {
-			if (tally_pool_for(e, 0, E2E_ROWS / E2E_BATCH, 1, piece,
+			if (tally_pool_for(e, 0, E2E_ROWS / run.batch, 1, piece,
 			    &run) != TALLY_OK)
 				abort();
 		} else {
-			for (size_t lo = 0; lo < E2E_ROWS; lo += E2E_BATCH)
-				submit_rows(&run, lo, lo + E2E_BATCH);
+			for (size_t lo = 0; lo < E2E_ROWS; lo += run.batch)
+				submit_rows(&run, lo, lo + run.batch);
 		}
 		if (tally_engine_flush(e) != TALLY_OK)
 			abort();
@@ -360,9 +365,13 @@ bm_e2e(bench_state *st, void *varg)
 		char base[64];
 
 		snprintf(base, sizeof(base), "%s/w%u", a->base, a->workers);
-		pool_baseline_set(base, rate);
+		if (a->batch == 0)
+			pool_baseline_set(base, rate);
+		else if (pool_baseline_get(base) > 0)
+			bench_set_counter(st, "ratio_vs_batch4096",
+			    rate / pool_baseline_get(base), false);
 	}
-	if (a->workers == 1)
+	if (a->workers == 1 && a->batch == 0)
 		pool_baseline_set(a->base, rate);
 	else if (pool_baseline_get(a->base) > 0)
 		bench_set_counter(st, "speedup_vs_1w",
@@ -854,9 +863,9 @@ bm_inject(bench_state *st, void *varg)
 void
 pool_bench_register(void)
 {
-	static struct e2e_arg e2e[26];
+	static struct e2e_arg e2e[30];
 	static struct inject_arg inj[6];
-	static char names[48][64];
+	static char names[52][64];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned n = 0, k = 0, wmax = ncpu > 2 ? (unsigned)ncpu : 2;
 
@@ -866,7 +875,8 @@ pool_bench_register(void)
 		uint32_t keys = v == 2 ? 1u << 16 : 1u << 20;
 
 		for (unsigned w = 1; w <= wmax && k < 24; w *= 2, k++) {
-			e2e[k] = (struct e2e_arg){ w, tasks, keys, "", 0, 0 };
+			e2e[k] = (struct e2e_arg){ w, tasks, keys, "", 0, 0,
+				0 };
 			snprintf(e2e[k].base, sizeof(e2e[k].base), "e2e/%s/%u",
 			    tasks ? "tasks" : "outside", keys);
 			snprintf(names[n], sizeof(names[n]),
@@ -880,10 +890,20 @@ pool_bench_register(void)
 	 * without, for the ratio). */
 	for (unsigned p = 0; p < 2; p++) {
 		e2e[k] = (struct e2e_arg){ 2, true, 1u << 20,
-			"e2e/tasks/1048576", 2, p ? 100 : 0 };
+			"e2e/tasks/1048576", 2, p ? 100 : 0, 0 };
 		snprintf(names[n], sizeof(names[n]),
 		    "ingest/e2e/tasks/workers:2/readers:2%s",
 		    p ? "/paced:100us" : "");
+		bench_register_realtime(names[n++], bm_e2e, &e2e[k++]);
+	}
+	/* 2 workers, other batch sizes (4,096 is the run above) */
+	for (unsigned b = 256; b <= 16384; b *= 4) {
+		if (b == E2E_BATCH)
+			continue;
+		e2e[k] = (struct e2e_arg){ 2, true, 1u << 20,
+			"e2e/tasks/1048576", 0, 0, b };
+		snprintf(names[n], sizeof(names[n]),
+		    "ingest/e2e/tasks/workers:2/batch:%u", b);
 		bench_register_realtime(names[n++], bm_e2e, &e2e[k++]);
 	}
 	/* (b): TBB's side registers itself first (pool_tbb_bench.cc). */
