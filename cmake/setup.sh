@@ -1,5 +1,6 @@
 #!/bin/sh
-# cmake/setup.sh - install what building and testing tally needs on Debian 12.
+# cmake/setup.sh [PACKAGE...] - install what building and testing tally
+# needs on Debian 12 (or, with arguments, those packages: perf/setup.sh).
 #
 # Idempotent and silent when everything is there: it asks dpkg which of the
 # packages are missing and installs only those (one `apt-get update`, then
@@ -9,7 +10,8 @@ set -eu
 pkgs="build-essential cmake ninja-build pkg-config git
 clang libclang-rt-14-dev
 liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
-libsimdjson-dev libxxhash-dev libtbb-dev"
+libsimdjson-dev libxxhash-dev libtbb-dev python3"
+[ $# -gt 0 ] && pkgs="$*"
 
 missing=""
 for p in $pkgs; do

@@ -14,6 +14,27 @@ perf_tally() {
 	echo "$t"
 }
 
+# The bench binary: $TALLY_BENCH, else the bench preset's build.
+perf_bench() {
+	b=${TALLY_BENCH:-$perf_root/build/bench/bench/tally_bench}
+	if [ ! -x "$b" ]; then
+		echo "perf: no bench binary at $b (run: perf/bench.sh)" >&2
+		exit 2
+	fi
+	echo "$b"
+}
+
+# The benchmarks of $1 matching the --benchmark_filter regex $2, one a
+# line; exits when there is none.
+perf_bench_names() {
+	n=$("$1" --benchmark_list_tests --benchmark_filter="$2" 2>/dev/null)
+	if [ -z "$n" ]; then
+		echo "perf: no benchmark matches '$2'" >&2
+		exit 2
+	fi
+	echo "$n"
+}
+
 # The corpus: $1, else ../shared/corpus beside the checkout.
 perf_corpus() {
 	c=${1:-$perf_root/../shared/corpus}
