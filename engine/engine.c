@@ -11,10 +11,12 @@
  * of BATCH_MAG batches in front of a lock-free store, so a producer
  * acquires from its own cache and a worker releases into its own, and
  * they meet in the store a magazine at a time; idle batches beyond twice
- * the in-flight bound are freed. Its memory comes from the engine's
- * allocator. Every batch is also on the `all` list (under plock, touched
- * only when one is created or freed), which destroy uses to free the
- * batches producers still hold.
+ * the in-flight bound are freed. A thread that stops producing keeps up
+ * to 2 * BATCH_MAG idle batches in its cache until it exits (they then go
+ * to the store) or the engine is destroyed. Its memory comes from the
+ * engine's allocator. Every batch is also on the `all` list (under plock,
+ * touched only when one is created or freed), which destroy uses to free
+ * the batches producers still hold.
  *
  * Invariants:
  *  1. A batch is in exactly one place: a producer's hands, the pool (a

@@ -90,9 +90,10 @@ int tally_engine_create(tally_engine **out, const tally_config *cfg);
  * Every batch submitted before the call is aggregated first (nothing is
  * lost), every task still queued runs (with the tasks it spawns), then the
  * workers are joined and all memory is returned to the allocator.
- * Threads: one thread, after every other call on @e has returned and every
- * snapshot of @e has been released. Batches acquired and never submitted are
- * freed too.
+ * Threads: one thread, after every other call on @e has returned, every
+ * snapshot of @e has been released, and while no thread that acquired
+ * batches is exiting (its batch cache is handed back at thread exit).
+ * Batches acquired and never submitted are freed too.
  */
 void tally_engine_destroy(tally_engine *e);
 
