@@ -5,10 +5,14 @@
 # compiler and flags, kernel ISA, cores and CPU model) under out/bench/.
 #
 #   quick  one representative benchmark or two of each family, 10
-#          repetitions of short runs: about a minute and a half here
-#          (short: a run is mostly its first pass, so compare quick runs
-#          with quick runs, not with RESULTS.md)
-#   full   every benchmark, 10 repetitions
+#          repetitions of short runs, in random order across benchmarks
+#          (a few seconds of a noisy neighbour then touch a few
+#          repetitions of many benchmarks, not all of one): about 70 s
+#          here. Short: a run is mostly its first pass, so compare quick
+#          runs with quick runs, not with RESULTS.md; and the same-run
+#          ratio counters (ratio_vs_*) need their baseline run first, so
+#          read them from full runs.
+#   full   every benchmark, 10 repetitions, in order
 # (perf/regress.py needs 6 repetitions or more to call anything slower.)
 #
 # ARGS go to tally_bench after the tier's own, so --benchmark_filter=RE
@@ -21,7 +25,7 @@ set -eu
 tier=${1:-quick}
 case $tier in
 quick | full) shift $(($# > 0 ? 1 : 0)) ;;
--h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) perf_usage; exit 0 ;;
 *) echo "bench: the tier is quick or full, not '$tier'" >&2; exit 2 ;;
 esac
 
@@ -48,7 +52,8 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 out=out/bench/$(date -u +%Y%m%dT%H%M%SZ)-$commit-$tier.json
 perf_stamp
 if [ "$tier" = quick ]; then
-	set -- --benchmark_filter="$quick" --benchmark_min_time=0.1 "$@"
+	set -- --benchmark_filter="$quick" --benchmark_min_time=0.1 \
+	    --benchmark_enable_random_interleaving=true "$@"
 fi
 set +e
 "$bench" --benchmark_repetitions=10 --benchmark_report_aggregates_only=false \

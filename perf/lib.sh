@@ -14,6 +14,11 @@ perf_tally() {
 	echo "$t"
 }
 
+# The script's own header comment, as its usage text.
+perf_usage() {
+	sed -n '2,/^set -eu/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
+}
+
 # The bench binary: $TALLY_BENCH, else the bench preset's build.
 perf_bench() {
 	b=${TALLY_BENCH:-$perf_root/build/bench/bench/tally_bench}

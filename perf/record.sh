@@ -12,7 +12,7 @@
 # sampling rate (default 1000 Hz).
 set -eu
 . "$(dirname "$0")/lib.sh"
-[ $# -ge 1 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || { perf_usage; exit 2; }
 filter=$1
 shift
 bench=$(perf_bench)

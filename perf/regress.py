@@ -31,8 +31,10 @@ of runs of the same build. `check` then measures each benchmark's spread
 between those runs (the standard deviation of the log of their medians)
 and calls a benchmark "slower" only when, besides p < alpha, its ratio is
 above 1 + max(threshold, 3 x that spread): a benchmark that wanders 4%
-run to run needs a 12% change to be called. With one baseline run, the
-threshold alone applies (as in `compare`).
+run to run needs a 12% change to be called. That spread, estimated from
+a few runs, is itself rough, so it is shrunk toward the median spread of
+all the suite's benchmarks (weighted as 4 runs' worth). With one
+baseline run, the threshold alone applies (as in `compare`).
 
 Baselines are kept per machine under perf/baselines/<fingerprint>.json, the
 fingerprint being a hash of the CPU model, core count, kernel ISA,
@@ -152,6 +154,23 @@ def bootstrap(a, b, rounds=2000, seed=1):
     return ratios[int(0.025 * rounds)], ratios[int(0.975 * rounds) - 1]
 
 
+PRIOR_DOF = 4  # how many runs' worth the suite's spread counts for
+
+
+def between_run_spreads(runs):
+    """Per benchmark in 3 runs or more: the standard deviation of the log
+    of its per-run medians."""
+    out = {}
+    for name in set().union(*runs):
+        if name == CALIBRATE:
+            continue
+        per_run = [r[name] for r in runs if name in r]
+        if len(per_run) >= 3:
+            out[name] = statistics.stdev(
+                [math.log(statistics.median(r)) for r in per_run])
+    return out
+
+
 def compare(bases, new, alpha, threshold, metric, dat=None, calibrate=True):
     """bases: one run or more of the baseline build."""
     runs = [samples(b, metric) for b in bases]
@@ -163,6 +182,8 @@ def compare(bases, new, alpha, threshold, metric, dat=None, calibrate=True):
         ub = normalize(sb)
         note = "over %s (machine %.3fx the baseline's speed)" % (
             CALIBRATE, ua / ub)
+    spread = between_run_spreads(runs)
+    pooled = statistics.median(spread.values()) if spread else 0.0
     for name in sb:
         if name == CALIBRATE and note != "raw times":
             continue
@@ -182,9 +203,13 @@ def compare(bases, new, alpha, threshold, metric, dat=None, calibrate=True):
         lo, hi = bootstrap(a, b)
         p = mann_whitney_p(a, b)
         bar = threshold
-        if len(per_run) >= 3:
-            logs = [math.log(statistics.median(r)) for r in per_run]
-            bar = max(threshold, math.exp(3 * statistics.stdev(logs)) - 1)
+        if name in spread:
+            # the benchmark's own spread, shrunk toward the suite's (its
+            # own, from a few runs, is itself a rough estimate)
+            k = len(per_run) - 1
+            sd = math.sqrt((k * spread[name] ** 2 + PRIOR_DOF * pooled ** 2)
+                           / (k + PRIOR_DOF))
+            bar = max(threshold, math.exp(3 * sd) - 1)
         if p < alpha and lo > 1 and ratio > 1 + bar:
             verdict = "slower"
             slower += 1

@@ -19,7 +19,7 @@
 # TALLY_BENCH: the binary (default: the bench preset's build).
 set -eu
 . "$(dirname "$0")/lib.sh"
-[ $# -ge 1 ] || { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || { perf_usage; exit 2; }
 filter=$1
 shift
 bench=$(perf_bench)
