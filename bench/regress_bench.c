@@ -9,10 +9,12 @@
  *       and counts what perf/regress.py calls each comparison.
  *   regress/calibrate  a fixed piece of other work (integer arithmetic and
  *       a dependent walk through 1 MiB), never changed: the machine's
- *       speed in this run. perf/regress.py divides every benchmark's
- *       times by its median, so a machine that runs 7% slower this minute
- *       than when the baseline was taken (as this shared one does) does
- *       not read as a 7% regression. Not a tally workload on purpose.
+ *       speed in this run. perf/regress.py --calibrate divides every
+ *       benchmark's times by its median, so a machine that runs 7%
+ *       slower this minute than when the baseline was taken does not read
+ *       as a 7% regression (right for runs pinned to one CPU; unpinned,
+ *       the calibration drifts on its own). Not a tally workload on
+ *       purpose.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -12,10 +12,13 @@ each benchmark's repetitions with the baseline's:
   p         the two-sided Mann-Whitney U test of the two samples
             (normal approximation with the tie correction)
 
-When both runs hold regress/calibrate (bench/regress_bench.c: fixed work
-that no tally change touches), every time is first divided by that run's
-calibration median: the machine's speed of the moment is taken out, the
-way every ratio of bench/ is taken against a baseline of the same run.
+With --calibrate, when both runs hold regress/calibrate
+(bench/regress_bench.c: fixed work that no tally change touches), every
+time is first divided by that run's calibration median, to take out the
+machine's speed of the moment. It helps runs pinned to one CPU
+(perf/regress_test.sh uses it) and hurts unpinned ones, where the
+calibration drifts on its own (once 8% while the suite did not move):
+so it is off by default.
 
 A benchmark is "slower" when p < alpha (0.01), the interval lies above 1
 and the ratio itself is above 1 + threshold (0.05); "faster"
@@ -47,7 +50,7 @@ them), so a baseline is never compared with another machine's run.
   perf/regress.py fingerprint RUN.json
 
 Options: --alpha A, --threshold T, --metric real_time|cpu_time,
---raw (do not divide by regress/calibrate),
+--calibrate (divide by regress/calibrate, above),
 --dat FILE (one line per benchmark: index, ratio, low, high, verdict, name;
 for perf/plot.sh). Exit status: 0 nothing slower, 1 something slower,
 2 usage or unreadable input.
@@ -171,7 +174,7 @@ def between_run_spreads(runs):
     return out
 
 
-def compare(bases, new, alpha, threshold, metric, dat=None, calibrate=True):
+def compare(bases, new, alpha, threshold, metric, dat=None, calibrate=False):
     """bases: one run or more of the baseline build."""
     runs = [samples(b, metric) for b in bases]
     sb = samples(new, metric)
@@ -250,7 +253,7 @@ def compare(bases, new, alpha, threshold, metric, dat=None, calibrate=True):
 
 def main(argv):
     alpha, threshold, metric, dat, calibrate = 0.01, 0.05, "real_time", \
-        None, True
+        None, False
     args = []
     i = 0
     while i < len(argv):
@@ -258,8 +261,8 @@ def main(argv):
         if a in ("-h", "--help"):
             print(__doc__.strip())
             return 0
-        if a == "--raw":
-            calibrate = False
+        if a == "--calibrate":
+            calibrate = True
             i += 1
             continue
         if a in ("--alpha", "--threshold", "--metric", "--dat"):
