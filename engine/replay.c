@@ -23,7 +23,8 @@
 
 /*
  * The strings a pack uses: an open-addressing map from (kind, engine id)
- * to the pack's index, and each kind's engine ids in index order.
+ * to the pack's index, each kind's engine ids in index order, and each
+ * row's four indexes (column by column, as the pack stores them).
  */
 typedef struct packer {
 	tally_engine *e;
@@ -34,6 +35,7 @@ typedef struct packer {
 	uint32_t n[TALLY_STR_KIND_COUNT];
 	size_t bytes;     /* the strings' part of the pack */
 	size_t cap;       /* rows: the size of each ids[] */
+	uint32_t *idx;    /* [kind * cap + row]: the row's string index */
 } packer;
 
 static int
@@ -85,6 +87,8 @@ packer_free(packer *p)
 	tallyi_free(m, p->val, (p->mask + 1) * sizeof(uint32_t));
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		tallyi_free(m, p->ids[k], p->cap * sizeof(uint32_t));
+	tallyi_free(m, p->idx, p->cap * TALLY_STR_KIND_COUNT *
+	    sizeof(uint32_t));
 }
 
 int
@@ -106,19 +110,21 @@ tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
 	p.val = tallyi_alloc(&e->mem, slots * sizeof(uint32_t));
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		p.ids[k] = tallyi_alloc(&e->mem, p.cap * sizeof(uint32_t));
+	p.idx = tallyi_alloc(&e->mem, p.cap * TALLY_STR_KIND_COUNT *
+	    sizeof(uint32_t));
 	if (p.key == NULL || p.val == NULL || p.ids[0] == NULL ||
-	    p.ids[1] == NULL || p.ids[2] == NULL || p.ids[3] == NULL) {
+	    p.ids[1] == NULL || p.ids[2] == NULL || p.ids[3] == NULL ||
+	    p.idx == NULL) {
 		rc = TALLY_ENOMEM;
 		goto out;
 	}
-	/* First pass: which strings, in which order, how many bytes. */
+	/* Which strings, in which order, how many bytes; each row's indexes. */
 	for (size_t i = 0; i < n && rc == TALLY_OK; i++) {
 		const uint32_t id[4] = { v[i].tool, v[i].rule, v[i].file,
 			v[i].message };
-		uint32_t x;
 
 		for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && !rc; k++)
-			rc = pack_index(&p, k, id[k], &x);
+			rc = pack_index(&p, k, id[k], &p.idx[k * p.cap + i]);
 		if (rc == TALLY_OK && v[i].level >= TALLY_LEVEL_COUNT)
 			rc = TALLY_ERANGE;
 	}
@@ -147,16 +153,9 @@ tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
 				put_bytes(&w, s, sl);
 			}
 		}
-	/* Second pass: the rows, column by column (indexes are found again). */
-	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
-		for (size_t i = 0; i < n; i++) {
-			const uint32_t id[4] = { v[i].tool, v[i].rule,
-				v[i].file, v[i].message };
-			uint32_t x = 0;
-
-			(void)pack_index(&p, k, id[k], &x);
-			put_u32(&w, x);
-		}
+	/* The rows, column by column. */
+	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++, w += 4 * n)
+		memcpy(w, &p.idx[k * p.cap], 4 * n);
 	for (size_t i = 0; i < n; i++)
 		put_u32(&w, v[i].line);
 	for (size_t i = 0; i < n; i++)
@@ -191,9 +190,10 @@ get_u32(const unsigned char *p)
 }
 
 /*
- * Check a pack and find its parts: the strings start at @str, the columns
- * at @cols. Every length is checked against what is left before it is
- * used, so no arithmetic here can overflow.
+ * Check a pack and find its parts: the string counts, the row count and
+ * where the columns start (@cols; the strings start at HDR_SIZE). Every
+ * length is checked against what is left before it is used, so no
+ * arithmetic here can overflow.
  */
 static int
 pack_parse(const unsigned char *p, size_t len, uint32_t nstr[4],
