@@ -30,11 +30,7 @@ quick | full) shift $(($# > 0 ? 1 : 0)) ;;
 esac
 
 cd "$perf_root"
-if [ -z "${BENCH_NO_BUILD:-}" ]; then # set by the CMake targets
-	[ -d build/bench ] || cmake --preset bench >/dev/null
-	cmake --build --preset bench >/dev/null
-fi
-bench=${TALLY_BENCH:-build/bench/bench/tally_bench}
+bench=$(perf_bench)
 
 # quick: what each family's figure rests on, one size each
 quick='^(sarif/summary/corpus/one_core|ingest/e2e/(tasks|outside)/workers:[12]/'

@@ -19,14 +19,39 @@ perf_usage() {
 	sed -n '2,/^set -eu/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
 }
 
-# The bench binary: $TALLY_BENCH, else the bench preset's build.
+# The bench binary: $TALLY_BENCH, else the bench preset's build, brought
+# up to date first (configured on the first call) unless BENCH_NO_BUILD
+# is set (as the CMake targets do, having built it).
 perf_bench() {
-	b=${TALLY_BENCH:-$perf_root/build/bench/bench/tally_bench}
+	b=${TALLY_BENCH:-}
+	if [ -z "$b" ]; then
+		b=$perf_root/build/bench/bench/tally_bench
+		[ -n "${BENCH_NO_BUILD:-}" ] || perf_build bench >&2
+	fi
 	if [ ! -x "$b" ]; then
 		echo "perf: no bench binary at $b (run: perf/bench.sh)" >&2
 		exit 2
 	fi
 	echo "$b"
+}
+
+# Configure (the first time, saying so: it takes minutes) and build the
+# CMake preset $1, optionally only the targets $2...; quiet unless it
+# fails.
+perf_build() {
+	p=$1
+	shift
+	if [ ! -d "$perf_root/build/$p" ]; then
+		echo "perf: building the $p preset (the first time: minutes)"
+		(cd "$perf_root" && cmake --preset "$p" >/dev/null) || exit 2
+	fi
+	log=$perf_root/build/$p/perf_build.log
+	[ $# -eq 0 ] || set -- --target "$@"
+	(cd "$perf_root" && cmake --build --preset "$p" "$@") >"$log" 2>&1 || {
+		tail -30 "$log"
+		echo "perf: building the $p preset failed (build/$p/perf_build.log)"
+		exit 2
+	}
 }
 
 # The benchmarks of $1 matching the --benchmark_filter regex $2, one a

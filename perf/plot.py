@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """perf/plot.py - charts of a bench run, or of a regression report.
 
-  perf/plot.py RUN.json [OUTDIR]           (default OUTDIR: out/plots)
+  perf/plot.py [RUN.json [OUTDIR]]         (default RUN: the newest in
+                                           out/bench/; OUTDIR: out/plots)
   perf/plot.py --regress REPORT.dat [OUTDIR]
 
 From a google-benchmark JSON of tally_bench (perf/bench.sh writes them),
@@ -21,6 +22,7 @@ of the threshold. Needs gnuplot (Debian: gnuplot-nox). Prints what it
 wrote.
 """
 
+import glob
 import json
 import os
 import re
@@ -190,9 +192,16 @@ plot '%s' using 1:2:3:4:5:xtic(6) with yerrorbars lc rgb variable pt 7 \\
 
 
 def main(argv):
-    if not argv or argv[0] in ("-h", "--help"):
+    if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
-        return 0 if argv else 2
+        return 0
+    if not argv:  # the newest run perf/bench.sh wrote
+        here = os.path.dirname(os.path.abspath(__file__))
+        runs = glob.glob(os.path.join(here, "..", "out", "bench", "*.json"))
+        if not runs:
+            die("no run in out/bench/: run perf/bench.sh first")
+        argv = [max(runs, key=os.path.getmtime)]
+        print("plot: %s" % os.path.relpath(argv[0]))
     if argv[0] == "--regress":
         if len(argv) < 2:
             die("--regress needs the .dat of perf/regress.py --dat")

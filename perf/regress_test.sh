@@ -3,15 +3,17 @@
 # a real 10% slowdown, and stay quiet when nothing changed, on this machine?
 #
 # Each trial makes two independent comparisons, each of two fresh runs of
-# the regress/work benchmark (bench/regress_bench.c) with the calibration
-# beside it, REPS repetitions each (default 15, interleaved), pinned to
-# one CPU (CPU, default the last): unchanged against unchanged, and
-# unchanged against TALLY_BENCH_SLOWDOWN=$SLOWDOWN (default 1.10: 10% more
-# work). The runs alternate, so the machine's drift falls on both kinds
-# alike. Passes when
+# the regress/work benchmark (bench/regress_bench.c) with regress/calibrate
+# beside it (the rest of its suite, which regress.py judges it against),
+# REPS repetitions each (default 15, interleaved), pinned to one CPU (CPU,
+# default the last): unchanged against unchanged, and unchanged against
+# TALLY_BENCH_SLOWDOWN=$SLOWDOWN (default 1.10: 10% more work). The runs
+# alternate, so the machine's drift falls on both kinds alike. Passes when
 # at most 5% of the unchanged comparisons say "slower" (false alarms) and
-# at least 95% of the slowed ones do (detections). TALLY_BENCH defaults to
-# the bench preset's build; TRIALS to 20.
+# at least 95% of the slowed ones do (detections). One new run per
+# comparison: this tests the per-run rule, which `check --last 2` applies
+# to each of two runs. TALLY_BENCH defaults to the bench preset's build;
+# TRIALS to 20.
 set -eu
 . "$(dirname "$0")/lib.sh"
 bench=${1:-$perf_root/build/bench/bench/tally_bench}
@@ -35,7 +37,7 @@ run() { # out.json slowdown
 # compare base.json new.json: prints "ratio verdict", returns regress.py's
 verdict() {
 	set +e
-	python3 "$perf_root/perf/regress.py" compare --calibrate "$1" "$2" \
+	python3 "$perf_root/perf/regress.py" compare "$1" "$2" \
 	    > "$tmp/out"
 	rc=$?
 	set -e

@@ -7,9 +7,10 @@
 #   short: one round of 3 s per program
 #   soak:  rounds of 30 s per program, 16 producers, until 30 minutes
 #   Ns, Nm, Nh: rounds of 30 s per program until that long (e.g. 2h)
-# BUILD is a build tree (default build/tsan: ThreadSanitizer). Prints TAP,
-# one line per program per round; logs every round (elapsed seconds,
-# round, program, work per second, ok) to out/soak/<stamp>.tsv; ends with
+# BUILD is a build tree (default build/tsan: ThreadSanitizer, configured
+# and built first where need be). Prints TAP, one line per program per
+# round; logs every round (elapsed seconds, round, program, work per
+# second, ok) to out/soak/<stamp>.tsv; ends with
 # a summary per program: rounds, failures, and the work rate's minimum,
 # median, maximum and first-to-last change (a leak or a slowdown over
 # hours shows there). The exit status is non-zero if any round failed.
@@ -27,10 +28,11 @@ soak) secs=30 producers=16 total=1800 ;;
 *[0-9]h) secs=30 producers=16 total=$((${tier%h} * 3600)) ;;
 *) echo "usage: $0 smoke|short|soak|Ns|Nm|Nh [BUILD]" >&2; exit 2 ;;
 esac
+[ -n "${2:-}" ] || perf_build tsan >&2
 for p in ingest_stress pool_stress keyset_stress detector_stress \
     memcache_stress; do
 	[ -x "$stress/$p" ] || {
-		echo "perf: build $build first (cmake --workflow --preset tsan)" >&2
+		echo "perf: no $stress/$p (build $build first)" >&2
 		exit 2
 	}
 done
