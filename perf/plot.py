@@ -177,18 +177,27 @@ def plot_regress(dat, outdir):
         i, r, lo, hi, colour.get(v, "0x777777"),
         re.sub(r"/real_time$", "", n)) for i, r, lo, hi, v, n in rows)
     path = write_dat(outdir, "regress", out)
+    # the data's range (not gnuplot's whole decades), the band included
+    ylo = min([r[2] for r in rows] + [0.9]) / 1.05
+    yhi = max([r[3] for r in rows] + [1.1]) * 1.05
+    tics = ", ".join("'%g' %g" % (t, t) for t in (
+        0.25, 0.5, 0.67, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5, 2, 3, 4)
+        if ylo <= t <= yhi)
     gnuplot("""set title 'New against baseline: median ratio and 95%% interval (grey: same, red: slower, green: faster; band: the threshold)'
 set ylabel 'time new / time base (> 1: slower; log scale)'
 set xtics rotate by -40 noenhanced font ',8'
 set bmargin 16
 set logscale y
 set grid y
+set yrange [%g:%g]
+set ytics (%s)
 set xrange [-1:%d]
 set object 1 rect from -1,0.95 to %d,1.05 fc rgb '#eeeeee' behind
 set arrow 1 from -1,1 to %d,1 nohead lc rgb '#999999'
 plot '%s' using 1:2:3:4:5:xtic(6) with yerrorbars lc rgb variable pt 7 \\
     notitle
-""" % (len(rows), len(rows), len(rows), path), outdir, "regress")
+""" % (ylo, yhi, tics, len(rows), len(rows), len(rows), path), outdir,
+            "regress")
 
 
 def main(argv):
