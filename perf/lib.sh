@@ -36,18 +36,15 @@ perf_bench() {
 }
 
 # Configure (the first time, saying so: it takes minutes) and build the
-# CMake preset $1, optionally only the targets $2...; quiet unless it
-# fails.
+# CMake preset $1; quiet unless it fails.
 perf_build() {
 	p=$1
-	shift
 	if [ ! -d "$perf_root/build/$p" ]; then
 		echo "perf: building the $p preset (the first time: minutes)"
 		(cd "$perf_root" && cmake --preset "$p" >/dev/null) || exit 2
 	fi
 	log=$perf_root/build/$p/perf_build.log
-	[ $# -eq 0 ] || set -- --target "$@"
-	(cd "$perf_root" && cmake --build --preset "$p" "$@") >"$log" 2>&1 || {
+	(cd "$perf_root" && cmake --build --preset "$p") >"$log" 2>&1 || {
 		tail -30 "$log"
 		echo "perf: building the $p preset failed (build/$p/perf_build.log)"
 		exit 2
