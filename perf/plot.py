@@ -22,13 +22,14 @@ of the threshold. Needs gnuplot (Debian: gnuplot-nox). Prints what it
 wrote.
 """
 
-import glob
 import json
 import os
 import re
 import statistics
 import subprocess
 import sys
+
+from regress import newest_runs  # perf/regress.py, beside this script
 
 DEFAULT_BATCH = 4096  # bench/pool_bench.c E2E_BATCH
 
@@ -204,12 +205,8 @@ def main(argv):
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
-    if not argv:  # the newest run perf/bench.sh wrote
-        here = os.path.dirname(os.path.abspath(__file__))
-        runs = glob.glob(os.path.join(here, "..", "out", "bench", "*.json"))
-        if not runs:
-            die("no run in out/bench/: run perf/bench.sh first")
-        argv = [max(runs, key=os.path.getmtime)]
+    if not argv:
+        argv = newest_runs(1, die)
         print("plot: %s" % os.path.relpath(argv[0]))
     if argv[0] == "--regress":
         if len(argv) < 2:

@@ -21,10 +21,11 @@ every benchmark together (16 runs of five benchmarks of one build here:
 regress/work's run-to-run standard deviation 2.2% raw, 1.2% relative to
 the other four; the same runs split over five processes each did no
 better: the drift is in time, not in the process); a change to tally
-moves a few benchmarks, not the median. The price: a change that slows every benchmark alike looks
-like a slower machine. The report prints the suite's own ratio and warns
-when it moved more than the threshold; --absolute judges raw times. With
-one benchmark in common there is nothing to judge it against: raw times.
+moves a few benchmarks, not the median. The price: a change that slows
+every benchmark alike looks like a slower machine. The report prints the
+suite's own ratio and warns when it moved more than the threshold;
+--absolute judges raw times. With one benchmark in common there is
+nothing to judge it against: raw times.
 
 A benchmark is "slower" when p < alpha (0.01), the interval lies above 1
 and the ratio itself is above 1 + threshold (0.05); "faster"
@@ -112,6 +113,17 @@ def fingerprint(run):
             % ", ".join(missing))
     text = "|".join(str(ctx[k]) for k in FINGERPRINT_KEYS)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def newest_runs(n, die):
+    """The n newest runs perf/bench.sh wrote (out/bench/*.json), oldest
+    first; die(message) when there are fewer."""
+    runs = sorted(glob.glob(os.path.join(HERE, "..", "out", "bench",
+                                         "*.json")), key=os.path.getmtime)
+    if len(runs) < n:
+        die("%d run%s in out/bench/, not %d: run perf/bench.sh"
+            % (len(runs), "" if len(runs) == 1 else "s", n))
+    return runs[-n:]
 
 
 def samples(run, metric):
@@ -318,9 +330,9 @@ def compare(bases, news, alpha, threshold, metric, dat=None, absolute=False):
               "benchmark alike, which a check relative to the suite cannot "
               "see (--absolute judges raw times)" % (threshold * 100))
     if slower and len(news) == 1:
-        print("regress: one run; a noisy neighbour or a two-state benchmark "
-              "can look slower once: confirm with a second run (perf/bench.sh "
-              "quick && perf/regress.py check --last 2)")
+        print("regress: one run; a few seconds of a noisy neighbour can make "
+              "a benchmark look slower once: confirm with a second run "
+              "(perf/bench.sh quick && perf/regress.py check --last 2)")
     if dat is not None:
         with open(dat, "w") as f:
             f.write("# index ratio low high verdict name\n")
@@ -394,14 +406,8 @@ def main(argv):
               % (len(runs), "" if len(runs) == 1 else "s", path))
         return 0
     if cmd == "check":
-        if not files:  # the newest runs perf/bench.sh wrote
-            runs = sorted(glob.glob(os.path.join(HERE, "..", "out", "bench",
-                                                 "*.json")),
-                          key=os.path.getmtime)
-            if len(runs) < last:
-                die("%d run%s in out/bench/, not %d: run perf/bench.sh"
-                    % (len(runs), "" if len(runs) == 1 else "s", last))
-            files = runs[-last:]
+        if not files:
+            files = newest_runs(last, die)
             for f in files:
                 print("regress: checking %s" % os.path.relpath(f))
         news = [load(f) for f in files]

@@ -37,8 +37,7 @@ run() { # out.json slowdown
 # compare base.json new.json: prints "ratio verdict", returns regress.py's
 verdict() {
 	set +e
-	python3 "$perf_root/perf/regress.py" compare "$1" "$2" \
-	    > "$tmp/out"
+	python3 "$perf_root/perf/regress.py" compare "$1" "$2" > "$tmp/out"
 	rc=$?
 	set -e
 	[ $rc -le 1 ] || { cat "$tmp/out" >&2; exit 2; }
