@@ -609,6 +609,20 @@ rank_cmp(const void *pa, const void *pb)
 	return a->g < b->g ? -1 : a->g > b->g;
 }
 
+/*
+ * The bytes of interned string @id. Every id in a snapshot was interned
+ * before the batch holding it was counted, so it is below the table's
+ * published count.
+ */
+static const char *
+name_of(const tally_engine *e, tally_strkind kind, uint32_t id, size_t *len)
+{
+	const tallyi_strent *ent = tallyi_strtab_entry(&e->str[kind], id);
+
+	*len = ent->len;
+	return ent->p;
+}
+
 int
 tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
     tally_order order, tally_group *out, size_t cap, size_t *n)
@@ -647,17 +661,17 @@ tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
 		r[i].n2 = NULL;
 		r[i].l2 = 0;
 		if (dim == TALLY_DIM_FILE || dim == TALLY_DIM_FILE_RULE) {
-			r[i].n1 = tally_string_lookup(e, TALLY_STR_FILE,
-			    g->file, &r[i].l1);
+			r[i].n1 = name_of(e, TALLY_STR_FILE, g->file,
+			    &r[i].l1);
 			if (dim == TALLY_DIM_FILE_RULE)
-				r[i].n2 = tally_string_lookup(e,
-				    TALLY_STR_RULE, g->rule, &r[i].l2);
+				r[i].n2 = name_of(e, TALLY_STR_RULE, g->rule,
+				    &r[i].l2);
 		} else {
-			r[i].n1 = tally_string_lookup(e, TALLY_STR_TOOL,
-			    g->tool, &r[i].l1);
+			r[i].n1 = name_of(e, TALLY_STR_TOOL, g->tool,
+			    &r[i].l1);
 			if (dim == TALLY_DIM_RULE)
-				r[i].n2 = tally_string_lookup(e,
-				    TALLY_STR_RULE, g->rule, &r[i].l2);
+				r[i].n2 = name_of(e, TALLY_STR_RULE, g->rule,
+				    &r[i].l2);
 		}
 	}
 	qsort(r, cnt, sizeof(*r), rank_cmp);

@@ -7,8 +7,8 @@
  *   tally/snapshot.h  snapshots and their queries
  *   tally/detector.h  pooled detector objects
  *   tally/cache.h     caches by content hash (the persistent level)
- *   tally/sarif.h     SARIF 2.1.0 reading, merging, baselines (libtally_sarif)
- *   tally/correlate.h cross-tool correlation clusters (libtally_sarif)
+ *   tally/sarif.h     SARIF 2.1.0 reading, merging, baselines (libtally_formats)
+ *   tally/correlate.h cross-tool correlation clusters (libtally_formats)
  * No header pulls in a dependency's headers.
  */
 #ifndef TALLY_H

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "tally/common.h"
-#include "engine/json_scan.h"
-#include "engine/sarif_internal.h"
+#include "formats/json_scan.h"
+#include "formats/sarif_internal.h"
 #include "test_util.h"
 
 TestSuite(json_scan, .timeout = 30);

@@ -2,7 +2,7 @@
  * tally/correlate.h - cross-tool correlation: the same problem reported by
  * several tools becomes one cluster.
  *
- * Provided by the tally_sarif library. A correlation index is fed by the
+ * Provided by the tally_formats library. A correlation index is fed by the
  * SARIF reader (tally_sarif_options.corr when reading into an engine, or
  * tally_sarif_merge_correlate()) and keeps one record per unique result
  * (the exact key of tally/engine.h) that has a category.
@@ -15,7 +15,7 @@
  *    "CWE-n", or is a number and its toolComponent.name is "CWE"; a tag is
  *    a CWE when it contains "CWE-n" ("external/cwe/cwe-476"), else a
  *    category tag. A result whose log names no CWE gets the CWE of its
- *    rule id in a built-in table of well-known rules (engine/correlate.c:
+ *    rule id in a built-in table of well-known rules (formats/correlate.c:
  *    cppcheck, clang analyzer, clang-tidy's clang-analyzer-*, gcc
  *    -fanalyzer), for logs whose converter dropped the CWE the tool itself
  *    documents. At most 6 categories per result are kept.

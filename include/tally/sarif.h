@@ -1,7 +1,7 @@
 /*
  * tally/sarif.h - SARIF 2.1.0 in (into an engine) and out (merge).
  *
- * Provided by the tally_sarif library (link -ltally_sarif -ltally; the
+ * Provided by the tally_formats library (link -ltally_formats -ltally; the
  * pkg-config module "tally" gives both). The reader streams: the JSON text
  * is scanned once, each result object is parsed on its own by simdjson, and
  * memory grows with the number of results of an input (a fixed-size record
@@ -371,7 +371,7 @@ typedef struct tally_linehash {
  * @cap:  its length; lines past it are computed but not stored.
  *
  * The definition GitHub code scanning uses (and the SARIF Multitool's
- * rewrite --insert RollingHashPartialFingerprints): see engine/linehash.c.
+ * rewrite --insert RollingHashPartialFingerprints): see formats/linehash.c.
  * A text that ends with a line feed has one more, empty, line at its end.
  * Return: the number of lines, or SIZE_MAX when out of memory.
  * Threads: any.

@@ -1,5 +1,5 @@
 /*
- * engine/sarif_merge.c - merge SARIF logs into one, one run per tool,
+ * formats/sarif_merge.c - merge SARIF logs into one, one run per tool,
  * exact duplicates dropped.
  *
  * The merge is a sink of the reader (sarif_read.c). It keeps every input
@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/json_scan.h"
+#include "formats/json_scan.h"
 #include "engine/keyset.h"
-#include "engine/sarif_internal.h"
+#include "formats/sarif_internal.h"
 #include "engine/strtab.h"
 #include "kernels/kernels.h"
 #include "tally/correlate.h"

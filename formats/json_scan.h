@@ -1,5 +1,5 @@
 /*
- * engine/json_scan.h - a validating JSON scanner that frames values
+ * formats/json_scan.h - a validating JSON scanner that frames values
  * (internal).
  *
  * simdjson parses one document held whole in memory; a SARIF log is one
@@ -14,8 +14,8 @@
  * Errors carry the byte offset and what was expected; the first error
  * sticks: every later call returns it again.
  */
-#ifndef TALLY_ENGINE_JSON_SCAN_H
-#define TALLY_ENGINE_JSON_SCAN_H
+#ifndef TALLY_FORMATS_JSON_SCAN_H
+#define TALLY_FORMATS_JSON_SCAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -128,4 +128,4 @@ size_t tallyi_js_decode(const char *buf, const tallyi_jstr *t, char *out,
  */
 int tallyi_js_end(tallyi_jscan *s);
 
-#endif /* TALLY_ENGINE_JSON_SCAN_H */
+#endif /* TALLY_FORMATS_JSON_SCAN_H */

@@ -1,5 +1,5 @@
 /*
- * engine/sarif_input.c - getting an input's bytes into memory.
+ * formats/sarif_input.c - getting an input's bytes into memory.
  *
  * A regular file is mapped, not read: the reader walks it once, front to
  * back, and gives the pages behind it back as it goes (tallyi_input_release),
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
-#include "engine/sarif_internal.h"
+#include "formats/sarif_internal.h"
 
 void
 tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,

@@ -1,5 +1,5 @@
 /*
- * engine/sarif_simdjson.cc - the simdjson shim: parse one SARIF object
+ * formats/sarif_simdjson.cc - the simdjson shim: parse one SARIF object
  * (a result, a rule, an artifact) and hand its properties to C.
  *
  * Each object is its own simdjson On-Demand document: json_scan.c framed it
@@ -16,7 +16,7 @@
 
 #include <simdjson.h>
 
-#include "engine/sarif_internal.h"
+#include "formats/sarif_internal.h"
 #include "tally/common.h"
 
 using namespace simdjson;

@@ -1,5 +1,5 @@
 /*
- * engine/json_scan.c - validating JSON scanner.
+ * formats/json_scan.c - validating JSON scanner.
  *
  * The skip loop is a pushdown automaton with the container stack kept as a
  * bit array (1 = object, 0 = array), 1024 levels deep at most. Strings are
@@ -7,14 +7,14 @@
  * with SWAR tests for '"', '\\' and bytes below 0x20 (the only bytes that
  * end or interrupt a string body). Everything else goes byte by byte.
  */
-#include "engine/json_scan.h"
+#include "formats/json_scan.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tally/common.h"
-#include "engine/sarif_internal.h"
+#include "formats/sarif_internal.h"
 
 void
 tallyi_js_init(tallyi_jscan *s, const char *buf, size_t len)

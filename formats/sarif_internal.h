@@ -1,5 +1,5 @@
 /*
- * engine/sarif_internal.h - the SARIF reader's parts (internal).
+ * formats/sarif_internal.h - the SARIF reader's parts (internal).
  *
  *   sarif_input.c      maps or reads an input, with simdjson's padding
  *   json_scan.c        validates and frames the JSON text
@@ -8,8 +8,8 @@
  *   sarif_merge.c      a sink that writes one merged log
  * The summary path's sink (the engine) is in sarif_read.c.
  */
-#ifndef TALLY_ENGINE_SARIF_INTERNAL_H
-#define TALLY_ENGINE_SARIF_INTERNAL_H
+#ifndef TALLY_FORMATS_SARIF_INTERNAL_H
+#define TALLY_FORMATS_SARIF_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -117,7 +117,7 @@ typedef struct tallyi_sarif_result {
 } tallyi_sarif_result;
 
 /*
- * What correlation reads besides the definitions (engine/correlate.c), only
+ * What correlation reads besides the definitions (formats/correlate.c), only
  * when asked. These properties are read leniently: one of the wrong type is
  * absent, never an error, so asking for correlation cannot make a log that
  * reads without it fail.
@@ -415,4 +415,4 @@ int64_t tallyi_corr_cluster_of(const struct tally_corr *c, uint32_t idx);
 }
 #endif
 
-#endif /* TALLY_ENGINE_SARIF_INTERNAL_H */
+#endif /* TALLY_FORMATS_SARIF_INTERNAL_H */

@@ -1,5 +1,5 @@
 /*
- * engine/correlate.c - cross-tool correlation clusters (tally/correlate.h).
+ * formats/correlate.c - cross-tool correlation clusters (tally/correlate.h).
  *
  * Records: one per unique result (the engine's exact key, in this index's
  * own string tables), with its resolved path, its lines (primary, flow
@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
-#include "engine/sarif_internal.h"
+#include "formats/sarif_internal.h"
 #include "engine/strtab.h"
 #include "tally/correlate.h"
 
@@ -70,52 +70,6 @@ struct tally_corr {
 	uint64_t *agree;      /* ntools * ntools */
 	uint64_t *categorized;
 };
-
-/* ------------------------------------------------------------------ */
-/* CWE scanning (called by the simdjson shim too)                      */
-
-void
-tallyi_cwe_add(tallyi_corr_fields *cf, uint32_t cwe)
-{
-	for (uint32_t k = 0; k < cf->ncwe; k++)
-		if (cf->cwe[k] == cwe)
-			return;
-	if (cf->ncwe < TALLYI_CATS)
-		cf->cwe[cf->ncwe++] = cwe;
-}
-
-static bool
-is_alnum(char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
-	    (c | 0x20) <= 'z');
-}
-
-void
-tallyi_cwe_scan(const char *s, size_t n, tallyi_corr_fields *cf)
-{
-	const char *end = s + n, *p = s + 3;
-
-	if (n < 5) /* "CWE-1" */
-		return;
-	/* Hyphens are rarer than letters: find them, then look back. */
-	while (p < end && (p = memchr(p, '-', (size_t)(end - p))) != NULL) {
-		const char *q = p + 1;
-		uint32_t v = 0;
-		size_t d = 0;
-
-		if ((p[-3] | 0x20) != 'c' || (p[-2] | 0x20) != 'w' ||
-		    (p[-1] | 0x20) != 'e' || (p - 3 > s && is_alnum(p[-4]))) {
-			p++;
-			continue;
-		}
-		for (; q < end && *q >= '0' && *q <= '9' && d < 8; q++, d++)
-			v = v * 10 + (uint32_t)(*q - '0');
-		if (d > 0 && d < 8 && v != 0)
-			tallyi_cwe_add(cf, v);
-		p = q;
-	}
-}
 
 /*
  * Rules whose tools document a CWE that their SARIF (or the converter that
@@ -304,6 +258,13 @@ find_base(const tallyi_sarif_run *run, uint32_t name)
 		if (run->bases[k].name == name)
 			return &run->bases[k];
 	return NULL;
+}
+
+static bool
+is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+	    (c | 0x20) <= 'z');
 }
 
 static bool

@@ -1,5 +1,5 @@
 /*
- * engine/sarif_diff.c - classify a log's results against a baseline log
+ * formats/sarif_diff.c - classify a log's results against a baseline log
  * (SARIF baselineState: new, unchanged, updated, absent).
  *
  * Both logs are read through the reader with a sink that keeps every
@@ -31,7 +31,7 @@
 
 #include "tally/sarif.h"
 #include "engine/alloc.h"
-#include "engine/sarif_internal.h"
+#include "formats/sarif_internal.h"
 
 #define NEARBY 3 /* lines */
 

@@ -1,5 +1,5 @@
 /*
- * engine/linehash.c - GitHub's primaryLocationLineHash of source lines.
+ * formats/linehash.c - GitHub's primaryLocationLineHash of source lines.
  *
  * The definition (GitHub's code scanning, as its CodeQL action computes
  * it): the text is read as UTF-16 code units; spaces and tabs are skipped,

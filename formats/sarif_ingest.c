@@ -1,0 +1,391 @@
+/*
+ * formats/sarif_ingest.c - reading SARIF logs into an engine
+ * (tally_sarif_read_file, tally_sarif_read_buffer).
+ *
+ * The reader (sarif_read.c) hands each finished run to a sink; this file's
+ * sink turns the run's results into batches of the engine and holds them
+ * until the whole input has read well, then submits them in order: an
+ * input is counted all or nothing. With tally_sarif_options.corr it also
+ * stages the run's categorised results for correlation (correlate.c), and
+ * with tally_sarif_options.cache it stores what an input became and
+ * replays it when the same bytes come again.
+ */
+#include <sched.h>
+#include <string.h>
+
+#include "engine/alloc.h"
+#include "formats/sarif_internal.h"
+#include "tally/cache.h"
+#include "tally/replay.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+/*
+ * The engine sink: results go into batches that are held until the input
+ * is complete, then submitted in order (all or nothing).
+ */
+typedef struct engine_sink {
+	tally_engine *e;
+	const tallyi_mem *mem;
+	tally_batch *cur;
+	tally_batch **held;
+	size_t nheld, cap;
+	struct tally_corr *corr;  /* also stage for this index, or NULL */
+	tallyi_corr_stage stage;
+	bool keep;                /* also keep a copy to store (cache) */
+	tally_violation *kept;
+	size_t nkept, capkept;
+} engine_sink;
+
+int
+tallyi_sink_tool(void *ctx, const char *name, size_t len, const char *version,
+    size_t vlen, uint32_t *id)
+{
+	return tally_tool_register(*(tally_engine **)ctx, name, len, version,
+	    vlen, id);
+}
+
+int
+tallyi_sink_intern(void *ctx, tally_strkind kind, const char *s, size_t len,
+    uint32_t *id)
+{
+	return tally_string_intern(*(tally_engine **)ctx, kind, s, len, id);
+}
+
+const char *
+tallyi_sink_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
+{
+	return tally_string_lookup(*(tally_engine **)ctx, kind, id, len);
+}
+
+static int
+es_hold(engine_sink *es)
+{
+	if (es->nheld == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 16;
+		tally_batch **h = tallyi_realloc(es->mem, es->held,
+		    es->cap * sizeof(*h), cap * sizeof(*h));
+
+		if (h == NULL)
+			return TALLY_ENOMEM;
+		es->held = h;
+		es->cap = cap;
+	}
+	es->held[es->nheld++] = es->cur;
+	es->cur = NULL;
+	return TALLY_OK;
+}
+
+static int
+es_run(void *ctx, const tallyi_sarif_run *run)
+{
+	engine_sink *es = ctx;
+
+	if (es->corr != NULL) {
+		int rc = tallyi_corr_stage_run(es->corr, &es->stage, run,
+		    tallyi_sink_lookup, ctx, NULL);
+
+		if (rc != TALLY_OK)
+			return rc;
+	}
+
+	if (es->keep && es->capkept - es->nkept < run->nres) {
+		size_t cap = es->capkept ? es->capkept : 1024;
+		tally_violation *v;
+
+		while (cap - es->nkept < run->nres)
+			cap *= 2;
+		v = tallyi_realloc(es->mem, es->kept,
+		    es->capkept * sizeof(*v), cap * sizeof(*v));
+		if (v == NULL)
+			return TALLY_ENOMEM;
+		es->kept = v;
+		es->capkept = cap;
+	}
+	for (size_t k = 0; k < run->nres; k++) {
+		int rc;
+
+		if (es->keep)
+			es->kept[es->nkept++] = run->res[k].v;
+		if (es->cur == NULL &&
+		    (rc = tally_batch_acquire(es->e, &es->cur)) != TALLY_OK)
+			return rc;
+		rc = tally_batch_append(es->cur, &run->res[k].v);
+		if (rc == TALLY_EFULL) {
+			if ((rc = es_hold(es)) != TALLY_OK ||
+			    (rc = tally_batch_acquire(es->e, &es->cur)))
+				return rc;
+			rc = tally_batch_append(es->cur, &run->res[k].v);
+		}
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+/*
+ * Submit the held batches in order. A non-blocking engine answers
+ * TALLY_EAGAIN while it is full: the reader has nothing better to do than
+ * wait, so it yields and tries again.
+ */
+static int
+es_commit(engine_sink *es)
+{
+	int rc = TALLY_OK;
+
+	if (es->cur != NULL && (rc = es_hold(es)) != TALLY_OK)
+		return rc;
+	for (size_t k = 0; k < es->nheld; k++) {
+		while ((rc = tally_batch_submit(es->e, es->held[k])) ==
+		    TALLY_EAGAIN)
+			sched_yield();
+		if (rc != TALLY_OK)
+			break;
+		es->held[k] = NULL;
+	}
+	if (rc == TALLY_OK && es->corr != NULL)
+		rc = tallyi_corr_commit(es->corr, &es->stage, NULL);
+	return rc;
+}
+
+static void
+es_drop(engine_sink *es)
+{
+	for (size_t k = 0; k < es->nheld; k++)
+		tally_batch_discard(es->e, es->held[k]);
+	tally_batch_discard(es->e, es->cur);
+	tallyi_free(es->mem, es->held, es->cap * sizeof(*es->held));
+	tallyi_free(es->mem, es->kept, es->capkept * sizeof(*es->kept));
+	tallyi_corr_stage_free(es->corr, &es->stage);
+	memset(es, 0, sizeof(*es));
+}
+
+int
+tallyi_check_options(const tally_sarif_options *opt)
+{
+	return opt == NULL || opt->struct_size >= TALLY_SARIF_OPTIONS_V01_SIZE ?
+	    TALLY_OK : TALLY_EINVAL;
+}
+
+struct tally_corr *
+tallyi_opt_corr(const tally_sarif_options *opt)
+{
+	return opt != NULL && opt->struct_size >= offsetof(tally_sarif_options,
+	    corr) + sizeof(opt->corr) ? opt->corr : NULL;
+}
+
+static tally_cache *
+opt_cache(const tally_sarif_options *opt)
+{
+	return opt != NULL && opt->struct_size >= offsetof(tally_sarif_options,
+	    cache) + sizeof(opt->cache) ? opt->cache : NULL;
+}
+
+/* ---- stored results of whole inputs (tally_sarif_options.cache) ---- */
+
+/*
+ * The version of what a result becomes (tally/sarif.h): part of every
+ * input's key, so a reader that maps results differently never replays
+ * what an older one stored. Change it with those rules.
+ */
+#define SARIF_CACHE_RULES UINT64_C(0x74616c6c79310001)
+
+/* A stored input: its run count, then the pack (tally/replay.h). */
+#define STORED_HDR 8
+
+/* Hashed this much at a time, the pages given back after each part. */
+#define KEY_CHUNK (8u << 20)
+
+static tally_cache_key
+input_key(tallyi_input *in)
+{
+	XXH3_state_t st;
+	XXH128_hash_t h;
+
+	(void)XXH3_128bits_reset_withSeed(&st, SARIF_CACHE_RULES);
+	for (size_t at = 0; at < in->len; at += KEY_CHUNK) {
+		size_t n = in->len - at < KEY_CHUNK ? in->len - at : KEY_CHUNK;
+
+		(void)XXH3_128bits_update(&st, in->buf + at, n);
+		tallyi_input_drop(in, at, at + n);
+	}
+	h = XXH3_128bits_digest(&st);
+	return (tally_cache_key){ h.high64, h.low64 };
+}
+
+/*
+ * Replay a stored input. Return: TALLY_OK (replayed: @rep filled),
+ * TALLY_ENOTFOUND (not stored, or stored wrong: read it), or the error of
+ * an engine that refused what was replayed.
+ */
+static int
+replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
+    const tallyi_input *in, tally_sarif_report *rep)
+{
+	/*
+	 * Every string of a pack and a row's worth of bytes for each result
+	 * come from the input: a pack is almost never larger than it. Pages
+	 * of the buffer that the copy does not reach are never touched.
+	 */
+	size_t cap = in->len + 4096, len = 0;
+	unsigned char *buf = tallyi_alloc(in->mem, cap);
+	uint64_t runs, n;
+	int rc;
+
+	if (buf == NULL)
+		return TALLY_ENOTFOUND;
+	rc = tally_cache_lookup(c, key, buf, cap, &len);
+	if (rc == TALLY_ERANGE) {
+		tallyi_free(in->mem, buf, cap);
+		if ((buf = tallyi_alloc(in->mem, cap = len)) == NULL)
+			return TALLY_ENOTFOUND;
+		rc = tally_cache_lookup(c, key, buf, cap, &len);
+	}
+	/* Not there, or not to be had (memory): read the input instead. */
+	if (rc != TALLY_OK || len < STORED_HDR) {
+		rc = TALLY_ENOTFOUND;
+		goto out;
+	}
+	memcpy(&runs, buf, STORED_HDR);
+	rc = tally_results_replay(e, buf + STORED_HDR, len - STORED_HDR, &n);
+	if (rc == TALLY_OK) {
+		rep->results = n;
+		rep->runs = runs;
+		rep->bytes = in->len;
+	} else if (rc == TALLY_EFORMAT || rc == TALLY_ENOMEM) {
+		rc = TALLY_ENOTFOUND; /* replay added nothing: read the input */
+	} else {
+		tallyi_report_error(rep, rc, UINT64_MAX,
+		    "the engine refused the stored results: %s",
+		    tally_strerror(rc));
+	}
+out:
+	tallyi_free(in->mem, buf, cap);
+	return rc;
+}
+
+/*
+ * Store the results kept of an input that read well. Best effort: what
+ * cannot be stored (memory, a full disk) is only a saving lost.
+ */
+static void
+store_kept(engine_sink *es, tally_cache *c, tally_cache_key key,
+    uint64_t runs)
+{
+	unsigned char *val;
+	size_t plen;
+	void *pack;
+
+	if (tally_results_pack(es->e, es->kept, es->nkept, &pack, &plen) ==
+	    TALLY_OK) {
+		if ((val = tallyi_alloc(es->mem, STORED_HDR + plen)) != NULL) {
+			memcpy(val, &runs, STORED_HDR);
+			memcpy(val + STORED_HDR, pack, plen);
+			(void)tally_cache_store(c, key, val, STORED_HDR + plen);
+			tallyi_free(es->mem, val, STORED_HDR + plen);
+		}
+		tally_results_free(es->e, pack, plen);
+	}
+}
+
+static int
+read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
+    tally_sarif_report *rep)
+{
+	struct tally_corr *corr = tallyi_opt_corr(opt);
+	tally_cache *cache = corr == NULL ? opt_cache(opt) : NULL;
+	engine_sink es = { .e = e, .mem = in->mem, .corr = corr,
+		.keep = cache != NULL };
+	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
+		tallyi_sink_lookup, es_run, &es, false, corr != NULL };
+	tally_cache_key key = { 0, 0 };
+	int rc;
+
+	if (cache != NULL) {
+		key = input_key(in);
+		rc = replay_stored(e, cache, key, in, rep);
+		if (rc != TALLY_ENOTFOUND)
+			return rc;
+	}
+	rc = tallyi_sarif_read(in, &sink, opt, rep);
+	if (rc == TALLY_OK && cache != NULL)
+		store_kept(&es, cache, key, rep->runs);
+	if (rc == TALLY_OK) {
+		rc = es_commit(&es);
+		if (rc != TALLY_OK) {
+			tallyi_report_error(rep, rc, UINT64_MAX,
+			    "the engine refused the results: %s",
+			    tally_strerror(rc));
+			rep->results = 0;
+		}
+	}
+	es_drop(&es);
+	return rc;
+}
+
+void
+tallyi_report_init(tally_sarif_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->offset = UINT64_MAX;
+}
+
+int
+tally_sarif_read_file(tally_engine *e, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	tally_sarif_report local;
+	tallyi_input in;
+	tallyi_mem mem;
+	int rc;
+
+	if (rep == NULL)
+		rep = &local;
+	tallyi_report_init(rep);
+	if (e == NULL || path == NULL || tallyi_check_options(opt) != TALLY_OK) {
+		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
+		return TALLY_EINVAL;
+	}
+	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
+		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
+		return rc;
+	}
+	rc = tallyi_input_open(&in, path, &mem, rep);
+	if (rc == TALLY_OK) {
+		rc = read_into(e, &in, opt, rep);
+		tallyi_input_close(&in);
+	}
+	tallyi_mem_fini(&mem);
+	return rc;
+}
+
+int
+tally_sarif_read_buffer(tally_engine *e, const void *buf, size_t len,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	tally_sarif_report local;
+	tallyi_input in;
+	tallyi_mem mem;
+	int rc;
+
+	if (rep == NULL)
+		rep = &local;
+	tallyi_report_init(rep);
+	if (e == NULL || (buf == NULL && len != 0) ||
+	    tallyi_check_options(opt) != TALLY_OK) {
+		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
+		return TALLY_EINVAL;
+	}
+	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
+		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
+		return rc;
+	}
+	tallyi_input_wrap(&in, buf, len);
+	in.mem = &mem;
+	rc = read_into(e, &in, opt, rep);
+	tallyi_mem_fini(&mem);
+	return rc;
+}
