@@ -298,7 +298,7 @@ struct l2_arg {
 /* One thread's state, on a line of its own (no false sharing). */
 struct l2_run {
 	_Alignas(64) const struct l2_arg *a;
-	tally_mem_cache *mc;
+	tally_cache_mem *mc;
 	mlru *m;
 	uint64_t seed;
 	double cpu;
@@ -328,7 +328,7 @@ l2_thread(void *arg)
 		if (r->a->mutex)
 			r->hits += mlru_get(r->m, k, buf);
 		else
-			r->hits += tally_mem_cache_get(r->mc, k, buf,
+			r->hits += tally_cache_mem_get(r->mc, k, buf,
 			    sizeof(buf), &len) == TALLY_OK;
 		BENCH_ESCAPE(buf);
 	}
@@ -340,8 +340,8 @@ static void
 bm_l2(bench_state *st, void *varg)
 {
 	const struct l2_arg *a = varg;
-	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
-	tally_mem_cache *mc = NULL;
+	tally_cache_mem_config cfg = TALLY_CACHE_MEM_CONFIG_INIT;
+	tally_cache_mem *mc = NULL;
 	mlru m;
 	double cpu = 0, ops = 0, wall = 0;
 	uint64_t hits = 0;
@@ -354,11 +354,11 @@ bm_l2(bench_state *st, void *varg)
 	} else {
 		unsigned char val[L2_VAL];
 
-		if (tally_mem_cache_create(&cfg, NULL, &mc) != TALLY_OK)
+		if (tally_cache_mem_create(&cfg, NULL, &mc) != TALLY_OK)
 			abort();
 		for (unsigned i = 0; i < L2_KEYS; i++) {
 			memset(val, (int)i, sizeof(val));
-			if (tally_mem_cache_put(mc, l2_key(i), val,
+			if (tally_cache_mem_put(mc, l2_key(i), val,
 			    sizeof(val)) != TALLY_OK)
 				abort();
 		}
@@ -401,7 +401,7 @@ bm_l2(bench_state *st, void *varg)
 		free(m.nodes);
 		free(m.slot);
 	} else {
-		tally_mem_cache_destroy(mc);
+		tally_cache_mem_destroy(mc);
 	}
 }
 
@@ -442,18 +442,18 @@ bm_l1(bench_state *st, void *arg)
 {
 	const unsigned nkeys = (unsigned)(uintptr_t)arg & 0xFFFF;
 	const unsigned vsize = (unsigned)((uintptr_t)arg >> 16);
-	tally_l1_cache *l1;
+	tally_cache_l1 *l1;
 	unsigned char val[L2_VAL];
 	tally_cache_key keys[L1_MAX_KEYS];
 	static uint16_t order[L1_ORDER];
 	uint64_t seed = 0x5DEECE66Dull, hits = 0, n = 0;
 
-	if (tally_l1_create(nkeys, vsize, NULL, &l1) != TALLY_OK)
+	if (tally_cache_l1_create(nkeys, vsize, NULL, &l1) != TALLY_OK)
 		abort();
 	for (unsigned i = 0; i < nkeys; i++) {
 		keys[i] = l2_key(i);
 		memset(val, (int)i, sizeof(val));
-		(void)tally_l1_put(l1, keys[i], val, vsize);
+		(void)tally_cache_l1_put(l1, keys[i], val, vsize);
 	}
 	/* Drawn before timing: a 64-bit modulo per get would cost more than
 	 * the get. */
@@ -463,7 +463,7 @@ bm_l1(bench_state *st, void *arg)
 		for (unsigned i = 0; i < L1_ORDER; i++) {
 			size_t len;
 
-			hits += tally_l1_get(l1, keys[order[i]], val,
+			hits += tally_cache_l1_get(l1, keys[order[i]], val,
 			    sizeof(val), &len) == TALLY_OK;
 			BENCH_ESCAPE(val);
 		}
@@ -472,7 +472,7 @@ bm_l1(bench_state *st, void *arg)
 	bench_set_items(st, n);
 	bench_set_counter(st, "hit_rate", n ? (double)hits / (double)n : 0,
 	    false);
-	tally_l1_destroy(l1);
+	tally_cache_l1_destroy(l1);
 }
 
 void
@@ -499,7 +499,7 @@ cache_l1_bench_register(void)
  *   <names> skewed: 20,000 paths, all interned before timing, drawn as
  *           the minimum of two uniform draws (some paths far more often);
  *           fresh: every intern a path new to the engine.
- *   <path>  table: tally_string_intern (a lock-free find in the kind's
+ *   <path>  table: tally_engine_string_intern (a lock-free find in the kind's
  *           hash index; a new string takes the mutex): the engine's way;
  *           l1_l2: the same behind tally_cache (per-thread L1, shared L2)
  *           keyed by XXH3-128 of the path, the id checked against the
@@ -562,13 +562,13 @@ intern_cached(tally_engine *e, tally_cache *c, const char *s, uint32_t len)
 	size_t n, l;
 	const char *p;
 
-	if (tally_cache_lookup(c, key, &id, sizeof(id), &n) == TALLY_OK &&
-	    (p = tally_string_lookup(e, TALLY_STR_FILE, id, &l)) != NULL &&
+	if (tally_cache_get(c, key, &id, sizeof(id), &n) == TALLY_OK &&
+	    (p = tally_engine_string_lookup(e, TALLY_STR_FILE, id, &l)) != NULL &&
 	    l == len && memcmp(p, s, len) == 0)
 		return id;
-	if (tally_string_intern(e, TALLY_STR_FILE, s, len, &id) != TALLY_OK)
+	if (tally_engine_string_intern(e, TALLY_STR_FILE, s, len, &id) != TALLY_OK)
 		abort();
-	(void)tally_cache_store(c, key, &id, sizeof(id));
+	(void)tally_cache_put(c, key, &id, sizeof(id));
 	return id;
 }
 
@@ -588,7 +588,7 @@ in_thread(void *arg)
 
 		if (r->c != NULL)
 			id = intern_cached(r->e, r->c, in_name[k], in_len[k]);
-		else if (tally_string_intern(r->e, TALLY_STR_FILE, in_name[k],
+		else if (tally_engine_string_intern(r->e, TALLY_STR_FILE, in_name[k],
 		    in_len[k], &id) != TALLY_OK)
 			abort();
 		BENCH_ESCAPE(id);
@@ -619,11 +619,11 @@ bm_intern(bench_state *st, void *varg)
 		cc.l2_bytes = 8u << 20;
 		bench_pause(st);
 		if (tally_engine_create(&e, &cfg) != TALLY_OK ||
-		    (a->cached && tally_cache_create(&cc, NULL, &c) != 0))
+		    (a->cached && tally_cache_create(&cc, NULL, &c, NULL) != 0))
 			abort();
 		/* skewed: every name known, so what is timed is finding them */
 		for (unsigned k = 0; !a->fresh && k < IN_NAMES; k++)
-			if (tally_string_intern(e, TALLY_STR_FILE, in_name[k],
+			if (tally_engine_string_intern(e, TALLY_STR_FILE, in_name[k],
 			    in_len[k], &(uint32_t){ 0 }) != TALLY_OK)
 				abort();
 		bench_resume(st);

@@ -195,7 +195,7 @@ bm_detector(bench_state *st, void *varg)
 		t.create = det_create;
 		t.reset = det_reset;
 		t.destroy = det_destroy;
-		if (tally_detector_register(&t, NULL, &c->p) != TALLY_OK)
+		if (tally_detector_pool_create(&t, NULL, &c->p) != TALLY_OK)
 			abort();
 	}
 	while (bench_keep_running(st, (uint64_t)OPS * (a->cross ? 1 :
@@ -225,12 +225,12 @@ bm_detector(bench_state *st, void *varg)
 		bench_set_counter(st, "ratio_vs_jemalloc", ops / cpu /
 		    pool_baseline_get(a->key), false);
 	if (a->pool) {
-		tally_detector_stats s;
+		tally_detector_pool_stats s;
 
-		tally_detector_pool_stats(c->p, &s);
+		tally_detector_pool_stats_get(c->p, &s);
 		bench_set_counter(st, "hit_rate", s.acquires ? (double)s.hits /
 		    (double)s.acquires : 0, false);
-		tally_detector_unregister(c->p);
+		tally_detector_pool_destroy(c->p);
 	}
 	free(c);
 }

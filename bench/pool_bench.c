@@ -166,22 +166,22 @@ intern_all(tally_engine *e, uint32_t keys)
 
 	for (unsigned i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "tool%u", i);
-		if (tally_tool_register(e, name, strlen(name), NULL, 0, &id))
+		if (tally_engine_tool_register(e, name, strlen(name), NULL, 0, &id))
 			return -1;
 	}
 	for (unsigned i = 0; i < 300; i++) {
 		snprintf(name, sizeof(name), "rule%u", i);
-		if (tally_string_intern(e, TALLY_STR_RULE, name, strlen(name),
+		if (tally_engine_string_intern(e, TALLY_STR_RULE, name, strlen(name),
 		    &id))
 			return -1;
 	}
 	for (unsigned i = 0; i < keys >> 8; i++) {
 		snprintf(name, sizeof(name), "src/f%u.c", i);
-		if (tally_string_intern(e, TALLY_STR_FILE, name, strlen(name),
+		if (tally_engine_string_intern(e, TALLY_STR_FILE, name, strlen(name),
 		    &id))
 			return -1;
 	}
-	return tally_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &id);
+	return tally_engine_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &id);
 }
 
 struct e2e_run {
@@ -392,7 +392,7 @@ static void
 fib_task(void *arg)
 {
 	struct fib *f = arg, a, b;
-	tally_taskgroup g;
+	tally_pool_group g;
 
 	if (f->n < 2) {
 		f->r = f->n;
@@ -400,11 +400,11 @@ fib_task(void *arg)
 	}
 	a = (struct fib){ f->e, f->n - 1, 0 };
 	b = (struct fib){ f->e, f->n - 2, 0 };
-	tally_taskgroup_init(f->e, &g);
+	tally_pool_group_init(f->e, &g);
 	if (tally_pool_submit(f->e, &g, fib_task, &a) != TALLY_OK)
 		abort();
 	fib_task(&b);
-	tally_taskgroup_wait(&g);
+	tally_pool_group_wait(&g);
 	f->r = a.r + b.r;
 }
 
@@ -454,11 +454,11 @@ bm_fib(bench_state *st, void *arg)
 	t0 = pool_now();
 	while (bench_keep_running(st, spawns)) {
 		struct fib f = { e, POOL_FIB_N, 0 };
-		tally_taskgroup g;
+		tally_pool_group g;
 
-		tally_taskgroup_init(e, &g);
+		tally_pool_group_init(e, &g);
 		tally_pool_submit(e, &g, fib_task, &f);
-		tally_taskgroup_wait(&g);
+		tally_pool_group_wait(&g);
 		BENCH_ESCAPE(f.r);
 		iters++;
 	}
@@ -531,14 +531,14 @@ bm_wake(bench_state *st, void *arg)
 		return;
 	}
 	while (bench_keep_running(st, 1)) {
-		tally_taskgroup g;
+		tally_pool_group g;
 		double t0;
 
 		nanosleep(&idle, NULL);
 		t0 = pool_now();
-		tally_taskgroup_init(e, &g);
+		tally_pool_group_init(e, &g);
 		tally_pool_submit(e, &g, noop, NULL);
-		tally_taskgroup_wait(&g);
+		tally_pool_group_wait(&g);
 		busy += pool_now() - t0;
 		iters++;
 	}

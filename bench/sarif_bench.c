@@ -114,7 +114,7 @@ summary_once(const fileset *fs, tally_cache *cache, bench_state *st)
 		tally_sarif_report rep;
 
 		if (tally_sarif_read_file(e, fs->paths[i], &so, &rep) != 0) {
-			fprintf(stderr, "%s: %s\n", fs->paths[i], rep.error);
+			fprintf(stderr, "%s: %s\n", fs->paths[i], rep.error.message);
 			bench_skip(st, "an input failed");
 			break;
 		}
@@ -136,7 +136,7 @@ cache_open(void)
 
 	cfg.dir = CACHE_DIR;
 	cfg.l2_bytes = 16u << 20; /* as tally summary --cache */
-	if (tally_cache_create(&cfg, NULL, &c) != TALLY_OK)
+	if (tally_cache_create(&cfg, NULL, &c, NULL) != TALLY_OK)
 		abort();
 	return c;
 }
@@ -259,13 +259,16 @@ bm_merge(bench_state *st, void *arg)
 		close(fd);
 	while (bench_keep_running(st, 1)) {
 		tally_sarif_merge *m = NULL;
+		tally_sarif_merge_stats ms;
 
 		tally_sarif_merge_create(&m, NULL);
 		for (size_t i = 0; i < fs->n; i++)
 			tally_sarif_merge_add_file(m, fs->paths[i], NULL, NULL);
-		if (tally_sarif_merge_write(m, out) != TALLY_OK)
+		if (tally_sarif_merge_write(m, out, NULL) != TALLY_OK)
 			bench_skip(st, "write failed");
-		tally_sarif_merge_totals(m, &read, &unique);
+		tally_sarif_merge_stats_get(m, &ms);
+		read = ms.read;
+		unique = ms.unique;
 		tally_sarif_merge_destroy(m);
 		iters++;
 	}

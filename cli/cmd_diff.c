@@ -46,7 +46,8 @@ write_sarif(const char *base, const char *cur, const char *out,
 {
 	tally_sarif_merge *m = NULL;
 	tally_sarif_report rep;
-	tally_sarif_merge_report r;
+	tally_sarif_merge_stats r;
+	tally_error err;
 	int rc;
 
 	if ((rc = tally_sarif_merge_create(&m, NULL)) != TALLY_OK ||
@@ -60,18 +61,16 @@ write_sarif(const char *base, const char *cur, const char *out,
 		base = NULL; /* read: an error now is the new log's */
 	if (rc != TALLY_OK || (rc = tally_sarif_merge_add_file(m, cur, NULL,
 	    &rep)) != TALLY_OK) {
-		out_error("%s: %s", base != NULL ? base : cur, rep.error);
+		out_error("%s: %s", base != NULL ? base : cur, rep.error.message);
 		tally_sarif_merge_destroy(m);
 		return EXIT_USAGE;
 	}
-	rc = tally_sarif_merge_write(m, out);
-	if (rc != TALLY_OK) {
-		out_error("diff: cannot write %s: %s", out,
-		    rc == TALLY_EIO ? strerror(errno) : tally_strerror(rc));
+	if (tally_sarif_merge_write(m, out, &err) != TALLY_OK) {
+		out_error("diff: %s", err.message);
 		tally_sarif_merge_destroy(m);
 		return EXIT_USAGE;
 	}
-	tally_sarif_merge_stats(m, &r);
+	tally_sarif_merge_stats_get(m, &r);
 	tally_sarif_merge_destroy(m);
 	return fail_on_new && r.baseline[TALLY_BASELINE_NEW] != 0 ?
 	    EXIT_FAIL_ON : EXIT_OK;
@@ -87,22 +86,22 @@ json_text(tally_engine *e, tally_strkind k, uint32_t id)
 }
 
 static void
-print_json(tally_engine *e, const tally_diff *d)
+print_json(tally_engine *e, const tally_sarif_diff *d)
 {
 	size_t n;
-	const tally_diff_entry *ent = tally_diff_entries(d, &n);
+	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
 
 	fputs("{\n  \"counts\": {", stdout);
 	for (int b = 0; b < TALLY_BASELINE_COUNT; b++)
 		printf("%s\"%s\": %llu", b ? ", " : "",
-		    tally_baseline_name((tally_baseline)b),
-		    (unsigned long long)tally_diff_count(d, (tally_baseline)b));
+		    tally_sarif_baseline_name((tally_baseline)b),
+		    (unsigned long long)tally_sarif_diff_count(d, (tally_baseline)b));
 	fputs("},\n  \"results\": [", stdout);
 	for (size_t i = 0; i < n; i++) {
-		const tally_diff_entry *x = &ent[i];
+		const tally_sarif_diff_entry *x = &ent[i];
 
 		printf("%s\n    {\"state\": \"%s\", \"tool\": ", i ? "," : "",
-		    tally_baseline_name(x->state));
+		    tally_sarif_baseline_name(x->state));
 		json_text(e, TALLY_STR_TOOL, x->v.tool);
 		fputs(", \"rule\": ", stdout);
 		json_text(e, TALLY_STR_RULE, x->v.rule);
@@ -124,18 +123,18 @@ print_json(tally_engine *e, const tally_diff *d)
 }
 
 static void
-print_text(tally_engine *e, const tally_diff *d)
+print_text(tally_engine *e, const tally_sarif_diff *d)
 {
 	size_t n;
-	const tally_diff_entry *ent = tally_diff_entries(d, &n);
+	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
 
 	printf("%llu new, %llu unchanged, %llu updated, %llu absent\n",
-	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_NEW),
-	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_UNCHANGED),
-	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_UPDATED),
-	    (unsigned long long)tally_diff_count(d, TALLY_BASELINE_ABSENT));
+	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_NEW),
+	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_UNCHANGED),
+	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_UPDATED),
+	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_ABSENT));
 	for (size_t i = 0; i < n; i++) {
-		const tally_diff_entry *x = &ent[i];
+		const tally_sarif_diff_entry *x = &ent[i];
 		size_t lt, lr, lf;
 		const char *t = out_name(e, TALLY_STR_TOOL, x->v.tool, &lt);
 		const char *r = out_name(e, TALLY_STR_RULE, x->v.rule, &lr);
@@ -143,7 +142,7 @@ print_text(tally_engine *e, const tally_diff *d)
 
 		if (x->state == TALLY_BASELINE_UNCHANGED)
 			continue;
-		printf("%-9s %.*s %.*s %.*s:%u", tally_baseline_name(x->state),
+		printf("%-9s %.*s %.*s %.*s:%u", tally_sarif_baseline_name(x->state),
 		    (int)lt, t, (int)lr, r, (int)lf, f, x->v.line);
 		if (x->state == TALLY_BASELINE_UPDATED)
 			printf(" (was line %u)", x->base.line);
@@ -164,7 +163,7 @@ cmd_diff(int argc, char **argv)
 	};
 	tally_sarif_report rep[2];
 	tally_engine *e = NULL;
-	tally_diff *d = NULL;
+	tally_sarif_diff *d = NULL;
 	const char *base = NULL, *out = "-";
 	bool json = false, sarif = false, fail_on_new = false;
 	int c, rc;
@@ -208,12 +207,12 @@ cmd_diff(int argc, char **argv)
 		    tally_strerror(rc));
 		return EXIT_USAGE;
 	}
-	rc = tally_sarif_diff_files(e, base, argv[optind], NULL, &d, rep);
+	rc = tally_sarif_diff_create(e, base, argv[optind], NULL, &d, rep);
 	if (rc != TALLY_OK) {
-		int k = rep[0].status != TALLY_OK ? 0 : 1;
+		int k = rep[0].error.status != TALLY_OK ? 0 : 1;
 
 		out_error("%s: %s", k ? argv[optind] : base,
-		    rep[k].error[0] ? rep[k].error : tally_strerror(rc));
+		    rep[k].error.message[0] ? rep[k].error.message : tally_strerror(rc));
 		tally_engine_destroy(e);
 		return EXIT_USAGE;
 	}
@@ -221,13 +220,13 @@ cmd_diff(int argc, char **argv)
 		print_json(e, d);
 	else
 		print_text(e, d);
-	rc = fail_on_new && tally_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
+	rc = fail_on_new && tally_sarif_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
 	    EXIT_FAIL_ON : EXIT_OK;
 	if (fflush(stdout) != 0) {
 		out_error("diff: cannot write the output");
 		rc = EXIT_USAGE;
 	}
-	tally_diff_free(d);
+	tally_sarif_diff_destroy(d);
 	tally_engine_destroy(e);
 	return rc;
 }

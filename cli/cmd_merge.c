@@ -55,9 +55,9 @@ static void
 annotations_note(const tally_sarif_merge *m, bool baseline, bool sources,
     bool clusters)
 {
-	tally_sarif_merge_report r;
+	tally_sarif_merge_stats r;
 
-	tally_sarif_merge_stats(m, &r);
+	tally_sarif_merge_stats_get(m, &r);
 	if (baseline)
 		fprintf(stderr, "tally: baseline: %llu new, %llu unchanged, "
 		    "%llu updated, %llu absent\n",
@@ -103,6 +103,8 @@ cmd_merge(int argc, char **argv)
 	unsigned long window = 3;
 	size_t n, failed = 0;
 	uint64_t bytes = 0, prev = 0, read, unique;
+	tally_sarif_merge_stats totals;
+	tally_error err;
 	double t0 = out_now();
 	char **paths;
 	progress pg;
@@ -172,7 +174,7 @@ cmd_merge(int argc, char **argv)
 
 		rc = tally_sarif_merge_baseline(m, baseline, &so, &rep);
 		if (rc != TALLY_OK) {
-			out_error("%s: %s", baseline, rep.error);
+			out_error("%s: %s", baseline, rep.error.message);
 			status = EXIT_USAGE;
 			goto out;
 		}
@@ -189,20 +191,22 @@ cmd_merge(int argc, char **argv)
 		bytes += rep.bytes;
 		if (rc != TALLY_OK) {
 			progress_done(&pg);
-			out_error("%s: %s", paths[i], rep.error);
+			out_error("%s: %s", paths[i], rep.error.message);
 			failed++;
 		}
 	}
 	progress_done(&pg);
 	rc = corr != NULL ? tally_corr_compute(corr) : TALLY_OK;
-	if (rc == TALLY_OK)
-		rc = tally_sarif_merge_write(m, out);
 	if (rc != TALLY_OK) {
-		out_error("merge: cannot write %s: %s", out,
-		    rc == TALLY_EIO ? strerror(errno) : tally_strerror(rc));
+		out_error("merge: cannot correlate: %s", tally_strerror(rc));
+		status = EXIT_USAGE;
+	} else if (tally_sarif_merge_write(m, out, &err) != TALLY_OK) {
+		out_error("merge: %s", err.message);
 		status = EXIT_USAGE;
 	}
-	tally_sarif_merge_totals(m, &read, &unique);
+	tally_sarif_merge_stats_get(m, &totals);
+	read = totals.read;
+	unique = totals.unique;
 	if (stats || strcmp(out, "-") != 0) {
 		char a[32];
 

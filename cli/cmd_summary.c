@@ -32,7 +32,7 @@ static const char help[] =
 "                      terminal and the inputs exceed 64 MiB)\n"
 "      --clusters      also correlate: results of different tools in the same\n"
 "                      file, lines apart by at most the window, sharing a CWE\n"
-"                      or category tag, form clusters (see tally/correlate.h)\n"
+"                      or category tag, form clusters (see tally/corr.h)\n"
 "      --window N      lines apart that still correlate (default 3; implies\n"
 "                      --clusters)\n"
 "      --root DIR      correlate paths under DIR as relative to it, so that\n"
@@ -111,11 +111,11 @@ print_json(tally_engine *e, const tally_snapshot *s, char **paths,
 		out_json_str(stdout, paths[i], strlen(paths[i]));
 		printf(", \"results\": %llu, \"error\": ",
 		    (unsigned long long)rep[i].results);
-		if (rep[i].status == TALLY_OK)
+		if (rep[i].error.status == TALLY_OK)
 			fputs("null}", stdout);
 		else {
-			out_json_str(stdout, rep[i].error,
-			    strlen(rep[i].error));
+			out_json_str(stdout, rep[i].error.message,
+			    strlen(rep[i].error.message));
 			fputs("}", stdout);
 		}
 	}
@@ -303,7 +303,7 @@ cache_open(const opts *o)
 {
 	tally_cache_config cfg = TALLY_CACHE_CONFIG_INIT;
 	tally_cache *c;
-	int rc;
+	tally_error err;
 
 	if (o->cache == NULL)
 		return NULL;
@@ -314,10 +314,9 @@ cache_open(const opts *o)
 	}
 	cfg.dir = o->cache;
 	cfg.l2_bytes = 16u << 20; /* one process: L3 is the level that pays */
-	if ((rc = tally_cache_create(&cfg, NULL, &c)) != TALLY_OK) {
+	if (tally_cache_create(&cfg, NULL, &c, &err) != TALLY_OK) {
 		out_error("summary: warning: cache %s: %s (reading without "
-		    "it)", o->cache, rc == TALLY_EIO ? strerror(errno) :
-		    tally_strerror(rc));
+		    "it)", o->cache, err.message);
 		return NULL;
 	}
 	return c;
@@ -328,19 +327,22 @@ static void
 cache_report(tally_cache *c, const char *dir, size_t inputs)
 {
 	tally_cache_stats cs;
-	tally_disk_cache_stats ds;
+	tally_cache_disk_stats ds;
+	tally_error err;
 
 	if (c == NULL)
 		return;
 	tally_cache_stats_get(c, &cs);
-	tally_disk_cache_stats_get(tally_cache_disk(c), &ds);
+	tally_cache_disk_stats_get(tally_cache_level_disk(c), &ds);
 	fprintf(stderr, "tally: cache %s: %llu of %zu inputs replayed, %llu "
 	    "stored\n", dir, (unsigned long long)(cs.l1_hits + cs.l2_hits +
 	    cs.l3_hits), inputs, (unsigned long long)ds.stores);
-	if (ds.store_failures != 0)
+	if (ds.store_failures != 0) {
+		tally_cache_disk_error(tally_cache_level_disk(c), &err);
 		out_error("summary: warning: cache %s: %llu inputs not stored: "
 		    "%s", dir, (unsigned long long)ds.store_failures,
-		    tally_disk_cache_error(tally_cache_disk(c)));
+		    err.message);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -506,7 +508,7 @@ cmd_summary(int argc, char **argv)
 			largest = rep[i].bytes;
 		if (rc != TALLY_OK) {
 			progress_done(&pg);
-			out_error("%s: %s", paths[i], rep[i].error);
+			out_error("%s: %s", paths[i], rep[i].error.message);
 			failed++;
 		}
 	}

@@ -129,7 +129,7 @@ out_now(void)
 const char *
 out_name(const tally_engine *e, tally_strkind k, uint32_t id, size_t *len)
 {
-	const char *s = tally_string_lookup(e, k, id, len);
+	const char *s = tally_engine_string_lookup(e, k, id, len);
 
 	if (s != NULL)
 		return s;
@@ -189,8 +189,8 @@ draw_live(tally_engine *e, double secs)
 	    (unsigned long long)t.unique);
 	if (tally_snapshot_groups(s, TALLY_DIM_RULE, TALLY_ORDER_COUNT, &top, 1,
 	    &n) == TALLY_OK && n == 1) {
-		tn = tally_string_lookup(e, TALLY_STR_TOOL, top.tool, &lt);
-		rn = tally_string_lookup(e, TALLY_STR_RULE, top.rule, &lr);
+		tn = tally_engine_string_lookup(e, TALLY_STR_TOOL, top.tool, &lt);
+		rn = tally_engine_string_lookup(e, TALLY_STR_RULE, top.rule, &lr);
 	}
 	if (tn != NULL && rn != NULL)
 		fprintf(stderr, ", top rule %.*s/%.*s (%llu)", (int)lt, tn,

@@ -15,10 +15,11 @@
 
 #include "engine/alloc.h"
 #include "engine/cc.h"
+#include "engine/toolkit.h"
 #include "tally/cache.h"
 
 typedef struct l1_node {
-	tally_l1_cache *l1;
+	tally_cache_l1 *l1;
 	struct l1_node *next;
 	struct tally_cache *owner;
 	/* Counted by the owning thread only; read by stats. */
@@ -28,8 +29,8 @@ typedef struct l1_node {
 struct tally_cache {
 	tallyi_mem mem;
 	tally_cache_config cfg;
-	tally_mem_cache *l2;
-	tally_disk_cache *l3;
+	tally_cache_mem *l2;
+	tally_cache_disk *l3;
 	pthread_key_t key;
 	pthread_mutex_t lock;
 	l1_node *nodes;
@@ -42,7 +43,7 @@ node_exit(void *arg)
 	tally_cache *c = n->owner;
 
 	pthread_mutex_lock(&c->lock);
-	tally_l1_destroy(n->l1);
+	tally_cache_l1_destroy(n->l1);
 	n->l1 = NULL; /* the node stays, for its counts */
 	pthread_mutex_unlock(&c->lock);
 }
@@ -58,10 +59,10 @@ node_get(tally_cache *c)
 	if (n == NULL)
 		return NULL;
 	n->owner = c;
-	if (tally_l1_create(c->cfg.l1_entries, c->cfg.l1_max_value,
+	if (tally_cache_l1_create(c->cfg.l1_entries, c->cfg.l1_max_value,
 	    &c->mem.a, &n->l1) != TALLY_OK ||
 	    pthread_setspecific(c->key, n) != 0) {
-		tally_l1_destroy(n->l1);
+		tally_cache_l1_destroy(n->l1);
 		tallyi_free(&c->mem, n, sizeof(*n));
 		return NULL;
 	}
@@ -80,7 +81,7 @@ bump(tallyi_atomic_u64 *x)
 }
 
 int
-tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
+tally_cache_get(tally_cache *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len)
 {
 	l1_node *n;
@@ -90,25 +91,25 @@ tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
 		return TALLY_EINVAL;
 	if ((n = node_get(c)) == NULL)
 		return TALLY_ENOMEM;
-	if ((rc = tally_l1_get(n->l1, key, buf, cap, len)) !=
+	if ((rc = tally_cache_l1_get(n->l1, key, buf, cap, len)) !=
 	    TALLY_ENOTFOUND) {
 		if (rc == TALLY_OK)
 			bump(&n->hit[0]);
 		return rc;
 	}
-	if ((rc = tally_mem_cache_get(c->l2, key, buf, cap, len)) ==
+	if ((rc = tally_cache_mem_get(c->l2, key, buf, cap, len)) ==
 	    TALLY_OK) {
-		(void)tally_l1_put(n->l1, key, buf, *len);
+		(void)tally_cache_l1_put(n->l1, key, buf, *len);
 		bump(&n->hit[1]);
 		return rc;
 	}
 	if (rc == TALLY_ERANGE)
 		return rc;
-	if (c->l3 != NULL && (rc = tally_disk_cache_get(c->l3, key, buf, cap,
+	if (c->l3 != NULL && (rc = tally_cache_disk_get(c->l3, key, buf, cap,
 	    len)) != TALLY_ENOTFOUND) {
 		if (rc == TALLY_OK) {
-			(void)tally_mem_cache_put(c->l2, key, buf, *len);
-			(void)tally_l1_put(n->l1, key, buf, *len);
+			(void)tally_cache_mem_put(c->l2, key, buf, *len);
+			(void)tally_cache_l1_put(n->l1, key, buf, *len);
 			bump(&n->hit[2]);
 		}
 		return rc;
@@ -118,7 +119,7 @@ tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
 }
 
 int
-tally_cache_store(tally_cache *c, tally_cache_key key, const void *val,
+tally_cache_put(tally_cache *c, tally_cache_key key, const void *val,
     size_t len)
 {
 	l1_node *n;
@@ -129,51 +130,58 @@ tally_cache_store(tally_cache *c, tally_cache_key key, const void *val,
 	if ((n = node_get(c)) == NULL)
 		return TALLY_ENOMEM;
 	/* Too big for a level: an older copy there must not be served. */
-	if (tally_l1_put(n->l1, key, val, len) != TALLY_OK)
-		tally_l1_remove(n->l1, key);
-	rc = tally_mem_cache_put(c->l2, key, val, len);
+	if (tally_cache_l1_put(n->l1, key, val, len) != TALLY_OK)
+		tally_cache_l1_remove(n->l1, key);
+	rc = tally_cache_mem_put(c->l2, key, val, len);
 	if (rc == TALLY_ERANGE) {
-		tally_mem_cache_remove(c->l2, key);
+		tally_cache_mem_remove(c->l2, key);
 		rc = TALLY_OK; /* larger than a shard holds: L3 only */
 	}
 	if (rc == TALLY_OK && c->l3 != NULL)
-		rc = tally_disk_cache_put(c->l3, key, val, len);
+		rc = tally_cache_disk_put(c->l3, key, val, len);
 	return rc;
 }
 
 int
 tally_cache_create(const tally_cache_config *cfg,
-    const tally_allocator *alloc, tally_cache **out)
+    const tally_allocator *alloc, tally_cache **out, tally_error *err)
 {
 	tally_cache_config def = TALLY_CACHE_CONFIG_INIT;
-	tally_mem_cache_config mc = TALLY_MEM_CACHE_CONFIG_INIT;
+	tally_cache_mem_config mc = TALLY_CACHE_MEM_CONFIG_INIT;
 	tally_cache *c;
 	int rc;
 
+	tallyi_error_clear(err);
 	if (cfg == NULL)
 		cfg = &def;
 	if (out == NULL || cfg->struct_size < sizeof(*cfg) ||
 	    cfg->l1_entries == 0)
-		return TALLY_EINVAL;
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
 	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
-		return rc;
+		return tallyi_error_set(err, rc, UINT64_MAX, "%s",
+		    tally_strerror(rc));
 	c->cfg = *cfg;
 	c->cfg.dir = NULL; /* not kept */
 	pthread_mutex_init(&c->lock, NULL);
 	if (pthread_key_create(&c->key, node_exit) != 0) {
 		pthread_mutex_destroy(&c->lock);
 		tallyi_owner_free(c, sizeof(*c));
-		return TALLY_ENOMEM;
+		return tallyi_error_set(err, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory");
 	}
 	mc.max_bytes = cfg->l2_bytes;
 	mc.shards = cfg->l2_shards;
-	rc = tally_mem_cache_create(&mc, alloc, &c->l2);
+	rc = tally_cache_mem_create(&mc, alloc, &c->l2);
 	if (rc == TALLY_OK && cfg->dir != NULL) {
-		tally_disk_cache_config dc = TALLY_DISK_CACHE_CONFIG_INIT;
+		tally_cache_disk_config dc = TALLY_CACHE_DISK_CONFIG_INIT;
 
 		dc.dir = cfg->dir;
 		dc.max_bytes = cfg->disk_bytes;
-		rc = tally_disk_cache_open(&dc, alloc, &c->l3);
+		rc = tally_cache_disk_create(&dc, alloc, &c->l3, err);
+	} else if (rc != TALLY_OK) {
+		(void)tallyi_error_set(err, rc, UINT64_MAX, "%s",
+		    tally_strerror(rc));
 	}
 	if (rc != TALLY_OK) {
 		tally_cache_destroy(c);
@@ -196,17 +204,17 @@ tally_cache_destroy(tally_cache *c)
 		l1_node *n = c->nodes;
 
 		c->nodes = n->next;
-		tally_l1_destroy(n->l1);
+		tally_cache_l1_destroy(n->l1);
 		tallyi_free(&mem, n, sizeof(*n));
 	}
-	tally_mem_cache_destroy(c->l2);
-	tally_disk_cache_close(c->l3);
+	tally_cache_mem_destroy(c->l2);
+	tally_cache_disk_destroy(c->l3);
 	pthread_mutex_destroy(&c->lock);
 	tallyi_owner_free(c, sizeof(*c));
 }
 
-tally_disk_cache *
-tally_cache_disk(tally_cache *c)
+tally_cache_disk *
+tally_cache_level_disk(tally_cache *c)
 {
 	return c->l3;
 }

@@ -39,13 +39,14 @@
 
 #include "engine/alloc.h"
 #include "engine/cc.h"
+#include "engine/toolkit.h"
 #include "tally/cache.h"
 
 #define MAGIC "TALLYC1\n"
 #define HEADER 40 /* magic 8, key 16, length 8, checksum 8 */
 #define TMP_STALE_S 600 /* a temporary file this old is a dead writer's */
 
-struct tally_disk_cache {
+struct tally_cache_disk {
 	tallyi_mem mem;
 	char *root;            /* <dir>/tally-cache-v1 */
 	size_t root_len, root_size;
@@ -54,7 +55,7 @@ struct tally_disk_cache {
 	tallyi_atomic_u64 hits, misses, bad, stores, store_failures, evictions;
 	tallyi_atomic_u32 trimming;
 	pthread_mutex_t err_lock;
-	char err[320];
+	tally_error last; /* the last store failure; under err_lock */
 };
 
 static void
@@ -74,7 +75,7 @@ key_hex(tally_cache_key k, char out[33])
 
 /* <root>/<h0h1>/<hex> (or only the directory, when @dir_only). */
 static void
-entry_path(const tally_disk_cache *c, tally_cache_key k, char *out,
+entry_path(const tally_cache_disk *c, tally_cache_key k, char *out,
     size_t cap, bool dir_only)
 {
 	char hex[33];
@@ -117,16 +118,22 @@ checksum(tally_cache_key k, const void *val, size_t len)
 	return XXH3_64bits_digest(&st);
 }
 
-static void
-set_error(tally_disk_cache *c, const char *what, int err)
+/* Say why @path failed (an errno value); a long path keeps its end. */
+static int
+path_error(tally_error *out, const char *path, int err)
 {
 	const char *why = strerror(err);
-	size_t n = strlen(what), room = sizeof(c->err) - strlen(why) - 3;
+	size_t n = strlen(path), room = sizeof(out->message) - strlen(why) - 3;
 
+	return tallyi_error_set(out, TALLY_EIO, UINT64_MAX, "%s%s: %s",
+	    n > room ? "..." : "", n > room ? path + n - room + 3 : path, why);
+}
+
+static void
+set_error(tally_cache_disk *c, const char *path, int err)
+{
 	pthread_mutex_lock(&c->err_lock);
-	/* a path too long keeps its end, where the file name is */
-	snprintf(c->err, sizeof(c->err), "%s%s: %s", n > room ? "..." : "",
-	    n > room ? what + n - room + 3 : what, why);
+	(void)path_error(&c->last, path, err);
 	pthread_mutex_unlock(&c->err_lock);
 }
 
@@ -183,7 +190,7 @@ read_full(int fd, void *buf, size_t n)
 }
 
 int
-tally_disk_cache_get(tally_disk_cache *c, tally_cache_key key, void *buf,
+tally_cache_disk_get(tally_cache_disk *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len)
 {
 	char path[4096];
@@ -288,7 +295,7 @@ is_hex(const char *s, size_t n)
  * entries: *out (room for *cap, freed by the caller) and their number *n.
  */
 static uint64_t
-scan(tally_disk_cache *c, ent **out, size_t *n, size_t *cap)
+scan(tally_cache_disk *c, ent **out, size_t *n, size_t *cap)
 {
 	char path[4096];
 	uint64_t total = 0;
@@ -361,7 +368,7 @@ scan(tally_disk_cache *c, ent **out, size_t *n, size_t *cap)
 
 /* Remove the least recently used entries until under 7/8 of the bound. */
 static void
-trim(tally_disk_cache *c)
+trim(tally_cache_disk *c)
 {
 	uint32_t zero = 0;
 	ent *v = NULL;
@@ -409,7 +416,7 @@ write_full(int fd, const void *buf, size_t n)
 }
 
 int
-tally_disk_cache_put(tally_disk_cache *c, tally_cache_key key,
+tally_cache_disk_put(tally_cache_disk *c, tally_cache_key key,
     const void *val, size_t len)
 {
 	char tmp[4096], path[4096];
@@ -473,25 +480,32 @@ fail:
 /* Lifecycle                                                           */
 
 int
-tally_disk_cache_open(const tally_disk_cache_config *cfg,
-    const tally_allocator *alloc, tally_disk_cache **out)
+tally_cache_disk_create(const tally_cache_disk_config *cfg,
+    const tally_allocator *alloc, tally_cache_disk **out, tally_error *err)
 {
-	tally_disk_cache *c;
+	tally_cache_disk *c;
 	size_t n;
 	char tmp[4096];
 	int rc;
 
+	tallyi_error_clear(err);
 	if (cfg == NULL || out == NULL || cfg->struct_size < sizeof(*cfg) ||
 	    cfg->dir == NULL || cfg->dir[0] == '\0')
-		return TALLY_EINVAL;
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
 	n = strlen(cfg->dir) + sizeof("/tally-cache-v1");
 	if (n + 64 > sizeof(tmp))
-		return TALLY_EINVAL;
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "cache directory name longer than %zu bytes",
+		    sizeof(tmp) - 64 - sizeof("/tally-cache-v1"));
 	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
-		return rc;
+		return tallyi_error_set(err, rc, UINT64_MAX, "%s",
+		    tally_strerror(rc));
+	tallyi_error_clear(&c->last);
 	if ((c->root = tallyi_alloc(&c->mem, n)) == NULL) {
 		tallyi_owner_free(c, sizeof(*c));
-		return TALLY_ENOMEM;
+		return tallyi_error_set(err, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory");
 	}
 	c->root_size = n;
 	c->root_len = (size_t)snprintf(c->root, n, "%s/tally-cache-v1",
@@ -501,15 +515,14 @@ tally_disk_cache_open(const tally_disk_cache_config *cfg,
 	snprintf(tmp, sizeof(tmp), "%s/tmp", c->root);
 	if (mkdirs(tmp) != 0 || !is_dir(tmp)) {
 		struct stat st;
-		int err = errno;
+		int e = errno;
 
 		/* A cache someone else made, that we may only read. */
 		if (stat(c->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			tally_disk_cache_close(c);
-			errno = err;
-			return TALLY_EIO;
+			tally_cache_disk_destroy(c);
+			return path_error(err, tmp, e);
 		}
-		set_error(c, tmp, err);
+		set_error(c, tmp, e);
 	}
 	tallyi_store_u64(&c->bytes, scan(c, NULL, NULL, NULL), TALLY_RELAXED);
 	*out = c;
@@ -517,7 +530,7 @@ tally_disk_cache_open(const tally_disk_cache_config *cfg,
 }
 
 void
-tally_disk_cache_close(tally_disk_cache *c)
+tally_cache_disk_destroy(tally_cache_disk *c)
 {
 	tallyi_mem mem;
 
@@ -529,14 +542,16 @@ tally_disk_cache_close(tally_disk_cache *c)
 	tallyi_owner_free(c, sizeof(*c));
 }
 
-const char *
-tally_disk_cache_error(tally_disk_cache *c)
+void
+tally_cache_disk_error(tally_cache_disk *c, tally_error *out)
 {
-	return c->err;
+	pthread_mutex_lock(&c->err_lock);
+	*out = c->last;
+	pthread_mutex_unlock(&c->err_lock);
 }
 
 void
-tally_disk_cache_stats_get(tally_disk_cache *c, tally_disk_cache_stats *out)
+tally_cache_disk_stats_get(tally_cache_disk *c, tally_cache_disk_stats *out)
 {
 	out->hits = tallyi_load_u64(&c->hits, TALLY_RELAXED);
 	out->misses = tallyi_load_u64(&c->misses, TALLY_RELAXED);

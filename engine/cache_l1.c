@@ -30,7 +30,7 @@ typedef struct l1link {
 	uint32_t newer, older;
 } l1link;
 
-struct tally_l1_cache {
+struct tally_cache_l1 {
 	tallyi_mem mem;
 	uint32_t cap, n, max_value;
 	uint64_t *index;   /* tag << 32 | entry + 1; 0 empty */
@@ -60,7 +60,7 @@ l1_hash(tally_cache_key k)
  * probe loop's exit branch predicts, which is most of a hit's cost.
  */
 TALLY_CC_FORCE_INLINE uint32_t
-find(const tally_l1_cache *c, tally_cache_key k, size_t *pos)
+find(const tally_cache_l1 *c, tally_cache_key k, size_t *pos)
 {
 	uint64_t h = l1_hash(k);
 	uint64_t tag = h & ~(uint64_t)UINT32_MAX;
@@ -89,7 +89,7 @@ find(const tally_l1_cache *c, tally_cache_key k, size_t *pos)
 #define LRU(c) ((c)->lru[SENT(c)].newer)   /* least recent entry */
 
 TALLY_CC_FORCE_INLINE void
-unlink_ent(tally_l1_cache *c, uint32_t e)
+unlink_ent(tally_cache_l1 *c, uint32_t e)
 {
 	l1link x = c->lru[e];
 
@@ -98,7 +98,7 @@ unlink_ent(tally_l1_cache *c, uint32_t e)
 }
 
 TALLY_CC_FORCE_INLINE void
-push_head(tally_l1_cache *c, uint32_t e)
+push_head(tally_cache_l1 *c, uint32_t e)
 {
 	uint32_t s = SENT(c), h = MRU(c);
 
@@ -110,7 +110,7 @@ push_head(tally_l1_cache *c, uint32_t e)
 
 /* Remove index slot @i, shifting back what its removal would cut off. */
 static void
-index_del(tally_l1_cache *c, size_t i)
+index_del(tally_cache_l1 *c, size_t i)
 {
 	for (size_t j = (i + 1) & c->mask; c->index[j] != 0;
 	    j = (j + 1) & c->mask) {
@@ -162,7 +162,7 @@ slot_of(tally_cache_key k, uint32_t e)
 }
 
 int
-tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf, size_t cap,
+tally_cache_l1_get(tally_cache_l1 *c, tally_cache_key key, void *buf, size_t cap,
     size_t *len)
 {
 	size_t pos;
@@ -183,7 +183,7 @@ tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf, size_t cap,
 }
 
 void
-tally_l1_remove(tally_l1_cache *c, tally_cache_key key)
+tally_cache_l1_remove(tally_cache_l1 *c, tally_cache_key key)
 {
 	size_t pos;
 	uint32_t e = find(c, key, &pos), last;
@@ -207,7 +207,7 @@ tally_l1_remove(tally_l1_cache *c, tally_cache_key key)
 }
 
 int
-tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
+tally_cache_l1_put(tally_cache_l1 *c, tally_cache_key key, const void *val,
     size_t len)
 {
 	size_t pos;
@@ -240,10 +240,10 @@ tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
 }
 
 int
-tally_l1_create(uint32_t entries, uint32_t max_value,
-    const tally_allocator *alloc, tally_l1_cache **out)
+tally_cache_l1_create(uint32_t entries, uint32_t max_value,
+    const tally_allocator *alloc, tally_cache_l1 **out)
 {
-	tally_l1_cache *c;
+	tally_cache_l1 *c;
 	size_t slots = 16;
 	int rc;
 
@@ -262,7 +262,7 @@ tally_l1_create(uint32_t entries, uint32_t max_value,
 	c->lru = tallyi_alloc(&c->mem, (entries + 1) * sizeof(l1link));
 	c->ents = tallyi_alloc(&c->mem, entries * c->stride);
 	if (c->index == NULL || c->lru == NULL || c->ents == NULL) {
-		tally_l1_destroy(c);
+		tally_cache_l1_destroy(c);
 		return TALLY_ENOMEM;
 	}
 	c->lru[entries].newer = c->lru[entries].older = entries;
@@ -271,7 +271,7 @@ tally_l1_create(uint32_t entries, uint32_t max_value,
 }
 
 void
-tally_l1_destroy(tally_l1_cache *c)
+tally_cache_l1_destroy(tally_cache_l1 *c)
 {
 	tallyi_mem mem;
 
@@ -285,8 +285,8 @@ tally_l1_destroy(tally_l1_cache *c)
 }
 
 void
-tally_l1_stats_get(const tally_l1_cache *c, uint64_t *hits, uint64_t *misses)
+tally_cache_l1_stats_get(const tally_cache_l1 *c, tally_cache_l1_stats *out)
 {
-	*hits = c->hits;
-	*misses = c->misses;
+	out->hits = c->hits;
+	out->misses = c->misses;
 }

@@ -67,7 +67,7 @@ typedef struct shard {
 	uint64_t evictions;
 } shard;
 
-struct tally_mem_cache {
+struct tally_cache_mem {
 	tallyi_mem mem;
 	unsigned nshards;  /* set up (all but during a failed create) */
 	unsigned cap;      /* allocated */
@@ -90,7 +90,7 @@ slot_hash(tally_cache_key k)
 }
 
 static shard *
-shard_of(tally_mem_cache *c, tally_cache_key k)
+shard_of(tally_cache_mem *c, tally_cache_key k)
 {
 	return &c->shards[(k.hi ^ (k.hi >> 32)) % c->nshards];
 }
@@ -105,7 +105,7 @@ key_eq(tally_cache_key a, tally_cache_key b)
 /* Readers                                                             */
 
 int
-tally_mem_cache_get(tally_mem_cache *c, tally_cache_key key, void *buf,
+tally_cache_mem_get(tally_cache_mem *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len)
 {
 	shard *s;
@@ -190,7 +190,7 @@ table_size(const table *t)
 
 /* Make room for one more entry: rebuild when 3/4 full of live or dead. */
 static int
-ensure_room(tally_mem_cache *c, shard *s)
+ensure_room(tally_cache_mem *c, shard *s)
 {
 	table *t = tallyi_load_ptr(&s->tab, TALLY_RELAXED), *nt;
 	size_t slots = 16;
@@ -285,7 +285,7 @@ evict_one(shard *s)
 
 /* Free what was retired, after every reader that could see it is gone. */
 static void
-reclaim(tally_mem_cache *c, entry *e, table *t)
+reclaim(tally_cache_mem *c, entry *e, table *t)
 {
 	if (e == NULL && t == NULL)
 		return;
@@ -306,7 +306,7 @@ reclaim(tally_mem_cache *c, entry *e, table *t)
 }
 
 int
-tally_mem_cache_put(tally_mem_cache *c, tally_cache_key key, const void *val,
+tally_cache_mem_put(tally_cache_mem *c, tally_cache_key key, const void *val,
     size_t len)
 {
 	shard *s;
@@ -362,7 +362,7 @@ tally_mem_cache_put(tally_mem_cache *c, tally_cache_key key, const void *val,
 }
 
 void
-tally_mem_cache_remove(tally_mem_cache *c, tally_cache_key key)
+tally_cache_mem_remove(tally_cache_mem *c, tally_cache_key key)
 {
 	shard *s = shard_of(c, key);
 	table *t;
@@ -381,11 +381,11 @@ tally_mem_cache_remove(tally_mem_cache *c, tally_cache_key key)
 /* Lifecycle                                                           */
 
 int
-tally_mem_cache_create(const tally_mem_cache_config *cfg,
-    const tally_allocator *alloc, tally_mem_cache **out)
+tally_cache_mem_create(const tally_cache_mem_config *cfg,
+    const tally_allocator *alloc, tally_cache_mem **out)
 {
-	tally_mem_cache_config def = TALLY_MEM_CACHE_CONFIG_INIT;
-	tally_mem_cache *c;
+	tally_cache_mem_config def = TALLY_CACHE_MEM_CONFIG_INIT;
+	tally_cache_mem *c;
 	int rc;
 
 	if (cfg == NULL)
@@ -409,7 +409,7 @@ tally_mem_cache_create(const tally_mem_cache_config *cfg,
 		s->max = cfg->max_bytes / c->nshards;
 		if (t == NULL) {
 			c->nshards = k + 1;
-			tally_mem_cache_destroy(c);
+			tally_cache_mem_destroy(c);
 			return TALLY_ENOMEM;
 		}
 		tallyi_store_ptr(&s->tab, t, TALLY_RELAXED);
@@ -419,7 +419,7 @@ tally_mem_cache_create(const tally_mem_cache_config *cfg,
 }
 
 void
-tally_mem_cache_destroy(tally_mem_cache *c)
+tally_cache_mem_destroy(tally_cache_mem *c)
 {
 	tallyi_mem mem;
 
@@ -458,7 +458,7 @@ tally_mem_cache_destroy(tally_mem_cache *c)
 }
 
 void
-tally_mem_cache_stats_get(tally_mem_cache *c, tally_mem_cache_stats *out)
+tally_cache_mem_stats_get(tally_cache_mem *c, tally_cache_mem_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned k = 0; k < c->nshards; k++) {

@@ -463,7 +463,7 @@ put:
 }
 
 void
-tally_detector_pool_stats(tally_detector_pool *p, tally_detector_stats *out)
+tally_detector_pool_stats_get(tally_detector_pool *p, tally_detector_pool_stats *out)
 {
 	uint64_t acq = 0, rel = 0, made;
 
@@ -485,7 +485,7 @@ tally_detector_pool_stats(tally_detector_pool *p, tally_detector_stats *out)
 }
 
 int
-tally_detector_register(const tally_detector_type *t,
+tally_detector_pool_create(const tally_detector_type *t,
     const tally_allocator *alloc, tally_detector_pool **out)
 {
 	tally_detector_pool *p;
@@ -535,7 +535,7 @@ tally_detector_register(const tally_detector_type *t,
 		store_put(p, m);
 	}
 	if (rc != TALLY_OK) {
-		tally_detector_unregister(p);
+		tally_detector_pool_destroy(p);
 		return rc;
 	}
 	p->warmed = tallyi_load_u64(&p->creations, TALLY_RELAXED);
@@ -552,7 +552,7 @@ mag_drain(tally_detector_pool *p, mag *m)
 }
 
 void
-tally_detector_unregister(tally_detector_pool *p)
+tally_detector_pool_destroy(tally_detector_pool *p)
 {
 	tallyi_mem mem;
 	uint32_t nmags;

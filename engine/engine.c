@@ -73,14 +73,18 @@ static int
 config_read(tally_config *c, const tally_config *user)
 {
 	tally_config def = TALLY_CONFIG_INIT;
-	/* v0.1 ends with @allocator; later fields default to zero. */
-	const size_t v01 = offsetof(tally_config, allocator) +
-	    sizeof(user->allocator);
+	/*
+	 * 0.2.0's config, the first of this API, ends with @on_snapshot_arg;
+	 * a later version that adds fields still takes it, the new fields
+	 * keeping their defaults.
+	 */
+	const size_t first = offsetof(tally_config, on_snapshot_arg) +
+	    sizeof(user->on_snapshot_arg);
 
 	*c = def;
 	if (user == NULL)
 		return TALLY_OK;
-	if (user->struct_size < v01) /* there is no version before v0.1 */
+	if (user->struct_size < first)
 		return TALLY_EINVAL;
 	for (size_t i = sizeof(tally_config); i < user->struct_size; i++) {
 		if (((const unsigned char *)user)[i] != 0)
@@ -199,7 +203,7 @@ batch_pool_init(tally_engine *e)
 	t.arg = e;
 	t.idle_budget = 2 * e->max_inflight;
 	t.magazine = BATCH_MAG;
-	return tally_detector_register(&t, &e->mem.a, &e->batches);
+	return tally_detector_pool_create(&t, &e->mem.a, &e->batches);
 }
 
 int
@@ -614,7 +618,7 @@ tally_engine_workers(const tally_engine *e)
 /* Strings                                                             */
 
 int
-tally_tool_register(tally_engine *e, const char *name, size_t name_len,
+tally_engine_tool_register(tally_engine *e, const char *name, size_t name_len,
     const char *version, size_t version_len, uint32_t *id)
 {
 	int rc;
@@ -631,7 +635,7 @@ tally_tool_register(tally_engine *e, const char *name, size_t name_len,
 }
 
 int
-tally_string_intern(tally_engine *e, tally_strkind kind, const char *s,
+tally_engine_string_intern(tally_engine *e, tally_strkind kind, const char *s,
     size_t len, uint32_t *id)
 {
 	if (e == NULL || id == NULL || (s == NULL && len != 0) ||
@@ -641,7 +645,7 @@ tally_string_intern(tally_engine *e, tally_strkind kind, const char *s,
 }
 
 const char *
-tally_string_lookup(const tally_engine *e, tally_strkind kind, uint32_t id,
+tally_engine_string_lookup(const tally_engine *e, tally_strkind kind, uint32_t id,
     size_t *len)
 {
 	const tallyi_strent *ent;
@@ -656,7 +660,7 @@ tally_string_lookup(const tally_engine *e, tally_strkind kind, uint32_t id,
 }
 
 const char *
-tally_tool_version(const tally_engine *e, uint32_t id, size_t *len)
+tally_engine_tool_version(const tally_engine *e, uint32_t id, size_t *len)
 {
 	const tallyi_strent *ent;
 	const tallyi_straux *aux;
@@ -671,7 +675,7 @@ tally_tool_version(const tally_engine *e, uint32_t id, size_t *len)
 }
 
 uint32_t
-tally_string_count(const tally_engine *e, tally_strkind kind)
+tally_engine_string_count(const tally_engine *e, tally_strkind kind)
 {
 	if (e == NULL || (unsigned)kind >= TALLY_STR_KIND_COUNT)
 		return 0;
@@ -697,7 +701,7 @@ engine_free(tally_engine *e)
 		    e->nworkers * sizeof(tallyi_worker));
 	}
 	/* Idle batches go with the pool; what is left producers held. */
-	tally_detector_unregister(e->batches);
+	tally_detector_pool_destroy(e->batches);
 	while (e->all != NULL) {
 		tally_batch *b = e->all;
 

@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-#include "tally/engine.h"
+#include "tally/batch.h"
 #include "tally/pool.h"
 #include "engine/agg.h"
 #include "engine/alloc.h"
@@ -32,7 +32,7 @@ struct tallyi_worker;
 typedef struct tallyi_task tallyi_task;
 typedef void (*tallyi_run_fn)(tallyi_task *t, struct tallyi_worker *w);
 
-/* The layout behind the public tally_taskgroup (internal). */
+/* The layout behind the public tally_pool_group (internal). */
 typedef struct tallyi_group {
 	tallyi_atomic_u32 state;     /* pending tasks << 1 | a waiter sleeps */
 	tallyi_atomic_u32 cancelled; /* 0 or 1 */

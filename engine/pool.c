@@ -23,7 +23,7 @@
  * Task groups count pending tasks in one 32-bit word, pending << 1 | W,
  * where W says a waiter sleeps on the word. A task's completion is one
  * fetch_sub; the last one wakes the waiter if W is set. A waiter that is a
- * pool worker runs tasks while it waits (tally_taskgroup_wait() in a task is
+ * pool worker runs tasks while it waits (tally_pool_group_wait() in a task is
  * how fork-join nests without running out of threads); any other thread
  * sets W and sleeps.
  *
@@ -222,22 +222,22 @@ task_free(tally_engine *e, tallyi_worker *w, tallyi_task *t)
 /* ------------------------------------------------------------------ */
 /* Groups                                                              */
 
-_Static_assert(sizeof(tallyi_group) <= sizeof(tally_taskgroup),
-    "tally_taskgroup too small");
-_Static_assert(_Alignof(tallyi_group) <= _Alignof(tally_taskgroup),
-    "tally_taskgroup under-aligned");
+_Static_assert(sizeof(tallyi_group) <= sizeof(tally_pool_group),
+    "tally_pool_group too small");
+_Static_assert(_Alignof(tallyi_group) <= _Alignof(tally_pool_group),
+    "tally_pool_group under-aligned");
 
 #define GROUP_ONE 2u /* one pending task in the state word */
 #define GROUP_WAITER 1u
 
 static tallyi_group *
-grp(const tally_taskgroup *g)
+grp(const tally_pool_group *g)
 {
 	return (tallyi_group *)(void *)g;
 }
 
 int
-tally_taskgroup_init(tally_engine *e, tally_taskgroup *g)
+tally_pool_group_init(tally_engine *e, tally_pool_group *g)
 {
 	tallyi_group *ig = grp(g);
 
@@ -274,7 +274,7 @@ group_done(tallyi_group *g)
 }
 
 int
-tally_taskgroup_wait(tally_taskgroup *pub)
+tally_pool_group_wait(tally_pool_group *pub)
 {
 	tallyi_group *g = grp(pub);
 	tallyi_worker *w;
@@ -320,14 +320,14 @@ tally_taskgroup_wait(tally_taskgroup *pub)
 }
 
 void
-tally_taskgroup_cancel(tally_taskgroup *g)
+tally_pool_group_cancel(tally_pool_group *g)
 {
 	if (g != NULL)
 		tallyi_store_u32(&grp(g)->cancelled, 1, TALLY_RELAXED);
 }
 
 int
-tally_taskgroup_cancelled(const tally_taskgroup *g)
+tally_pool_group_cancelled(const tally_pool_group *g)
 {
 	return g != NULL &&
 	    tallyi_load_u32(&grp(g)->cancelled, TALLY_RELAXED) != 0;
@@ -352,7 +352,7 @@ run_user(tallyi_task *t, tallyi_worker *w)
 }
 
 int
-tally_pool_submit(tally_engine *e, tally_taskgroup *pub, tally_task_fn fn,
+tally_pool_submit(tally_engine *e, tally_pool_group *pub, tally_task_fn fn,
     void *arg)
 {
 	tallyi_group *g = pub != NULL ? grp(pub) : NULL;
@@ -418,10 +418,10 @@ static void
 for_split(tally_engine *e, tallyi_worker *w, tally_range_fn fn, void *arg,
     size_t lo, size_t hi, size_t grain)
 {
-	tally_taskgroup pub = { { NULL } };
+	tally_pool_group pub = { { NULL } };
 	tallyi_group *g = grp(&pub);
 
-	(void)tally_taskgroup_init(e, &pub);
+	(void)tally_pool_group_init(e, &pub);
 	while (hi - lo > grain) {
 		size_t mid = lo + (hi - lo) / 2;
 		tallyi_task *t = task_alloc(e, w);
@@ -453,7 +453,7 @@ for_split(tally_engine *e, tallyi_worker *w, tally_range_fn fn, void *arg,
 	}
 	if (lo < hi)
 		fn(arg, lo, hi);
-	(void)tally_taskgroup_wait(&pub);
+	(void)tally_pool_group_wait(&pub);
 }
 
 int
@@ -461,7 +461,7 @@ tally_pool_for(tally_engine *e, size_t begin, size_t end, size_t grain,
     tally_range_fn fn, void *arg)
 {
 	tallyi_worker *w;
-	tally_taskgroup pub = { { NULL } };
+	tally_pool_group pub = { { NULL } };
 	tallyi_task *t;
 	int rc;
 
@@ -482,7 +482,7 @@ tally_pool_for(tally_engine *e, size_t begin, size_t end, size_t grain,
 	t = tallyi_alloc(&e->mem, sizeof(*t));
 	if (t == NULL)
 		return TALLY_ENOMEM;
-	(void)tally_taskgroup_init(e, &pub);
+	(void)tally_pool_group_init(e, &pub);
 	t->run = run_range;
 	t->g = grp(&pub);
 	t->u.range.fn = fn;
@@ -496,7 +496,7 @@ tally_pool_for(tally_engine *e, size_t begin, size_t end, size_t grain,
 		tallyi_free(&e->mem, t, sizeof(*t));
 		return rc;
 	}
-	return tally_taskgroup_wait(&pub);
+	return tally_pool_group_wait(&pub);
 }
 
 /* ------------------------------------------------------------------ */

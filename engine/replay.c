@@ -1,5 +1,5 @@
 /*
- * engine/replay.c - stored results (tally/replay.h): pack violations with
+ * engine/replay.c - stored results (tally/results.h): pack violations with
  * their strings, replay a pack into an engine.
  *
  * A pack: the header (magic, the string count of each kind, the row
@@ -13,7 +13,7 @@
 
 #include "engine/alloc.h"
 #include "engine/engine_structs.h"
-#include "tally/replay.h"
+#include "tally/results.h"
 
 #define PACK_MAGIC 0x31524c54u /* "TLR1" read as a little-endian u32 */
 #define HDR_SIZE (4 + 4 * TALLY_STR_KIND_COUNT + 8)
@@ -50,10 +50,10 @@ pack_index(packer *p, unsigned kind, uint32_t id, uint32_t *out)
 			*out = p->val[i];
 			return TALLY_OK;
 		}
-	if (tally_string_lookup(p->e, (tally_strkind)kind, id, &len) == NULL)
+	if (tally_engine_string_lookup(p->e, (tally_strkind)kind, id, &len) == NULL)
 		return TALLY_ERANGE;
 	if (kind == TALLY_STR_TOOL) {
-		(void)tally_tool_version(p->e, id, &vlen);
+		(void)tally_engine_tool_version(p->e, id, &vlen);
 		vlen += 4;
 	}
 	p->key[i] = k;
@@ -144,12 +144,12 @@ tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		for (uint32_t j = 0; j < p.n[k]; j++) {
 			size_t sl;
-			const char *s = tally_string_lookup(e, (tally_strkind)k,
+			const char *s = tally_engine_string_lookup(e, (tally_strkind)k,
 			    p.ids[k][j], &sl);
 
 			put_bytes(&w, s, sl);
 			if (k == TALLY_STR_TOOL) {
-				s = tally_tool_version(e, p.ids[k][j], &sl);
+				s = tally_engine_tool_version(e, p.ids[k][j], &sl);
 				put_bytes(&w, s, sl);
 			}
 		}
@@ -255,11 +255,11 @@ replay_strings(tally_engine *e, const unsigned char *p, const uint32_t n[4],
 			if (k == TALLY_STR_TOOL) {
 				uint32_t vl = get_u32(p + at);
 
-				rc = tally_tool_register(e, s, sl,
+				rc = tally_engine_tool_register(e, s, sl,
 				    (const char *)p + at + 4, vl, &ids[k][j]);
 				at += 4 + (size_t)vl;
 			} else {
-				rc = tally_string_intern(e, (tally_strkind)k,
+				rc = tally_engine_string_intern(e, (tally_strkind)k,
 				    s, sl, &ids[k][j]);
 			}
 			if (rc != TALLY_OK)

@@ -1,5 +1,5 @@
 /*
- * formats/correlate.c - cross-tool correlation clusters (tally/correlate.h).
+ * formats/correlate.c - cross-tool correlation clusters (tally/corr.h).
  *
  * Records: one per unique result (the engine's exact key, in this index's
  * own string tables), with its resolved path, its lines (primary, flow
@@ -30,7 +30,7 @@
 #include "engine/alloc.h"
 #include "formats/sarif_internal.h"
 #include "engine/strtab.h"
-#include "tally/correlate.h"
+#include "tally/corr.h"
 
 enum { S_TOOL, S_RULE, S_FILE, S_MSG, S_TAG, S_COUNT };
 

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tally/sarif.h"
+#include "engine/alloc.h"
+#include "tally/linehash.h"
 
 #define WINDOW 100
 #define BASE UINT64_C(37)
@@ -132,11 +133,13 @@ by_hash_then_line(const void *pa, const void *pb, void *arg)
 
 /* n: how many lines up to this one have its hash (sorted, not O(lines^2)). */
 static bool
-number(tally_linehash *out, size_t lines)
+number(tally_linehash *out, size_t lines, const tallyi_mem *mem)
 {
-	uint32_t *idx = malloc((lines ? lines : 1) * sizeof(*idx));
+	uint32_t *idx;
 
-	if (idx == NULL)
+	if (lines == 0)
+		return true;
+	if ((idx = tallyi_alloc(mem, lines * sizeof(*idx))) == NULL)
 		return false;
 	for (size_t i = 0; i < lines; i++)
 		idx[i] = (uint32_t)i;
@@ -146,18 +149,26 @@ number(tally_linehash *out, size_t lines)
 
 		out[idx[i]].n = same ? out[idx[i - 1]].n + 1 : 1;
 	}
-	free(idx);
+	tallyi_free(mem, idx, lines * sizeof(*idx));
 	return true;
 }
 
-size_t
-tally_line_hashes(const void *text, size_t len, tally_linehash *out,
-    size_t cap)
+int
+tally_linehash_compute(const void *text, size_t len, tally_linehash *out,
+    size_t cap, size_t *lines, const tally_allocator *alloc)
 {
 	const unsigned char *p = text;
+	tallyi_mem mem;
 	lh *s, st;
 	size_t i = 0;
+	bool ok;
+	int rc;
 
+	if ((out == NULL && cap != 0) || lines == NULL ||
+	    (text == NULL && len != 0))
+		return TALLY_EINVAL;
+	if ((rc = tallyi_mem_init(&mem, alloc)) != TALLY_OK)
+		return rc;
 	s = &st;
 	memset(s, 0, sizeof(*s));
 	s->line_start = true;
@@ -174,23 +185,29 @@ tally_line_hashes(const void *text, size_t len, tally_linehash *out,
 			emit(s);
 		roll(s, 0);
 	}
-	return number(out, s->line < cap ? s->line : cap) ? s->line : SIZE_MAX;
+	ok = number(out, s->line < cap ? s->line : cap, &mem);
+	tallyi_mem_fini(&mem);
+	*lines = s->line;
+	return ok ? TALLY_OK : TALLY_ENOMEM;
 }
 
 int
-tally_linehash_format(tally_linehash h, char *buf, size_t size)
+tally_linehash_format(tally_linehash h, char *buf, size_t size, size_t *len)
 {
 	static const char hex[] = "0123456789abcdef";
 	char tmp[40];
-	int k = 0, len;
+	size_t k = 0, n = 0;
 
 	do
 		tmp[k++] = hex[h.hash & 15];
 	while ((h.hash >>= 4) != 0);
-	len = 0;
-	if ((size_t)k + 12 > size)
-		return -1;
+	/* ':', up to 10 digits of n, and the NUL */
+	if (buf == NULL || k + 12 > size)
+		return TALLY_ERANGE;
 	while (k > 0)
-		buf[len++] = tmp[--k];
-	return len + snprintf(buf + len, size - (size_t)len, ":%u", h.n);
+		buf[n++] = tmp[--k];
+	n += (size_t)snprintf(buf + n, size - n, ":%u", h.n);
+	if (len != NULL)
+		*len = n;
+	return TALLY_OK;
 }

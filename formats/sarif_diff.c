@@ -45,9 +45,9 @@ typedef struct diff_sink {
 	side *s;
 } diff_sink;
 
-struct tally_diff {
+struct tally_sarif_diff {
 	tallyi_mem mem;
-	tally_diff_entry *ent;
+	tally_sarif_diff_entry *ent;
 	size_t n;
 	uint64_t count[TALLY_BASELINE_COUNT];
 };
@@ -388,7 +388,7 @@ tallyi_diff_classify(side *o, side *n, const tallyi_mem *mem)
 }
 
 static int
-build(tally_diff *d, const side *o, const side *n)
+build(tally_sarif_diff *d, const side *o, const side *n)
 {
 	size_t k = 0, absent = 0;
 
@@ -422,13 +422,13 @@ build(tally_diff *d, const side *o, const side *n)
 }
 
 int
-tally_sarif_diff_files(tally_engine *e, const char *baseline,
-    const char *current, const tally_sarif_options *opt, tally_diff **out,
+tally_sarif_diff_create(tally_engine *e, const char *baseline,
+    const char *current, const tally_sarif_options *opt, tally_sarif_diff **out,
     tally_sarif_report rep[2])
 {
 	tally_sarif_report local[2];
 	side o = { NULL, 0, 0 }, n = { NULL, 0, 0 };
-	tally_diff *d;
+	tally_sarif_diff *d;
 	tallyi_mem mem;
 	int rc;
 
@@ -470,28 +470,28 @@ tally_sarif_diff_files(tally_engine *e, const char *baseline,
 	tallyi_free(&d->mem, o.r, o.cap * sizeof(*o.r));
 	tallyi_free(&d->mem, n.r, n.cap * sizeof(*n.r));
 	if (rc != TALLY_OK) {
-		tally_diff_free(d);
+		tally_sarif_diff_destroy(d);
 		return rc;
 	}
 	*out = d;
 	return TALLY_OK;
 }
 
-const tally_diff_entry *
-tally_diff_entries(const tally_diff *d, size_t *n)
+const tally_sarif_diff_entry *
+tally_sarif_diff_entries(const tally_sarif_diff *d, size_t *n)
 {
 	*n = d->n;
 	return d->ent;
 }
 
 uint64_t
-tally_diff_count(const tally_diff *d, tally_baseline b)
+tally_sarif_diff_count(const tally_sarif_diff *d, tally_baseline b)
 {
 	return (unsigned)b < TALLY_BASELINE_COUNT ? d->count[b] : 0;
 }
 
 void
-tally_diff_free(tally_diff *d)
+tally_sarif_diff_destroy(tally_sarif_diff *d)
 {
 	tallyi_mem mem;
 
@@ -504,7 +504,7 @@ tally_diff_free(tally_diff *d)
 }
 
 const char *
-tally_baseline_name(tally_baseline b)
+tally_sarif_baseline_name(tally_baseline b)
 {
 	static const char *const names[TALLY_BASELINE_COUNT] = { "new",
 		"unchanged", "updated", "absent" };

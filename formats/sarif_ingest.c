@@ -16,7 +16,7 @@
 #include "engine/alloc.h"
 #include "formats/sarif_internal.h"
 #include "tally/cache.h"
-#include "tally/replay.h"
+#include "tally/results.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -42,7 +42,7 @@ int
 tallyi_sink_tool(void *ctx, const char *name, size_t len, const char *version,
     size_t vlen, uint32_t *id)
 {
-	return tally_tool_register(*(tally_engine **)ctx, name, len, version,
+	return tally_engine_tool_register(*(tally_engine **)ctx, name, len, version,
 	    vlen, id);
 }
 
@@ -50,13 +50,13 @@ int
 tallyi_sink_intern(void *ctx, tally_strkind kind, const char *s, size_t len,
     uint32_t *id)
 {
-	return tally_string_intern(*(tally_engine **)ctx, kind, s, len, id);
+	return tally_engine_string_intern(*(tally_engine **)ctx, kind, s, len, id);
 }
 
 const char *
 tallyi_sink_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
 {
-	return tally_string_lookup(*(tally_engine **)ctx, kind, id, len);
+	return tally_engine_string_lookup(*(tally_engine **)ctx, kind, id, len);
 }
 
 static int
@@ -161,25 +161,27 @@ es_drop(engine_sink *es)
 	memset(es, 0, sizeof(*es));
 }
 
+/*
+ * 0.2.0's options, the first of this API, are the smallest there are; a
+ * later version that adds fields checks struct_size before reading them.
+ */
 int
 tallyi_check_options(const tally_sarif_options *opt)
 {
-	return opt == NULL || opt->struct_size >= TALLY_SARIF_OPTIONS_V01_SIZE ?
-	    TALLY_OK : TALLY_EINVAL;
+	return opt == NULL || opt->struct_size >= sizeof(*opt) ? TALLY_OK :
+	    TALLY_EINVAL;
 }
 
 struct tally_corr *
 tallyi_opt_corr(const tally_sarif_options *opt)
 {
-	return opt != NULL && opt->struct_size >= offsetof(tally_sarif_options,
-	    corr) + sizeof(opt->corr) ? opt->corr : NULL;
+	return opt != NULL ? opt->corr : NULL;
 }
 
 static tally_cache *
 opt_cache(const tally_sarif_options *opt)
 {
-	return opt != NULL && opt->struct_size >= offsetof(tally_sarif_options,
-	    cache) + sizeof(opt->cache) ? opt->cache : NULL;
+	return opt != NULL ? opt->cache : NULL;
 }
 
 /* ---- stored results of whole inputs (tally_sarif_options.cache) ---- */
@@ -191,7 +193,7 @@ opt_cache(const tally_sarif_options *opt)
  */
 #define SARIF_CACHE_RULES UINT64_C(0x74616c6c79310001)
 
-/* A stored input: its run count, then the pack (tally/replay.h). */
+/* A stored input: its run count, then the pack (tally/results.h). */
 #define STORED_HDR 8
 
 /* Hashed this much at a time, the pages given back after each part. */
@@ -235,12 +237,12 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 
 	if (buf == NULL)
 		return TALLY_ENOTFOUND;
-	rc = tally_cache_lookup(c, key, buf, cap, &len);
+	rc = tally_cache_get(c, key, buf, cap, &len);
 	if (rc == TALLY_ERANGE) {
 		tallyi_free(in->mem, buf, cap);
 		if ((buf = tallyi_alloc(in->mem, cap = len)) == NULL)
 			return TALLY_ENOTFOUND;
-		rc = tally_cache_lookup(c, key, buf, cap, &len);
+		rc = tally_cache_get(c, key, buf, cap, &len);
 	}
 	/* Not there, or not to be had (memory): read the input instead. */
 	if (rc != TALLY_OK || len < STORED_HDR) {
@@ -282,7 +284,7 @@ store_kept(engine_sink *es, tally_cache *c, tally_cache_key key,
 		if ((val = tallyi_alloc(es->mem, STORED_HDR + plen)) != NULL) {
 			memcpy(val, &runs, STORED_HDR);
 			memcpy(val + STORED_HDR, pack, plen);
-			(void)tally_cache_store(c, key, val, STORED_HDR + plen);
+			(void)tally_cache_put(c, key, val, STORED_HDR + plen);
 			tallyi_free(es->mem, val, STORED_HDR + plen);
 		}
 		tally_results_free(es->e, pack, plen);
@@ -328,7 +330,7 @@ void
 tallyi_report_init(tally_sarif_report *rep)
 {
 	memset(rep, 0, sizeof(*rep));
-	rep->offset = UINT64_MAX;
+	rep->error.offset = UINT64_MAX;
 }
 
 int

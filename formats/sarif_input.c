@@ -23,25 +23,6 @@
 #include "engine/alloc.h"
 #include "formats/sarif_internal.h"
 
-void
-tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
-    const char *fmt, ...)
-{
-	va_list ap;
-	size_t n = 0;
-
-	if (rep == NULL)
-		return;
-	rep->status = code;
-	rep->offset = off;
-	if (off != UINT64_MAX)
-		n = (size_t)snprintf(rep->error, sizeof(rep->error),
-		    "byte %llu: ", (unsigned long long)off);
-	va_start(ap, fmt);
-	vsnprintf(rep->error + n, sizeof(rep->error) - n, fmt, ap);
-	va_end(ap);
-}
-
 /* Cached; several reading threads may race to fill it with one value. */
 static size_t
 page_size(void)
@@ -130,7 +111,7 @@ tallyi_input_open(tallyi_input *in, const char *path, const tallyi_mem *mem,
 		tallyi_report_error(rep, e == ENOENT ? TALLY_EIO_NOENT :
 		    e == EISDIR ? TALLY_EIO_ISDIR : TALLY_EIO, UINT64_MAX,
 		    "cannot open: %s", strerror(e));
-		return rep != NULL ? rep->status : TALLY_EIO;
+		return rep != NULL ? rep->error.status : TALLY_EIO;
 	}
 	if (fstat(fd, &st) != 0) {
 		tallyi_report_error(rep, TALLY_EIO, UINT64_MAX,

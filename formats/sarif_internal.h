@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tally/engine.h"
+#include "tally/batch.h"
+#include "engine/toolkit.h"
 #include "tally/sarif.h"
 
 #ifdef __cplusplus
@@ -336,9 +337,10 @@ int tallyi_check_options(const tally_sarif_options *opt);
 /* @opt's correlation index, when @opt is recent enough to hold one. */
 struct tally_corr *tallyi_opt_corr(const tally_sarif_options *opt);
 
-/* Fill @rep with an error (message printf-style). */
-void tallyi_report_error(tally_sarif_report *rep, int code, uint64_t off,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Fill @rep's error (message printf-style; @rep may be NULL). */
+#define tallyi_report_error(rep, ...) \
+	((void)tallyi_error_set((rep) != NULL ? &(rep)->error : NULL, \
+	    __VA_ARGS__))
 
 /*
  * Normalise an artifact URI as the definitions say: drop a leading
@@ -367,7 +369,7 @@ typedef struct tallyi_diff_side {
 
 /*
  * Match @o (the baseline) and @n (the newer results), whose ids come from
- * one string space, by the passes tally_sarif_diff_files() documents. An
+ * one string space, by the passes tally_sarif_diff_create() documents. An
  * unmatched result of @n is new, of @o absent. Return: TALLY_OK or
  * TALLY_ENOMEM.
  */

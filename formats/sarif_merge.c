@@ -23,7 +23,8 @@
 #include "formats/sarif_internal.h"
 #include "engine/strtab.h"
 #include "kernels/kernels.h"
-#include "tally/correlate.h"
+#include "tally/corr.h"
+#include "tally/linehash.h"
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays                                                     */
@@ -136,7 +137,7 @@ struct tally_sarif_merge {
 	char *sources;        /* NUL-terminated, or NULL */
 	char *src_root;       /* likewise */
 	vec hashes;           /* fhash, by file id: the files' line hashes */
-	tally_sarif_merge_report stats;
+	tally_sarif_merge_stats stats;
 };
 
 /* The line hashes of one source file, computed at most once. */
@@ -612,7 +613,7 @@ add_input(tally_sarif_merge *m, const char *path,
 	if (rep == NULL)
 		rep = &local;
 	memset(rep, 0, sizeof(*rep));
-	rep->offset = UINT64_MAX;
+	rep->error.offset = UINT64_MAX;
 	if (m == NULL || path == NULL || tallyi_check_options(opt) != TALLY_OK) {
 		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
@@ -633,7 +634,7 @@ add_input(tally_sarif_merge *m, const char *path,
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
 	if (rc == TALLY_OK && sink.want_corr)
 		rc = commit_corr(m);
-	if (rc != TALLY_OK && rep->status == TALLY_OK)
+	if (rc != TALLY_OK && rep->error.status == TALLY_OK)
 		tallyi_report_error(rep, rc, UINT64_MAX, "%s",
 		    tally_strerror(rc));
 	if (rc != TALLY_OK) {
@@ -747,20 +748,12 @@ tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
 }
 
 void
-tally_sarif_merge_stats(const tally_sarif_merge *m,
-    tally_sarif_merge_report *out)
+tally_sarif_merge_stats_get(const tally_sarif_merge *m,
+    tally_sarif_merge_stats *out)
 {
 	*out = m->stats;
-}
-
-void
-tally_sarif_merge_totals(const tally_sarif_merge *m, uint64_t *read,
-    uint64_t *unique)
-{
-	if (read != NULL)
-		*read = m->read;
-	if (unique != NULL)
-		*unique = m->unique;
+	out->read = m->read;
+	out->unique = m->unique;
 }
 
 /* ------------------------------------------------------------------ */
@@ -770,13 +763,37 @@ typedef struct writer {
 	FILE *f;
 	bool err;
 	bool nomem; /* an annotation could not be built: TALLY_ENOMEM */
+	int errnum; /* errno of the first failed write, when err */
 } writer;
+
+/* The outcome of a write to @what, with its details in @err. */
+static int
+write_status(const writer *w, const char *what, tally_error *err)
+{
+	if (w->nomem)
+		return tallyi_error_set(err, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory while writing %s", what);
+	if (w->err)
+		return tallyi_error_set(err, TALLY_EIO, UINT64_MAX,
+		    "cannot write %s: %s", what, strerror(w->errnum));
+	return TALLY_OK;
+}
+
+/* Remember the first failure of the output and its errno. */
+static void
+io_failed(writer *w)
+{
+	if (!w->err) {
+		w->err = true;
+		w->errnum = errno != 0 ? errno : EIO;
+	}
+}
 
 static void
 put(writer *w, const char *p, size_t n)
 {
 	if (!w->err && n != 0 && fwrite(p, 1, n, w->f) != n)
-		w->err = true;
+		io_failed(w);
 }
 
 static void
@@ -1080,10 +1097,11 @@ file_hashes(tally_sarif_merge *m, uint32_t file)
 		return NULL;
 	}
 	h->cap = lines;
-	h->n = tally_line_hashes(text, n, h->h, lines);
-	h->ok = h->n != SIZE_MAX && h->n <= lines;
+	rc = tally_linehash_compute(text, n, h->h, lines, &h->n,
+	    &m->mem.a);
+	h->ok = rc == TALLY_OK && h->n <= lines;
 	tallyi_free(&m->mem, text, cap);
-	if (h->n == SIZE_MAX) {
+	if (rc != TALLY_OK) {
 		h->done = false;
 		return NULL;
 	}
@@ -1101,7 +1119,8 @@ hash_from_sources(tally_sarif_merge *m)
 			mres *x = (mres *)t->res.p + i;
 			const fhash *h;
 			char buf[32];
-			int len, rc;
+			size_t len;
+			int rc;
 
 			if (x->plh != TALLY_ID_NONE || x->v.line == 0)
 				continue;
@@ -1112,10 +1131,10 @@ hash_from_sources(tally_sarif_merge *m)
 				m->stats.unhashed++;
 				continue;
 			}
-			len = tally_linehash_format(h->h[x->v.line - 1], buf,
-			    sizeof(buf));
+			(void)tally_linehash_format(h->h[x->v.line - 1], buf,
+			    sizeof(buf), &len);
 			if ((rc = tallyi_strtab_intern(&m->str[TALLY_STR_MESSAGE],
-			    buf, (size_t)len, &x->plh)) != TALLY_OK)
+			    buf, len, &x->plh)) != TALLY_OK)
 				return rc;
 			x->plh_ours = true;
 			m->stats.hashed++;
@@ -1448,7 +1467,7 @@ write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
 	if (m->has_base) {
 		uint8_t st = absent ? TALLY_BASELINE_ABSENT : x->state;
 
-		a.state = tally_baseline_name((tally_baseline)st);
+		a.state = tally_sarif_baseline_name((tally_baseline)st);
 		m->stats.baseline[st]++;
 	}
 	if (x->plh_ours)
@@ -1530,19 +1549,24 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 }
 
 int
-tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
+tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
+    tally_error *err)
 {
 	char *tmp = NULL;
 	size_t tmp_len = 0;
-	writer w = { NULL, false, false };
+	writer w = { NULL, false, false, 0 };
 	bool to_stdout;
 	bool first = true;
 	int fd = -1;
 
+	tallyi_error_clear(err);
 	if (m == NULL || path == NULL)
-		return TALLY_EINVAL;
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
 	if (m->failed != 0)
-		return m->failed;
+		return tallyi_error_set(err, m->failed, UINT64_MAX,
+		    "an earlier input could not be added: %s",
+		    tally_strerror(m->failed));
 	/* Counted again by every write; the line hashes only once. */
 	memset(m->stats.baseline, 0, sizeof(m->stats.baseline));
 	m->stats.clustered = 0;
@@ -1550,13 +1574,15 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 		int rc = hash_from_sources(m);
 
 		if (rc != TALLY_OK)
-			return rc;
+			return tallyi_error_set(err, rc, UINT64_MAX,
+			    "line hashes: %s", tally_strerror(rc));
 	}
 	if (m->has_base && !m->classified) {
 		int rc = classify_baseline(m);
 
 		if (rc != TALLY_OK)
-			return rc;
+			return tallyi_error_set(err, rc, UINT64_MAX,
+			    "baseline: %s", tally_strerror(rc));
 	}
 	m->classified = true;
 	to_stdout = strcmp(path, "-") == 0;
@@ -1571,7 +1597,8 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 		tmp_len = strlen(path) + 48;
 		tmp = tallyi_alloc(&m->mem, tmp_len);
 		if (tmp == NULL)
-			return TALLY_ENOMEM;
+			return tallyi_error_set(err, TALLY_ENOMEM, UINT64_MAX,
+			    "out of memory");
 		for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
 			snprintf(tmp, tmp_len, "%s.tmp.%ld.%u", path,
 			    (long)getpid(), attempt);
@@ -1587,8 +1614,9 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 				close(fd);
 				unlink(tmp);
 			}
+			(void)tallyi_error_set(err, TALLY_EIO, UINT64_MAX,
+			    "cannot create %s: %s", tmp, strerror(e));
 			tallyi_free(&m->mem, tmp, tmp_len);
-			errno = e;
 			return TALLY_EIO;
 		}
 		(void)setvbuf(w.f, NULL, _IOFBF, 1 << 20);
@@ -1608,19 +1636,16 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path)
 	puts_(&w, "]}\n");
 	if (to_stdout) {
 		if (fflush(w.f) != 0)
-			w.err = true;
-		return w.nomem ? TALLY_ENOMEM : w.err ? TALLY_EIO : TALLY_OK;
+			io_failed(&w);
+		return write_status(&w, "standard output", err);
 	}
 	if (fclose(w.f) != 0)
-		w.err = true;
-	if (!w.err && rename(tmp, path) != 0)
-		w.err = true;
-	if (w.err) {
-		int e = errno;
-
+		io_failed(&w);
+	/* Only a complete log takes @path's name. */
+	if (!w.err && !w.nomem && rename(tmp, path) != 0)
+		io_failed(&w);
+	if (w.err || w.nomem)
 		unlink(tmp);
-		errno = e;
-	}
 	tallyi_free(&m->mem, tmp, tmp_len);
-	return w.nomem ? TALLY_ENOMEM : w.err ? TALLY_EIO : TALLY_OK;
+	return write_status(&w, path, err);
 }

@@ -136,7 +136,7 @@ fail(reader *r, int code, size_t off, const char *fmt, ...)
 static int
 fail(reader *r, int code, size_t off, const char *fmt, ...)
 {
-	char msg[TALLY_SARIF_ERROR_MAX];
+	char msg[TALLY_ERROR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -1056,7 +1056,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	if (rep != NULL) {
 		memset(rep, 0, sizeof(*rep));
 		rep->bytes = in->len;
-		rep->offset = UINT64_MAX;
+		rep->error.offset = UINT64_MAX;
 	}
 	r.json = tallyi_json_new();
 	r.icache = tallyi_alloc(r.mem, sizeof(icache_ent) * ICACHE_SIZE *

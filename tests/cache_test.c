@@ -20,7 +20,7 @@
 #include "test_util.h"
 
 static char dir[64];
-static tally_disk_cache *c;
+static tally_cache_disk *c;
 
 static void
 setup(void)
@@ -35,7 +35,7 @@ teardown(void)
 {
 	char cmd[256];
 
-	tally_disk_cache_close(c);
+	tally_cache_disk_destroy(c);
 	snprintf(cmd, sizeof(cmd), "chmod -R u+w %s; rm -rf %s", dir, dir);
 	cr_expect(eq(int, system(cmd), 0));
 }
@@ -45,12 +45,12 @@ TestSuite(cache, .init = setup, .fini = teardown, .timeout = 60);
 static void
 open_cache(uint64_t max)
 {
-	tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
+	tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
 
 	cfg.dir = dir;
 	cfg.max_bytes = max;
-	tally_disk_cache_close(c);
-	cr_assert(eq(int, tally_disk_cache_open(&cfg, NULL, &c), TALLY_OK));
+	tally_cache_disk_destroy(c);
+	cr_assert(eq(int, tally_cache_disk_create(&cfg, NULL, &c, NULL), TALLY_OK));
 }
 
 static tally_cache_key
@@ -70,12 +70,12 @@ path_of(tally_cache_key k, char *out, size_t cap)
 	snprintf(out, cap, "%s/tally-cache-v1/%.2s/%s", dir, hex, hex);
 }
 
-static tally_disk_cache_stats
+static tally_cache_disk_stats
 stats(void)
 {
-	tally_disk_cache_stats s;
+	tally_cache_disk_stats s;
 
-	tally_disk_cache_stats_get(c, &s);
+	tally_cache_disk_stats_get(c, &s);
 	return s;
 }
 
@@ -87,31 +87,31 @@ Test(cache, a_stored_value_reads_back)
 	struct stat st;
 
 	open_cache(0);
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), buf, sizeof(buf),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), buf, sizeof(buf),
 	    &len), TALLY_ENOTFOUND));
-	cr_assert(eq(int, tally_disk_cache_put(c, key(1), "hello", 5),
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), "hello", 5),
 	    TALLY_OK));
-	cr_assert(eq(int, tally_disk_cache_get(c, key(1), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_disk_get(c, key(1), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(sz, len, 5));
 	cr_expect(eq(int, memcmp(buf, "hello", 5), 0));
 	/* too small a buffer: the length, nothing copied */
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), buf, 2, &len),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), buf, 2, &len),
 	    TALLY_ERANGE));
 	cr_expect(eq(sz, len, 5));
 	/* replaced; an empty value is a value */
-	cr_assert(eq(int, tally_disk_cache_put(c, key(1), "", 0), TALLY_OK));
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), NULL, 0, &len),
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), "", 0), TALLY_OK));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
 	    TALLY_OK));
 	cr_expect(eq(sz, len, 0));
 	/* the file is named by the key's hex digits, in a 2-digit folder */
 	path_of(key(1), path, sizeof(path));
 	cr_expect(eq(int, stat(path, &st), 0), "%s", path);
 	/* a second handle (another process, as far as files go) sees it */
-	tally_disk_cache_close(c);
+	tally_cache_disk_destroy(c);
 	c = NULL;
 	open_cache(0);
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), NULL, 0, &len),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
 	    TALLY_OK));
 	cr_expect(eq(u64, stats().bytes, 40));
 }
@@ -125,17 +125,17 @@ expect_bad(void (*how)(const char *path))
 
 	open_cache(0);
 	memset(buf, 'v', sizeof(buf));
-	cr_assert(eq(int, tally_disk_cache_put(c, key(1), buf, 200),
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), buf, 200),
 	    TALLY_OK));
-	cr_assert(eq(int, tally_disk_cache_put(c, key(2), buf, 100),
+	cr_assert(eq(int, tally_cache_disk_put(c, key(2), buf, 100),
 	    TALLY_OK));
 	path_of(key(1), path, sizeof(path));
 	how(path);
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), buf, sizeof(buf),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), buf, sizeof(buf),
 	    &len), TALLY_ENOTFOUND));
 	cr_expect(eq(u64, stats().bad, 1));
 	/* the other entry is untouched */
-	cr_expect(eq(int, tally_disk_cache_get(c, key(2), buf, sizeof(buf),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(2), buf, sizeof(buf),
 	    &len), TALLY_OK));
 }
 
@@ -220,28 +220,28 @@ Test(cache, the_least_recently_used_entries_go_first)
 	/* 140 bytes an entry, a bound of 1,000: 7 fit */
 	open_cache(1000);
 	for (uint64_t i = 0; i < 7; i++) {
-		cr_assert(eq(int, tally_disk_cache_put(c, key(i), val, 100),
+		cr_assert(eq(int, tally_cache_disk_put(c, key(i), val, 100),
 		    TALLY_OK));
 		age(i, t0 + (time_t)i);
 	}
 	cr_expect(eq(u64, stats().evictions, 0));
 	/* using entry 0 makes it the most recent */
-	cr_assert(eq(int, tally_disk_cache_get(c, key(0), val, sizeof(val),
+	cr_assert(eq(int, tally_cache_disk_get(c, key(0), val, sizeof(val),
 	    &len), TALLY_OK));
 	/* the 8th passes the bound: down to 7/8 of it (875: 6 entries) */
-	cr_assert(eq(int, tally_disk_cache_put(c, key(7), val, 100),
+	cr_assert(eq(int, tally_cache_disk_put(c, key(7), val, 100),
 	    TALLY_OK));
 	cr_expect(eq(u64, stats().evictions, 2));
 	cr_expect(eq(u64, stats().bytes, 6 * 140));
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), val, sizeof(val),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), val, sizeof(val),
 	    &len), TALLY_ENOTFOUND));
-	cr_expect(eq(int, tally_disk_cache_get(c, key(2), val, sizeof(val),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(2), val, sizeof(val),
 	    &len), TALLY_ENOTFOUND));
 	for (uint64_t i = 3; i < 8; i++)
-		cr_expect(eq(int, tally_disk_cache_get(c, key(i), val,
+		cr_expect(eq(int, tally_cache_disk_get(c, key(i), val,
 		    sizeof(val), &len), TALLY_OK), "entry %llu",
 		    (unsigned long long)i);
-	cr_expect(eq(int, tally_disk_cache_get(c, key(0), val, sizeof(val),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(0), val, sizeof(val),
 	    &len), TALLY_OK));
 }
 
@@ -249,31 +249,35 @@ Test(cache, a_full_disk_degrades_to_misses_with_a_reason)
 {
 	char big[4096] = { 0 };
 	struct rlimit rl = { 1000, 1000 };
+	tally_error err;
 	size_t len;
 
 	open_cache(0);
 	/* a file-size limit stands in for a full disk (the write fails) */
 	signal(SIGXFSZ, SIG_IGN);
 	cr_assert(eq(int, setrlimit(RLIMIT_FSIZE, &rl), 0));
-	cr_expect(eq(int, tally_disk_cache_put(c, key(1), big, sizeof(big)),
+	cr_expect(eq(int, tally_cache_disk_put(c, key(1), big, sizeof(big)),
 	    TALLY_EIO));
-	cr_expect(not(eq(ptr, strstr(tally_disk_cache_error(c),
-	    "File too large"), NULL)), "%s", tally_disk_cache_error(c));
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), big, sizeof(big),
+	tally_cache_disk_error(c, &err);
+	cr_expect(eq(int, err.status, TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, "File too large"), NULL)),
+	    "%s", err.message);
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), big, sizeof(big),
 	    &len), TALLY_ENOTFOUND));
 	cr_expect(eq(u64, stats().store_failures, 1));
 	/* small ones still fit */
-	cr_expect(eq(int, tally_disk_cache_put(c, key(2), "x", 1), TALLY_OK));
+	cr_expect(eq(int, tally_cache_disk_put(c, key(2), "x", 1), TALLY_OK));
 }
 
 Test(cache, a_directory_it_cannot_write_is_read_only)
 {
 	char tmp[256], path[256];
+	tally_error err;
 	size_t len;
 
 	open_cache(0);
-	cr_assert(eq(int, tally_disk_cache_put(c, key(1), "v", 1), TALLY_OK));
-	tally_disk_cache_close(c);
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), "v", 1), TALLY_OK));
+	tally_cache_disk_destroy(c);
 	c = NULL;
 	/* tmp/ replaced by a file: no write can even start (as root, a
 	 * permission bit would not stop it) */
@@ -281,37 +285,45 @@ Test(cache, a_directory_it_cannot_write_is_read_only)
 	cr_assert(eq(int, rmdir(tmp), 0));
 	fclose(fopen(tmp, "w"));
 	open_cache(0);
-	cr_expect(not(eq(str, (char *)tally_disk_cache_error(c), "")));
-	cr_expect(eq(int, tally_disk_cache_put(c, key(2), "w", 1), TALLY_EIO));
+	tally_cache_disk_error(c, &err);
+	cr_expect(eq(int, err.status, TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, "tally-cache-v1/tmp"), NULL)),
+	    "%s", err.message);
+	cr_expect(eq(int, tally_cache_disk_put(c, key(2), "w", 1), TALLY_EIO));
 	/* reads go on (a hit: the length of what did not fit) */
-	cr_expect(eq(int, tally_disk_cache_get(c, key(1), NULL, 0, &len),
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
 	    TALLY_ERANGE));
 	cr_expect(eq(sz, len, 1));
 	/* and a cache directory that cannot exist at all */
-	tally_disk_cache_close(c);
+	tally_cache_disk_destroy(c);
 	c = NULL;
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fclose(fopen(path, "w"));
 	{
-		tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
-		tally_disk_cache *d = NULL;
+		tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
+		tally_cache_disk *d = NULL;
 
 		snprintf(path, sizeof(path), "%s/f/sub", dir);
 		cfg.dir = path;
-		cr_expect(eq(int, tally_disk_cache_open(&cfg, NULL, &d),
-		    TALLY_EIO));
+		cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d,
+		    &err), TALLY_EIO));
 		cr_expect(eq(ptr, d, NULL));
+		cr_expect(eq(int, err.status, TALLY_EIO));
+		cr_expect(not(eq(ptr, strstr(err.message, "f/sub"), NULL)),
+		    "%s", err.message);
+		cr_expect(not(eq(ptr, strstr(err.message, "Not a directory"),
+		    NULL)), "%s", err.message);
 	}
 }
 
 /* ---- the in-memory level (L2) ---- */
 
-static tally_mem_cache *mc;
+static tally_cache_mem *mc;
 
 static void
 mc_teardown(void)
 {
-	tally_mem_cache_destroy(mc);
+	tally_cache_mem_destroy(mc);
 	mc = NULL;
 }
 
@@ -321,23 +333,23 @@ TestSuite(memcache, .fini = mc_teardown, .timeout = 60);
 static void
 mc_make(unsigned n, size_t len)
 {
-	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
+	tally_cache_mem_config cfg = TALLY_CACHE_MEM_CONFIG_INIT;
 	size_t per = 0;
 
 	/* find the per-entry size the cache charges: one entry's bytes */
 	cfg.shards = 1;
 	cfg.max_bytes = 1 << 20;
-	cr_assert(eq(int, tally_mem_cache_create(&cfg, NULL, &mc), TALLY_OK));
-	cr_assert(eq(int, tally_mem_cache_put(mc, key(999), "x", 0), 0));
+	cr_assert(eq(int, tally_cache_mem_create(&cfg, NULL, &mc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_mem_put(mc, key(999), "x", 0), 0));
 	{
-		tally_mem_cache_stats st;
+		tally_cache_mem_stats st;
 
-		tally_mem_cache_stats_get(mc, &st);
+		tally_cache_mem_stats_get(mc, &st);
 		per = st.bytes + len;
 	}
-	tally_mem_cache_destroy(mc);
+	tally_cache_mem_destroy(mc);
 	cfg.max_bytes = per * n;
-	cr_assert(eq(int, tally_mem_cache_create(&cfg, NULL, &mc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_mem_create(&cfg, NULL, &mc), TALLY_OK));
 }
 
 static int
@@ -346,7 +358,7 @@ mc_get(uint64_t i)
 	char buf[64];
 	size_t len;
 
-	return tally_mem_cache_get(mc, key(i), buf, sizeof(buf), &len);
+	return tally_cache_mem_get(mc, key(i), buf, sizeof(buf), &len);
 }
 
 Test(memcache, a_stored_value_reads_back)
@@ -354,23 +366,23 @@ Test(memcache, a_stored_value_reads_back)
 	char buf[16];
 	size_t len = 0;
 
-	cr_assert(eq(int, tally_mem_cache_create(NULL, NULL, &mc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_mem_create(NULL, NULL, &mc), TALLY_OK));
 	cr_expect(eq(int, mc_get(1), TALLY_ENOTFOUND));
-	cr_assert(eq(int, tally_mem_cache_put(mc, key(1), "hello", 5), 0));
-	cr_assert(eq(int, tally_mem_cache_get(mc, key(1), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_mem_put(mc, key(1), "hello", 5), 0));
+	cr_assert(eq(int, tally_cache_mem_get(mc, key(1), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(sz, len, 5));
 	cr_expect(eq(int, memcmp(buf, "hello", 5), 0));
-	cr_expect(eq(int, tally_mem_cache_get(mc, key(1), buf, 3, &len),
+	cr_expect(eq(int, tally_cache_mem_get(mc, key(1), buf, 3, &len),
 	    TALLY_ERANGE));
-	cr_assert(eq(int, tally_mem_cache_put(mc, key(1), "bye", 3), 0));
-	cr_assert(eq(int, tally_mem_cache_get(mc, key(1), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_mem_put(mc, key(1), "bye", 3), 0));
+	cr_assert(eq(int, tally_cache_mem_get(mc, key(1), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(sz, len, 3));
 	{
-		tally_mem_cache_stats st;
+		tally_cache_mem_stats st;
 
-		tally_mem_cache_stats_get(mc, &st);
+		tally_cache_mem_stats_get(mc, &st);
 		cr_expect(eq(u64, st.entries, 1));
 	}
 }
@@ -385,13 +397,13 @@ Test(memcache, sieve_spares_what_was_used)
 {
 	mc_make(3, 8);
 	for (uint64_t i = 1; i <= 3; i++)
-		cr_assert(eq(int, tally_mem_cache_put(mc, key(i), "12345678",
+		cr_assert(eq(int, tally_cache_mem_put(mc, key(i), "12345678",
 		    8), 0));
 	cr_expect(eq(int, mc_get(1), TALLY_OK));
-	cr_assert(eq(int, tally_mem_cache_put(mc, key(4), "12345678", 8), 0));
+	cr_assert(eq(int, tally_cache_mem_put(mc, key(4), "12345678", 8), 0));
 	cr_expect(eq(int, mc_get(2), TALLY_ENOTFOUND));
 	cr_expect(eq(int, mc_get(3), TALLY_OK)); /* C visited now */
-	cr_assert(eq(int, tally_mem_cache_put(mc, key(5), "12345678", 8), 0));
+	cr_assert(eq(int, tally_cache_mem_put(mc, key(5), "12345678", 8), 0));
 	/* hand at C: visited, cleared; then D: not visited, goes */
 	cr_expect(eq(int, mc_get(4), TALLY_ENOTFOUND));
 	cr_expect(eq(int, mc_get(1), TALLY_OK));
@@ -401,24 +413,24 @@ Test(memcache, sieve_spares_what_was_used)
 
 Test(memcache, the_bound_holds_and_too_big_is_refused)
 {
-	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
-	tally_mem_cache_stats st;
+	tally_cache_mem_config cfg = TALLY_CACHE_MEM_CONFIG_INIT;
+	tally_cache_mem_stats st;
 	char val[300] = { 0 };
 
 	cfg.max_bytes = 64 * 1024;
 	cfg.shards = 4;
-	cr_assert(eq(int, tally_mem_cache_create(&cfg, NULL, &mc), TALLY_OK));
+	cr_assert(eq(int, tally_cache_mem_create(&cfg, NULL, &mc), TALLY_OK));
 	for (uint64_t i = 0; i < 5000; i++)
-		cr_assert(eq(int, tally_mem_cache_put(mc, key(i), val,
+		cr_assert(eq(int, tally_cache_mem_put(mc, key(i), val,
 		    100 + i % 200), 0));
-	tally_mem_cache_stats_get(mc, &st);
+	tally_cache_mem_stats_get(mc, &st);
 	cr_expect(le(u64, st.bytes, cfg.max_bytes));
 	cr_expect(gt(u64, st.evictions, 4000));
 	cr_expect(eq(u64, st.entries + st.evictions, 5000));
 	{
 		static char big[20000];
 
-		cr_expect(eq(int, tally_mem_cache_put(mc, key(1), big,
+		cr_expect(eq(int, tally_cache_mem_put(mc, key(1), big,
 		    sizeof(big)), TALLY_ERANGE));
 	}
 }
@@ -426,17 +438,17 @@ Test(memcache, the_bound_holds_and_too_big_is_refused)
 static int
 mc_exercise(const tally_allocator *a)
 {
-	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
+	tally_cache_mem_config cfg = TALLY_CACHE_MEM_CONFIG_INIT;
 	char val[200] = { 0 };
 	int rc;
 
 	cfg.max_bytes = 16 * 1024;
 	cfg.shards = 2;
-	if ((rc = tally_mem_cache_create(&cfg, a, &mc)) != TALLY_OK)
+	if ((rc = tally_cache_mem_create(&cfg, a, &mc)) != TALLY_OK)
 		return rc;
 	for (uint64_t i = 0; i < 400 && rc == TALLY_OK; i++)
-		rc = tally_mem_cache_put(mc, key(i % 150), val, i % 200);
-	tally_mem_cache_destroy(mc);
+		rc = tally_cache_mem_put(mc, key(i % 150), val, i % 200);
+	tally_cache_mem_destroy(mc);
 	mc = NULL;
 	return rc;
 }
@@ -530,11 +542,12 @@ model_put(model *m, uint64_t k, uint64_t now_, const char *v, size_t len)
 
 Test(l1, matches_an_exact_lru_with_values)
 {
-	tally_l1_cache *l1;
+	tally_cache_l1 *l1;
 	model m = { .n = 0 };
-	uint64_t seed = 88172645463325252ull, h, mi, want_hits = 0;
+	uint64_t seed = 88172645463325252ull, want_hits = 0;
+	tally_cache_l1_stats l1s;
 
-	cr_assert(eq(int, tally_l1_create(16, L1_VMAX, NULL, &l1), TALLY_OK));
+	cr_assert(eq(int, tally_cache_l1_create(16, L1_VMAX, NULL, &l1), TALLY_OK));
 	for (uint64_t t = 1; t <= 20000; t++) {
 		uint64_t k;
 		char a[L1_VMAX], b[L1_VMAX];
@@ -543,7 +556,7 @@ Test(l1, matches_an_exact_lru_with_values)
 		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
 		k = seed % 3 ? seed % 12 : seed % 40; /* hot and cold keys */
 		if ((seed >> 56) % 16 == 1) {
-			tally_l1_remove(l1, key(k));
+			tally_cache_l1_remove(l1, key(k));
 			model_remove(&m, k);
 			continue;
 		}
@@ -552,13 +565,13 @@ Test(l1, matches_an_exact_lru_with_values)
 
 			for (size_t i = 0; i < sizeof(a); i++)
 				a[i] = (char)(t + i * 7); /* each byte its own */
-			cr_assert(eq(int, tally_l1_put(l1, key(k), a, len), 0));
+			cr_assert(eq(int, tally_cache_l1_put(l1, key(k), a, len), 0));
 			model_put(&m, k, t, a, len);
 			continue;
 		}
 		{
 			bool hit = model_get(&m, k, t, b, &lb);
-			int rc = tally_l1_get(l1, key(k), a, sizeof(a), &la);
+			int rc = tally_cache_l1_get(l1, key(k), a, sizeof(a), &la);
 
 			want_hits += hit;
 			cr_assert(eq(int, rc, hit ? TALLY_OK : TALLY_ENOTFOUND),
@@ -570,22 +583,22 @@ Test(l1, matches_an_exact_lru_with_values)
 			}
 		}
 	}
-	tally_l1_stats_get(l1, &h, &mi);
-	cr_expect(eq(u64, h, want_hits));
-	cr_expect(gt(u64, h, 1000)); /* the trace does reuse */
+	tally_cache_l1_stats_get(l1, &l1s);
+	cr_expect(eq(u64, l1s.hits, want_hits));
+	cr_expect(gt(u64, l1s.hits, 1000)); /* the trace does reuse */
 	{
 		char big[L1_VMAX + 1] = { 0 };
 		size_t len;
 
-		cr_expect(eq(int, tally_l1_put(l1, key(1), big, L1_VMAX + 1),
+		cr_expect(eq(int, tally_cache_l1_put(l1, key(1), big, L1_VMAX + 1),
 		    TALLY_ERANGE));
-		cr_assert(eq(int, tally_l1_put(l1, key(1), big, L1_VMAX), 0));
-		cr_expect(eq(int, tally_l1_get(l1, key(1), big, 8, &len),
+		cr_assert(eq(int, tally_cache_l1_put(l1, key(1), big, L1_VMAX), 0));
+		cr_expect(eq(int, tally_cache_l1_get(l1, key(1), big, 8, &len),
 		    TALLY_ERANGE));
 		cr_expect(eq(sz, len, L1_VMAX));
 	}
-	tally_l1_destroy(l1);
-	cr_expect(eq(int, tally_l1_create(0, 8, NULL, &l1), TALLY_EINVAL));
+	tally_cache_l1_destroy(l1);
+	cr_expect(eq(int, tally_cache_l1_create(0, 8, NULL, &l1), TALLY_EINVAL));
 }
 
 /* ---- the chained levels ---- */
@@ -598,7 +611,7 @@ lookup_elsewhere(void *arg)
 	char buf[64];
 	size_t len;
 
-	return (void *)(intptr_t)tally_cache_lookup(cc, key((uint64_t)(
+	return (void *)(intptr_t)tally_cache_get(cc, key((uint64_t)(
 	    uintptr_t)arg), buf, sizeof(buf), &len);
 }
 
@@ -621,9 +634,9 @@ Test(cache, levels_fall_through_and_promote)
 
 	cfg.dir = dir;
 	cfg.l1_max_value = 16;
-	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc), TALLY_OK));
-	cr_assert(eq(int, tally_cache_store(cc, key(1), "small", 5), 0));
-	cr_assert(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc, NULL), TALLY_OK));
+	cr_assert(eq(int, tally_cache_put(cc, key(1), "small", 5), 0));
+	cr_assert(eq(int, tally_cache_get(cc, key(1), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(u64, cstats().l1_hits, 1));
 	/* another thread: its own L1 is empty, L2 has it */
@@ -633,24 +646,24 @@ Test(cache, levels_fall_through_and_promote)
 	cr_expect(eq(int, (int)(intptr_t)rv, TALLY_OK));
 	cr_expect(eq(u64, cstats().l2_hits, 1));
 	/* too big for L1 (16): L2 serves it, again and again */
-	cr_assert(eq(int, tally_cache_store(cc, key(2),
+	cr_assert(eq(int, tally_cache_put(cc, key(2),
 	    "a value of thirty-two bytes ....", 32), 0));
-	cr_assert(eq(int, tally_cache_lookup(cc, key(2), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_get(cc, key(2), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(sz, len, 32));
 	cr_expect(eq(u64, cstats().l2_hits, 2));
-	cr_expect(eq(int, tally_cache_lookup(cc, key(3), buf, sizeof(buf),
+	cr_expect(eq(int, tally_cache_get(cc, key(3), buf, sizeof(buf),
 	    &len), TALLY_ENOTFOUND));
 	cr_expect(eq(u64, cstats().misses, 1));
 	/* a new process, as far as the cache goes: only L3 remembers */
 	tally_cache_destroy(cc);
-	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc), TALLY_OK));
-	cr_assert(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc, NULL), TALLY_OK));
+	cr_assert(eq(int, tally_cache_get(cc, key(1), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(int, memcmp(buf, "small", 5), 0));
 	cr_expect(eq(u64, cstats().l3_hits, 1));
 	/* promoted: L1 now */
-	cr_assert(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	cr_assert(eq(int, tally_cache_get(cc, key(1), buf, sizeof(buf),
 	    &len), TALLY_OK));
 	cr_expect(eq(u64, cstats().l1_hits, 1));
 	tally_cache_destroy(cc);
@@ -667,18 +680,18 @@ Test(cache, a_value_too_big_for_a_level_leaves_no_old_copy_there)
 	cfg.dir = dir;
 	cfg.l1_max_value = 16;
 	cfg.l2_bytes = 16 * 1024; /* one shard's part: 1 KiB */
-	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc), TALLY_OK));
-	cr_assert(eq(int, tally_cache_store(cc, key(1), "old", 3), 0));
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &cc, NULL), TALLY_OK));
+	cr_assert(eq(int, tally_cache_put(cc, key(1), "old", 3), 0));
 	memset(big, 'n', sizeof(big));
-	cr_assert(eq(int, tally_cache_store(cc, key(1), big, sizeof(big)),
+	cr_assert(eq(int, tally_cache_put(cc, key(1), big, sizeof(big)),
 	    0));
 	/* neither L1 nor L2 may answer "old": L3 has the new one */
-	cr_expect(eq(int, tally_cache_lookup(cc, key(1), buf, sizeof(buf),
+	cr_expect(eq(int, tally_cache_get(cc, key(1), buf, sizeof(buf),
 	    &len), TALLY_ERANGE));
 	cr_expect(eq(sz, len, sizeof(big)));
 	/* a lookup that copied nothing out is neither a hit nor a miss */
 	cr_expect(eq(u64, cstats().l3_hits + cstats().misses, 0));
-	cr_expect(eq(int, tally_cache_lookup(cc, key(1), big, sizeof(big),
+	cr_expect(eq(int, tally_cache_get(cc, key(1), big, sizeof(big),
 	    &len), TALLY_OK));
 	cr_expect(eq(u64, cstats().l3_hits, 1));
 	tally_cache_destroy(cc);

@@ -1,5 +1,5 @@
 /*
- * tests/corr_test.c - cross-tool correlation (tally/correlate.h): each
+ * tests/corr_test.c - cross-tool correlation (tally/corr.h): each
  * definition on a hand-made log written for it, and the real three-tool
  * null dereference of tests/data/corr (README.md there says how it was
  * made). Expectations come from the definitions, not from a run.

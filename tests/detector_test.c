@@ -86,7 +86,7 @@ make(uint32_t max, uint32_t budget, uint32_t warm,
 	t.max_instances = max;
 	t.idle_budget = budget;
 	t.warm = warm;
-	*rc = tally_detector_register(&t, alloc, &out);
+	*rc = tally_detector_pool_create(&t, alloc, &out);
 	return out;
 }
 
@@ -101,17 +101,17 @@ setup(void)
 static void
 teardown(void)
 {
-	tally_detector_unregister(p);
+	tally_detector_pool_destroy(p);
 }
 
 TestSuite(detector, .init = setup, .fini = teardown, .timeout = 60);
 
-static tally_detector_stats
+static tally_detector_pool_stats
 stats(void)
 {
-	tally_detector_stats s;
+	tally_detector_pool_stats s;
 
-	tally_detector_pool_stats(p, &s);
+	tally_detector_pool_stats_get(p, &s);
 	return s;
 }
 
@@ -186,7 +186,7 @@ Test(detector, warm_up_fills_the_store)
 	for (int i = 0; i < 40; i++)
 		tally_detector_release(p, a[i]);
 	/* warm beyond max_instances is refused */
-	tally_detector_unregister(p);
+	tally_detector_pool_destroy(p);
 	p = make(10, UINT32_MAX, 11, NULL, &rc);
 	cr_expect(eq(int, rc, TALLY_EINVAL));
 }
@@ -281,7 +281,7 @@ Test(detector, unregister_destroys_every_idle_instance)
 		cr_assert(eq(int, tally_detector_acquire(p, &a[i]), TALLY_OK));
 	for (int i = 0; i < 70; i++)
 		tally_detector_release(p, a[i]);
-	tally_detector_unregister(p);
+	tally_detector_pool_destroy(p);
 	p = NULL;
 	cr_expect(eq(u64, lg.destroyed, lg.created));
 	cr_expect(eq(u64, lg.created, 70));
@@ -300,20 +300,20 @@ Test(detector, a_smaller_magazine_caches_fewer_per_thread)
 	t.arg = &lg;
 	t.idle_budget = 0;
 	t.magazine = 33;
-	cr_expect(eq(int, tally_detector_register(&t, NULL, &p),
+	cr_expect(eq(int, tally_detector_pool_create(&t, NULL, &p),
 	    TALLY_EINVAL));
 	t.magazine = 4;
-	cr_assert(eq(int, tally_detector_register(&t, NULL, &p), TALLY_OK));
+	cr_assert(eq(int, tally_detector_pool_create(&t, NULL, &p), TALLY_OK));
 	for (int i = 0; i < 12; i++)
 		cr_assert(eq(int, tally_detector_acquire(p, &a[i]), TALLY_OK));
 	for (int i = 0; i < 12; i++)
 		tally_detector_release(p, a[i]);
 	cr_expect(eq(u64, stats().evictions, 4));
 	cr_expect(eq(u64, stats().exist, 8));
-	tally_detector_unregister(p);
+	tally_detector_pool_destroy(p);
 	/* the default, 32: all twelve stay in this thread's cache */
 	t.magazine = 0;
-	cr_assert(eq(int, tally_detector_register(&t, NULL, &p), TALLY_OK));
+	cr_assert(eq(int, tally_detector_pool_create(&t, NULL, &p), TALLY_OK));
 	for (int i = 0; i < 12; i++)
 		cr_assert(eq(int, tally_detector_acquire(p, &a[i]), TALLY_OK));
 	for (int i = 0; i < 12; i++)
@@ -326,20 +326,20 @@ Test(detector, bad_arguments)
 	tally_detector_type t = TALLY_DETECTOR_TYPE_INIT;
 	tally_detector_pool *q = NULL;
 
-	cr_expect(eq(int, tally_detector_register(&t, NULL, &q),
+	cr_expect(eq(int, tally_detector_pool_create(&t, NULL, &q),
 	    TALLY_EINVAL)); /* no size, no create */
 	t.object_size = 8;
-	cr_expect(eq(int, tally_detector_register(&t, NULL, &q),
+	cr_expect(eq(int, tally_detector_pool_create(&t, NULL, &q),
 	    TALLY_EINVAL));
 	t.create = d_create;
 	t.struct_size = 8;
-	cr_expect(eq(int, tally_detector_register(&t, NULL, &q),
+	cr_expect(eq(int, tally_detector_pool_create(&t, NULL, &q),
 	    TALLY_EINVAL));
 	cr_expect(eq(ptr, q, NULL));
 	cr_expect(eq(int, tally_detector_acquire(NULL, (void **)&q),
 	    TALLY_EINVAL));
 	tally_detector_release(NULL, q); /* no-op */
-	tally_detector_unregister(NULL);
+	tally_detector_pool_destroy(NULL);
 }
 
 /* One run of everything the pool allocates for, with allocator @a. */
@@ -357,7 +357,7 @@ exercise(const tally_allocator *a)
 			break;
 	for (int i = 0; i < n; i++)
 		tally_detector_release(p, o[i]);
-	tally_detector_unregister(p);
+	tally_detector_pool_destroy(p);
 	p = NULL;
 	return rc;
 }

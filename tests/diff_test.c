@@ -1,5 +1,5 @@
 /*
- * tests/diff_test.c - baselines: tally_sarif_diff_files() on a hand-made
+ * tests/diff_test.c - baselines: tally_sarif_diff_create() on a hand-made
  * pair of logs (tests/data/diff/README.md says what each result is for:
  * the expectations below come from that design, not from a run).
  */
@@ -11,7 +11,7 @@
 #define DATA TALLY_TEST_DATA "/diff"
 
 static tally_engine *e;
-static tally_diff *d;
+static tally_sarif_diff *d;
 
 static void
 setup(void)
@@ -22,7 +22,7 @@ setup(void)
 static void
 teardown(void)
 {
-	tally_diff_free(d);
+	tally_sarif_diff_destroy(d);
 	d = NULL;
 	tally_engine_destroy(e);
 }
@@ -47,14 +47,14 @@ Test(diff, every_pass_classifies_its_case)
 		{ TALLY_BASELINE_ABSENT, 1, 0 },      /* OLD's r4 */
 	};
 	tally_sarif_report rep[2];
-	const tally_diff_entry *x;
+	const tally_sarif_diff_entry *x;
 	size_t n;
 
-	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/old.sarif",
+	cr_assert(eq(int, tally_sarif_diff_create(e, DATA "/old.sarif",
 	    DATA "/new.sarif", NULL, &d, rep), TALLY_OK));
 	cr_expect(eq(u64, rep[0].results, 7));
 	cr_expect(eq(u64, rep[1].results, 8));
-	x = tally_diff_entries(d, &n);
+	x = tally_sarif_diff_entries(d, &n);
 	cr_assert(eq(sz, n, sizeof(want) / sizeof(want[0])));
 	for (size_t i = 0; i < n; i++) {
 		cr_expect(eq(int, (int)x[i].state, (int)want[i].st), "entry %zu",
@@ -64,10 +64,10 @@ Test(diff, every_pass_classifies_its_case)
 			cr_expect(eq(u32, x[i].base.line, want[i].base_line),
 			    "entry %zu", i);
 	}
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_NEW), 2));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_UNCHANGED), 2));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_UPDATED), 4));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_ABSENT), 1));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_NEW), 2));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_UNCHANGED), 2));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_UPDATED), 4));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_ABSENT), 1));
 	/* the reworded result keeps both messages */
 	cr_expect(ne(u32, x[5].v.message, x[5].base.message));
 }
@@ -75,11 +75,11 @@ Test(diff, every_pass_classifies_its_case)
 Test(diff, a_log_against_itself_is_all_unchanged)
 {
 	size_t n;
-	const tally_diff_entry *x;
+	const tally_sarif_diff_entry *x;
 
-	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/new.sarif",
+	cr_assert(eq(int, tally_sarif_diff_create(e, DATA "/new.sarif",
 	    DATA "/new.sarif", NULL, &d, NULL), TALLY_OK));
-	x = tally_diff_entries(d, &n);
+	x = tally_sarif_diff_entries(d, &n);
 	cr_assert(eq(sz, n, 8));
 	for (size_t i = 0; i < n; i++) {
 		cr_expect(eq(int, (int)x[i].state,
@@ -90,28 +90,28 @@ Test(diff, a_log_against_itself_is_all_unchanged)
 
 Test(diff, swapping_the_logs_swaps_new_and_absent)
 {
-	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/new.sarif",
+	cr_assert(eq(int, tally_sarif_diff_create(e, DATA "/new.sarif",
 	    DATA "/old.sarif", NULL, &d, NULL), TALLY_OK));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_NEW), 1));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_ABSENT), 2));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_UPDATED), 4));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_UNCHANGED), 2));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_NEW), 1));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_ABSENT), 2));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_UPDATED), 4));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_UNCHANGED), 2));
 }
 
 Test(diff, unreadable_inputs_are_reported)
 {
 	tally_sarif_report rep[2];
 
-	cr_expect(eq(int, tally_status_family(tally_sarif_diff_files(e,
+	cr_expect(eq(int, tally_status_family(tally_sarif_diff_create(e,
 	    DATA "/missing.sarif", DATA "/new.sarif", NULL, &d, rep)),
 	    TALLY_EIO));
-	cr_expect(eq(int, tally_status_family(rep[0].status), TALLY_EIO));
+	cr_expect(eq(int, tally_status_family(rep[0].error.status), TALLY_EIO));
 	cr_expect(eq(ptr, d, NULL));
-	cr_expect(eq(int, tally_sarif_diff_files(NULL, "a", "b", NULL, &d,
+	cr_expect(eq(int, tally_sarif_diff_create(NULL, "a", "b", NULL, &d,
 	    NULL), TALLY_EINVAL));
-	cr_expect(eq(str, (char *)tally_baseline_name(TALLY_BASELINE_UPDATED),
+	cr_expect(eq(str, (char *)tally_sarif_baseline_name(TALLY_BASELINE_UPDATED),
 	    "updated"));
-	cr_expect(eq(ptr, (void *)tally_baseline_name((tally_baseline)9),
+	cr_expect(eq(ptr, (void *)tally_sarif_baseline_name((tally_baseline)9),
 	    NULL));
 }
 
@@ -119,23 +119,23 @@ Test(diff, unreadable_inputs_are_reported)
 Test(diff, line_hashes_match_what_moved_far)
 {
 	static const unsigned base[3] = { 10, 20, 30 };
-	const tally_diff_entry *x;
+	const tally_sarif_diff_entry *x;
 	size_t n;
 
-	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/plh_old.sarif",
+	cr_assert(eq(int, tally_sarif_diff_create(e, DATA "/plh_old.sarif",
 	    DATA "/plh_new.sarif", NULL, &d, NULL), TALLY_OK));
-	x = tally_diff_entries(d, &n);
+	x = tally_sarif_diff_entries(d, &n);
 	cr_assert(eq(sz, n, 3));
 	for (int i = 0; i < 3; i++) {
 		cr_expect(eq(int, (int)x[i].state, (int)TALLY_BASELINE_UPDATED),
 		    "entry %d", i);
 		cr_expect(eq(u32, x[i].base.line, base[i]), "entry %d", i);
 	}
-	tally_diff_free(d);
+	tally_sarif_diff_destroy(d);
 	/* without the hashes the far move is new and absent */
-	cr_assert(eq(int, tally_sarif_diff_files(e, DATA "/noplh_old.sarif",
+	cr_assert(eq(int, tally_sarif_diff_create(e, DATA "/noplh_old.sarif",
 	    DATA "/noplh_new.sarif", NULL, &d, NULL), TALLY_OK));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_UPDATED), 2));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_NEW), 1));
-	cr_expect(eq(u64, tally_diff_count(d, TALLY_BASELINE_ABSENT), 1));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_UPDATED), 2));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_NEW), 1));
+	cr_expect(eq(u64, tally_sarif_diff_count(d, TALLY_BASELINE_ABSENT), 1));
 }

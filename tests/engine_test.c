@@ -44,7 +44,7 @@ intern(tally_strkind k, const char *s)
 {
 	uint32_t id = 0;
 
-	cr_assert(eq(int, tally_string_intern(e, k, s, strlen(s), &id),
+	cr_assert(eq(int, tally_engine_string_intern(e, k, s, strlen(s), &id),
 	    TALLY_OK));
 	return id;
 }
@@ -65,7 +65,7 @@ tool(const char *name)
 {
 	uint32_t id = 0;
 
-	cr_assert(eq(int, tally_tool_register(e, name, strlen(name), NULL, 0,
+	cr_assert(eq(int, tally_engine_tool_register(e, name, strlen(name), NULL, 0,
 	    &id), TALLY_OK));
 	return id;
 }
@@ -74,10 +74,10 @@ tool(const char *name)
 static void
 trfm(tally_engine *x, uint32_t *t, uint32_t *r, uint32_t *f, uint32_t *m)
 {
-	cr_assert(eq(int, tally_tool_register(x, "t", 1, NULL, 0, t), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_RULE, "r", 1, r), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_FILE, "f", 1, f), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, m),
+	cr_assert(eq(int, tally_engine_tool_register(x, "t", 1, NULL, 0, t), 0));
+	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, r), 0));
+	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_FILE, "f", 1, f), 0));
+	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, m),
 	    0));
 }
 
@@ -118,22 +118,24 @@ Test(engine, config_is_validated)
 	cfg.flags = 0x80;
 	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
 	cfg = (tally_config)TALLY_CONFIG_INIT;
-	cfg.struct_size = sizeof(size_t); /* older than v0.1: no such thing */
+	cfg.struct_size = sizeof(size_t); /* older than 0.2.0: no such thing */
 	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
 	cr_expect(eq(int, tally_engine_create(NULL, NULL), TALLY_EINVAL));
 	cr_expect(eq(ptr, x, NULL));
 }
 
-/* A caller built against v0.1 passes a config without the v0.3 fields. */
-Test(engine, v01_config_is_accepted)
+/* 0.2.0's config is the smallest there is: one field short is refused. */
+Test(engine, a_config_shorter_than_the_first_is_refused)
 {
 	tally_config cfg = TALLY_CONFIG_INIT;
 	tally_engine *x = NULL;
 
-	cfg.struct_size = offsetof(tally_config, allocator) +
-	    sizeof(cfg.allocator);
 	cfg.workers = 1;
-	cfg.snapshot_interval_ms = 12345; /* beyond struct_size: ignored */
+	cfg.struct_size = offsetof(tally_config, on_snapshot_arg);
+	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
+	cr_expect(eq(ptr, x, NULL));
+	cfg.struct_size = offsetof(tally_config, on_snapshot_arg) +
+	    sizeof(cfg.on_snapshot_arg);
 	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
 	tally_engine_destroy(x);
 }
@@ -168,12 +170,12 @@ Test(engine, strings_get_dense_ids_per_kind)
 	cr_expect(eq(u32, b, 1));
 	cr_expect(eq(u32, f, 0));
 	cr_expect(eq(u32, intern(TALLY_STR_RULE, "a"), a));
-	cr_expect(eq(u32, tally_string_count(e, TALLY_STR_RULE), 2));
-	s = tally_string_lookup(e, TALLY_STR_RULE, b, &len);
+	cr_expect(eq(u32, tally_engine_string_count(e, TALLY_STR_RULE), 2));
+	s = tally_engine_string_lookup(e, TALLY_STR_RULE, b, &len);
 	cr_assert(not(eq(ptr, (void *)s, NULL)));
 	cr_expect(eq(str, (char *)s, "b"));
 	cr_expect(eq(sz, len, 1));
-	cr_expect(eq(ptr, (void *)tally_string_lookup(e, TALLY_STR_RULE, 2,
+	cr_expect(eq(ptr, (void *)tally_engine_string_lookup(e, TALLY_STR_RULE, 2,
 	    NULL), NULL));
 }
 
@@ -182,12 +184,12 @@ Test(engine, strings_may_hold_nul_bytes)
 	uint32_t a = 0, b = 0;
 	size_t len = 0;
 
-	cr_assert(eq(int, tally_string_intern(e, TALLY_STR_MESSAGE, "x\0y", 3,
+	cr_assert(eq(int, tally_engine_string_intern(e, TALLY_STR_MESSAGE, "x\0y", 3,
 	    &a), TALLY_OK));
-	cr_assert(eq(int, tally_string_intern(e, TALLY_STR_MESSAGE, "x\0z", 3,
+	cr_assert(eq(int, tally_engine_string_intern(e, TALLY_STR_MESSAGE, "x\0z", 3,
 	    &b), TALLY_OK));
 	cr_expect(not(eq(u32, a, b)));
-	cr_expect(eq(int, memcmp(tally_string_lookup(e, TALLY_STR_MESSAGE, a,
+	cr_expect(eq(int, memcmp(tally_engine_string_lookup(e, TALLY_STR_MESSAGE, a,
 	    &len), "x\0y", 3), 0));
 	cr_expect(eq(sz, len, 3));
 }
@@ -197,18 +199,18 @@ Test(engine, tools_are_registered_not_interned)
 	uint32_t id = 7, id2 = 7;
 	size_t len;
 
-	cr_expect(eq(int, tally_string_intern(e, TALLY_STR_TOOL, "x", 1, &id),
+	cr_expect(eq(int, tally_engine_string_intern(e, TALLY_STR_TOOL, "x", 1, &id),
 	    TALLY_EINVAL));
-	cr_assert(eq(int, tally_tool_register(e, "lint", 4, NULL, 0, &id),
+	cr_assert(eq(int, tally_engine_tool_register(e, "lint", 4, NULL, 0, &id),
 	    TALLY_OK));
-	cr_expect(eq(str, (char *)tally_tool_version(e, id, &len), ""));
-	cr_assert(eq(int, tally_tool_register(e, "lint", 4, "1.2", 3, &id2),
+	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, &len), ""));
+	cr_assert(eq(int, tally_engine_tool_register(e, "lint", 4, "1.2", 3, &id2),
 	    TALLY_OK));
 	cr_expect(eq(u32, id, id2));
-	cr_expect(eq(str, (char *)tally_tool_version(e, id, &len), "1.2"));
-	cr_assert(eq(int, tally_tool_register(e, "lint", 4, "9.9", 3, &id2),
+	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, &len), "1.2"));
+	cr_assert(eq(int, tally_engine_tool_register(e, "lint", 4, "9.9", 3, &id2),
 	    TALLY_OK));
-	cr_expect(eq(str, (char *)tally_tool_version(e, id, NULL), "1.2"));
+	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, NULL), "1.2"));
 }
 
 Test(engine, append_refuses_unknown_ids_and_full_batches)
@@ -305,13 +307,13 @@ Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
 		cr_assert(eq(int, tally_engine_create(&x, NULL), TALLY_OK));
 		for (int i = 0; i < 3; i++)
 			snprintf(name, sizeof(name), "t%d", i),
-			    tally_tool_register(x, name, 2, NULL, 0, &xt[i]);
+			    tally_engine_tool_register(x, name, 2, NULL, 0, &xt[i]);
 		for (int i = 0; i < 5; i++)
 			snprintf(name, sizeof(name), "f%d", i),
-			    tally_string_intern(x, TALLY_STR_FILE, name, 2,
+			    tally_engine_string_intern(x, TALLY_STR_FILE, name, 2,
 			    &xf[i]);
-		tally_string_intern(x, TALLY_STR_RULE, "r", 1, &xr);
-		tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &xm);
+		tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, &xr);
+		tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &xm);
 		column_rows(w, 64, xt, xf, xr, xm);
 		cr_assert(eq(int, tally_batch_acquire(x, &xb), TALLY_OK));
 		for (int i = 0; i < 64; i++)
@@ -709,10 +711,10 @@ workload(const tally_allocator *a)
 	cfg.allocator = a;
 	if ((rc = tally_engine_create(&x, &cfg)) != TALLY_OK)
 		return rc;
-	if ((rc = tally_tool_register(x, "t", 1, "v", 1, &t)) ||
-	    (rc = tally_string_intern(x, TALLY_STR_RULE, "r", 1, &r)) ||
-	    (rc = tally_string_intern(x, TALLY_STR_FILE, "f", 1, &f)) ||
-	    (rc = tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m)))
+	if ((rc = tally_engine_tool_register(x, "t", 1, "v", 1, &t)) ||
+	    (rc = tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, &r)) ||
+	    (rc = tally_engine_string_intern(x, TALLY_STR_FILE, "f", 1, &f)) ||
+	    (rc = tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m)))
 		goto out;
 	for (uint32_t i = 0; i < 200; i++) {
 		tally_violation v = { t, r, f, m, i % 150, 0, 0, 1 };
@@ -806,12 +808,12 @@ Test(engine, idle_batches_past_the_budget_are_freed)
 	cfg.max_inflight = 1; /* budget: 2 idle batches in the store */
 	cfg.allocator = &a;
 	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
-	cr_assert(eq(int, tally_tool_register(x, "t", 1, NULL, 0, &t), 0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_RULE, "r", 1, &r),
+	cr_assert(eq(int, tally_engine_tool_register(x, "t", 1, NULL, 0, &t), 0));
+	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, &r),
 	    0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_FILE, "f", 1, &f),
+	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_FILE, "f", 1, &f),
 	    0));
-	cr_assert(eq(int, tally_string_intern(x, TALLY_STR_MESSAGE, "m", 1,
+	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1,
 	    &m), 0));
 	base = c.live_bytes;
 	for (uint32_t i = 0; i < 64; i++) {

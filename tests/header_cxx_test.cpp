@@ -24,12 +24,12 @@ main()
 	/* The pool API from C++: a task group in C++ memory, a lambda as a
 	 * plain function pointer. */
 	{
-		tally_taskgroup g;
+		tally_pool_group g;
 		int ran = 0;
 
-		tally_taskgroup_init(e, &g);
+		tally_pool_group_init(e, &g);
 		tally_pool_submit(e, &g, [](void *p) { *(int *)p = 1; }, &ran);
-		if (tally_taskgroup_wait(&g) != TALLY_OK || ran != 1) {
+		if (tally_pool_group_wait(&g) != TALLY_OK || ran != 1) {
 			std::fprintf(stderr, "pool task did not run\n");
 			return 1;
 		}

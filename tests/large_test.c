@@ -107,7 +107,7 @@ Test(large, a_log_over_100_mb_is_streamed_and_counted_exactly)
 	cfg.workers = 1;
 	cr_assert(eq(int, tally_engine_create(&e, &cfg), 0));
 	cr_assert(eq(int, tally_sarif_read_file(e, path, NULL, &rep), 0), "%s",
-	    rep.error);
+	    rep.error.message);
 	cr_assert(eq(int, tally_engine_flush(e), 0));
 	cr_assert(eq(int, tally_snapshot_acquire(e, &s), 0));
 	tally_snapshot_totals(s, &t);

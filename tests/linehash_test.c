@@ -29,7 +29,11 @@ fmt(tally_linehash h)
 {
 	static char buf[32];
 
-	cr_assert(gt(int, tally_linehash_format(h, buf, sizeof(buf)), 0));
+	size_t len;
+
+	cr_assert(eq(int, tally_linehash_format(h, buf, sizeof(buf), &len),
+	    TALLY_OK));
+	cr_assert(eq(sz, len, strlen(buf)));
 	return buf;
 }
 
@@ -46,7 +50,8 @@ Test(linehash, matches_the_published_vectors)
 	char *src = slurp(TALLY_TEST_DATA "/linehash/a.c", &n);
 
 	cr_assert(eq(sz, n, 274));
-	lines = tally_line_hashes(src, n, h, 32);
+	cr_assert(eq(int, tally_linehash_compute(src, n, h, 32, &lines, NULL),
+	    TALLY_OK));
 	/* 14 lines and a final line feed: one more, empty, line */
 	cr_expect(eq(sz, lines, 15));
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -60,10 +65,15 @@ Test(linehash, blanks_line_ends_and_repeats)
 {
 	tally_linehash a[8], b[8];
 	const char *x = "int a;\nint a;\nint a;\n";
+	const char *y = "int  a;\r\n\tint a;\rint a;\n";
+	size_t lines;
 
-	cr_assert(eq(sz, tally_line_hashes(x, strlen(x), a, 8), 4));
-	cr_assert(eq(sz, tally_line_hashes("int  a;\r\n\tint a;\rint a;\n",
-	    strlen("int  a;\r\n\tint a;\rint a;\n"), b, 8), 4));
+	cr_assert(eq(int, tally_linehash_compute(x, strlen(x), a, 8, &lines,
+	    NULL), TALLY_OK));
+	cr_assert(eq(sz, lines, 4));
+	cr_assert(eq(int, tally_linehash_compute(y, strlen(y), b, 8, &lines,
+	    NULL), TALLY_OK));
+	cr_assert(eq(sz, lines, 4));
 	for (int i = 0; i < 4; i++) {
 		cr_expect(eq(u64, a[i].hash, b[i].hash), "line %d", i + 1);
 		cr_expect(eq(u32, a[i].n, b[i].n), "line %d", i + 1);
@@ -78,7 +88,9 @@ Test(linehash, blanks_line_ends_and_repeats)
 
 		for (int i = 0; i < 200; i++)
 			memcpy(rep + 3 * i, "ab\n", 3);
-		cr_assert(eq(sz, tally_line_hashes(rep, 600, r, 256), 201));
+		cr_assert(eq(int, tally_linehash_compute(rep, 600, r, 256,
+		    &lines, NULL), TALLY_OK));
+		cr_assert(eq(sz, lines, 201));
 		cr_expect(eq(u64, r[0].hash, r[1].hash));
 		cr_expect(eq(u32, r[0].n, 1));
 		cr_expect(eq(u32, r[1].n, 2));
@@ -87,6 +99,49 @@ Test(linehash, blanks_line_ends_and_repeats)
 		cr_expect(eq(u32, r[199].n, 1));
 	}
 	/* capacity: lines past @cap are counted, not stored */
-	cr_expect(eq(sz, tally_line_hashes(x, strlen(x), a, 1), 4));
-	cr_expect(eq(int, tally_linehash_format(a[0], (char[4]){ 0 }, 4), -1));
+	cr_expect(eq(int, tally_linehash_compute(x, strlen(x), a, 1, &lines,
+	    NULL), TALLY_OK));
+	cr_expect(eq(sz, lines, 4));
+	cr_expect(eq(int, tally_linehash_format(a[0], (char[4]){ 0 }, 4, NULL),
+	    TALLY_ERANGE));
+}
+
+/* The working memory comes from the caller's hook, and its failure is
+ * reported, not hidden. */
+static size_t hook_allocs;
+static bool hook_fails;
+
+static void *
+hook_alloc(void *state, size_t size, size_t align)
+{
+	(void)state;
+	hook_allocs++;
+	return hook_fails ? NULL : aligned_alloc(align, (size + align - 1) /
+	    align * align);
+}
+
+static void
+hook_free(void *state, void *p, size_t size)
+{
+	(void)state;
+	(void)size;
+	free(p);
+}
+
+Test(linehash, allocates_through_the_hook)
+{
+	tally_allocator hook = { hook_alloc, hook_free, NULL };
+	tally_linehash a[8];
+	const char *x = "int a;\nint b;\n";
+	size_t lines = 0;
+
+	cr_assert(eq(int, tally_linehash_compute(x, strlen(x), a, 8, &lines,
+	    &hook), TALLY_OK));
+	cr_expect(eq(sz, lines, 3));
+	cr_expect(gt(sz, hook_allocs, 0));
+	hook_fails = true;
+	cr_expect(eq(int, tally_linehash_compute(x, strlen(x), a, 8, &lines,
+	    &hook), TALLY_ENOMEM));
+	cr_expect(eq(int, tally_linehash_compute(x, strlen(x), a, 8, NULL,
+	    &hook), TALLY_EINVAL));
 }

@@ -70,10 +70,10 @@ dump_dim(tally_engine *e, tally_snapshot *s, tally_dim d, const char *tag,
 	for (size_t i = 0; i < got; i++) {
 		size_t len = strlen(out);
 		const char *a = d == TALLY_DIM_FILE ?
-		    tally_string_lookup(e, TALLY_STR_FILE, g[i].file, NULL) :
-		    tally_string_lookup(e, TALLY_STR_TOOL, g[i].tool, NULL);
+		    tally_engine_string_lookup(e, TALLY_STR_FILE, g[i].file, NULL) :
+		    tally_engine_string_lookup(e, TALLY_STR_TOOL, g[i].tool, NULL);
 		const char *b = d == TALLY_DIM_RULE ?
-		    tally_string_lookup(e, TALLY_STR_RULE, g[i].rule, NULL) : "";
+		    tally_engine_string_lookup(e, TALLY_STR_RULE, g[i].rule, NULL) : "";
 
 		snprintf(out + len, cap - len, "%s\t%s\t%s\t%llu\n", tag, a, b,
 		    (unsigned long long)g[i].count);
@@ -102,7 +102,7 @@ describe(const char *const *paths, size_t n, uint64_t *read)
 		tally_sarif_report rep;
 
 		cr_assert(eq(int, tally_sarif_read_file(e, paths[i], NULL, &rep),
-		    0), "%s: %s", paths[i], rep.error);
+		    0), "%s: %s", paths[i], rep.error.message);
 	}
 	cr_assert(eq(int, tally_engine_flush(e), 0));
 	cr_assert(eq(int, tally_snapshot_acquire(e, &s), 0));
@@ -127,19 +127,20 @@ static uint64_t
 merge(const char *const *paths, size_t n, const char *out)
 {
 	tally_sarif_merge *m = NULL;
-	uint64_t read, unique;
+	tally_sarif_merge_stats st;
 
 	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
 	for (size_t i = 0; i < n; i++) {
 		tally_sarif_report rep;
 
 		cr_assert(eq(int, tally_sarif_merge_add_file(m, paths[i], NULL,
-		    &rep), 0), "%s: %s", paths[i], rep.error);
+		    &rep), 0), "%s: %s", paths[i], rep.error.message);
 	}
-	cr_assert(eq(int, tally_sarif_merge_write(m, out), 0));
-	tally_sarif_merge_totals(m, &read, &unique);
+	cr_assert(eq(int, tally_sarif_merge_write(m, out, NULL), 0));
+	tally_sarif_merge_stats_get(m, &st);
 	tally_sarif_merge_destroy(m);
-	return unique;
+	cr_expect(le(u64, st.unique, st.read));
+	return st.unique;
 }
 
 static void
@@ -246,6 +247,7 @@ Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 {
 	tally_sarif_merge *m = NULL;
 	tally_sarif_report rep;
+	tally_error err;
 	const char *out = tmp("out.sarif");
 	char *text;
 	DIR *d;
@@ -259,9 +261,15 @@ Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 	cr_assert(eq(int, tally_sarif_merge_add_file(m, DATA
 	    "/samples/jscpd.sarif", NULL, &rep), 0));
 	/* No such directory: the write fails, no temporary file is left. */
-	cr_expect(eq(int, tally_sarif_merge_write(m, "/nonexistent-dir/x"),
-	    TALLY_EIO));
-	cr_assert(eq(int, tally_sarif_merge_write(m, out), 0));
+	cr_expect(eq(int, tally_sarif_merge_write(m, "/nonexistent-dir/x",
+	    &err), TALLY_EIO));
+	cr_expect(eq(int, err.status, TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, "/nonexistent-dir/x"), NULL)),
+	    "%s", err.message);
+	cr_expect(not(eq(ptr, strstr(err.message, "No such file"), NULL)),
+	    "%s", err.message);
+	cr_assert(eq(int, tally_sarif_merge_write(m, out, &err), 0));
+	cr_expect(eq(str, err.message, ""));
 	tally_sarif_merge_destroy(m);
 	text = slurp(out, NULL);
 	/* ruleindex.sarif's tool "alpha" is not in the output. */
@@ -313,7 +321,7 @@ merge_with(const tally_allocator *a, const char *out, bool annotate)
 		rc = tally_sarif_merge_add_file(m, DATA "/samples/jscpd.sarif",
 		    NULL, NULL);
 	if (rc == TALLY_OK)
-		rc = tally_sarif_merge_write(m, out);
+		rc = tally_sarif_merge_write(m, out, NULL);
 	tally_sarif_merge_destroy(m);
 	tally_corr_destroy(corr);
 	return rc;

@@ -46,18 +46,18 @@ hit(void *arg)
 Test(pool, every_task_runs_exactly_once_from_outside)
 {
 	tally_engine *e = make(2, 0, 0);
-	tally_taskgroup g;
+	tally_pool_group g;
 
 	memset(hits, 0, sizeof(hits));
-	cr_assert(eq(int, tally_taskgroup_init(e, &g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_init(e, &g), TALLY_OK));
 	for (int i = 0; i < 3000; i++)
 		cr_assert(eq(int, tally_pool_submit(e, &g, hit, &e), TALLY_OK));
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	cr_assert(eq(u32, atomic_load(&hits[0]), 3000));
 	/* The group is reusable after its wait. */
 	for (int i = 0; i < 10; i++)
 		cr_assert(eq(int, tally_pool_submit(e, &g, hit, &e), TALLY_OK));
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	cr_assert(eq(u32, atomic_load(&hits[0]), 3010));
 	tally_engine_destroy(e);
 }
@@ -65,11 +65,11 @@ Test(pool, every_task_runs_exactly_once_from_outside)
 Test(pool, bad_arguments_are_refused)
 {
 	tally_engine *e = make(1, 0, 0), *other = make(1, 0, 0);
-	tally_taskgroup g;
+	tally_pool_group g;
 
-	cr_assert(eq(int, tally_taskgroup_init(NULL, &g), TALLY_EINVAL));
-	cr_assert(eq(int, tally_taskgroup_init(e, NULL), TALLY_EINVAL));
-	tally_taskgroup_init(e, &g);
+	cr_assert(eq(int, tally_pool_group_init(NULL, &g), TALLY_EINVAL));
+	cr_assert(eq(int, tally_pool_group_init(e, NULL), TALLY_EINVAL));
+	tally_pool_group_init(e, &g);
 	cr_assert(eq(int, tally_pool_submit(e, &g, NULL, NULL), TALLY_EINVAL));
 	cr_assert(eq(int, tally_pool_submit(NULL, &g, hit, NULL),
 	    TALLY_EINVAL));
@@ -78,7 +78,7 @@ Test(pool, bad_arguments_are_refused)
 	    TALLY_EINVAL));
 	cr_assert(eq(int, tally_pool_for(e, 5, 4, 1, NULL, NULL),
 	    TALLY_EINVAL));
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	tally_engine_destroy(other);
 	tally_engine_destroy(e);
 }
@@ -96,12 +96,12 @@ where(void *arg)
 Test(pool, worker_index_is_known_inside_tasks_only)
 {
 	tally_engine *e = make(3, 0, 0);
-	tally_taskgroup g;
+	tally_pool_group g;
 
 	cr_assert(eq(int, tally_pool_worker(e), -1));
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &g);
 	tally_pool_submit(e, &g, where, e);
-	tally_taskgroup_wait(&g);
+	tally_pool_group_wait(&g);
 	cr_assert(eq(int, atomic_load(&on_pool), 1));
 	tally_engine_destroy(e);
 }
@@ -118,14 +118,14 @@ Test(pool, pinned_workers_run_on_their_cpu)
 {
 	tally_engine *e = make(1, 0, TALLY_POOL_PIN);
 	_Atomic int cpu = -1;
-	tally_taskgroup g;
+	tally_pool_group g;
 
 	/* Worker 0 is pinned to online CPU 0 (best effort: a cgroup that
 	 * forbids CPU 0 leaves it unpinned, and this test would say so). */
 	for (int i = 0; i < 20; i++) {
-		tally_taskgroup_init(e, &g);
+		tally_pool_group_init(e, &g);
 		tally_pool_submit(e, &g, note_cpu, &cpu);
-		tally_taskgroup_wait(&g);
+		tally_pool_group_wait(&g);
 		cr_assert(eq(int, atomic_load(&cpu), 0), "ran on CPU %d",
 		    atomic_load(&cpu));
 	}
@@ -144,7 +144,7 @@ static void
 fib_task(void *arg)
 {
 	struct fib *f = arg, a, b;
-	tally_taskgroup g;
+	tally_pool_group g;
 
 	if (f->n < 2) {
 		f->r = f->n;
@@ -152,11 +152,11 @@ fib_task(void *arg)
 	}
 	a = (struct fib){ f->e, f->n - 1, 0 };
 	b = (struct fib){ f->e, f->n - 2, 0 };
-	tally_taskgroup_init(f->e, &g);
+	tally_pool_group_init(f->e, &g);
 	cr_assert(eq(int, tally_pool_submit(f->e, &g, fib_task, &a),
 	    TALLY_OK));
 	fib_task(&b);
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	f->r = a.r + b.r;
 }
 
@@ -185,13 +185,13 @@ ParameterizedTest(unsigned *workers, pool, nested_fork_join_computes_fib)
 {
 	tally_engine *e = make(*workers, 0, 0);
 	struct fib f = { e, 22, 0 };
-	tally_taskgroup g;
+	tally_pool_group g;
 
 	/* From outside: the root task runs on the pool, and every wait
 	 * inside it helps (one worker must manage 28,656 nested waits). */
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &g);
 	tally_pool_submit(e, &g, fib_task, &f);
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	cr_assert(eq(u64, f.r, fib_loop(22)));
 	tally_engine_destroy(e);
 }
@@ -248,27 +248,27 @@ blocker(void *arg)
 Test(pool, cancel_skips_tasks_that_have_not_started)
 {
 	tally_engine *e = make(1, 0, 0);
-	tally_taskgroup busy, g;
+	tally_pool_group busy, g;
 
 	memset(hits, 0, sizeof(hits));
 	atomic_store(&gate, 0);
-	tally_taskgroup_init(e, &busy);
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &busy);
+	tally_pool_group_init(e, &g);
 	/* The only worker is held, so the group's tasks wait in the ring. */
 	tally_pool_submit(e, &busy, blocker, NULL);
 	for (int i = 0; i < 50; i++)
 		tally_pool_submit(e, &g, hit, &e);
-	cr_assert(eq(int, tally_taskgroup_cancelled(&g), 0));
-	tally_taskgroup_cancel(&g);
-	cr_assert(eq(int, tally_taskgroup_cancelled(&g), 1));
+	cr_assert(eq(int, tally_pool_group_cancelled(&g), 0));
+	tally_pool_group_cancel(&g);
+	cr_assert(eq(int, tally_pool_group_cancelled(&g), 1));
 	atomic_store(&gate, 1);
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_ECANCELED));
-	cr_assert(eq(int, tally_taskgroup_wait(&busy), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_ECANCELED));
+	cr_assert(eq(int, tally_pool_group_wait(&busy), TALLY_OK));
 	cr_assert(eq(u32, atomic_load(&hits[0]), 0));
 	/* Re-initialised, the group runs tasks again. */
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &g);
 	tally_pool_submit(e, &g, hit, &e);
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	cr_assert(eq(u32, atomic_load(&hits[0]), 1));
 	tally_engine_destroy(e);
 }
@@ -276,21 +276,21 @@ Test(pool, cancel_skips_tasks_that_have_not_started)
 Test(pool, nonblocking_submit_reports_a_full_ring)
 {
 	tally_engine *e = make(1, 0, TALLY_SUBMIT_NONBLOCK);
-	tally_taskgroup busy, g;
+	tally_pool_group busy, g;
 	int rc = TALLY_OK, accepted = 0;
 
 	memset(hits, 0, sizeof(hits));
 	atomic_store(&gate, 0);
-	tally_taskgroup_init(e, &busy);
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &busy);
+	tally_pool_group_init(e, &g);
 	tally_pool_submit(e, &busy, blocker, NULL);
 	while (accepted < 100000 &&
 	    (rc = tally_pool_submit(e, &g, hit, &e)) == TALLY_OK)
 		accepted++;
 	cr_assert(eq(int, rc, TALLY_EAGAIN));
 	atomic_store(&gate, 1);
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
-	tally_taskgroup_wait(&busy);
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
+	tally_pool_group_wait(&busy);
 	/* Refused tasks were not run and not counted. */
 	cr_assert(eq(u32, atomic_load(&hits[0]), (unsigned)accepted));
 	tally_engine_destroy(e);
@@ -340,22 +340,22 @@ ParameterizedTest(unsigned *workers, pool, tasks_submit_and_flush_at_the_bound)
 	 * place by the task's own worker. */
 	tally_engine *e = make(*workers, 1, 0);
 	struct producer p[6];
-	tally_taskgroup g;
+	tally_pool_group g;
 	tally_snapshot *s;
 	tally_totals t;
 
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &g);
 	for (int i = 0; i < 6; i++) {
 		p[i] = (struct producer){ e, 0, 0, 0, 0, 40, -99 };
-		tally_tool_register(e, "t", 1, NULL, 0, &p[i].tool);
-		tally_string_intern(e, TALLY_STR_RULE, "r", 1, &p[i].rule);
-		tally_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &p[i].msg);
+		tally_engine_tool_register(e, "t", 1, NULL, 0, &p[i].tool);
+		tally_engine_string_intern(e, TALLY_STR_RULE, "r", 1, &p[i].rule);
+		tally_engine_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &p[i].msg);
 		/* Six files: producers 0-2 and 3-5 send the same keys. */
-		tally_string_intern(e, TALLY_STR_FILE, i < 3 ? "a" : "b", 1,
+		tally_engine_string_intern(e, TALLY_STR_FILE, i < 3 ? "a" : "b", 1,
 		    &p[i].file);
 		tally_pool_submit(e, &g, produce, &p[i]);
 	}
-	cr_assert(eq(int, tally_taskgroup_wait(&g), TALLY_OK));
+	cr_assert(eq(int, tally_pool_group_wait(&g), TALLY_OK));
 	for (int i = 0; i < 6; i++)
 		cr_assert(eq(int, p[i].flush_rc, TALLY_OK));
 	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));

@@ -1,5 +1,5 @@
 /*
- * tests/replay_test.c - stored results (tally/replay.h): a pack replayed
+ * tests/replay_test.c - stored results (tally/results.h): a pack replayed
  * into another engine counts exactly what the first counted, by name; a
  * bad pack, or a replay that runs out of memory, adds nothing.
  */
@@ -38,11 +38,11 @@ make(tally_engine *e, tally_violation *v)
 	uint32_t tool[3], id;
 	char name[32];
 
-	cr_assert(eq(int, tally_tool_register(e, "alpha", 5, "1.0", 3,
+	cr_assert(eq(int, tally_engine_tool_register(e, "alpha", 5, "1.0", 3,
 	    &tool[0]), 0));
-	cr_assert(eq(int, tally_tool_register(e, "beta", 4, NULL, 0,
+	cr_assert(eq(int, tally_engine_tool_register(e, "beta", 4, NULL, 0,
 	    &tool[1]), 0));
-	cr_assert(eq(int, tally_tool_register(e, "gam\0ma", 6, "2\0b", 3,
+	cr_assert(eq(int, tally_engine_tool_register(e, "gam\0ma", 6, "2\0b", 3,
 	    &tool[2]), 0));
 	for (uint32_t i = 0; i < N; i++) {
 		uint32_t r = i % 7 == 3 ? i - 1 : i; /* duplicates */
@@ -51,13 +51,13 @@ make(tally_engine *e, tally_violation *v)
 		v[i] = (tally_violation){ .tool = tool[r % 3],
 			.line = r % 101, .column = r % 5,
 			.offset = (uint64_t)r << 33, .level = (uint8_t)(r % 4) };
-		cr_assert(eq(int, tally_string_intern(e, TALLY_STR_RULE,
+		cr_assert(eq(int, tally_engine_string_intern(e, TALLY_STR_RULE,
 		    rule[r % 5], r % 5 >= 3 ? 3 : strlen(rule[r % 5]),
 		    &v[i].rule), 0));
-		cr_assert(eq(int, tally_string_intern(e, TALLY_STR_FILE, name,
+		cr_assert(eq(int, tally_engine_string_intern(e, TALLY_STR_FILE, name,
 		    (size_t)n, &v[i].file), 0));
 		n = snprintf(name, sizeof(name), "message %u", r % 11);
-		cr_assert(eq(int, tally_string_intern(e, TALLY_STR_MESSAGE,
+		cr_assert(eq(int, tally_engine_string_intern(e, TALLY_STR_MESSAGE,
 		    name, (size_t)n, &id), 0));
 		v[i].message = id;
 	}
@@ -130,18 +130,18 @@ describe(tally_engine *e)
 			x[at++] = (char)('0' + d);
 			x[at++] = '|';
 			if (d == TALLY_DIM_FILE) {
-				a = tally_string_lookup(e, TALLY_STR_FILE,
+				a = tally_engine_string_lookup(e, TALLY_STR_FILE,
 				    g[i].file, &l);
 				put(x, &at, a, l);
 			} else {
-				a = tally_string_lookup(e, TALLY_STR_TOOL,
+				a = tally_engine_string_lookup(e, TALLY_STR_TOOL,
 				    g[i].tool, &l);
 				put(x, &at, a, l);
-				a = tally_tool_version(e, g[i].tool, &l);
+				a = tally_engine_tool_version(e, g[i].tool, &l);
 				put(x, &at, a, l);
 			}
 			if (d == TALLY_DIM_RULE) {
-				a = tally_string_lookup(e, TALLY_STR_RULE,
+				a = tally_engine_string_lookup(e, TALLY_STR_RULE,
 				    g[i].rule, &l);
 				put(x, &at, a, l);
 			}
@@ -177,9 +177,9 @@ Test(replay, another_engine_counts_the_same_by_name)
 	char *da, *db;
 
 	/* b knows other strings first: its ids differ from a's */
-	cr_assert(eq(int, tally_string_intern(b, TALLY_STR_FILE, "zz", 2,
+	cr_assert(eq(int, tally_engine_string_intern(b, TALLY_STR_FILE, "zz", 2,
 	    &(uint32_t){ 0 }), 0));
-	cr_assert(eq(int, tally_tool_register(b, "other", 5, NULL, 0,
+	cr_assert(eq(int, tally_engine_tool_register(b, "other", 5, NULL, 0,
 	    &(uint32_t){ 0 }), 0));
 	make(a, v);
 	submit_all(a, v, N);
@@ -258,7 +258,7 @@ strings(tally_engine *e)
 	uint64_t n = 0;
 
 	for (int k = 0; k < TALLY_STR_KIND_COUNT; k++)
-		n += tally_string_count(e, (tally_strkind)k);
+		n += tally_engine_string_count(e, (tally_strkind)k);
 	return n;
 }
 

@@ -77,12 +77,12 @@ group_count(tally_snapshot *s, tally_dim dim, const char *a, const char *b)
 	    &n), TALLY_OK));
 	for (size_t i = 0; i < n; i++) {
 		const char *x = dim == TALLY_DIM_FILE ?
-		    tally_string_lookup(e, TALLY_STR_FILE, g[i].file, NULL) :
-		    tally_string_lookup(e, TALLY_STR_TOOL, g[i].tool, NULL);
+		    tally_engine_string_lookup(e, TALLY_STR_FILE, g[i].file, NULL) :
+		    tally_engine_string_lookup(e, TALLY_STR_TOOL, g[i].tool, NULL);
 
 		if (strcmp(x, a) != 0)
 			continue;
-		if (dim == TALLY_DIM_RULE && strcmp(tally_string_lookup(e,
+		if (dim == TALLY_DIM_RULE && strcmp(tally_engine_string_lookup(e,
 		    TALLY_STR_RULE, g[i].rule, NULL), b) != 0)
 			continue;
 		return g[i].count;
@@ -137,16 +137,16 @@ Test(sarif, definitions_are_applied_exactly)
 	uint32_t id;
 
 	cr_assert(eq(int, tally_sarif_read_file(e, DATA "/defs/defs.sarif",
-	    NULL, &rep), TALLY_OK), "%s", rep.error);
+	    NULL, &rep), TALLY_OK), "%s", rep.error.message);
 	cr_expect(eq(u64, rep.results, 16));
 	cr_expect(eq(u64, rep.runs, 3));
-	cr_expect(eq(int, rep.status, TALLY_OK));
-	cr_expect(eq(str, rep.error, ""));
-	cr_expect(eq(u64, rep.offset, UINT64_MAX));
+	cr_expect(eq(int, rep.error.status, TALLY_OK));
+	cr_expect(eq(str, rep.error.message, ""));
+	cr_expect(eq(u64, rep.error.offset, UINT64_MAX));
 	expect_defs();
 	/* The tool's first non-empty version is kept. */
-	cr_assert(eq(int, tally_tool_register(e, "alpha", 5, NULL, 0, &id), 0));
-	cr_expect(eq(str, (char *)tally_tool_version(e, id, NULL), "1.0"));
+	cr_assert(eq(int, tally_engine_tool_register(e, "alpha", 5, NULL, 0, &id), 0));
+	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, NULL), "1.0"));
 }
 
 Test(sarif, buffers_read_like_files)
@@ -160,7 +160,7 @@ Test(sarif, buffers_read_like_files)
 
 	memcpy(exact, buf, len);
 	cr_assert(eq(int, tally_sarif_read_buffer(e, exact, len, NULL, &rep),
-	    TALLY_OK), "%s", rep.error);
+	    TALLY_OK), "%s", rep.error.message);
 	cr_expect(eq(u64, rep.results, 16));
 	expect_defs();
 	free(exact);
@@ -239,18 +239,18 @@ ParameterizedTest(struct bad *c, sarif, bad_input_is_reported_and_adds_nothing)
 		    (uint64_t)c->off;
 
 	rc = tally_sarif_read_file(e, path, NULL, &rep);
-	cr_expect(eq(int, rc, c->code), "%s: %s", c->file, rep.error);
-	cr_expect(eq(int, rep.status, rc));
-	cr_expect(eq(u64, rep.offset, want), "%s: %s", c->file, rep.error);
-	cr_expect(not(eq(ptr, strstr(rep.error, c->phrase), NULL)),
-	    "%s: \"%s\" lacks \"%s\"", c->file, rep.error, c->phrase);
+	cr_expect(eq(int, rc, c->code), "%s: %s", c->file, rep.error.message);
+	cr_expect(eq(int, rep.error.status, rc));
+	cr_expect(eq(u64, rep.error.offset, want), "%s: %s", c->file, rep.error.message);
+	cr_expect(not(eq(ptr, strstr(rep.error.message, c->phrase), NULL)),
+	    "%s: \"%s\" lacks \"%s\"", c->file, rep.error.message, c->phrase);
 	/* The message names the offset too. */
 	{
 		char at[32];
 
 		snprintf(at, sizeof(at), "byte %llu: ", (unsigned long long)want);
-		cr_expect(eq(int, strncmp(rep.error, at, strlen(at)), 0), "%s",
-		    rep.error);
+		cr_expect(eq(int, strncmp(rep.error.message, at, strlen(at)), 0), "%s",
+		    rep.error.message);
 	}
 	cr_expect(eq(u64, rep.results, 0));
 	cr_expect(eq(u64, totals().read, 0), "%s: partial results", c->file);
@@ -267,14 +267,14 @@ Test(sarif, missing_files_and_directories)
 
 	cr_expect(eq(int, tally_sarif_read_file(e, DATA "/no/such.sarif", NULL,
 	    &rep), TALLY_EIO_NOENT));
-	cr_expect(eq(u64, rep.offset, UINT64_MAX));
-	cr_expect(not(eq(ptr, strstr(rep.error, "No such file"), NULL)), "%s",
-	    rep.error);
+	cr_expect(eq(u64, rep.error.offset, UINT64_MAX));
+	cr_expect(not(eq(ptr, strstr(rep.error.message, "No such file"), NULL)), "%s",
+	    rep.error.message);
 	cr_expect(eq(int, tally_sarif_read_file(e, DATA "/bad", NULL, &rep),
 	    TALLY_EIO_ISDIR));
-	cr_expect(not(eq(ptr, strstr(rep.error, "directory"), NULL)), "%s",
-	    rep.error);
-	cr_expect(eq(int, tally_status_family(rep.status), TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(rep.error.message, "directory"), NULL)), "%s",
+	    rep.error.message);
+	cr_expect(eq(int, tally_status_family(rep.error.status), TALLY_EIO));
 	cr_expect(eq(int, tally_sarif_read_file(e, NULL, NULL, &rep),
 	    TALLY_EINVAL));
 	cr_expect(eq(u64, totals().read, 0));
@@ -293,7 +293,7 @@ Test(sarif, every_truncation_is_an_error_and_adds_nothing)
 		cr_assert(not(eq(int, rc, TALLY_OK)), "cut at %zu accepted", cut);
 		cr_assert(eq(u64, rep.results, 0));
 		cr_assert(eq(int, tally_status_family(rc), TALLY_EPARSE),
-		    "cut at %zu: %s", cut, rep.error);
+		    "cut at %zu: %s", cut, rep.error.message);
 	}
 	cr_expect(eq(u64, totals().read, 0));
 	free(buf);
@@ -341,7 +341,7 @@ Test(sarif, pipes_are_read_to_the_end)
 	f = (struct feeder){ fifo, buf, len };
 	cr_assert(eq(int, pthread_create(&th, NULL, feed, &f), 0));
 	cr_expect(eq(int, tally_sarif_read_file(e, fifo, NULL, &rep), TALLY_OK),
-	    "%s", rep.error);
+	    "%s", rep.error.message);
 	pthread_join(th, NULL);
 	cr_expect(eq(u64, rep.bytes, len));
 	expect_defs();
@@ -437,7 +437,7 @@ open_cache(const char *dir)
 	tally_cache *c;
 
 	cfg.dir = dir;
-	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &c), TALLY_OK));
+	cr_assert(eq(int, tally_cache_create(&cfg, NULL, &c, NULL), TALLY_OK));
 	return c;
 }
 
@@ -540,7 +540,7 @@ Test(sarif, a_bad_input_is_not_stored)
 {
 	char dir[] = "/tmp/tally-sarif-cache-XXXXXX", cmd[512];
 	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
-	tally_disk_cache_stats ds;
+	tally_cache_disk_stats ds;
 	static const char bad[] = "{\"version\": \"2.1.0\", \"runs\": [{]}";
 
 	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
@@ -548,7 +548,7 @@ Test(sarif, a_bad_input_is_not_stored)
 	for (int i = 0; i < 2; i++)
 		cr_expect(eq(int, tally_sarif_read_buffer(e, bad,
 		    sizeof(bad) - 1, &so, NULL), TALLY_EPARSE));
-	tally_disk_cache_stats_get(tally_cache_disk(so.cache), &ds);
+	tally_cache_disk_stats_get(tally_cache_level_disk(so.cache), &ds);
 	cr_expect(eq(u64, ds.stores, 0));
 	cr_expect(eq(u64, totals().read, 0));
 	tally_cache_destroy(so.cache);

@@ -26,30 +26,31 @@ typedef struct tally_cache_key {
 } tally_cache_key;
 
 /**
- * struct tally_disk_cache_config - where and how big. Start from
- * TALLY_DISK_CACHE_CONFIG_INIT.
- * @struct_size: sizeof(tally_disk_cache_config) as compiled (v0.4).
+ * struct tally_cache_disk_config - where and how big. Start from
+ * TALLY_CACHE_DISK_CONFIG_INIT.
+ * @struct_size: sizeof(tally_cache_disk_config) as compiled.
  * @dir:         the cache directory; created (with parents) if missing.
  * @max_bytes:   the bound on the entries' total size; past it, a store
  *               removes the entries used least recently until the total
- *               is under 7/8 of it. 0 means 1 GiB (v0.4).
+ *               is under 7/8 of it. 0 means 1 GiB.
  */
-typedef struct tally_disk_cache_config {
+typedef struct tally_cache_disk_config {
 	size_t struct_size;
 	const char *dir;
 	uint64_t max_bytes;
-} tally_disk_cache_config;
+} tally_cache_disk_config;
 
-#define TALLY_DISK_CACHE_CONFIG_INIT \
-	{ sizeof(tally_disk_cache_config), NULL, 0 }
+#define TALLY_CACHE_DISK_CONFIG_INIT \
+	{ sizeof(tally_cache_disk_config), NULL, 0 }
 
-typedef struct tally_disk_cache tally_disk_cache;
+typedef struct tally_cache_disk tally_cache_disk;
 
 /**
- * tally_disk_cache_open() - open (or create) a persistent cache.
+ * tally_cache_disk_create() - open (or create) a persistent cache.
  * @cfg:   where; read during the call only.
  * @alloc: memory hook, or NULL for the default.
  * @out:   receives the cache; untouched on failure.
+ * @err:   receives the details of a failure (which path, why), or NULL.
  *
  * Layout: <dir>/tally-cache-v1/<2 hex>/<32 hex>, one file per entry,
  * named by its key's hex digits only (no caller text ever becomes a path),
@@ -58,18 +59,17 @@ typedef struct tally_disk_cache tally_disk_cache;
  * value. A directory that exists but cannot be written is opened: every
  * store then fails (TALLY_EIO) and lookups still work.
  * Return: TALLY_OK; TALLY_EINVAL; TALLY_EIO (the directory cannot be made
- * or read: tally_disk_cache_error() of a NULL cache is not available, so
- * errno tells); TALLY_ENOMEM.
+ * or read); TALLY_ENOMEM.
  * Threads: any. Processes: any number may open the same directory.
  */
-int tally_disk_cache_open(const tally_disk_cache_config *cfg,
-    const tally_allocator *alloc, tally_disk_cache **out);
+int tally_cache_disk_create(const tally_cache_disk_config *cfg,
+    const tally_allocator *alloc, tally_cache_disk **out, tally_error *err);
 
 /* Close a cache (NULL is a no-op). Entries stay on disk. */
-void tally_disk_cache_close(tally_disk_cache *c);
+void tally_cache_disk_destroy(tally_cache_disk *c);
 
 /**
- * tally_disk_cache_get() - look an entry up.
+ * tally_cache_disk_get() - look an entry up.
  * @c:   the cache.
  * @key: its key.
  * @buf: where to copy the value, @cap bytes; may be NULL with @cap 0 to
@@ -84,155 +84,160 @@ void tally_disk_cache_close(tally_disk_cache *c);
  * than @cap: nothing copied); TALLY_ENOTFOUND (miss).
  * Threads: any, concurrently; processes: any.
  */
-int tally_disk_cache_get(tally_disk_cache *c, tally_cache_key key, void *buf,
+int tally_cache_disk_get(tally_cache_disk *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len);
 
 /**
- * tally_disk_cache_put() - store an entry, atomically: the value is
+ * tally_cache_disk_put() - store an entry, atomically: the value is
  * written to a temporary file, fsync()ed, and renamed over the entry's
  * name, so a reader (in any process) sees the old entry, the new one or
  * none, and a writer killed at any point leaves no entry that reads back
  * wrong. Storing an existing key replaces it.
  * Return: TALLY_OK; TALLY_EIO (the directory is read-only, full, or gone:
- * tally_disk_cache_error() says which; the cache keeps working as misses);
+ * tally_cache_disk_error() says which; the cache keeps working as misses);
  * TALLY_ENOMEM.
  * Threads: any, concurrently; processes: any.
  */
-int tally_disk_cache_put(tally_disk_cache *c, tally_cache_key key,
+int tally_cache_disk_put(tally_cache_disk *c, tally_cache_key key,
     const void *val, size_t len);
 
 /**
- * tally_disk_cache_error() - the last failure of a store, in words
- * ("<path>: No space left on device"), or "" when none happened.
- * The string stays valid until the cache is closed; read it when no store
- * runs on another thread.
+ * tally_cache_disk_error() - the details of the last failed store.
+ * @c:   the cache.
+ * @out: receives a copy: status TALLY_EIO and "<path>: No space left on
+ *       device"-style message, or TALLY_OK and "" when no store failed.
+ * Threads: any, concurrently with stores (a store failing meanwhile may or
+ * may not be the one copied).
  */
-const char *tally_disk_cache_error(tally_disk_cache *c);
+void tally_cache_disk_error(tally_cache_disk *c, tally_error *out);
 
 /**
- * struct tally_disk_cache_stats - counts of this handle (not of other
+ * struct tally_cache_disk_stats - counts of this handle (not of other
  * processes): hits, misses, bad (files found truncated, corrupt or
  * foreign, counted in misses too), stores, store failures, evictions, and
  * bytes (the entries' total as of the last scan plus this handle's
  * changes).
  */
-typedef struct tally_disk_cache_stats {
+typedef struct tally_cache_disk_stats {
 	uint64_t hits, misses, bad, stores, store_failures, evictions;
 	uint64_t bytes;
-} tally_disk_cache_stats;
+} tally_cache_disk_stats;
 
-void tally_disk_cache_stats_get(tally_disk_cache *c,
-    tally_disk_cache_stats *out);
+void tally_cache_disk_stats_get(tally_cache_disk *c,
+    tally_cache_disk_stats *out);
 
-typedef struct tally_l1_cache tally_l1_cache;
+typedef struct tally_cache_l1 tally_cache_l1;
 
 /**
- * tally_l1_create() - a per-thread cache: @entries entries of up to
+ * tally_cache_l1_create() - a per-thread cache: @entries entries of up to
  * @max_value bytes each, all allocated now (a store never allocates).
  * Exact LRU. Only one thread may use it at a time (no atomics, no lock).
  * Return: TALLY_OK, TALLY_EINVAL (0 entries, more than 2^24, values over
  * 1 MiB), TALLY_ENOMEM.
  */
-int tally_l1_create(uint32_t entries, uint32_t max_value,
-    const tally_allocator *alloc, tally_l1_cache **out);
+int tally_cache_l1_create(uint32_t entries, uint32_t max_value,
+    const tally_allocator *alloc, tally_cache_l1 **out);
 
 /* Free a per-thread cache (NULL is a no-op). */
-void tally_l1_destroy(tally_l1_cache *c);
+void tally_cache_l1_destroy(tally_cache_l1 *c);
 
-/* As tally_mem_cache_get(); a hit makes the entry the most recent. */
-int tally_l1_get(tally_l1_cache *c, tally_cache_key key, void *buf,
+/* As tally_cache_mem_get(); a hit makes the entry the most recent. */
+int tally_cache_l1_get(tally_cache_l1 *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len);
 
 /*
  * Store (or replace) an entry; when full, the least recently used goes.
  * Return: TALLY_OK, TALLY_ERANGE (longer than max_value).
  */
-int tally_l1_put(tally_l1_cache *c, tally_cache_key key, const void *val,
+int tally_cache_l1_put(tally_cache_l1 *c, tally_cache_key key, const void *val,
     size_t len);
 
 /* Drop @key if it is there. */
-void tally_l1_remove(tally_l1_cache *c, tally_cache_key key);
+void tally_cache_l1_remove(tally_cache_l1 *c, tally_cache_key key);
 
 /* Its hits and misses so far. */
-void tally_l1_stats_get(const tally_l1_cache *c, uint64_t *hits,
-    uint64_t *misses);
+typedef struct tally_cache_l1_stats {
+	uint64_t hits, misses;
+} tally_cache_l1_stats;
+
+void tally_cache_l1_stats_get(const tally_cache_l1 *c,
+    tally_cache_l1_stats *out);
 
 /**
- * struct tally_mem_cache_config - an in-memory cache. Start from
- * TALLY_MEM_CACHE_CONFIG_INIT.
- * @struct_size: sizeof(tally_mem_cache_config) as compiled (v0.4).
+ * struct tally_cache_mem_config - an in-memory cache. Start from
+ * TALLY_CACHE_MEM_CONFIG_INIT.
+ * @struct_size: sizeof(tally_cache_mem_config) as compiled.
  * @max_bytes:   the bound on entries and their values, overhead included
- *               (about 64 bytes an entry); each shard gets an equal part
- *               (v0.4).
+ *               (about 64 bytes an entry); each shard gets an equal part.
  * @shards:      independent parts, each with its own lock for stores
- *               (1-1024) (v0.4).
+ *               (1-1024).
  */
-typedef struct tally_mem_cache_config {
+typedef struct tally_cache_mem_config {
 	size_t struct_size;
 	uint64_t max_bytes;
 	unsigned shards;
-} tally_mem_cache_config;
+} tally_cache_mem_config;
 
-#define TALLY_MEM_CACHE_CONFIG_INIT \
-	{ sizeof(tally_mem_cache_config), UINT64_C(64) << 20, 16 }
+#define TALLY_CACHE_MEM_CONFIG_INIT \
+	{ sizeof(tally_cache_mem_config), UINT64_C(64) << 20, 16 }
 
-typedef struct tally_mem_cache tally_mem_cache;
+typedef struct tally_cache_mem tally_cache_mem;
 
 /**
- * tally_mem_cache_create() - an empty in-memory cache.
+ * tally_cache_mem_create() - an empty in-memory cache.
  * @cfg:   the configuration, or NULL for the defaults (64 MiB, 16 shards).
  * @alloc: memory hook, or NULL.
  * @out:   receives the cache.
  * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM.
  */
-int tally_mem_cache_create(const tally_mem_cache_config *cfg,
-    const tally_allocator *alloc, tally_mem_cache **out);
+int tally_cache_mem_create(const tally_cache_mem_config *cfg,
+    const tally_allocator *alloc, tally_cache_mem **out);
 
 /* Free a cache (NULL is a no-op); no call may be running on it. */
-void tally_mem_cache_destroy(tally_mem_cache *c);
+void tally_cache_mem_destroy(tally_cache_mem *c);
 
 /**
- * tally_mem_cache_get() - look an entry up; as tally_disk_cache_get().
+ * tally_cache_mem_get() - look an entry up; as tally_cache_disk_get().
  * Takes no lock and writes nothing shared, except, the first time an
  * entry is hit after the eviction hand passed it, its visited bit.
  * Return: TALLY_OK, TALLY_ERANGE (hit, longer than @cap), TALLY_ENOTFOUND.
  * Threads: any, concurrently with everything but destroy (the thread is
  * registered with liburcu on its first call).
  */
-int tally_mem_cache_get(tally_mem_cache *c, tally_cache_key key, void *buf,
+int tally_cache_mem_get(tally_cache_mem *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len);
 
 /**
- * tally_mem_cache_put() - store (or replace) an entry. Past the shard's
+ * tally_cache_mem_put() - store (or replace) an entry. Past the shard's
  * share of max_bytes, entries go by SIEVE: the oldest not visited since
  * the hand last passed it. Memory of removed entries is freed after a
  * grace period, in batches.
  * Return: TALLY_OK; TALLY_ERANGE (larger than a shard holds); TALLY_ENOMEM.
  * Threads: any, concurrently (one lock per shard).
  */
-int tally_mem_cache_put(tally_mem_cache *c, tally_cache_key key,
+int tally_cache_mem_put(tally_cache_mem *c, tally_cache_key key,
     const void *val, size_t len);
 
 /* Drop @key if it is there (freed after a grace period). Threads: any. */
-void tally_mem_cache_remove(tally_mem_cache *c, tally_cache_key key);
+void tally_cache_mem_remove(tally_cache_mem *c, tally_cache_key key);
 
 /* Counts: entries and bytes now, evictions so far. */
-typedef struct tally_mem_cache_stats {
+typedef struct tally_cache_mem_stats {
 	uint64_t entries, bytes, evictions;
-} tally_mem_cache_stats;
+} tally_cache_mem_stats;
 
-void tally_mem_cache_stats_get(tally_mem_cache *c,
-    tally_mem_cache_stats *out);
+void tally_cache_mem_stats_get(tally_cache_mem *c,
+    tally_cache_mem_stats *out);
 
 /**
  * struct tally_cache_config - the chained levels. Start from
  * TALLY_CACHE_CONFIG_INIT.
- * @struct_size:  sizeof(tally_cache_config) as compiled (v0.4).
- * @l1_entries:   entries of each thread's L1 (> 0) (v0.4).
- * @l1_max_value: the largest value L1 keeps (v0.4).
- * @l2_bytes, @l2_shards: the shared L2 (tally_mem_cache_config) (v0.4).
- * @dir:          the L3 directory, or NULL for no persistent level (v0.4).
- * @disk_bytes:   L3's bound (tally_disk_cache_config.max_bytes) (v0.4).
+ * @struct_size:  sizeof(tally_cache_config) as compiled.
+ * @l1_entries:   entries of each thread's L1 (> 0).
+ * @l1_max_value: the largest value L1 keeps.
+ * @l2_bytes, @l2_shards: the shared L2 (tally_cache_mem_config).
+ * @dir:          the L3 directory, or NULL for no persistent level.
+ * @disk_bytes:   L3's bound (tally_cache_disk_config.max_bytes).
  */
 typedef struct tally_cache_config {
 	size_t struct_size;
@@ -253,31 +258,33 @@ typedef struct tally_cache tally_cache;
 /**
  * tally_cache_create() - L1 (one per calling thread, made on its first
  * call), L2 and, with @cfg->dir, L3.
+ * @err: receives the details of a failure (as tally_cache_disk_create()),
+ *       or NULL.
  * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM, TALLY_EIO (the directory).
  */
 int tally_cache_create(const tally_cache_config *cfg,
-    const tally_allocator *alloc, tally_cache **out);
+    const tally_allocator *alloc, tally_cache **out, tally_error *err);
 
 /* Free the cache and every thread's L1 (no call may be running). */
 void tally_cache_destroy(tally_cache *c);
 
 /**
- * tally_cache_lookup() - L1, then L2, then L3; a hit below is copied into
- * the levels above it (promotion). Returns as tally_mem_cache_get().
+ * tally_cache_get() - L1, then L2, then L3; a hit below is copied into
+ * the levels above it (promotion). Returns as tally_cache_mem_get().
  * Threads: any, concurrently.
  */
-int tally_cache_lookup(tally_cache *c, tally_cache_key key, void *buf,
+int tally_cache_get(tally_cache *c, tally_cache_key key, void *buf,
     size_t cap, size_t *len);
 
 /**
- * tally_cache_store() - write through every level; a level the value is
+ * tally_cache_put() - write through every level; a level the value is
  * too big for drops the key. Other threads' L1s are not told, so a key
  * must not be stored again with a different value (keys are content
  * hashes: a value never changes).
  * Return: TALLY_OK, TALLY_ENOMEM, TALLY_EIO (L3; the others took it).
  * Threads: any, concurrently.
  */
-int tally_cache_store(tally_cache *c, tally_cache_key key, const void *val,
+int tally_cache_put(tally_cache *c, tally_cache_key key, const void *val,
     size_t len);
 
 /*
@@ -291,7 +298,7 @@ typedef struct tally_cache_stats {
 void tally_cache_stats_get(tally_cache *c, tally_cache_stats *out);
 
 /* The persistent level (for its error and stats), or NULL. */
-tally_disk_cache *tally_cache_disk(tally_cache *c);
+tally_cache_disk *tally_cache_level_disk(tally_cache *c);
 
 #ifdef __cplusplus
 }

@@ -14,13 +14,22 @@
 extern "C" {
 #endif
 
+/*
+ * Versions. While the major version is 0, a minor version may break the
+ * API and the ABI (CHANGELOG.md says how); the shared libraries' soname
+ * carries the minor version, so a program never loads one it was not built
+ * for. Config structs start with their struct_size (set by their *_INIT
+ * macro), so a later version can add fields at the end and still take a
+ * caller's older struct. Every field and function of this API has been
+ * there since 0.2.0, its first release; one added later says "(since X.Y)".
+ */
 #define TALLY_VERSION_MAJOR 0
-#define TALLY_VERSION_MINOR 1
+#define TALLY_VERSION_MINOR 2
 #define TALLY_VERSION_PATCH 0
-#define TALLY_VERSION_STRING "0.1.0"
+#define TALLY_VERSION_STRING "0.2.0"
 
 /**
- * tally_version() - the library's version string, e.g. "0.1.0".
+ * tally_version() - the library's version string, e.g. "0.2.0".
  *
  * Return: a static string; never NULL, never freed.
  * Threads: any thread, any time.
@@ -92,6 +101,27 @@ const char *tally_strerror(int code);
  * Threads: any thread, any time.
  */
 int tally_status_family(int code);
+
+#define TALLY_ERROR_MAX 512
+
+/**
+ * struct tally_error - the details of a failure. A status code says what
+ * kind of failure it was; where a function can say more (which byte of an
+ * input, which file, what was expected), it fills one of these, and that
+ * is the only way details travel: no function sets errno for its caller or
+ * keeps a message elsewhere. A function that fills one takes it as its
+ * last parameter, which may be NULL.
+ * @status:  TALLY_OK or the error code (the function's return value).
+ * @offset:  byte offset in the input where the error was found, or
+ *           UINT64_MAX when it has no position.
+ * @message: "" on success, else a NUL-terminated English sentence saying
+ *           what went wrong and, for bad input, what was expected.
+ */
+typedef struct tally_error {
+	int status;
+	uint64_t offset;
+	char message[TALLY_ERROR_MAX];
+} tally_error;
 
 /**
  * struct tally_allocator - the memory hook every tally allocation goes through.

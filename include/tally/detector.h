@@ -28,27 +28,24 @@ extern "C" {
 /**
  * struct tally_detector_type - a detector type. Start from
  * TALLY_DETECTOR_TYPE_INIT.
- * @struct_size:  sizeof(tally_detector_type) as compiled by the caller
- *                (v0.4).
- * @name:         for messages; copied (v0.4).
- * @object_size:  bytes of one instance (> 0) (v0.4).
+ * @struct_size:  sizeof(tally_detector_type) as compiled by the caller.
+ * @name:         for messages; copied.
+ * @object_size:  bytes of one instance (> 0).
  * @create:       construct an instance in the (uninitialised) memory @obj;
  *                non-zero fails the acquire with that status, negative
- *                tally codes pass through (v0.4).
+ *                tally codes pass through.
  * @reset:        make a released instance ready for its next user, or
- *                NULL; called on the releasing thread (v0.4).
- * @destroy:      tear an instance down before its memory goes, or NULL
- *                (v0.4).
- * @arg:          passed to the three callbacks (v0.4).
+ *                NULL; called on the releasing thread.
+ * @destroy:      tear an instance down before its memory goes, or NULL.
+ * @arg:          passed to the three callbacks.
  * @max_instances: instances that may exist at once (acquired or idle);
- *                0 for no limit (v0.4).
+ *                0 for no limit.
  * @idle_budget:  idle instances the shared store keeps; beyond it the
  *                least recently released magazines are destroyed. Each
- *                thread's cache holds up to 64 more (v0.4).
- * @warm:         instances created at registration, idle in the store
- *                (v0.4).
+ *                thread's cache holds up to 64 more.
+ * @warm:         instances created at registration, idle in the store.
  * @magazine:     objects a magazine holds, 1-32; 0 means 32. Smaller for
- *                large objects (a thread caches up to two magazines) (v0.4).
+ *                large objects (a thread caches up to two magazines).
  */
 typedef struct tally_detector_type {
 	size_t struct_size;
@@ -71,26 +68,26 @@ typedef struct tally_detector_type {
 typedef struct tally_detector_pool tally_detector_pool;
 
 /**
- * tally_detector_register() - a pool for one detector type.
+ * tally_detector_pool_create() - a pool for one detector type.
  * @t:     the type (copied).
  * @alloc: memory hook, or NULL for a private jemalloc arena.
  * @out:   receives the pool; untouched on failure.
  * Return: TALLY_OK; TALLY_EINVAL (object_size 0, no create, a struct_size
- * older than v0.4, warm above max_instances, magazine above 32);
- * TALLY_ENOMEM; or the error
- * of a warm-up create (the pool is then not made).
+ * smaller than 0.2.0's, warm above max_instances, magazine above 32);
+ * TALLY_ENOMEM; or the error of a warm-up create (the pool is then not
+ * made).
  * Threads: any.
  */
-int tally_detector_register(const tally_detector_type *t,
+int tally_detector_pool_create(const tally_detector_type *t,
     const tally_allocator *alloc, tally_detector_pool **out);
 
 /**
- * tally_detector_unregister() - destroy every idle instance and the pool.
+ * tally_detector_pool_destroy() - destroy every idle instance and the pool.
  * @p: the pool, or NULL (no-op). Every acquired instance must have been
  *     released, no thread may use the pool during the call, and no thread
  *     that used it may be exiting meanwhile.
  */
-void tally_detector_unregister(tally_detector_pool *p);
+void tally_detector_pool_destroy(tally_detector_pool *p);
 
 /**
  * tally_detector_acquire() - an instance: an idle one when this thread's
@@ -115,7 +112,7 @@ int tally_detector_acquire(tally_detector_pool *p, void **obj);
 void tally_detector_release(tally_detector_pool *p, void *obj);
 
 /**
- * struct tally_detector_stats - counts of one pool.
+ * struct tally_detector_pool_stats - counts of one pool.
  * @acquires:   acquires that succeeded.
  * @hits:       of them, served by an idle instance.
  * @creations:  instances created (warm-up included).
@@ -124,7 +121,7 @@ void tally_detector_release(tally_detector_pool *p, void *obj);
  * @exist:      instances that exist (live and idle).
  * @high_water: the most that ever existed at once.
  */
-typedef struct tally_detector_stats {
+typedef struct tally_detector_pool_stats {
 	uint64_t acquires;
 	uint64_t hits;
 	uint64_t creations;
@@ -132,17 +129,17 @@ typedef struct tally_detector_stats {
 	uint64_t live;
 	uint64_t exist;
 	uint64_t high_water;
-} tally_detector_stats;
+} tally_detector_pool_stats;
 
 /**
- * tally_detector_pool_stats() - the pool's counts.
+ * tally_detector_pool_stats_get() - the pool's counts.
  * @p:   the pool.
  * @out: receives them. Each is exact when no acquire or release runs
  *       meanwhile; during them, each is a recent value.
  * Threads: any.
  */
-void tally_detector_pool_stats(tally_detector_pool *p,
-    tally_detector_stats *out);
+void tally_detector_pool_stats_get(tally_detector_pool *p,
+    tally_detector_pool_stats *out);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,9 @@
 /*
- * tally/engine.h - the engine: lifecycle, tools, interned strings, batches.
+ * tally/engine.h - the engine: lifecycle, tools and interned strings.
  *
  * Data flow: a producer interns its strings once (tools, rules, files,
  * messages become dense uint32_t ids), fills a batch of fixed-size
- * violations, and submits it. Workers owned by the engine fingerprint each
+ * violations (tally/batch.h), and submits it. Workers owned by the engine fingerprint each
  * violation, drop exact duplicates and count the rest. Readers take
  * snapshots (tally/snapshot.h) at any time.
  *
@@ -21,7 +21,6 @@ extern "C" {
 #endif
 
 typedef struct tally_engine tally_engine;
-typedef struct tally_batch tally_batch;
 
 /* tally_config.flags */
 #define TALLY_SUBMIT_NONBLOCK 0x1u /* submit returns TALLY_EAGAIN, never waits */
@@ -29,26 +28,26 @@ typedef struct tally_batch tally_batch;
 
 /**
  * struct tally_config - engine parameters. Always start from TALLY_CONFIG_INIT.
- * @struct_size:    sizeof(tally_config) as the caller compiled it (v0.1).
+ * @struct_size:    sizeof(tally_config) as the caller compiled it.
  * @workers:        aggregation threads; 0 picks one per online CPU less one,
- *                  at least 1 and at most 8 (v0.1).
+ *                  at least 1 and at most 8.
  * @batch_capacity: violations per batch, a multiple of 64 up to 65536;
- *                  0 means 4096 (v0.1).
+ *                  0 means 4096.
  * @max_inflight:   batches submitted but not yet aggregated before submit
- *                  applies backpressure; 0 means 4 per worker (v0.1).
- * @flags:          TALLY_SUBMIT_NONBLOCK, TALLY_POOL_PIN (v0.2), or 0 (v0.1).
+ *                  applies backpressure; 0 means 4 per worker.
+ * @flags:          TALLY_SUBMIT_NONBLOCK, TALLY_POOL_PIN, or 0.
  * @allocator:      memory hook, copied at create; NULL for the default
- *                  jemalloc arena (v0.1).
+ *                  jemalloc arena.
  * @snapshot_interval_ms: how often the engine publishes a snapshot of
  *                  everything aggregated so far, when something was
- *                  aggregated since the last one; 0 means 100 (v0.3).
+ *                  aggregated since the last one; 0 means 100.
  *                  The first acquire after a flush publishes too
  *                  (tally/snapshot.h).
  * @on_snapshot:    called on the publishing thread after each publication
  *                  with the new snapshot, which is valid during the call
- *                  (tally_snapshot_retain() keeps it); or NULL (v0.3). It
+ *                  (tally_snapshot_retain() keeps it); or NULL. It
  *                  must not flush, publish or destroy the engine.
- * @on_snapshot_arg: passed to @on_snapshot (v0.3).
+ * @on_snapshot_arg: passed to @on_snapshot.
  *
  * Fields added in later versions go at the end; an engine built against a
  * newer header reads only the first @struct_size bytes of an older config.
@@ -76,7 +75,7 @@ typedef struct tally_config {
  * @cfg: parameters, or NULL for the defaults. Read during the call only.
  *
  * Return: TALLY_OK; TALLY_EINVAL for a bad @cfg (struct_size smaller than
- * the v0.1 fields, batch_capacity not a multiple of 64, unknown flags);
+ * 0.2.0's config, batch_capacity not a multiple of 64, unknown flags);
  * TALLY_ENOMEM; TALLY_ESTATE when a worker thread cannot be started.
  * Threads: any thread. No tally threads exist before this call.
  * Free with tally_engine_destroy().
@@ -127,7 +126,7 @@ unsigned tally_engine_workers(const tally_engine *e);
  * enum tally_strkind - the separate namespaces of interned strings.
  *
  * Ids are dense per kind, starting at 0, in the order strings were first
- * interned. Tools are interned by tally_tool_register() only.
+ * interned. Tools are interned by tally_engine_tool_register() only.
  */
 typedef enum tally_strkind {
 	TALLY_STR_TOOL = 0,
@@ -139,7 +138,7 @@ typedef enum tally_strkind {
 #define TALLY_STR_KIND_COUNT 4
 
 /**
- * tally_tool_register() - intern a tool by name and remember its version.
+ * tally_engine_tool_register() - intern a tool by name and remember its version.
  * @e:           the engine.
  * @name:        the tool's name (SARIF tool.driver.name); any bytes.
  * @name_len:    its length in bytes.
@@ -154,11 +153,11 @@ typedef enum tally_strkind {
  * Memory ordering: the id is valid in batches submitted by this thread at
  * once, and in any thread that synchronises with this one.
  */
-int tally_tool_register(tally_engine *e, const char *name, size_t name_len,
+int tally_engine_tool_register(tally_engine *e, const char *name, size_t name_len,
     const char *version, size_t version_len, uint32_t *id);
 
 /**
- * tally_string_intern() - map a string to its dense id within @kind.
+ * tally_engine_string_intern() - map a string to its dense id within @kind.
  * A string interned before is found without a lock and without a shared
  * write (the kind's hash index is read lock-free); only a new string takes
  * the kind's mutex.
@@ -170,27 +169,27 @@ int tally_tool_register(tally_engine *e, const char *name, size_t name_len,
  *
  * Return: TALLY_OK; TALLY_EINVAL for TALLY_STR_TOOL or a bad kind;
  * TALLY_ENOMEM; TALLY_ERANGE when the kind already holds 2^32-2 strings.
- * Threads and ordering: as tally_tool_register().
+ * Threads and ordering: as tally_engine_tool_register().
  */
-int tally_string_intern(tally_engine *e, tally_strkind kind, const char *s,
+int tally_engine_string_intern(tally_engine *e, tally_strkind kind, const char *s,
     size_t len, uint32_t *id);
 
 /**
- * tally_string_lookup() - the bytes behind an id.
+ * tally_engine_string_lookup() - the bytes behind an id.
  * @e:    the engine.
  * @kind: the namespace of @id.
- * @id:   an id returned by tally_string_intern() or tally_tool_register().
+ * @id:   an id returned by tally_engine_string_intern() or tally_engine_tool_register().
  * @len:  receives the length in bytes (may be NULL).
  *
  * Return: a pointer to the bytes, followed by a NUL, owned by the engine and
  * valid until tally_engine_destroy(); NULL for an unknown kind or id.
  * Threads: any thread, concurrently with interning (lock-free).
  */
-const char *tally_string_lookup(const tally_engine *e, tally_strkind kind,
+const char *tally_engine_string_lookup(const tally_engine *e, tally_strkind kind,
     uint32_t id, size_t *len);
 
 /**
- * tally_tool_version() - the version recorded for a tool.
+ * tally_engine_tool_version() - the version recorded for a tool.
  * @e:   the engine.
  * @id:  a tool id.
  * @len: receives the length (may be NULL).
@@ -199,138 +198,17 @@ const char *tally_string_lookup(const tally_engine *e, tally_strkind kind,
  * none was given, or NULL for an unknown id.
  * Threads: any thread; a version set concurrently may or may not be seen.
  */
-const char *tally_tool_version(const tally_engine *e, uint32_t id, size_t *len);
+const char *tally_engine_tool_version(const tally_engine *e, uint32_t id, size_t *len);
 
 /**
- * tally_string_count() - how many strings a kind holds.
+ * tally_engine_string_count() - how many strings a kind holds.
  * @e:    the engine.
  * @kind: the namespace.
  *
  * Return: the number of ids handed out so far (0 for a bad kind).
  * Threads: any thread; concurrent interning may make it stale at once.
  */
-uint32_t tally_string_count(const tally_engine *e, tally_strkind kind);
-
-/**
- * struct tally_violation - one finding, strings already interned.
- * @tool, @rule, @file, @message: ids from this engine (TALLY_STR_* kinds).
- * @line, @column: 1-based position, 0 when unknown.
- * @offset: character or byte offset of the region, 0 when unknown.
- * @level:  a tally_level.
- */
-typedef struct tally_violation {
-	uint32_t tool;
-	uint32_t rule;
-	uint32_t file;
-	uint32_t message;
-	uint32_t line;
-	uint32_t column;
-	uint64_t offset;
-	uint8_t level;
-} tally_violation;
-
-/**
- * tally_batch_acquire() - get an empty batch to fill.
- * @e:   the engine.
- * @out: receives the batch.
- *
- * Never waits: backpressure applies at submit, so a producer may hold
- * several batches (the SARIF reader holds a whole input's worth).
- * Return: TALLY_OK, TALLY_ENOMEM, TALLY_ESTATE (engine failed).
- * Threads: any thread. The batch belongs to the caller until it is passed
- * to tally_batch_submit() or tally_batch_discard().
- */
-int tally_batch_acquire(tally_engine *e, tally_batch **out);
-
-/**
- * tally_batch_append() - copy one violation into a batch.
- * @b: a batch owned by the caller.
- * @v: the violation; read during the call only.
- *
- * Return: TALLY_OK; TALLY_EFULL when the batch already holds its capacity
- * (nothing is appended); TALLY_ERANGE when an id is not one this engine
- * handed out or the level is not a tally_level (nothing is appended).
- * Threads: the batch's owner only.
- */
-int tally_batch_append(tally_batch *b, const tally_violation *v);
-
-/**
- * struct tally_columns - violations as columns, for tally_batch_append_columns().
- * @tool, @rule, @file, @message, @line, @column: row i is element i of each.
- * @offset: the offsets, or NULL when every offset is 0.
- * @level:  the levels (tally_level values).
- */
-typedef struct tally_columns {
-	const uint32_t *tool;
-	const uint32_t *rule;
-	const uint32_t *file;
-	const uint32_t *message;
-	const uint32_t *line;
-	const uint32_t *column;
-	const uint64_t *offset;
-	const uint8_t *level;
-} tally_columns;
-
-/**
- * tally_batch_append_columns() - copy @n violations given as columns.
- * @b: a batch owned by the caller.
- * @c: the columns; rows 0 .. @n - 1 of each are read during the call only.
- * @n: rows to append.
- *
- * For producers that already hold their violations column-wise: the batch
- * is struct-of-arrays, so this is one copy per column after one range check
- * per column, instead of a call per row.
- * Return: TALLY_OK; TALLY_EFULL when fewer than @n rows are free;
- * TALLY_ERANGE when an id is not one this engine handed out or a level is
- * not a tally_level. On failure nothing is appended.
- * Threads: the batch's owner only.
- */
-int tally_batch_append_columns(tally_batch *b, const tally_columns *c,
-    uint32_t n);
-
-/**
- * tally_batch_count() - violations appended so far.
- * @b: a batch owned by the caller.
- *
- * Return: the count. Threads: the batch's owner only.
- */
-uint32_t tally_batch_count(const tally_batch *b);
-
-/**
- * tally_batch_capacity() - violations a batch can hold.
- * @b: a batch owned by the caller.
- *
- * Return: the engine's batch_capacity. Threads: the batch's owner only.
- */
-uint32_t tally_batch_capacity(const tally_batch *b);
-
-/**
- * tally_batch_submit() - hand a batch to the engine for aggregation.
- * @e: the engine that acquired @b.
- * @b: the batch (empty batches are accepted and simply recycled).
- *
- * From a pool task (tally/pool.h) the batch goes on that worker's own
- * deque; from any other thread, through the injection ring. When
- * max_inflight batches are already in flight, an outside thread waits for
- * room, or, with TALLY_SUBMIT_NONBLOCK, gets TALLY_EAGAIN; a pool task
- * never waits and never gets TALLY_EAGAIN: it aggregates the batch itself
- * before returning.
- * Return: TALLY_OK (ownership of @b passes to the engine); TALLY_EAGAIN or
- * TALLY_ESTATE (the caller still owns @b: submit it later or discard it).
- * Memory ordering: release; everything the caller wrote before the call,
- * including interning, happens-before the batch's aggregation.
- * Threads: any thread, concurrently with every other call.
- */
-int tally_batch_submit(tally_engine *e, tally_batch *b);
-
-/**
- * tally_batch_discard() - give back a batch without aggregating it.
- * @e: the engine that acquired @b.
- * @b: the batch, or NULL (no-op).
- *
- * Threads: the batch's owner; ownership passes to the engine.
- */
-void tally_batch_discard(tally_engine *e, tally_batch *b);
+uint32_t tally_engine_string_count(const tally_engine *e, tally_strkind kind);
 
 #ifdef __cplusplus
 }

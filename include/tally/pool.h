@@ -30,22 +30,22 @@ typedef void (*tally_task_fn)(void *arg);
 typedef void (*tally_range_fn)(void *arg, size_t begin, size_t end);
 
 /**
- * struct tally_taskgroup - a task group. Internal, do not touch the fields:
- * initialise with tally_taskgroup_init() and pass by pointer.
+ * struct tally_pool_group - a task group. Internal, do not touch the fields:
+ * initialise with tally_pool_group_init() and pass by pointer.
  */
-typedef struct tally_taskgroup {
+typedef struct tally_pool_group {
 	void *_tally_p[4];
-} tally_taskgroup;
+} tally_pool_group;
 
 /**
- * tally_taskgroup_init() - make @g an empty group of @e's pool.
+ * tally_pool_group_init() - make @g an empty group of @e's pool.
  * @e: the engine whose workers will run the group's tasks.
- * @g: caller memory, valid until tally_taskgroup_wait() has returned.
+ * @g: caller memory, valid until tally_pool_group_wait() has returned.
  *
  * Return: TALLY_OK, or TALLY_EINVAL for NULL arguments.
  * Threads: any thread. A group may be reused after its wait returned.
  */
-int tally_taskgroup_init(tally_engine *e, tally_taskgroup *g);
+int tally_pool_group_init(tally_engine *e, tally_pool_group *g);
 
 /**
  * tally_pool_submit() - run fn(arg) on a pool thread.
@@ -67,11 +67,11 @@ int tally_taskgroup_init(tally_engine *e, tally_taskgroup *g);
  * happens-before @fn starts.
  * Threads: any thread, concurrently with every other call.
  */
-int tally_pool_submit(tally_engine *e, tally_taskgroup *g, tally_task_fn fn,
+int tally_pool_submit(tally_engine *e, tally_pool_group *g, tally_task_fn fn,
     void *arg);
 
 /**
- * tally_taskgroup_wait() - wait until every task of @g has finished.
+ * tally_pool_group_wait() - wait until every task of @g has finished.
  * @g: an initialised group.
  *
  * On a pool thread this runs other tasks while it waits (its own first,
@@ -83,29 +83,29 @@ int tally_pool_submit(tally_engine *e, tally_taskgroup *g, tally_task_fn fn,
  * happens-before the return.
  * Threads: any thread; one waiter per group at a time.
  */
-int tally_taskgroup_wait(tally_taskgroup *g);
+int tally_pool_group_wait(tally_pool_group *g);
 
 /**
- * tally_taskgroup_cancel() - stop @g's tasks that have not started.
+ * tally_pool_group_cancel() - stop @g's tasks that have not started.
  * @g: an initialised group.
  *
  * Tasks of @g that have not started are skipped (they still count as
- * finished for tally_taskgroup_wait()); one starting on another thread at
+ * finished for tally_pool_group_wait()); one starting on another thread at
  * the same moment may still run. Running ones go on, and may poll
- * tally_taskgroup_cancelled() to stop early. Tasks submitted into @g after
- * this call are skipped as well, until tally_taskgroup_init() is called
+ * tally_pool_group_cancelled() to stop early. Tasks submitted into @g after
+ * this call are skipped as well, until tally_pool_group_init() is called
  * again.
  * Threads: any thread, including the group's own tasks.
  */
-void tally_taskgroup_cancel(tally_taskgroup *g);
+void tally_pool_group_cancel(tally_pool_group *g);
 
 /**
- * tally_taskgroup_cancelled() - whether @g was cancelled.
+ * tally_pool_group_cancelled() - whether @g was cancelled.
  * @g: an initialised group.
  *
  * Return: 1 when cancelled, else 0. Threads: any thread.
  */
-int tally_taskgroup_cancelled(const tally_taskgroup *g);
+int tally_pool_group_cancelled(const tally_pool_group *g);
 
 /**
  * tally_pool_for() - call fn(arg, lo, hi) over [begin, end) in parallel.

@@ -41,7 +41,7 @@
 #define TALLY_SARIF_H
 
 #include "tally/common.h"
-#include "tally/engine.h"
+#include "tally/batch.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,22 +50,22 @@ extern "C" {
 /**
  * struct tally_sarif_options - how to read. Start from
  * TALLY_SARIF_OPTIONS_INIT.
- * @struct_size:  sizeof(tally_sarif_options) as compiled by the caller (v0.1).
+ * @struct_size:  sizeof(tally_sarif_options) as compiled by the caller.
  * @progress:     called now and then (about every 16 MiB) on the reading
- *                thread with bytes done and total; NULL for none (v0.1).
- * @progress_arg: passed to @progress (v0.1).
+ *                thread with bytes done and total; NULL for none.
+ * @progress_arg: passed to @progress.
  * @corr:         tally_sarif_read_file() and _read_buffer() also add the
  *                input's unique results to this correlation index
- *                (tally/correlate.h), when the input is good; NULL for none
- *                (v0.4). The other readers ignore it.
+ *                (tally/corr.h), when the input is good; NULL for none.
+ *                The other readers ignore it.
  * @cache:        tally_sarif_read_file() and _read_buffer() look the
  *                input up here by the 128-bit hash of its bytes and of the
  *                reading rules' version: on a hit its stored results are
- *                replayed into the engine (tally/replay.h) without reading
+ *                replayed into the engine (tally/results.h) without reading
  *                the JSON; on a miss it is read and its results are stored
  *                (a failed store only loses the saving: see
- *                tally_cache_disk()). Not used together with @corr, which
- *                needs the results' whole objects. NULL for none (v0.4).
+ *                tally_cache_level_disk()). Not used together with @corr,
+ *                which needs the results' whole objects. NULL for none.
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
@@ -78,30 +78,21 @@ typedef struct tally_sarif_options {
 #define TALLY_SARIF_OPTIONS_INIT \
 	{ sizeof(tally_sarif_options), NULL, NULL, NULL, NULL }
 
-/* The size of the v0.1 options, still accepted. */
-#define TALLY_SARIF_OPTIONS_V01_SIZE \
-	(offsetof(tally_sarif_options, progress_arg) + sizeof(void *))
-
-#define TALLY_SARIF_ERROR_MAX 512
-
 /**
  * struct tally_sarif_report - what happened to one input.
  * @results: results taken from the input (0 when it failed).
  * @runs:    runs read.
  * @bytes:   size of the input in bytes.
- * @status:  TALLY_OK or the error code (also the function's return value).
- * @offset:  byte offset of the error in the input, or UINT64_MAX when the
- *           error has no position (a file that cannot be opened).
- * @error:   "" on success, else a NUL-terminated English sentence naming
- *           the offset and what was expected, without the path.
+ * @error:   TALLY_OK, or the error: its status (also the function's return
+ *           value), the byte offset in the input where it was found, and
+ *           a sentence naming the offset and what was expected, without
+ *           the path.
  */
 typedef struct tally_sarif_report {
 	uint64_t results;
 	uint64_t runs;
 	uint64_t bytes;
-	int status;
-	uint64_t offset;
-	char error[TALLY_SARIF_ERROR_MAX];
+	tally_error error;
 } tally_sarif_report;
 
 /**
@@ -177,25 +168,19 @@ int tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
     const tally_sarif_options *opt, tally_sarif_report *rep);
 
 /**
- * tally_sarif_merge_totals() - results added so far.
- * @m:      the merge.
- * @read:   receives the results read from the inputs that were added.
- * @unique: receives how many of them will be written.
- */
-void tally_sarif_merge_totals(const tally_sarif_merge *m, uint64_t *read,
-    uint64_t *unique);
-
-/**
  * tally_sarif_merge_write() - write the merged log.
  * @m:    the merge.
  * @path: the output file; written to a temporary file beside it and renamed
  *        over @path only when complete, so a failure leaves no partial log.
  *        "-" writes to standard output.
  *
- * Return: TALLY_OK, TALLY_EIO (errno tells more), TALLY_ENOMEM (also when
- * an earlier add ran out of memory part way).
+ * @err:  receives the details of a failure (the path and why), or NULL.
+ *
+ * Return: TALLY_OK, TALLY_EIO, TALLY_ENOMEM (also when an earlier add ran
+ * out of memory part way).
  */
-int tally_sarif_merge_write(tally_sarif_merge *m, const char *path);
+int tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
+    tally_error *err);
 
 /**
  * tally_sarif_merge_keep_duplicates() - write every result, exact
@@ -208,7 +193,7 @@ int tally_sarif_merge_keep_duplicates(tally_sarif_merge *m);
 /**
  * tally_sarif_merge_correlate() - correlate the merged results.
  * @m: the merge; call before the first add.
- * @c: a correlation index (tally/correlate.h) that the inputs added from
+ * @c: a correlation index (tally/corr.h) that the inputs added from
  *     now on also go to; it must outlive the merge's writing. Call
  *     tally_corr_compute() before tally_sarif_merge_write(): every member
  *     of a cluster is then written with "relatedLocations" holding the
@@ -221,7 +206,7 @@ int tally_sarif_merge_correlate(tally_sarif_merge *m, struct tally_corr *c);
 
 /**
  * tally_sarif_merge_baseline() - classify the merged results against a
- * baseline log, as tally_sarif_diff_files() does, when writing.
+ * baseline log, as tally_sarif_diff_create() does, when writing.
  * @m:    the merge (at most one baseline).
  * @path: the baseline log.
  * @opt, @rep: as for tally_sarif_merge_add_file().
@@ -247,9 +232,9 @@ int tally_sarif_merge_baseline(tally_sarif_merge *m, const char *path,
  *        Copied.
  *
  * A result that has a line, whose file can be read and has that line,
- * and that has no primaryLocationLineHash yet gets one (tally_line_hashes);
+ * and that has no primaryLocationLineHash yet gets one (tally/linehash.h);
  * a result that has one keeps it. Results whose file cannot be read are
- * written without one and counted (tally_sarif_merge_stats). With a
+ * written without one and counted (tally_sarif_merge_stats_get). With a
  * baseline, the computed hashes take part in its matching.
  * Return: TALLY_OK, TALLY_ENOMEM.
  */
@@ -257,7 +242,11 @@ int tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
     const char *root);
 
 /**
- * struct tally_sarif_merge_report - what the last write annotated.
+ * struct tally_sarif_merge_stats - what was added, and what the last write
+ * annotated.
+ * @read:      results read from the inputs that were added.
+ * @unique:    how many of them are written (all of them with
+ *             tally_sarif_merge_keep_duplicates()).
  * @baseline:  results written per tally_baseline (zero without one).
  * @hashed:    results given a primaryLocationLineHash from sources.
  * @unhashed:  results with a line that got none (file unreadable, line
@@ -265,16 +254,19 @@ int tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
  * @unreadable: distinct files that could not be read.
  * @clustered: results written as members of a cluster.
  */
-typedef struct tally_sarif_merge_report {
+typedef struct tally_sarif_merge_stats {
+	uint64_t read;
+	uint64_t unique;
 	uint64_t baseline[4];
 	uint64_t hashed;
 	uint64_t unhashed;
 	uint64_t unreadable;
 	uint64_t clustered;
-} tally_sarif_merge_report;
+} tally_sarif_merge_stats;
 
-void tally_sarif_merge_stats(const tally_sarif_merge *m,
-    tally_sarif_merge_report *out);
+/* Copy the merge's counts to @out. Threads: the merge's owner. */
+void tally_sarif_merge_stats_get(const tally_sarif_merge *m,
+    tally_sarif_merge_stats *out);
 
 /**
  * tally_sarif_merge_destroy() - free a merge and unmap its inputs.
@@ -300,26 +292,26 @@ typedef enum tally_baseline {
 #define TALLY_BASELINE_COUNT 4
 
 /* "new", "unchanged", "updated", "absent" (NULL for other values). */
-const char *tally_baseline_name(tally_baseline b);
+const char *tally_sarif_baseline_name(tally_baseline b);
 
 /**
- * struct tally_diff_entry - one classified result.
+ * struct tally_sarif_diff_entry - one classified result.
  * @v:        the new log's result, or the baseline's for ABSENT.
  * @state:    its class.
  * @base:     UNCHANGED, UPDATED: the matched baseline result; else zeroed.
  * @index:    the result's position in its log (reading order, from 0).
  */
-typedef struct tally_diff_entry {
+typedef struct tally_sarif_diff_entry {
 	tally_violation v;
 	tally_baseline state;
 	tally_violation base;
 	uint64_t index;
-} tally_diff_entry;
+} tally_sarif_diff_entry;
 
-typedef struct tally_diff tally_diff;
+typedef struct tally_sarif_diff tally_sarif_diff;
 
 /**
- * tally_sarif_diff_files() - classify a log's results against a baseline.
+ * tally_sarif_diff_create() - classify a log's results against a baseline.
  * @e:        an engine: tools and strings are interned into it (ids in the
  *            entries are its ids); nothing is aggregated.
  * @baseline: the older log.
@@ -340,54 +332,18 @@ typedef struct tally_diff tally_diff;
  * Return: as tally_sarif_read_file(), for whichever input failed first.
  * Threads: any thread.
  */
-int tally_sarif_diff_files(tally_engine *e, const char *baseline,
-    const char *current, const tally_sarif_options *opt, tally_diff **out,
+int tally_sarif_diff_create(tally_engine *e, const char *baseline,
+    const char *current, const tally_sarif_options *opt, tally_sarif_diff **out,
     tally_sarif_report rep[2]);
 
-/* The entries (valid until tally_diff_free()); @n receives their count. */
-const tally_diff_entry *tally_diff_entries(const tally_diff *d, size_t *n);
+/* The entries (valid until tally_sarif_diff_destroy()); @n receives their count. */
+const tally_sarif_diff_entry *tally_sarif_diff_entries(const tally_sarif_diff *d, size_t *n);
 
 /* How many entries have class @b. */
-uint64_t tally_diff_count(const tally_diff *d, tally_baseline b);
+uint64_t tally_sarif_diff_count(const tally_sarif_diff *d, tally_baseline b);
 
 /* Free a classification; NULL is a no-op. */
-void tally_diff_free(tally_diff *d);
-
-/**
- * struct tally_linehash - GitHub's primaryLocationLineHash of one line.
- * @hash: the rolling hash of the 100 non-blank characters from the line on.
- * @n:    how many lines up to and including this one have @hash (from 1).
- */
-typedef struct tally_linehash {
-	uint64_t hash;
-	uint32_t n;
-} tally_linehash;
-
-/**
- * tally_line_hashes() - the primaryLocationLineHash of every line of a text.
- * @text: the source file's bytes (UTF-8; invalid bytes count as U+FFFD).
- * @len:  their number.
- * @out:  room for @cap lines: out[k] is line k + 1.
- * @cap:  its length; lines past it are computed but not stored.
- *
- * The definition GitHub code scanning uses (and the SARIF Multitool's
- * rewrite --insert RollingHashPartialFingerprints): see formats/linehash.c.
- * A text that ends with a line feed has one more, empty, line at its end.
- * Return: the number of lines, or SIZE_MAX when out of memory.
- * Threads: any.
- */
-size_t tally_line_hashes(const void *text, size_t len, tally_linehash *out,
-    size_t cap);
-
-/**
- * tally_linehash_format() - write "<hash in hex>:<n>", as SARIF's
- * partialFingerprints.primaryLocationLineHash holds it.
- * @h:    the line's hash.
- * @buf:  where to write (NUL-terminated).
- * @size: its size; 32 is always enough.
- * Return: the length written, or -1 when @size is too small.
- */
-int tally_linehash_format(tally_linehash h, char *buf, size_t size);
+void tally_sarif_diff_destroy(tally_sarif_diff *d);
 
 #ifdef __cplusplus
 }

@@ -199,7 +199,7 @@ int tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
 
 /**
  * tally_snapshot_engine() - the engine a snapshot was taken from, for
- * resolving ids with tally_string_lookup().
+ * resolving ids with tally_engine_string_lookup().
  * @s: the snapshot.
  *
  * Return: the engine. Threads: any.

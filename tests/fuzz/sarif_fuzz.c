@@ -59,7 +59,7 @@ merge_round_trip(const uint8_t *data, size_t size, uint64_t unique)
 	check(tally_sarif_merge_create(&m, NULL) == TALLY_OK, "merge create");
 	check(tally_sarif_merge_add_file(m, pin, NULL, &rep) == TALLY_OK,
 	    "a good input merges");
-	check(tally_sarif_merge_write(m, path) == TALLY_OK, "merge write");
+	check(tally_sarif_merge_write(m, path, NULL) == TALLY_OK, "merge write");
 	tally_sarif_merge_destroy(m);
 	close(in);
 
@@ -87,18 +87,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.workers = 1;
 	check(tally_engine_create(&x, &cfg) == TALLY_OK, "create");
 	rc = tally_sarif_read_buffer(x, data, size, NULL, &rep);
-	check(rc == rep.status, "status matches the report");
-	check(memchr(rep.error, '\0', sizeof(rep.error)) != NULL,
+	check(rc == rep.error.status, "status matches the report");
+	check(memchr(rep.error.message, '\0', sizeof(rep.error.message)) != NULL,
 	    "message is terminated");
 	if (rc == TALLY_OK) {
 		tally_totals t = totals(x);
 
-		check(rep.error[0] == '\0', "no message on success");
+		check(rep.error.message[0] == '\0', "no message on success");
 		check(t.read == rep.results, "every result is counted");
 		if (t.unique < 1000)
 			merge_round_trip(data, size, t.unique);
 	} else {
-		check(rep.error[0] != '\0', "an error has a message");
+		check(rep.error.message[0] != '\0', "an error has a message");
 		check(rep.results == 0, "a bad input reports no results");
 		check(totals(x).read == 0, "a bad input adds nothing");
 	}

@@ -14,7 +14,7 @@ main(int argc, char **argv)
 	if (argc != 2 || tally_engine_create(&e, NULL) != TALLY_OK)
 		return 2;
 	if (tally_sarif_read_file(e, argv[1], NULL, &rep) != TALLY_OK) {
-		fprintf(stderr, "%s: %s\n", argv[1], rep.error);
+		fprintf(stderr, "%s: %s\n", argv[1], rep.error.message);
 		return 1;
 	}
 	tally_engine_flush(e);

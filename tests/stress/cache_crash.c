@@ -34,28 +34,28 @@ key(unsigned i)
 static void
 writer(const char *dir, uint64_t seed)
 {
-	tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
-	tally_disk_cache *c;
+	tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
+	tally_cache_disk *c;
 	static uint8_t v[MAXLEN];
 
 	cfg.dir = dir;
 	cfg.max_bytes = 256 * 1024; /* smaller than the set: trims often */
-	if (tally_disk_cache_open(&cfg, NULL, &c) != TALLY_OK)
+	if (tally_cache_disk_create(&cfg, NULL, &c, NULL) != TALLY_OK)
 		_exit(3);
 	for (uint64_t version = seed;; version++) {
 		unsigned k = (unsigned)(rnd(&seed) % KEYS);
 		size_t len = 24 + (size_t)(rnd(&seed) % (MAXLEN - 24));
 
 		stress_blob_fill(v, len, k, version);
-		(void)tally_disk_cache_put(c, key(k), v, len);
+		(void)tally_cache_disk_put(c, key(k), v, len);
 	}
 }
 
 int
 main(int argc, char **argv)
 {
-	tally_disk_cache_config cfg = TALLY_DISK_CACHE_CONFIG_INIT;
-	tally_disk_cache *c;
+	tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
+	tally_cache_disk *c;
 	char dir[] = "/tmp/tally-crash-XXXXXX", cmd[128];
 	unsigned rounds = 2000;
 	uint64_t seed = 0x12345678, reads = 0, hits = 0, wrong = 0;
@@ -79,7 +79,7 @@ main(int argc, char **argv)
 	}
 	cfg.dir = dir;
 	cfg.max_bytes = 256 * 1024;
-	if (tally_disk_cache_open(&cfg, NULL, &c) != TALLY_OK) {
+	if (tally_cache_disk_create(&cfg, NULL, &c, NULL) != TALLY_OK) {
 		FAIL("cannot open the cache in %s", dir);
 		return 1;
 	}
@@ -102,7 +102,7 @@ main(int argc, char **argv)
 		}
 		for (unsigned k = 0; k < KEYS; k++) {
 			size_t len = 0;
-			int rc = tally_disk_cache_get(c, key(k), v, sizeof(v),
+			int rc = tally_cache_disk_get(c, key(k), v, sizeof(v),
 			    &len);
 
 			reads++;
@@ -118,9 +118,9 @@ main(int argc, char **argv)
 		}
 	}
 	{
-		tally_disk_cache_stats st;
+		tally_cache_disk_stats st;
 
-		tally_disk_cache_stats_get(c, &st);
+		tally_cache_disk_stats_get(c, &st);
 		printf("cache_crash: %u writers killed, %llu reads: %llu "
 		    "hits, %llu misses (%llu bad files found), %llu wrong, "
 		    "in %.1f s: %s\n", rounds, (unsigned long long)reads,
@@ -129,7 +129,7 @@ main(int argc, char **argv)
 		    (unsigned long long)st.bad, (unsigned long long)wrong,
 		    now() - t0, atomic_load(&failed) ? "FAILED" : "ok");
 	}
-	tally_disk_cache_close(c);
+	tally_cache_disk_destroy(c);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cache_crash: could not remove %s\n", dir);

@@ -152,7 +152,7 @@ int
 main(int argc, char **argv)
 {
 	tally_detector_type t = TALLY_DETECTOR_TYPE_INIT;
-	tally_detector_stats st;
+	tally_detector_pool_stats st;
 	unsigned rounds = 4;
 	double seconds = 2, t0 = now();
 	pthread_t th[64];
@@ -187,7 +187,7 @@ main(int argc, char **argv)
 	t.destroy = d_destroy;
 	t.max_instances = cap;
 	t.warm = 64;
-	if (tally_detector_register(&t, NULL, &pool) != TALLY_OK) {
+	if (tally_detector_pool_create(&t, NULL, &pool) != TALLY_OK) {
 		FAIL("register failed");
 		return 1;
 	}
@@ -206,7 +206,7 @@ main(int argc, char **argv)
 			pthread_join(th[i], NULL);
 		for (unsigned i = 0; i < nthreads; i++)
 			drain(&boxes[i]);
-		tally_detector_pool_stats(pool, &st);
+		tally_detector_pool_stats_get(pool, &st);
 		if (st.exist > cap || st.high_water > cap)
 			FAIL("%llu instances exist (high water %llu), cap %u",
 			    (unsigned long long)st.exist,
@@ -217,7 +217,7 @@ main(int argc, char **argv)
 			    (unsigned long long)st.creations,
 			    (unsigned long long)st.evictions);
 	}
-	tally_detector_pool_stats(pool, &st);
+	tally_detector_pool_stats_get(pool, &st);
 	if (atomic_load(&acquired) != atomic_load(&released) || st.live != 0 ||
 	    st.acquires != atomic_load(&acquired))
 		FAIL("acquired %llu, released %llu; pool: %llu acquires, "
@@ -229,7 +229,7 @@ main(int argc, char **argv)
 		FAIL("pool says %llu creations, create ran %llu times",
 		    (unsigned long long)st.creations,
 		    (unsigned long long)atomic_load(&created));
-	tally_detector_unregister(pool);
+	tally_detector_pool_destroy(pool);
 	if (atomic_load(&destroyed) != atomic_load(&created))
 		FAIL("created %llu, destroyed %llu",
 		    (unsigned long long)atomic_load(&created),

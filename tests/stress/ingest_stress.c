@@ -311,19 +311,19 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < T; i++)
 		snprintf(name, sizeof(name), "tool%d", i),
-		    tally_tool_register(e, name, strlen(name), NULL, 0,
+		    tally_engine_tool_register(e, name, strlen(name), NULL, 0,
 		    &tool_id[i]);
 	for (int i = 0; i < R; i++)
 		snprintf(name, sizeof(name), "rule%d", i),
-		    tally_string_intern(e, TALLY_STR_RULE, name, strlen(name),
+		    tally_engine_string_intern(e, TALLY_STR_RULE, name, strlen(name),
 		    &rule_id[i]);
 	for (int i = 0; i < F; i++)
 		snprintf(name, sizeof(name), "file%d", i),
-		    tally_string_intern(e, TALLY_STR_FILE, name, strlen(name),
+		    tally_engine_string_intern(e, TALLY_STR_FILE, name, strlen(name),
 		    &file_id[i]);
 	for (int i = 0; i < M; i++)
 		snprintf(name, sizeof(name), "msg%d", i),
-		    tally_string_intern(e, TALLY_STR_MESSAGE, name, strlen(name),
+		    tally_engine_string_intern(e, TALLY_STR_MESSAGE, name, strlen(name),
 		    &msg_id[i]);
 
 	th = calloc(opt.producers, sizeof(*th));

@@ -57,8 +57,8 @@ worker(void *arg)
 		int n = name_of(kind, i, name, sizeof(name));
 		uint32_t id;
 		int rc = kind == 0 ?
-		    tally_tool_register(e, name, (size_t)n, "v", 1, &id) :
-		    tally_string_intern(e, (tally_strkind)kind, name, (size_t)n,
+		    tally_engine_tool_register(e, name, (size_t)n, "v", 1, &id) :
+		    tally_engine_string_intern(e, (tally_strkind)kind, name, (size_t)n,
 		    &id);
 
 		if (rc != TALLY_OK) {
@@ -80,7 +80,7 @@ static void
 account(void)
 {
 	for (unsigned k = 0; k < KINDS && !atomic_load(&failed); k++) {
-		uint32_t count = tally_string_count(e, (tally_strkind)k);
+		uint32_t count = tally_engine_string_count(e, (tally_strkind)k);
 		uint32_t used = 0;
 		char *taken = calloc(count + 1, 1), name[96];
 
@@ -109,7 +109,7 @@ account(void)
 				continue;
 			}
 			taken[id - 1] = 1;
-			p = tally_string_lookup(e, (tally_strkind)k, id - 1, &len);
+			p = tally_engine_string_lookup(e, (tally_strkind)k, id - 1, &len);
 			if (p == NULL || len != (size_t)n ||
 			    memcmp(p, name, len) != 0)
 				FAIL("%s: id %u holds other bytes", name, id - 1);

@@ -22,7 +22,7 @@
 #define KEYS 4096
 #define MAXLEN 512
 
-static tally_mem_cache *mc;
+static tally_cache_mem *mc;
 static double deadline;
 static _Atomic uint64_t gets, hits, stores;
 
@@ -58,7 +58,7 @@ worker(void *arg)
 
 			if (rnd(&seed) % 4 == 0) {
 				size_t n = make(k, version++, buf, &seed);
-				int rc = tally_mem_cache_put(mc, key(k), buf,
+				int rc = tally_cache_mem_put(mc, key(k), buf,
 				    n);
 
 				if (rc != TALLY_OK)
@@ -67,7 +67,7 @@ worker(void *arg)
 				continue;
 			}
 			atomic_fetch_add(&gets, 1);
-			switch (tally_mem_cache_get(mc, key(k), buf,
+			switch (tally_cache_mem_get(mc, key(k), buf,
 			    sizeof(buf), &len)) {
 			case TALLY_OK:
 				if (!stress_blob_ok(buf, len, k))
@@ -88,8 +88,8 @@ worker(void *arg)
 int
 main(int argc, char **argv)
 {
-	tally_mem_cache_config cfg = TALLY_MEM_CACHE_CONFIG_INIT;
-	tally_mem_cache_stats st;
+	tally_cache_mem_config cfg = TALLY_CACHE_MEM_CONFIG_INIT;
+	tally_cache_mem_stats st;
 	unsigned threads = 8;
 	double seconds = 3;
 	pthread_t th[64];
@@ -108,7 +108,7 @@ main(int argc, char **argv)
 		goto usage;
 	cfg.max_bytes = 256 * 1024; /* about a quarter of the keys fit */
 	cfg.shards = 4;
-	if (tally_mem_cache_create(&cfg, NULL, &mc) != TALLY_OK) {
+	if (tally_cache_mem_create(&cfg, NULL, &mc) != TALLY_OK) {
 		FAIL("create failed");
 		return 1;
 	}
@@ -117,7 +117,7 @@ main(int argc, char **argv)
 		pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)i);
 	for (unsigned i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
-	tally_mem_cache_stats_get(mc, &st);
+	tally_cache_mem_stats_get(mc, &st);
 	if (st.bytes > cfg.max_bytes)
 		FAIL("%llu bytes held, bound %llu",
 		    (unsigned long long)st.bytes,
@@ -131,7 +131,7 @@ main(int argc, char **argv)
 	    (unsigned long long)stores, (unsigned long long)st.evictions,
 	    (unsigned long long)st.entries, (unsigned long long)st.bytes,
 	    atomic_load(&failed) ? "FAILED" : "ok");
-	tally_mem_cache_destroy(mc);
+	tally_cache_mem_destroy(mc);
 	return atomic_load(&failed) ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: memcache_stress [--threads T] [--seconds S]\n");

@@ -164,7 +164,7 @@ produce_one(const char *who, uint64_t *s)
 /* ---- producer tasks ---- */
 
 typedef struct group {
-	tally_taskgroup tg;
+	tally_pool_group tg;
 	_Atomic unsigned submitted, ran;
 	uint64_t seed;
 } group;
@@ -205,7 +205,7 @@ static void
 tree_task(void *arg)
 {
 	struct tree *t = arg, child;
-	tally_taskgroup g;
+	tally_pool_group g;
 	int rc;
 
 	if (t->depth == 0) {
@@ -213,14 +213,14 @@ tree_task(void *arg)
 		return;
 	}
 	child = (struct tree){ t->depth - 1, t->leaves };
-	tally_taskgroup_init(e, &g);
+	tally_pool_group_init(e, &g);
 	while ((rc = tally_pool_submit(e, &g, tree_task, &child)) ==
 	    TALLY_EAGAIN)
 		sched_yield();
 	if (rc != TALLY_OK)
 		FAIL("tree: submit: %s", tally_strerror(rc));
 	tree_task(&(struct tree){ t->depth - 1, t->leaves });
-	if ((rc = tally_taskgroup_wait(&g)) != TALLY_OK)
+	if ((rc = tally_pool_group_wait(&g)) != TALLY_OK)
 		FAIL("tree: wait: %s", tally_strerror(rc));
 }
 
@@ -234,7 +234,7 @@ producer_task(void *arg)
 	if (tally_pool_worker(e) < 0)
 		FAIL("task: not on a pool thread");
 	for (unsigned i = 0; i < batches && running(); i++) {
-		if (tally_taskgroup_cancelled(&g->tg))
+		if (tally_pool_group_cancelled(&g->tg))
 			return; /* killed mid-stream */
 		if (rnd(&s) % 4 == 0) {
 			_Atomic unsigned long leaves = 0;
@@ -262,7 +262,7 @@ producer_task(void *arg)
 static void
 start_group(group *g, uint64_t *s)
 {
-	tally_taskgroup_init(e, &g->tg);
+	tally_pool_group_init(e, &g->tg);
 	atomic_store(&g->submitted, 0);
 	atomic_store(&g->ran, 0);
 	g->seed = rnd(s);
@@ -286,8 +286,8 @@ finish_group(group *g, bool cancel)
 	int rc;
 
 	if (cancel)
-		tally_taskgroup_cancel(&g->tg);
-	rc = tally_taskgroup_wait(&g->tg);
+		tally_pool_group_cancel(&g->tg);
+	rc = tally_pool_group_wait(&g->tg);
 	if (rc != (cancel ? TALLY_ECANCELED : TALLY_OK))
 		FAIL("group wait: %s (cancelled: %d)", tally_strerror(rc),
 		    cancel);
@@ -441,24 +441,24 @@ main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < T; i++) {
 		snprintf(name, sizeof(name), "tool%u", i);
-		tally_tool_register(e, name, strlen(name), NULL, 0,
+		tally_engine_tool_register(e, name, strlen(name), NULL, 0,
 		    &tool_id[i]);
 	}
 	for (unsigned i = 0; i < R; i++) {
 		snprintf(name, sizeof(name), "rule%u", i);
-		tally_string_intern(e, TALLY_STR_RULE, name, strlen(name),
+		tally_engine_string_intern(e, TALLY_STR_RULE, name, strlen(name),
 		    &rule_id[i]);
 	}
 	for (unsigned i = 0; i < K; i++) {
 		snprintf(name, sizeof(name), "f%u.c", i);
-		tally_string_intern(e, TALLY_STR_FILE, name, strlen(name),
+		tally_engine_string_intern(e, TALLY_STR_FILE, name, strlen(name),
 		    &file_id[i]);
 		if (file_id[i] != i) {
 			fprintf(stderr, "pool_stress: file ids not dense\n");
 			return 1;
 		}
 	}
-	tally_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &msg_id);
+	tally_engine_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &msg_id);
 
 	s = opt.seed * 0x2545F4914F6CDD1Du | 1;
 	pthread_create(&chk, NULL, checker, NULL);

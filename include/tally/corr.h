@@ -1,5 +1,5 @@
 /*
- * tally/correlate.h - cross-tool correlation: the same problem reported by
+ * tally/corr.h - cross-tool correlation: the same problem reported by
  * several tools becomes one cluster.
  *
  * Provided by the tally_formats library. A correlation index is fed by the
@@ -37,8 +37,8 @@
  * Everything reported is sorted by content, so the outcome depends only on
  * the set of inputs, not on their order or on threads.
  */
-#ifndef TALLY_CORRELATE_H
-#define TALLY_CORRELATE_H
+#ifndef TALLY_CORR_H
+#define TALLY_CORR_H
 
 #include "tally/common.h"
 
@@ -49,7 +49,7 @@ extern "C" {
 /**
  * struct tally_corr_config - how to correlate. Start from
  * TALLY_CORR_CONFIG_INIT.
- * @struct_size: sizeof(tally_corr_config) as compiled by the caller (v0.4).
+ * @struct_size: sizeof(tally_corr_config) as compiled by the caller.
  * @window:      lines apart that still relate (default 3).
  * @root:        a directory: paths under it are made relative to it; NULL
  *               for none. Copied at creation.
@@ -149,4 +149,4 @@ uint64_t tally_corr_categorized(const tally_corr *c, size_t t);
 }
 #endif
 
-#endif /* TALLY_CORRELATE_H */
+#endif /* TALLY_CORR_H */

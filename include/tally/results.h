@@ -1,5 +1,5 @@
 /*
- * tally/replay.h - stored results: violations packed with their strings
+ * tally/results.h - stored results: violations packed with their strings
  * into a blob that does not depend on any engine's ids, and replayed into
  * an engine later (in another process, another run). With a cache keyed by
  * the content hash of what was analysed (tally/cache.h), an analyzer skips
@@ -9,14 +9,14 @@
  *
  * Provided by libtally.
  */
-#ifndef TALLY_REPLAY_H
-#define TALLY_REPLAY_H
+#ifndef TALLY_RESULTS_H
+#define TALLY_RESULTS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tally/common.h"
-#include "tally/engine.h"
+#include "tally/batch.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,4 +67,4 @@ int tally_results_replay(tally_engine *e, const void *blob, size_t len,
 }
 #endif
 
-#endif /* TALLY_REPLAY_H */
+#endif /* TALLY_RESULTS_H */
