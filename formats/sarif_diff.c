@@ -38,7 +38,7 @@
 typedef tallyi_diff_res diff_res;
 typedef tallyi_diff_side side;
 
-/* The collecting sink: its first member is the engine (sarif_read.c). */
+/* The collecting sink: its first member is the engine (tallyi_sink_*). */
 typedef struct diff_sink {
 	tally_engine *e;
 	const tallyi_mem *mem;
