@@ -111,7 +111,7 @@ engine_new(unsigned workers, unsigned batch_cap)
 
 /*
  * Pre-interned columns of one pass, per key space: 1 M distinct keys (the
- * issue's figure; the dedup set, 32 MiB of keys, lives beyond L2) and 64 K
+ * target's figure; the dedup set, 32 MiB of keys, lives beyond L2) and 64 K
  * (2 MiB, L2-sized), to show what the memory behind the set costs.
  */
 typedef struct rowset {
