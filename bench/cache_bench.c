@@ -503,7 +503,7 @@ cache_l1_bench_register(void)
  *           hash index; a new string takes the mutex): the engine's way;
  *           l1_l2: the same behind tally_cache (per-thread L1, shared L2)
  *           keyed by XXH3-128 of the path, the id checked against the
- *           table's bytes: the obvious design, measured here
+ *           table's bytes: interning through the caches, measured here
  *           against the table (ratio_vs_table).
  */
 

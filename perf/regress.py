@@ -18,9 +18,9 @@ was than the baseline for the median of the *other* benchmarks (left
 out, so its own change does not move its yardstick). On a shared machine
 the speed of the moment drifts by several percent over minutes, for
 every benchmark together (the drift is in time, not in the process:
-measured in bench/RESULTS.md, Bench suite and perf tooling); a change to
-tally moves a few benchmarks, not the median. The price: a change that slows
-every benchmark alike looks like a slower machine. The report prints the
+bench/RESULTS.md, Bench suite and perf tooling); a change to tally moves
+a few benchmarks, not the median. The price: a change that slows every
+benchmark alike looks like a slower machine. The report prints the
 suite's own ratio and warns when it moved more than the threshold;
 --absolute judges raw times. With one benchmark in common there is
 nothing to judge it against: raw times.
@@ -33,8 +33,9 @@ when the code does not, and the repetitions of one process cannot show
 that spread (perf/regress_test.sh measures both rates).
 
 Two runs of the same build differ by more than their repetitions show
-(on a shared machine, often several times the spread within a run), so a stored baseline should be several runs: `save` takes any number
-of runs of the same build. `check` then measures each benchmark's spread
+(on a shared machine, often several times the spread within a run), so
+a stored baseline should be several runs: `save` takes any number of
+runs of the same build. `check` then measures each benchmark's spread
 between those runs (the standard deviation of the log of their medians)
 and calls a benchmark "slower" only when, besides p < alpha, its ratio is
 above 1 + max(threshold, 3 x that spread): a benchmark that wanders 4%
