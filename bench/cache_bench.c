@@ -1,6 +1,6 @@
 /*
  * bench/cache_bench.c - hit ratios of the L2 candidate policies against
- * exact LRU (bench/cache_sim.h), on the issue's traces, 100,000 keys:
+ * exact LRU (bench/cache_sim.h), on these traces, 100,000 keys:
  *
  *   zipf/<a>      2 M requests, Zipf(a) over scrambled keys
  *   scan          70% Zipf(1.0), 30% one-time keys in runs of 1,000
@@ -503,7 +503,7 @@ cache_l1_bench_register(void)
  *           hash index; a new string takes the mutex): the engine's way;
  *           l1_l2: the same behind tally_cache (per-thread L1, shared L2)
  *           keyed by XXH3-128 of the path, the id checked against the
- *           table's bytes: the design the issue proposed, measured here
+ *           table's bytes: interning through the caches, measured here
  *           against the table (ratio_vs_table).
  */
 

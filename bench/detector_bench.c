@@ -9,7 +9,7 @@
  *              cross (a second thread gives back what the first got,
  *              through a ring: threads:2 only).
  * Figures: ops_per_cpu_s (instances got and given back per CPU-second of
- * every thread involved, the issue's measure) and, for the pool, its ratio
+ * every thread involved, the target's measure) and, for the pool, its ratio
  * to jemalloc in the same configuration, measured in the same run.
  *
  * jemalloc is Debian's (libjemalloc_pic.a, kept private in a small shared

@@ -3,7 +3,7 @@
  * same run.
  *
  *  kernels/fingerprint/xxh3_dispatch   XXH3_64bits_dispatch over the same
- *                                      rows as 32-byte records (the issue's
+ *                                      rows as 32-byte records (the target's
  *                                      reference; libxxhash's dispatching
  *                                      entry point)
  *  kernels/fingerprint/<isa>           our column kernel per ISA (scalar is

@@ -23,7 +23,7 @@
  *                   asleep on a condition variable (ratio_vs_condvar).
  *  inject/...       the injection ring against ck_ring MPMC and a mutex +
  *                   condition variable queue: P producers, C consumers,
- *                   items/s; 1+1 threads, and 2+2 (2x oversubscribed here).
+ *                   items/s; 1+1 threads, and 2+2 (oversubscribed on 2 cores).
  *                   ratio_vs_mutex and, for the oversubscribed runs,
  *                   ratio_vs_unloaded (against the 1+1 run of the same
  *                   queue).
@@ -111,7 +111,7 @@ engine_new(unsigned workers, unsigned batch_cap)
 
 /*
  * Pre-interned columns of one pass, per key space: 1 M distinct keys (the
- * issue's figure; the dedup set, 32 MiB of keys, lives beyond L2) and 64 K
+ * target's figure; the dedup set, 32 MiB of keys, lives beyond L2) and 64 K
  * (2 MiB, L2-sized), to show what the memory behind the set costs.
  */
 typedef struct rowset {
@@ -139,7 +139,7 @@ rows_make(uint32_t keys)
 	r->column = malloc(E2E_ROWS * sizeof(uint32_t));
 	r->level = malloc(E2E_ROWS);
 	/*
-	 * Shaped like the corpus (../shared/corpus/STATS.md): a few tools,
+	 * Shaped like the real SARIF corpus: a few tools,
 	 * hundreds of rules, thousands of files; key k is fixed by (file,
 	 * line), so the keys are keys / 256 files x 256 lines.
 	 */

@@ -4,7 +4,7 @@
  *   sarif/summary/<set>/one_core  read every log of the set into a fresh
  *       engine and flush, with the process pinned to one CPU (reader and
  *       worker share it): MB/s of SARIF, results/s, and ratio_500MBps, the
- *       ratio to the foundation issue's target of 500 MB/s on one core.
+ *       ratio to the target of 500 MB/s on one core.
  *   sarif/read_only/<set>  the baseline measured in the same run: map each
  *       log and touch every byte (a sum), the floor any reader pays.
  *   sarif/merge/<set>  tally merge of the set into a temporary file.

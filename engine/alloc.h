@@ -2,7 +2,7 @@
  * engine/alloc.h - the memory hook every engine allocation goes through
  * (internal).
  *
- * STYLE.md rule 7: the allocator is injectable, receives the size on free,
+ * The allocator is injectable, receives the size on free,
  * and is the fault-injection point for out-of-memory tests. The default is
  * jemalloc's mallocx()/sdallocx() on an arena private to the owner (one per
  * engine or merge), so tally never replaces or shares the host's malloc and

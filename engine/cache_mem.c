@@ -7,8 +7,9 @@
  * queue (Zhang et al., NSDI 2024: a FIFO whose eviction hand skips, and
  * clears, entries visited since it last passed). Why SIEVE: on the traces
  * of bench/cache_bench.c it is never worse than exact LRU and has 4-23%
- * fewer misses on Zipf and 11-15% on scan mixes (bench/RESULTS.md), and a
- * hit needs no queue change, only its visited bit set when it is clear.
+ * fewer misses on Zipf and 11-15% on scan mixes (bench/RESULTS.md,
+ * Caches), and a hit needs no queue change, only its visited bit set when
+ * it is clear.
  *
  * Readers take no lock. Inside a liburcu read section they load the
  * shard's table, probe it, copy the value of the entry whose key matches,

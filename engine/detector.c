@@ -286,7 +286,8 @@ trim(tally_detector_pool *p)
  * same address would match a stale entry: the generation, unique per
  * registration, tells them apart. initial-exec: 16 bytes of static TLS
  * (well within what glibc keeps spare for libraries opened later) save a
- * __tls_get_addr() call, 16% of an acquire-release pair.
+ * __tls_get_addr() call per lookup (its share of an acquire-release pair:
+ * bench/RESULTS.md, Detector pool).
  */
 static __thread __attribute__((tls_model("initial-exec"))) struct {
 	uint64_t gen;

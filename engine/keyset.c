@@ -141,10 +141,10 @@ tallyi_key_fingerprint(const tallyi_key *k)
 
 /*
  * A table of 1 M keys spans 8 K pages of 4 KiB, so nearly every probe also
- * misses the TLB; on this VM (nested paging) the walk costs as much as the
- * line. Tables of 4 MiB and more ask for transparent huge pages on their
- * 2 MiB-aligned interior (+13% end to end at 1 M keys, measured on the
- * sharded set this one replaced, bench/RESULTS.md; not re-measured here).
+ * misses the TLB; under nested paging (a virtual machine) the walk can cost
+ * as much as the line. Tables of 4 MiB and more ask for transparent huge
+ * pages on their 2 MiB-aligned interior, where one TLB entry covers 512
+ * pages of 4 KiB.
  * Advice only: refused (THP off, memory that is not anonymous) it changes
  * nothing.
  */

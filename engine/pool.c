@@ -60,7 +60,8 @@ static _Thread_local tallyi_worker *tallyi_self;
 
 /*
  * Spin budget before parking: rounds x pauses, plus a search per round.
- * A pause measured 11 ns on this Xeon, so the pauses add up to ~2.9 us.
+ * 256 pauses: a few microseconds (a pause's cost: bench/RESULTS.md,
+ * Work-stealing pool).
  */
 #define SPIN_ROUNDS 16
 #define SPIN_PAUSES 16

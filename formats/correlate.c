@@ -19,8 +19,9 @@
  *     and the tools are sorted by content (strings, not ids, which depend
  *     on reading order), so the outcome depends on the set of inputs only.
  *
- * Adds may come from several reading threads (summary reads inputs in
- * parallel): strings are interned under each table's own lock, records are
+ * Adds may come from several reading threads at once (the API allows it;
+ * `tally summary` reads its inputs one after another, corr_stress races 8
+ * readers): strings are interned under each table's own lock, records are
  * committed under `lock`. Compute and queries run after all adds.
  */
 #include <pthread.h>

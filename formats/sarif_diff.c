@@ -18,9 +18,9 @@
  *      first                                           -> updated
  *   5. same line, message changed                      -> updated
  *
- * These follow the SARIF Multitool's match-results-forward as its issue
- * describes it (same location; unique identical content; nearby within 3
- * lines), with ids in place of its text comparisons. Pass 1 pairs through
+ * These follow the SARIF Multitool's match-results-forward in outline
+ * (same location; unique identical content), add a window of 3 lines that
+ * its matcher lacks, and compare ids, not text. Pass 1 pairs through
  * a hash table of per-key queues; the others walk sorted index arrays
  * (3 and 4 share one walk); ties are broken by reading order, so the
  * outcome depends on the inputs only.
@@ -38,7 +38,7 @@
 typedef tallyi_diff_res diff_res;
 typedef tallyi_diff_side side;
 
-/* The collecting sink: its first member is the engine (sarif_read.c). */
+/* The collecting sink: its first member is the engine (tallyi_sink_*). */
 typedef struct diff_sink {
 	tally_engine *e;
 	const tallyi_mem *mem;

@@ -6,7 +6,8 @@
  *   sarif_simdjson.cc  parses one result / rule / artifact object (C++)
  *   sarif_read.c       walks a log, resolves each run, feeds a sink
  *   sarif_merge.c      a sink that writes one merged log
- * The summary path's sink (the engine) is in sarif_read.c.
+ *   sarif_ingest.c     the summary path's sink (the engine)
+ *   sarif_diff.c       a sink that keeps both logs' results to classify
  */
 #ifndef TALLY_FORMATS_SARIF_INTERNAL_H
 #define TALLY_FORMATS_SARIF_INTERNAL_H

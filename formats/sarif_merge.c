@@ -5,7 +5,8 @@
  * The merge is a sink of the reader (sarif_read.c). It keeps every input
  * mapped and remembers, for each unique result, where its text lies; the
  * text is copied to the output only at write time, with the few indexes it
- * holds re-pointed (see rewrite()). Dedup uses the same exact key and the
+ * holds re-pointed through its run's rule and artifact maps (see
+ * write_rewritten()). Dedup uses the same exact key and the
  * same key set as the engine, so `tally merge` keeps exactly the results
  * `tally summary` counts as unique.
  *
@@ -803,8 +804,8 @@ puts_(writer *w, const char *s)
 }
 
 /*
- * Where a value sits, for rewrite(): the only indexes a result or artifact
- * holds that point into its run are these.
+ * Where a value sits, for write_rewritten(): the only indexes a result or
+ * artifact holds that point into its run are these.
  */
 enum rw_ctx {
 	RW_OTHER,

@@ -1,14 +1,21 @@
 /*
  * tally.h - umbrella header for the tally aggregation engine.
  *
- * The public surface is:
- *   tally/common.h    status codes, allocator hook, levels, version
- *   tally/engine.h    engine lifecycle, tools, interned strings, batches
- *   tally/snapshot.h  snapshots and their queries
+ * The public surface is (libtally unless marked):
+ *   tally/common.h    status codes, error details, allocator hook, levels,
+ *                     version
+ *   tally/engine.h    engine lifecycle, tools, interned strings
+ *   tally/batch.h     batches: how violations reach an engine
+ *   tally/pool.h      tasks and task groups on the engine's workers
  *   tally/detector.h  pooled detector objects
- *   tally/cache.h     caches by content hash (the persistent level)
- *   tally/sarif.h     SARIF 2.1.0 reading, merging, baselines (libtally_formats)
- *   tally/corr.h cross-tool correlation clusters (libtally_formats)
+ *   tally/cache.h     caches by content hash: L1, L2 and the persistent L3
+ *   tally/snapshot.h  snapshots and their queries
+ *   tally/results.h   stored results: packed violations replayed into an
+ *                     engine
+ *   tally/sarif.h     SARIF 2.1.0 reading, merge, diff (libtally_formats)
+ *   tally/linehash.h  GitHub's line hashes of source files
+ *                     (libtally_formats)
+ *   tally/corr.h      cross-tool correlation clusters (libtally_formats)
  * No header pulls in a dependency's headers.
  */
 #ifndef TALLY_H

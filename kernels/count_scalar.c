@@ -6,7 +6,8 @@
  * i, i+1, i+2, i+3 add into different arrays, so two equal ids in a row do
  * not wait on each other's store (a store-to-load forwarding chain of ~5
  * cycles each); the sub-histograms are summed at the end. Ids are read
- * two per 64-bit load, which halves the load uops (+11%, RESULTS.md).
+ * two per 64-bit load, which halves the load uops (bench/RESULTS.md,
+ * Kernels).
  * tallyk_count_ids_plain is the one-array loop it is measured against.
  * tallyk_pair_ids_scalar turns two id columns into one dense pair id, so
  * that pairs are counted by the same id kernel.
@@ -44,7 +45,8 @@ tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts)
  * The id stream is read 4 KiB ahead by software: with the hardware
  * prefetcher alone a 20 M-row column (80 MB) counted at 1.2-1.3 G rows/s,
  * against 3.1 G when it sits in L2; with this, 1.8-2.0 G, and 5.2 G on two
- * threads (bench/RESULTS.md; 2, 8 or 16 KiB ahead measured the same).
+ * threads (bench/RESULTS.md, Kernels; 2, 8 or 16 KiB ahead measured the
+ * same).
  * Prefetches never fault, so running past the end is harmless.
  */
 #define ID_AHEAD 1024

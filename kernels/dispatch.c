@@ -1,6 +1,6 @@
 /*
  * kernels/dispatch.c - choose the kernel variants once, from what the CPU
- * and the OS support (STYLE.md rules 15 and 16).
+ * and the OS support, or the one a test or TALLY_ISA forces.
  *
  * This unit is compiled with baseline flags only: it must run on any
  * x86-64 to find out what else may run. A variant is usable when CPUID says

@@ -1,6 +1,6 @@
 /*
  * kernels/filter_impl.h - the filters' row-at-a-time loops (static inline
- * only: STYLE.md rule 14), shared by the scalar kernels and the SIMD
+ * only: a copy per ISA unit), shared by the scalar kernels and the SIMD
  * kernels' tails. Each loop handles rows [from, n) and appends to sel[k]:
  * the row number is stored unconditionally and the position advances by
  * the predicate, so a mix of passing and failing rows costs no branch

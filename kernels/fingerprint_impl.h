@@ -1,6 +1,7 @@
 /*
  * kernels/fingerprint_impl.h - what every fingerprint variant shares
- * (static inline only: STYLE.md rule 14).
+ * (static inline only: each ISA's unit compiles its own copy with its own
+ * flags).
  *
  * The fingerprint of a row is built for SIMD: every multiply in the mixing
  * step is 32 x 32 -> 64 bits, one instruction per lane pair on AVX2 and
@@ -13,8 +14,9 @@
  *   fingerprint = h, or 1 when h is 0 (0 is reserved, see kernels.h)
  *
  * all modulo 2^64. The last term keeps tool and line even where a product
- * is 0. It replaced XXH64 of the key bytes, which took 22 64-bit multiplies
- * a row and ran at 0.64x XXH3; this runs at about 2x (bench/RESULTS.md).
+ * is 0. Not XXH64 of the key bytes: that takes 22 64-bit multiplies a row,
+ * 3 uops each on AVX-512 (vpmullq); this runs at about 2x XXH3 on AVX-512
+ * (bench/RESULTS.md, Kernels).
  * Quality is shown by tests: every input bit flips every output bit 43-57%
  * of the time, 10^8 structured keys do not collide, and known answers from
  * an independent implementation (tests/fingerprint_kat.py) pin the

@@ -1,6 +1,6 @@
 /*
  * kernels/topk_impl.h - the top-K heap every variant shares (static
- * inline only: STYLE.md rule 14).
+ * inline only: each ISA's unit compiles its own copy with its own flags).
  *
  * Order: larger count first, then smaller id. Ids are offered in
  * ascending order, so once the heap holds K entries a new id can only get

@@ -1,5 +1,5 @@
 #!/bin/bash
-# perf/diff_vs_multitool.sh [LOG] - the snapshots issue's baseline targets,
+# perf/diff_vs_multitool.sh [LOG] - the baseline (diff) targets,
 # measured side by side in one run on the same pair of logs:
 #   tally diff >= 100x faster than the SARIF Multitool's match-results-forward;
 #   the two agree on >= 99% of results where they apply the same definitions.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# perf/merge_vs_multitool.sh [CORPUS] - the foundation issue's merge targets,
+# perf/merge_vs_multitool.sh [CORPUS] - the merge targets,
 # measured side by side in one run on the same files:
 #   tally merge >= 100x faster than the SARIF Multitool's `merge`;
 #   tally's peak memory < 1/5 of the Multitool's.

@@ -1,8 +1,8 @@
 #!/bin/sh
 # perf/record.sh FILTER [BENCH_ARGS...] - where the time goes in the
 # benchmarks matching FILTER (a --benchmark_filter regex): `perf record`
-# of one tally_bench run (the cpu-clock event, which these VMs support when
-# they hide the hardware counters; stacks unwound from DWARF, since the
+# of one tally_bench run (the cpu-clock event, which virtual machines support
+# when they hide the hardware counters; stacks unwound from DWARF, since the
 # optimised build keeps no frame pointers), then folded stacks, a flame
 # graph (perf/flame.py) and the top symbols as text, under out/perf/.
 #

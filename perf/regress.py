@@ -17,12 +17,10 @@ comparison, its times in a run are divided by how much slower that run
 was than the baseline for the median of the *other* benchmarks (left
 out, so its own change does not move its yardstick). On a shared machine
 the speed of the moment drifts by several percent over minutes, for
-every benchmark together (16 runs of five benchmarks of one build here:
-regress/work's run-to-run standard deviation 2.2% raw, 1.2% relative to
-the other four; the same runs split over five processes each did no
-better: the drift is in time, not in the process); a change to tally
-moves a few benchmarks, not the median. The price: a change that slows
-every benchmark alike looks like a slower machine. The report prints the
+every benchmark together (the drift is in time, not in the process:
+bench/RESULTS.md, Bench suite and perf tooling); a change to tally moves
+a few benchmarks, not the median. The price: a change that slows every
+benchmark alike looks like a slower machine. The report prints the
 suite's own ratio and warns when it moved more than the threshold;
 --absolute judges raw times. With one benchmark in common there is
 nothing to judge it against: raw times.
@@ -35,9 +33,9 @@ when the code does not, and the repetitions of one process cannot show
 that spread (perf/regress_test.sh measures both rates).
 
 Two runs of the same build differ by more than their repetitions show
-(here, run to run, often 3-9% for a benchmark that varies 1% within a
-run), so a stored baseline should be several runs: `save` takes any number
-of runs of the same build. `check` then measures each benchmark's spread
+(on a shared machine, often several times the spread within a run), so
+a stored baseline should be several runs: `save` takes any number of
+runs of the same build. `check` then measures each benchmark's spread
 between those runs (the standard deviation of the log of their medians)
 and calls a benchmark "slower" only when, besides p < alpha, its ratio is
 above 1 + max(threshold, 3 x that spread): a benchmark that wanders 4%
@@ -48,9 +46,9 @@ baseline run, the threshold alone applies (as in `compare`).
 
 A single run is not enough to call a slowdown on a shared machine: a
 noisy neighbour for a few seconds, or two threads on two shared vCPUs,
-made some benchmark of the 33-benchmark quick tier look 6-136% slower in
-11 of 22 runs here (bench/RESULTS.md, issue 7), rarely the same one
-twice in a row, while a real slowdown shows in every run. So
+make some benchmark of the quick tier look much slower in about half of
+the single runs (bench/RESULTS.md, Bench suite and perf tooling), rarely
+the same one twice in a row, while a real slowdown shows in every run. So
 `check` and `compare` take several runs of the new build, judge each on
 its own against the baseline, and call a benchmark slower (faster) only
 when every run does; the table shows the middle ratio, the union of the
@@ -73,7 +71,7 @@ them), so a baseline is never compared with another machine's run.
 Options: --alpha A, --threshold T, --metric real_time|cpu_time,
 --absolute (raw times, not relative to the suite),
 --dat FILE (one line per benchmark: index, ratio, low, high, verdict, name;
-for perf/plot.sh). Exit status: 0 nothing slower, 1 something slower,
+for perf/plot.py). Exit status: 0 nothing slower, 1 something slower,
 2 usage or unreadable input.
 """
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # perf/regress_test.sh [TALLY_BENCH] [TRIALS] - does perf/regress.py catch
-# a real 10% slowdown, and stay quiet when nothing changed, on this machine?
+# a real 10% slowdown, and stay quiet when nothing changed, on the machine
+# that runs it?
 #
 # Each trial makes two independent comparisons, each of two fresh runs of
 # the regress/work benchmark (bench/regress_bench.c) with regress/calibrate

@@ -39,8 +39,8 @@ done
 mkdir -p "$perf_root/out/soak"
 log=$perf_root/out/soak/$(date -u +%Y%m%dT%H%M%SZ)-$tier.tsv
 perf_stamp | tee "$log.stamp"
-# Each line: program, then its arguments (oversubscribed: this box has 2
-# cores). The pool runs mix outside producers, producer tasks in groups
+# Each line: program, then its arguments (oversubscribed: more threads
+# than cores). The pool runs mix outside producers, producer tasks in groups
 # that are cancelled at random, fork-join trees, flushes and snapshots;
 # the dedup set alone races threads on equal keys while it grows; the
 # detector pool and the L2 cache race acquires, releases, gets and puts.

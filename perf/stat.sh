@@ -5,8 +5,8 @@
 # --benchmark_filter regex), so the counts belong to that benchmark alone
 # (plus the program's start-up, measured by an empty run and shown).
 #
-# Where this VM does not expose the counters (`perf stat` says "not
-# supported", as on these machines), it says so and falls back to
+# Where the machine does not expose the counters (`perf stat` says "not
+# supported", as many virtual machines do), it says so and falls back to
 # valgrind --tool=callgrind: instructions (Ir) of the run less those of an
 # empty run, over the iterations google-benchmark reports. That figure
 # also holds the benchmark's own set-up and google-benchmark's sizing runs,

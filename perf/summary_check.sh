@@ -1,5 +1,5 @@
 #!/bin/sh
-# perf/summary_check.sh [CORPUS] - the foundation issue's summary targets:
+# perf/summary_check.sh [CORPUS] - the summary targets:
 #   >= 500 MB/s of SARIF on one core, over every *.sarif of the corpus;
 #   peak RSS <= 2x the largest input file.
 # Runs `tally summary --stats` pinned to one CPU (reader and worker share

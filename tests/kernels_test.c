@@ -3,8 +3,8 @@
  *
  * The scalar fingerprint is checked against known answers computed by a
  * separate implementation of its definition (tests/fingerprint_kat.py);
- * every SIMD variant is checked bit for bit against the scalar one on edge
- * and random inputs (STYLE.md rule 17), and skipped, not failed, where the
+ * every SIMD variant is checked bit for bit against the scalar one (the
+ * reference) on edge and random inputs, and skipped, not failed, where the
  * CPU lacks it. Quality: flipping any one input bit flips each output bit with
  * probability close to 1/2.
  */

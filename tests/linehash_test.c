@@ -1,7 +1,8 @@
 /*
  * tests/linehash_test.c - primaryLocationLineHash against the published
- * test vectors (../shared/peers/README.md: GitHub's values for a.c, which
- * tests/data/linehash/a.c copies byte for byte) and its definition's
+ * test vectors (GitHub's values for a C file that tests/data/linehash/a.c
+ * copies byte for byte; the SARIF Multitool's rewrite --insert
+ * RollingHashPartialFingerprints gives the same) and its definition's
  * edge cases.
  */
 #include <criterion/criterion.h>

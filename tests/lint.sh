@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/lint.sh ROOT - lines of at most 100 columns and no trailing
-# whitespace in the project's own sources (STYLE.md rule 25).
+# whitespace in the project's own sources (so diffs stay clean and side by
+# side reviews fit).
 cd "$1" || exit 2
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	files=$(git ls-files --cached --others --exclude-standard -- \

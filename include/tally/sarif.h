@@ -234,7 +234,7 @@ int tally_sarif_merge_baseline(tally_sarif_merge *m, const char *path,
  * A result that has a line, whose file can be read and has that line,
  * and that has no primaryLocationLineHash yet gets one (tally/linehash.h);
  * a result that has one keeps it. Results whose file cannot be read are
- * written without one and counted (tally_sarif_merge_stats_get). With a
+ * written without one and counted (tally_sarif_merge_stats). With a
  * baseline, the computed hashes take part in its matching.
  * Return: TALLY_OK, TALLY_ENOMEM.
  */
