@@ -166,7 +166,7 @@ intern_all(tally_engine *e, uint32_t keys)
 
 	for (unsigned i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "tool%u", i);
-		if (tally_engine_tool_register(e, name, strlen(name), NULL, 0, &id))
+		if (tally_engine_tool_intern(e, name, strlen(name), NULL, 0, &id))
 			return -1;
 	}
 	for (unsigned i = 0; i < 300; i++) {

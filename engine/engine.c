@@ -618,7 +618,7 @@ tally_engine_workers(const tally_engine *e)
 /* Strings                                                             */
 
 int
-tally_engine_tool_register(tally_engine *e, const char *name, size_t name_len,
+tally_engine_tool_intern(tally_engine *e, const char *name, size_t name_len,
     const char *version, size_t version_len, uint32_t *id)
 {
 	int rc;

@@ -255,7 +255,7 @@ replay_strings(tally_engine *e, const unsigned char *p, const uint32_t n[4],
 			if (k == TALLY_STR_TOOL) {
 				uint32_t vl = get_u32(p + at);
 
-				rc = tally_engine_tool_register(e, s, sl,
+				rc = tally_engine_tool_intern(e, s, sl,
 				    (const char *)p + at + 4, vl, &ids[k][j]);
 				at += 4 + (size_t)vl;
 			} else {

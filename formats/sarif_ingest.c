@@ -42,7 +42,7 @@ int
 tallyi_sink_tool(void *ctx, const char *name, size_t len, const char *version,
     size_t vlen, uint32_t *id)
 {
-	return tally_engine_tool_register(*(tally_engine **)ctx, name, len, version,
+	return tally_engine_tool_intern(*(tally_engine **)ctx, name, len, version,
 	    vlen, id);
 }
 

@@ -65,7 +65,7 @@ tool(const char *name)
 {
 	uint32_t id = 0;
 
-	cr_assert(eq(int, tally_engine_tool_register(e, name, strlen(name), NULL, 0,
+	cr_assert(eq(int, tally_engine_tool_intern(e, name, strlen(name), NULL, 0,
 	    &id), TALLY_OK));
 	return id;
 }
@@ -74,7 +74,7 @@ tool(const char *name)
 static void
 trfm(tally_engine *x, uint32_t *t, uint32_t *r, uint32_t *f, uint32_t *m)
 {
-	cr_assert(eq(int, tally_engine_tool_register(x, "t", 1, NULL, 0, t), 0));
+	cr_assert(eq(int, tally_engine_tool_intern(x, "t", 1, NULL, 0, t), 0));
 	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, r), 0));
 	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_FILE, "f", 1, f), 0));
 	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, m),
@@ -201,14 +201,14 @@ Test(engine, tools_are_registered_not_interned)
 
 	cr_expect(eq(int, tally_engine_string_intern(e, TALLY_STR_TOOL, "x", 1, &id),
 	    TALLY_EINVAL));
-	cr_assert(eq(int, tally_engine_tool_register(e, "lint", 4, NULL, 0, &id),
+	cr_assert(eq(int, tally_engine_tool_intern(e, "lint", 4, NULL, 0, &id),
 	    TALLY_OK));
 	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, &len), ""));
-	cr_assert(eq(int, tally_engine_tool_register(e, "lint", 4, "1.2", 3, &id2),
+	cr_assert(eq(int, tally_engine_tool_intern(e, "lint", 4, "1.2", 3, &id2),
 	    TALLY_OK));
 	cr_expect(eq(u32, id, id2));
 	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, &len), "1.2"));
-	cr_assert(eq(int, tally_engine_tool_register(e, "lint", 4, "9.9", 3, &id2),
+	cr_assert(eq(int, tally_engine_tool_intern(e, "lint", 4, "9.9", 3, &id2),
 	    TALLY_OK));
 	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, NULL), "1.2"));
 }
@@ -307,7 +307,7 @@ Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
 		cr_assert(eq(int, tally_engine_create(&x, NULL), TALLY_OK));
 		for (int i = 0; i < 3; i++)
 			snprintf(name, sizeof(name), "t%d", i),
-			    tally_engine_tool_register(x, name, 2, NULL, 0, &xt[i]);
+			    tally_engine_tool_intern(x, name, 2, NULL, 0, &xt[i]);
 		for (int i = 0; i < 5; i++)
 			snprintf(name, sizeof(name), "f%d", i),
 			    tally_engine_string_intern(x, TALLY_STR_FILE, name, 2,
@@ -711,7 +711,7 @@ workload(const tally_allocator *a)
 	cfg.allocator = a;
 	if ((rc = tally_engine_create(&x, &cfg)) != TALLY_OK)
 		return rc;
-	if ((rc = tally_engine_tool_register(x, "t", 1, "v", 1, &t)) ||
+	if ((rc = tally_engine_tool_intern(x, "t", 1, "v", 1, &t)) ||
 	    (rc = tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, &r)) ||
 	    (rc = tally_engine_string_intern(x, TALLY_STR_FILE, "f", 1, &f)) ||
 	    (rc = tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m)))
@@ -808,7 +808,7 @@ Test(engine, idle_batches_past_the_budget_are_freed)
 	cfg.max_inflight = 1; /* budget: 2 idle batches in the store */
 	cfg.allocator = &a;
 	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
-	cr_assert(eq(int, tally_engine_tool_register(x, "t", 1, NULL, 0, &t), 0));
+	cr_assert(eq(int, tally_engine_tool_intern(x, "t", 1, NULL, 0, &t), 0));
 	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_RULE, "r", 1, &r),
 	    0));
 	cr_assert(eq(int, tally_engine_string_intern(x, TALLY_STR_FILE, "f", 1, &f),

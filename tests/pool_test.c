@@ -347,7 +347,7 @@ ParameterizedTest(unsigned *workers, pool, tasks_submit_and_flush_at_the_bound)
 	tally_pool_group_init(e, &g);
 	for (int i = 0; i < 6; i++) {
 		p[i] = (struct producer){ e, 0, 0, 0, 0, 40, -99 };
-		tally_engine_tool_register(e, "t", 1, NULL, 0, &p[i].tool);
+		tally_engine_tool_intern(e, "t", 1, NULL, 0, &p[i].tool);
 		tally_engine_string_intern(e, TALLY_STR_RULE, "r", 1, &p[i].rule);
 		tally_engine_string_intern(e, TALLY_STR_MESSAGE, "m", 1, &p[i].msg);
 		/* Six files: producers 0-2 and 3-5 send the same keys. */

@@ -38,11 +38,11 @@ make(tally_engine *e, tally_violation *v)
 	uint32_t tool[3], id;
 	char name[32];
 
-	cr_assert(eq(int, tally_engine_tool_register(e, "alpha", 5, "1.0", 3,
+	cr_assert(eq(int, tally_engine_tool_intern(e, "alpha", 5, "1.0", 3,
 	    &tool[0]), 0));
-	cr_assert(eq(int, tally_engine_tool_register(e, "beta", 4, NULL, 0,
+	cr_assert(eq(int, tally_engine_tool_intern(e, "beta", 4, NULL, 0,
 	    &tool[1]), 0));
-	cr_assert(eq(int, tally_engine_tool_register(e, "gam\0ma", 6, "2\0b", 3,
+	cr_assert(eq(int, tally_engine_tool_intern(e, "gam\0ma", 6, "2\0b", 3,
 	    &tool[2]), 0));
 	for (uint32_t i = 0; i < N; i++) {
 		uint32_t r = i % 7 == 3 ? i - 1 : i; /* duplicates */
@@ -179,7 +179,7 @@ Test(replay, another_engine_counts_the_same_by_name)
 	/* b knows other strings first: its ids differ from a's */
 	cr_assert(eq(int, tally_engine_string_intern(b, TALLY_STR_FILE, "zz", 2,
 	    &(uint32_t){ 0 }), 0));
-	cr_assert(eq(int, tally_engine_tool_register(b, "other", 5, NULL, 0,
+	cr_assert(eq(int, tally_engine_tool_intern(b, "other", 5, NULL, 0,
 	    &(uint32_t){ 0 }), 0));
 	make(a, v);
 	submit_all(a, v, N);

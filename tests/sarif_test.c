@@ -145,7 +145,7 @@ Test(sarif, definitions_are_applied_exactly)
 	cr_expect(eq(u64, rep.error.offset, UINT64_MAX));
 	expect_defs();
 	/* The tool's first non-empty version is kept. */
-	cr_assert(eq(int, tally_engine_tool_register(e, "alpha", 5, NULL, 0, &id), 0));
+	cr_assert(eq(int, tally_engine_tool_intern(e, "alpha", 5, NULL, 0, &id), 0));
 	cr_expect(eq(str, (char *)tally_engine_tool_version(e, id, NULL), "1.0"));
 }
 

@@ -126,7 +126,7 @@ unsigned tally_engine_workers(const tally_engine *e);
  * enum tally_strkind - the separate namespaces of interned strings.
  *
  * Ids are dense per kind, starting at 0, in the order strings were first
- * interned. Tools are interned by tally_engine_tool_register() only.
+ * interned. Tools are interned by tally_engine_tool_intern() only.
  */
 typedef enum tally_strkind {
 	TALLY_STR_TOOL = 0,
@@ -138,7 +138,7 @@ typedef enum tally_strkind {
 #define TALLY_STR_KIND_COUNT 4
 
 /**
- * tally_engine_tool_register() - intern a tool by name and remember its version.
+ * tally_engine_tool_intern() - intern a tool by name and remember its version.
  * @e:           the engine.
  * @name:        the tool's name (SARIF tool.driver.name); any bytes.
  * @name_len:    its length in bytes.
@@ -153,7 +153,7 @@ typedef enum tally_strkind {
  * Memory ordering: the id is valid in batches submitted by this thread at
  * once, and in any thread that synchronises with this one.
  */
-int tally_engine_tool_register(tally_engine *e, const char *name, size_t name_len,
+int tally_engine_tool_intern(tally_engine *e, const char *name, size_t name_len,
     const char *version, size_t version_len, uint32_t *id);
 
 /**
@@ -169,7 +169,7 @@ int tally_engine_tool_register(tally_engine *e, const char *name, size_t name_le
  *
  * Return: TALLY_OK; TALLY_EINVAL for TALLY_STR_TOOL or a bad kind;
  * TALLY_ENOMEM; TALLY_ERANGE when the kind already holds 2^32-2 strings.
- * Threads and ordering: as tally_engine_tool_register().
+ * Threads and ordering: as tally_engine_tool_intern().
  */
 int tally_engine_string_intern(tally_engine *e, tally_strkind kind, const char *s,
     size_t len, uint32_t *id);
@@ -178,7 +178,7 @@ int tally_engine_string_intern(tally_engine *e, tally_strkind kind, const char *
  * tally_engine_string_lookup() - the bytes behind an id.
  * @e:    the engine.
  * @kind: the namespace of @id.
- * @id:   an id returned by tally_engine_string_intern() or tally_engine_tool_register().
+ * @id:   an id returned by tally_engine_string_intern() or tally_engine_tool_intern().
  * @len:  receives the length in bytes (may be NULL).
  *
  * Return: a pointer to the bytes, followed by a NUL, owned by the engine and

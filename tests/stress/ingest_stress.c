@@ -311,7 +311,7 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < T; i++)
 		snprintf(name, sizeof(name), "tool%d", i),
-		    tally_engine_tool_register(e, name, strlen(name), NULL, 0,
+		    tally_engine_tool_intern(e, name, strlen(name), NULL, 0,
 		    &tool_id[i]);
 	for (int i = 0; i < R; i++)
 		snprintf(name, sizeof(name), "rule%d", i),

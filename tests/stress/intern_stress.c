@@ -57,7 +57,7 @@ worker(void *arg)
 		int n = name_of(kind, i, name, sizeof(name));
 		uint32_t id;
 		int rc = kind == 0 ?
-		    tally_engine_tool_register(e, name, (size_t)n, "v", 1, &id) :
+		    tally_engine_tool_intern(e, name, (size_t)n, "v", 1, &id) :
 		    tally_engine_string_intern(e, (tally_strkind)kind, name, (size_t)n,
 		    &id);
 

@@ -441,7 +441,7 @@ main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < T; i++) {
 		snprintf(name, sizeof(name), "tool%u", i);
-		tally_engine_tool_register(e, name, strlen(name), NULL, 0,
+		tally_engine_tool_intern(e, name, strlen(name), NULL, 0,
 		    &tool_id[i]);
 	}
 	for (unsigned i = 0; i < R; i++) {
