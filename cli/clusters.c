@@ -90,23 +90,15 @@ by_weight(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void
-clusters_text(FILE *f, const tally_corr *c, uint32_t window,
-    unsigned long top)
+/* The @top clusters by weight, one line each and their first member. */
+static void
+text_top(FILE *f, const tally_corr *c, unsigned long top)
 {
 	size_t n, nt, shown;
 	const tally_corr_cluster *cl = tally_corr_clusters(c, &n);
 	const char *const *tools = tally_corr_tools(c, &nt);
 	const tally_corr_cluster **order;
-	uint64_t members = 0;
-	char a[32], b[32];
 
-	for (size_t i = 0; i < n; i++)
-		members += cl[i].size;
-	fprintf(f, "\nClusters (same file, within %u lines, same CWE or tag, "
-	    "several tools)\n", window);
-	fprintf(f, "  %s cluster%s of %s results\n", out_thousands(n, a),
-	    n == 1 ? "" : "s", out_thousands(members, b));
 	order = malloc((n ? n : 1) * sizeof(*order));
 	if (order == NULL)
 		return;
@@ -130,8 +122,16 @@ clusters_text(FILE *f, const tally_corr *c, uint32_t window,
 		fprintf(f, "\n    %s %s: %s\n", r->tool, r->rule, r->message);
 	}
 	free(order);
-	if (n == 0)
-		return;
+}
+
+/* Each tool's categorized results, and the clusters each pair shares. */
+static void
+text_agreement(FILE *f, const tally_corr *c)
+{
+	size_t nt;
+	const char *const *tools = tally_corr_tools(c, &nt);
+	char a[32];
+
 	fprintf(f, "\nAgreement (clusters holding both tools)\n");
 	for (size_t t = 0; t < nt; t++)
 		fprintf(f, "  [%zu] %s: %llu unique results with a category\n",
@@ -148,4 +148,24 @@ clusters_text(FILE *f, const tally_corr *c, uint32_t window,
 			    (unsigned long long)tally_corr_agreement(c, x, y));
 		fputs("\n", f);
 	}
+}
+
+void
+clusters_text(FILE *f, const tally_corr *c, uint32_t window,
+    unsigned long top)
+{
+	size_t n;
+	const tally_corr_cluster *cl = tally_corr_clusters(c, &n);
+	uint64_t members = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < n; i++)
+		members += cl[i].size;
+	fprintf(f, "\nClusters (same file, within %u lines, same CWE or tag, "
+	    "several tools)\n", window);
+	fprintf(f, "  %s cluster%s of %s results\n", out_thousands(n, a),
+	    n == 1 ? "" : "s", out_thousands(members, b));
+	text_top(f, c, top);
+	if (n != 0)
+		text_agreement(f, c);
 }

@@ -3,10 +3,10 @@
  * a baseline log as new, unchanged, updated or absent.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/opts.h"
 #include "cli/out.h"
 
 static const char help[] =
@@ -38,6 +38,16 @@ static const char help[] =
 "\n"
 "Exit status: 0 success, 1 --fail-on-new found a new result, 2 usage error\n"
 "or an input that could not be read.\n";
+
+static const char *const formats[] = { "text", "json", "sarif", NULL };
+
+static const cli_cmd diff_cmd = {
+	.name = "diff",
+	.help = help,
+	.opts = OPT(OPT_HELP) | OPT(OPT_BASELINE) | OPT(OPT_FORMAT) |
+	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW),
+	.formats = formats,
+};
 
 /* --format sarif: a merge of NEW alone, classified against OLD. */
 static int
@@ -150,56 +160,70 @@ print_text(tally_engine *e, const tally_sarif_diff *d)
 	}
 }
 
-int
-cmd_diff(int argc, char **argv)
+/* The options, with exactly one NEW log after them. */
+static int
+diff_args(cli_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "fail-on-new", no_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	tally_sarif_report rep[2];
-	tally_engine *e = NULL;
-	tally_sarif_diff *d = NULL;
-	const char *base = NULL, *out = "-";
-	bool json = false, sarif = false, fail_on_new = false;
-	int c, rc;
+	int rc = cli_parse(&diff_cmd, argc, argv, o);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:f:o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'b': base = optarg; break;
-		case 'o': out = optarg; break;
-		case 'f':
-			json = strcmp(optarg, "json") == 0;
-			sarif = strcmp(optarg, "sarif") == 0;
-			if (!json && !sarif && strcmp(optarg, "text") != 0) {
-				out_error("diff: unknown format '%s' (text, "
-				    "json, sarif)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'N': fail_on_new = true; break;
-		case 'h':
-			fputs(help, stdout);
-			return EXIT_OK;
-		default:
-			return out_bad_option("diff", c, argv);
-		}
-	}
-	if (base == NULL || optind != argc - 1) {
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->baseline == NULL || o->nfiles != 1) {
 		out_error("diff: give --baseline OLD.sarif and one NEW.sarif "
 		    "(try 'tally diff --help')");
 		return EXIT_USAGE;
 	}
-	if (sarif)
-		return write_sarif(base, argv[optind], out, fail_on_new);
-	if (strcmp(out, "-") != 0 && freopen(out, "w", stdout) == NULL) {
-		out_error("diff: cannot write %s: %s", out, strerror(errno));
+	if (o->output == NULL)
+		o->output = "-";
+	return EXIT_OK;
+}
+
+/* --format text or json: the classification, written by us. */
+static int
+write_listing(const cli_opts *o, tally_engine *e)
+{
+	const char *base = o->baseline, *cur = o->files[0];
+	tally_sarif_report rep[2];
+	tally_sarif_diff *d = NULL;
+	int rc = tally_sarif_diff_create(e, base, cur, NULL, &d, rep);
+
+	if (rc != TALLY_OK) {
+		int k = rep[0].error.status != TALLY_OK ? 0 : 1;
+
+		out_error("%s: %s", k ? cur : base,
+		    rep[k].error.message[0] ? rep[k].error.message : tally_strerror(rc));
+		return EXIT_USAGE;
+	}
+	if (o->format == CLI_FORMAT_JSON)
+		print_json(e, d);
+	else
+		print_text(e, d);
+	rc = o->fail_on_new && tally_sarif_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
+	    EXIT_FAIL_ON : EXIT_OK;
+	if (fflush(stdout) != 0) {
+		out_error("diff: cannot write the output");
+		rc = EXIT_USAGE;
+	}
+	tally_sarif_diff_destroy(d);
+	return rc;
+}
+
+int
+cmd_diff(int argc, char **argv)
+{
+	tally_engine *e = NULL;
+	cli_opts o;
+	int rc = diff_args(&o, argc, argv);
+
+	if (rc != EXIT_OK)
+		return rc == CLI_HELP ? EXIT_OK : rc;
+	if (o.format == CLI_FORMAT_SARIF)
+		return write_sarif(o.baseline, o.files[0], o.output,
+		    o.fail_on_new);
+	if (strcmp(o.output, "-") != 0 && freopen(o.output, "w", stdout) ==
+	    NULL) {
+		out_error("diff: cannot write %s: %s", o.output,
+		    strerror(errno));
 		return EXIT_USAGE;
 	}
 	if ((rc = tally_engine_create(&e, NULL)) != TALLY_OK) {
@@ -207,26 +231,7 @@ cmd_diff(int argc, char **argv)
 		    tally_strerror(rc));
 		return EXIT_USAGE;
 	}
-	rc = tally_sarif_diff_create(e, base, argv[optind], NULL, &d, rep);
-	if (rc != TALLY_OK) {
-		int k = rep[0].error.status != TALLY_OK ? 0 : 1;
-
-		out_error("%s: %s", k ? argv[optind] : base,
-		    rep[k].error.message[0] ? rep[k].error.message : tally_strerror(rc));
-		tally_engine_destroy(e);
-		return EXIT_USAGE;
-	}
-	if (json)
-		print_json(e, d);
-	else
-		print_text(e, d);
-	rc = fail_on_new && tally_sarif_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
-	    EXIT_FAIL_ON : EXIT_OK;
-	if (fflush(stdout) != 0) {
-		out_error("diff: cannot write the output");
-		rc = EXIT_USAGE;
-	}
-	tally_sarif_diff_destroy(d);
+	rc = write_listing(&o, e);
 	tally_engine_destroy(e);
 	return rc;
 }

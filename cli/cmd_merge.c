@@ -2,11 +2,11 @@
  * cli/cmd_merge.c - `tally merge`: one SARIF log, one run per tool, exact
  * duplicates dropped.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/inputs.h"
+#include "cli/opts.h"
 #include "cli/out.h"
 
 static const char help[] =
@@ -50,6 +50,22 @@ static const char help[] =
 "\n"
 "Exit status: 0 success, 2 usage error, unreadable input or write error.\n";
 
+static const cli_cmd merge_cmd = {
+	.name = "merge",
+	.help = help,
+	.opts = OPT(OPT_HELP) | OPT(OPT_OUTPUT) | OPT(OPT_BASELINE) |
+	    OPT(OPT_SOURCES) | OPTS_CLUSTERS | OPTS_PROGRESS | OPT(OPT_STATS),
+};
+
+/* One run of the command: the steps below fill it, merge_end() frees. */
+typedef struct merge {
+	cli_opts o;
+	double t0;         /* when the command started, for --stats */
+	tally_sarif_merge *m;
+	tally_corr *corr;  /* with --clusters */
+	inputs in;
+} merge;
+
 /* Say on stderr what the annotations did. */
 static void
 annotations_note(const tally_sarif_merge *m, bool baseline, bool sources,
@@ -75,161 +91,139 @@ annotations_note(const tally_sarif_merge *m, bool baseline, bool sources,
 		    (unsigned long long)r.clustered);
 }
 
-int
-cmd_merge(int argc, char **argv)
+static int
+merge_args(cli_opts *o, int argc, char **argv)
 {
-	enum { O_PROGRESS = 256, O_NO_PROGRESS, O_STATS, O_SOURCES,
-		O_CLUSTERS, O_WINDOW, O_ROOT };
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "sources", required_argument, NULL, O_SOURCES },
-		{ "clusters", no_argument, NULL, O_CLUSTERS },
-		{ "window", required_argument, NULL, O_WINDOW },
-		{ "root", required_argument, NULL, O_ROOT },
-		{ "progress", no_argument, NULL, O_PROGRESS },
-		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
-		{ "stats", no_argument, NULL, O_STATS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
-	tally_sarif_merge *m = NULL;
-	tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
-	tally_corr *corr = NULL;
-	const char *out = NULL, *baseline = NULL, *sources = NULL;
-	int c, rc, force = -1, status = EXIT_OK;
-	bool stats = false, clusters = false;
-	unsigned long window = 3;
-	size_t n, failed = 0;
-	uint64_t bytes = 0, prev = 0, read, unique;
-	tally_sarif_merge_stats totals;
-	tally_error err;
-	double t0 = out_now();
-	char **paths;
-	progress pg;
+	int rc = cli_parse(&merge_cmd, argc, argv, o);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:b:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'b': baseline = optarg; break;
-		case O_SOURCES: sources = optarg; break;
-		case O_CLUSTERS: clusters = true; break;
-		case O_WINDOW:
-			if (!out_parse_uint(optarg, &window) ||
-			    window > UINT32_MAX) {
-				out_error("merge: --window needs a number of "
-				    "lines, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			clusters = true;
-			break;
-		case O_ROOT:
-			cc.root = optarg;
-			clusters = true;
-			break;
-		case O_PROGRESS: force = 1; break;
-		case O_NO_PROGRESS: force = 0; break;
-		case O_STATS: stats = true; break;
-		case 'h':
-			fputs(help, stdout);
-			return EXIT_OK;
-		default:
-			return out_bad_option("merge", c, argv);
-		}
-	}
-	if (out == NULL) {
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->output == NULL) {
 		out_error("merge: no output file: give -o OUT.sarif (try "
 		    "'tally merge --help')");
 		return EXIT_USAGE;
 	}
-	if (optind >= argc) {
+	if (o->nfiles == 0) {
 		out_error("merge: no input files (try 'tally merge --help')");
 		return EXIT_USAGE;
 	}
-	paths = argv + optind;
-	n = (size_t)(argc - optind);
-	if ((rc = tally_sarif_merge_create(&m, NULL)) != TALLY_OK) {
+	return EXIT_OK;
+}
+
+/* The merge, with the annotations asked for; the baseline is read now. */
+static int
+merge_start(merge *mg)
+{
+	const cli_opts *o = &mg->o;
+	tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tally_sarif_report rep;
+	int rc;
+
+	if ((rc = tally_sarif_merge_create(&mg->m, NULL)) != TALLY_OK) {
 		out_error("merge: %s", tally_strerror(rc));
 		return EXIT_USAGE;
 	}
-	cc.window = (uint32_t)window;
-	if (clusters && ((rc = tally_corr_create(&cc, NULL, &corr)) ||
-	    (rc = tally_sarif_merge_correlate(m, corr)))) {
+	cc.window = (uint32_t)o->window;
+	cc.root = o->root;
+	if (o->clusters && ((rc = tally_corr_create(&cc, NULL, &mg->corr)) ||
+	    (rc = tally_sarif_merge_correlate(mg->m, mg->corr)))) {
 		out_error("merge: cannot correlate: %s", tally_strerror(rc));
-		status = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (sources != NULL &&
-	    (rc = tally_sarif_merge_sources(m, sources, cc.root)) !=
-	    TALLY_OK) {
+	if (o->sources != NULL && (rc = tally_sarif_merge_sources(mg->m,
+	    o->sources, o->root)) != TALLY_OK) {
 		out_error("merge: %s", tally_strerror(rc));
-		status = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (baseline != NULL) {
-		tally_sarif_report rep;
+	if (o->baseline != NULL && tally_sarif_merge_baseline(mg->m,
+	    o->baseline, &so, &rep) != TALLY_OK) {
+		out_error("%s: %s", o->baseline, rep.error.message);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
 
-		rc = tally_sarif_merge_baseline(m, baseline, &so, &rep);
-		if (rc != TALLY_OK) {
-			out_error("%s: %s", baseline, rep.error.message);
-			status = EXIT_USAGE;
-			goto out;
-		}
-	}
-	progress_init(&pg, force, paths, n);
-	so.progress = progress_cb;
-	so.progress_arg = &pg;
-	for (size_t i = 0; i < n; i++) {
-		tally_sarif_report rep;
+static int
+read_into_merge(void *arg, const char *path, const tally_sarif_options *so,
+    tally_sarif_report *rep)
+{
+	return tally_sarif_merge_add_file(arg, path, so, rep);
+}
 
-		progress_file(&pg, i, prev);
-		rc = tally_sarif_merge_add_file(m, paths[i], &so, &rep);
-		prev = rep.bytes;
-		bytes += rep.bytes;
-		if (rc != TALLY_OK) {
-			progress_done(&pg);
-			out_error("%s: %s", paths[i], rep.error.message);
-			failed++;
-		}
-	}
-	progress_done(&pg);
-	rc = corr != NULL ? tally_corr_compute(corr) : TALLY_OK;
+/* Correlate and write: EXIT_OK, or EXIT_USAGE when nothing was written. */
+static int
+merge_write(merge *mg)
+{
+	int rc = mg->corr != NULL ? tally_corr_compute(mg->corr) : TALLY_OK;
+	tally_error err;
+
 	if (rc != TALLY_OK) {
 		out_error("merge: cannot correlate: %s", tally_strerror(rc));
-		status = EXIT_USAGE;
-	} else if (tally_sarif_merge_write(m, out, &err) != TALLY_OK) {
+		return EXIT_USAGE;
+	}
+	if (tally_sarif_merge_write(mg->m, mg->o.output, &err) != TALLY_OK) {
 		out_error("merge: %s", err.message);
-		status = EXIT_USAGE;
+		return EXIT_USAGE;
 	}
-	tally_sarif_merge_stats_get(m, &totals);
-	read = totals.read;
-	unique = totals.unique;
-	if (stats || strcmp(out, "-") != 0) {
-		char a[32];
+	return EXIT_OK;
+}
 
-		fprintf(stderr, "tally: merged %zu of %zu inputs: %llu results, "
-		    "%llu unique, %llu duplicates dropped%s%s\n", n - failed, n,
-		    (unsigned long long)read, (unsigned long long)unique,
-		    (unsigned long long)(read - unique),
-		    status == EXIT_OK ? " -> " : "",
-		    status == EXIT_OK ? out : "");
-		if (stats) {
-			double dt = out_now() - t0;
-			char b[32];
+/* What was merged, unless the log went to stdout; --stats. */
+static void
+merge_report(const merge *mg, int status)
+{
+	const char *out = mg->o.output;
+	tally_sarif_merge_stats st;
+	uint64_t read, unique;
+	char a[32], b[32];
+	double dt;
 
-			fprintf(stderr, "tally: stats: %s in %.3f s = %.1f MB/s, "
-			    "peak RSS %s\n", out_bytes(bytes, a), dt,
-			    bytes / 1e6 / dt, out_bytes(out_peak_rss(), b));
-		}
+	if (!mg->o.stats && strcmp(out, "-") == 0)
+		return;
+	tally_sarif_merge_stats_get(mg->m, &st);
+	read = st.read;
+	unique = st.unique;
+	fprintf(stderr, "tally: merged %zu of %zu inputs: %llu results, "
+	    "%llu unique, %llu duplicates dropped%s%s\n",
+	    mg->in.n - mg->in.failed, mg->in.n, (unsigned long long)read,
+	    (unsigned long long)unique, (unsigned long long)(read - unique),
+	    status == EXIT_OK ? " -> " : "", status == EXIT_OK ? out : "");
+	if (!mg->o.stats)
+		return;
+	dt = out_now() - mg->t0;
+	fprintf(stderr, "tally: stats: %s in %.3f s = %.1f MB/s, peak RSS %s\n",
+	    out_bytes(mg->in.bytes, a), dt, mg->in.bytes / 1e6 / dt,
+	    out_bytes(out_peak_rss(), b));
+}
+
+static void
+merge_end(merge *mg)
+{
+	tally_sarif_merge_destroy(mg->m);
+	tally_corr_destroy(mg->corr);
+	inputs_free(&mg->in);
+}
+
+int
+cmd_merge(int argc, char **argv)
+{
+	merge mg = { .t0 = out_now() };
+	int status = merge_args(&mg.o, argc, argv);
+
+	if (status != EXIT_OK)
+		return status == CLI_HELP ? EXIT_OK : status;
+	if ((status = merge_start(&mg)) == EXIT_OK &&
+	    (status = inputs_read(&mg.in, &mg.o, NULL, NULL, read_into_merge,
+	    mg.m)) == EXIT_OK) {
+		status = merge_write(&mg);
+		merge_report(&mg, status);
+		if (status == EXIT_OK)
+			annotations_note(mg.m, mg.o.baseline != NULL,
+			    mg.o.sources != NULL, mg.corr != NULL);
+		if (mg.in.failed)
+			status = EXIT_USAGE;
 	}
-	if (status == EXIT_OK)
-		annotations_note(m, baseline != NULL, sources != NULL,
-		    corr != NULL);
-out:
-	tally_sarif_merge_destroy(m);
-	tally_corr_destroy(corr);
-	return failed ? EXIT_USAGE : status;
+	merge_end(&mg);
+	return status;
 }

@@ -1,13 +1,13 @@
 /*
  * cli/cmd_summary.c - `tally summary`: exact, deduplicated counts.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/clusters.h"
 #include "cli/cmd.h"
+#include "cli/inputs.h"
+#include "cli/opts.h"
 #include "cli/out.h"
 
 static const char help[] =
@@ -60,24 +60,34 @@ static const char help[] =
 "\n"
 "Exit status: 0 success, 1 --fail-on matched, 2 usage or input error.\n";
 
-typedef struct opts {
-	bool json;
-	unsigned long top;
-	int fail_on;   /* -1 or a tally_level */
-	unsigned long workers;
-	int progress;  /* -1 auto */
-	bool stats;
-	bool clusters;
-	unsigned long window;
-	const char *root;
-	const char *cache;
-} opts;
+static const char *const formats[] = { "text", "json", NULL };
+
+static const cli_cmd summary_cmd = {
+	.name = "summary",
+	.help = help,
+	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_TOP) |
+	    OPT(OPT_FAIL_ON) | OPT(OPT_WORKERS) | OPTS_PROGRESS |
+	    OPTS_CLUSTERS | OPT(OPT_CACHE) | OPT(OPT_STATS),
+	.formats = formats,
+};
 
 /* Ranked groups of one dimension, with names. */
 typedef struct ranked {
 	tally_group *g;
 	size_t n;
 } ranked;
+
+/* One run of the command: the steps below fill it, summary_end() frees. */
+typedef struct summary {
+	cli_opts o;
+	double t0;           /* when the command started, for --stats */
+	tally_engine *e;
+	tally_corr *corr;    /* with --clusters */
+	tally_cache *cache;  /* with --cache */
+	inputs in;
+	tally_snapshot *s;   /* the counts, once all is read */
+	ranked rk[TALLY_DIM_COUNT];
+} summary;
 
 static int
 rank(const tally_snapshot *s, tally_dim dim, ranked *out)
@@ -95,32 +105,36 @@ rank(const tally_snapshot *s, tally_dim dim, ranked *out)
 /* JSON                                                                */
 
 static void
-print_json(tally_engine *e, const tally_snapshot *s, char **paths,
-    const tally_sarif_report *rep, size_t n, const ranked *rk,
-    const tally_corr *corr)
+json_inputs(const inputs *in)
 {
-	tally_totals t;
-	bool first = true;
-	size_t len, len2;
-	const char *a, *b;
-
-	tally_snapshot_totals(s, &t);
 	fputs("{\n  \"inputs\": [", stdout);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < in->n; i++) {
+		const tally_sarif_report *r = &in->rep[i];
+
 		fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", stdout);
-		out_json_str(stdout, paths[i], strlen(paths[i]));
+		out_json_str(stdout, in->paths[i], strlen(in->paths[i]));
 		printf(", \"results\": %llu, \"error\": ",
-		    (unsigned long long)rep[i].results);
-		if (rep[i].error.status == TALLY_OK)
+		    (unsigned long long)r->results);
+		if (r->error.status == TALLY_OK)
 			fputs("null}", stdout);
 		else {
-			out_json_str(stdout, rep[i].error.message,
-			    strlen(rep[i].error.message));
+			out_json_str(stdout, r->error.message,
+			    strlen(r->error.message));
 			fputs("}", stdout);
 		}
 	}
-	printf("%s],\n  \"total\": %llu,\n  \"unique\": %llu,\n"
-	    "  \"duplicates\": %llu,\n  \"by_level\": {", n ? "\n  " : "",
+	fputs(in->n ? "\n  ]," : "],", stdout);
+}
+
+static void
+json_totals(const tally_snapshot *s)
+{
+	tally_totals t;
+	bool first = true;
+
+	tally_snapshot_totals(s, &t);
+	printf("\n  \"total\": %llu,\n  \"unique\": %llu,\n"
+	    "  \"duplicates\": %llu,\n  \"by_level\": {",
 	    (unsigned long long)t.read, (unsigned long long)t.unique,
 	    (unsigned long long)t.duplicates);
 	for (int l = TALLY_LEVEL_ERROR; l >= TALLY_LEVEL_NONE; l--) {
@@ -132,40 +146,68 @@ print_json(tally_engine *e, const tally_snapshot *s, char **paths,
 		    tally_level_name((tally_level)l), (unsigned long long)c);
 		first = false;
 	}
-	fputs("},\n  \"by_tool\": {", stdout);
-	for (size_t i = 0; i < rk[TALLY_DIM_TOOL].n; i++) {
-		const tally_group *g = &rk[TALLY_DIM_TOOL].g[i];
+	fputs("},", stdout);
+}
 
-		a = out_name(e, TALLY_STR_TOOL, g->tool, &len);
+static void
+json_tools(tally_engine *e, const ranked *r)
+{
+	fputs("\n  \"by_tool\": {", stdout);
+	for (size_t i = 0; i < r->n; i++) {
+		size_t len;
+		const char *a = out_name(e, TALLY_STR_TOOL, r->g[i].tool, &len);
+
 		fputs(i ? ", " : "", stdout);
 		out_json_str(stdout, a, len);
-		printf(": %llu", (unsigned long long)g->count);
+		printf(": %llu", (unsigned long long)r->g[i].count);
 	}
-	fputs("},\n  \"by_rule\": [", stdout);
-	for (size_t i = 0; i < rk[TALLY_DIM_RULE].n; i++) {
-		const tally_group *g = &rk[TALLY_DIM_RULE].g[i];
+	fputs("},", stdout);
+}
 
-		a = out_name(e, TALLY_STR_TOOL, g->tool, &len);
-		b = out_name(e, TALLY_STR_RULE, g->rule, &len2);
+static void
+json_rules(tally_engine *e, const ranked *r)
+{
+	fputs("\n  \"by_rule\": [", stdout);
+	for (size_t i = 0; i < r->n; i++) {
+		const tally_group *g = &r->g[i];
+		size_t len, len2;
+		const char *a = out_name(e, TALLY_STR_TOOL, g->tool, &len);
+		const char *b = out_name(e, TALLY_STR_RULE, g->rule, &len2);
+
 		fputs(i ? ",\n    {\"tool\": " : "\n    {\"tool\": ", stdout);
 		out_json_str(stdout, a, len);
 		fputs(", \"rule\": ", stdout);
 		out_json_str(stdout, b, len2);
 		printf(", \"count\": %llu}", (unsigned long long)g->count);
 	}
-	fputs(rk[TALLY_DIM_RULE].n ? "\n  ],\n  \"by_file\": [" :
-	    "],\n  \"by_file\": [", stdout);
-	for (size_t i = 0; i < rk[TALLY_DIM_FILE].n; i++) {
-		const tally_group *g = &rk[TALLY_DIM_FILE].g[i];
+	fputs(r->n ? "\n  ]," : "],", stdout);
+}
 
-		a = out_name(e, TALLY_STR_FILE, g->file, &len);
+static void
+json_files(tally_engine *e, const ranked *r)
+{
+	fputs("\n  \"by_file\": [", stdout);
+	for (size_t i = 0; i < r->n; i++) {
+		size_t len;
+		const char *a = out_name(e, TALLY_STR_FILE, r->g[i].file, &len);
+
 		fputs(i ? ",\n    {\"file\": " : "\n    {\"file\": ", stdout);
 		out_json_str(stdout, a, len);
-		printf(", \"count\": %llu}", (unsigned long long)g->count);
+		printf(", \"count\": %llu}", (unsigned long long)r->g[i].count);
 	}
-	fputs(rk[TALLY_DIM_FILE].n ? "\n  ]" : "]", stdout);
-	if (corr != NULL)
-		clusters_json(stdout, corr);
+	fputs(r->n ? "\n  ]" : "]", stdout);
+}
+
+static void
+print_json(const summary *sm)
+{
+	json_inputs(&sm->in);
+	json_totals(sm->s);
+	json_tools(sm->e, &sm->rk[TALLY_DIM_TOOL]);
+	json_rules(sm->e, &sm->rk[TALLY_DIM_RULE]);
+	json_files(sm->e, &sm->rk[TALLY_DIM_FILE]);
+	if (sm->corr != NULL)
+		clusters_json(stdout, sm->corr);
 	fputs("\n}\n", stdout);
 }
 
@@ -208,20 +250,17 @@ width(const tally_engine *e, tally_strkind k, const tally_group *g, size_t n,
 }
 
 static void
-print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
-    size_t failed, uint64_t bytes, const ranked *rk, unsigned long top)
+text_totals(const summary *sm)
 {
+	const tally_snapshot *s = sm->s;
 	tally_totals t;
-	char a[32], b[32];
-	size_t nr = rk[TALLY_DIM_RULE].n < top ? rk[TALLY_DIM_RULE].n : top;
-	size_t nf = rk[TALLY_DIM_FILE].n < top ? rk[TALLY_DIM_FILE].n : top;
-	size_t wt, wr, wf;
+	char a[32];
 
 	tally_snapshot_totals(s, &t);
-	printf("tally %s: %zu input%s (%s)", tally_version(), ninputs,
-	    ninputs == 1 ? "" : "s", out_bytes(bytes, a));
-	if (failed)
-		printf(", %zu failed (see stderr)", failed);
+	printf("tally %s: %zu input%s (%s)", tally_version(), sm->in.n,
+	    sm->in.n == 1 ? "" : "s", out_bytes(sm->in.bytes, a));
+	if (sm->in.failed)
+		printf(", %zu failed (see stderr)", sm->in.failed);
 	printf("\n\nTotals\n");
 	printf("  results     %14s\n", out_thousands(t.read, a));
 	printf("  unique      %14s\n", out_thousands(t.unique, a));
@@ -231,32 +270,44 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 	for (int l = TALLY_LEVEL_ERROR; l >= TALLY_LEVEL_NONE; l--)
 		printf("  %-10s  %14s\n", tally_level_name((tally_level)l),
 		    out_thousands(tally_snapshot_level(s, (tally_level)l), a));
+}
 
-	wt = width(e, TALLY_STR_TOOL, rk[TALLY_DIM_TOOL].g,
-	    rk[TALLY_DIM_TOOL].n, 10);
+static void
+text_tools(tally_engine *e, const ranked *r)
+{
+	size_t wt = width(e, TALLY_STR_TOOL, r->g, r->n, 10);
+	char a[32];
+
 	printf("\nTools (unique results)\n");
-	for (size_t i = 0; i < rk[TALLY_DIM_TOOL].n; i++) {
-		const tally_group *g = &rk[TALLY_DIM_TOOL].g[i];
+	for (size_t i = 0; i < r->n; i++) {
 		size_t len;
-		const char *nm = out_name(e, TALLY_STR_TOOL, g->tool, &len);
+		const char *nm = out_name(e, TALLY_STR_TOOL, r->g[i].tool, &len);
 
 		printf("  ");
 		cell(nm, len, wt);
-		printf("  %14s\n", out_thousands(g->count, a));
+		printf("  %14s\n", out_thousands(r->g[i].count, a));
 	}
-	if (rk[TALLY_DIM_TOOL].n == 0)
+	if (r->n == 0)
 		printf("  (none)\n");
+}
 
-	wt = width(e, TALLY_STR_TOOL, rk[TALLY_DIM_RULE].g, nr, 4);
-	wr = width(e, TALLY_STR_RULE, rk[TALLY_DIM_RULE].g, nr, 4);
-	printf("\nTop %zu of %zu rules\n", nr, rk[TALLY_DIM_RULE].n);
+/* The @top rules with the most unique results. */
+static void
+text_rules(tally_engine *e, const ranked *r, unsigned long top)
+{
+	size_t nr = r->n < top ? r->n : top;
+	size_t wt = width(e, TALLY_STR_TOOL, r->g, nr, 4);
+	size_t wr = width(e, TALLY_STR_RULE, r->g, nr, 4);
+	char a[32];
+
+	printf("\nTop %zu of %zu rules\n", nr, r->n);
 	if (nr > 0) {
 		printf("  %14s  ", "count");
 		cell("tool", 4, wt);
 		printf("  rule\n");
 	}
 	for (size_t i = 0; i < nr; i++) {
-		const tally_group *g = &rk[TALLY_DIM_RULE].g[i];
+		const tally_group *g = &r->g[i];
 		size_t l1, l2;
 		const char *n1 = out_name(e, TALLY_STR_TOOL, g->tool, &l1);
 		const char *n2 = out_name(e, TALLY_STR_RULE, g->rule, &l2);
@@ -271,17 +322,24 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 			printf("\n");
 		}
 	}
+}
 
-	wf = width(e, TALLY_STR_FILE, rk[TALLY_DIM_FILE].g, nf, 4);
-	printf("\nTop %zu of %zu files\n", nf, rk[TALLY_DIM_FILE].n);
+/* The @top files with the most unique results. */
+static void
+text_files(tally_engine *e, const ranked *r, unsigned long top)
+{
+	size_t nf = r->n < top ? r->n : top;
+	size_t wf = width(e, TALLY_STR_FILE, r->g, nf, 4);
+	char b[32];
+
+	printf("\nTop %zu of %zu files\n", nf, r->n);
 	if (nf > 0)
 		printf("  %14s  file\n", "count");
 	for (size_t i = 0; i < nf; i++) {
-		const tally_group *g = &rk[TALLY_DIM_FILE].g[i];
 		size_t len;
-		const char *nm = out_name(e, TALLY_STR_FILE, g->file, &len);
+		const char *nm = out_name(e, TALLY_STR_FILE, r->g[i].file, &len);
 
-		printf("  %14s  ", out_thousands(g->count, b));
+		printf("  %14s  ", out_thousands(r->g[i].count, b));
 		if (len == 0)
 			printf("(no file)\n");
 		else {
@@ -289,6 +347,19 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
 			printf("\n");
 		}
 	}
+}
+
+static void
+print_text(const summary *sm)
+{
+	unsigned long top = sm->o.top;
+
+	text_totals(sm);
+	text_tools(sm->e, &sm->rk[TALLY_DIM_TOOL]);
+	text_rules(sm->e, &sm->rk[TALLY_DIM_RULE], top);
+	text_files(sm->e, &sm->rk[TALLY_DIM_FILE], top);
+	if (sm->corr != NULL)
+		clusters_text(stdout, sm->corr, (uint32_t)sm->o.window, top);
 }
 
 /* ------------------------------------------------------------------ */
@@ -299,7 +370,7 @@ print_text(tally_engine *e, const tally_snapshot *s, size_t ninputs,
  * made or read only costs the saving: a warning, and the inputs are read.
  */
 static tally_cache *
-cache_open(const opts *o)
+cache_open(const cli_opts *o)
 {
 	tally_cache_config cfg = TALLY_CACHE_CONFIG_INIT;
 	tally_cache *c;
@@ -324,7 +395,7 @@ cache_open(const opts *o)
 
 /* What --cache did, on stderr, with any failure to store. */
 static void
-cache_report(tally_cache *c, const char *dir, size_t inputs)
+cache_report(tally_cache *c, const char *dir, size_t n)
 {
 	tally_cache_stats cs;
 	tally_cache_disk_stats ds;
@@ -336,7 +407,7 @@ cache_report(tally_cache *c, const char *dir, size_t inputs)
 	tally_cache_disk_stats_get(tally_cache_level_disk(c), &ds);
 	fprintf(stderr, "tally: cache %s: %llu of %zu inputs replayed, %llu "
 	    "stored\n", dir, (unsigned long long)(cs.l1_hits + cs.l2_hits +
-	    cs.l3_hits), inputs, (unsigned long long)ds.stores);
+	    cs.l3_hits), n, (unsigned long long)ds.stores);
 	if (ds.store_failures != 0) {
 		tally_cache_disk_error(tally_cache_level_disk(c), &err);
 		out_error("summary: warning: cache %s: %llu inputs not stored: "
@@ -346,228 +417,161 @@ cache_report(tally_cache *c, const char *dir, size_t inputs)
 }
 
 /* ------------------------------------------------------------------ */
+/* The steps                                                           */
 
 static int
-parse(int argc, char **argv, opts *o)
+summary_args(cli_opts *o, int argc, char **argv)
 {
-	enum { O_FAIL_ON = 256, O_PROGRESS, O_NO_PROGRESS, O_STATS,
-		O_CLUSTERS, O_WINDOW, O_ROOT, O_CACHE };
-	static const struct option lo[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "fail-on", required_argument, NULL, O_FAIL_ON },
-		{ "workers", required_argument, NULL, 'j' },
-		{ "progress", no_argument, NULL, O_PROGRESS },
-		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
-		{ "stats", no_argument, NULL, O_STATS },
-		{ "clusters", no_argument, NULL, O_CLUSTERS },
-		{ "window", required_argument, NULL, O_WINDOW },
-		{ "root", required_argument, NULL, O_ROOT },
-		{ "cache", required_argument, NULL, O_CACHE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int rc = cli_parse(&summary_cmd, argc, argv, o);
 
-	memset(o, 0, sizeof(*o));
-	o->top = 10;
-	o->fail_on = -1;
-	o->progress = -1;
-	o->window = 3;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:n:j:h", lo, NULL)) != -1) {
-		tally_level l;
-
-		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o->json = true;
-			else if (strcmp(optarg, "text") == 0)
-				o->json = false;
-			else {
-				out_error("summary: --format must be text or "
-				    "json, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			if (!out_parse_uint(optarg, &o->top)) {
-				out_error("summary: --top needs a number, not "
-				    "'%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			if (!out_parse_uint(optarg, &o->workers) ||
-			    o->workers > 256) {
-				out_error("summary: --workers needs a number "
-				    "from 0 to 256, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_FAIL_ON:
-			if (tally_level_parse(optarg, strlen(optarg), &l) !=
-			    TALLY_OK) {
-				out_error("summary: --fail-on must be none, "
-				    "note, warning or error, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o->fail_on = (int)l;
-			break;
-		case O_PROGRESS: o->progress = 1; break;
-		case O_NO_PROGRESS: o->progress = 0; break;
-		case O_STATS: o->stats = true; break;
-		case O_CLUSTERS: o->clusters = true; break;
-		case O_WINDOW:
-			if (!out_parse_uint(optarg, &o->window) ||
-			    o->window > UINT32_MAX) {
-				out_error("summary: --window needs a number of "
-				    "lines, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o->clusters = true;
-			break;
-		case O_ROOT:
-			o->root = optarg;
-			o->clusters = true;
-			break;
-		case O_CACHE: o->cache = optarg; break;
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		default:
-			return out_bad_option("summary", c, argv);
-		}
-	}
-	if (optind >= argc) {
+	if (rc == EXIT_OK && o->nfiles == 0) {
 		out_error("summary: no input files (try 'tally summary "
 		    "--help')");
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* The engine, and the correlation index and the cache when asked for. */
+static int
+summary_start(summary *sm)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
+	int rc;
+
+	cfg.workers = (unsigned)sm->o.workers;
+	if ((rc = tally_engine_create(&sm->e, &cfg)) != TALLY_OK) {
+		out_error("cannot start the engine: %s", tally_strerror(rc));
+		return EXIT_USAGE;
+	}
+	if (sm->o.clusters) {
+		cc.window = (uint32_t)sm->o.window;
+		cc.root = sm->o.root;
+		if ((rc = tally_corr_create(&cc, NULL, &sm->corr)) !=
+		    TALLY_OK) {
+			out_error("cannot correlate: %s", tally_strerror(rc));
+			return EXIT_USAGE;
+		}
+	}
+	sm->cache = cache_open(&sm->o);
+	return EXIT_OK;
+}
+
+static int
+read_into_engine(void *arg, const char *path, const tally_sarif_options *so,
+    tally_sarif_report *rep)
+{
+	return tally_sarif_read_file(arg, path, so, rep);
+}
+
+static int
+summary_read(summary *sm)
+{
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	int rc;
+
+	so.corr = sm->corr;
+	so.cache = sm->cache;
+	rc = inputs_read(&sm->in, &sm->o, sm->e, &so, read_into_engine, sm->e);
+	if (rc == EXIT_OK)
+		cache_report(sm->cache, sm->o.cache, sm->in.n);
+	return rc;
+}
+
+/* Wait for the counts, rank them, and correlate. */
+static int
+summary_count(summary *sm)
+{
+	int rc = tally_engine_flush(sm->e);
+
+	if (rc == TALLY_OK)
+		rc = tally_snapshot_acquire(sm->e, &sm->s);
+	/* (file, rule) hot spots are not printed (yet): not ranked either */
+	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++)
+		rc = rank(sm->s, (tally_dim)d, &sm->rk[d]);
+	if (rc == TALLY_OK && sm->corr != NULL)
+		rc = tally_corr_compute(sm->corr);
+	if (rc != TALLY_OK) {
+		out_error("aggregation failed: %s", tally_strerror(rc));
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
 }
 
+static int
+summary_write(const summary *sm)
+{
+	if (sm->o.format == CLI_FORMAT_JSON)
+		print_json(sm);
+	else
+		print_text(sm);
+	if (fflush(stdout) != 0) {
+		out_error("cannot write the output");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* --stats: time, throughput and memory, on stderr. */
+static void
+summary_stats(const summary *sm)
+{
+	uint64_t bytes = sm->in.bytes, largest = sm->in.largest;
+	double dt = out_now() - sm->t0;
+	uint64_t rss = out_peak_rss();
+	tally_totals t;
+	char a[32], b[32], c[32];
+
+	tally_snapshot_totals(sm->s, &t);
+	fprintf(stderr, "tally: stats: %s in %.3f s = %.1f MB/s, %llu results "
+	    "= %.0f results/s, peak RSS %s = %.2fx the largest input (%s), "
+	    "%u workers\n", out_bytes(bytes, a), dt, bytes / 1e6 / dt,
+	    (unsigned long long)t.read, (double)t.read / dt,
+	    out_bytes(rss, b), largest ? (double)rss / (double)largest : 0.0,
+	    out_bytes(largest, c), tally_engine_workers(sm->e));
+}
+
+/* An unread input outranks --fail-on. */
+static int
+summary_status(const summary *sm)
+{
+	if (sm->in.failed)
+		return EXIT_USAGE;
+	for (int l = sm->o.fail_on; l >= 0 && l < TALLY_LEVEL_COUNT; l++)
+		if (tally_snapshot_level(sm->s, (tally_level)l) != 0)
+			return EXIT_FAIL_ON;
+	return EXIT_OK;
+}
+
+static void
+summary_end(summary *sm)
+{
+	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++)
+		free(sm->rk[d].g);
+	tally_snapshot_release(sm->s);
+	tally_corr_destroy(sm->corr);
+	tally_engine_destroy(sm->e);
+	tally_cache_destroy(sm->cache);
+	inputs_free(&sm->in);
+}
+
 int
 cmd_summary(int argc, char **argv)
 {
-	tally_config cfg = TALLY_CONFIG_INIT;
-	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
-	tally_sarif_report *rep;
-	tally_engine *e = NULL;
-	tally_snapshot *s = NULL;
-	tally_corr *corr = NULL;
-	tally_cache *cache = NULL;
-	ranked rk[TALLY_DIM_COUNT] = { { NULL, 0 } };
-	char **paths;
-	size_t n, failed = 0;
-	uint64_t bytes = 0, largest = 0;
-	progress pg;
-	double t0 = out_now();
-	opts o;
-	int rc, status = EXIT_OK;
+	summary sm = { .t0 = out_now() };
+	int status = summary_args(&sm.o, argc, argv);
 
-	if ((rc = parse(argc, argv, &o)) != EXIT_OK)
-		return rc < 0 ? EXIT_OK : rc;
-	paths = argv + optind;
-	n = (size_t)(argc - optind);
-	rep = calloc(n, sizeof(*rep));
-	if (rep == NULL) {
-		out_error("out of memory");
-		return EXIT_USAGE;
+	if (status != EXIT_OK)
+		return status == CLI_HELP ? EXIT_OK : status;
+	if ((status = summary_start(&sm)) == EXIT_OK &&
+	    (status = summary_read(&sm)) == EXIT_OK &&
+	    (status = summary_count(&sm)) == EXIT_OK &&
+	    (status = summary_write(&sm)) == EXIT_OK) {
+		if (sm.o.stats)
+			summary_stats(&sm);
+		status = summary_status(&sm);
 	}
-	cfg.workers = (unsigned)o.workers;
-	if ((rc = tally_engine_create(&e, &cfg)) != TALLY_OK) {
-		out_error("cannot start the engine: %s", tally_strerror(rc));
-		free(rep);
-		return EXIT_USAGE;
-	}
-	if (o.clusters) {
-		tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
-
-		cc.window = (uint32_t)o.window;
-		cc.root = o.root;
-		if ((rc = tally_corr_create(&cc, NULL, &corr)) != TALLY_OK) {
-			out_error("cannot correlate: %s", tally_strerror(rc));
-			tally_engine_destroy(e);
-			free(rep);
-			return EXIT_USAGE;
-		}
-		so.corr = corr;
-	}
-	so.cache = cache = cache_open(&o);
-	progress_init(&pg, o.progress, paths, n);
-	progress_engine(&pg, e);
-	so.progress = progress_cb;
-	so.progress_arg = &pg;
-	for (size_t i = 0; i < n; i++) {
-		progress_file(&pg, i, i ? rep[i - 1].bytes : 0);
-		rc = tally_sarif_read_file(e, paths[i], &so, &rep[i]);
-		bytes += rep[i].bytes;
-		if (rep[i].bytes > largest)
-			largest = rep[i].bytes;
-		if (rc != TALLY_OK) {
-			progress_done(&pg);
-			out_error("%s: %s", paths[i], rep[i].error.message);
-			failed++;
-		}
-	}
-	progress_done(&pg);
-	cache_report(cache, o.cache, n);
-	rc = tally_engine_flush(e);
-	if (rc == TALLY_OK)
-		rc = tally_snapshot_acquire(e, &s);
-	/* (file, rule) hot spots are not printed (yet): not ranked either */
-	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++)
-		rc = rank(s, (tally_dim)d, &rk[d]);
-	if (rc == TALLY_OK && corr != NULL)
-		rc = tally_corr_compute(corr);
-	if (rc != TALLY_OK) {
-		out_error("aggregation failed: %s", tally_strerror(rc));
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (o.json) {
-		print_json(e, s, paths, rep, n, rk, corr);
-	} else {
-		print_text(e, s, n, failed, bytes, rk, o.top);
-		if (corr != NULL)
-			clusters_text(stdout, corr, (uint32_t)o.window, o.top);
-	}
-	if (fflush(stdout) != 0) {
-		out_error("cannot write the output");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (o.stats) {
-		double dt = out_now() - t0;
-		uint64_t rss = out_peak_rss();
-		tally_totals t;
-		char a[32], b[32], c[32];
-
-		tally_snapshot_totals(s, &t);
-		fprintf(stderr, "tally: stats: %s in %.3f s = %.1f MB/s, "
-		    "%llu results = %.0f results/s, peak RSS %s = %.2fx the "
-		    "largest input (%s), %u workers\n", out_bytes(bytes, a), dt,
-		    bytes / 1e6 / dt, (unsigned long long)t.read,
-		    (double)t.read / dt, out_bytes(rss, b),
-		    largest ? (double)rss / (double)largest : 0.0,
-		    out_bytes(largest, c), tally_engine_workers(e));
-	}
-	if (failed)
-		status = EXIT_USAGE;
-	else if (o.fail_on >= 0) {
-		for (int l = o.fail_on; l < TALLY_LEVEL_COUNT; l++)
-			if (tally_snapshot_level(s, (tally_level)l) != 0)
-				status = EXIT_FAIL_ON;
-	}
-out:
-	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++)
-		free(rk[d].g);
-	tally_snapshot_release(s);
-	tally_corr_destroy(corr);
-	tally_engine_destroy(e);
-	tally_cache_destroy(cache);
-	free(rep);
+	summary_end(&sm);
 	return status;
 }

@@ -32,10 +32,47 @@ static const char usage[] =
 "\n"
 "Run 'tally COMMAND --help' for a command's options.\n";
 
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "summary", cmd_summary },
+	{ "merge", cmd_merge },
+	{ "diff", cmd_diff },
+};
+
+/* The command named @name, or NULL after saying there is none. */
+static const struct command *
+command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	out_error("unknown command '%s' (try 'tally --help')", name);
+	return NULL;
+}
+
+/* tally help [CMD]: the command's --help. */
+static int
+help(int argc, char **argv)
+{
+	char *args[] = { argv[2], "--help", NULL };
+	const struct command *c;
+
+	if (argc < 3) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	if ((c = command(argv[2])) == NULL)
+		return EXIT_USAGE;
+	return c->run(2, args);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const struct command *c;
 
 	/* Only this thread writes stdout: skip stdio's per-call locking
 	 * (the JSON writers call putc and fwrite per field). */
@@ -54,28 +91,9 @@ main(int argc, char **argv)
 		    tally_kernels_active());
 		return EXIT_OK;
 	}
-	if (strcmp(cmd, "help") == 0) {
-		char *help[] = { argv[2], "--help", NULL };
-
-		if (argc < 3) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		}
-		if (strcmp(argv[2], "summary") == 0)
-			return cmd_summary(2, help);
-		if (strcmp(argv[2], "merge") == 0)
-			return cmd_merge(2, help);
-		if (strcmp(argv[2], "diff") == 0)
-			return cmd_diff(2, help);
-		out_error("unknown command '%s' (try 'tally --help')", argv[2]);
+	if (strcmp(cmd, "help") == 0)
+		return help(argc, argv);
+	if ((c = command(cmd)) == NULL)
 		return EXIT_USAGE;
-	}
-	if (strcmp(cmd, "summary") == 0)
-		return cmd_summary(argc - 1, argv + 1);
-	if (strcmp(cmd, "merge") == 0)
-		return cmd_merge(argc - 1, argv + 1);
-	if (strcmp(cmd, "diff") == 0)
-		return cmd_diff(argc - 1, argv + 1);
-	out_error("unknown command '%s' (try 'tally --help')", cmd);
-	return EXIT_USAGE;
+	return c->run(argc - 1, argv + 1);
 }

@@ -43,47 +43,4 @@ const char *out_name(const tally_engine *e, tally_strkind k, uint32_t id,
 /* Peak resident set size of this process in bytes. */
 uint64_t out_peak_rss(void);
 
-/*
- * Progress over a list of inputs, on stderr. Enabled when stderr is a
- * terminal and the inputs are large, or when forced.
- */
-typedef struct progress {
-	bool on;
-	size_t file, files;        /* 1-based file being read, count */
-	uint64_t base, total;      /* bytes of earlier files, of all files */
-	double last;               /* when the line was last drawn */
-	double t0;                 /* when reading began */
-	tally_engine *e;           /* its live snapshot is shown, or NULL */
-} progress;
-
-#define PROGRESS_AUTO_BYTES (64u << 20)
-
-/* Decide whether to show progress: @force is -1 (auto), 0 (off), 1 (on). */
-void progress_init(progress *p, int force, char *const *paths, size_t n);
-
-/*
- * Also show what the engine has counted so far (results, results/s,
- * unique, the top rule), from its latest published snapshot.
- */
-void progress_engine(progress *p, tally_engine *e);
-
-/* The reader's progress callback (@arg is a progress). */
-void progress_cb(void *arg, uint64_t done, uint64_t total);
-
-/* Move on to file @i (0-based) of size @size. */
-void progress_file(progress *p, size_t i, uint64_t prev_size);
-
-/* Erase the progress line. */
-void progress_done(progress *p);
-
-/*
- * Report a getopt_long() failure of command @cmd (getopt returned @c, ':'
- * for a missing value, anything else for an unknown option).
- * Return: EXIT_USAGE.
- */
-int out_bad_option(const char *cmd, int c, char **argv);
-
-/* Parse a non-negative decimal integer; false on junk or overflow. */
-bool out_parse_uint(const char *s, unsigned long *out);
-
 #endif /* TALLY_CLI_OUT_H */

@@ -566,6 +566,77 @@ Test(cli, usage_errors_exit_2)
 	}
 }
 
+/* One parser reads every command's options: a bad one is named in the
+ * message, exits 2 and nothing is written on stdout. */
+Test(cli, option_errors_name_the_option)
+{
+	const std::string defs = DATA "/defs/defs.sarif";
+	const std::vector<std::pair<std::vector<std::string>, std::string>>
+	    cases = {
+		/* unknown */
+		{ { "summary", "--nope", defs },
+		    "summary: unknown option '--nope'" },
+		{ { "merge", "-Z", "-o", "-", defs },
+		    "merge: unknown option '-Z'" },
+		{ { "merge", "-fjson", "-o", "-", defs },
+		    "merge: unknown option '-f'" },
+		{ { "diff", "--window", "3", "-b", defs, defs },
+		    "diff: unknown option '--window'" },
+		/* missing value */
+		{ { "summary", defs, "--window" },
+		    "summary: option '--window' needs a value" },
+		{ { "merge", defs, "-o" }, "merge: option '-o' needs a value" },
+		{ { "diff", defs, "--baseline" },
+		    "diff: option '--baseline' needs a value" },
+		/* bad value */
+		{ { "summary", "--window", "x", defs },
+		    "summary: --window: expected a number of lines, got 'x'" },
+		{ { "merge", "--window=5x", "-o", "-", defs },
+		    "merge: --window: expected a number of lines, got '5x'" },
+		{ { "summary", "-n", "-3", defs },
+		    "summary: --top: expected a number, got '-3'" },
+		{ { "summary", "-j", "300", defs }, "summary: --workers: "
+		    "expected a number from 0 to 256, got '300'" },
+		{ { "summary", "--fail-on", "fatal", defs }, "summary: "
+		    "--fail-on: expected none, note, warning or error, got "
+		    "'fatal'" },
+		{ { "summary", "-f", "sarif", defs },
+		    "summary: --format: expected text or json, got 'sarif'" },
+		{ { "diff", "-f", "xml", "-b", defs, defs }, "diff: --format: "
+		    "expected text, json or sarif, got 'xml'" },
+		/* a value for an option that takes none */
+		{ { "summary", "--stats=1", defs },
+		    "summary: option '--stats' takes no value" },
+	};
+
+	for (const auto &c : cases) {
+		result r = run(c.first);
+		std::string want = "tally: " + c.second;
+
+		cr_expect(eq(int, r.status, 2), "%s", want.c_str());
+		cr_expect(eq(int, r.err.rfind(want, 0), 0), "want %s, got %s",
+		    want.c_str(), r.err.c_str());
+		cr_expect(r.out.empty(), "%s: %s", want.c_str(), r.out.c_str());
+	}
+}
+
+/* --help is an option like the others: read in order, the same help as
+ * 'tally help CMD', and it wins over what follows it. */
+Test(cli, help_is_an_option_of_every_command)
+{
+	for (const char *cmd : { "summary", "merge", "diff" }) {
+		result h = run({ cmd, "--help" });
+
+		cr_expect(eq(int, h.status, 0), "%s", cmd);
+		EXPECT_STR(run({ "help", cmd }).out, h.out);
+		EXPECT_STR(run({ cmd, "-h" }).out, h.out);
+		cr_expect(eq(int, run({ cmd, "--help", "--nope" }).status, 0),
+		    "%s", cmd);
+		cr_expect(eq(int, run({ cmd, "--nope", "--help" }).status, 2),
+		    "%s", cmd);
+	}
+}
+
 Test(cli, bad_inputs_exit_2_and_the_rest_is_counted)
 {
 	std::vector<std::string> good = sample_files();
