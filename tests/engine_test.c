@@ -618,6 +618,104 @@ Test(engine, ranking_is_by_count_then_name)
 	tally_snapshot_release(s);
 }
 
+/* The count order of tally/snapshot.h, from the names (for qsort). */
+static tally_dim rank_dim;
+
+static int
+name_cmp(tally_strkind k, uint32_t a, uint32_t b)
+{
+	size_t la, lb;
+	const char *x = tally_string_lookup(e, k, a, &la);
+	const char *y = tally_string_lookup(e, k, b, &lb);
+	int c = memcmp(x, y, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+static int
+count_then_name(const void *pa, const void *pb)
+{
+	const tally_group *a = pa, *b = pb;
+	int c;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	switch (rank_dim) {
+	case TALLY_DIM_TOOL:
+		return name_cmp(TALLY_STR_TOOL, a->tool, b->tool);
+	case TALLY_DIM_RULE:
+		c = name_cmp(TALLY_STR_TOOL, a->tool, b->tool);
+		return c != 0 ? c : name_cmp(TALLY_STR_RULE, a->rule, b->rule);
+	case TALLY_DIM_FILE:
+		return name_cmp(TALLY_STR_FILE, a->file, b->file);
+	default:
+		c = name_cmp(TALLY_STR_FILE, a->file, b->file);
+		return c != 0 ? c : name_cmp(TALLY_STR_RULE, a->rule, b->rule);
+	}
+}
+
+/*
+ * A top N is selected (top-K kernel) instead of sorted: with names that do
+ * not follow the ids and counts full of ties, every cap gives the first N
+ * of a full sort by the documented order.
+ */
+Test(engine, top_n_equals_a_full_sort_for_every_cap)
+{
+	enum { TOOLS = 4, RULES = 40, FILES = 70, ROWS = 900 };
+	static tally_violation v[ROWS];
+	static tally_group all[TOOLS * RULES + FILES * RULES], got[sizeof(all) /
+	    sizeof(all[0]) + 1];
+	uint32_t t[TOOLS], r[RULES], f[FILES], m = intern(TALLY_STR_MESSAGE, "m");
+	uint64_t seed = 0x5eed;
+	tally_snapshot *s = NULL;
+	char name[16];
+
+	/* Names in an order of their own: a scrambled number, 1-3 digits. */
+	for (unsigned i = 0; i < TOOLS; i++)
+		snprintf(name, sizeof(name), "t%u", (i * 7 + 3) % 11),
+		    t[i] = tool(name);
+	for (unsigned i = 0; i < RULES; i++)
+		snprintf(name, sizeof(name), "r%u", (i * 37 + 11) % 101),
+		    r[i] = intern(TALLY_STR_RULE, name);
+	for (unsigned i = 0; i < FILES; i++)
+		snprintf(name, sizeof(name), "f%u", (i * 53 + 5) % 211),
+		    f[i] = intern(TALLY_STR_FILE, name);
+	/* Skewed, so a few groups are large and many tie at small counts. */
+	for (unsigned i = 0; i < ROWS; i++) {
+		uint64_t x = rnd(&seed);
+
+		v[i] = (tally_violation){ t[x % TOOLS],
+			r[(x >> 8) % RULES * ((x >> 20) % 4 != 0) % RULES],
+			f[(x >> 24) % FILES * ((x >> 40) % 3 != 0) % FILES],
+			m, i + 1, 0, 0, TALLY_LEVEL_WARNING };
+	}
+	submit(v, ROWS);
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++) {
+		size_t cnt = tally_snapshot_group_count(s, (tally_dim)d), n;
+
+		cr_assert(le(sz, cnt, sizeof(all) / sizeof(all[0])));
+		cr_assert(eq(int, tally_snapshot_groups(s, (tally_dim)d,
+		    TALLY_ORDER_ID, all, cnt, &n), TALLY_OK));
+		cr_assert(eq(sz, n, cnt));
+		rank_dim = (tally_dim)d;
+		qsort(all, cnt, sizeof(all[0]), count_then_name);
+		for (size_t cap = 0; cap <= cnt + 1; cap++) {
+			cr_assert(eq(int, tally_snapshot_groups(s, (tally_dim)d,
+			    TALLY_ORDER_COUNT, got, cap, &n), TALLY_OK));
+			cr_assert(eq(sz, n, cap < cnt ? cap : cnt));
+			for (size_t i = 0; i < n; i++)
+				cr_assert(all[i].count == got[i].count &&
+				    all[i].tool == got[i].tool &&
+				    all[i].rule == got[i].rule &&
+				    all[i].file == got[i].file,
+				    "dim %u cap %zu: group %zu differs", d, cap, i);
+		}
+	}
+	tally_snapshot_release(s);
+}
+
 Test(engine, nonblocking_submit_says_eagain)
 {
 	tally_config cfg = TALLY_CONFIG_INIT;
