@@ -33,13 +33,14 @@
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
- *                                      distinct: the plain loop, the
- *                                      sub-histogram kernel on 1 and 2
+ *                                      distinct: the kernel on 1 and 2
  *                                      threads, and DuckDB's GROUP BY
  *                                      count(*) on the same row count and
  *                                      cardinality with 2 threads (run with
  *                                      node from ../shared/peers; skipped
  *                                      when absent); ratio_vs_duckdb
+ *  kernels/count_ids/corpus/{tool,file}
+ *                                      the kernel on corpus-shaped batches
  *
  * Rows: one batch (4096) shaped like real ids, hot in L2, as the engine
  * runs the kernel on a batch it just filled.
@@ -617,7 +618,6 @@ struct count_part {
 	const uint32_t *id;
 	size_t n;
 	uint64_t counts[CBINS];
-	uint32_t scratch[4 * CBINS];
 };
 
 static void *
@@ -626,11 +626,11 @@ count_part(void *arg)
 	struct count_part *p = arg;
 
 	memset(p->counts, 0, sizeof(p->counts));
-	tallyk_count_ids_scalar(p->id, p->n, p->counts, CBINS, p->scratch);
+	tallyk_count_ids_plain(p->id, p->n, p->counts);
 	return NULL;
 }
 
-/* arg: 0 = the plain loop, else the sub-histogram kernel on arg threads. */
+/* arg: threads; 1 runs on this thread. */
 static void
 bm_count_ids(bench_state *st, void *arg)
 {
@@ -643,7 +643,7 @@ bm_count_ids(bench_state *st, void *arg)
 	t0 = pool_now();
 	while (bench_keep_running(st, CROWS)) {
 		memset(total, 0, sizeof(total));
-		if (threads == 0) {
+		if (threads == 1) {
 			tallyk_count_ids_plain(cid, CROWS, total);
 		} else {
 			pthread_t th[2];
@@ -743,43 +743,26 @@ cs_make(void)
 
 enum { CS_TOOL, CS_FILE };
 
-/* arg: column * 2 + variant (0: tallyk_count_ids_plain, 1: _scalar) */
+/* arg: the column */
 static void
 bm_count_corpus(bench_state *st, void *arg)
 {
-	unsigned col = (unsigned)(uintptr_t)arg / 2;
-	unsigned sub = (unsigned)(uintptr_t)arg % 2;
-	uint32_t nbins = col == CS_TOOL ? CS_TOOLS : CS_FILES;
+	unsigned col = (unsigned)(uintptr_t)arg;
 	static uint64_t counts[CS_FILES];
-	static uint32_t scratch[4 * CS_FILES];
 	const uint32_t *id;
 	uint64_t iters = 0;
-	double t0, per;
-	char base[48];
 
 	cs_make();
 	id = col == CS_TOOL ? cs.tool : cs.file;
-	t0 = pool_now();
 	while (bench_keep_running(st, cs.n)) {
 		for (size_t b = 0; b < cs.n; b += ROWS) {
 			size_t n = cs.n - b < ROWS ? cs.n - b : ROWS;
 
-			if (sub)
-				tallyk_count_ids_scalar(id + b, n, counts, nbins,
-				    scratch);
-			else
-				tallyk_count_ids_plain(id + b, n, counts);
+			tallyk_count_ids_plain(id + b, n, counts);
 		}
 		BENCH_ESCAPE(counts);
 		iters++;
 	}
-	per = (pool_now() - t0) / (double)iters;
-	snprintf(base, sizeof(base), "count_corpus/%u", col);
-	if (!sub)
-		pool_baseline_set(base, per);
-	else if (pool_baseline_get(base) > 0)
-		bench_set_counter(st, "x_plain", pool_baseline_get(base) / per,
-		    false);
 	bench_set_items(st, iters * cs.n);
 }
 
@@ -952,20 +935,14 @@ kernels_bench_register(void)
 	/* DuckDB first: the 2-thread count prints its ratio to it. */
 	bench_register_realtime("kernels/count_ids/duckdb/threads:2",
 	    bm_duckdb, NULL);
-	bench_register("kernels/count_ids/plain", bm_count_ids, NULL);
-	bench_register_realtime("kernels/count_ids/subhist/threads:1",
-	    bm_count_ids, (void *)(uintptr_t)1);
-	bench_register_realtime("kernels/count_ids/subhist/threads:2",
+	bench_register("kernels/count_ids/plain", bm_count_ids,
+	    (void *)(uintptr_t)1);
+	bench_register_realtime("kernels/count_ids/threads:2",
 	    bm_count_ids, (void *)(uintptr_t)2);
-	/* plain first: the sub-histograms print their ratio to it */
-	for (unsigned q = 0; q < 4; q++) {
-		static char cn[4][64];
-
-		snprintf(cn[q], sizeof(cn[q]), "kernels/count_ids/corpus/%s/%s",
-		    q / 2 == CS_TOOL ? "tool" : "file", q % 2 ? "subhist" :
-		    "plain");
-		bench_register(cn[q], bm_count_corpus, (void *)(uintptr_t)q);
-	}
+	bench_register("kernels/count_ids/corpus/tool", bm_count_corpus,
+	    (void *)(uintptr_t)CS_TOOL);
+	bench_register("kernels/count_ids/corpus/file", bm_count_corpus,
+	    (void *)(uintptr_t)CS_FILE);
 	bench_register("kernels/rule_pairs/corpus/map", bm_pairs_corpus,
 	    (void *)(uintptr_t)(TALLYK_ISA_SCALAR * 2));
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {

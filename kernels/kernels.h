@@ -67,14 +67,12 @@ void tallyk_level_hist_avx512(const uint8_t *level, size_t n,
 #endif
 
 /*
- * tallyk_count_ids_scalar() - counts[id[i]]++ for every row, with four
- * sub-histograms in @scratch (4 * @nbins entries); every id < @nbins.
- * tallyk_count_ids_plain() is the single-array loop, the reference.
- * Scalar only: no SIMD variant (AVX-512CD conflict detection, say) has
- * been written or measured against this one.
+ * tallyk_count_ids_plain() - counts[id[i]]++ for every row (one array).
+ * Scalar only. The variant kept: one with four sub-histograms (no wait on
+ * a store when an id repeats) was slower on the engine's corpus-shaped
+ * batches and was removed; the figure is in bench/RESULTS.md under
+ * "Kernels".
  */
-void tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
-    uint32_t nbins, uint32_t *scratch);
 void tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts);
 
 /*
