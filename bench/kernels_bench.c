@@ -28,8 +28,6 @@
  *  kernels/dedup/fill/distinct:D[/threads:2]
  *                                      D new keys into an empty set, growth
  *                                      included
- *  kernels/pair_ids/<isa>              (tool, rule) of one batch to dense
- *                                      pair ids (then counted by id)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
@@ -247,29 +245,6 @@ bm_topk(bench_state *st, void *arg)
 	}
 	bench_set_items(st, iters * TK_N);
 	bench_set_bytes(st, iters * TK_N * sizeof(uint64_t));
-}
-
-/* ---- pair ids: (tool, rule) of one batch into dense pair ids ---- */
-
-static void
-bm_pair_ids(bench_state *st, void *arg)
-{
-	const tallyk_table *t = tallyk_table_of((tallyk_isa)(uintptr_t)arg);
-	static uint32_t pid[ROWS];
-	uint64_t iters = 0;
-
-	if (t == NULL) {
-		bench_skip(st, "ISA not supported by this CPU or build");
-		return;
-	}
-	data_make();
-	while (bench_keep_running(st, ROWS)) {
-		t->pair_ids(d.tool, d.rule, ROWS, 300, pid);
-		BENCH_ESCAPE(pid);
-		iters++;
-	}
-	bench_set_items(st, iters * ROWS);
-	bench_set_bytes(st, iters * ROWS * 2 * sizeof(uint32_t));
 }
 
 /* ---- dedup: the lock-free exact-key set ---- */
@@ -677,16 +652,14 @@ bm_count_ids(bench_state *st, void *arg)
  * A stream shaped like the shared corpus (its STATS.md): 5,033 files with
  * lognormal results each (median 4, the mean about 30, at most 5,922),
  * each file's results together; 8 tools, one per run of about 5,000 rows
- * (a log is one tool's); 326 rules, each one tool's, the top 10 holding
- * about 43.5% of the rows and the top 50 87.5%. Counted a batch (4096 rows) at a time
- * into arrays of as many bins as ids, as tallyi_agg_count_rows() does.
+ * (a log is one tool's). Counted a batch (4096 rows) at a time into arrays
+ * of as many bins as ids, as tallyi_agg_count_rows() does.
  */
 #define CS_FILES 5033u
 #define CS_TOOLS 8u
-#define CS_RULES 326u
 
 static struct {
-	uint32_t *tool, *rule, *file;
+	uint32_t *tool, *file;
 	size_t n;
 } cs;
 
@@ -700,43 +673,27 @@ cs_unit(uint64_t *s)
 static void
 cs_make(void)
 {
-	double cum[CS_RULES], w = 0;
 	uint64_t s = 0xC0FFEE;
 	size_t cap = 0;
 
 	if (cs.n != 0)
 		return;
-	for (uint32_t i = 0; i < CS_RULES; i++) {
-		w += i < 10 ? 0.435 / 2.928968 / (i + 1) :
-		    i < 50 ? 0.44 / 4.278543 / (i - 9) : 0.125 / 276;
-		cum[i] = w;
-	}
 	for (uint32_t f = 0; f < CS_FILES; f++) {
 		/* lognormal (Box-Muller): median 4, sigma 2 */
 		double z = sqrt(-2 * log(cs_unit(&s))) *
 		    cos(6.283185307179586 * cs_unit(&s));
-		size_t k = (size_t)(4 * exp(2 * z)) + 1;
+		double x = 4 * exp(2 * z) + 1;
+		size_t k = x > 5922 ? 5922 : (size_t)x;
 		uint32_t file = (uint32_t)((f * 2654435761u) % CS_FILES);
 
-		k = k > 5922 ? 5922 : k;
 		if (cs.n + k > cap) {
 			cap = (cs.n + k) * 2;
 			cs.tool = realloc(cs.tool, cap * sizeof(uint32_t));
-			cs.rule = realloc(cs.rule, cap * sizeof(uint32_t));
 			cs.file = realloc(cs.file, cap * sizeof(uint32_t));
 		}
 		for (size_t j = 0; j < k; j++, cs.n++) {
-			double u = cs_unit(&s) * w;
-			uint32_t r = 0, t;
-
-			while (r + 1 < CS_RULES && cum[r] < u)
-				r++;
-			/* a rule is one tool's: rule % 8 is its tool */
-			t = (uint32_t)(cs.n / 5000 % CS_TOOLS);
-			r = (r & ~7u) | t;
 			cs.file[cs.n] = file;
-			cs.tool[cs.n] = t;
-			cs.rule[cs.n] = r < CS_RULES ? r : r - 8;
+			cs.tool[cs.n] = (uint32_t)(cs.n / 5000 % CS_TOOLS);
 		}
 	}
 }
@@ -763,66 +720,6 @@ bm_count_corpus(bench_state *st, void *arg)
 		BENCH_ESCAPE(counts);
 		iters++;
 	}
-	bench_set_items(st, iters * cs.n);
-}
-
-/*
- * (tool, rule) counts of the same batches: the engine's open-addressing
- * map (a copy of engine/agg.c's pair_add, keyed tool << 32 | rule) against
- * dense pair ids (the pair_ids kernel) counted into a tools x rules array.
- * arg: isa * 2 + (0 map, 1 dense).
- */
-#define CS_MAP 1024u /* power of two, 326 pairs under 3/4 load */
-
-static void
-bm_pairs_corpus(bench_state *st, void *arg)
-{
-	const tallyk_table *t = tallyk_table_of((tallyk_isa)((uintptr_t)arg / 2));
-	unsigned dense = (unsigned)(uintptr_t)arg % 2;
-	static uint64_t key[CS_MAP], val[CS_MAP], counts[CS_TOOLS * CS_RULES];
-	static uint32_t pid[ROWS];
-	uint64_t iters = 0;
-	double t0, per;
-
-	if (t == NULL) {
-		bench_skip(st, "ISA not supported by this CPU or build");
-		return;
-	}
-	cs_make();
-	memset(key, 0xff, sizeof(key));
-	t0 = pool_now();
-	while (bench_keep_running(st, cs.n)) {
-		for (size_t b = 0; b < cs.n; b += ROWS) {
-			size_t n = cs.n - b < ROWS ? cs.n - b : ROWS;
-
-			if (dense) {
-				t->pair_ids(cs.tool + b, cs.rule + b, n, CS_RULES,
-				    pid);
-				tallyk_count_ids_plain(pid, n, counts);
-				continue;
-			}
-			for (size_t i = b; i < b + n; i++) {
-				uint64_t k = (uint64_t)cs.tool[i] << 32 | cs.rule[i];
-				size_t j = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15))
-				    >> 32) & (CS_MAP - 1);
-
-				while (key[j] != k && key[j] != UINT64_MAX)
-					j = (j + 1) & (CS_MAP - 1);
-				if (key[j] == UINT64_MAX)
-					key[j] = k, val[j] = 0;
-				val[j]++;
-			}
-		}
-		BENCH_ESCAPE(val);
-		BENCH_ESCAPE(counts);
-		iters++;
-	}
-	per = (pool_now() - t0) / (double)iters;
-	if (!dense && t->isa == TALLYK_ISA_SCALAR)
-		pool_baseline_set("pairs_corpus/map", per);
-	else if (dense && pool_baseline_get("pairs_corpus/map") > 0)
-		bench_set_counter(st, "x_map", pool_baseline_get(
-		    "pairs_corpus/map") / per, false);
 	bench_set_items(st, iters * cs.n);
 }
 
@@ -871,7 +768,6 @@ kernels_bench_register(void)
 	static char names[TALLYK_ISA_COUNT][48], names2[TALLYK_ISA_COUNT][48];
 	static char names3[F_COUNT][TALLYK_ISA_COUNT][48];
 	static char names4[2][TALLYK_ISA_COUNT][48];
-	static char names5[TALLYK_ISA_COUNT][48];
 
 	bench_register("kernels/fingerprint/xxh3_dispatch", bm_xxh3, NULL);
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
@@ -903,11 +799,6 @@ kernels_bench_register(void)
 			bench_register(names4[q][i], bm_topk,
 			    (void *)(uintptr_t)(i + 8 * k));
 		}
-	}
-	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
-		snprintf(names5[i], sizeof(names5[i]), "kernels/pair_ids/%s",
-		    tallyk_isa_name((tallyk_isa)i));
-		bench_register(names5[i], bm_pair_ids, (void *)(uintptr_t)i);
 	}
 	/* 1K: the set in L1/L2, what the probe costs with no misses */
 	for (unsigned q = 0; q < 3; q++) {
@@ -943,14 +834,4 @@ kernels_bench_register(void)
 	    (void *)(uintptr_t)CS_TOOL);
 	bench_register("kernels/count_ids/corpus/file", bm_count_corpus,
 	    (void *)(uintptr_t)CS_FILE);
-	bench_register("kernels/rule_pairs/corpus/map", bm_pairs_corpus,
-	    (void *)(uintptr_t)(TALLYK_ISA_SCALAR * 2));
-	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
-		static char pn[TALLYK_ISA_COUNT][64];
-
-		snprintf(pn[i], sizeof(pn[i]), "kernels/rule_pairs/corpus/dense/%s",
-		    tallyk_isa_name((tallyk_isa)i));
-		bench_register(pn[i], bm_pairs_corpus,
-		    (void *)(uintptr_t)(i * 2 + 1));
-	}
 }

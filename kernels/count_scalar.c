@@ -4,8 +4,6 @@
  * tallyk_level_hist_scalar is the reference for the SIMD level histograms.
  * tallyk_count_ids_plain counts dense ids in one array (kernels.h says why
  * it is the one kept).
- * tallyk_pair_ids_scalar turns two id columns into one dense pair id, so
- * that pairs are counted by the same id kernel.
  */
 #include "kernels/kernels.h"
 
@@ -32,12 +30,4 @@ tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts)
 {
 	for (size_t i = 0; i < n; i++)
 		counts[id[i]]++;
-}
-
-void
-tallyk_pair_ids_scalar(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = a[i] * nb + b[i];
 }

@@ -76,23 +76,6 @@ void tallyk_level_hist_avx512(const uint8_t *level, size_t n,
 void tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts);
 
 /*
- * tallyk_pair_ids_*() - out[i] = a[i] * nb + b[i] (mod 2^32): a dense id
- * per (a, b) pair, to count pairs such as (tool, rule) with the id kernel.
- * The caller keeps every a < na, b < nb with na * nb <= 2^32, and uses a
- * hash map instead when na * nb is too large for a count array.
- */
-void tallyk_pair_ids_scalar(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out);
-#if !defined(TALLY_NO_AVX2)
-void tallyk_pair_ids_avx2(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out);
-#endif
-#if !defined(TALLY_NO_AVX512)
-void tallyk_pair_ids_avx512(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out);
-#endif
-
-/*
  * Filters: write the row numbers (ascending) of the rows that pass into
  * @sel, which has room for @n entries (entries past the returned count may
  * be overwritten); return how many passed.
@@ -154,8 +137,6 @@ typedef struct tallyk_table {
 	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
 	size_t (*topk)(const uint64_t *count, size_t n, size_t k,
 	    uint32_t *ids);
-	void (*pair_ids)(const uint32_t *a, const uint32_t *b, size_t n,
-	    uint32_t nb, uint32_t *out);
 } tallyk_table;
 
 /*

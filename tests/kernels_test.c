@@ -321,47 +321,6 @@ Test(count, count_ids_adds_each_row_to_its_id)
 	}
 }
 
-ParameterizedTestParameters(count, pair_ids_are_a_times_nb_plus_b)
-{
-	return cr_make_param_array(tallyk_isa, all_isas, 3);
-}
-
-ParameterizedTest(tallyk_isa *isa, count, pair_ids_are_a_times_nb_plus_b)
-{
-	const tallyk_table *t = tallyk_table_of(*isa);
-	static uint32_t a[1000 + 3], b[1000 + 3], out[1000 + 3];
-	/* (na, nb): small, typical (tool, rule), and na * nb = 2^32. */
-	static const uint32_t shapes[][2] = { { 1, 1 }, { 5, 300 },
-		{ 65536, 65536 } };
-	uint64_t s = 0xab;
-
-	if (t == NULL)
-		cr_skip_test("%s: not supported by this CPU or build",
-		    tallyk_isa_name(*isa));
-	for (size_t sh = 0; sh < 3; sh++) {
-		uint32_t na = shapes[sh][0], nb = shapes[sh][1];
-
-		for (size_t i = 0; i < 1000 + 3; i++) {
-			a[i] = i % 7 == 0 ? na - 1 : (uint32_t)(rnd(&s) % na);
-			b[i] = i % 5 == 0 ? nb - 1 : (uint32_t)(rnd(&s) % nb);
-		}
-		for (size_t start = 0; start < 3; start++) {
-			for (size_t n = 0; n <= 1000; n = n < 40 ? n + 1 : n * 5) {
-				memset(out, 0xee, sizeof(out));
-				t->pair_ids(a + start, b + start, n, nb, out);
-				for (size_t i = 0; i < n; i++)
-					cr_assert(eq(u64, out[i], (uint64_t)
-					    a[start + i] * nb + b[start + i]),
-					    "%s na %u nb %u start %zu n %zu row "
-					    "%zu", tallyk_isa_name(*isa), na, nb,
-					    start, n, i);
-				cr_assert(eq(u32, out[n], 0xeeeeeeeeu),
-				    "wrote past the end");
-			}
-		}
-	}
-}
-
 /* ---- filters ---- */
 
 #define FN 2100 /* rows: covers every 8-row mask (256 x 8) and a tail */
