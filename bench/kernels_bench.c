@@ -175,9 +175,8 @@ bm_level_hist(bench_state *st, void *arg)
 static uint32_t fsel[ROWS];
 static uint64_t fset[ROWS / 64]; /* file ids < 4096: every other one */
 
-enum { F_LEVEL, F_LINE, F_FILE, F_COUNT };
-static const char *const filter_names[F_COUNT] = { "level_ge", "line_range",
-	"file_in" };
+enum { F_LEVEL, F_FILE, F_COUNT };
+static const char *const filter_names[F_COUNT] = { "level_ge", "file_in" };
 
 static void
 bm_filter(bench_state *st, void *arg)
@@ -198,9 +197,6 @@ bm_filter(bench_state *st, void *arg)
 		switch (a / 8) {
 		case F_LEVEL:
 			sel += t->select_level_ge(lv, ROWS, 2, fsel);
-			break;
-		case F_LINE:
-			sel += t->select_line_range(d.line, ROWS, 1, 2000, fsel);
 			break;
 		default:
 			sel += t->select_file_in(d.file, ROWS, fset, 4096, fsel);

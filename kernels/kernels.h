@@ -79,15 +79,12 @@ void tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts);
  * Filters: write the row numbers (ascending) of the rows that pass into
  * @sel, which has room for @n entries (entries past the returned count may
  * be overwritten); return how many passed.
- *  level_ge:   level >= threshold
- *  line_range: lo <= line <= hi (nothing when lo > hi)
- *  file_in:    file < nbits and bit `file` of the bitmap @set is set
+ *  level_ge: level >= threshold
+ *  file_in:  file < nbits and bit `file` of the bitmap @set is set
  */
 #define TALLYK_FILTERS(isa)                                                \
 	size_t tallyk_select_level_ge_##isa(const uint8_t *level, size_t n, \
 	    uint8_t threshold, uint32_t *sel);                             \
-	size_t tallyk_select_line_range_##isa(const uint32_t *line,         \
-	    size_t n, uint32_t lo, uint32_t hi, uint32_t *sel);            \
 	size_t tallyk_select_file_in_##isa(const uint32_t *file, size_t n,  \
 	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
 
@@ -131,8 +128,6 @@ typedef struct tallyk_table {
 	void (*level_hist)(const uint8_t *level, size_t n, uint64_t hist[4]);
 	size_t (*select_level_ge)(const uint8_t *level, size_t n,
 	    uint8_t threshold, uint32_t *sel);
-	size_t (*select_line_range)(const uint32_t *line, size_t n,
-	    uint32_t lo, uint32_t hi, uint32_t *sel);
 	size_t (*select_file_in)(const uint32_t *file, size_t n,
 	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
 	size_t (*topk)(const uint64_t *count, size_t n, size_t k,

@@ -326,7 +326,7 @@ Test(count, count_ids_adds_each_row_to_its_id)
 #define FN 2100 /* rows: covers every 8-row mask (256 x 8) and a tail */
 
 static uint8_t flevel[FN + 8];
-static uint32_t fline[FN + 8], ffile[FN + 8];
+static uint32_t ffile[FN + 8];
 static uint32_t want_sel[FN + 8], got_sel[FN + 8];
 static uint64_t fset[4]; /* 256-bit file set */
 
@@ -346,23 +346,20 @@ filter_fill(int kind, uint64_t seed)
 		switch (kind) {
 		case 0:
 			flevel[i] = (uint8_t)(r & 3);
-			fline[i] = (uint32_t)(r >> 8) % 200;
 			ffile[i] = (uint32_t)(r >> 40) % 300;
 			break;
-		case 1: /* passes iff on, for threshold 2, range 10..20, set {7} */
+		case 1: /* passes iff on, for threshold 2 and set {7} */
 			flevel[i] = on ? 3 : 1;
-			fline[i] = on ? 15 : 25;
 			ffile[i] = on ? 7 : 8;
 			break;
 		case 2:
-			flevel[i] = 3, fline[i] = 10, ffile[i] = 7;
+			flevel[i] = 3, ffile[i] = 7;
 			break;
 		case 3:
-			flevel[i] = 0, fline[i] = 0, ffile[i] = 255;
+			flevel[i] = 0, ffile[i] = 255;
 			break;
 		default:
 			flevel[i] = r & 1 ? 255 : 0;
-			fline[i] = r & 2 ? UINT32_MAX : 0;
 			ffile[i] = r & 4 ? UINT32_MAX : 0;
 			break;
 		}
@@ -395,8 +392,6 @@ ParameterizedTest(tallyk_isa *isa, filter, simd_selections_equal_scalar)
 	const tallyk_table *t = tallyk_table_of(*isa);
 	static const size_t lens[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33,
 		63, 64, 65, 129, 2048, FN };
-	static const uint32_t ranges[][2] = { { 10, 20 }, { 0, UINT32_MAX },
-		{ 20, 10 }, { UINT32_MAX, UINT32_MAX }, { 0, 0 } };
 
 	if (t == NULL)
 		cr_skip_test("%s: not supported by this CPU or build",
@@ -417,15 +412,6 @@ ParameterizedTest(tallyk_isa *isa, filter, simd_selections_equal_scalar)
 					gn = t->select_level_ge(flevel + start, n,
 					    (uint8_t)th, got_sel);
 					same_selection("level_ge", *isa, kind,
-					    start, n, wn, gn);
-				}
-				for (size_t r = 0; r < 5; r++) {
-					wn = tallyk_select_line_range_scalar(
-					    fline + start, n, ranges[r][0],
-					    ranges[r][1], want_sel);
-					gn = t->select_line_range(fline + start, n,
-					    ranges[r][0], ranges[r][1], got_sel);
-					same_selection("line_range", *isa, kind,
 					    start, n, wn, gn);
 				}
 				for (uint32_t nbits = 0; nbits <= 256;
@@ -453,12 +439,6 @@ Test(filter, scalar_selections_follow_the_definitions)
 	w = 0;
 	for (size_t i = 0; i < FN; i++)
 		if (flevel[i] >= 2)
-			cr_assert(eq(u32, got_sel[w++], (uint32_t)i));
-	cr_assert(eq(sz, k, w));
-	k = tallyk_select_line_range_scalar(fline, FN, 50, 60, got_sel);
-	w = 0;
-	for (size_t i = 0; i < FN; i++)
-		if (fline[i] >= 50 && fline[i] <= 60)
 			cr_assert(eq(u32, got_sel[w++], (uint32_t)i));
 	cr_assert(eq(sz, k, w));
 	k = tallyk_select_file_in_scalar(ffile, FN, fset, 200, got_sel);
