@@ -25,6 +25,11 @@ static const char help[] =
 "                      JSON lists are always complete)\n"
 "      --fail-on LVL   exit 1 when a unique result has level LVL or higher\n"
 "                      (none, note, warning, error)\n"
+"      --level LVL     count only results at level LVL or higher; the others\n"
+"                      are left out of every count, as if absent\n"
+"      --path GLOB     count only results whose file, as printed, matches the\n"
+"                      shell pattern GLOB ('*' also matches '/'); --level and\n"
+"                      --path do not filter --clusters\n"
 "  -j, --workers N     aggregation threads (default: one per CPU less one)\n"
 "      --progress      always show progress on stderr, with what is counted\n"
 "                      so far (results, results/s, unique, top rule)\n"
@@ -64,6 +69,8 @@ typedef struct opts {
 	bool json;
 	unsigned long top;
 	int fail_on;   /* -1 or a tally_level */
+	int level;     /* -1 or a tally_level */
+	const char *path;
 	unsigned long workers;
 	int progress;  /* -1 auto */
 	bool stats;
@@ -349,7 +356,7 @@ static int
 parse(int argc, char **argv, opts *o)
 {
 	enum { O_FAIL_ON = 256, O_PROGRESS, O_NO_PROGRESS, O_STATS,
-		O_CLUSTERS, O_WINDOW, O_ROOT, O_CACHE };
+		O_CLUSTERS, O_WINDOW, O_ROOT, O_CACHE, O_LEVEL, O_PATH };
 	static const struct option lo[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 'n' },
@@ -362,6 +369,8 @@ parse(int argc, char **argv, opts *o)
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "cache", required_argument, NULL, O_CACHE },
+		{ "level", required_argument, NULL, O_LEVEL },
+		{ "path", required_argument, NULL, O_PATH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -370,6 +379,7 @@ parse(int argc, char **argv, opts *o)
 	memset(o, 0, sizeof(*o));
 	o->top = 10;
 	o->fail_on = -1;
+	o->level = -1;
 	o->progress = -1;
 	o->window = 3;
 	optind = 1;
@@ -413,6 +423,16 @@ parse(int argc, char **argv, opts *o)
 			}
 			o->fail_on = (int)l;
 			break;
+		case O_LEVEL:
+			if (tally_level_parse(optarg, strlen(optarg), &l) !=
+			    TALLY_OK) {
+				out_error("summary: --level must be none, "
+				    "note, warning or error, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o->level = (int)l;
+			break;
+		case O_PATH: o->path = optarg; break;
 		case O_PROGRESS: o->progress = 1; break;
 		case O_NO_PROGRESS: o->progress = 0; break;
 		case O_STATS: o->stats = true; break;
@@ -475,6 +495,8 @@ cmd_summary(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cfg.workers = (unsigned)o.workers;
+	cfg.min_level = o.level < 0 ? TALLY_LEVEL_NONE : (unsigned)o.level;
+	cfg.path_glob = o.path;
 	if ((rc = tally_engine_create(&e, &cfg)) != TALLY_OK) {
 		out_error("cannot start the engine: %s", tally_strerror(rc));
 		free(rep);
