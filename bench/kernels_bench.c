@@ -28,22 +28,22 @@
  *  kernels/dedup/fill/distinct:D[/threads:2]
  *                                      D new keys into an empty set, growth
  *                                      included
- *  kernels/pair_ids/<isa>              (tool, rule) of one batch to dense
- *                                      pair ids (then counted by id)
  *  kernels/level_hist/<isa>            level histogram of the batch's level
  *                                      column, per ISA (scalar: reference)
  *  kernels/count_ids/...               counts by a dense id, 20 M rows, 1000
- *                                      distinct: the plain loop, the
- *                                      sub-histogram kernel on 1 and 2
+ *                                      distinct: the kernel on 1 and 2
  *                                      threads, and DuckDB's GROUP BY
  *                                      count(*) on the same row count and
  *                                      cardinality with 2 threads (run with
  *                                      node from ../shared/peers; skipped
  *                                      when absent); ratio_vs_duckdb
+ *  kernels/count_ids/corpus/{tool,file}
+ *                                      the kernel on corpus-shaped batches
  *
  * Rows: one batch (4096) shaped like real ids, hot in L2, as the engine
  * runs the kernel on a batch it just filled.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,9 +175,8 @@ bm_level_hist(bench_state *st, void *arg)
 static uint32_t fsel[ROWS];
 static uint64_t fset[ROWS / 64]; /* file ids < 4096: every other one */
 
-enum { F_LEVEL, F_LINE, F_FILE, F_COUNT };
-static const char *const filter_names[F_COUNT] = { "level_ge", "line_range",
-	"file_in" };
+enum { F_LEVEL, F_FILE, F_COUNT };
+static const char *const filter_names[F_COUNT] = { "level_ge", "file_in" };
 
 static void
 bm_filter(bench_state *st, void *arg)
@@ -198,9 +197,6 @@ bm_filter(bench_state *st, void *arg)
 		switch (a / 8) {
 		case F_LEVEL:
 			sel += t->select_level_ge(lv, ROWS, 2, fsel);
-			break;
-		case F_LINE:
-			sel += t->select_line_range(d.line, ROWS, 1, 2000, fsel);
 			break;
 		default:
 			sel += t->select_file_in(d.file, ROWS, fset, 4096, fsel);
@@ -245,29 +241,6 @@ bm_topk(bench_state *st, void *arg)
 	}
 	bench_set_items(st, iters * TK_N);
 	bench_set_bytes(st, iters * TK_N * sizeof(uint64_t));
-}
-
-/* ---- pair ids: (tool, rule) of one batch into dense pair ids ---- */
-
-static void
-bm_pair_ids(bench_state *st, void *arg)
-{
-	const tallyk_table *t = tallyk_table_of((tallyk_isa)(uintptr_t)arg);
-	static uint32_t pid[ROWS];
-	uint64_t iters = 0;
-
-	if (t == NULL) {
-		bench_skip(st, "ISA not supported by this CPU or build");
-		return;
-	}
-	data_make();
-	while (bench_keep_running(st, ROWS)) {
-		t->pair_ids(d.tool, d.rule, ROWS, 300, pid);
-		BENCH_ESCAPE(pid);
-		iters++;
-	}
-	bench_set_items(st, iters * ROWS);
-	bench_set_bytes(st, iters * ROWS * 2 * sizeof(uint32_t));
 }
 
 /* ---- dedup: the lock-free exact-key set ---- */
@@ -616,7 +589,6 @@ struct count_part {
 	const uint32_t *id;
 	size_t n;
 	uint64_t counts[CBINS];
-	uint32_t scratch[4 * CBINS];
 };
 
 static void *
@@ -625,11 +597,11 @@ count_part(void *arg)
 	struct count_part *p = arg;
 
 	memset(p->counts, 0, sizeof(p->counts));
-	tallyk_count_ids_scalar(p->id, p->n, p->counts, CBINS, p->scratch);
+	tallyk_count_ids_plain(p->id, p->n, p->counts);
 	return NULL;
 }
 
-/* arg: 0 = the plain loop, else the sub-histogram kernel on arg threads. */
+/* arg: threads; 1 runs on this thread. */
 static void
 bm_count_ids(bench_state *st, void *arg)
 {
@@ -642,7 +614,7 @@ bm_count_ids(bench_state *st, void *arg)
 	t0 = pool_now();
 	while (bench_keep_running(st, CROWS)) {
 		memset(total, 0, sizeof(total));
-		if (threads == 0) {
+		if (threads == 1) {
 			tallyk_count_ids_plain(cid, CROWS, total);
 		} else {
 			pthread_t th[2];
@@ -668,6 +640,83 @@ bm_count_ids(bench_state *st, void *arg)
 	duck = pool_baseline_get("duckdb/2");
 	if (threads == 2 && duck > 0)
 		bench_set_counter(st, "ratio_vs_duckdb", rate / duck, false);
+}
+
+/*
+ * ---- counts by id as the engine runs them: corpus-shaped batches ----
+ *
+ * A stream shaped like the shared corpus (its STATS.md): 5,033 files with
+ * lognormal results each (median 4, the mean about 30, at most 5,922),
+ * each file's results together; 8 tools, one per run of about 5,000 rows
+ * (a log is one tool's). Counted a batch (4096 rows) at a time into arrays
+ * of as many bins as ids, as tallyi_agg_count_rows() does.
+ */
+#define CS_FILES 5033u
+#define CS_TOOLS 8u
+
+static struct {
+	uint32_t *tool, *file;
+	size_t n;
+} cs;
+
+static double
+cs_unit(uint64_t *s)
+{
+	*s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+	return ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static void
+cs_make(void)
+{
+	uint64_t s = 0xC0FFEE;
+	size_t cap = 0;
+
+	if (cs.n != 0)
+		return;
+	for (uint32_t f = 0; f < CS_FILES; f++) {
+		/* lognormal (Box-Muller): median 4, sigma 2 */
+		double z = sqrt(-2 * log(cs_unit(&s))) *
+		    cos(6.283185307179586 * cs_unit(&s));
+		double x = 4 * exp(2 * z) + 1;
+		size_t k = x > 5922 ? 5922 : (size_t)x;
+		uint32_t file = (uint32_t)((f * 2654435761u) % CS_FILES);
+
+		if (cs.n + k > cap) {
+			cap = (cs.n + k) * 2;
+			cs.tool = realloc(cs.tool, cap * sizeof(uint32_t));
+			cs.file = realloc(cs.file, cap * sizeof(uint32_t));
+		}
+		for (size_t j = 0; j < k; j++, cs.n++) {
+			cs.file[cs.n] = file;
+			cs.tool[cs.n] = (uint32_t)(cs.n / 5000 % CS_TOOLS);
+		}
+	}
+}
+
+enum { CS_TOOL, CS_FILE };
+
+/* arg: the column */
+static void
+bm_count_corpus(bench_state *st, void *arg)
+{
+	unsigned col = (unsigned)(uintptr_t)arg;
+	static uint64_t counts[CS_FILES];
+	const uint32_t *id;
+	uint64_t iters = 0;
+
+	cs_make();
+	id = col == CS_TOOL ? cs.tool : cs.file;
+	while (bench_keep_running(st, cs.n)) {
+		for (size_t b = 0; b < cs.n; b += ROWS) {
+			size_t n = cs.n - b < ROWS ? cs.n - b : ROWS;
+
+			tallyk_count_ids_plain(id + b, n, counts);
+		}
+		BENCH_ESCAPE(counts);
+		iters++;
+	}
+	bench_set_items(st, iters * cs.n);
 }
 
 /* DuckDB GROUP BY count(*), 2 threads, same rows and cardinality. */
@@ -715,7 +764,6 @@ kernels_bench_register(void)
 	static char names[TALLYK_ISA_COUNT][48], names2[TALLYK_ISA_COUNT][48];
 	static char names3[F_COUNT][TALLYK_ISA_COUNT][48];
 	static char names4[2][TALLYK_ISA_COUNT][48];
-	static char names5[TALLYK_ISA_COUNT][48];
 
 	bench_register("kernels/fingerprint/xxh3_dispatch", bm_xxh3, NULL);
 	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
@@ -748,11 +796,6 @@ kernels_bench_register(void)
 			    (void *)(uintptr_t)(i + 8 * k));
 		}
 	}
-	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
-		snprintf(names5[i], sizeof(names5[i]), "kernels/pair_ids/%s",
-		    tallyk_isa_name((tallyk_isa)i));
-		bench_register(names5[i], bm_pair_ids, (void *)(uintptr_t)i);
-	}
 	/* 1K: the set in L1/L2, what the probe costs with no misses */
 	for (unsigned q = 0; q < 3; q++) {
 		static char dn[3][8][48];
@@ -779,9 +822,12 @@ kernels_bench_register(void)
 	/* DuckDB first: the 2-thread count prints its ratio to it. */
 	bench_register_realtime("kernels/count_ids/duckdb/threads:2",
 	    bm_duckdb, NULL);
-	bench_register("kernels/count_ids/plain", bm_count_ids, NULL);
-	bench_register_realtime("kernels/count_ids/subhist/threads:1",
-	    bm_count_ids, (void *)(uintptr_t)1);
-	bench_register_realtime("kernels/count_ids/subhist/threads:2",
+	bench_register("kernels/count_ids/plain", bm_count_ids,
+	    (void *)(uintptr_t)1);
+	bench_register_realtime("kernels/count_ids/threads:2",
 	    bm_count_ids, (void *)(uintptr_t)2);
+	bench_register("kernels/count_ids/corpus/tool", bm_count_corpus,
+	    (void *)(uintptr_t)CS_TOOL);
+	bench_register("kernels/count_ids/corpus/file", bm_count_corpus,
+	    (void *)(uintptr_t)CS_FILE);
 }

@@ -14,6 +14,13 @@
  *       first (every input read, packed and stored), warm finds every
  *       input stored (every input replayed). x_read is the ratio of
  *       throughput to the plain summary, measured just before in the run.
+ *   sarif/rank/<set>/<dim>/{full_sort,top:10}  tally_snapshot_groups() by
+ *       count on the snapshot of the whole set (read once, untimed), for
+ *       files and (tool, rule): full_sort asks for every group (cap = the
+ *       group count: every group ranked by a sort, as any cap was before
+ *       the top-K path), top:10 for ten (the top-K kernel, then only the
+ *       groups at or above the tenth count ranked); x_sort is full_sort's
+ *       time over top:10's.
  *
  * <set> is "corpus" (../shared/corpus, every *.sarif; skipped when absent)
  * or "samples" (tests/data/samples, small: the bench-smoke tier).
@@ -278,10 +285,77 @@ bm_merge(bench_state *st, void *arg)
 	bench_set_counter(st, "unique", (double)unique, false);
 }
 
+/* ---- ranking: the top N of a snapshot against a full sort ---- */
+
+static tally_engine *rank_e;
+static tally_snapshot *rank_s;
+
+typedef struct rank_arg {
+	fileset *fs;
+	tally_dim dim;
+	size_t top; /* 0: every group */
+} rank_arg;
+
+static rank_arg rank_args[2][2]; /* [file, rule][full_sort, top:10] */
+
+static void
+bm_rank(bench_state *st, void *arg)
+{
+	const rank_arg *a = arg;
+	tally_group *out;
+	size_t cnt, cap, n = 0;
+	uint64_t iters = 0;
+	double t0, per;
+	char base[64];
+
+	if (a->fs->n == 0) {
+		bench_skip(st, "no input files");
+		return;
+	}
+	if (rank_e == NULL) { /* the set's snapshot, once per process */
+		tally_config cfg = TALLY_CONFIG_INIT;
+
+		cfg.workers = 1;
+		if (tally_engine_create(&rank_e, &cfg) != TALLY_OK)
+			abort();
+		for (size_t i = 0; i < a->fs->n; i++) {
+			tally_sarif_report rep;
+
+			(void)tally_sarif_read_file(rank_e, a->fs->paths[i], NULL,
+			    &rep);
+		}
+		if (tally_engine_flush(rank_e) != TALLY_OK ||
+		    tally_snapshot_acquire(rank_e, &rank_s) != TALLY_OK)
+			abort();
+	}
+	cnt = tally_snapshot_group_count(rank_s, a->dim);
+	cap = a->top != 0 ? a->top : cnt;
+	out = malloc((cnt ? cnt : 1) * sizeof(*out));
+	t0 = pool_now();
+	while (bench_keep_running(st, 1)) {
+		if (tally_snapshot_groups(rank_s, a->dim, TALLY_ORDER_COUNT, out,
+		    cap, &n) != TALLY_OK)
+			abort();
+		BENCH_ESCAPE(out);
+		iters++;
+	}
+	per = (pool_now() - t0) / (double)(iters ? iters : 1);
+	free(out);
+	snprintf(base, sizeof(base), "rank/%s/%d", a->fs->name, (int)a->dim);
+	if (a->top == 0)
+		pool_baseline_set(base, per);
+	else if (pool_baseline_get(base) > 0)
+		bench_set_counter(st, "x_sort", pool_baseline_get(base) / per,
+		    false);
+	bench_set_items(st, iters * cnt);
+	bench_set_counter(st, "groups", (double)cnt, false);
+	bench_set_counter(st, "returned", (double)n, false);
+}
+
 void
 sarif_bench_register(void)
 {
-	static char names[6][96], cnames[4][112];
+	static char names[6][96], cnames[4][112], rnames[2][2][96];
 	const char *corpus = getenv("TALLY_CORPUS_DIR");
 
 	collect(&sets[0], corpus != NULL ? corpus : TALLY_CORPUS_DIR, 1);
@@ -307,5 +381,16 @@ sarif_bench_register(void)
 		}
 		bench_register(names[3 * k + 1], bm_read_only, &sets[k]);
 		bench_register_realtime(names[3 * k + 2], bm_merge, &sets[k]);
+	}
+	/* The corpus only (the process keeps one snapshot). */
+	for (int d = 0; d < 2; d++) {
+		for (int t = 0; t < 2; t++) {
+			rank_args[d][t] = (rank_arg){ &sets[0],
+				d ? TALLY_DIM_RULE : TALLY_DIM_FILE, t ? 10 : 0 };
+			snprintf(rnames[d][t], sizeof(rnames[d][t]),
+			    "sarif/rank/%s/%s/%s", sets[0].name,
+			    d ? "rule" : "file", t ? "top:10" : "full_sort");
+			bench_register(rnames[d][t], bm_rank, &rank_args[d][t]);
+		}
 	}
 }

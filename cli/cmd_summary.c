@@ -25,6 +25,11 @@ static const char help[] =
 "                      JSON lists are always complete)\n"
 "      --fail-on LVL   exit 1 when a unique result has level LVL or higher\n"
 "                      (none, note, warning, error)\n"
+"      --level LVL     count only results at level LVL or higher; the others\n"
+"                      are left out of every count, as if absent\n"
+"      --path GLOB     count only results whose file, as printed, matches the\n"
+"                      shell pattern GLOB ('*' also matches '/'); --level and\n"
+"                      --path do not filter --clusters\n"
 "  -j, --workers N     aggregation threads (default: one per CPU less one)\n"
 "      --progress      always show progress on stderr, with what is counted\n"
 "                      so far (results, results/s, unique, top rule)\n"
@@ -66,7 +71,8 @@ static const cli_cmd summary_cmd = {
 	.name = "summary",
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_TOP) |
-	    OPT(OPT_FAIL_ON) | OPT(OPT_WORKERS) | OPTS_PROGRESS |
+	    OPT(OPT_FAIL_ON) | OPT(OPT_LEVEL) | OPT(OPT_PATH) |
+	    OPT(OPT_WORKERS) | OPTS_PROGRESS |
 	    OPTS_CLUSTERS | OPT(OPT_CACHE) | OPT(OPT_STATS),
 	.formats = formats,
 };
@@ -441,6 +447,9 @@ summary_start(summary *sm)
 	int rc;
 
 	cfg.workers = (unsigned)sm->o.workers;
+	cfg.min_level = sm->o.level < 0 ? TALLY_LEVEL_NONE :
+	    (unsigned)sm->o.level;
+	cfg.path_glob = sm->o.path;
 	if ((rc = tally_engine_create(&sm->e, &cfg)) != TALLY_OK) {
 		out_error("cannot start the engine: %s", tally_strerror(rc));
 		return EXIT_USAGE;

@@ -50,6 +50,9 @@ static const opt_def defs[OPT_COUNT] = {
 	[OPT_FAIL_ON] = { "fail-on", 0, K_LEVEL, DEST(fail_on),
 		.expect = "none, note, warning or error" },
 	[OPT_FAIL_ON_NEW] = { "fail-on-new", 0, K_FLAG, DEST(fail_on_new) },
+	[OPT_LEVEL] = { "level", 0, K_LEVEL, DEST(level),
+		.expect = "none, note, warning or error" },
+	[OPT_PATH] = { "path", 0, K_STR, DEST(path) },
 	[OPT_WORKERS] = { "workers", 'j', K_UINT, DEST(workers), .max = 256,
 		.expect = "a number from 0 to 256" },
 	[OPT_PROGRESS] = { "progress", 0, K_SET, DEST(progress), .value = 1 },
@@ -118,6 +121,7 @@ opt_defaults(cli_opts *o)
 	o->format = CLI_FORMAT_TEXT;
 	o->top = 10;
 	o->fail_on = -1;
+	o->level = -1;
 	o->progress = -1;
 	o->window = 3;
 }

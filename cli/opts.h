@@ -25,6 +25,8 @@ typedef enum cli_opt {
 	OPT_TOP,         /* -n, --top N */
 	OPT_FAIL_ON,     /* --fail-on LVL */
 	OPT_FAIL_ON_NEW, /* --fail-on-new */
+	OPT_LEVEL,       /* --level LVL */
+	OPT_PATH,        /* --path GLOB */
 	OPT_WORKERS,     /* -j, --workers N */
 	OPT_PROGRESS,    /* --progress */
 	OPT_NO_PROGRESS, /* --no-progress */
@@ -53,6 +55,8 @@ typedef struct cli_opts {
 	unsigned long top;    /* 10 */
 	int fail_on;          /* -1 (none), or a tally_level */
 	bool fail_on_new;
+	int level;            /* -1 (all), or a tally_level */
+	const char *path;     /* NULL (all) */
 	unsigned long workers; /* 0: the engine's default */
 	int progress;          /* -1 auto, 0 never, 1 always */
 	bool stats;

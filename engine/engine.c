@@ -51,6 +51,7 @@
 #include "engine/engine_structs.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,8 @@ config_read(tally_config *c, const tally_config *user)
 	if (c->flags & ~(TALLY_SUBMIT_NONBLOCK | TALLY_POOL_PIN))
 		return TALLY_EINVAL;
 	if (c->workers > 256)
+		return TALLY_EINVAL;
+	if (c->min_level >= TALLY_LEVEL_COUNT)
 		return TALLY_EINVAL;
 	return TALLY_OK;
 }
@@ -358,6 +361,101 @@ fail(tally_engine *e, int rc)
 	tallyi_futex_wake(&e->pending[1], INT_MAX);
 }
 
+/* Pack rows @sel[0..m) of @b's columns to the front (sel ascending). */
+static void
+pack_rows(tally_batch *b, const uint32_t *sel, size_t m)
+{
+	for (size_t j = 0; j < m; j++) { /* sel[j] >= j: in place */
+		uint32_t i = sel[j];
+
+		b->tool[j] = b->tool[i];
+		b->rule[j] = b->rule[i];
+		b->file[j] = b->file[i];
+		b->message[j] = b->message[i];
+		b->line[j] = b->line[i];
+		b->column[j] = b->column[i];
+		b->offset[j] = b->offset[i];
+		b->level[j] = b->level[i];
+	}
+}
+
+/*
+ * Classify file ids below @lim against the path glob in @w's own file set.
+ * Each worker keeps its own: it is read by the kernel with plain loads and
+ * written by its owner only, so no file set is shared with a writer. A
+ * file id is classified by the first batch that holds an id at or above it
+ * (ids below a batch's limit are published, so their names can be read
+ * without a lock), once per worker. Return: TALLY_OK or TALLY_ENOMEM.
+ */
+static int
+fileset_extend(tally_engine *e, tallyi_worker *w, uint32_t lim)
+{
+	size_t need = ((size_t)lim + 63) / 64;
+
+	if (lim <= w->fset_bits)
+		return TALLY_OK;
+	if (need > w->fset_words) {
+		size_t words = w->fset_words ? w->fset_words : 64;
+		uint64_t *v;
+
+		while (words < need)
+			words *= 2;
+		v = tallyi_zalloc(&e->mem, words * sizeof(uint64_t));
+		if (v == NULL)
+			return TALLY_ENOMEM;
+		if (w->fset != NULL) {
+			memcpy(v, w->fset, w->fset_words * sizeof(uint64_t));
+			tallyi_free(&e->mem, w->fset,
+			    w->fset_words * sizeof(uint64_t));
+		}
+		w->fset = v;
+		w->fset_words = words;
+	}
+	for (uint32_t f = w->fset_bits; f < lim; f++) {
+		const tallyi_strent *ent = tallyi_strtab_entry(
+		    &e->str[TALLY_STR_FILE], f);
+
+		if (fnmatch(e->path_glob, ent->p, 0) == 0)
+			w->fset[f / 64] |= (uint64_t)1 << (f % 64);
+	}
+	w->fset_bits = lim;
+	return TALLY_OK;
+}
+
+/*
+ * The engine's filters (tally_config min_level, path_glob), first thing
+ * on a batch: the selection kernels over the level and file columns keep
+ * the rows that pass, packed to the front, so a row left out is neither
+ * deduplicated nor counted. @n: rows in, rows kept out.
+ * Return: TALLY_OK or TALLY_ENOMEM (the file set could not grow).
+ */
+static int
+filter_rows(tally_engine *e, tallyi_worker *w, tally_batch *b,
+    const tallyk_table *k, uint32_t *n)
+{
+	size_t m = *n, kept;
+	int rc;
+
+	if (e->min_level > TALLY_LEVEL_NONE) {
+		kept = k->select_level_ge(b->level, m, e->min_level, b->sel);
+		if (kept < m)
+			pack_rows(b, b->sel, kept);
+		m = kept;
+	}
+	if (e->path_glob != NULL && m != 0) {
+		rc = fileset_extend(e, w, b->lim[TALLY_STR_FILE]);
+		if (rc != TALLY_OK)
+			return rc;
+		kept = k->select_file_in(b->file, m, w->fset, w->fset_bits,
+		    b->sel);
+		if (kept < m)
+			pack_rows(b, b->sel, kept);
+		m = kept;
+	}
+	*n = (uint32_t)m;
+	return TALLY_OK;
+}
+
 /*
  * Aggregate one batch into the worker's partial: fingerprint every row,
  * insert the keys into the shared lock-free set, select the rows that won
@@ -376,6 +474,11 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 	size_t m;
 	int rc;
 
+	if (e->min_level > TALLY_LEVEL_NONE || e->path_glob != NULL) {
+		rc = filter_rows(e, w, b, k, &n);
+		if (rc != TALLY_OK)
+			return rc;
+	}
 	k->fingerprint(&cols, n, b->fp);
 	pthread_mutex_lock(&w->lock);
 	/* Ids are below the batch's limits (ids_known()), so this covers
@@ -695,6 +798,8 @@ engine_free(tally_engine *e)
 	if (e->workers != NULL) {
 		for (unsigned i = 0; i < e->nworkers; i++) {
 			tallyi_agg_fini(&e->workers[i].agg, &mem);
+			tallyi_free(&mem, e->workers[i].fset,
+			    e->workers[i].fset_words * sizeof(uint64_t));
 			pthread_mutex_destroy(&e->workers[i].lock);
 		}
 		tallyi_free(&mem, e->workers,
@@ -712,6 +817,7 @@ engine_free(tally_engine *e)
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		tallyi_strtab_fini(&e->str[k]);
 	pthread_mutex_destroy(&e->plock);
+	tallyi_free(&mem, e->path_glob, e->path_glob_size);
 	tallyi_free(&mem, e, sizeof(*e));
 	tallyi_mem_fini(&mem);
 }
@@ -748,6 +854,7 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 	e->max_inflight = cfg.max_inflight ? cfg.max_inflight :
 	    4 * e->nworkers;
 	e->flags = cfg.flags;
+	e->min_level = (uint8_t)cfg.min_level;
 
 	/*
 	 * Every init below is paired with a fini in engine_free(), and each
@@ -756,7 +863,14 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 	 */
 	tallyi_store_u64(&e->epoch, 1, TALLY_RELAXED);
 	pthread_mutex_init(&e->plock, NULL);
-	rc = tallyi_keyset_init(&e->keys, &e->mem);
+	if (cfg.path_glob != NULL) {
+		e->path_glob_size = strlen(cfg.path_glob) + 1;
+		e->path_glob = tallyi_alloc(&e->mem, e->path_glob_size);
+		if (e->path_glob != NULL)
+			memcpy(e->path_glob, cfg.path_glob, e->path_glob_size);
+	}
+	rc = cfg.path_glob != NULL && e->path_glob == NULL ? TALLY_ENOMEM :
+	    tallyi_keyset_init(&e->keys, &e->mem);
 	if (rc == TALLY_OK)
 		rc = batch_pool_init(e);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && rc == TALLY_OK; k++)

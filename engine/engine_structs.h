@@ -96,6 +96,9 @@ typedef struct tallyi_worker {
 	tallyi_agg agg;           /* counts since the last publication */
 	tallyi_agg spare;         /* publisher's (pub_lock): swapped with agg */
 	bool spare_dirty;         /* publisher's: spare holds unmerged counts */
+	uint64_t *fset;           /* owner: bit f: file f matches path_glob */
+	uint32_t fset_bits;       /* owner: file ids classified in fset */
+	size_t fset_words;        /* owner: words allocated */
 	tallyi_task *free_tasks;  /* owner only */
 	unsigned nfree_tasks;
 	uint64_t rng;             /* victim choice */
@@ -111,6 +114,9 @@ struct tally_engine {
 	unsigned batch_cap;
 	unsigned max_inflight;
 	unsigned flags;
+	uint8_t min_level;     /* tally_config filters: a tally_level */
+	char *path_glob;       /* or NULL; path_glob_size bytes */
+	size_t path_glob_size;
 
 	tallyi_strtab str[TALLY_STR_KIND_COUNT];
 	tallyi_keyset keys;

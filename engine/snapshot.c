@@ -62,6 +62,7 @@
 #include "tally/snapshot.h"
 #include "engine/engine_structs.h"
 #include "engine/futex.h"
+#include "kernels/kernels.h"
 
 
 struct tally_snapshot {
@@ -623,19 +624,99 @@ name_of(const tally_engine *e, tally_strkind kind, uint32_t id, size_t *len)
 	return ent->p;
 }
 
+/* @r: group @g of @dim with the names it ranks by. */
+static void
+rank_fill(const tally_engine *e, tally_dim dim, const tally_group *g,
+    rank_ent *r)
+{
+	r->count = g->count;
+	r->g = g;
+	r->n2 = NULL;
+	r->l2 = 0;
+	if (dim == TALLY_DIM_FILE || dim == TALLY_DIM_FILE_RULE) {
+		r->n1 = name_of(e, TALLY_STR_FILE, g->file, &r->l1);
+		if (dim == TALLY_DIM_FILE_RULE)
+			r->n2 = name_of(e, TALLY_STR_RULE, g->rule, &r->l2);
+	} else {
+		r->n1 = name_of(e, TALLY_STR_TOOL, g->tool, &r->l1);
+		if (dim == TALLY_DIM_RULE)
+			r->n2 = name_of(e, TALLY_STR_RULE, g->rule, &r->l2);
+	}
+}
+
+/*
+ * The first @take of the @cnt groups @g in count order, into @out: rank
+ * the groups whose count is at least @bar (all of them when @bar is 0) by
+ * rank_cmp and keep the first @take; @m of them reach @bar.
+ */
+static int
+rank_some(const tally_engine *e, tally_dim dim, const tally_group *g,
+    size_t cnt, uint64_t bar, size_t m, tally_group *out, size_t take)
+{
+	rank_ent *r = tallyi_alloc(&e->mem, m * sizeof(*r));
+	size_t k = 0;
+
+	if (r == NULL)
+		return TALLY_ENOMEM;
+	for (size_t i = 0; i < cnt; i++) {
+		if (g[i].count >= bar)
+			rank_fill(e, dim, &g[i], &r[k++]);
+	}
+	TALLY_ASSERT(k == m && take <= m);
+	qsort(r, m, sizeof(*r), rank_cmp);
+	for (size_t i = 0; i < take; i++)
+		out[i] = *r[i].g;
+	tallyi_free(&e->mem, r, m * sizeof(*r));
+	return TALLY_OK;
+}
+
+/*
+ * The top @take < @cnt groups by selection instead of a sort of all. The
+ * top-K kernel finds the @take-th largest count, the bar, over a column of
+ * the counts. The kernel breaks ties by position, the order by names: so
+ * every group with the bar's count is a candidate, not only those the
+ * kernel kept. The top @take of the order are the groups above the bar
+ * (fewer than @take) and the best-named of those at it, so ranking every
+ * group at or above the bar with rank_cmp, as the full sort does, gives
+ * the same first @take, ties included. With many groups tied at the bar
+ * (a cap inside a long run of equal counts) it costs up to a full sort.
+ */
+static int
+rank_top(const tally_engine *e, tally_dim dim, const tally_group *g,
+    size_t cnt, tally_group *out, size_t take)
+{
+	size_t cbytes = cnt * sizeof(uint64_t), ibytes = take * sizeof(uint32_t);
+	uint64_t *count = tallyi_alloc(&e->mem, cbytes), bar;
+	uint32_t *ids = tallyi_alloc(&e->mem, ibytes);
+	size_t m = 0, got;
+
+	if (count == NULL || ids == NULL) {
+		tallyi_free(&e->mem, count, cbytes);
+		tallyi_free(&e->mem, ids, ibytes);
+		return TALLY_ENOMEM;
+	}
+	for (size_t i = 0; i < cnt; i++)
+		count[i] = g[i].count; /* never 0: every group counts */
+	got = tallyk_kernels()->topk(count, cnt, take, ids);
+	TALLY_ASSERT(got == take);
+	bar = count[ids[take - 1]];
+	for (size_t i = 0; i < cnt; i++)
+		m += count[i] >= bar;
+	tallyi_free(&e->mem, count, cbytes);
+	tallyi_free(&e->mem, ids, ibytes);
+	return rank_some(e, dim, g, cnt, bar, m, out, take);
+}
+
 int
 tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
     tally_order order, tally_group *out, size_t cap, size_t *n)
 {
-	const tally_engine *e;
-	rank_ent *r;
 	size_t cnt, take;
 
 	if (s == NULL || n == NULL || (unsigned)dim >= TALLY_DIM_COUNT ||
 	    (order != TALLY_ORDER_ID && order != TALLY_ORDER_COUNT) ||
 	    (out == NULL && cap != 0))
 		return TALLY_EINVAL;
-	e = s->e;
 	cnt = s->n[dim];
 	take = cap < cnt ? cap : cnt;
 	*n = take;
@@ -649,34 +730,8 @@ tally_snapshot_groups(const tally_snapshot *s, tally_dim dim,
 		memcpy(out, g, take * sizeof(tally_group));
 		return TALLY_OK;
 	}
-
-	r = tallyi_alloc(&e->mem, cnt * sizeof(*r));
-	if (r == NULL)
-		return TALLY_ENOMEM;
-	for (size_t i = 0; i < cnt; i++) {
-		const tally_group *g = &s->g[dim][i];
-
-		r[i].count = g->count;
-		r[i].g = g;
-		r[i].n2 = NULL;
-		r[i].l2 = 0;
-		if (dim == TALLY_DIM_FILE || dim == TALLY_DIM_FILE_RULE) {
-			r[i].n1 = name_of(e, TALLY_STR_FILE, g->file,
-			    &r[i].l1);
-			if (dim == TALLY_DIM_FILE_RULE)
-				r[i].n2 = name_of(e, TALLY_STR_RULE, g->rule,
-				    &r[i].l2);
-		} else {
-			r[i].n1 = name_of(e, TALLY_STR_TOOL, g->tool,
-			    &r[i].l1);
-			if (dim == TALLY_DIM_RULE)
-				r[i].n2 = name_of(e, TALLY_STR_RULE, g->rule,
-				    &r[i].l2);
-		}
-	}
-	qsort(r, cnt, sizeof(*r), rank_cmp);
-	for (size_t i = 0; i < take; i++)
-		out[i] = *r[i].g;
-	tallyi_free(&e->mem, r, cnt * sizeof(*r));
-	return TALLY_OK;
+	/* The kernel's ids are 32-bit: beyond that, the full sort. */
+	if (take < cnt && cnt <= UINT32_MAX)
+		return rank_top(s->e, dim, s->g[dim], cnt, out, take);
+	return rank_some(s->e, dim, s->g[dim], cnt, 0, cnt, out, take);
 }

@@ -1,6 +1,6 @@
 /*
  * kernels/count_avx2.c - level histogram, 32 rows per step: one byte
- * compare per level value, movemask, popcount; pair ids, 8 rows per step.
+ * compare per level value, movemask, popcount.
  */
 #include <immintrin.h>
 
@@ -29,21 +29,4 @@ tallyk_level_hist_avx2(const uint8_t *level, size_t n, uint64_t hist[4])
 	for (int v = 0; v < 4; v++)
 		hist[v] += h[v];
 	tallyk_level_hist_scalar(level + i, n - i, hist);
-}
-
-void
-tallyk_pair_ids_avx2(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out)
-{
-	const __m256i k = _mm256_set1_epi32((int)nb);
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		__m256i x = _mm256_loadu_si256((const void *)(a + i));
-		__m256i y = _mm256_loadu_si256((const void *)(b + i));
-
-		_mm256_storeu_si256((void *)(out + i),
-		    _mm256_add_epi32(_mm256_mullo_epi32(x, k), y));
-	}
-	tallyk_pair_ids_scalar(a + i, b + i, n - i, nb, out + i);
 }

@@ -62,21 +62,20 @@ detect(void)
 
 #define TALLYK_TABLE(ISA, isa)                                             \
 	{ ISA, tallyk_fingerprint_##isa, tallyk_level_hist_##isa,          \
-	    tallyk_select_level_ge_##isa, tallyk_select_line_range_##isa,  \
-	    tallyk_select_file_in_##isa, tallyk_topk_##isa,                \
-	    tallyk_pair_ids_##isa }
+	    tallyk_select_level_ge_##isa, tallyk_select_file_in_##isa,     \
+	    tallyk_topk_##isa }
 
 static const tallyk_table tables[TALLYK_ISA_COUNT] = {
 	TALLYK_TABLE(TALLYK_ISA_SCALAR, scalar),
 #if !defined(TALLY_NO_AVX2)
 	TALLYK_TABLE(TALLYK_ISA_AVX2, avx2),
 #else
-	{ TALLYK_ISA_AVX2, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ TALLYK_ISA_AVX2, NULL, NULL, NULL, NULL, NULL },
 #endif
 #if !defined(TALLY_NO_AVX512)
 	TALLYK_TABLE(TALLYK_ISA_AVX512, avx512),
 #else
-	{ TALLYK_ISA_AVX512, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ TALLYK_ISA_AVX512, NULL, NULL, NULL, NULL, NULL },
 #endif
 };
 

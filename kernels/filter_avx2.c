@@ -100,26 +100,6 @@ tallyk_select_level_ge_avx2(const uint8_t *level, size_t n,
 }
 
 size_t
-tallyk_select_line_range_avx2(const uint32_t *line, size_t n, uint32_t lo,
-    uint32_t hi, uint32_t *sel)
-{
-	const __m256i vlo = _mm256_set1_epi32((int)lo);
-	const __m256i span = _mm256_set1_epi32((int)(hi - lo));
-	size_t i = 0, k = 0;
-
-	if (lo > hi)
-		return 0;
-	for (; i + 8 <= n; i += 8) {
-		__m256i x = _mm256_loadu_si256((const void *)(line + i));
-		unsigned m = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(
-		    le_u32(_mm256_sub_epi32(x, vlo), span)));
-
-		k += emit8(sel + k, (uint32_t)i, m);
-	}
-	return tallyk_line_range_rows(line, i, n, lo, hi, sel, k);
-}
-
-size_t
 tallyk_select_file_in_avx2(const uint32_t *file, size_t n,
     const uint64_t *set, uint32_t nbits, uint32_t *sel)
 {

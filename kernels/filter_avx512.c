@@ -39,26 +39,6 @@ tallyk_select_level_ge_avx512(const uint8_t *level, size_t n,
 }
 
 size_t
-tallyk_select_line_range_avx512(const uint32_t *line, size_t n, uint32_t lo,
-    uint32_t hi, uint32_t *sel)
-{
-	const __m512i vlo = _mm512_set1_epi32((int)lo);
-	const __m512i span = _mm512_set1_epi32((int)(hi - lo));
-	size_t i = 0, k = 0;
-
-	if (lo > hi)
-		return 0;
-	for (; i + 16 <= n; i += 16) {
-		__m512i x = _mm512_loadu_si512((const void *)(line + i));
-		__mmask16 m = _mm512_cmple_epu32_mask(_mm512_sub_epi32(x, vlo),
-		    span);
-
-		k += emit16(sel + k, (uint32_t)i, m);
-	}
-	return tallyk_line_range_rows(line, i, n, lo, hi, sel, k);
-}
-
-size_t
 tallyk_select_file_in_avx512(const uint32_t *file, size_t n,
     const uint64_t *set, uint32_t nbits, uint32_t *sel)
 {

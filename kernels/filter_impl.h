@@ -23,18 +23,6 @@ tallyk_level_ge_rows(const uint8_t *level, size_t from, size_t n,
 	return k;
 }
 
-/* Caller guarantees lo <= hi: then lo <= x <= hi is x - lo <= hi - lo. */
-static inline size_t
-tallyk_line_range_rows(const uint32_t *line, size_t from, size_t n,
-    uint32_t lo, uint32_t hi, uint32_t *sel, size_t k)
-{
-	for (size_t i = from; i < n; i++) {
-		sel[k] = (uint32_t)i;
-		k += line[i] - lo <= hi - lo;
-	}
-	return k;
-}
-
 static inline size_t
 tallyk_file_in_rows(const uint32_t *file, size_t from, size_t n,
     const uint64_t *set, uint32_t nbits, uint32_t *sel, size_t k)

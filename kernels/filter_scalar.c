@@ -13,13 +13,6 @@ tallyk_select_level_ge_scalar(const uint8_t *level, size_t n,
 }
 
 size_t
-tallyk_select_line_range_scalar(const uint32_t *line, size_t n, uint32_t lo,
-    uint32_t hi, uint32_t *sel)
-{
-	return lo <= hi ? tallyk_line_range_rows(line, 0, n, lo, hi, sel, 0) : 0;
-}
-
-size_t
 tallyk_select_file_in_scalar(const uint32_t *file, size_t n,
     const uint64_t *set, uint32_t nbits, uint32_t *sel)
 {

@@ -67,46 +67,24 @@ void tallyk_level_hist_avx512(const uint8_t *level, size_t n,
 #endif
 
 /*
- * tallyk_count_ids_scalar() - counts[id[i]]++ for every row, with four
- * sub-histograms in @scratch (4 * @nbins entries); every id < @nbins.
- * tallyk_count_ids_plain() is the single-array loop, the reference.
- * Scalar only: no SIMD variant (AVX-512CD conflict detection, say) has
- * been written or measured against this one.
+ * tallyk_count_ids_plain() - counts[id[i]]++ for every row (one array).
+ * Scalar only. The variant kept: one with four sub-histograms (no wait on
+ * a store when an id repeats) was slower on the engine's corpus-shaped
+ * batches and was removed; the figure is in bench/RESULTS.md under
+ * "Kernels".
  */
-void tallyk_count_ids_scalar(const uint32_t *id, size_t n, uint64_t *counts,
-    uint32_t nbins, uint32_t *scratch);
 void tallyk_count_ids_plain(const uint32_t *id, size_t n, uint64_t *counts);
-
-/*
- * tallyk_pair_ids_*() - out[i] = a[i] * nb + b[i] (mod 2^32): a dense id
- * per (a, b) pair, to count pairs such as (tool, rule) with the id kernel.
- * The caller keeps every a < na, b < nb with na * nb <= 2^32, and uses a
- * hash map instead when na * nb is too large for a count array.
- */
-void tallyk_pair_ids_scalar(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out);
-#if !defined(TALLY_NO_AVX2)
-void tallyk_pair_ids_avx2(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out);
-#endif
-#if !defined(TALLY_NO_AVX512)
-void tallyk_pair_ids_avx512(const uint32_t *a, const uint32_t *b, size_t n,
-    uint32_t nb, uint32_t *out);
-#endif
 
 /*
  * Filters: write the row numbers (ascending) of the rows that pass into
  * @sel, which has room for @n entries (entries past the returned count may
  * be overwritten); return how many passed.
- *  level_ge:   level >= threshold
- *  line_range: lo <= line <= hi (nothing when lo > hi)
- *  file_in:    file < nbits and bit `file` of the bitmap @set is set
+ *  level_ge: level >= threshold
+ *  file_in:  file < nbits and bit `file` of the bitmap @set is set
  */
 #define TALLYK_FILTERS(isa)                                                \
 	size_t tallyk_select_level_ge_##isa(const uint8_t *level, size_t n, \
 	    uint8_t threshold, uint32_t *sel);                             \
-	size_t tallyk_select_line_range_##isa(const uint32_t *line,         \
-	    size_t n, uint32_t lo, uint32_t hi, uint32_t *sel);            \
 	size_t tallyk_select_file_in_##isa(const uint32_t *file, size_t n,  \
 	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
 
@@ -150,14 +128,10 @@ typedef struct tallyk_table {
 	void (*level_hist)(const uint8_t *level, size_t n, uint64_t hist[4]);
 	size_t (*select_level_ge)(const uint8_t *level, size_t n,
 	    uint8_t threshold, uint32_t *sel);
-	size_t (*select_line_range)(const uint32_t *line, size_t n,
-	    uint32_t lo, uint32_t hi, uint32_t *sel);
 	size_t (*select_file_in)(const uint32_t *file, size_t n,
 	    const uint64_t *set, uint32_t nbits, uint32_t *sel);
 	size_t (*topk)(const uint64_t *count, size_t n, size_t k,
 	    uint32_t *ids);
-	void (*pair_ids)(const uint32_t *a, const uint32_t *b, size_t n,
-	    uint32_t nb, uint32_t *out);
 } tallyk_table;
 
 /*

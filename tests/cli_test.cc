@@ -10,6 +10,7 @@
 #include <criterion/new/assert.h>
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ TestSuite(cli, .timeout = 600);
 /* The reference reader                                                */
 
 struct ref {
+	unsigned min_level = 0;       /* --level: 0 none .. 3 error */
+	const char *glob = nullptr;   /* --path */
 	uint64_t total = 0, unique = 0;
 	std::map<std::string, uint64_t> by_level, by_tool, by_file;
 	std::map<std::pair<std::string, std::string>, uint64_t> by_rule;
@@ -103,6 +106,13 @@ normalize(std::string u)
 	while (o.rfind("./", 0) == 0)
 		o = o.substr(2);
 	return o;
+}
+
+static unsigned
+level_rank(const std::string &level)
+{
+	return level == "error" ? 3 : level == "warning" ? 2 :
+	    level == "note" ? 1 : 0;
 }
 
 static void
@@ -188,6 +198,9 @@ reference_file(const std::string &path, std::set<key> &seen, ref &r)
 				}
 			}
 			file = normalize(file);
+			if (level_rank(level) < r.min_level || (r.glob != nullptr &&
+			    fnmatch(r.glob, file.c_str(), 0) != 0))
+				continue; /* as if absent */
 			if (present(x, "message", &v)) {
 				dom::element m;
 
@@ -210,10 +223,14 @@ reference_file(const std::string &path, std::set<key> &seen, ref &r)
 }
 
 static ref
-reference(const std::vector<std::string> &paths)
+reference(const std::vector<std::string> &paths, unsigned min_level = 0,
+    const char *glob = nullptr)
 {
 	std::set<key> seen;
 	ref r;
+
+	r.min_level = min_level;
+	r.glob = glob;
 
 	for (const auto &p : paths)
 		reference_file(p, seen, r);
@@ -686,6 +703,24 @@ Test(cli, fail_on_compares_levels)
 	/* An input error outranks --fail-on. */
 	cr_expect(eq(int, run({ "summary", "--fail-on", "none",
 	    DATA "/defs/defs.sarif", DATA "/bad/empty.sarif" }).status, 2));
+}
+
+/* --level and --path: the reference leaves the same results out first. */
+Test(cli, level_and_path_leave_results_out)
+{
+	std::vector<std::string> files = sample_files();
+	std::vector<std::string> args = { "summary", "--format", "json",
+		"--level", "warning", "--path", "*.c" };
+	ref want = reference(files, 2, "*.c");
+	result r;
+
+	cr_assert(want.unique != 0 && want.unique < reference(files).unique);
+	args.insert(args.end(), files.begin(), files.end());
+	r = run(args);
+	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	expect_json_matches(r.out, want, files);
+	cr_expect(eq(int, run({ "summary", "--level", "severe",
+	    DATA "/defs/defs.sarif" }).status, 2));
 }
 
 Test(cli, text_tables_show_the_counts)

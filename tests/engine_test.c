@@ -120,6 +120,9 @@ Test(engine, config_is_validated)
 	cfg = (tally_config)TALLY_CONFIG_INIT;
 	cfg.struct_size = sizeof(size_t); /* older than 0.2.0: no such thing */
 	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
+	cfg = (tally_config)TALLY_CONFIG_INIT;
+	cfg.min_level = TALLY_LEVEL_COUNT; /* not a level */
+	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
 	cr_expect(eq(int, tally_engine_create(NULL, NULL), TALLY_EINVAL));
 	cr_expect(eq(ptr, x, NULL));
 }
@@ -617,6 +620,222 @@ Test(engine, ranking_is_by_count_then_name)
 	cr_expect(eq(int, tally_snapshot_groups(s, 9, TALLY_ORDER_ID, g, 8,
 	    &n), TALLY_EINVAL));
 	cr_expect(eq(ptr, tally_snapshot_engine(s), e));
+	tally_snapshot_release(s);
+}
+
+/* The count order of tally/snapshot.h, from the names (for qsort). */
+static tally_dim rank_dim;
+
+static int
+name_cmp(tally_strkind k, uint32_t a, uint32_t b)
+{
+	size_t la, lb;
+	const char *x = tally_engine_string_lookup(e, k, a, &la);
+	const char *y = tally_engine_string_lookup(e, k, b, &lb);
+	int c = memcmp(x, y, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+static int
+count_then_name(const void *pa, const void *pb)
+{
+	const tally_group *a = pa, *b = pb;
+	int c;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	switch (rank_dim) {
+	case TALLY_DIM_TOOL:
+		return name_cmp(TALLY_STR_TOOL, a->tool, b->tool);
+	case TALLY_DIM_RULE:
+		c = name_cmp(TALLY_STR_TOOL, a->tool, b->tool);
+		return c != 0 ? c : name_cmp(TALLY_STR_RULE, a->rule, b->rule);
+	case TALLY_DIM_FILE:
+		return name_cmp(TALLY_STR_FILE, a->file, b->file);
+	default:
+		c = name_cmp(TALLY_STR_FILE, a->file, b->file);
+		return c != 0 ? c : name_cmp(TALLY_STR_RULE, a->rule, b->rule);
+	}
+}
+
+/*
+ * A top N is selected (top-K kernel) instead of sorted: with names that do
+ * not follow the ids and counts full of ties, every cap gives the first N
+ * of a full sort by the documented order.
+ */
+Test(engine, top_n_equals_a_full_sort_for_every_cap)
+{
+	enum { TOOLS = 4, RULES = 40, FILES = 70, ROWS = 900 };
+	static tally_violation v[ROWS];
+	static tally_group all[TOOLS * RULES + FILES * RULES], got[sizeof(all) /
+	    sizeof(all[0]) + 1];
+	uint32_t t[TOOLS], r[RULES], f[FILES], m = intern(TALLY_STR_MESSAGE, "m");
+	uint64_t seed = 0x5eed;
+	tally_snapshot *s = NULL;
+	char name[16];
+
+	/* Names in an order of their own: a scrambled number, 1-3 digits. */
+	for (unsigned i = 0; i < TOOLS; i++)
+		snprintf(name, sizeof(name), "t%u", (i * 7 + 3) % 11),
+		    t[i] = tool(name);
+	for (unsigned i = 0; i < RULES; i++)
+		snprintf(name, sizeof(name), "r%u", (i * 37 + 11) % 101),
+		    r[i] = intern(TALLY_STR_RULE, name);
+	for (unsigned i = 0; i < FILES; i++)
+		snprintf(name, sizeof(name), "f%u", (i * 53 + 5) % 211),
+		    f[i] = intern(TALLY_STR_FILE, name);
+	/* Skewed, so a few groups are large and many tie at small counts. */
+	for (unsigned i = 0; i < ROWS; i++) {
+		uint64_t x = rnd(&seed);
+
+		v[i] = (tally_violation){ t[x % TOOLS],
+			r[(x >> 8) % RULES * ((x >> 20) % 4 != 0) % RULES],
+			f[(x >> 24) % FILES * ((x >> 40) % 3 != 0) % FILES],
+			m, i + 1, 0, 0, TALLY_LEVEL_WARNING };
+	}
+	submit(v, ROWS);
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	for (unsigned d = 0; d < TALLY_DIM_COUNT; d++) {
+		size_t cnt = tally_snapshot_group_count(s, (tally_dim)d), n;
+
+		cr_assert(le(sz, cnt, sizeof(all) / sizeof(all[0])));
+		cr_assert(eq(int, tally_snapshot_groups(s, (tally_dim)d,
+		    TALLY_ORDER_ID, all, cnt, &n), TALLY_OK));
+		cr_assert(eq(sz, n, cnt));
+		rank_dim = (tally_dim)d;
+		qsort(all, cnt, sizeof(all[0]), count_then_name);
+		for (size_t cap = 0; cap <= cnt + 1; cap++) {
+			cr_assert(eq(int, tally_snapshot_groups(s, (tally_dim)d,
+			    TALLY_ORDER_COUNT, got, cap, &n), TALLY_OK));
+			cr_assert(eq(sz, n, cap < cnt ? cap : cnt));
+			for (size_t i = 0; i < n; i++)
+				cr_assert(all[i].count == got[i].count &&
+				    all[i].tool == got[i].tool &&
+				    all[i].rule == got[i].rule &&
+				    all[i].file == got[i].file,
+				    "dim %u cap %zu: group %zu differs", d, cap, i);
+		}
+	}
+	tally_snapshot_release(s);
+}
+
+/* Replace the fixture's engine with one that has filters. */
+static void
+filtered_engine(unsigned min_level, const char *glob)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+
+	tally_engine_destroy(e);
+	e = NULL;
+	cfg.workers = 2;
+	cfg.batch_capacity = 64;
+	cfg.min_level = min_level;
+	cfg.path_glob = glob;
+	cr_assert(eq(int, tally_engine_create(&e, &cfg), TALLY_OK));
+}
+
+/*
+ * The filters against a reference that drops the rows itself, then
+ * deduplicates by sorting: files are interned between submits too, so
+ * batches bring ids their worker has not classified yet.
+ */
+Test(engine, filters_count_only_levels_at_or_above_on_matching_files)
+{
+	static const char *const names[] = { "src/a.c", "src/b.h", "lib/c.c",
+		"src/sub/d.c", "src", "xsrc/e.c", "src/f.c", "src/.c" };
+	enum { NF = sizeof(names) / sizeof(names[0]) };
+	static tally_violation v[NV], kept[NV];
+	uint64_t seed = 0xf11e, by_file[NF] = { 0 }, unique = 0, lv = 0;
+	uint32_t t, r[3], f[NF], msg;
+	char glob[] = "src/*.c";
+	size_t nk = 0, n;
+	tally_snapshot *s = NULL;
+	tally_group g[NF];
+	tally_totals tot;
+
+	filtered_engine(TALLY_LEVEL_WARNING, glob);
+	glob[0] = 'X'; /* the engine keeps its own copy */
+	t = tool("t");
+	msg = intern(TALLY_STR_MESSAGE, "m");
+	r[0] = intern(TALLY_STR_RULE, "r0");
+	r[1] = intern(TALLY_STR_RULE, "r1");
+	r[2] = intern(TALLY_STR_RULE, "r2");
+	for (unsigned half = 0; half < 2; half++) {
+		unsigned lo = half * NV / 2, hi = lo + NV / 2;
+		unsigned nf = (half + 1) * (unsigned)NF / 2;
+
+		/* the second half's files are new to the workers */
+		for (unsigned i = half * (unsigned)NF / 2; i < nf; i++)
+			f[i] = intern(TALLY_STR_FILE, names[i]);
+		for (unsigned i = lo; i < hi; i++) {
+
+			v[i] = (tally_violation){ t, r[rnd(&seed) % 3],
+				f[rnd(&seed) % nf], msg,
+				(uint32_t)(rnd(&seed) % 40), 0, 0,
+				(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT) };
+		}
+		submit(v + lo, hi - lo);
+	}
+	/* src/a.c, src/sub/d.c, src/f.c and src/.c match: '*' takes '/' */
+	for (int i = 0; i < NV; i++) {
+		uint32_t k = (uint32_t)index_of(f, NF, v[i].file);
+
+		if (v[i].level >= TALLY_LEVEL_WARNING &&
+		    (k == 0 || k == 3 || k == 6 || k == 7))
+			kept[nk++] = v[i];
+	}
+	qsort(kept, nk, sizeof(kept[0]), key_cmp);
+	for (size_t i = 0; i < nk; i++) {
+		if (i > 0 && key_cmp(&kept[i - 1], &kept[i]) == 0)
+			continue;
+		by_file[index_of(f, NF, kept[i].file)]++;
+		unique++;
+	}
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	tally_snapshot_totals(s, &tot);
+	cr_expect(eq(u64, tot.read, nk));
+	cr_expect(eq(u64, tot.unique, unique));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_NONE), 0));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_NOTE), 0));
+	lv = tally_snapshot_level(s, TALLY_LEVEL_WARNING) +
+	    tally_snapshot_level(s, TALLY_LEVEL_ERROR);
+	cr_expect(eq(u64, lv, unique));
+	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE,
+	    TALLY_ORDER_ID, g, NF, &n), TALLY_OK));
+	cr_expect(eq(sz, n, 4));
+	for (size_t i = 0; i < n; i++)
+		cr_expect(eq(u64, g[i].count,
+		    by_file[index_of(f, NF, g[i].file)]), "file %s",
+		    names[index_of(f, NF, g[i].file)]);
+	tally_snapshot_release(s);
+}
+
+/* A row the level leaves out is not deduplicated against: its duplicate
+ * at a level that passes counts, at that level. */
+Test(engine, a_filtered_row_does_not_hide_its_duplicate)
+{
+	uint32_t t, r, f, m;
+	tally_violation v[2];
+	tally_snapshot *s = NULL;
+	tally_totals tot;
+
+	filtered_engine(TALLY_LEVEL_WARNING, NULL);
+	trfm(e, &t, &r, &f, &m);
+	v[0] = (tally_violation){ t, r, f, m, 7, 1, 0, TALLY_LEVEL_NOTE };
+	v[1] = v[0];
+	v[1].level = TALLY_LEVEL_ERROR;
+	submit(v, 1);
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	submit(v + 1, 1);
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	tally_snapshot_totals(s, &tot);
+	cr_expect(eq(u64, tot.read, 1));
+	cr_expect(eq(u64, tot.unique, 1));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_ERROR), 1));
 	tally_snapshot_release(s);
 }
 

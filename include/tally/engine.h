@@ -48,6 +48,17 @@ typedef struct tally_engine tally_engine;
  *                  (tally_snapshot_retain() keeps it); or NULL. It
  *                  must not flush, publish or destroy the engine.
  * @on_snapshot_arg: passed to @on_snapshot.
+ * @min_level:      count only violations at this tally_level or above;
+ *                  TALLY_LEVEL_NONE (0) counts all.
+ * @path_glob:      count only violations whose file, as interned, matches
+ *                  this fnmatch(3) pattern (no flags: '*' matches '/'
+ *                  too); NULL counts all. Copied at create.
+ *
+ * A violation that @min_level or @path_glob leaves out is dropped before
+ * deduplication, as if it had not been submitted: it is in no total and
+ * no count, and an exact duplicate of it that passes still counts (level
+ * is not part of the key: of two duplicates at different levels, the one
+ * at @min_level or above counts).
  *
  * Fields added in later versions go at the end; an engine built against a
  * newer header reads only the first @struct_size bytes of an older config.
@@ -64,10 +75,12 @@ typedef struct tally_config {
 	unsigned snapshot_interval_ms;
 	void (*on_snapshot)(const tally_snapshot *s, void *arg);
 	void *on_snapshot_arg;
+	unsigned min_level;
+	const char *path_glob;
 } tally_config;
 
 #define TALLY_CONFIG_INIT \
-	{ sizeof(tally_config), 0, 0, 0, 0, NULL, 0, NULL, NULL }
+	{ sizeof(tally_config), 0, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
 
 /**
  * tally_engine_create() - create an engine and start its workers.
@@ -75,7 +88,8 @@ typedef struct tally_config {
  * @cfg: parameters, or NULL for the defaults. Read during the call only.
  *
  * Return: TALLY_OK; TALLY_EINVAL for a bad @cfg (struct_size smaller than
- * 0.2.0's config, batch_capacity not a multiple of 64, unknown flags);
+ * 0.2.0's config, batch_capacity not a multiple of 64, unknown flags,
+ * min_level not a tally_level);
  * TALLY_ENOMEM; TALLY_ESTATE when a worker thread cannot be started.
  * Threads: any thread. No tally threads exist before this call.
  * Free with tally_engine_destroy().
