@@ -598,11 +598,11 @@ tally_engine_flush(tally_engine *e)
 		uint64_t d = tallyi_load_u64(&e->drained, TALLY_SEQ_CST);
 		uint64_t cur = tallyi_load_u64(&e->epoch, TALLY_SEQ_CST);
 
-		if (d >= target)
-			break;
 		/* Invariant 3: epoch is drained + 1 or + 2; d, read first,
 		 * may be stale, but only low. */
 		TALLY_ASSERT(cur > d);
+		if (d >= target)
+			break;
 		if (cur == d + 1) {
 			/* Nothing draining: close the current epoch. */
 			(void)tallyi_cas_u64(&e->epoch, &cur, d + 2,
