@@ -23,7 +23,8 @@
  *     deque or the ring, see pool.c), a worker's hands, or the batch
  *     pool. Every batch is on `all` from creation until it is freed.
  *     Not asserted: where a batch is is known only across threads; the
- *     stress programs count every row, and ASan sees a batch used twice.
+ *     stress programs count every row, which a batch lost or run twice
+ *     would change.
  *  2. inflight counts batches submitted to the pool and not yet finished;
  *     it never exceeds max_inflight. An outside submitter at the bound
  *     waits on room_seq (or gets TALLY_EAGAIN); a worker at the bound

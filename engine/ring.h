@@ -125,7 +125,7 @@ tallyi_ring_dequeue_mc(tallyi_ring *r)
 				void *item = tallyi_load_ptr(&c->item,
 				    TALLY_RELAXED);
 
-				/* Invariant 1: full for pos until freed here. */
+				/* Invariant 1: full for pos until freed. */
 				TALLY_ASSERT(tallyi_load_u64(&c->seq,
 				    TALLY_RELAXED) == pos + 1);
 				tallyi_store_u64(&c->seq, pos + r->mask + 1,

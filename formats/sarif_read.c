@@ -176,7 +176,7 @@ utf8_upto(reader *r, size_t upto)
 	return TALLY_OK;
 }
 
-/* simdjson has UTF-8-checked @sp, the object frame_object() framed. */
+/* simdjson has UTF-8-checked the object @sp: count its bytes as checked. */
 static void
 utf8_parsed(reader *r, tallyi_span sp)
 {
@@ -535,10 +535,10 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 	/* Invariant 2: check the bytes before decoding them. */
 	if ((rc = utf8_upto(r, r->js.pos)) != TALLY_OK)
 		return rc;
-	if (scratch_reserve(r, name.len + version.len + 1))
-		return nomem(r);
 	TALLY_ASSERT(name.off + name.len <= r->utf8_done &&
 	    version.off + version.len <= r->utf8_done);
+	if (scratch_reserve(r, name.len + version.len + 1))
+		return nomem(r);
 	n = tallyi_js_decode(r->js.buf, &name, r->scratch, r->scratch_cap);
 	if (has_version)
 		vn = tallyi_js_decode(r->js.buf, &version, r->scratch + n,
