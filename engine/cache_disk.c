@@ -10,11 +10,14 @@
  *     then rename()d over the entry's name, which POSIX makes atomic. A
  *     writer killed before the rename leaves a stray temporary file (swept
  *     by later opens once it is old); killed after, a complete entry.
+ *     Not asserted: it is the order of system calls against a crash;
+ *     cache_crash kills writers and reads every entry back.
  *  2. A reader trusts nothing it reads: the header's magic, key and length
  *     must match the file it opened and the file's size, and the XXH3-64
  *     checksum over key and value must match, or it is a miss (and the
  *     file is removed). So a truncated, corrupt or foreign file, or one
- *     from a disk that lied about fsync, is never a wrong value.
+ *     from a disk that lied about fsync, is never a wrong value. These
+ *     are run-time checks in every build: a bad file is input, not a bug.
  *  3. Paths are made of the key's hex digits and fixed names only.
  *
  * Eviction is by age of last use (a hit sets the file's mtime): when this
@@ -79,12 +82,16 @@ entry_path(const tally_cache_disk *c, tally_cache_key k, char *out,
     size_t cap, bool dir_only)
 {
 	char hex[33];
+	int n;
 
 	key_hex(k, hex);
 	if (dir_only)
-		snprintf(out, cap, "%s/%.2s", c->root, hex);
+		n = snprintf(out, cap, "%s/%.2s", c->root, hex);
 	else
-		snprintf(out, cap, "%s/%.2s/%s", c->root, hex, hex);
+		n = snprintf(out, cap, "%s/%.2s/%s", c->root, hex, hex);
+	/* Invariant 3: the root, then 2 and 32 hex digits, whole. */
+	TALLY_ASSERT((size_t)n == c->root_len + (dir_only ? 3 : 36) &&
+	    (size_t)n < cap);
 }
 
 static void

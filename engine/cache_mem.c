@@ -26,7 +26,9 @@
  *  1. An entry is in the table iff it is in the queue; bytes is the sum of
  *     their sizes and stays <= the shard's share of max_bytes after a put.
  *  2. Nothing reachable from a table a reader may hold is freed before a
- *     grace period has passed since it became unreachable.
+ *     grace period has passed since it became unreachable. Not asserted:
+ *     only liburcu knows which readers are inside; ASan and TSan check it
+ *     on memcache_stress.
  */
 #include <pthread.h>
 #include <string.h>
@@ -257,10 +259,12 @@ remove_entry(shard *s, entry *e)
 	bool found;
 	size_t i = find_slot(t, e->key, &found);
 
-	if (found) {
+	/* Invariant 1: a queued entry is in the table, and counted. */
+	if (TALLY_ALWAYS(found)) {
 		tallyi_store_ptr(&t->slot[i], TOMB, TALLY_RELEASE);
 		s->tombs++;
 	}
+	TALLY_ASSERT(s->live >= 1 && s->bytes >= entry_size(e->len));
 	queue_unlink(s, e);
 	s->live--;
 	s->bytes -= entry_size(e->len);
@@ -348,6 +352,10 @@ tally_cache_mem_put(tally_cache_mem *c, tally_cache_key key, const void *val,
 		s->live++;
 		s->bytes += entry_size(len);
 	}
+	/* Invariant 1: within the bound; an empty queue holds no bytes. */
+	TALLY_ASSERT(s->bytes <= s->max &&
+	    (s->live == 0) == (s->tail == NULL) &&
+	    (s->live != 0 || s->bytes == 0));
 	if (s->nretired >= RETIRE_BATCH) {
 		old_e = s->retired;
 		old_t = s->retired_tabs;

@@ -27,7 +27,11 @@
 /*
  * Debug checks are always compiled and cost nothing in release builds
  * (jemalloc's config_debug): the optimiser drops `if (0)` bodies, but they
- * still have to type-check, so they cannot rot.
+ * still have to type-check, so they cannot rot. Release builds do not
+ * evaluate an assert's expression, so it must have no side effects; it
+ * reads a shared atomic through an accessor with an explicit order, like
+ * any other code. An assert that checks an invariant a file's opening
+ * comment numbers says which ("invariant 2").
  */
 #ifdef TALLY_DEBUG
 static const bool tallyi_config_debug = true;
@@ -43,6 +47,21 @@ void tallyi_assert_fail(const char *expr, const char *file, int line)
 		if (tallyi_config_debug && TALLY_CC_UNLIKELY(!(e)))        \
 			tallyi_assert_fail(#e, __FILE__, __LINE__);        \
 	} while (0)
+
+/*
+ * A defensive branch on something that cannot happen (SQLite's ALWAYS and
+ * NEVER): `if (TALLY_NEVER(x)) recover;`. Debug builds fail as
+ * TALLY_ASSERT does; release builds yield the condition, so the recovery
+ * still runs there. @e is evaluated exactly once in every build.
+ */
+#define TALLY_ALWAYS(e)                                                    \
+	(TALLY_CC_LIKELY(e) ? true : tallyi_config_debug ?                 \
+	    (tallyi_assert_fail("ALWAYS(" #e ")", __FILE__, __LINE__),      \
+	    false) : false)
+#define TALLY_NEVER(e)                                                     \
+	(TALLY_CC_UNLIKELY(e) ? tallyi_config_debug ?                      \
+	    (tallyi_assert_fail("NEVER(" #e ")", __FILE__, __LINE__),       \
+	    true) : true : false)
 
 /* Memory orders, spelled once. */
 #define TALLY_RELAXED memory_order_relaxed

@@ -1,6 +1,7 @@
 /*
- * engine/debug.c - the failure path of TALLY_ASSERT, ALWAYS and NEVER
- * (compiled into each library: internal symbols are not shared).
+ * engine/debug.c - the failure path of TALLY_ASSERT, TALLY_ALWAYS and
+ * TALLY_NEVER (compiled into each library: internal symbols are not
+ * shared).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -55,9 +55,11 @@ int
 tallyi_deque_grow(tallyi_deque *q, int64_t t, int64_t b)
 {
 	tallyi_deque_array *old = tallyi_load_ptr(&q->array, TALLY_RELAXED);
-	tallyi_deque_array *a = array_new(q->mem, old->size * 2);
+	tallyi_deque_array *a;
 
-	if (a == NULL)
+	/* Invariant 3: push grows when full, before it could wrap. */
+	TALLY_ASSERT(b - t <= old->size);
+	if ((a = array_new(q->mem, old->size * 2)) == NULL)
 		return TALLY_ENOMEM;
 	for (int64_t i = t; i < b; i++)
 		tallyi_store_ptr(&a->slot[i & (a->size - 1)],

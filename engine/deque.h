@@ -26,7 +26,8 @@
  * growing once they hold the deepest fork-join tree the program builds.
  *
  * Invariants:
- *  1. Only the owner writes bottom and array, and writes slots.
+ *  1. Only the owner writes bottom and array, and writes slots. The deque
+ *     does not know its owner, so pool.c asserts this where it calls in.
  *  2. top only increases, and only by a successful CAS (thieves, or the
  *     owner taking the last element).
  *  3. The owner never writes slot (i mod size) of an array while a thief
@@ -37,6 +38,8 @@
  *     or an older one that a copy was made from, before bottom was
  *     published; reading a stale array is harmless because retired arrays
  *     keep their contents (invariant 3) and the CAS on top decides.
+ *     Not asserted: it is an order of loads, not a value a check could
+ *     read; ThreadSanitizer checks it on the stress programs.
  */
 #ifndef TALLY_ENGINE_DEQUE_H
 #define TALLY_ENGINE_DEQUE_H
@@ -74,6 +77,8 @@ tallyi_deque_push(tallyi_deque *q, void *x)
 	int64_t t = tallyi_load_i64(&q->top, TALLY_ACQUIRE);
 	tallyi_deque_array *a = tallyi_load_ptr(&q->array, TALLY_RELAXED);
 
+	/* Invariant 2: top never passes bottom while no take runs. */
+	TALLY_ASSERT(t <= b);
 	if (TALLY_CC_UNLIKELY(b - t > a->size - 1)) {
 		int rc = tallyi_deque_grow(q, t, b);
 
@@ -81,6 +86,8 @@ tallyi_deque_push(tallyi_deque *q, void *x)
 			return rc;
 		a = tallyi_load_ptr(&q->array, TALLY_RELAXED);
 	}
+	/* Invariant 3: slot b is not slot t of a lap a thief may still win. */
+	TALLY_ASSERT(b - t < a->size);
 	tallyi_store_ptr(&a->slot[b & (a->size - 1)], x, TALLY_RELAXED);
 	tallyi_store_i64(&q->bottom, b + 1, TALLY_RELEASE);
 	return TALLY_OK;
@@ -98,6 +105,8 @@ tallyi_deque_take(tallyi_deque *q)
 	tallyi_store_i64(&q->bottom, b, TALLY_RELAXED);
 	tallyi_fence_seq_cst();
 	t = tallyi_load_i64(&q->top, TALLY_RELAXED);
+	/* Invariant 2: thieves took at most up to the old bottom. */
+	TALLY_ASSERT(t <= b + 1);
 	if (t > b) {
 		/* empty */
 		tallyi_store_i64(&q->bottom, b + 1, TALLY_RELAXED);

@@ -37,7 +37,12 @@
  *  1. A thread cache's `prev` holds 0 or mag_cap objects.
  *  2. exist = creations - evictions - (destroyed at unregister), and never
  *     exceeds max_instances (a create reserves its slot first).
+ *     The equation needs the three counters at one instant, which only a
+ *     quiet pool has (the tests check it there); the bound holds by the
+ *     reservation, and exist_sub() asserts that exist never goes below 0.
  *  3. An object is in at most one place: a user's hands, one magazine.
+ *     Not asserted: it needs every magazine at once; a double release
+ *     is the user's bug, and ASan reports the double free it leads to.
  */
 #include <pthread.h>
 #include <string.h>
@@ -194,6 +199,15 @@ obj_destroy(tally_detector_pool *p, void *obj)
 	tallyi_free(&p->mem, obj, p->t.object_size);
 }
 
+/* @n instances are gone: exist counts them out (invariant 2). */
+static void
+exist_sub(tally_detector_pool *p, uint64_t n)
+{
+	uint64_t was = tallyi_fetch_sub_u64(&p->exist, n, TALLY_RELAXED);
+
+	TALLY_ASSERT(was >= n);
+}
+
 /* Create one instance, within max_instances (invariant 2). */
 static int
 obj_create(tally_detector_pool *p, void **out)
@@ -204,17 +218,17 @@ obj_create(tally_detector_pool *p, void **out)
 	int rc;
 
 	if (p->t.max_instances != 0 && n > p->t.max_instances) {
-		tallyi_fetch_sub_u64(&p->exist, 1, TALLY_RELAXED);
+		exist_sub(p, 1);
 		return TALLY_EFULL;
 	}
 	obj = tallyi_alloc(&p->mem, p->t.object_size);
 	if (obj == NULL) {
-		tallyi_fetch_sub_u64(&p->exist, 1, TALLY_RELAXED);
+		exist_sub(p, 1);
 		return TALLY_ENOMEM;
 	}
 	if ((rc = p->t.create(obj, p->t.arg)) != 0) {
 		tallyi_free(&p->mem, obj, p->t.object_size);
-		tallyi_fetch_sub_u64(&p->exist, 1, TALLY_RELAXED);
+		exist_sub(p, 1);
 		return rc;
 	}
 	while (n > hw && !tallyi_cas_u64(&p->high_water, &hw, n,
@@ -271,7 +285,7 @@ trim(tally_detector_pool *p)
 	}
 	if (evicted != 0) {
 		tallyi_fetch_sub_u64(&p->store_idle, evicted, TALLY_RELAXED);
-		tallyi_fetch_sub_u64(&p->exist, evicted, TALLY_RELAXED);
+		exist_sub(p, evicted);
 		tallyi_fetch_add_u64(&p->evictions, evicted, TALLY_RELAXED);
 	}
 	tallyi_store_u32(&p->trimming, 0, TALLY_RELEASE);
@@ -407,6 +421,7 @@ tally_detector_acquire(tally_detector_pool *p, void **obj)
 	if ((m = pop(p, &p->full)) != NULL) {
 		tallyi_fetch_sub_u64(&p->store_idle, m->n, TALLY_RELAXED);
 		/* prev is empty here (invariant 1): back to the store */
+		TALLY_ASSERT(tc->prev->n == 0);
 		push(p, &p->empty, tc->prev);
 		tc->prev = tc->loaded;
 		tc->loaded = m;
@@ -435,7 +450,7 @@ tally_detector_release(tally_detector_pool *p, void *obj)
 	if ((tc = tcache_get(p)) == NULL) {
 		/* No cache for this thread (out of memory): destroy it. */
 		obj_destroy(p, obj);
-		tallyi_fetch_sub_u64(&p->exist, 1, TALLY_RELAXED);
+		exist_sub(p, 1);
 		tallyi_fetch_add_u64(&p->evictions, 1, TALLY_RELAXED);
 		return;
 	}
@@ -449,10 +464,11 @@ tally_detector_release(tally_detector_pool *p, void *obj)
 		goto put;
 	}
 	/* Both full: the full prev goes to the store, loaded becomes prev. */
+	TALLY_ASSERT(tc->prev->n == p->mag_cap); /* invariant 1 */
 	m = pop(p, &p->empty);
 	if (m == NULL && (m = mag_new(p)) == NULL) {
 		obj_destroy(p, obj);
-		tallyi_fetch_sub_u64(&p->exist, 1, TALLY_RELAXED);
+		exist_sub(p, 1);
 		tallyi_fetch_add_u64(&p->evictions, 1, TALLY_RELAXED);
 		return;
 	}

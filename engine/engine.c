@@ -22,6 +22,9 @@
  *  1. A batch is in exactly one place: a producer's hands, the pool (a
  *     deque or the ring, see pool.c), a worker's hands, or the batch
  *     pool. Every batch is on `all` from creation until it is freed.
+ *     Not asserted: where a batch is is known only across threads; the
+ *     stress programs count every row, which a batch lost or run twice
+ *     would change.
  *  2. inflight counts batches submitted to the pool and not yet finished;
  *     it never exceeds max_inflight. An outside submitter at the bound
  *     waits on room_seq (or gets TALLY_EAGAIN); a worker at the bound
@@ -46,7 +49,9 @@
  *     that worker's partial lock, which is held for the whole batch (the
  *     insert included): a publication's cut, which holds every partial
  *     lock at once (only to swap the partials, snapshot.c), sees whole
- *     batches, closed under "lost a dedup insert to".
+ *     batches, closed under "lost a dedup insert to". Not asserted: a
+ *     plain mutex does not say who holds it; ingest_stress --pairs
+ *     checks the cut.
  */
 #include "engine/engine_structs.h"
 
@@ -474,6 +479,8 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 	size_t m;
 	int rc;
 
+	/* pool.c invariant 2: always into a worker's own partial. */
+	TALLY_ASSERT(w != NULL && tallyi_pool_self(e) == w);
 	if (e->min_level > TALLY_LEVEL_NONE || e->path_glob != NULL) {
 		rc = filter_rows(e, w, b, k, &n);
 		if (rc != TALLY_OK)
@@ -525,7 +532,10 @@ room_take(tally_engine *e)
 static void
 room_give(tally_engine *e)
 {
-	tallyi_fetch_sub_u32(&e->inflight, 1, TALLY_RELEASE);
+	uint32_t n = tallyi_fetch_sub_u32(&e->inflight, 1, TALLY_RELEASE);
+
+	/* Invariant 2: one slot given back per slot taken. */
+	TALLY_ASSERT(n >= 1 && n <= e->max_inflight);
 	tallyi_fence_seq_cst(); /* free the slot, then look for waiters */
 	if (tallyi_load_u32(&e->room_waiters, TALLY_RELAXED) != 0) {
 		tallyi_fetch_add_u32(&e->room_seq, 1, TALLY_RELEASE);
@@ -539,6 +549,8 @@ room_wait(tally_engine *e)
 {
 	int rc = TALLY_OK;
 
+	/* pool.c invariant 3: a worker never sleeps for room. */
+	TALLY_ASSERT(tallyi_pool_self(e) == NULL);
 	tallyi_fetch_add_u32(&e->room_waiters, 1, TALLY_SEQ_CST);
 	for (;;) {
 		uint32_t seq = tallyi_load_u32(&e->room_seq, TALLY_ACQUIRE);
@@ -559,7 +571,11 @@ room_wait(tally_engine *e)
 static void
 epoch_leave(tally_engine *e, unsigned p)
 {
-	if (tallyi_fetch_sub_u32(&e->pending[p], 1, TALLY_RELEASE) != 1)
+	uint32_t n = tallyi_fetch_sub_u32(&e->pending[p], 1, TALLY_RELEASE);
+
+	/* Invariant 3: a batch leaves the count it entered, once. */
+	TALLY_ASSERT(n != 0);
+	if (n != 1)
 		return;
 	tallyi_fence_seq_cst();
 	if (tallyi_load_u32(&e->flush_waiting, TALLY_RELAXED) != 0)
@@ -690,6 +706,9 @@ tally_engine_flush(tally_engine *e)
 		uint64_t d = tallyi_load_u64(&e->drained, TALLY_SEQ_CST);
 		uint64_t cur = tallyi_load_u64(&e->epoch, TALLY_SEQ_CST);
 
+		/* Invariant 3: epoch is drained + 1 or + 2; d, read first,
+		 * may be stale, but only low. */
+		TALLY_ASSERT(cur > d);
 		if (d >= target)
 			break;
 		if (cur == d + 1) {

@@ -31,6 +31,8 @@
  *     claims slot a, first empty in its load, and B then slot b, first
  *     empty in a load made before A's CAS, then b <= a; b = a makes B's CAS
  *     fail; b < a means b was taken when A loaded, so before B's CAS.)
+ *     Not asserted: it is about how two inserts interleave, which no one
+ *     thread sees; keyset_stress races equal keys and counts the claims.
  *
  *  3. An insert moves past a group only when the group has no EMPTY slot.
  *     So every group before a key's slot, along its probe, was full when
@@ -53,7 +55,9 @@
  *     when its key is in none of the groups it could be in. A key is
  *     therefore claimed (reported new) in exactly one table; copies are
  *     inserts that ignore their answer. Nobody ever waits for a migration:
- *     an unfinished chunk only keeps its table alive.
+ *     an unfinished chunk only keeps its table alive. Not asserted:
+ *     "exactly one table" needs the whole chain at once; keyset_stress
+ *     counts the claims while the set grows.
  *
  *  5. When every chunk of a table is done, @cur moves past it, in chain
  *     order. A table off the chain can still be read by calls that loaded
@@ -287,7 +291,7 @@ probe(tallyi_keytab *t, uint64_t fp, const tallyi_key *k)
 	for (size_t p = 0; p <= t->mask; p++, g = (g + 1) & t->mask) {
 		tallyi_atomic_u64 *cw = &t->ctrl[2 * g];
 		tallyi_key *slot = &t->slot[g * TALLYI_GROUP];
-		uint64_t w[2];
+		uint64_t w[2], was;
 		unsigned m, i, sh;
 
 	again:
@@ -303,6 +307,11 @@ probe(tallyi_keytab *t, uint64_t fp, const tallyi_key *k)
 		}
 		m = tallyi_group_match(w[0], w[1], TALLYI_CTRL_EMPTY);
 		if (m == 0) {
+			/* Invariant 3: no EMPTY byte, now or ever again. */
+			TALLY_ASSERT(tallyi_group_match(
+			    tallyi_load_u64(&cw[0], TALLY_RELAXED),
+			    tallyi_load_u64(&cw[1], TALLY_RELAXED),
+			    TALLYI_CTRL_EMPTY) == 0);
 			/* full, or closed by a migration: the key is not further */
 			if (tallyi_group_match(w[0], w[1], TALLYI_CTRL_MOVED))
 				return GO_ON;
@@ -315,8 +324,10 @@ probe(tallyi_keytab *t, uint64_t fp, const tallyi_key *k)
 		    (uint64_t)(TALLYI_CTRL_EMPTY ^ busy) << sh, TALLY_RELAXED))
 			goto again;
 		slot[i] = *k;
-		tallyi_fetch_xor_u64(&cw[i >> 3], (uint64_t)(busy ^ tag) << sh,
-		    TALLY_RELEASE);
+		was = tallyi_fetch_xor_u64(&cw[i >> 3],
+		    (uint64_t)(busy ^ tag) << sh, TALLY_RELEASE);
+		/* Invariant 1: the byte was still this claim's BUSY. */
+		TALLY_ASSERT((was >> sh & 0xff) == busy);
 		return CLAIMED;
 	}
 	return GO_ON; /* no free slot anywhere */
@@ -482,6 +493,9 @@ advance(tallyi_keyset *s)
 		tallyi_keytab *old = t;
 		void *n = tallyi_load_ptr(&old->next, TALLY_ACQUIRE);
 
+		/* Invariant 5: only a table whose every chunk is done. */
+		TALLY_ASSERT(n != NULL && tallyi_load_u64(&old->done,
+		    TALLY_RELAXED) == old->chunks);
 		if (!tallyi_cas_ptr(&s->cur, &t, n, TALLY_SEQ_CST))
 			continue; /* t is the newer head now */
 		push_retired(s, old, old);
@@ -525,6 +539,7 @@ migrate_chunk(tallyi_keyset *s, tallyi_keytab *t, size_t c, ctx *cx)
 {
 	tallyi_keytab *to = tallyi_load_ptr(&t->next, TALLY_ACQUIRE);
 	size_t end = (c + 1) * CHUNK;
+	uint64_t d;
 	move_buf mb;
 
 	mb.n = 0;
@@ -558,7 +573,10 @@ migrate_chunk(tallyi_keyset *s, tallyi_keytab *t, size_t c, ctx *cx)
 	}
 	if (mb.n != 0 && !move_flush(s, to, &mb, cx))
 		return false;
-	if (tallyi_fetch_add_u64(&t->done, 1, TALLY_ACQ_REL) + 1 == t->chunks) {
+	d = tallyi_fetch_add_u64(&t->done, 1, TALLY_ACQ_REL) + 1;
+	/* Invariant 5: each chunk is done once. */
+	TALLY_ASSERT(d <= t->chunks);
+	if (d == t->chunks) {
 		tallyi_store_int(&t->moved, 1, TALLY_RELEASE);
 		advance(s);
 	}
@@ -595,10 +613,13 @@ static void
 leave(tallyi_keyset *s)
 {
 	tallyi_keytab *r = NULL, *tail;
+	uint64_t was;
 
 	if (tallyi_load_ptr(&s->retired, TALLY_RELAXED) != NULL)
 		r = tallyi_exchange_ptr(&s->retired, NULL, TALLY_SEQ_CST);
-	if (tallyi_fetch_sub_u64(&s->active, 1, TALLY_SEQ_CST) == 1) {
+	was = tallyi_fetch_sub_u64(&s->active, 1, TALLY_SEQ_CST);
+	TALLY_ASSERT(was >= 1); /* invariant 5: every leave had its enter */
+	if (was == 1) {
 		/* Last one in: nobody can still hold what was retired (5). */
 		for (tallyi_keytab *n; r != NULL; r = n) {
 			n = r->retired_next;

@@ -30,7 +30,9 @@
  * Invariants:
  *  1. A task is in exactly one place: a deque, the ring, or the hands of
  *     the thread running it; it runs exactly once (the deque's CAS and the
- *     ring's CAS decide every race).
+ *     ring's CAS decide every race). Not asserted as a whole: it needs
+ *     every deque and the ring at once; deque.h and ring.h assert each
+ *     hand-off, and the stress programs count every task.
  *  2. Only workers run tasks. A thread outside the pool never helps, so a
  *     batch is always aggregated into a worker's own partial.
  *  3. A worker never blocks while its own deque may hold work: every wait
@@ -47,7 +49,8 @@
  *  6. After the fetch_sub that finishes a group's last task, the finisher
  *     touches the group only through FUTEX_WAKE, which uses the address as
  *     a key and never reads it: the waiter may return, and its group go out
- *     of scope, at any moment after that fetch_sub.
+ *     of scope, at any moment after that fetch_sub. Not asserted: it
+ *     forbids a read, and no check can see a read that is not there.
  */
 #include "engine/engine_structs.h"
 
@@ -135,9 +138,11 @@ steal(tally_engine *e, tallyi_worker *w)
 static tallyi_task *
 find_work(tally_engine *e, tallyi_worker *w)
 {
-	tallyi_task *t = tallyi_deque_take(&w->dq);
+	tallyi_task *t;
 
-	if (t != NULL)
+	/* deque.h invariant 1: only its owner takes from a deque. */
+	TALLY_ASSERT(w == tallyi_self);
+	if ((t = tallyi_deque_take(&w->dq)) != NULL)
 		return t;
 	t = tallyi_ring_dequeue_mc(&e->ring);
 	if (t != NULL)
@@ -169,9 +174,11 @@ int
 tallyi_pool_push(tally_engine *e, tallyi_worker *w, tallyi_task *t)
 {
 	if (w != NULL) {
-		int rc = tallyi_deque_push(&w->dq, t);
+		int rc;
 
-		if (rc != TALLY_OK)
+		/* Invariant 4, and deque.h invariant 1: @w is the caller. */
+		TALLY_ASSERT(w == tallyi_self);
+		if ((rc = tallyi_deque_push(&w->dq, t)) != TALLY_OK)
 			return rc;
 		/* Invariant 4: no fence needed, a lost wake-up costs only
 		 * parallelism, never progress. */
@@ -211,6 +218,7 @@ task_alloc(tally_engine *e, tallyi_worker *w)
 static void
 task_free(tally_engine *e, tallyi_worker *w, tallyi_task *t)
 {
+	TALLY_ASSERT(w == tallyi_self);
 	if (w->nfree_tasks < TALLYI_TASK_CACHE) {
 		t->next = w->free_tasks;
 		w->free_tasks = t;
@@ -270,6 +278,8 @@ group_done(tallyi_group *g)
 	uint32_t old = tallyi_fetch_sub_u32(&g->state, GROUP_ONE,
 	    TALLY_RELEASE);
 
+	/* Each task is counted once in and once out: no underflow. */
+	TALLY_ASSERT(old >= GROUP_ONE);
 	if (old == (GROUP_ONE | GROUP_WAITER))
 		tallyi_futex_wake(&g->state, INT_MAX);
 }
@@ -312,6 +322,9 @@ tally_pool_group_wait(tally_pool_group *pub)
 			if (s < GROUP_ONE)
 				break;
 		}
+		/* Invariant 3: a worker naps only after its own deque came
+		 * up empty (the last help), and nothing pushed on it since. */
+		TALLY_ASSERT(w == NULL || tallyi_deque_size_hint(&w->dq) == 0);
 		tallyi_futex_wait(&g->state, s, w != NULL ? HELP_NAP_NS : 0);
 	}
 	/* Every task has finished; clear W so the group can be reused. */
@@ -547,10 +560,14 @@ worker_main(void *arg)
 		if (t == NULL) {
 			if (tallyi_load_u32(&e->stopping, TALLY_ACQUIRE)) {
 				/* Invariant 5: a full search found nothing. */
+				TALLY_ASSERT(tallyi_deque_size_hint(&w->dq) ==
+				    0);
 				tallyi_fetch_sub_u32(&e->sleepers, 1,
 				    TALLY_RELAXED);
 				break;
 			}
+			/* Invariant 3: its own deque was just found empty. */
+			TALLY_ASSERT(tallyi_deque_size_hint(&w->dq) == 0);
 			tallyi_futex_wait(&e->wake_seq, seq, 0);
 		}
 		tallyi_fetch_sub_u32(&e->sleepers, 1, TALLY_RELAXED);
@@ -605,6 +622,11 @@ tallyi_pool_stop(tally_engine *e)
 			pthread_join(e->workers[i].thread, NULL);
 		e->workers[i].started = false;
 	}
+	/* Invariant 5: every task ran (the workers are joined: exact). */
+	for (unsigned i = 0; e->workers != NULL && i < e->nworkers; i++)
+		TALLY_ASSERT(tallyi_deque_size_hint(&e->workers[i].dq) == 0);
+	TALLY_ASSERT(tallyi_load_u64(&e->ring.head, TALLY_RELAXED) ==
+	    tallyi_load_u64(&e->ring.tail, TALLY_RELAXED));
 }
 
 /* Free the pool's memory; the workers are joined (or never started). */

@@ -164,6 +164,8 @@ utf8_upto(reader *r, size_t upto)
 	const char *p = r->in->buf + r->utf8_done;
 	size_t n = upto - r->utf8_done;
 
+	/* Invariants 1 and 3: only scanned bytes, none given back. */
+	TALLY_ASSERT(upto <= r->js.pos && r->in->released <= r->utf8_done);
 	if (upto <= r->utf8_done)
 		return TALLY_OK;
 	if (!tallyi_json_utf8_ok(p, n))
@@ -172,6 +174,15 @@ utf8_upto(reader *r, size_t upto)
 		    "invalid UTF-8: expected a valid UTF-8 sequence");
 	r->utf8_done = upto;
 	return TALLY_OK;
+}
+
+/* simdjson has UTF-8-checked the object @sp: count its bytes as checked. */
+static void
+utf8_parsed(reader *r, tallyi_span sp)
+{
+	/* Invariant 1: the gap before @sp was checked, and @sp is scanned. */
+	TALLY_ASSERT(r->utf8_done >= sp.off && sp.off + sp.len <= r->js.pos);
+	r->utf8_done = sp.off + sp.len;
 }
 
 static int
@@ -200,6 +211,7 @@ scratch_reserve(reader *r, size_t n)
 static const char *
 padded(reader *r, tallyi_span sp)
 {
+	TALLY_ASSERT(sp.off >= r->in->released); /* invariant 3 */
 	if (sp.off + sp.len + TALLYI_JSON_PADDING <= r->in->len + r->in->pad)
 		return r->in->buf + sp.off;
 	if (scratch_reserve(r, sp.len + TALLYI_JSON_PADDING) != TALLY_OK)
@@ -438,7 +450,7 @@ read_rule(reader *r, const char *path)
 	    r->sink->want_corr ? &cf : NULL, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, path, r->rules.n);
-	r->utf8_done = sp.off + sp.len;
+	utf8_parsed(r, sp);
 	if (!has_id)
 		return fail(r, TALLY_EFORMAT_MISSING, sp.off,
 		    "%s[%zu]: missing required property \"id\"", path,
@@ -523,6 +535,8 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 	/* Invariant 2: check the bytes before decoding them. */
 	if ((rc = utf8_upto(r, r->js.pos)) != TALLY_OK)
 		return rc;
+	TALLY_ASSERT(name.off + name.len <= r->utf8_done &&
+	    version.off + version.len <= r->utf8_done);
 	if (scratch_reserve(r, name.len + version.len + 1))
 		return nomem(r);
 	n = tallyi_js_decode(r->js.buf, &name, r->scratch, r->scratch_cap);
@@ -615,7 +629,7 @@ read_result(reader *r, const char *path)
 		return shim_error(r, sp, &err, path, r->res.n);
 	if (r->sink->want_corr && (rc = corr_result(r, &cf)) != TALLY_OK)
 		return rc;
-	r->utf8_done = sp.off + sp.len;
+	utf8_parsed(r, sp);
 	if (vec_reserve(r, &r->res, r->res.n + 1, sizeof(tallyi_sarif_res)))
 		return nomem(r);
 	x = (tallyi_sarif_res *)r->res.p + r->res.n;
@@ -678,7 +692,7 @@ read_artifact(reader *r, const char *path)
 	rc = tallyi_json_artifact(r->json, p, sp.len, &uri, &has_uri, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, path, r->arts.n);
-	r->utf8_done = sp.off + sp.len;
+	utf8_parsed(r, sp);
 	if (has_uri && (rc = intern_uri(r, &uri, &file)) != TALLY_OK)
 		return rc;
 	if (vec_reserve(r, &r->arts, r->arts.n + 1, sizeof(uint32_t)) ||
@@ -822,7 +836,7 @@ read_base_ids(reader *r, tallyi_span sp)
 	rc = tallyi_json_base_ids(r->json, p, sp.len, b, 16, &n, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, "originalUriBaseIds", 0);
-	r->utf8_done = sp.off + sp.len;
+	utf8_parsed(r, sp);
 	if (vec_reserve(r, &r->bases, n, sizeof(tallyi_base_id)))
 		return nomem(r);
 	for (size_t k = 0; k < n; k++) {
