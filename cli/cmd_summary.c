@@ -55,6 +55,7 @@ static const char help[] =
 "JSON output: {\"inputs\": [{\"path\", \"results\", \"error\"}], \"total\",\n"
 "\"unique\", \"duplicates\", \"by_level\": {level: n}, \"by_tool\": {tool: n},\n"
 "\"by_rule\": [{\"tool\", \"rule\", \"count\"}], \"by_file\": [{\"file\", \"count\"}]}.\n"
+"inputs[].results counts what each input holds, before --level and --path;\n"
 "Counts are of unique results; zero counts are left out; lists are sorted by\n"
 "count, highest first, then by name. With --clusters, also \"clusters\":\n"
 "[{\"path\", \"first_line\", \"last_line\", \"size\", \"cwe\", \"tools\",\n"
@@ -80,7 +81,8 @@ static const cli_cmd summary_cmd = {
 /* Ranked groups of one dimension, with names. */
 typedef struct ranked {
 	tally_group *g;
-	size_t n;
+	size_t n;     /* ranked: the first n of them, by count */
+	size_t total; /* groups in the snapshot */
 } ranked;
 
 /* One run of the command: the steps below fill it, summary_end() frees. */
@@ -95,11 +97,17 @@ typedef struct summary {
 	ranked rk[TALLY_DIM_COUNT];
 } summary;
 
+/*
+ * The first @cap groups of @dim by count (all of them when @cap is larger):
+ * the snapshot selects a top N without sorting every group.
+ */
 static int
-rank(const tally_snapshot *s, tally_dim dim, ranked *out)
+rank(const tally_snapshot *s, tally_dim dim, size_t cap, ranked *out)
 {
-	size_t n = tally_snapshot_group_count(s, dim);
+	size_t n;
 
+	out->total = tally_snapshot_group_count(s, dim);
+	n = cap < out->total ? cap : out->total;
 	out->g = calloc(n ? n : 1, sizeof(tally_group));
 	if (out->g == NULL)
 		return TALLY_ENOMEM;
@@ -306,7 +314,7 @@ text_rules(tally_engine *e, const ranked *r, unsigned long top)
 	size_t wr = width(e, TALLY_STR_RULE, r->g, nr, 4);
 	char a[32];
 
-	printf("\nTop %zu of %zu rules\n", nr, r->n);
+	printf("\nTop %zu of %zu rules\n", nr, r->total);
 	if (nr > 0) {
 		printf("  %14s  ", "count");
 		cell("tool", 4, wt);
@@ -338,7 +346,7 @@ text_files(tally_engine *e, const ranked *r, unsigned long top)
 	size_t wf = width(e, TALLY_STR_FILE, r->g, nf, 4);
 	char b[32];
 
-	printf("\nTop %zu of %zu files\n", nf, r->n);
+	printf("\nTop %zu of %zu files\n", nf, r->total);
 	if (nf > 0)
 		printf("  %14s  file\n", "count");
 	for (size_t i = 0; i < nf; i++) {
@@ -496,9 +504,14 @@ summary_count(summary *sm)
 
 	if (rc == TALLY_OK)
 		rc = tally_snapshot_acquire(sm->e, &sm->s);
-	/* (file, rule) hot spots are not printed (yet): not ranked either */
-	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++)
-		rc = rank(sm->s, (tally_dim)d, &sm->rk[d]);
+	/* (file, rule) hot spots are not printed (yet): not ranked either.
+	 * JSON lists every group; text tables only the top rules and files. */
+	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++) {
+		size_t cap = sm->o.format == CLI_FORMAT_TEXT &&
+		    d != TALLY_DIM_TOOL ? sm->o.top : SIZE_MAX;
+
+		rc = rank(sm->s, (tally_dim)d, cap, &sm->rk[d]);
+	}
 	if (rc == TALLY_OK && sm->corr != NULL)
 		rc = tally_corr_compute(sm->corr);
 	if (rc != TALLY_OK) {

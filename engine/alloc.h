@@ -64,9 +64,10 @@ tallyi_libc_free(void *state, void *p, size_t size)
 	{ { tallyi_libc_alloc, tallyi_libc_free, NULL }, 0, false }
 
 /*
- * Every engine block is cache-line aligned: false sharing is designed out
- * (rule 12), and one alignment for all blocks lets the default allocator
- * pass the same flags to sdallocx() that it passed to mallocx().
+ * Every engine block is cache-line aligned: no two blocks share a line, so
+ * threads writing different blocks never contend for one; and one
+ * alignment for all blocks lets the default allocator pass the same flags
+ * to sdallocx() that it passed to mallocx().
  */
 TALLY_CC_INLINE void *
 tallyi_alloc(const tallyi_mem *m, size_t size)

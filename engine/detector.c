@@ -35,7 +35,7 @@
  *
  * Invariants:
  *  1. A thread cache's `prev` holds 0 or mag_cap objects.
- *  2. exist = creations - evictions - (destroyed at unregister), and never
+ *  2. exist = creations - evictions - (destroyed with the pool), and never
  *     exceeds max_instances (a create reserves its slot first).
  *     The equation needs the three counters at one instant, which only a
  *     quiet pool has (the tests check it there); the bound holds by the
@@ -86,8 +86,8 @@ struct tally_detector_pool {
 	tallyi_atomic_u64 high_water;
 	tallyi_atomic_u64 creations, evictions;
 	tallyi_atomic_u32 trimming;
-	uint64_t warmed;              /* creations at registration */
-	uint64_t gen;                 /* unique per registration, from 1 */
+	uint64_t warmed;              /* creations when the pool was made */
+	uint64_t gen;                 /* unique per pool made, from 1 */
 
 	/* Slow paths: new magazines, new thread caches. */
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) pthread_mutex_t lock;
@@ -296,9 +296,9 @@ trim(tally_detector_pool *p)
 
 /*
  * The thread's cache of the pool it used last, in front of
- * pthread_getspecific(). A pool unregistered and another registered at the
- * same address would match a stale entry: the generation, unique per
- * registration, tells them apart. initial-exec: 16 bytes of static TLS
+ * pthread_getspecific(). A pool destroyed and another created at the same
+ * address would match a stale entry: the generation, unique per pool,
+ * tells them apart. initial-exec: 16 bytes of static TLS
  * (well within what glibc keeps spare for libraries opened later) save a
  * __tls_get_addr() call per lookup (its share of an acquire-release pair:
  * bench/RESULTS.md, Detector pool).

@@ -80,12 +80,12 @@ config_read(tally_config *c, const tally_config *user)
 {
 	tally_config def = TALLY_CONFIG_INIT;
 	/*
-	 * 0.2.0's config, the first of this API, ends with @on_snapshot_arg;
-	 * a later version that adds fields still takes it, the new fields
+	 * 0.2.0's config, the first of this API, ends with @path_glob; a
+	 * later version that adds fields still takes it, the new fields
 	 * keeping their defaults.
 	 */
-	const size_t first = offsetof(tally_config, on_snapshot_arg) +
-	    sizeof(user->on_snapshot_arg);
+	const size_t first = offsetof(tally_config, path_glob) +
+	    sizeof(user->path_glob);
 
 	*c = def;
 	if (user == NULL)

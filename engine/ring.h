@@ -42,7 +42,8 @@ typedef struct tallyi_ring_cell {
 } tallyi_ring_cell;
 
 typedef struct tallyi_ring {
-	/* producers and consumers write different lines (STYLE rule 12) */
+	/* producers and consumers write different lines: neither's writes
+	 * take the other's line away */
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_atomic_u64 head; /* enqueue */
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_atomic_u64 tail; /* dequeue */
 	TALLY_CC_ALIGNED(TALLY_CACHELINE) tallyi_ring_cell *cell;

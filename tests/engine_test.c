@@ -134,11 +134,11 @@ Test(engine, a_config_shorter_than_the_first_is_refused)
 	tally_engine *x = NULL;
 
 	cfg.workers = 1;
-	cfg.struct_size = offsetof(tally_config, on_snapshot_arg);
+	cfg.struct_size = offsetof(tally_config, path_glob);
 	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_EINVAL));
 	cr_expect(eq(ptr, x, NULL));
-	cfg.struct_size = offsetof(tally_config, on_snapshot_arg) +
-	    sizeof(cfg.on_snapshot_arg);
+	cfg.struct_size = offsetof(tally_config, path_glob) +
+	    sizeof(cfg.path_glob);
 	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
 	tally_engine_destroy(x);
 }

@@ -102,10 +102,13 @@ int tally_cache_disk_put(tally_cache_disk *c, tally_cache_key key,
     const void *val, size_t len);
 
 /**
- * tally_cache_disk_error() - the details of the last failed store.
+ * tally_cache_disk_error() - the details of the last failure to write the
+ * directory: a failed store, or, for a directory that could only be opened
+ * to read, the failure found at create.
  * @c:   the cache.
  * @out: receives a copy: status TALLY_EIO and "<path>: No space left on
- *       device"-style message, or TALLY_OK and "" when no store failed.
+ *       device"-style message, or TALLY_OK and "" when writing never
+ *       failed.
  * Threads: any, concurrently with stores (a store failing meanwhile may or
  * may not be the one copied).
  */

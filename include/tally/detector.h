@@ -43,7 +43,8 @@ extern "C" {
  * @idle_budget:  idle instances the shared store keeps; beyond it the
  *                least recently released magazines are destroyed. Each
  *                thread's cache holds up to 64 more.
- * @warm:         instances created at registration, idle in the store.
+ * @warm:         instances made when the pool is created, idle in the
+ *                store.
  * @magazine:     objects a magazine holds, 1-32; 0 means 32. Smaller for
  *                large objects (a thread caches up to two magazines).
  */

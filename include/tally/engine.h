@@ -156,8 +156,8 @@ typedef enum tally_strkind {
  * @e:           the engine.
  * @name:        the tool's name (SARIF tool.driver.name); any bytes.
  * @name_len:    its length in bytes.
- * @version:     its version, or NULL; kept from the first registration that
- *               gives a non-empty one.
+ * @version:     its version, or NULL; kept from the first call for this
+ *               tool that gives a non-empty one.
  * @version_len: its length in bytes.
  * @id:          receives the tool id; the same name always gets the same id.
  *

@@ -131,7 +131,8 @@ int tally_pool_for(tally_engine *e, size_t begin, size_t end, size_t grain,
  * @e: the engine.
  *
  * Return: 0 .. tally_engine_workers(@e) - 1 on one of @e's workers, -1 on
- * any other thread. Lets tasks keep per-worker state without locks.
+ * any other thread (a query, not a status: it cannot fail). Lets tasks
+ * keep per-worker state without locks.
  * Threads: any thread.
  */
 int tally_pool_worker(const tally_engine *e);

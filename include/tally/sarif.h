@@ -176,8 +176,8 @@ int tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
  *
  * @err:  receives the details of a failure (the path and why), or NULL.
  *
- * Return: TALLY_OK, TALLY_EIO, TALLY_ENOMEM (also when an earlier add ran
- * out of memory part way).
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @m or @path), TALLY_EIO,
+ * TALLY_ENOMEM (also when an earlier add ran out of memory part way).
  */
 int tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
     tally_error *err);
@@ -245,8 +245,9 @@ int tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
  * struct tally_sarif_merge_stats - what was added, and what the last write
  * annotated.
  * @read:      results read from the inputs that were added.
- * @unique:    how many of them are written (all of them with
- *             tally_sarif_merge_keep_duplicates()).
+ * @unique:    how many of them are distinct (exact duplicates counted
+ *             once): the results written, unless
+ *             tally_sarif_merge_keep_duplicates() writes every one read.
  * @baseline:  results written per tally_baseline (zero without one).
  * @hashed:    results given a primaryLocationLineHash from sources.
  * @unhashed:  results with a line that got none (file unreadable, line
