@@ -856,34 +856,17 @@ write_text(tally_sarif_merge *m, writer *w, uint32_t input, tallyi_span sp)
 /* ------------------------------------------------------------------ */
 /* Annotations: baselineState, line hashes, correlation                */
 
+/* put() as the toolkit's JSON writer calls it. */
+static void
+put_cb(void *w, const char *p, size_t n)
+{
+	put(w, p, n);
+}
+
 static void
 put_json_str(writer *w, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-
-	put(w, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7] = "\\u00";
-
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			run++;
-			continue;
-		}
-		put(w, s + i - run, run);
-		run = 0;
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			put(w, esc, 2);
-		} else {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			put(w, esc, 6);
-		}
-	}
-	put(w, s + n - run, run);
-	put(w, "\"", 1);
+	tallyi_json_str(put_cb, w, s, n);
 }
 
 static const char *
