@@ -8,66 +8,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* Bytes of @v (little-endian lanes) that are '"', '\\' or < 0x20. */
-static inline uint64_t
-needs_escape(uint64_t v)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
-	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+#include "engine/toolkit.h"
 
-	/* the classic "has a zero byte" test, and bytes below 0x20 */
-	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) &
-	    ~v)) & high;
-}
-
+/* The toolkit's writer: the merged SARIF escapes strings the same way. */
 void
 out_json_str(FILE *f, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0, i = 0;
-
-	putc('"', f);
-	/* Most names need no escape: find the first byte that does, 8 at a
-	 * time (a false hit only sends a byte to the exact loop below). */
-	while (i + 8 <= n) {
-		uint64_t v;
-
-		memcpy(&v, s + i, 8);
-		if (needs_escape(v) != 0)
-			break;
-		i += 8;
-	}
-	run = i;
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		default:
-			if (c < 0x20) {
-				u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
-				u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = 0;
-				esc = u;
-			}
-		}
-		if (esc == NULL) {
-			run++;
-			continue;
-		}
-		fwrite(s + i - run, 1, run, f);
-		run = 0;
-		fputs(esc, f);
-	}
-	fwrite(s + n - run, 1, run, f);
-	putc('"', f);
+	tallyi_json_str(tallyi_put_file, f, s, n);
 }
 
 const char *

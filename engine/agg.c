@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include "engine/toolkit.h"
+#include "engine/vec.h"
+
 void
 tallyi_agg_init(tallyi_agg *a)
 {
@@ -48,22 +51,16 @@ tallyi_agg_fini(tallyi_agg *a, const tallyi_mem *mem)
 static int
 vec_reserve(tallyi_countvec *c, const tallyi_mem *mem, size_t n)
 {
-	size_t cap = c->cap ? c->cap : 64;
+	size_t old = c->cap;
 	uint64_t *v;
 
 	if (n <= c->cap)
 		return TALLY_OK;
-	while (cap < n)
-		cap *= 2;
-	v = tallyi_zalloc(mem, cap * sizeof(uint64_t));
+	v = tallyi_grow(mem, c->v, &c->cap, n, 64, sizeof(uint64_t));
 	if (v == NULL)
 		return TALLY_ENOMEM;
-	if (c->v != NULL) {
-		memcpy(v, c->v, c->cap * sizeof(uint64_t));
-		tallyi_free(mem, c->v, c->cap * sizeof(uint64_t));
-	}
+	memset(v + old, 0, (c->cap - old) * sizeof(uint64_t)); /* counts */
 	c->v = v;
-	c->cap = cap;
 	return TALLY_OK;
 }
 
@@ -72,7 +69,7 @@ static inline size_t
 pairmap_slot(const tallyi_pairmap *m, uint64_t key)
 {
 	size_t mask = m->cap - 1;
-	size_t i = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+	size_t i = tallyi_hash_slot(key, mask);
 
 	while (m->key[i] != key && m->key[i] != TALLYI_PAIR_EMPTY)
 		i = (i + 1) & mask;
@@ -83,8 +80,10 @@ pairmap_slot(const tallyi_pairmap *m, uint64_t key)
 static int
 pairmap_grow(tallyi_pairmap *m, const tallyi_mem *mem)
 {
-	tallyi_pairmap n = { NULL, NULL, m->cap ? m->cap * 2 : 256, m->count };
+	tallyi_pairmap n = { NULL, NULL, 0, m->count };
 
+	if (!tallyi_grow_cap(m->cap, m->cap + 1, 256, sizeof(uint64_t), &n.cap))
+		return TALLY_ENOMEM;
 	n.key = tallyi_alloc(mem, n.cap * sizeof(uint64_t));
 	n.val = tallyi_alloc(mem, n.cap * sizeof(uint64_t));
 	if (n.key == NULL || n.val == NULL) {

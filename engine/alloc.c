@@ -83,20 +83,6 @@ tallyi_mem_fini(tallyi_mem *m)
 }
 
 void *
-tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size, size_t new_size)
-{
-	void *q = tallyi_alloc(m, new_size);
-
-	if (q == NULL)
-		return NULL;
-	if (p != NULL) {
-		memcpy(q, p, old_size < new_size ? old_size : new_size);
-		tallyi_free(m, p, old_size);
-	}
-	return q;
-}
-
-void *
 tallyi_owner_new(const tally_allocator *user, size_t size, int *rc)
 {
 	tallyi_mem mem;

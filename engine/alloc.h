@@ -97,7 +97,8 @@ tallyi_zalloc(const tallyi_mem *m, size_t size)
 
 /*
  * Grow (or shrink) a block by allocate-copy-free; @p may be NULL. On
- * failure NULL is returned and @p is left as it was.
+ * failure NULL is returned and @p is left as it was. Defined with the
+ * growable arrays (engine/vec.c) that build on it.
  */
 void *tallyi_realloc(const tallyi_mem *m, void *p, size_t old_size,
     size_t new_size);

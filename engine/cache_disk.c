@@ -43,6 +43,7 @@
 #include "engine/alloc.h"
 #include "engine/cc.h"
 #include "engine/toolkit.h"
+#include "engine/vec.h"
 #include "tally/cache.h"
 
 #define MAGIC "TALLYC1\n"
@@ -350,14 +351,12 @@ scan(tally_cache_disk *c, ent **out, size_t *n, size_t *cap)
 			if (out == NULL)
 				continue;
 			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 256;
-				ent *nv = tallyi_realloc(&c->mem, *out,
-				    *cap * sizeof(ent), nc * sizeof(ent));
+				ent *nv = tallyi_grow(&c->mem, *out, cap,
+				    *n + 1, 256, sizeof(ent));
 
 				if (nv == NULL)
 					continue; /* counted, not listed */
 				*out = nv;
-				*cap = nc;
 			}
 			(*out)[*n].mtime = st.st_mtim;
 			(*out)[*n].size = (uint64_t)st.st_size;

@@ -16,6 +16,7 @@
 
 #include "engine/alloc.h"
 #include "engine/cc.h"
+#include "engine/toolkit.h"
 #include "tally/cache.h"
 
 #define NIL UINT32_MAX
@@ -50,7 +51,7 @@ struct tally_cache_l1 {
 TALLY_CC_FORCE_INLINE uint64_t
 l1_hash(tally_cache_key k)
 {
-	return (k.lo ^ k.hi) * 0x9E3779B97F4A7C15ull;
+	return (k.lo ^ k.hi) * TALLYI_GOLDEN64;
 }
 
 /*

@@ -38,6 +38,7 @@
 #include "engine/alloc.h"
 #include "engine/cc.h"
 #include "engine/engine_structs.h"
+#include "engine/toolkit.h"
 #include "tally/cache.h"
 
 #define TOMB ((entry *)(uintptr_t)1)
@@ -87,7 +88,7 @@ entry_size(size_t len)
 static uint64_t
 slot_hash(tally_cache_key k)
 {
-	uint64_t h = k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull);
+	uint64_t h = k.lo ^ (k.hi * TALLYI_GOLDEN64);
 
 	return h ^ (h >> 29);
 }

@@ -57,6 +57,7 @@
 #include <sched.h>
 
 #include "engine/futex.h"
+#include "engine/toolkit.h"
 
 /* The pool thread this thread is, if any (one per thread, any engine). */
 static _Thread_local tallyi_worker *tallyi_self;
@@ -592,7 +593,7 @@ tallyi_pool_init(tally_engine *e)
 
 		w->e = e;
 		w->index = i;
-		w->rng = 0x9e3779b97f4a7c15ull * (i + 1);
+		w->rng = TALLYI_GOLDEN64 * (i + 1);
 		rc = tallyi_deque_init(&w->dq, &e->mem, 256);
 	}
 	return rc;

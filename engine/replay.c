@@ -13,6 +13,7 @@
 
 #include "engine/alloc.h"
 #include "engine/engine_structs.h"
+#include "engine/toolkit.h"
 #include "tally/results.h"
 
 #define PACK_MAGIC 0x31524c54u /* "TLR1" read as a little-endian u32 */
@@ -42,7 +43,8 @@ static int
 pack_index(packer *p, unsigned kind, uint32_t id, uint32_t *out)
 {
 	uint64_t k = ((uint64_t)kind << 32 | id) + 1;
-	size_t i = (size_t)(k * 0x9E3779B97F4A7C15ull >> 20) & p->mask;
+	/* bits 20 and up of the product: tables of up to 2^44 slots */
+	size_t i = (size_t)(k * TALLYI_GOLDEN64 >> 20) & p->mask;
 	size_t len, vlen = 0;
 
 	for (; p->key[i] != 0; i = (i + 1) & p->mask)
@@ -327,10 +329,13 @@ tally_results_replay(tally_engine *e, const void *blob, size_t len,
 	cap = e->batch_cap;
 	nb = (size_t)((rows + cap - 1) / cap);
 	/* Everything is acquired before anything is submitted. */
-	for (k = 0; k < TALLY_STR_KIND_COUNT; k++)
-		if ((ids[k] = tallyi_alloc(&e->mem, (nstr[k] + 1) *
-		    sizeof(uint32_t))) == NULL)
+	for (k = 0; k < TALLY_STR_KIND_COUNT; k++) {
+		size_t sz; /* nstr is read from the blob */
+
+		if (!tallyi_size_mul((size_t)nstr[k] + 1, sizeof(uint32_t),
+		    &sz) || (ids[k] = tallyi_alloc(&e->mem, sz)) == NULL)
 			rc = TALLY_ENOMEM;
+	}
 	for (k = 0; k < 6; k++)
 		if ((col[k] = tallyi_alloc(&e->mem, (size_t)cap * 4)) == NULL)
 			rc = TALLY_ENOMEM;
@@ -359,7 +364,8 @@ tally_results_replay(tally_engine *e, const void *blob, size_t len,
 		tally_batch_discard(e, b[k]);
 	tallyi_free(&e->mem, b, nb * sizeof(*b));
 	for (k = 0; k < TALLY_STR_KIND_COUNT; k++)
-		tallyi_free(&e->mem, ids[k], (nstr[k] + 1) * sizeof(uint32_t));
+		tallyi_free(&e->mem, ids[k],
+		    ((size_t)nstr[k] + 1) * sizeof(uint32_t));
 	for (k = 0; k < 6; k++)
 		tallyi_free(&e->mem, col[k], (size_t)cap * 4);
 	tallyi_free(&e->mem, off, (size_t)cap * 8);

@@ -325,22 +325,6 @@ resolve_path(tally_corr *c, const tallyi_sarif_run *run, lookup_fn lookup,
 	return n;
 }
 
-static crec *
-stage_push(tally_corr *c, tallyi_corr_stage *st)
-{
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-		void *p = tallyi_realloc(&c->mem, st->recs,
-		    st->cap * sizeof(crec), cap * sizeof(crec));
-
-		if (p == NULL)
-			return NULL;
-		st->recs = p;
-		st->cap = cap;
-	}
-	return (crec *)st->recs + st->n++;
-}
-
 int
 tallyi_corr_stage_run(tally_corr *c, tallyi_corr_stage *st,
     const tallyi_sarif_run *run, lookup_fn lookup, void *ctx, uint32_t *pos)
@@ -379,7 +363,7 @@ tallyi_corr_stage_run(tally_corr *c, tallyi_corr_stage *st,
 			pos[k] = ncat == 0 ? TALLY_ID_NONE : (uint32_t)st->n;
 		if (ncat == 0)
 			continue; /* relates to nothing: not kept */
-		if ((x = stage_push(c, st)) == NULL)
+		if ((x = tallyi_vec_push(&c->mem, st, sizeof(crec))) == NULL)
 			return TALLY_ENOMEM;
 		memset(x, 0, sizeof(*x));
 		for (unsigned i = 0; i < 4; i++)
@@ -414,7 +398,7 @@ tallyi_corr_stage_run(tally_corr *c, tallyi_corr_stage *st,
 static uint64_t
 rec_hash(const crec *r)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull;
+	uint64_t h = TALLYI_GOLDEN64;
 
 	for (unsigned i = 0; i < 4; i++)
 		h = (h ^ r->s[i]) * 0xff51afd7ed558ccdull;
@@ -434,10 +418,11 @@ rec_eq(const crec *a, const crec *b)
 static int
 grow_slots(tally_corr *c)
 {
-	size_t n = c->nslots ? c->nslots * 2 : 1024;
-	uint32_t *s = tallyi_zalloc(&c->mem, n * sizeof(uint32_t));
+	size_t n;
+	uint32_t *s;
 
-	if (s == NULL)
+	if (!tallyi_grow_cap(c->nslots, c->nslots + 1, 1024, sizeof(uint32_t),
+	    &n) || (s = tallyi_zalloc(&c->mem, n * sizeof(uint32_t))) == NULL)
 		return TALLY_ENOMEM;
 	for (size_t k = 0; k < c->n; k++) {
 		size_t i = rec_hash(&c->recs[k]) & (n - 1);
@@ -455,7 +440,7 @@ grow_slots(tally_corr *c)
 int
 tallyi_corr_commit(tally_corr *c, tallyi_corr_stage *st, uint32_t *idx)
 {
-	const crec *in = st->recs;
+	const crec *in = st->p;
 	int rc = TALLY_OK;
 
 	pthread_mutex_lock(&c->lock);
@@ -470,16 +455,14 @@ tallyi_corr_commit(tally_corr *c, tallyi_corr_stage *st, uint32_t *idx)
 				break;
 		if (c->slots[i] == 0) {
 			if (c->n == c->cap) {
-				size_t cap = c->cap ? c->cap * 2 : 256;
-				crec *p = tallyi_realloc(&c->mem, c->recs,
-				    c->cap * sizeof(crec), cap * sizeof(crec));
+				crec *p = tallyi_grow(&c->mem, c->recs, &c->cap,
+				    c->n + 1, 256, sizeof(crec));
 
 				if (p == NULL) {
 					rc = TALLY_ENOMEM;
 					break;
 				}
 				c->recs = p;
-				c->cap = cap;
 			}
 			c->recs[c->n] = in[k];
 			c->slots[i] = (uint32_t)++c->n;
@@ -496,7 +479,7 @@ void
 tallyi_corr_stage_free(tally_corr *c, tallyi_corr_stage *st)
 {
 	if (c != NULL)
-		tallyi_free(&c->mem, st->recs, st->cap * sizeof(crec));
+		tallyi_vec_free(&c->mem, st, sizeof(crec));
 	memset(st, 0, sizeof(*st));
 }
 

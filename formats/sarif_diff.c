@@ -59,17 +59,12 @@ ds_run(void *ctx, const tallyi_sarif_run *run)
 	side *s = ds->s;
 
 	if (s->n + run->nres > s->cap) {
-		size_t cap = s->cap ? s->cap : 256;
-		diff_res *r;
+		diff_res *r = tallyi_grow(ds->mem, s->r, &s->cap,
+		    s->n + run->nres, 256, sizeof(*r));
 
-		while (cap < s->n + run->nres)
-			cap *= 2;
-		r = tallyi_realloc(ds->mem, s->r, s->cap * sizeof(*r),
-		    cap * sizeof(*r));
 		if (r == NULL)
 			return TALLY_ENOMEM;
 		s->r = r;
-		s->cap = cap;
 	}
 	for (size_t k = 0; k < run->nres; k++) {
 		s->r[s->n] = (diff_res){ run->res[k].v, run->res[k].plh, s->n,
@@ -300,7 +295,7 @@ match_updated(side *o, const skey *oi, size_t on, side *n, const skey *ni,
 static uint64_t
 skey_hash(const skey *k)
 {
-	uint64_t h = k->k[0] * 0x9E3779B97F4A7C15ull;
+	uint64_t h = k->k[0] * TALLYI_GOLDEN64;
 
 	h = (h ^ (h >> 29) ^ k->k[1]) * 0xBF58476D1CE4E5B9ull;
 	h = (h ^ (h >> 32) ^ k->k[2]) * 0x94D049BB133111EBull;

@@ -29,13 +29,11 @@ typedef struct engine_sink {
 	tally_engine *e;
 	const tallyi_mem *mem;
 	tally_batch *cur;
-	tally_batch **held;
-	size_t nheld, cap;
+	tallyi_vec held;          /* tally_batch *, in order */
 	struct tally_corr *corr;  /* also stage for this index, or NULL */
 	tallyi_corr_stage stage;
 	bool keep;                /* also keep a copy to store (cache) */
-	tally_violation *kept;
-	size_t nkept, capkept;
+	tallyi_vec kept;          /* tally_violation */
 } engine_sink;
 
 int
@@ -62,17 +60,11 @@ tallyi_sink_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
 static int
 es_hold(engine_sink *es)
 {
-	if (es->nheld == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 16;
-		tally_batch **h = tallyi_realloc(es->mem, es->held,
-		    es->cap * sizeof(*h), cap * sizeof(*h));
+	tally_batch **h = tallyi_vec_push(es->mem, &es->held, sizeof(*h));
 
-		if (h == NULL)
-			return TALLY_ENOMEM;
-		es->held = h;
-		es->cap = cap;
-	}
-	es->held[es->nheld++] = es->cur;
+	if (h == NULL)
+		return TALLY_ENOMEM;
+	*h = es->cur;
 	es->cur = NULL;
 	return TALLY_OK;
 }
@@ -90,24 +82,15 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 			return rc;
 	}
 
-	if (es->keep && es->capkept - es->nkept < run->nres) {
-		size_t cap = es->capkept ? es->capkept : 1024;
-		tally_violation *v;
-
-		while (cap - es->nkept < run->nres)
-			cap *= 2;
-		v = tallyi_realloc(es->mem, es->kept,
-		    es->capkept * sizeof(*v), cap * sizeof(*v));
-		if (v == NULL)
-			return TALLY_ENOMEM;
-		es->kept = v;
-		es->capkept = cap;
-	}
+	if (es->keep && tallyi_vec_reserve(es->mem, &es->kept,
+	    es->kept.n + run->nres, sizeof(tally_violation)) != TALLY_OK)
+		return TALLY_ENOMEM;
 	for (size_t k = 0; k < run->nres; k++) {
 		int rc;
 
 		if (es->keep)
-			es->kept[es->nkept++] = run->res[k].v;
+			((tally_violation *)es->kept.p)[es->kept.n++] =
+			    run->res[k].v;
 		if (es->cur == NULL &&
 		    (rc = tally_batch_acquire(es->e, &es->cur)) != TALLY_OK)
 			return rc;
@@ -132,17 +115,19 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 static int
 es_commit(engine_sink *es)
 {
+	tally_batch **held;
 	int rc = TALLY_OK;
 
 	if (es->cur != NULL && (rc = es_hold(es)) != TALLY_OK)
 		return rc;
-	for (size_t k = 0; k < es->nheld; k++) {
-		while ((rc = tally_batch_submit(es->e, es->held[k])) ==
+	held = es->held.p;
+	for (size_t k = 0; k < es->held.n; k++) {
+		while ((rc = tally_batch_submit(es->e, held[k])) ==
 		    TALLY_EAGAIN)
 			sched_yield();
 		if (rc != TALLY_OK)
 			break;
-		es->held[k] = NULL;
+		held[k] = NULL;
 	}
 	if (rc == TALLY_OK && es->corr != NULL)
 		rc = tallyi_corr_commit(es->corr, &es->stage, NULL);
@@ -152,11 +137,11 @@ es_commit(engine_sink *es)
 static void
 es_drop(engine_sink *es)
 {
-	for (size_t k = 0; k < es->nheld; k++)
-		tally_batch_discard(es->e, es->held[k]);
+	for (size_t k = 0; k < es->held.n; k++)
+		tally_batch_discard(es->e, ((tally_batch **)es->held.p)[k]);
 	tally_batch_discard(es->e, es->cur);
-	tallyi_free(es->mem, es->held, es->cap * sizeof(*es->held));
-	tallyi_free(es->mem, es->kept, es->capkept * sizeof(*es->kept));
+	tallyi_vec_free(es->mem, &es->held, sizeof(tally_batch *));
+	tallyi_vec_free(es->mem, &es->kept, sizeof(tally_violation));
 	tallyi_corr_stage_free(es->corr, &es->stage);
 	memset(es, 0, sizeof(*es));
 }
@@ -279,7 +264,7 @@ store_kept(engine_sink *es, tally_cache *c, tally_cache_key key,
 	size_t plen;
 	void *pack;
 
-	if (tally_results_pack(es->e, es->kept, es->nkept, &pack, &plen) ==
+	if (tally_results_pack(es->e, es->kept.p, es->kept.n, &pack, &plen) ==
 	    TALLY_OK) {
 		if ((val = tallyi_alloc(es->mem, STORED_HDR + plen)) != NULL) {
 			memcpy(val, &runs, STORED_HDR);

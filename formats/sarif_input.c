@@ -49,23 +49,22 @@ tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len)
 static int
 read_all(tallyi_input *in, int fd, const char *path, tally_sarif_report *rep)
 {
-	size_t cap = 1 << 20, len = 0;
-	char *buf = tallyi_alloc(in->mem, cap);
+	size_t cap = 0, len = 0;
+	char *buf = NULL;
 
-	if (buf == NULL)
-		goto nomem;
 	for (;;) {
 		ssize_t r;
 
+		/* room for a read of 4 KiB or more, and the parser's padding */
 		if (cap - len < TALLYI_JSON_PADDING + 4096) {
-			char *nb = tallyi_realloc(in->mem, buf, cap, cap * 2);
+			char *nb = tallyi_grow(in->mem, buf, &cap,
+			    len + TALLYI_JSON_PADDING + 4096, 1 << 20, 1);
 
 			if (nb == NULL) {
 				tallyi_free(in->mem, buf, cap);
 				goto nomem;
 			}
 			buf = nb;
-			cap *= 2;
 		}
 		r = read(fd, buf + len, cap - len - TALLYI_JSON_PADDING);
 		if (r == 0)

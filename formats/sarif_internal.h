@@ -18,6 +18,7 @@
 
 #include "tally/batch.h"
 #include "engine/toolkit.h"
+#include "engine/vec.h"
 #include "tally/sarif.h"
 
 #ifdef __cplusplus
@@ -384,12 +385,10 @@ struct tally_corr;
 
 /*
  * The records of one input, converted into the index's strings but not
- * yet in it: an input is all or nothing there too.
+ * yet in it: an input is all or nothing there too. A vector of records
+ * private to correlate.c.
  */
-typedef struct tallyi_corr_stage {
-	void *recs;
-	size_t n, cap;
-} tallyi_corr_stage;
+typedef tallyi_vec tallyi_corr_stage;
 
 /*
  * Convert a finished run of a sink that wants correlation. Only results

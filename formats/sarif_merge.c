@@ -20,42 +20,14 @@
 #include <unistd.h>
 
 #include "formats/json_scan.h"
+#include "engine/idmap.h"
 #include "engine/keyset.h"
 #include "formats/sarif_internal.h"
 #include "engine/strtab.h"
+#include "engine/vec.h"
 #include "kernels/kernels.h"
 #include "tally/corr.h"
 #include "tally/linehash.h"
-
-/* ------------------------------------------------------------------ */
-/* Growable arrays                                                     */
-
-typedef struct vec {
-	void *p;
-	size_t n, cap;
-} vec;
-
-static void *
-vec_push(const tallyi_mem *mem, vec *v, size_t elem)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		void *p = tallyi_realloc(mem, v->p, v->cap * elem, cap * elem);
-
-		if (p == NULL)
-			return NULL;
-		v->p = p;
-		v->cap = cap;
-	}
-	return (char *)v->p + elem * v->n++;
-}
-
-static void
-vec_free(const tallyi_mem *mem, vec *v, size_t elem)
-{
-	tallyi_free(mem, v->p, v->cap * elem);
-	memset(v, 0, sizeof(*v));
-}
 
 /* ------------------------------------------------------------------ */
 /* State                                                               */
@@ -94,19 +66,17 @@ typedef struct mres {
 
 /* One output run: everything merged for one tool. */
 typedef struct mtool {
-	bool present;       /* a committed input has a run of this tool */
-	uint32_t input;     /* the input of the first run (driver, etc.) */
-	vec members;        /* tallyi_span: driver members, first run */
+	bool present;        /* a committed input has a run of this tool */
+	uint32_t input;      /* the input of the first run (driver, etc.) */
+	tallyi_vec members;  /* tallyi_span: driver members, first run */
 	tallyi_span column_kind, base_ids;
-	vec rules;          /* ref */
-	vec rule_ids;       /* uint32_t interned id of each merged rule */
-	uint64_t *rmap;     /* rule id << 32 | merged index + 1 */
-	size_t rmap_cap, rmap_n;
-	vec arts;           /* mres */
-	uint64_t *amap;     /* artifact text hash >> 32 << 32 | index + 1 */
-	size_t amap_cap, amap_n;
-	vec res;            /* mres */
-	vec base;           /* mres: the baseline's results of this tool */
+	tallyi_vec rules;    /* ref */
+	tallyi_vec rule_ids; /* uint32_t interned id of each merged rule */
+	tallyi_idmap rmap;   /* rule id -> merged index */
+	tallyi_vec arts;     /* mres */
+	tallyi_idmap amap;   /* high half of the text's hash -> index */
+	tallyi_vec res;      /* mres */
+	tallyi_vec base;     /* mres: the baseline's results of this tool */
 } mtool;
 
 /* A run of the input being read, waiting for the input to end. */
@@ -119,10 +89,10 @@ struct tally_sarif_merge {
 	tallyi_mem mem;
 	tallyi_strtab str[TALLY_STR_KIND_COUNT];
 	tallyi_keyset keys;
-	vec inputs;   /* tallyi_input */
-	vec runs;     /* mrun */
-	vec tools;    /* mtool, indexed by tool id */
-	vec staged;   /* staged */
+	tallyi_vec inputs; /* tallyi_input */
+	tallyi_vec runs;   /* mrun */
+	tallyi_vec tools;  /* mtool, indexed by tool id */
+	tallyi_vec staged; /* staged */
 	uint64_t read, unique;
 	int failed;   /* folding ran out of memory: the merge is incomplete */
 
@@ -137,7 +107,7 @@ struct tally_sarif_merge {
 	bool classified;
 	char *sources;        /* NUL-terminated, or NULL */
 	char *src_root;       /* likewise */
-	vec hashes;           /* fhash, by file id: the files' line hashes */
+	tallyi_vec hashes;    /* fhash, by file id: the files' line hashes */
 	tally_sarif_merge_stats stats;
 };
 
@@ -214,7 +184,7 @@ static int
 m_run(void *ctx, const tallyi_sarif_run *run)
 {
 	tally_sarif_merge *m = ctx;
-	staged *s = vec_push(&m->mem, &m->staged, sizeof(staged));
+	staged *s = tallyi_vec_push(&m->mem, &m->staged, sizeof(staged));
 	tallyi_sarif_run *c;
 
 	if (s == NULL)
@@ -260,53 +230,21 @@ drop_staged(tally_sarif_merge *m)
 static int
 merged_rule(tally_sarif_merge *m, mtool *t, uint32_t id, ref r, uint32_t *out)
 {
-	size_t mask, i;
+	size_t n = t->rules.n;
+	int rc;
 
-	if ((t->rmap_n + 1) * 2 > t->rmap_cap) {
-		size_t cap = t->rmap_cap ? t->rmap_cap * 2 : 64;
-		uint64_t *nm = tallyi_zalloc(&m->mem, cap * sizeof(uint64_t));
-
-		if (nm == NULL)
-			return TALLY_ENOMEM;
-		for (size_t k = 0; k < t->rmap_cap; k++) {
-			uint64_t v = t->rmap[k];
-
-			if (v == 0)
-				continue;
-			for (i = ((uint32_t)(v >> 32) * 0x9E3779B1u) &
-			    (cap - 1); nm[i] != 0; i = (i + 1) & (cap - 1))
-				;
-			nm[i] = v;
-		}
-		tallyi_free(&m->mem, t->rmap, t->rmap_cap * sizeof(uint64_t));
-		t->rmap = nm;
-		t->rmap_cap = cap;
+	/* Room first: once the map holds the rule, the pushes cannot fail. */
+	if (tallyi_vec_reserve(&m->mem, &t->rules, n + 1, sizeof(ref)) ||
+	    tallyi_vec_reserve(&m->mem, &t->rule_ids, n + 1,
+	    sizeof(uint32_t)))
+		return TALLY_ENOMEM;
+	if ((rc = tallyi_idmap_put(&m->mem, &t->rmap, id, (uint32_t)n, out)))
+		return rc;
+	if (*out == n) {
+		*(ref *)tallyi_vec_push(&m->mem, &t->rules, sizeof(ref)) = r;
+		*(uint32_t *)tallyi_vec_push(&m->mem, &t->rule_ids,
+		    sizeof(uint32_t)) = id;
 	}
-	mask = t->rmap_cap - 1;
-	for (i = (id * 0x9E3779B1u) & mask; t->rmap[i] != 0;
-	    i = (i + 1) & mask) {
-		if ((uint32_t)(t->rmap[i] >> 32) == id) {
-			*out = (uint32_t)t->rmap[i] - 1;
-			return TALLY_OK;
-		}
-	}
-	{
-		ref *nr = vec_push(&m->mem, &t->rules, sizeof(ref));
-		uint32_t *nid;
-
-		if (nr == NULL)
-			return TALLY_ENOMEM;
-		*nr = r;
-		nid = vec_push(&m->mem, &t->rule_ids, sizeof(uint32_t));
-		if (nid == NULL) {
-			t->rules.n--;
-			return TALLY_ENOMEM;
-		}
-		*nid = id;
-	}
-	*out = (uint32_t)(t->rules.n - 1);
-	t->rmap[i] = (uint64_t)id << 32 | t->rules.n;
-	t->rmap_n++;
 	return TALLY_OK;
 }
 
@@ -314,7 +252,9 @@ merged_rule(tally_sarif_merge *m, mtool *t, uint32_t id, ref r, uint32_t *out)
  * The merged index of an artifact: an earlier one of the tool with the
  * same text (SARIF wants run.artifacts unique), else a new one. An
  * artifact with a parentIndex is never shared: its text means something
- * else in each run.
+ * else in each run. The map is keyed by the high half of the text's hash
+ * (so most other texts are told apart without a compare), and holds
+ * every shareable artifact under it.
  */
 static int
 merged_artifact(tally_sarif_merge *m, mtool *t, uint32_t input,
@@ -322,59 +262,32 @@ merged_artifact(tally_sarif_merge *m, mtool *t, uint32_t input,
 {
 	const tallyi_input *in = (const tallyi_input *)m->inputs.p + input;
 	const char *text = in->buf + sp.off;
-	uint64_t h = tallyi_strhash(text, sp.len);
+	uint32_t key = (uint32_t)(tallyi_strhash(text, sp.len) >> 32), idx;
 	bool shareable = memmem(text, sp.len, "parentIndex", 11) == NULL;
-	size_t mask, i;
+	size_t pos = 0;
 	mres *a;
+	int rc;
 
-	if ((t->amap_n + 1) * 2 > t->amap_cap) {
-		size_t cap = t->amap_cap ? t->amap_cap * 2 : 64;
-		uint64_t *nm = tallyi_zalloc(&m->mem, cap * sizeof(uint64_t));
-		const mres *arts = t->arts.p;
-
-		if (nm == NULL)
-			return TALLY_ENOMEM;
-		for (size_t k = 0; k < t->amap_cap; k++) {
-			uint64_t v = t->amap[k];
-			uint32_t idx = (uint32_t)v - 1;
-			const tallyi_input *ai;
-
-			if (v == 0)
-				continue;
-			ai = (const tallyi_input *)m->inputs.p + arts[idx].input;
-			for (i = tallyi_strhash(ai->buf + arts[idx].span.off,
-			    arts[idx].span.len) & (cap - 1); nm[i] != 0;
-			    i = (i + 1) & (cap - 1))
-				;
-			nm[i] = v;
-		}
-		tallyi_free(&m->mem, t->amap, t->amap_cap * sizeof(uint64_t));
-		t->amap = nm;
-		t->amap_cap = cap;
-	}
-	mask = t->amap_cap - 1;
-	for (i = h & mask; shareable && t->amap[i] != 0; i = (i + 1) & mask) {
-		const mres *b = (const mres *)t->arts.p +
-		    ((uint32_t)t->amap[i] - 1);
+	while (shareable && tallyi_idmap_next(&t->amap, key, &pos, &idx)) {
+		const mres *b = (const mres *)t->arts.p + idx;
 		const tallyi_input *bi = (const tallyi_input *)m->inputs.p +
 		    b->input;
 
-		if ((t->amap[i] >> 32) == (h >> 32) && b->span.len == sp.len &&
+		if (b->span.len == sp.len &&
 		    memcmp(bi->buf + b->span.off, text, sp.len) == 0) {
-			*out = (uint32_t)t->amap[i] - 1;
+			*out = idx;
 			return TALLY_OK;
 		}
 	}
-	a = vec_push(&m->mem, &t->arts, sizeof(mres));
-	if (a == NULL)
+	if (tallyi_vec_reserve(&m->mem, &t->arts, t->arts.n + 1,
+	    sizeof(mres)))
 		return TALLY_ENOMEM;
+	*out = (uint32_t)t->arts.n;
+	if (shareable &&
+	    (rc = tallyi_idmap_add(&m->mem, &t->amap, key, *out)) != TALLY_OK)
+		return rc;
+	a = tallyi_vec_push(&m->mem, &t->arts, sizeof(mres));
 	*a = (mres){ .input = input, .run = run_id, .span = sp };
-	*out = (uint32_t)(t->arts.n - 1);
-	if (shareable) {
-		/* high half: the hash's, to skip most byte compares */
-		t->amap[i] = (h >> 32) << 32 | (uint64_t)t->arts.n;
-		t->amap_n++;
-	}
 	return TALLY_OK;
 }
 
@@ -382,7 +295,7 @@ static mtool *
 tool_slot(tally_sarif_merge *m, uint32_t tool)
 {
 	while (m->tools.n <= tool) {
-		mtool *t = vec_push(&m->mem, &m->tools, sizeof(mtool));
+		mtool *t = tallyi_vec_push(&m->mem, &m->tools, sizeof(mtool));
 
 		if (t == NULL)
 			return NULL;
@@ -414,7 +327,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 		t->column_kind = run->column_kind;
 		t->base_ids = run->uri_base_ids;
 		for (size_t k = 0; k < run->ndriver_members; k++) {
-			tallyi_span *s = vec_push(&m->mem, &t->members,
+			tallyi_span *s = tallyi_vec_push(&m->mem, &t->members,
 			    sizeof(tallyi_span));
 
 			if (s == NULL)
@@ -422,7 +335,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 			*s = run->driver_members[k];
 		}
 	}
-	mr = vec_push(&m->mem, &m->runs, sizeof(mrun));
+	mr = tallyi_vec_push(&m->mem, &m->runs, sizeof(mrun));
 	if (mr == NULL)
 		return TALLY_ENOMEM;
 	run_id = (uint32_t)(m->runs.n - 1);
@@ -468,7 +381,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 		mres *x;
 
 		if (baseline) {
-			x = vec_push(&m->mem, &t->base, sizeof(mres));
+			x = tallyi_vec_push(&m->mem, &t->base, sizeof(mres));
 			if (x == NULL)
 				return TALLY_ENOMEM;
 			*x = (mres){ .input = input, .run = run_id,
@@ -485,7 +398,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 			continue;
 		}
 		m->unique += new;
-		x = vec_push(&m->mem, &t->res, sizeof(mres));
+		x = tallyi_vec_push(&m->mem, &t->res, sizeof(mres));
 		if (x == NULL)
 			return TALLY_ENOMEM;
 		*x = (mres){ .input = input, .run = run_id,
@@ -537,30 +450,30 @@ tally_sarif_merge_destroy(tally_sarif_merge *m)
 		return;
 	mem = m->mem;
 	drop_staged(m);
-	vec_free(&mem, &m->staged, sizeof(staged));
+	tallyi_vec_free(&mem, &m->staged, sizeof(staged));
 	for (size_t k = 0; k < m->inputs.n; k++)
 		tallyi_input_close((tallyi_input *)m->inputs.p + k);
-	vec_free(&mem, &m->inputs, sizeof(tallyi_input));
+	tallyi_vec_free(&mem, &m->inputs, sizeof(tallyi_input));
 	for (size_t k = 0; k < m->runs.n; k++) {
 		mrun *r = (mrun *)m->runs.p + k;
 
 		tallyi_free(&mem, r->rule_map, r->nrules * sizeof(uint32_t));
 		tallyi_free(&mem, r->art_map, r->narts * sizeof(uint32_t));
 	}
-	vec_free(&mem, &m->runs, sizeof(mrun));
+	tallyi_vec_free(&mem, &m->runs, sizeof(mrun));
 	for (size_t k = 0; k < m->tools.n; k++) {
 		mtool *t = (mtool *)m->tools.p + k;
 
-		vec_free(&mem, &t->members, sizeof(tallyi_span));
-		vec_free(&mem, &t->rules, sizeof(ref));
-		vec_free(&mem, &t->rule_ids, sizeof(uint32_t));
-		vec_free(&mem, &t->arts, sizeof(mres));
-		vec_free(&mem, &t->res, sizeof(mres));
-		vec_free(&mem, &t->base, sizeof(mres));
-		tallyi_free(&mem, t->rmap, t->rmap_cap * sizeof(uint64_t));
-		tallyi_free(&mem, t->amap, t->amap_cap * sizeof(uint64_t));
+		tallyi_vec_free(&mem, &t->members, sizeof(tallyi_span));
+		tallyi_vec_free(&mem, &t->rules, sizeof(ref));
+		tallyi_vec_free(&mem, &t->rule_ids, sizeof(uint32_t));
+		tallyi_vec_free(&mem, &t->arts, sizeof(mres));
+		tallyi_vec_free(&mem, &t->res, sizeof(mres));
+		tallyi_vec_free(&mem, &t->base, sizeof(mres));
+		tallyi_idmap_free(&mem, &t->rmap);
+		tallyi_idmap_free(&mem, &t->amap);
 	}
-	vec_free(&mem, &m->tools, sizeof(mtool));
+	tallyi_vec_free(&mem, &m->tools, sizeof(mtool));
 	tallyi_corr_stage_free(m->corr, &m->stage);
 	tallyi_free(&mem, m->stage_idx, m->stage_idx_cap * sizeof(uint32_t));
 	tallyi_free(&mem, m->sources, m->sources ? strlen(m->sources) + 1 : 0);
@@ -571,7 +484,7 @@ tally_sarif_merge_destroy(tally_sarif_merge *m)
 
 		tallyi_free(&mem, h->h, h->cap * sizeof(tally_linehash));
 	}
-	vec_free(&mem, &m->hashes, sizeof(fhash));
+	tallyi_vec_free(&mem, &m->hashes, sizeof(fhash));
 	tallyi_keyset_fini(&m->keys);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		tallyi_strtab_fini(&m->str[k]);
@@ -584,14 +497,12 @@ static int
 commit_corr(tally_sarif_merge *m)
 {
 	if (m->stage.n > m->stage_idx_cap) {
-		uint32_t *p = tallyi_realloc(&m->mem, m->stage_idx,
-		    m->stage_idx_cap * sizeof(uint32_t),
-		    m->stage.n * sizeof(uint32_t));
+		uint32_t *p = tallyi_grow(&m->mem, m->stage_idx,
+		    &m->stage_idx_cap, m->stage.n, 64, sizeof(uint32_t));
 
 		if (p == NULL)
 			return TALLY_ENOMEM;
 		m->stage_idx = p;
-		m->stage_idx_cap = m->stage.n;
 	}
 	return tallyi_corr_commit(m->corr, &m->stage, m->stage_idx);
 }
@@ -620,7 +531,7 @@ add_input(tally_sarif_merge *m, const char *path,
 		    "invalid argument");
 		return TALLY_EINVAL;
 	}
-	in = vec_push(&m->mem, &m->inputs, sizeof(tallyi_input));
+	in = tallyi_vec_push(&m->mem, &m->inputs, sizeof(tallyi_input));
 	if (in == NULL) {
 		tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
 		    "out of memory");
@@ -945,34 +856,17 @@ write_text(tally_sarif_merge *m, writer *w, uint32_t input, tallyi_span sp)
 /* ------------------------------------------------------------------ */
 /* Annotations: baselineState, line hashes, correlation                */
 
+/* put() as the toolkit's JSON writer calls it. */
+static void
+put_cb(void *w, const char *p, size_t n)
+{
+	put(w, p, n);
+}
+
 static void
 put_json_str(writer *w, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-
-	put(w, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7] = "\\u00";
-
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			run++;
-			continue;
-		}
-		put(w, s + i - run, run);
-		run = 0;
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			put(w, esc, 2);
-		} else {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			put(w, esc, 6);
-		}
-	}
-	put(w, s + n - run, run);
-	put(w, "\"", 1);
+	tallyi_json_str(put_cb, w, s, n);
 }
 
 static const char *
@@ -1003,15 +897,14 @@ slurp(const tally_sarif_merge *m, const char *path, char **out, size_t *n,
 		ssize_t r;
 
 		if (len == size) {
-			size_t ns = size ? size * 2 : 1 << 16;
-			char *p = tallyi_realloc(&m->mem, buf, size, ns);
+			char *p = tallyi_grow(&m->mem, buf, &size, len + 1,
+			    1 << 16, 1);
 
 			if (p == NULL) {
 				rc = TALLY_ENOMEM;
 				break;
 			}
 			buf = p;
-			size = ns;
 		}
 		r = read(fd, buf + len, size - len);
 		if (r < 0 && errno == EINTR)
@@ -1038,13 +931,13 @@ file_hashes(tally_sarif_merge *m, uint32_t file)
 {
 	fhash *h;
 	size_t flen, dlen = strlen(m->sources), n = 0, cap = 0, lines = 1;
-	size_t psize;
+	size_t psize, hsize;
 	const char *f;
 	char *path, *text = NULL;
 	int rc;
 
 	while (m->hashes.n <= file) {
-		fhash *z = vec_push(&m->mem, &m->hashes, sizeof(fhash));
+		fhash *z = tallyi_vec_push(&m->mem, &m->hashes, sizeof(fhash));
 
 		if (z == NULL)
 			return NULL;
@@ -1091,8 +984,8 @@ file_hashes(tally_sarif_merge *m, uint32_t file)
 	}
 	for (size_t i = 0; i < n; i++)
 		lines += text[i] == '\n';
-	h->h = tallyi_alloc(&m->mem, lines * sizeof(tally_linehash));
-	if (h->h == NULL) {
+	if (!tallyi_size_mul(lines, sizeof(tally_linehash), &hsize) ||
+	    (h->h = tallyi_alloc(&m->mem, hsize)) == NULL) {
 		tallyi_free(&m->mem, text, cap);
 		h->done = false;
 		return NULL;
@@ -1169,7 +1062,7 @@ gather(tally_sarif_merge *m, int which, size_t *n)
 		return NULL;
 	for (size_t k = 0; k < m->tools.n; k++) {
 		mtool *t = (mtool *)m->tools.p + k;
-		vec *v = which ? &t->base : &t->res;
+		tallyi_vec *v = which ? &t->base : &t->res;
 
 		for (size_t i = 0; i < v->n; i++)
 			all[at++] = (mres *)v->p + i;

@@ -28,7 +28,9 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/idmap.h"
 #include "engine/strtab.h"
+#include "engine/vec.h"
 #include "formats/json_scan.h"
 #include "formats/sarif_internal.h"
 
@@ -52,12 +54,6 @@ typedef struct icache_ent {
 	uint32_t len;
 } icache_ent;
 
-/* A growable array of `elem`-sized items. */
-typedef struct vec {
-	void *p;
-	size_t n, cap;
-} vec;
-
 typedef struct reader {
 	tallyi_input *in;
 	tallyi_jscan js;
@@ -80,43 +76,16 @@ typedef struct reader {
 
 	/* The run being read. */
 	size_t run_index;
-	vec res;      /* tallyi_sarif_res */
-	vec rules;    /* tallyi_sarif_rule */
-	vec arts;     /* uint32_t file id or NONE */
-	vec art_span; /* tallyi_span */
-	vec members;  /* tallyi_span: driver members */
-	vec cres;     /* tallyi_corr_res, when the sink wants correlation */
-	vec rcats;    /* tallyi_cats of each rule, likewise */
-	vec bases;    /* tallyi_base_id, likewise */
-	uint64_t *rmap;  /* rule id -> index + 1, keyed (id << 32 | idx) */
-	size_t rmap_cap;
+	tallyi_vec res;      /* tallyi_sarif_res */
+	tallyi_vec rules;    /* tallyi_sarif_rule */
+	tallyi_vec arts;     /* uint32_t file id or NONE */
+	tallyi_vec art_span; /* tallyi_span */
+	tallyi_vec members;  /* tallyi_span: driver members */
+	tallyi_vec cres;     /* tallyi_corr_res, if the sink correlates */
+	tallyi_vec rcats;    /* tallyi_cats of each rule, likewise */
+	tallyi_vec bases;    /* tallyi_base_id, likewise */
+	tallyi_idmap rmap;   /* rule id -> index of its first rule */
 } reader;
-
-static int
-vec_reserve(reader *r, vec *v, size_t need, size_t elem)
-{
-	size_t cap;
-	void *p;
-
-	if (need <= v->cap)
-		return TALLY_OK;
-	cap = v->cap ? v->cap * 2 : 64;
-	while (cap < need)
-		cap *= 2;
-	p = tallyi_realloc(r->mem, v->p, v->cap * elem, cap * elem);
-	if (p == NULL)
-		return TALLY_ENOMEM;
-	v->p = p;
-	v->cap = cap;
-	return TALLY_OK;
-}
-
-static void
-vec_free(reader *r, vec *v, size_t elem)
-{
-	tallyi_free(r->mem, v->p, v->cap * elem);
-	memset(v, 0, sizeof(*v));
-}
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -188,15 +157,14 @@ utf8_parsed(reader *r, tallyi_span sp)
 static int
 scratch_reserve(reader *r, size_t n)
 {
-	size_t cap = r->scratch_cap ? r->scratch_cap : 4096;
+	size_t cap;
 	char *p;
 
 	if (n <= r->scratch_cap)
 		return TALLY_OK;
-	while (cap < n)
-		cap *= 2;
-	p = tallyi_alloc(r->mem, cap);
-	if (p == NULL)
+	/* a fresh block, not a realloc: the old contents are not kept */
+	if (!tallyi_grow_cap(r->scratch_cap, n, 4096, 1, &cap) ||
+	    (p = tallyi_alloc(r->mem, cap)) == NULL)
 		return TALLY_ENOMEM;
 	tallyi_free(r->mem, r->scratch, r->scratch_cap);
 	r->scratch = p;
@@ -455,7 +423,7 @@ read_rule(reader *r, const char *path)
 		return fail(r, TALLY_EFORMAT_MISSING, sp.off,
 		    "%s[%zu]: missing required property \"id\"", path,
 		    r->rules.n);
-	if (vec_reserve(r, &r->rules, r->rules.n + 1,
+	if (tallyi_vec_reserve(r->mem, &r->rules, r->rules.n + 1,
 	    sizeof(tallyi_sarif_rule)))
 		return nomem(r);
 	ru = (tallyi_sarif_rule *)r->rules.p + r->rules.n;
@@ -464,7 +432,7 @@ read_rule(reader *r, const char *path)
 	ru->level = level;
 	ru->span = sp;
 	if (r->sink->want_corr) {
-		if (vec_reserve(r, &r->rcats, r->rules.n + 1,
+		if (tallyi_vec_reserve(r->mem, &r->rcats, r->rules.n + 1,
 		    sizeof(tallyi_cats)))
 			return nomem(r);
 		if ((rc = cats_of(r, &cf, (tallyi_cats *)r->rcats.p +
@@ -519,7 +487,7 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 			return scan_error(r);
 		}
 		/* Every member but "rules", as written, for the merge. */
-		if (vec_reserve(r, &r->members, r->members.n + 1,
+		if (tallyi_vec_reserve(r->mem, &r->members, r->members.n + 1,
 		    sizeof(tallyi_span)))
 			return nomem(r);
 		m = (tallyi_span *)r->members.p + r->members.n++;
@@ -595,7 +563,8 @@ corr_result(reader *r, const tallyi_corr_fields *cf)
 	tallyi_corr_res *c;
 	int rc;
 
-	if (vec_reserve(r, &r->cres, r->res.n + 1, sizeof(tallyi_corr_res)))
+	if (tallyi_vec_reserve(r->mem, &r->cres, r->res.n + 1,
+	    sizeof(tallyi_corr_res)))
 		return nomem(r);
 	c = (tallyi_corr_res *)r->cres.p + r->res.n;
 	c->flow[0] = (uint32_t)cf->flow[0];
@@ -630,7 +599,8 @@ read_result(reader *r, const char *path)
 	if (r->sink->want_corr && (rc = corr_result(r, &cf)) != TALLY_OK)
 		return rc;
 	utf8_parsed(r, sp);
-	if (vec_reserve(r, &r->res, r->res.n + 1, sizeof(tallyi_sarif_res)))
+	if (tallyi_vec_reserve(r->mem, &r->res, r->res.n + 1,
+	    sizeof(tallyi_sarif_res)))
 		return nomem(r);
 	x = (tallyi_sarif_res *)r->res.p + r->res.n;
 	x->span = sp;
@@ -695,8 +665,9 @@ read_artifact(reader *r, const char *path)
 	utf8_parsed(r, sp);
 	if (has_uri && (rc = intern_uri(r, &uri, &file)) != TALLY_OK)
 		return rc;
-	if (vec_reserve(r, &r->arts, r->arts.n + 1, sizeof(uint32_t)) ||
-	    vec_reserve(r, &r->art_span, r->art_span.n + 1,
+	if (tallyi_vec_reserve(r->mem, &r->arts, r->arts.n + 1,
+	    sizeof(uint32_t)) ||
+	    tallyi_vec_reserve(r->mem, &r->art_span, r->art_span.n + 1,
 	    sizeof(tallyi_span)))
 		return nomem(r);
 	((uint32_t *)r->arts.p)[r->arts.n++] = file;
@@ -709,16 +680,7 @@ read_artifact(reader *r, const char *path)
 static int64_t
 rule_by_id(reader *r, uint32_t id)
 {
-	size_t mask = r->rmap_cap - 1, i;
-
-	if (r->rmap_cap == 0)
-		return -1;
-	for (i = (id * 0x9E3779B1u) & mask; r->rmap[i] != 0;
-	    i = (i + 1) & mask) {
-		if ((uint32_t)(r->rmap[i] >> 32) == id)
-			return (int64_t)(uint32_t)r->rmap[i] - 1;
-	}
-	return -1;
+	return tallyi_idmap_get(&r->rmap, id);
 }
 
 /* Index the run's rules by id (first occurrence wins). */
@@ -726,32 +688,13 @@ static int
 build_rule_map(reader *r)
 {
 	const tallyi_sarif_rule *ru = r->rules.p;
-	size_t cap = 64, mask;
+	uint32_t idx;
 
-	while (cap < r->rules.n * 2)
-		cap *= 2;
-	if (cap > r->rmap_cap) {
-		uint64_t *m = tallyi_alloc(r->mem, cap * sizeof(uint64_t));
-
-		if (m == NULL)
+	tallyi_idmap_clear(&r->rmap);
+	for (size_t k = 0; k < r->rules.n; k++)
+		if (tallyi_idmap_put(r->mem, &r->rmap, ru[k].id, (uint32_t)k,
+		    &idx) != TALLY_OK)
 			return nomem(r);
-		tallyi_free(r->mem, r->rmap, r->rmap_cap * sizeof(uint64_t));
-		r->rmap = m;
-		r->rmap_cap = cap;
-	}
-	memset(r->rmap, 0, r->rmap_cap * sizeof(uint64_t));
-	mask = r->rmap_cap - 1;
-	for (size_t k = 0; k < r->rules.n; k++) {
-		size_t i;
-
-		for (i = (ru[k].id * 0x9E3779B1u) & mask; r->rmap[i] != 0;
-		    i = (i + 1) & mask) {
-			if ((uint32_t)(r->rmap[i] >> 32) == ru[k].id)
-				break;
-		}
-		if (r->rmap[i] == 0)
-			r->rmap[i] = (uint64_t)ru[k].id << 32 | (k + 1);
-	}
 	return TALLY_OK;
 }
 
@@ -837,7 +780,7 @@ read_base_ids(reader *r, tallyi_span sp)
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, "originalUriBaseIds", 0);
 	utf8_parsed(r, sp);
-	if (vec_reserve(r, &r->bases, n, sizeof(tallyi_base_id)))
+	if (tallyi_vec_reserve(r->mem, &r->bases, n, sizeof(tallyi_base_id)))
 		return nomem(r);
 	for (size_t k = 0; k < n; k++) {
 		tallyi_base_id *x = (tallyi_base_id *)r->bases.p + k;
@@ -1094,15 +1037,15 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	if (rc == TALLY_OK && opt != NULL && opt->progress != NULL)
 		opt->progress(opt->progress_arg, in->len, in->len);
 	tallyi_json_free(r.json);
-	vec_free(&r, &r.res, sizeof(tallyi_sarif_res));
-	vec_free(&r, &r.rules, sizeof(tallyi_sarif_rule));
-	vec_free(&r, &r.arts, sizeof(uint32_t));
-	vec_free(&r, &r.art_span, sizeof(tallyi_span));
-	vec_free(&r, &r.members, sizeof(tallyi_span));
-	vec_free(&r, &r.cres, sizeof(tallyi_corr_res));
-	vec_free(&r, &r.rcats, sizeof(tallyi_cats));
-	vec_free(&r, &r.bases, sizeof(tallyi_base_id));
-	tallyi_free(r.mem, r.rmap, r.rmap_cap * sizeof(uint64_t));
+	tallyi_vec_free(r.mem, &r.res, sizeof(tallyi_sarif_res));
+	tallyi_vec_free(r.mem, &r.rules, sizeof(tallyi_sarif_rule));
+	tallyi_vec_free(r.mem, &r.arts, sizeof(uint32_t));
+	tallyi_vec_free(r.mem, &r.art_span, sizeof(tallyi_span));
+	tallyi_vec_free(r.mem, &r.members, sizeof(tallyi_span));
+	tallyi_vec_free(r.mem, &r.cres, sizeof(tallyi_corr_res));
+	tallyi_vec_free(r.mem, &r.rcats, sizeof(tallyi_cats));
+	tallyi_vec_free(r.mem, &r.bases, sizeof(tallyi_base_id));
+	tallyi_idmap_free(r.mem, &r.rmap);
 	tallyi_free(r.mem, r.scratch, r.scratch_cap);
 	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
 	    TALLY_STR_KIND_COUNT);
