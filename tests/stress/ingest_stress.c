@@ -21,6 +21,12 @@
  * as it can, and the engine publishes every millisecond on its own: many
  * thousands of publications, each replacing a snapshot readers may hold.
  *
+ * With --path-glob, the engine counts only files matching "file1*"
+ * (tally_config.path_glob) and producers intern each row's file name as
+ * they go, so workers classify new file ids while others intern them:
+ * read, unique and each tool's count take only the keys whose file
+ * matches (fnmatch on the name, as the engine's definition says).
+ *
  * With --pairs, every key is submitted exactly twice, by two different
  * producers (key q + P * j by producers q and q + 1), so a snapshot that is
  * a consistent cut (a duplicate counted only with the row it duplicates)
@@ -28,10 +34,11 @@
  *
  * Usage: ingest_stress [--producers P] [--workers W] [--readers N]
  *        [--seconds S] [--batch-max N] [--nonblock] [--pairs] [--affinity]
- *        [--seed X]
+ *        [--path-glob] [--seed X]
  * Exit status: 0 all invariants held, 1 a violation (printed), 2 usage.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -56,9 +63,11 @@
 static struct {
 	unsigned producers, workers, readers, batch_max;
 	double seconds;
-	bool nonblock, affinity, pairs;
+	bool nonblock, affinity, pairs, glob;
 	uint64_t seed;
-} opt = { 8, 4, 2, 4096, 3.0, false, false, false, 1 };
+} opt = { 8, 4, 2, 4096, 3.0, false, false, false, false, 1 };
+
+#define GLOB "file1*"
 
 static tally_engine *e;
 static uint32_t tool_id[T], rule_id[R], file_id[F], msg_id[M];
@@ -67,11 +76,41 @@ static _Atomic uint64_t submitted_rows, discarded_rows;
 static atomic_bool stop;
 static pthread_barrier_t start;
 
+static void
+file_name(uint32_t k, char *name, size_t size)
+{
+	snprintf(name, size, "file%u", (k / 7) % F);
+}
+
+/* Whether key @k is counted: always, or with --path-glob when its file's
+ * name matches GLOB. */
+static bool
+counted(uint32_t k)
+{
+	char name[32];
+
+	if (!opt.glob)
+		return true;
+	file_name(k, name, sizeof(name));
+	return fnmatch(GLOB, name, 0) == 0;
+}
+
 static tally_violation
 violation(uint32_t k, uint64_t *s)
 {
+	uint32_t file = file_id[(k / 7) % F];
+
+	/* --path-glob: intern the file as it comes, while workers classify */
+	if (opt.glob) {
+		char name[32];
+
+		file_name(k, name, sizeof(name));
+		if (tally_engine_string_intern(e, TALLY_STR_FILE, name,
+		    strlen(name), &file) != TALLY_OK)
+			FAIL("intern %s", name);
+	}
 	return (tally_violation){ tool_id[k % T], rule_id[(k / T) % R],
-		file_id[(k / 7) % F], msg_id[(k / 3) % M], k, k % 80, 0,
+		file, msg_id[(k / 3) % M], k, k % 80, 0,
 		(uint8_t)(rnd(s) % TALLY_LEVEL_COUNT) };
 }
 
@@ -179,11 +218,20 @@ producer(void *arg)
 			tally_batch_discard(e, b);
 			break;
 		}
-		/* Only keys of batches the engine took are expected. */
-		for (uint32_t i = 0; i < n; i++)
-			atomic_fetch_or(&bitmap[keys[i] / 64],
-			    UINT64_C(1) << (keys[i] % 64));
-		atomic_fetch_add(&submitted_rows, n);
+		/* Only keys of batches the engine took, and that its filter
+		 * lets through, are expected. */
+		{
+			uint64_t rows = 0;
+
+			for (uint32_t i = 0; i < n; i++) {
+				if (!counted(keys[i]))
+					continue;
+				atomic_fetch_or(&bitmap[keys[i] / 64],
+				    UINT64_C(1) << (keys[i] % 64));
+				rows++;
+			}
+			atomic_fetch_add(&submitted_rows, rows);
+		}
 		if (rnd(&s) % 64 == 0) {
 			/*
 			 * Every row counted in submitted_rows was in a batch
@@ -253,7 +301,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ingest_stress [--producers P] [--workers W] "
 	    "[--readers N] [--seconds S] [--batch-max N] [--nonblock] "
-	    "[--pairs] [--affinity] [--seed X]\n");
+	    "[--pairs] [--affinity] [--path-glob] [--seed X]\n");
 	exit(2);
 }
 
@@ -279,6 +327,8 @@ main(int argc, char **argv)
 			opt.affinity = true;
 		else if (strcmp(a, "--pairs") == 0)
 			opt.pairs = true;
+		else if (strcmp(a, "--path-glob") == 0)
+			opt.glob = true;
 		else if (v == NULL)
 			usage();
 		else if (strcmp(a, "--producers") == 0 || strcmp(a, "--threads") == 0)
@@ -305,6 +355,7 @@ main(int argc, char **argv)
 	cfg.max_inflight = 2 * opt.workers;
 	cfg.flags = opt.nonblock ? TALLY_SUBMIT_NONBLOCK : 0;
 	cfg.snapshot_interval_ms = 1;
+	cfg.path_glob = opt.glob ? GLOB : NULL;
 	if ((rc = tally_engine_create(&e, &cfg)) != TALLY_OK) {
 		fprintf(stderr, "ingest_stress: create: %s\n", tally_strerror(rc));
 		return 1;
@@ -317,7 +368,7 @@ main(int argc, char **argv)
 		snprintf(name, sizeof(name), "rule%d", i),
 		    tally_engine_string_intern(e, TALLY_STR_RULE, name, strlen(name),
 		    &rule_id[i]);
-	for (int i = 0; i < F; i++)
+	for (int i = 0; i < F && !opt.glob; i++)
 		snprintf(name, sizeof(name), "file%d", i),
 		    tally_engine_string_intern(e, TALLY_STR_FILE, name, strlen(name),
 		    &file_id[i]);
@@ -378,7 +429,8 @@ main(int argc, char **argv)
 	    "keys, %llu publications, %llu snapshots checked\n",
 	    atomic_load(&failed) ? "FAILED" : "ok", opt.producers,
 	    opt.workers, opt.readers, opt.seconds,
-	    opt.nonblock ? ", non-blocking" : "", opt.pairs ? ", pairs" : "",
+	    opt.nonblock ? ", non-blocking" : "", opt.pairs ? ", pairs" :
+	    opt.glob ? ", path glob" : "",
 	    (unsigned long long)atomic_load(&submitted_rows),
 	    (unsigned long long)atomic_load(&discarded_rows),
 	    (unsigned long long)want_unique,
