@@ -318,19 +318,23 @@ tallyi_report_init(tally_sarif_report *rep)
 	rep->error.offset = UINT64_MAX;
 }
 
-int
-tally_sarif_read_file(tally_engine *e, const char *path,
-    const tally_sarif_options *opt, tally_sarif_report *rep)
+/*
+ * Read one input into @e: the file @path, or, when @path is NULL, the
+ * caller's @len bytes at @buf. @args_ok: the caller's own arguments held.
+ */
+static int
+read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
+    size_t len, const tally_sarif_options *opt, tally_sarif_report *rep)
 {
 	tally_sarif_report local;
 	tallyi_input in;
 	tallyi_mem mem;
-	int rc;
+	int rc = TALLY_OK;
 
 	if (rep == NULL)
 		rep = &local;
 	tallyi_report_init(rep);
-	if (e == NULL || path == NULL || tallyi_check_options(opt) != TALLY_OK) {
+	if (e == NULL || !args_ok || tallyi_check_options(opt) != TALLY_OK) {
 		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 		return TALLY_EINVAL;
@@ -339,40 +343,30 @@ tally_sarif_read_file(tally_engine *e, const char *path,
 		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
 		return rc;
 	}
-	rc = tallyi_input_open(&in, path, &mem, rep);
+	if (path != NULL) {
+		rc = tallyi_input_open(&in, path, &mem, rep);
+	} else {
+		tallyi_input_wrap(&in, buf, len);
+		in.mem = &mem;
+	}
 	if (rc == TALLY_OK) {
 		rc = read_into(e, &in, opt, rep);
-		tallyi_input_close(&in);
+		tallyi_input_close(&in); /* nothing to free for a wrapped one */
 	}
 	tallyi_mem_fini(&mem);
 	return rc;
 }
 
 int
+tally_sarif_read_file(tally_engine *e, const char *path,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
+{
+	return read_one(e, path != NULL, path, NULL, 0, opt, rep);
+}
+
+int
 tally_sarif_read_buffer(tally_engine *e, const void *buf, size_t len,
     const tally_sarif_options *opt, tally_sarif_report *rep)
 {
-	tally_sarif_report local;
-	tallyi_input in;
-	tallyi_mem mem;
-	int rc;
-
-	if (rep == NULL)
-		rep = &local;
-	tallyi_report_init(rep);
-	if (e == NULL || (buf == NULL && len != 0) ||
-	    tallyi_check_options(opt) != TALLY_OK) {
-		tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX,
-		    "invalid argument");
-		return TALLY_EINVAL;
-	}
-	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
-		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
-		return rc;
-	}
-	tallyi_input_wrap(&in, buf, len);
-	in.mem = &mem;
-	rc = read_into(e, &in, opt, rep);
-	tallyi_mem_fini(&mem);
-	return rc;
+	return read_one(e, buf != NULL || len == 0, NULL, buf, len, opt, rep);
 }
