@@ -18,17 +18,23 @@ static const char help[] =
 "its tool, rule, file and message on each side; or one within 3 lines;\n"
 "or one on the same line whose message changed; or, where both logs give\n"
 "partialFingerprints.primaryLocationLineHash, one with the same hash and\n"
-"message), new (only in NEW) or absent (only in OLD).\n"
+"message), new (only in NEW) or absent (only in OLD). A suppressed result\n"
+"of NEW (a non-empty \"suppressions\" array, none under review or\n"
+"rejected) that matches nothing is never new: it is only counted, as\n"
+"suppressed (in SARIF it is written as new, with its suppressions).\n"
 "\n"
 "Options:\n"
 "  -b, --baseline FILE  the older log (required)\n"
 "  -f, --format FMT     text (default), json or sarif\n"
 "  -o, --output FILE    where to write (default '-', standard output)\n"
 "      --fail-on-new    exit 1 when any result is new\n"
+"      --include-suppressed\n"
+"                       read suppressed results as active ones\n"
 "  -h, --help           show this help and exit\n"
 "\n"
 "Text lists the counts, then one line per result that is not unchanged.\n"
-"JSON: {\"counts\": {\"new\", \"unchanged\", \"updated\", \"absent\"},\n"
+"JSON: {\"counts\": {\"new\", \"unchanged\", \"updated\", \"absent\",\n"
+"\"suppressed\"},\n"
 "\"results\": [{\"state\", \"tool\", \"rule\", \"file\", \"line\", \"column\",\n"
 "\"message\", and for matched results \"baseline\": {\"line\", \"column\",\n"
 "\"message\"}}]}, the results of NEW in order, then the absent ones.\n"
@@ -45,14 +51,15 @@ static const cli_cmd diff_cmd = {
 	.name = "diff",
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_BASELINE) | OPT(OPT_FORMAT) |
-	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW),
+	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW) |
+	    OPT(OPT_INCLUDE_SUPPRESSED),
 	.formats = formats,
 };
 
 /* --format sarif: a merge of NEW alone, classified against OLD. */
 static int
 write_sarif(const char *base, const char *cur, const char *out,
-    bool fail_on_new)
+    bool fail_on_new, const tally_sarif_options *so)
 {
 	tally_sarif_merge *m = NULL;
 	tally_sarif_report rep;
@@ -66,10 +73,10 @@ write_sarif(const char *base, const char *cur, const char *out,
 		tally_sarif_merge_destroy(m);
 		return EXIT_USAGE;
 	}
-	if ((rc = tally_sarif_merge_baseline(m, base, NULL, &rep)) ==
+	if ((rc = tally_sarif_merge_baseline(m, base, so, &rep)) ==
 	    TALLY_OK)
 		base = NULL; /* read: an error now is the new log's */
-	if (rc != TALLY_OK || (rc = tally_sarif_merge_add_file(m, cur, NULL,
+	if (rc != TALLY_OK || (rc = tally_sarif_merge_add_file(m, cur, so,
 	    &rep)) != TALLY_OK) {
 		out_error("%s: %s", base != NULL ? base : cur, rep.error.message);
 		tally_sarif_merge_destroy(m);
@@ -106,7 +113,8 @@ print_json(tally_engine *e, const tally_sarif_diff *d)
 		printf("%s\"%s\": %llu", b ? ", " : "",
 		    tally_sarif_baseline_name((tally_baseline)b),
 		    (unsigned long long)tally_sarif_diff_count(d, (tally_baseline)b));
-	fputs("},\n  \"results\": [", stdout);
+	printf(", \"suppressed\": %llu},\n  \"results\": [",
+	    (unsigned long long)tally_sarif_diff_suppressed(d));
 	for (size_t i = 0; i < n; i++) {
 		const tally_sarif_diff_entry *x = &ent[i];
 
@@ -138,11 +146,13 @@ print_text(tally_engine *e, const tally_sarif_diff *d)
 	size_t n;
 	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
 
-	printf("%llu new, %llu unchanged, %llu updated, %llu absent\n",
+	printf("%llu new, %llu unchanged, %llu updated, %llu absent, %llu "
+	    "suppressed\n",
 	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_NEW),
 	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_UNCHANGED),
 	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_UPDATED),
-	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_ABSENT));
+	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_ABSENT),
+	    (unsigned long long)tally_sarif_diff_suppressed(d));
 	for (size_t i = 0; i < n; i++) {
 		const tally_sarif_diff_entry *x = &ent[i];
 		size_t lt, lr, lf;
@@ -185,7 +195,11 @@ write_listing(const cli_opts *o, tally_engine *e)
 	const char *base = o->baseline, *cur = o->files[0];
 	tally_sarif_report rep[2];
 	tally_sarif_diff *d = NULL;
-	int rc = tally_sarif_diff_create(e, base, cur, NULL, &d, rep);
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	int rc;
+
+	so.include_suppressed = o->include_suppressed;
+	rc = tally_sarif_diff_create(e, base, cur, &so, &d, rep);
 
 	if (rc != TALLY_OK) {
 		int k = rep[0].error.status != TALLY_OK ? 0 : 1;
@@ -217,9 +231,13 @@ cmd_diff(int argc, char **argv)
 
 	if (rc != EXIT_OK)
 		return rc == CLI_HELP ? EXIT_OK : rc;
-	if (o.format == CLI_FORMAT_SARIF)
+	if (o.format == CLI_FORMAT_SARIF) {
+		tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+
+		so.include_suppressed = o.include_suppressed;
 		return write_sarif(o.baseline, o.files[0], o.output,
-		    o.fail_on_new);
+		    o.fail_on_new, &so);
+	}
 	if (strcmp(o.output, "-") != 0 && freopen(o.output, "w", stdout) ==
 	    NULL) {
 		out_error("diff: cannot write %s: %s", o.output,

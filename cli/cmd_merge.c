@@ -15,9 +15,11 @@ static const char help[] =
 "Merge SARIF 2.1.0 logs into one valid SARIF 2.1.0 log with one run per\n"
 "tool (by tool.driver.name). Each run keeps the first driver seen for its\n"
 "tool with the union of all its rules, and the distinct artifacts of all\n"
-"its runs; ruleIndex and artifact indexes are re-pointed. Exact duplicates\n"
-"(same tool, rule, file, line, column, offset and message) are written\n"
-"once.\n"
+"its runs; ruleIndex and artifact indexes are re-pointed (tool.extensions\n"
+"and invocations are those of the first run, and results whose rule is an\n"
+"extension's keep their indexes). Results keep their suppressions. Exact\n"
+"duplicates (same tool, rule, file, line, column, offset, message and\n"
+"suppression) are written once.\n"
 "A run with no results is kept. An input that cannot be read is reported\n"
 "on stderr and left out; the others are still merged.\n"
 "\n"
@@ -27,6 +29,10 @@ static const char help[] =
 "      --progress      always show progress on stderr\n"
 "      --no-progress   never show progress (default: shown when stderr is a\n"
 "                      terminal and the inputs exceed 64 MiB)\n"
+"      --include-suppressed\n"
+"                      read suppressed results as active ones (for duplicates\n"
+"                      and --baseline)\n"
+"  -v, --verbose       print each input's warnings on stderr\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
 "  -h, --help          show this help and exit\n"
 "\n"
@@ -54,7 +60,8 @@ static const cli_cmd merge_cmd = {
 	.name = "merge",
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_OUTPUT) | OPT(OPT_BASELINE) |
-	    OPT(OPT_SOURCES) | OPTS_CLUSTERS | OPTS_PROGRESS | OPT(OPT_STATS),
+	    OPT(OPT_SOURCES) | OPTS_CLUSTERS | OPTS_PROGRESS | OPT(OPT_STATS) |
+	    OPTS_READ,
 };
 
 /* One run of the command: the steps below fill it, merge_end() frees. */
@@ -76,11 +83,13 @@ annotations_note(const tally_sarif_merge *m, bool baseline, bool sources,
 	tally_sarif_merge_stats_get(m, &r);
 	if (baseline)
 		fprintf(stderr, "tally: baseline: %llu new, %llu unchanged, "
-		    "%llu updated, %llu absent\n",
+		    "%llu updated, %llu absent, %llu suppressed (written as "
+		    "new, with their suppressions)\n",
 		    (unsigned long long)r.baseline[TALLY_BASELINE_NEW],
 		    (unsigned long long)r.baseline[TALLY_BASELINE_UNCHANGED],
 		    (unsigned long long)r.baseline[TALLY_BASELINE_UPDATED],
-		    (unsigned long long)r.baseline[TALLY_BASELINE_ABSENT]);
+		    (unsigned long long)r.baseline[TALLY_BASELINE_ABSENT],
+		    (unsigned long long)r.suppressed_new);
 	if (sources)
 		fprintf(stderr, "tally: sources: %llu line hashes computed, "
 		    "%llu results without one (%llu files unreadable)\n",
@@ -136,6 +145,7 @@ merge_start(merge *mg)
 		out_error("merge: %s", tally_strerror(rc));
 		return EXIT_USAGE;
 	}
+	so.include_suppressed = o->include_suppressed;
 	if (o->baseline != NULL && tally_sarif_merge_baseline(mg->m,
 	    o->baseline, &so, &rep) != TALLY_OK) {
 		out_error("%s: %s", o->baseline, rep.error.message);

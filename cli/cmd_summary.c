@@ -15,7 +15,10 @@ static const char help[] =
 "\n"
 "Read SARIF 2.1.0 logs and print exact counts of their unique results:\n"
 "totals, levels, tools, the top rules and the top files. Exact duplicates\n"
-"(same tool, rule, file, line, column, offset and message) count once.\n"
+"(same tool, rule, file, line, column, offset, message and suppression)\n"
+"count once. Suppressed results (a non-empty \"suppressions\" array with no\n"
+"entry under review or rejected) are counted apart, as \"suppressed\", and\n"
+"in no other count, nor by --fail-on.\n"
 "A FILE of '-' is standard input. An input that cannot be read is reported\n"
 "on stderr and contributes nothing; the others are still counted.\n"
 "\n"
@@ -49,12 +52,21 @@ static const char help[] =
 "                      same); says on stderr how many inputs were replayed.\n"
 "                      DIR is bounded to 1 GiB, oldest entries going first.\n"
 "                      Not used with --clusters\n"
+"      --include-suppressed\n"
+"                      count suppressed results as active ones\n"
+"  -v, --verbose       print each input's warnings on stderr (what was\n"
+"                      forgiven: a byte order mark, \"runs\": null, a tool\n"
+"                      without a name, a rule index out of range, ...)\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
 "  -h, --help          show this help and exit\n"
 "\n"
-"JSON output: {\"inputs\": [{\"path\", \"results\", \"error\"}], \"total\",\n"
-"\"unique\", \"duplicates\", \"by_level\": {level: n}, \"by_tool\": {tool: n},\n"
-"\"by_rule\": [{\"tool\", \"rule\", \"count\"}], \"by_file\": [{\"file\", \"count\"}]}.\n"
+"JSON output: {\"inputs\": [{\"path\", \"results\", \"error\", \"warnings\":\n"
+"[{\"offset\", \"message\"}]}], \"total\", \"unique\", \"suppressed\",\n"
+"\"duplicates\" (total - unique - suppressed), \"by_level\": {level: n},\n"
+"\"by_tool\": {tool: n}, \"by_rule\": [{\"tool\", \"rule\", \"count\"}],\n"
+"\"by_file\": [{\"file\", \"count\"}], \"by_suppression_status\": {status: n}\n"
+"(unique results with suppressions: accepted, underReview, rejected) and,\n"
+"when a result has one, \"by_baseline_state\": {state: n}}.\n"
 "inputs[].results counts what each input holds, before --level and --path;\n"
 "Counts are of unique results; zero counts are left out; lists are sorted by\n"
 "count, highest first, then by name. With --clusters, also \"clusters\":\n"
@@ -74,7 +86,7 @@ static const cli_cmd summary_cmd = {
 	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_TOP) |
 	    OPT(OPT_FAIL_ON) | OPT(OPT_LEVEL) | OPT(OPT_PATH) |
 	    OPT(OPT_WORKERS) | OPTS_PROGRESS |
-	    OPTS_CLUSTERS | OPT(OPT_CACHE) | OPT(OPT_STATS),
+	    OPTS_CLUSTERS | OPT(OPT_CACHE) | OPT(OPT_STATS) | OPTS_READ,
 	.formats = formats,
 };
 
@@ -92,6 +104,7 @@ typedef struct summary {
 	tally_engine *e;
 	tally_corr *corr;    /* with --clusters */
 	tally_cache *cache;  /* with --cache */
+	tally_sarif_states *states; /* by baselineState, suppression status */
 	inputs in;
 	tally_snapshot *s;   /* the counts, once all is read */
 	ranked rk[TALLY_DIM_COUNT];
@@ -118,6 +131,24 @@ rank(const tally_snapshot *s, tally_dim dim, size_t cap, ranked *out)
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
+/* ", \"warnings\": [{\"offset\", \"message\"}]" (offset null: none) */
+static void
+json_warnings(const input_warnings *w)
+{
+	fputs(", \"warnings\": [", stdout);
+	for (size_t k = 0; k < w->n; k++) {
+		fputs(k ? ", {\"offset\": " : "{\"offset\": ", stdout);
+		if (w->offset[k] == UINT64_MAX)
+			fputs("null", stdout);
+		else
+			printf("%llu", (unsigned long long)w->offset[k]);
+		fputs(", \"message\": ", stdout);
+		out_json_str(stdout, w->message[k], strlen(w->message[k]));
+		fputs("}", stdout);
+	}
+	fputs("]", stdout);
+}
+
 static void
 json_inputs(const inputs *in)
 {
@@ -130,12 +161,12 @@ json_inputs(const inputs *in)
 		printf(", \"results\": %llu, \"error\": ",
 		    (unsigned long long)r->results);
 		if (r->error.status == TALLY_OK)
-			fputs("null}", stdout);
-		else {
+			fputs("null", stdout);
+		else
 			out_json_str(stdout, r->error.message,
 			    strlen(r->error.message));
-			fputs("}", stdout);
-		}
+		json_warnings(&in->warn[i]);
+		fputs("}", stdout);
 	}
 	fputs(in->n ? "\n  ]," : "],", stdout);
 }
@@ -148,8 +179,9 @@ json_totals(const tally_snapshot *s)
 
 	tally_snapshot_totals(s, &t);
 	printf("\n  \"total\": %llu,\n  \"unique\": %llu,\n"
-	    "  \"duplicates\": %llu,\n  \"by_level\": {",
-	    (unsigned long long)t.read, (unsigned long long)t.unique,
+	    "  \"suppressed\": %llu,\n  \"duplicates\": %llu,\n"
+	    "  \"by_level\": {", (unsigned long long)t.read,
+	    (unsigned long long)t.unique, (unsigned long long)t.suppressed,
 	    (unsigned long long)t.duplicates);
 	for (int l = TALLY_LEVEL_ERROR; l >= TALLY_LEVEL_NONE; l--) {
 		uint64_t c = tally_snapshot_level(s, (tally_level)l);
@@ -209,7 +241,57 @@ json_files(tally_engine *e, const ranked *r)
 		out_json_str(stdout, a, len);
 		printf(", \"count\": %llu}", (unsigned long long)r->g[i].count);
 	}
-	fputs(r->n ? "\n  ]" : "]", stdout);
+	fputs(r->n ? "\n  ]," : "],", stdout);
+}
+
+/* A JSON object of the non-zero counts @c[0 .. n) named by @name(). */
+static void
+json_counts(const char *key, const uint64_t *c, int n,
+    const char *(*name)(int))
+{
+	bool first = true;
+
+	printf("\n  \"%s\": {", key);
+	for (int k = 0; k < n; k++) {
+		if (c[k] == 0)
+			continue;
+		printf("%s\"%s\": %llu", first ? "" : ", ", name(k),
+		    (unsigned long long)c[k]);
+		first = false;
+	}
+	fputs("}", stdout);
+}
+
+static const char *
+suppression_name(int k)
+{
+	return tally_sarif_suppression_name((tally_suppression)k);
+}
+
+static const char *
+baseline_name(int k)
+{
+	return tally_sarif_baseline_name((tally_baseline)k);
+}
+
+/* by_suppression_status, and by_baseline_state when any result has one. */
+static void
+json_states(tally_sarif_states *st)
+{
+	tally_sarif_state_counts c;
+	uint64_t any = 0;
+
+	memset(&c, 0, sizeof(c));
+	(void)tally_sarif_states_get(st, &c);
+	json_counts("by_suppression_status", c.suppression,
+	    TALLY_SUPPRESSION_COUNT, suppression_name);
+	for (int k = 0; k < TALLY_BASELINE_COUNT; k++)
+		any += c.baseline[k];
+	if (any != 0) {
+		fputs(",", stdout);
+		json_counts("by_baseline_state", c.baseline,
+		    TALLY_BASELINE_COUNT, baseline_name);
+	}
 }
 
 static void
@@ -220,6 +302,7 @@ print_json(const summary *sm)
 	json_tools(sm->e, &sm->rk[TALLY_DIM_TOOL]);
 	json_rules(sm->e, &sm->rk[TALLY_DIM_RULE]);
 	json_files(sm->e, &sm->rk[TALLY_DIM_FILE]);
+	json_states(sm->states);
 	if (sm->corr != NULL)
 		clusters_json(stdout, sm->corr);
 	fputs("\n}\n", stdout);
@@ -278,6 +361,7 @@ text_totals(const summary *sm)
 	printf("\n\nTotals\n");
 	printf("  results     %14s\n", out_thousands(t.read, a));
 	printf("  unique      %14s\n", out_thousands(t.unique, a));
+	printf("  suppressed  %14s\n", out_thousands(t.suppressed, a));
 	printf("  duplicates  %14s\n", out_thousands(t.duplicates, a));
 
 	printf("\nLevels (unique results)\n");
@@ -472,6 +556,10 @@ summary_start(summary *sm)
 		}
 	}
 	sm->cache = cache_open(&sm->o);
+	if ((rc = tally_sarif_states_create(&sm->states, NULL)) != TALLY_OK) {
+		out_error("cannot start: %s", tally_strerror(rc));
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -490,6 +578,7 @@ summary_read(summary *sm)
 
 	so.corr = sm->corr;
 	so.cache = sm->cache;
+	so.states = sm->states;
 	rc = inputs_read(&sm->in, &sm->o, sm->e, &so, read_into_engine, sm->e);
 	if (rc == EXIT_OK)
 		cache_report(sm->cache, sm->o.cache, sm->in.n);
@@ -575,6 +664,7 @@ summary_end(summary *sm)
 	tally_corr_destroy(sm->corr);
 	tally_engine_destroy(sm->e);
 	tally_cache_destroy(sm->cache);
+	tally_sarif_states_destroy(sm->states);
 	inputs_free(&sm->in);
 }
 

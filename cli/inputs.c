@@ -134,6 +134,51 @@ progress_done(progress *p)
 		fputs("\r\033[K", stderr);
 }
 
+/* The reader's warning callback: the input being read, and where to. */
+typedef struct warn_ctx {
+	input_warnings *w;
+	const char *path;
+	bool verbose;
+	progress *pg;
+} warn_ctx;
+
+static void
+warn_cb(void *arg, uint64_t offset, const char *message)
+{
+	warn_ctx *c = arg;
+	input_warnings *w = c->w;
+	char *copy = strdup(message);
+
+	if (c->verbose) {
+		if (c->pg->on)
+			fputs("\r\033[K", stderr);
+		if (offset != UINT64_MAX)
+			out_error("%s: warning: offset %llu: %s", c->path,
+			    (unsigned long long)offset, message);
+		else
+			out_error("%s: warning: %s", c->path, message);
+	}
+	if (copy == NULL)
+		return; /* out of memory: the warning was at least printed */
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 8;
+		uint64_t *o = realloc(w->offset, cap * sizeof(*o));
+		char **m = o != NULL ? realloc(w->message, cap * sizeof(*m)) :
+		    NULL;
+
+		if (o != NULL)
+			w->offset = o;
+		if (m == NULL) {
+			free(copy);
+			return;
+		}
+		w->message = m;
+		w->cap = cap;
+	}
+	w->offset[w->n] = offset;
+	w->message[w->n++] = copy;
+}
+
 int
 inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
     const tally_sarif_options *so, inputs_reader *read, void *arg)
@@ -148,7 +193,9 @@ inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
 	memset(in, 0, sizeof(*in));
 	in->paths = paths;
 	in->n = n;
-	if ((in->rep = calloc(n ? n : 1, sizeof(*in->rep))) == NULL) {
+	in->rep = calloc(n ? n : 1, sizeof(*in->rep));
+	in->warn = calloc(n ? n : 1, sizeof(*in->warn));
+	if (in->rep == NULL || in->warn == NULL) {
 		out_error("out of memory");
 		return EXIT_USAGE;
 	}
@@ -157,9 +204,13 @@ inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
 		progress_engine(&pg, live);
 	ro.progress = progress_cb;
 	ro.progress_arg = &pg;
+	ro.include_suppressed = o->include_suppressed;
+	ro.warning = warn_cb;
 	for (size_t i = 0; i < n; i++) {
 		tally_sarif_report *rep = &in->rep[i];
+		warn_ctx wc = { &in->warn[i], paths[i], o->verbose, &pg };
 
+		ro.warning_arg = &wc;
 		progress_file(&pg, i, i ? in->rep[i - 1].bytes : 0);
 		if (read(arg, paths[i], &ro, rep) != TALLY_OK) {
 			progress_done(&pg);
@@ -177,6 +228,14 @@ inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
 void
 inputs_free(inputs *in)
 {
+	for (size_t i = 0; in->warn != NULL && i < in->n; i++) {
+		for (size_t k = 0; k < in->warn[i].n; k++)
+			free(in->warn[i].message[k]);
+		free(in->warn[i].message);
+		free(in->warn[i].offset);
+	}
+	free(in->warn);
+	in->warn = NULL;
 	free(in->rep);
 	in->rep = NULL;
 }

@@ -15,11 +15,19 @@
 typedef int inputs_reader(void *arg, const char *path,
     const tally_sarif_options *so, tally_sarif_report *rep);
 
+/* The warnings of one input (tally_sarif_options.warning), in order. */
+typedef struct input_warnings {
+	uint64_t *offset;        /* UINT64_MAX: not at one place */
+	char **message;
+	size_t n, cap;
+} input_warnings;
+
 /* What reading the inputs found. */
 typedef struct inputs {
 	char **paths;
 	size_t n;
 	tally_sarif_report *rep; /* rep[i]: what reading paths[i] found */
+	input_warnings *warn;    /* warn[i]: what paths[i] was forgiven */
 	size_t failed;           /* inputs that could not be read */
 	uint64_t bytes;          /* bytes of all the inputs */
 	uint64_t largest;        /* bytes of the largest */
@@ -30,7 +38,9 @@ typedef struct inputs {
  * the reader options @so (NULL for the defaults) plus progress as
  * o->progress says: -1 shown when stderr is a terminal and the inputs
  * exceed 64 MiB, 0 never, 1 always. @live, when not NULL, is the engine
- * whose counts so far the progress line shows.
+ * whose counts so far the progress line shows. Each input's warnings are
+ * kept in in->warn, and with o->verbose also printed on stderr; with
+ * o->include_suppressed suppressed results are read as active.
  * Return: EXIT_OK, or EXIT_USAGE when out of memory (reported; nothing
  * read). An input that cannot be read is reported and counted in
  * in->failed.

@@ -66,6 +66,9 @@ static const opt_def defs[OPT_COUNT] = {
 	[OPT_ROOT] = { "root", 0, K_STR, DEST(root), .clusters = true },
 	[OPT_SOURCES] = { "sources", 0, K_STR, DEST(sources) },
 	[OPT_CACHE] = { "cache", 0, K_STR, DEST(cache) },
+	[OPT_INCLUDE_SUPPRESSED] = { "include-suppressed", 0, K_FLAG,
+		DEST(include_suppressed) },
+	[OPT_VERBOSE] = { "verbose", 'v', K_FLAG, DEST(verbose) },
 };
 
 /* What getopt_long returns for option @id: its letter, else a code past

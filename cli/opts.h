@@ -36,6 +36,8 @@ typedef enum cli_opt {
 	OPT_ROOT,        /* --root DIR (implies --clusters) */
 	OPT_SOURCES,     /* --sources DIR */
 	OPT_CACHE,       /* --cache DIR */
+	OPT_INCLUDE_SUPPRESSED, /* --include-suppressed */
+	OPT_VERBOSE,     /* -v, --verbose */
 	OPT_COUNT
 } cli_opt;
 
@@ -45,6 +47,7 @@ typedef enum cli_opt {
 /* Options that go together in every command that takes them. */
 #define OPTS_PROGRESS (OPT(OPT_PROGRESS) | OPT(OPT_NO_PROGRESS))
 #define OPTS_CLUSTERS (OPT(OPT_CLUSTERS) | OPT(OPT_WINDOW) | OPT(OPT_ROOT))
+#define OPTS_READ (OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_VERBOSE))
 
 /* What the options say. An option a command does not take keeps its
  * default, so a command reads only the fields of its own options. */
@@ -65,6 +68,8 @@ typedef struct cli_opts {
 	const char *root;     /* NULL */
 	const char *sources;  /* NULL */
 	const char *cache;    /* NULL */
+	bool include_suppressed;
+	bool verbose;
 	char **files;         /* the operands, after the options */
 	size_t nfiles;
 } cli_opts;

@@ -50,6 +50,7 @@ struct tally_sarif_diff {
 	tally_sarif_diff_entry *ent;
 	size_t n;
 	uint64_t count[TALLY_BASELINE_COUNT];
+	uint64_t suppressed; /* current results left out: see build() */
 };
 
 static int
@@ -389,12 +390,19 @@ build(tally_sarif_diff *d, const side *o, const side *n)
 
 	for (size_t i = 0; i < o->n; i++)
 		absent += o->r[i].match == 0;
-	d->n = n->n + absent;
+	for (size_t j = 0; j < n->n; j++)
+		d->suppressed += n->r[j].match == 0 &&
+		    (n->r[j].v.flags & TALLY_VIOLATION_SUPPRESSED);
+	d->n = n->n - d->suppressed + absent;
 	d->ent = tallyi_zalloc(&d->mem, (d->n + 1) * sizeof(*d->ent));
 	if (d->ent == NULL)
 		return TALLY_ENOMEM;
-	for (size_t j = 0; j < n->n; j++, k++) {
+	for (size_t j = 0; j < n->n; j++) {
 		const diff_res *r = &n->r[j];
+
+		/* suppressed, and matches nothing: not new, not an entry */
+		if (r->match == 0 && (r->v.flags & TALLY_VIOLATION_SUPPRESSED))
+			continue;
 
 		d->ent[k].v = r->v;
 		d->ent[k].index = r->index;
@@ -403,6 +411,7 @@ build(tally_sarif_diff *d, const side *o, const side *n)
 		if (r->match)
 			d->ent[k].base = o->r[r->match - 1].v;
 		d->count[d->ent[k].state]++;
+		k++;
 	}
 	for (size_t i = 0; i < o->n; i++) {
 		if (o->r[i].match != 0)
@@ -483,6 +492,12 @@ uint64_t
 tally_sarif_diff_count(const tally_sarif_diff *d, tally_baseline b)
 {
 	return (unsigned)b < TALLY_BASELINE_COUNT ? d->count[b] : 0;
+}
+
+uint64_t
+tally_sarif_diff_suppressed(const tally_sarif_diff *d)
+{
+	return d->suppressed;
 }
 
 void

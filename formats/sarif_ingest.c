@@ -11,6 +11,7 @@
  * replays it when the same bytes come again.
  */
 #include <sched.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "engine/alloc.h"
@@ -34,6 +35,8 @@ typedef struct engine_sink {
 	tallyi_corr_stage stage;
 	bool keep;                /* also keep a copy to store (cache) */
 	tallyi_vec kept;          /* tally_violation */
+	tally_sarif_states *states; /* also count states here, or NULL */
+	tallyi_vec staged;        /* tallyi_state_ent */
 } engine_sink;
 
 int
@@ -82,6 +85,9 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 			return rc;
 	}
 
+	if (es->states != NULL &&
+	    tallyi_states_stage_run(es->mem, &es->staged, run) != TALLY_OK)
+		return TALLY_ENOMEM;
 	if (es->keep && tallyi_vec_reserve(es->mem, &es->kept,
 	    es->kept.n + run->nres, sizeof(tally_violation)) != TALLY_OK)
 		return TALLY_ENOMEM;
@@ -131,6 +137,8 @@ es_commit(engine_sink *es)
 	}
 	if (rc == TALLY_OK && es->corr != NULL)
 		rc = tallyi_corr_commit(es->corr, &es->stage, NULL);
+	if (rc == TALLY_OK && es->states != NULL)
+		rc = tallyi_states_commit(es->states, &es->staged);
 	return rc;
 }
 
@@ -142,31 +150,27 @@ es_drop(engine_sink *es)
 	tally_batch_discard(es->e, es->cur);
 	tallyi_vec_free(es->mem, &es->held, sizeof(tally_batch *));
 	tallyi_vec_free(es->mem, &es->kept, sizeof(tally_violation));
+	tallyi_vec_free(es->mem, &es->staged, sizeof(tallyi_state_ent));
 	tallyi_corr_stage_free(es->corr, &es->stage);
 	memset(es, 0, sizeof(*es));
 }
 
 /*
- * 0.2.0's options, the first of this API, are the smallest there are; a
- * later version that adds fields checks struct_size before reading them.
+ * 0.2.0's options, the first of this API, are the smallest there are (up
+ * to cache); fields added since are read through TALLYI_OPT().
  */
 int
 tallyi_check_options(const tally_sarif_options *opt)
 {
-	return opt == NULL || opt->struct_size >= sizeof(*opt) ? TALLY_OK :
-	    TALLY_EINVAL;
+	return opt == NULL || opt->struct_size >=
+	    offsetof(tally_sarif_options, cache) + sizeof(opt->cache) ?
+	    TALLY_OK : TALLY_EINVAL;
 }
 
 struct tally_corr *
 tallyi_opt_corr(const tally_sarif_options *opt)
 {
 	return opt != NULL ? opt->corr : NULL;
-}
-
-static tally_cache *
-opt_cache(const tally_sarif_options *opt)
-{
-	return opt != NULL ? opt->cache : NULL;
 }
 
 /* ---- stored results of whole inputs (tally_sarif_options.cache) ---- */
@@ -176,7 +180,7 @@ opt_cache(const tally_sarif_options *opt)
  * input's key, so a reader that maps results differently never replays
  * what an older one stored. Change it with those rules.
  */
-#define SARIF_CACHE_RULES UINT64_C(0x74616c6c79310001)
+#define SARIF_CACHE_RULES UINT64_C(0x74616c6c79310002)
 
 /* A stored input: its run count, then the pack (tally/results.h). */
 #define STORED_HDR 8
@@ -185,12 +189,14 @@ opt_cache(const tally_sarif_options *opt)
 #define KEY_CHUNK (8u << 20)
 
 static tally_cache_key
-input_key(tallyi_input *in)
+input_key(tallyi_input *in, bool include_suppressed)
 {
 	XXH3_state_t st;
 	XXH128_hash_t h;
 
-	(void)XXH3_128bits_reset_withSeed(&st, SARIF_CACHE_RULES);
+	/* the options that change what a result becomes are rules too */
+	(void)XXH3_128bits_reset_withSeed(&st, SARIF_CACHE_RULES ^
+	    (uint64_t)include_suppressed);
 	for (size_t at = 0; at < in->len; at += KEY_CHUNK) {
 		size_t n = in->len - at < KEY_CHUNK ? in->len - at : KEY_CHUNK;
 
@@ -281,22 +287,29 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
 {
 	struct tally_corr *corr = tallyi_opt_corr(opt);
-	tally_cache *cache = corr == NULL ? opt_cache(opt) : NULL;
+	tally_sarif_states *states = TALLYI_OPT(opt, states, NULL);
+	/* A stored input is ids only: what correlation reads of each
+	 * result is not in it. */
+	tally_cache *cache = corr == NULL ? TALLYI_OPT(opt, cache, NULL) :
+	    NULL;
 	engine_sink es = { .e = e, .mem = in->mem, .corr = corr,
-		.keep = cache != NULL };
+		.keep = cache != NULL, .states = states };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
 		tallyi_sink_lookup, es_run, &es, false, corr != NULL };
 	tally_cache_key key = { 0, 0 };
 	int rc;
 
 	if (cache != NULL) {
-		key = input_key(in);
+		key = input_key(in, TALLYI_OPT(opt, include_suppressed, false));
 		rc = replay_stored(e, cache, key, in, rep);
 		if (rc != TALLY_ENOTFOUND)
 			return rc;
 	}
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
-	if (rc == TALLY_OK && cache != NULL)
+	/* Nor are warnings and states: an input with any is not stored, so
+	 * that every reading reports them. */
+	if (rc == TALLY_OK && cache != NULL && rep->warnings == 0 &&
+	    es.staged.n == 0)
 		store_kept(&es, cache, key, rep->runs);
 	if (rc == TALLY_OK) {
 		rc = es_commit(&es);

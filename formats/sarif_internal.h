@@ -104,6 +104,41 @@ enum {
 	TALLYI_R_MSG_TEXT = 1u << 8,
 	TALLYI_R_MSG_ID = 1u << 9,
 	TALLYI_R_PLH = 1u << 10, /* partialFingerprints.primaryLocationLineHash */
+	TALLYI_R_INVOCATION = 1u << 11, /* provenance.invocationIndex */
+	TALLYI_R_MESSAGE = 1u << 12,    /* "message" is an object */
+};
+
+/* tallyi_ref.has bits: what a reportingDescriptorReference holds */
+enum {
+	TALLYI_REF_ID = 1u << 0,
+	TALLYI_REF_INDEX = 1u << 1,
+	TALLYI_REF_GUID = 1u << 2,
+	TALLYI_REF_TC_INDEX = 1u << 3, /* toolComponent.index */
+	TALLYI_REF_TC_GUID = 1u << 4,
+	TALLYI_REF_TC_NAME = 1u << 5,
+};
+
+/*
+ * A reportingDescriptorReference (§3.52) with its toolComponentReference
+ * (§3.54): result.rule, or the descriptor of a configuration override.
+ */
+typedef struct tallyi_ref {
+	unsigned has; /* TALLYI_REF_* */
+	tallyi_sv id, guid, tc_guid, tc_name;
+	int64_t index, tc_index;
+} tallyi_ref;
+
+/*
+ * A result's suppression state (§3.27.23, §3.35): none when "suppressions"
+ * is absent, null or empty; else its effective status, rejected over
+ * underReview over accepted (an entry without status is accepted). Only
+ * TALLYI_SUPP_ACCEPTED is suppressed.
+ */
+enum {
+	TALLYI_SUPP_NONE = 0,
+	TALLYI_SUPP_ACCEPTED = 1,
+	TALLYI_SUPP_UNDER_REVIEW = 2,
+	TALLYI_SUPP_REJECTED = 3,
 };
 
 /*
@@ -114,8 +149,13 @@ typedef struct tallyi_sarif_result {
 	unsigned has;          /* TALLYI_R_* */
 	int level;             /* a tally_level, or -1 when absent */
 	bool kind_not_fail;    /* "kind" is present and is not "fail" */
+	uint8_t supp;          /* TALLYI_SUPP_* */
+	int8_t baseline;       /* a tally_baseline, or -1 when absent */
 	tallyi_sv rule_id, uri, msg_text, msg_id, plh;
-	int64_t rule_index, art_index;
+	tallyi_ref rule;       /* result.rule */
+	const tallyi_sv *args; /* message.arguments (nargs of them) */
+	size_t nargs;
+	int64_t rule_index, art_index, invocation;
 	uint64_t line, column, char_offset, byte_offset;
 } tallyi_sarif_result;
 
@@ -172,13 +212,54 @@ void tallyi_json_free(tallyi_json *j);
 int tallyi_json_result(tallyi_json *j, const char *p, size_t n,
     tallyi_sarif_result *out, tallyi_corr_fields *cf, tallyi_json_err *err);
 
+/* One entry of messageStrings / globalMessageStrings: its name and text. */
+typedef struct tallyi_msgstr {
+	tallyi_sv name, text;
+} tallyi_msgstr;
+
+/* A reportingDescriptor as the definitions read it. */
+typedef struct tallyi_rule_sv {
+	tallyi_sv id, guid;
+	bool has_id, has_guid;
+	int level;                /* defaultConfiguration.level, or -1 */
+	const tallyi_msgstr *ms;  /* messageStrings with a text */
+	size_t nms;
+} tallyi_rule_sv;
+
 /*
- * A reportingDescriptor: id (has_id) and defaultConfiguration.level (-1).
- * With @cf (else NULL) also its categories: relationships[].target,
- * properties.tags, and a CWE named in short/fullDescription.text.
+ * A reportingDescriptor. With @cf (else NULL) also its categories:
+ * relationships[].target, properties.tags, and a CWE named in
+ * short/fullDescription.text.
  */
-int tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
-    bool *has_id, int *level, tallyi_corr_fields *cf, tallyi_json_err *err);
+int tallyi_json_rule(tallyi_json *j, const char *p, size_t n,
+    tallyi_rule_sv *out, tallyi_corr_fields *cf, tallyi_json_err *err);
+
+/* A toolComponent of tool.extensions (§3.19), rules and all. */
+typedef struct tallyi_comp_sv {
+	tallyi_sv name, guid;
+	bool has_name, has_guid;
+	const tallyi_rule_sv *rules;
+	size_t nrules;
+	const tallyi_msgstr *gms; /* globalMessageStrings */
+	size_t ngms;
+} tallyi_comp_sv;
+
+int tallyi_json_component(tallyi_json *j, const char *p, size_t n,
+    tallyi_comp_sv *out, tallyi_json_err *err);
+
+/* An object of message strings (driver.globalMessageStrings). */
+int tallyi_json_msgstrings(tallyi_json *j, const char *p, size_t n,
+    const tallyi_msgstr **out, size_t *count, tallyi_json_err *err);
+
+/* A configuration override (§3.51) that sets a level. */
+typedef struct tallyi_override_sv {
+	tallyi_ref desc;
+	int level;
+} tallyi_override_sv;
+
+/* An invocation: its ruleConfigurationOverrides that set a level. */
+int tallyi_json_invocation(tallyi_json *j, const char *p, size_t n,
+    const tallyi_override_sv **out, size_t *count, tallyi_json_err *err);
 
 /*
  * run.originalUriBaseIds: up to @cap entries, each a name, its uri and the
@@ -218,26 +299,33 @@ typedef struct tallyi_span {
 
 /*
  * One result and where its text lies. While its run is being read, @v holds
- * only what the result says itself: TALLY_ID_NONE for a rule or file it
- * leaves to the run, TALLYI_LEVEL_UNSET for a level from the rule, and the
- * two indexes that point into the run. When the run ends the reader
- * resolves @v in place; sinks see resolved results only.
+ * only what the result says itself: TALLY_ID_NONE for a rule, file or
+ * message it leaves to the run, TALLYI_LEVEL_UNSET for a level from the
+ * rule, and the two indexes that point into the run. When the run ends the
+ * reader resolves @v in place; sinks see resolved results only, with
+ * @rule_index then the index of its rule in tallyi_sarif_run.rules (the
+ * driver's), or -1 when its rule is not one of the driver's.
  */
 typedef struct tallyi_sarif_res {
 	tally_violation v;
 	tallyi_span span;
-	int64_t rule_index; /* -1 when absent */
+	int64_t rule_index; /* rule.index, else ruleIndex; -1 when absent */
 	int64_t art_index;  /* -1 when absent */
 	uint32_t plh;       /* primaryLocationLineHash (a TALLY_STR_MESSAGE
 			       id, compared only with others), or
 			       TALLY_ID_NONE */
+	uint32_t ext;       /* the reader's: what is left to resolve */
+	uint8_t supp;       /* TALLYI_SUPP_* */
+	int8_t baseline;    /* a tally_baseline, or -1 when absent */
+	bool ext_rule;      /* rule.toolComponent names its component: its
+			       rule indexes are not the driver's */
 } tallyi_sarif_res;
 
 #define TALLYI_LEVEL_UNSET 0xff
 
 /* A rule of a run's driver: its interned id and where its text lies. */
 typedef struct tallyi_sarif_rule {
-	uint32_t id; /* TALLY_STR_RULE id */
+	uint32_t id; /* TALLY_STR_RULE id ("" for a rule without one) */
 	int level;   /* defaultConfiguration.level, or -1 */
 	tallyi_span span;
 } tallyi_sarif_rule;
@@ -283,6 +371,8 @@ typedef struct tallyi_sarif_run {
 	size_t nartifacts;
 	tallyi_span column_kind;     /* len 0 when absent */
 	tallyi_span uri_base_ids;    /* originalUriBaseIds, len 0 if absent */
+	tallyi_span extensions;      /* tool.extensions, len 0 if absent */
+	tallyi_span invocations;     /* run.invocations, len 0 if absent */
 	/* Only when the sink wants correlation (else NULL, 0): */
 	const tallyi_corr_res *cres; /* one per result */
 	const tallyi_base_id *bases;
@@ -333,6 +423,15 @@ const char *tallyi_sink_lookup(void *ctx, tally_strkind kind, uint32_t id,
 /* A fresh report (no error; offset unknown). */
 void tallyi_report_init(tally_sarif_report *rep);
 
+/*
+ * Field @f of @opt, or @dflt when @opt is NULL or older than the field
+ * (a caller compiled against an earlier tally/sarif.h).
+ */
+#define TALLYI_OPT(opt, f, dflt) \
+	((opt) != NULL && (opt)->struct_size >= \
+	    offsetof(tally_sarif_options, f) + sizeof((opt)->f) ? \
+	    (opt)->f : (dflt))
+
 /* TALLY_OK when @opt is NULL or recent enough, else TALLY_EINVAL. */
 int tallyi_check_options(const tally_sarif_options *opt);
 
@@ -377,6 +476,23 @@ typedef struct tallyi_diff_side {
  */
 int tallyi_diff_classify(tallyi_diff_side *o, tallyi_diff_side *n,
     const struct tallyi_mem *mem);
+
+/* ------------------------------------------------------------------ */
+/* States (sarif_states.c)                                             */
+
+/* One result's state, staged until its input commits. */
+typedef struct tallyi_state_ent {
+	tally_violation v;
+	uint8_t what;  /* 0: suppression status, 1: baselineState */
+	uint8_t value; /* a tally_suppression or a tally_baseline */
+} tallyi_state_ent;
+
+/* Stage the states of @run's results into @st (tallyi_state_ent). */
+int tallyi_states_stage_run(const struct tallyi_mem *mem, tallyi_vec *st,
+    const tallyi_sarif_run *run);
+
+/* Count the staged states not yet seen. Return: TALLY_OK, TALLY_ENOMEM. */
+int tallyi_states_commit(tally_sarif_states *s, const tallyi_vec *st);
 
 /* ------------------------------------------------------------------ */
 /* Correlation (correlate.c)                                           */

@@ -62,6 +62,8 @@ typedef struct mres {
 	uint32_t corr;      /* its record in the correlation index, or NONE */
 	uint8_t state;      /* tally_baseline, once classified */
 	bool plh_ours;      /* plh was computed from sources: write it */
+	bool ext_rule;      /* its rule indexes point into a component the
+			       merge copies as written: left as they are */
 } mres;
 
 /* One output run: everything merged for one tool. */
@@ -70,6 +72,7 @@ typedef struct mtool {
 	uint32_t input;      /* the input of the first run (driver, etc.) */
 	tallyi_vec members;  /* tallyi_span: driver members, first run */
 	tallyi_span column_kind, base_ids;
+	tallyi_span extensions, invocations; /* first run's, as written */
 	tallyi_vec rules;    /* ref */
 	tallyi_vec rule_ids; /* uint32_t interned id of each merged rule */
 	tallyi_idmap rmap;   /* rule id -> merged index */
@@ -326,6 +329,8 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 		t->input = input;
 		t->column_kind = run->column_kind;
 		t->base_ids = run->uri_base_ids;
+		t->extensions = run->extensions;
+		t->invocations = run->invocations;
 		for (size_t k = 0; k < run->ndriver_members; k++) {
 			tallyi_span *s = tallyi_vec_push(&m->mem, &t->members,
 			    sizeof(tallyi_span));
@@ -372,10 +377,15 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 	for (size_t k = 0; k < run->nres; k++) {
 		const tally_violation *v = &run->res[k].v;
 		uint64_t fp;
+		/* Suppression is part of a result's identity (tally/engine.h):
+		 * it rides in the key's offset, whose top bit no real offset
+		 * reaches. */
+		uint64_t off = v->offset | (uint64_t)(v->flags &
+		    TALLY_VIOLATION_SUPPRESSED) << 63;
 		tallyk_keycols cols = { &v->tool, &v->rule, &v->file,
-			&v->message, &v->line, &v->column, &v->offset };
+			&v->message, &v->line, &v->column, &off };
 		tallyi_key key = { v->tool, v->rule, v->file, v->message,
-			v->line, v->column, v->offset };
+			v->line, v->column, off };
 		uint32_t pos = st->cpos != NULL ? st->cpos[k] : TALLY_ID_NONE;
 		bool new = true;
 		mres *x;
@@ -387,7 +397,8 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 			*x = (mres){ .input = input, .run = run_id,
 				.span = run->res[k].span, .seq = m->base_seq++,
 				.v = *v, .plh = run->res[k].plh,
-				.corr = TALLY_ID_NONE };
+				.corr = TALLY_ID_NONE,
+				.ext_rule = run->res[k].ext_rule };
 			continue;
 		}
 		tallyk_fingerprint_scalar(&cols, 1, &fp);
@@ -404,7 +415,8 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 		*x = (mres){ .input = input, .run = run_id,
 			.span = run->res[k].span, .seq = m->read, .v = *v,
 			.plh = run->res[k].plh, .corr = pos == TALLY_ID_NONE ?
-			TALLY_ID_NONE : m->stage_idx[pos] };
+			TALLY_ID_NONE : m->stage_idx[pos],
+			.ext_rule = run->res[k].ext_rule };
 		m->read++;
 	}
 	return TALLY_OK;
@@ -731,6 +743,7 @@ typedef struct rewriter {
 	writer *w;
 	size_t copied;          /* text below this offset is written */
 	const mrun *run;
+	bool keep_rule;         /* leave rule indexes as written */
 } rewriter;
 
 /* Replace the integer at pos (if it is one) by map(value). */
@@ -754,7 +767,8 @@ subst(rewriter *rw, bool is_rule)
 		}
 		v = v * 10 + (uint64_t)(js->buf[i] - '0');
 	}
-	if (!digits) /* null, -1 (unset) or not an index: keep as written */
+	if (!digits || (is_rule && rw->keep_rule)) /* null, -1 (unset), not
+						       * an index: as written */
 		return;
 	if (is_rule)
 		out = v < rw->run->nrules ? (int64_t)rw->run->rule_map[v] : -1;
@@ -841,6 +855,7 @@ write_rewritten(tally_sarif_merge *m, writer *w, const mres *x,
 	rw.w = w;
 	rw.copied = 0;
 	rw.run = run;
+	rw.keep_rule = x->ext_rule;
 	rw_value(&rw, ctx);
 	put(w, text + rw.copied, x->span.len - rw.copied);
 }
@@ -1252,6 +1267,7 @@ write_annotated(tally_sarif_merge *m, writer *w, const mres *x,
 	rw.w = w;
 	rw.copied = 0;
 	rw.run = (const mrun *)m->runs.p + x->run;
+	rw.keep_rule = x->ext_rule;
 	(void)tallyi_js_obj_begin(js, "");
 	put(w, "{", 1);
 	while (tallyi_js_obj_next(js, &first, &key) == 1) {
@@ -1362,7 +1378,14 @@ write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
 		uint8_t st = absent ? TALLY_BASELINE_ABSENT : x->state;
 
 		a.state = tally_sarif_baseline_name((tally_baseline)st);
-		m->stats.baseline[st]++;
+		/* A suppressed result that matches nothing is written "new"
+		 * (§3.27.24 wants a state on every result) with the
+		 * suppressions that hide it, but is not counted as new. */
+		if (st == TALLY_BASELINE_NEW &&
+		    (x->v.flags & TALLY_VIOLATION_SUPPRESSED))
+			m->stats.suppressed_new++;
+		else
+			m->stats.baseline[st]++;
 	}
 	if (x->plh_ours)
 		a.plh = mstr(m, TALLY_STR_MESSAGE, x->plh, &a.plh_len);
@@ -1401,7 +1424,16 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 		}
 		puts_(w, "]");
 	}
-	puts_(w, "}}");
+	puts_(w, "}");
+	if (t->extensions.len > 0) {
+		puts_(w, ",\"extensions\":");
+		write_text(m, w, t->input, t->extensions);
+	}
+	puts_(w, "}");
+	if (t->invocations.len > 0) {
+		puts_(w, ",\"invocations\":");
+		write_text(m, w, t->input, t->invocations);
+	}
 	if (t->column_kind.len > 0) {
 		puts_(w, ",\"columnKind\":");
 		write_text(m, w, t->input, t->column_kind);

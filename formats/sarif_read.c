@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "engine/alloc.h"
-#include "engine/idmap.h"
 #include "engine/strtab.h"
 #include "engine/vec.h"
 #include "formats/json_scan.h"
@@ -54,6 +53,79 @@ typedef struct icache_ent {
 	uint32_t len;
 } icache_ent;
 
+/*
+ * A string of the run in the reader's arena: the views a parse hands back
+ * die with the next parse, and pages behind the reader are given back, so
+ * what must outlive a parse is copied. len ASTR_NONE: absent.
+ */
+typedef struct astr {
+	uint32_t off, len;
+} astr;
+
+#define ASTR_NONE UINT32_MAX
+
+/* A tool component: the driver or an element of tool.extensions. */
+typedef struct comp {
+	astr name, guid;
+	size_t desc_lo, ndesc; /* its rules: descs[desc_lo ..] */
+	size_t ms_lo, nms;     /* globalMessageStrings: msgs[ms_lo ..] */
+} comp;
+
+/* A reportingDescriptor of any component, as the definitions use it. */
+typedef struct desc {
+	uint32_t comp;
+	uint32_t id;           /* TALLY_STR_RULE id; NONE: it has no id */
+	astr ids, guid;        /* its id and guid as text */
+	int level;             /* defaultConfiguration.level, or -1 */
+	size_t ms_lo, nms;     /* messageStrings: msgs[ms_lo ..] */
+} desc;
+
+typedef struct msgent {
+	astr name, text;
+} msgent;
+
+/* A reportingDescriptorReference kept past its parse. */
+typedef struct ref_s {
+	unsigned has;          /* TALLYI_REF_* */
+	astr id, guid, tc_guid, tc_name;
+	int64_t index, tc_index;
+} ref_s;
+
+/*
+ * What a result leaves to be resolved beyond ruleId, ruleIndex and its
+ * location: a rule object, an invocation, a message to look up.
+ */
+typedef struct res_ext {
+	ref_s ref;
+	int64_t invocation;    /* provenance.invocationIndex, or -1 */
+	astr msg;              /* message.id then its encoded arguments */
+	uint32_t id_len;       /* bytes of msg that are the id */
+} res_ext;
+
+/* One level override of one invocation (§3.20.5, §3.51). */
+typedef struct ovr {
+	uint32_t inv;
+	ref_s ref;
+	int level;
+	uint32_t desc;         /* resolved when the run ends, or NONE */
+} ovr;
+
+/*
+ * The run's names, hashed: descriptor ids and guids by component, message
+ * strings by descriptor and by component. A key is (scope, bytes).
+ */
+typedef struct smap_ent {
+	uint64_t h;
+	uint32_t scope;
+	uint32_t val;          /* NONE: a free slot */
+	astr s;
+} smap_ent;
+
+#define SC_ID (0u << 30)   /* | component: a descriptor's id */
+#define SC_GUID (1u << 30) /* | component: a descriptor's guid */
+#define SC_MS (2u << 30)   /* | descriptor: its messageStrings */
+#define SC_GMS (3u << 30)  /* | component: its globalMessageStrings */
+
 typedef struct reader {
 	tallyi_input *in;
 	tallyi_jscan js;
@@ -74,17 +146,32 @@ typedef struct reader {
 	char *scratch; /* decoding, normalising, padded copies */
 	size_t scratch_cap;
 
+	uint64_t warnings;   /* reported so far (see warn()) */
+	void (*warn)(void *arg, uint64_t offset, const char *message);
+	void *warn_arg;
+	bool include_suppressed; /* tally_sarif_options.include_suppressed */
+
 	/* The run being read. */
 	size_t run_index;
 	tallyi_vec res;      /* tallyi_sarif_res */
-	tallyi_vec rules;    /* tallyi_sarif_rule */
+	tallyi_vec rules;    /* tallyi_sarif_rule: the driver's, for sinks */
+	tallyi_vec arena;    /* char: the run's strings kept past a parse */
+	tallyi_vec comps;    /* comp: [0] the driver, then tool.extensions */
+	tallyi_vec descs;    /* desc: the rules of every component */
+	tallyi_vec msgs;     /* msgent: messageStrings, globalMessageStrings */
+	tallyi_vec exts;     /* res_ext, for results that need one */
+	tallyi_vec ovrs;     /* ovr: level overrides of every invocation */
+	tallyi_vec argv;     /* tallyi_sv: arguments being formatted */
+	tallyi_span extensions; /* tool.extensions as written, for sinks */
+	smap_ent *map;       /* the run's names (smap_build()) */
+	size_t map_cap;
+	size_t ninvocations;
 	tallyi_vec arts;     /* uint32_t file id or NONE */
 	tallyi_vec art_span; /* tallyi_span */
 	tallyi_vec members;  /* tallyi_span: driver members */
 	tallyi_vec cres;     /* tallyi_corr_res, if the sink correlates */
 	tallyi_vec rcats;    /* tallyi_cats of each rule, likewise */
 	tallyi_vec bases;    /* tallyi_base_id, likewise */
-	tallyi_idmap rmap;   /* rule id -> index of its first rule */
 } reader;
 
 /* ------------------------------------------------------------------ */
@@ -121,6 +208,30 @@ static int
 nomem(reader *r)
 {
 	return fail(r, TALLY_ENOMEM, r->js.pos, "out of memory");
+}
+
+/*
+ * A leniency (see tally/sarif.h): the input is read, and the caller is
+ * told through tally_sarif_options.warning. The first WARN_MAX of an input
+ * are delivered, then one saying how many more there are (at the end).
+ */
+#define WARN_MAX 100
+
+static void
+warn(reader *r, size_t off, const char *fmt, ...) TALLY_CC_PRINTF(3, 4);
+
+static void
+warn(reader *r, size_t off, const char *fmt, ...)
+{
+	char msg[TALLY_ERROR_MAX];
+	va_list ap;
+
+	if (r->warnings++ >= WARN_MAX || r->warn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->warn(r->warn_arg, off, msg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -227,6 +338,268 @@ frame_object(reader *r, const char *path, size_t idx, tallyi_span *sp,
 		return nomem(r);
 	/* Everything before the object is a gap (invariant 1). */
 	return utf8_upto(r, start);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run's strings                                                   */
+
+static const char *
+astr_p(const reader *r, astr a)
+{
+	return (const char *)r->arena.p + a.off;
+}
+
+/* Copy @sv (or nothing: absent) into the arena. */
+static int
+astr_put(reader *r, const tallyi_sv *sv, bool has, astr *out)
+{
+	char *p;
+
+	*out = (astr){ 0, ASTR_NONE };
+	if (!has)
+		return TALLY_OK;
+	if (sv->n >= ASTR_NONE || r->arena.n + sv->n >= UINT32_MAX ||
+	    tallyi_vec_reserve(r->mem, &r->arena, r->arena.n + sv->n, 1))
+		return nomem(r);
+	p = (char *)r->arena.p + r->arena.n;
+	if (sv->n != 0)
+		memcpy(p, sv->p, sv->n);
+	*out = (astr){ (uint32_t)r->arena.n, (uint32_t)sv->n };
+	r->arena.n += sv->n;
+	return TALLY_OK;
+}
+
+static bool
+astr_eq(const reader *r, astr a, astr b)
+{
+	return a.len != ASTR_NONE && a.len == b.len &&
+	    memcmp(astr_p(r, a), astr_p(r, b), a.len) == 0;
+}
+
+static int
+ref_put(reader *r, const tallyi_ref *in, ref_s *out)
+{
+	int rc;
+
+	out->has = in->has;
+	out->index = in->index;
+	out->tc_index = in->tc_index;
+	if ((rc = astr_put(r, &in->id, in->has & TALLYI_REF_ID, &out->id)) ||
+	    (rc = astr_put(r, &in->guid, in->has & TALLYI_REF_GUID,
+	    &out->guid)) ||
+	    (rc = astr_put(r, &in->tc_guid, in->has & TALLYI_REF_TC_GUID,
+	    &out->tc_guid)) ||
+	    (rc = astr_put(r, &in->tc_name, in->has & TALLYI_REF_TC_NAME,
+	    &out->tc_name)))
+		return rc;
+	return TALLY_OK;
+}
+
+/* Keep message strings; *lo, *n receive where they went in msgs. */
+static int
+msgs_put(reader *r, const tallyi_msgstr *ms, size_t n, size_t *lo,
+    size_t *count)
+{
+	int rc;
+
+	*lo = r->msgs.n;
+	*count = n;
+	if (tallyi_vec_reserve(r->mem, &r->msgs, r->msgs.n + n,
+	    sizeof(msgent)))
+		return nomem(r);
+	for (size_t k = 0; k < n; k++) {
+		msgent *m = (msgent *)r->msgs.p + r->msgs.n;
+
+		if ((rc = astr_put(r, &ms[k].name, true, &m->name)) ||
+		    (rc = astr_put(r, &ms[k].text, true, &m->text)))
+			return rc;
+		r->msgs.n++;
+	}
+	return TALLY_OK;
+}
+
+static uint64_t
+smap_hash(uint32_t scope, const char *p, size_t n)
+{
+	return tallyi_strhash(p, n) ^ ((uint64_t)scope * TALLYI_GOLDEN64);
+}
+
+/* The value of (@scope, @p[0..n)), or TALLY_ID_NONE. */
+static uint32_t
+smap_get(const reader *r, uint32_t scope, const char *p, size_t n)
+{
+	uint64_t h;
+
+	if (r->map_cap == 0)
+		return TALLY_ID_NONE;
+	h = smap_hash(scope, p, n);
+	for (size_t i = h & (r->map_cap - 1);; i = (i + 1) & (r->map_cap - 1)) {
+		const smap_ent *e = &r->map[i];
+
+		if (e->val == TALLY_ID_NONE)
+			return TALLY_ID_NONE;
+		if (e->h == h && e->scope == scope && e->s.len == n &&
+		    memcmp(astr_p(r, e->s), p, n) == 0)
+			return e->val;
+	}
+}
+
+/* Add (@scope, @s) -> @val unless the key is there (the first wins). */
+static void
+smap_add(reader *r, uint32_t scope, astr s, uint32_t val)
+{
+	const char *p = astr_p(r, s);
+	uint64_t h = smap_hash(scope, p, s.len);
+
+	for (size_t i = h & (r->map_cap - 1);; i = (i + 1) & (r->map_cap - 1)) {
+		smap_ent *e = &r->map[i];
+
+		if (e->val == TALLY_ID_NONE) {
+			*e = (smap_ent){ h, scope, val, s };
+			return;
+		}
+		if (e->h == h && e->scope == scope && e->s.len == s.len &&
+		    memcmp(astr_p(r, e->s), p, s.len) == 0)
+			return;
+	}
+}
+
+/* Hash the run's names: every descriptor id, guid and message string. */
+static int
+smap_build(reader *r)
+{
+	const comp *c = r->comps.p;
+	const desc *d = r->descs.p;
+	size_t need = r->descs.n * 2 + r->msgs.n, cap = 16;
+
+	while (cap < 2 * need)
+		cap *= 2;
+	if (cap > r->map_cap) {
+		smap_ent *m = tallyi_alloc(r->mem, cap * sizeof(*m));
+
+		if (m == NULL)
+			return nomem(r);
+		tallyi_free(r->mem, r->map, r->map_cap * sizeof(*m));
+		r->map = m;
+		r->map_cap = cap;
+	}
+	for (size_t i = 0; i < r->map_cap; i++)
+		r->map[i].val = TALLY_ID_NONE;
+	for (size_t k = 0; k < r->descs.n; k++) {
+		const msgent *m = (const msgent *)r->msgs.p + d[k].ms_lo;
+
+		if (d[k].ids.len != ASTR_NONE)
+			smap_add(r, SC_ID | d[k].comp, d[k].ids, (uint32_t)k);
+		if (d[k].guid.len != ASTR_NONE)
+			smap_add(r, SC_GUID | d[k].comp, d[k].guid,
+			    (uint32_t)k);
+		for (size_t i = 0; i < d[k].nms; i++)
+			smap_add(r, SC_MS | (uint32_t)k, m[i].name,
+			    (uint32_t)(d[k].ms_lo + i));
+	}
+	for (size_t k = 0; k < r->comps.n; k++) {
+		const msgent *m = (const msgent *)r->msgs.p + c[k].ms_lo;
+
+		for (size_t i = 0; i < c[k].nms; i++)
+			smap_add(r, SC_GMS | (uint32_t)k, m[i].name,
+			    (uint32_t)(c[k].ms_lo + i));
+	}
+	return TALLY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages (§3.11)                                                    */
+
+/*
+ * Arguments are kept after the message id, each as US (0x1f), its length
+ * in decimal, ':' and its bytes: the key of a message whose string is not
+ * found is exactly that (id and arguments), so no two different argument
+ * lists give the same key.
+ */
+static int
+args_encode(reader *r, const tallyi_sv *args, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		char len[24];
+		int m = snprintf(len, sizeof(len), "\x1f%zu:", args[k].n);
+		tallyi_sv hdr = { len, (size_t)m };
+		astr ignored;
+		int rc;
+
+		if ((rc = astr_put(r, &hdr, true, &ignored)) ||
+		    (rc = astr_put(r, &args[k], true, &ignored)))
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+/* Decode what args_encode() wrote at [p, p + n) into r->argv. */
+static int
+args_decode(reader *r, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	r->argv.n = 0;
+	while (p < end) {
+		tallyi_sv *a;
+		size_t len = 0;
+
+		TALLY_ASSERT(*p == '\x1f');
+		for (p++; *p != ':'; p++)
+			len = len * 10 + (size_t)(*p - '0');
+		p++;
+		if ((a = tallyi_vec_push(r->mem, &r->argv, sizeof(*a))) == NULL)
+			return nomem(r);
+		*a = (tallyi_sv){ p, len };
+		p += len;
+	}
+	return TALLY_OK;
+}
+
+/*
+ * Format @t with @args (§3.11.5) into scratch: "{n}" is argument n, "{{"
+ * and "}}" are literal braces; a placeholder without its argument stays as
+ * written. *len receives the length.
+ */
+static int
+format_message(reader *r, const char *t, size_t n, const tallyi_sv *args,
+    size_t nargs, size_t *len)
+{
+	size_t cap, o = 0, longest = 0;
+
+	for (size_t k = 0; k < nargs; k++)
+		longest = args[k].n > longest ? args[k].n : longest;
+	/* Each placeholder is >= 3 bytes and becomes <= longest bytes. */
+	if (!tallyi_size_mul(n / 3 + 1, longest, &cap) ||
+	    !tallyi_size_add(cap, n + 1, &cap) ||
+	    scratch_reserve(r, cap) != TALLY_OK)
+		return nomem(r);
+	for (size_t i = 0; i < n;) {
+		char c = t[i];
+		size_t j = i + 1, idx = 0;
+
+		if ((c == '{' || c == '}') && j < n && t[j] == c) {
+			r->scratch[o++] = c;
+			i += 2;
+			continue;
+		}
+		if (c == '{') {
+			while (j < n && t[j] >= '0' && t[j] <= '9' &&
+			    idx <= nargs)
+				idx = idx * 10 + (size_t)(t[j++] - '0');
+			if (j > i + 1 && j < n && t[j] == '}' && idx < nargs) {
+				memcpy(r->scratch + o, args[idx].p,
+				    args[idx].n);
+				o += args[idx].n;
+				i = j + 1;
+				continue;
+			}
+		}
+		r->scratch[o++] = c;
+		i++;
+	}
+	*len = o;
+	return TALLY_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -399,37 +772,76 @@ cats_merge(tallyi_cats *a, const tallyi_cats *b)
 	}
 }
 
-/* One reportingDescriptor of driver.rules: its id and default level. */
+/*
+ * Keep a descriptor of component @c (its id interned, or NONE when it has
+ * none) and, when @id_out is not NULL, the interned id ("" for none).
+ */
+static int
+desc_put(reader *r, uint32_t c, const tallyi_rule_sv *ru, uint32_t *id_out)
+{
+	desc *d;
+	int rc;
+
+	if (tallyi_vec_reserve(r->mem, &r->descs, r->descs.n + 1, sizeof(*d)))
+		return nomem(r);
+	d = (desc *)r->descs.p + r->descs.n;
+	d->comp = c;
+	d->level = ru->level;
+	d->id = TALLY_ID_NONE;
+	if ((rc = astr_put(r, &ru->id, ru->has_id, &d->ids)) ||
+	    (rc = astr_put(r, &ru->guid, ru->has_guid, &d->guid)) ||
+	    (rc = msgs_put(r, ru->ms, ru->nms, &d->ms_lo, &d->nms)))
+		return rc;
+	if (ru->has_id &&
+	    (rc = intern(r, TALLY_STR_RULE, ru->id.p, ru->id.n, &d->id)))
+		return rc;
+	if (id_out != NULL) {
+		if (d->id != TALLY_ID_NONE)
+			*id_out = d->id;
+		else if ((rc = intern_empty(r, TALLY_STR_RULE, id_out)))
+			return rc;
+	}
+	r->descs.n++;
+	return TALLY_OK;
+}
+
+/*
+ * One reportingDescriptor of driver.rules. One without an id is kept (a
+ * result may name it by ruleId); a result that needs its id and has none
+ * is the error.
+ */
 static int
 read_rule(reader *r, const char *path)
 {
 	tallyi_span sp;
 	tallyi_json_err err;
 	tallyi_corr_fields cf;
-	tallyi_sv id = { NULL, 0 };
-	bool has_id;
-	int level, rc;
+	tallyi_rule_sv rs;
 	const char *p;
 	tallyi_sarif_rule *ru;
+	comp *driver = r->comps.p;
+	int rc;
 
 	if ((rc = frame_object(r, path, r->rules.n, &sp, &p)) != TALLY_OK)
 		return rc;
-	rc = tallyi_json_rule(r->json, p, sp.len, &id, &has_id, &level,
+	rc = tallyi_json_rule(r->json, p, sp.len, &rs,
 	    r->sink->want_corr ? &cf : NULL, &err);
 	if (rc != TALLY_OK)
 		return shim_error(r, sp, &err, path, r->rules.n);
 	utf8_parsed(r, sp);
-	if (!has_id)
-		return fail(r, TALLY_EFORMAT_MISSING, sp.off,
-		    "%s[%zu]: missing required property \"id\"", path,
-		    r->rules.n);
+	if (!rs.has_id)
+		warn(r, sp.off, "%s[%zu]: no \"id\" (results must name this "
+		    "rule by ruleId)", path, r->rules.n);
 	if (tallyi_vec_reserve(r->mem, &r->rules, r->rules.n + 1,
 	    sizeof(tallyi_sarif_rule)))
 		return nomem(r);
+	if (r->rules.n == 0)
+		driver->desc_lo = r->descs.n;
 	ru = (tallyi_sarif_rule *)r->rules.p + r->rules.n;
-	if ((rc = intern(r, TALLY_STR_RULE, id.p, id.n, &ru->id)))
+	if ((rc = desc_put(r, 0, &rs, &ru->id)) != TALLY_OK)
 		return rc;
-	ru->level = level;
+	driver->ndesc = r->rules.n + 1;
+	ru->level = rs.level;
 	ru->span = sp;
 	if (r->sink->want_corr) {
 		if (tallyi_vec_reserve(r->mem, &r->rcats, r->rules.n + 1,
@@ -444,12 +856,42 @@ read_rule(reader *r, const char *path)
 	return TALLY_OK;
 }
 
+/*
+ * An object of message strings at pos (driver.globalMessageStrings), kept
+ * for the component @c.
+ */
+static int
+read_global_strings(reader *r, const char *path, comp *c)
+{
+	tallyi_json_err err;
+	const tallyi_msgstr *ms;
+	tallyi_span sp;
+	size_t n;
+	const char *p;
+	int rc;
+
+	if (tallyi_js_skip(&r->js, &sp.off) != 0)
+		return scan_error(r);
+	sp.len = r->js.pos - sp.off;
+	if ((rc = utf8_upto(r, sp.off)) != TALLY_OK)
+		return rc;
+	if ((p = padded(r, sp)) == NULL)
+		return nomem(r);
+	rc = tallyi_json_msgstrings(r->json, p, sp.len, &ms, &n, &err);
+	if (rc != TALLY_OK)
+		return fail(r, err.code, sp.off + err.off, "%s.globalMessage"
+		    "Strings%s%s: %s", path, err.path[0] ? "." : "", err.path,
+		    err.msg);
+	utf8_parsed(r, sp);
+	return msgs_put(r, ms, n, &c->ms_lo, &c->nms);
+}
+
 static int
 read_driver(reader *r, const char *run_path, uint32_t *tool)
 {
 	char path[64];
-	bool first = true, has_name = false, has_version = false;
-	tallyi_jstr key, name = { 0, 0, false }, version = { 0, 0, false };
+	bool first = true, has[3] = { false, false, false };
+	tallyi_jstr key, str[3]; /* name, version, guid */
 	size_t obj_start, vstart, n, vn = 0;
 	int more, rc;
 
@@ -458,9 +900,12 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 	if (want_kind(r, '{', path, "an object") != TALLY_OK ||
 	    tallyi_js_obj_begin(&r->js, path) != 0)
 		return r->js.err;
+	memset(str, 0, sizeof(str));
 	while ((more = tallyi_js_obj_next(&r->js, &first, &key)) == 1) {
+		static const char *const names[3] = { "name", "version",
+			"guid" };
 		size_t mstart = key.off - 1;
-		bool is_name = tallyi_js_str_eq(&r->js, &key, "name");
+		int which = -1;
 		tallyi_span *m;
 
 		if (tallyi_js_str_eq(&r->js, &key, "rules")) {
@@ -471,18 +916,23 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 				return rc;
 			continue; /* the merge writes its own rules */
 		}
-		if (is_name || (tallyi_js_str_eq(&r->js, &key, "version") &&
-		    !at_null(r))) {
+		for (int k = 0; k < 3 && which < 0; k++)
+			if (tallyi_js_str_eq(&r->js, &key, names[k]))
+				which = k;
+		if (which >= 0 && !at_null(r)) {
 			char what[80];
 
 			snprintf(what, sizeof(what), "%s.%s", path,
-			    is_name ? "name" : "version");
+			    names[which]);
 			if (want_kind(r, '"', what, "a string") != TALLY_OK)
 				return r->js.err;
-			if (tallyi_js_string(&r->js, is_name ? &name :
-			    &version) != 0)
+			if (tallyi_js_string(&r->js, &str[which]) != 0)
 				return scan_error(r);
-			*(is_name ? &has_name : &has_version) = true;
+			has[which] = true;
+		} else if (tallyi_js_str_eq(&r->js, &key,
+		    "globalMessageStrings") && !at_null(r)) {
+			if ((rc = read_global_strings(r, path, r->comps.p)))
+				return rc;
 		} else if (tallyi_js_skip(&r->js, &vstart) != 0) {
 			return scan_error(r);
 		}
@@ -496,26 +946,74 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 	}
 	if (more < 0)
 		return scan_error(r);
-	if (!has_name)
-		return fail(r, TALLY_EFORMAT_MISSING, obj_start,
-		    "%s: missing required property \"name\"", path);
+	if (!has[0])
+		warn(r, obj_start, "%s.name: missing or null; the tool's name "
+		    "is \"\"", path);
 
 	/* Invariant 2: check the bytes before decoding them. */
 	if ((rc = utf8_upto(r, r->js.pos)) != TALLY_OK)
 		return rc;
-	TALLY_ASSERT(name.off + name.len <= r->utf8_done &&
-	    version.off + version.len <= r->utf8_done);
-	if (scratch_reserve(r, name.len + version.len + 1))
+	if (scratch_reserve(r, str[0].len + str[1].len + str[2].len + 1))
 		return nomem(r);
-	n = tallyi_js_decode(r->js.buf, &name, r->scratch, r->scratch_cap);
-	if (has_version)
-		vn = tallyi_js_decode(r->js.buf, &version, r->scratch + n,
+	n = has[0] ? tallyi_js_decode(r->js.buf, &str[0], r->scratch,
+	    r->scratch_cap) : 0;
+	if (has[1])
+		vn = tallyi_js_decode(r->js.buf, &str[1], r->scratch + n,
 		    r->scratch_cap - n);
+	if (has[2] || has[0]) {
+		/* The component's name and guid, for toolComponent refs. */
+		comp *driver = r->comps.p;
+		tallyi_sv name = { r->scratch, n }, guid = { r->scratch +
+			n + vn, 0 };
+
+		if (has[2])
+			guid.n = tallyi_js_decode(r->js.buf, &str[2],
+			    r->scratch + n + vn, r->scratch_cap - n - vn);
+		if ((rc = astr_put(r, &name, has[0], &driver->name)) ||
+		    (rc = astr_put(r, &guid, has[2], &driver->guid)))
+			return rc;
+	}
 	rc = r->sink->tool(r->sink->ctx, r->scratch, n, r->scratch + n, vn,
 	    tool);
 	if (rc != TALLY_OK)
 		return fail(r, rc, obj_start, "%s: cannot register the tool: %s",
 		    path, tally_strerror(rc));
+	return TALLY_OK;
+}
+
+/* One element of tool.extensions (§3.18.3): a component and its rules. */
+static int
+read_extension(reader *r, const char *path)
+{
+	tallyi_json_err err;
+	tallyi_comp_sv cs;
+	tallyi_span sp;
+	size_t idx = r->comps.n - 1;
+	const char *p;
+	comp *c;
+	int rc;
+
+	if ((rc = frame_object(r, path, idx, &sp, &p)) != TALLY_OK)
+		return rc;
+	if ((rc = tallyi_json_component(r->json, p, sp.len, &cs, &err)))
+		return shim_error(r, sp, &err, path, idx);
+	utf8_parsed(r, sp);
+	if (tallyi_vec_reserve(r->mem, &r->comps, r->comps.n + 1, sizeof(*c)))
+		return nomem(r);
+	c = (comp *)r->comps.p + r->comps.n;
+	memset(c, 0, sizeof(*c));
+	c->desc_lo = r->descs.n;
+	c->ndesc = cs.nrules;
+	if ((rc = astr_put(r, &cs.name, cs.has_name, &c->name)) ||
+	    (rc = astr_put(r, &cs.guid, cs.has_guid, &c->guid)) ||
+	    (rc = msgs_put(r, cs.gms, cs.ngms, &c->ms_lo, &c->nms)))
+		return rc;
+	for (size_t k = 0; k < cs.nrules; k++)
+		if ((rc = desc_put(r, (uint32_t)r->comps.n, &cs.rules[k],
+		    NULL)) != TALLY_OK)
+			return rc;
+	r->comps.n++;
+	mark(r);
 	return TALLY_OK;
 }
 
@@ -544,6 +1042,15 @@ read_tool(reader *r, const char *run_path, uint32_t *tool)
 			if ((rc = read_driver(r, run_path, tool)) != TALLY_OK)
 				return rc;
 			has_driver = true;
+		} else if (tallyi_js_str_eq(&r->js, &key, "extensions")) {
+			char ep[64];
+			int rc;
+
+			snprintf(ep, sizeof(ep), "%s.extensions", path);
+			r->extensions.off = (tallyi_js_peek(&r->js), r->js.pos);
+			if ((rc = read_array(r, ep, read_extension)) != 0)
+				return rc;
+			r->extensions.len = r->js.pos - r->extensions.off;
 		} else if (tallyi_js_skip(&r->js, &vstart) != 0) {
 			return scan_error(r);
 		}
@@ -579,6 +1086,49 @@ corr_result(reader *r, const tallyi_corr_fields *cf)
 	return TALLY_OK;
 }
 
+/*
+ * The message of @sr as far as the result alone decides it: its text
+ * (formatted with its arguments), or "" when it has neither text nor id.
+ * A message.id is looked up when the run ends: *ext gets the id and the
+ * encoded arguments, and x->v.message stays NONE.
+ */
+static int
+result_message(reader *r, const tallyi_sarif_result *sr, tallyi_sarif_res *x,
+    res_ext *ext, bool *need_ext)
+{
+	size_t n;
+	int rc;
+
+	if (sr->has & TALLYI_R_MSG_TEXT) {
+		if (sr->nargs == 0)
+			return intern(r, TALLY_STR_MESSAGE, sr->msg_text.p,
+			    sr->msg_text.n, &x->v.message);
+		if ((rc = format_message(r, sr->msg_text.p, sr->msg_text.n,
+		    sr->args, sr->nargs, &n)) != TALLY_OK)
+			return rc;
+		return intern(r, TALLY_STR_MESSAGE, r->scratch, n,
+		    &x->v.message);
+	}
+	if (sr->has & TALLYI_R_MSG_ID) {
+		astr end;
+		tallyi_sv none = { "", 0 };
+
+		if ((rc = astr_put(r, &sr->msg_id, true, &ext->msg)) ||
+		    (rc = args_encode(r, sr->args, sr->nargs)) ||
+		    (rc = astr_put(r, &none, true, &end)))
+			return rc;
+		ext->id_len = ext->msg.len;
+		ext->msg.len = end.off - ext->msg.off;
+		*need_ext = true;
+		return TALLY_OK;
+	}
+	if (!(sr->has & TALLYI_R_MESSAGE))
+		warn(r, x->span.off, "runs[%zu].results[%zu]: no \"message\" "
+		    "(§3.27.11 requires one); its message is \"\"",
+		    r->run_index, r->res.n);
+	return intern_empty(r, TALLY_STR_MESSAGE, &x->v.message);
+}
+
 /* One result: parse it with simdjson and keep its ids. */
 static int
 read_result(reader *r, const char *path)
@@ -587,6 +1137,8 @@ read_result(reader *r, const char *path)
 	tallyi_corr_fields cf;
 	tallyi_json_err err;
 	tallyi_span sp;
+	res_ext ext;
+	bool need_ext;
 	const char *p;
 	tallyi_sarif_res *x;
 	int rc;
@@ -603,31 +1155,54 @@ read_result(reader *r, const char *path)
 	    sizeof(tallyi_sarif_res)))
 		return nomem(r);
 	x = (tallyi_sarif_res *)r->res.p + r->res.n;
+	memset(x, 0, sizeof(*x));
 	x->span = sp;
 	x->v.rule = TALLY_ID_NONE;
 	x->v.file = TALLY_ID_NONE;
-	if ((sr.has & TALLYI_R_RULE_ID) &&
-	    (rc = intern(r, TALLY_STR_RULE, sr.rule_id.p, sr.rule_id.n,
-	    &x->v.rule)))
+	x->v.message = TALLY_ID_NONE;
+	x->ext = TALLY_ID_NONE;
+	memset(&ext, 0, sizeof(ext));
+	ext.invocation = -1;
+	/* A rule object that names a component, or a descriptor by guid,
+	 * is resolved when the run ends, like an invocation. */
+	need_ext = (sr.rule.has & (TALLYI_REF_TC_INDEX | TALLYI_REF_TC_GUID |
+	    TALLYI_REF_TC_NAME | TALLYI_REF_GUID)) ||
+	    (sr.has & TALLYI_R_INVOCATION);
+	if (need_ext && (rc = ref_put(r, &sr.rule, &ext.ref)) != TALLY_OK)
+		return rc;
+	x->ext_rule = (sr.rule.has & (TALLYI_REF_TC_INDEX |
+	    TALLYI_REF_TC_GUID | TALLYI_REF_TC_NAME)) != 0;
+	ext.invocation = (sr.has & TALLYI_R_INVOCATION) ? sr.invocation : -1;
+	/* The rule: ruleId, else rule.id, else (later) its descriptor's. */
+	rc = TALLY_OK;
+	if (sr.has & TALLYI_R_RULE_ID)
+		rc = intern(r, TALLY_STR_RULE, sr.rule_id.p, sr.rule_id.n,
+		    &x->v.rule);
+	else if (sr.rule.has & TALLYI_REF_ID)
+		rc = intern(r, TALLY_STR_RULE, sr.rule.id.p, sr.rule.id.n,
+		    &x->v.rule);
+	if (rc != TALLY_OK)
 		return rc;
 	if ((sr.has & TALLYI_R_URI) &&
 	    (rc = intern_uri(r, &sr.uri, &x->v.file)))
 		return rc;
-	if (sr.has & TALLYI_R_MSG_TEXT)
-		rc = intern(r, TALLY_STR_MESSAGE, sr.msg_text.p, sr.msg_text.n,
-		    &x->v.message);
-	else if (sr.has & TALLYI_R_MSG_ID)
-		rc = intern(r, TALLY_STR_MESSAGE, sr.msg_id.p, sr.msg_id.n,
-		    &x->v.message);
-	else
-		rc = intern_empty(r, TALLY_STR_MESSAGE, &x->v.message);
-	if (rc != TALLY_OK)
+	if ((rc = result_message(r, &sr, x, &ext, &need_ext)) != TALLY_OK)
 		return rc;
+	if (need_ext) {
+		res_ext *e = tallyi_vec_push(r->mem, &r->exts, sizeof(*e));
+
+		if (e == NULL)
+			return nomem(r);
+		*e = ext;
+		x->ext = (uint32_t)(r->exts.n - 1);
+	}
 	x->v.line = (sr.has & TALLYI_R_LINE) ? (uint32_t)sr.line : 0;
 	x->v.column = (sr.has & TALLYI_R_COLUMN) ? (uint32_t)sr.column : 0;
 	x->v.offset = (sr.has & TALLYI_R_CHAR_OFFSET) ? sr.char_offset :
 	    (sr.has & TALLYI_R_BYTE_OFFSET) ? sr.byte_offset : 0;
-	x->rule_index = (sr.has & TALLYI_R_RULE_INDEX) ? sr.rule_index : -1;
+	/* rule.index, else ruleIndex (§3.27.6: the same meaning) */
+	x->rule_index = (sr.rule.has & TALLYI_REF_INDEX) ? sr.rule.index :
+	    (sr.has & TALLYI_R_RULE_INDEX) ? sr.rule_index : -1;
 	x->art_index = (sr.has & TALLYI_R_ART_INDEX) ? sr.art_index : -1;
 	x->plh = TALLY_ID_NONE;
 	if ((sr.has & TALLYI_R_PLH) && (rc = intern(r, TALLY_STR_MESSAGE,
@@ -639,6 +1214,10 @@ read_result(reader *r, const char *path)
 		x->v.level = TALLY_LEVEL_NONE;
 	else
 		x->v.level = TALLYI_LEVEL_UNSET;
+	x->supp = sr.supp;
+	x->baseline = sr.baseline;
+	if (sr.supp == TALLYI_SUPP_ACCEPTED && !r->include_suppressed)
+		x->v.flags = TALLY_VIOLATION_SUPPRESSED;
 	r->res.n++;
 	r->results++;
 	mark(r);
@@ -676,25 +1255,224 @@ read_artifact(reader *r, const char *path)
 	return TALLY_OK;
 }
 
-/* Rule index of the first rule with interned id @id, or -1. */
-static int64_t
-rule_by_id(reader *r, uint32_t id)
+/* One invocation of run.invocations: its level overrides (§3.20.5). */
+static int
+read_invocation(reader *r, const char *path)
 {
-	return tallyi_idmap_get(&r->rmap, id);
+	const tallyi_override_sv *ov;
+	tallyi_json_err err;
+	tallyi_span sp;
+	size_t n;
+	const char *p;
+	int rc;
+
+	if ((rc = frame_object(r, path, r->ninvocations, &sp, &p)))
+		return rc;
+	if ((rc = tallyi_json_invocation(r->json, p, sp.len, &ov, &n, &err)))
+		return shim_error(r, sp, &err, path, r->ninvocations);
+	utf8_parsed(r, sp);
+	if (tallyi_vec_reserve(r->mem, &r->ovrs, r->ovrs.n + n, sizeof(ovr)))
+		return nomem(r);
+	for (size_t k = 0; k < n; k++) {
+		ovr *o = (ovr *)r->ovrs.p + r->ovrs.n;
+
+		o->inv = (uint32_t)r->ninvocations;
+		o->level = ov[k].level;
+		o->desc = TALLY_ID_NONE;
+		if ((rc = ref_put(r, &ov[k].desc, &o->ref)) != TALLY_OK)
+			return rc;
+		r->ovrs.n++;
+	}
+	r->ninvocations++;
+	mark(r);
+	return TALLY_OK;
 }
 
-/* Index the run's rules by id (first occurrence wins). */
-static int
-build_rule_map(reader *r)
+/*
+ * The component a reference's toolComponent names (§3.54.2): index into
+ * tool.extensions, else guid, else name (the spec looks up by index and
+ * guid only; a name is the last resort of a log that gives nothing else),
+ * else the driver. -1 when it names none there is.
+ */
+static int64_t
+ref_comp(const reader *r, const ref_s *ref)
 {
-	const tallyi_sarif_rule *ru = r->rules.p;
-	uint32_t idx;
+	const comp *c = r->comps.p;
 
-	tallyi_idmap_clear(&r->rmap);
-	for (size_t k = 0; k < r->rules.n; k++)
-		if (tallyi_idmap_put(r->mem, &r->rmap, ru[k].id, (uint32_t)k,
-		    &idx) != TALLY_OK)
-			return nomem(r);
+	if (ref->has & TALLYI_REF_TC_INDEX)
+		return (uint64_t)ref->tc_index < r->comps.n - 1 ?
+		    ref->tc_index + 1 : -1;
+	for (size_t k = 0; k < r->comps.n; k++)
+		if ((ref->has & TALLYI_REF_TC_GUID) ?
+		    astr_eq(r, c[k].guid, ref->tc_guid) :
+		    (ref->has & TALLYI_REF_TC_NAME) ?
+		    astr_eq(r, c[k].name, ref->tc_name) : k == 0)
+			return (int64_t)k;
+	return -1;
+}
+
+/*
+ * The descriptor of component @ci (§3.52.3): at @index, else with @guid,
+ * else with the id [id, id + n), else with its longest prefix that ends
+ * before a '/' (a hierarchical id, §3.27.5). *bad is set for an index out
+ * of range. Return: the descriptor, or TALLY_ID_NONE.
+ */
+static uint32_t
+find_desc(const reader *r, uint32_t ci, int64_t index, const astr *guid,
+    const char *id, size_t n, bool *bad)
+{
+	const comp *c = (const comp *)r->comps.p + ci;
+	uint32_t d;
+
+	if (index >= 0) {
+		if ((uint64_t)index < c->ndesc)
+			return (uint32_t)(c->desc_lo + (uint64_t)index);
+		*bad = true;
+	}
+	if (guid != NULL && guid->len != ASTR_NONE &&
+	    (d = smap_get(r, SC_GUID | ci, astr_p(r, *guid), guid->len)) !=
+	    TALLY_ID_NONE)
+		return d;
+	while (id != NULL) {
+		if ((d = smap_get(r, SC_ID | ci, id, n)) != TALLY_ID_NONE)
+			return d;
+		while (n > 0 && id[n - 1] != '/')
+			n--;
+		if (n-- == 0)
+			break;
+	}
+	return TALLY_ID_NONE;
+}
+
+/* Resolve what every level override's descriptor reference names. */
+static void
+resolve_overrides(reader *r)
+{
+	for (size_t k = 0; k < r->ovrs.n; k++) {
+		ovr *o = (ovr *)r->ovrs.p + k;
+		int64_t ci = ref_comp(r, &o->ref);
+		bool bad = false;
+
+		if (ci >= 0)
+			o->desc = find_desc(r, (uint32_t)ci, o->ref.index,
+			    &o->ref.guid, (o->ref.has & TALLYI_REF_ID) ?
+			    astr_p(r, o->ref.id) : NULL, o->ref.id.len, &bad);
+	}
+}
+
+/*
+ * §3.27.10 for a result whose level is not its own: the override of its
+ * invocation for descriptor @d, else the descriptor's default, else
+ * "warning".
+ */
+static uint8_t
+result_level(reader *r, const res_ext *e, uint32_t d, size_t k)
+{
+	const ovr *o = r->ovrs.p;
+	int64_t inv = e != NULL && e->invocation >= 0 ? e->invocation :
+	    r->ninvocations == 1 ? 0 : -1;
+
+	if (d == TALLY_ID_NONE)
+		return TALLY_LEVEL_WARNING;
+	if (inv >= 0 && (uint64_t)inv >= r->ninvocations)
+		warn(r, ((tallyi_sarif_res *)r->res.p)[k].span.off,
+		    "runs[%zu].results[%zu].provenance.invocationIndex: %lld "
+		    "is out of range (the run has %zu invocations)",
+		    r->run_index, k, (long long)inv, r->ninvocations);
+	for (size_t i = 0; inv >= 0 && i < r->ovrs.n; i++)
+		if (o[i].inv == (uint64_t)inv && o[i].desc == d)
+			return (uint8_t)o[i].level;
+	return ((const desc *)r->descs.p)[d].level >= 0 ?
+	    (uint8_t)((const desc *)r->descs.p)[d].level : TALLY_LEVEL_WARNING;
+}
+
+/*
+ * A message given by id (§3.11.7): the descriptor's messageStrings, then
+ * its component's globalMessageStrings, formatted with the arguments;
+ * when neither has it, the id and the encoded arguments.
+ */
+static int
+result_message_id(reader *r, const res_ext *e, uint32_t d, int64_t ci,
+    uint32_t *id)
+{
+	const char *key = astr_p(r, e->msg);
+	uint32_t m = TALLY_ID_NONE;
+	size_t n;
+	int rc;
+
+	if (d != TALLY_ID_NONE) {
+		m = smap_get(r, SC_MS | d, key, e->id_len);
+		ci = ((const desc *)r->descs.p)[d].comp;
+	}
+	if (m == TALLY_ID_NONE && ci >= 0)
+		m = smap_get(r, SC_GMS | (uint32_t)ci, key, e->id_len);
+	if (m == TALLY_ID_NONE)
+		return intern(r, TALLY_STR_MESSAGE, key, e->msg.len, id);
+	if ((rc = args_decode(r, key + e->id_len, e->msg.len - e->id_len)) ||
+	    (rc = format_message(r, astr_p(r, ((msgent *)r->msgs.p)[m].text),
+	    ((msgent *)r->msgs.p)[m].text.len, r->argv.p, r->argv.n, &n)))
+		return rc;
+	return intern(r, TALLY_STR_MESSAGE, r->scratch, n, id);
+}
+
+/*
+ * The descriptor of result @k and its rule id when the result names none.
+ * An index out of range is a warning when an id names the rule, else an
+ * error, as is a descriptor without an id that only an index points to.
+ */
+static int
+result_rule(reader *r, size_t k, const char *run_path, uint32_t *d,
+    int64_t *ci)
+{
+	tallyi_sarif_res *x = (tallyi_sarif_res *)r->res.p + k;
+	const res_ext *e = x->ext != TALLY_ID_NONE ?
+	    (const res_ext *)r->exts.p + x->ext : NULL;
+	const char *id = NULL;
+	size_t n = 0;
+	bool bad = false, guid_bad;
+
+	*d = TALLY_ID_NONE;
+	*ci = e != NULL ? ref_comp(r, &e->ref) : 0;
+	if (x->v.rule != TALLY_ID_NONE)
+		id = r->sink->lookup(r->sink->ctx, TALLY_STR_RULE, x->v.rule,
+		    &n);
+	if (*ci >= 0)
+		*d = find_desc(r, (uint32_t)*ci, x->rule_index, e != NULL ?
+		    &e->ref.guid : NULL, id, n, &bad);
+	guid_bad = *ci >= 0 && *d == TALLY_ID_NONE && e != NULL &&
+	    (e->ref.has & TALLYI_REF_GUID);
+	if (*ci < 0 || bad || guid_bad) {
+		const comp *c = (const comp *)r->comps.p + (*ci < 0 ? 0 : *ci);
+		char what[160];
+
+		if (*ci < 0)
+			snprintf(what, sizeof(what), "rule.toolComponent "
+			    "names no component of the tool");
+		else if (!bad)
+			snprintf(what, sizeof(what), "rule.guid names no rule "
+			    "of %s", *ci == 0 ? "the driver" : "the extension");
+		else
+			snprintf(what, sizeof(what), "%s: %lld is out of "
+			    "range (%s has %zu rules)", e != NULL &&
+			    (e->ref.has & TALLYI_REF_INDEX) ? "rule.index" :
+			    "ruleIndex", (long long)x->rule_index, *ci == 0 ?
+			    "the driver" : "the extension", c->ndesc);
+		if (x->v.rule == TALLY_ID_NONE)
+			return fail(r, TALLY_EFORMAT_VALUE, x->span.off,
+			    "%s.results[%zu].%s, and no ruleId names the rule",
+			    run_path, k, what);
+		warn(r, x->span.off, "%s.results[%zu].%s; the rule is its "
+		    "ruleId", run_path, k, what);
+	}
+	if (x->v.rule != TALLY_ID_NONE)
+		return TALLY_OK;
+	if (*d == TALLY_ID_NONE)
+		return intern_empty(r, TALLY_STR_RULE, &x->v.rule);
+	x->v.rule = ((const desc *)r->descs.p)[*d].id;
+	if (x->v.rule == TALLY_ID_NONE)
+		return fail(r, TALLY_EFORMAT_MISSING, x->span.off,
+		    "%s.results[%zu]: its rule has no \"id\" and the result no "
+		    "ruleId: nothing names the rule", run_path, k);
 	return TALLY_OK;
 }
 
@@ -703,38 +1481,27 @@ static int
 resolve_run(reader *r, uint32_t tool, const char *run_path)
 {
 	tallyi_sarif_res *res = r->res.p;
-	const tallyi_sarif_rule *ru = r->rules.p;
 	const uint32_t *arts = r->arts.p;
+	const comp *driver = r->comps.p;
 	int rc;
 
-	if ((rc = build_rule_map(r)) != TALLY_OK)
+	if ((rc = smap_build(r)) != TALLY_OK)
 		return rc;
+	resolve_overrides(r);
 	for (size_t k = 0; k < r->res.n; k++) {
 		tally_violation *v = &res[k].v;
-		int64_t ri = res[k].rule_index, ai = res[k].art_index;
-		bool need_rule = v->rule == TALLY_ID_NONE ||
-		    v->level == TALLYI_LEVEL_UNSET;
+		const res_ext *e = res[k].ext != TALLY_ID_NONE ?
+		    (const res_ext *)r->exts.p + res[k].ext : NULL;
+		int64_t ai = res[k].art_index, ci;
+		uint32_t d;
 
-		if (ri >= 0 && need_rule && (uint64_t)ri >= r->rules.n)
-			return fail(r, TALLY_EFORMAT_VALUE, res[k].span.off,
-			    "%s.results[%zu].ruleIndex: %lld is out of range "
-			    "(the driver has %zu rules)", run_path, k,
-			    (long long)ri, r->rules.n);
-		if (v->level == TALLYI_LEVEL_UNSET) {
-			/* The rule by ruleIndex, else by ruleId. */
-			int64_t idx = ri >= 0 ? ri : v->rule != TALLY_ID_NONE ?
-			    rule_by_id(r, v->rule) : -1;
-
-			v->level = idx >= 0 && ru[idx].level >= 0 ?
-			    (uint8_t)ru[idx].level : TALLY_LEVEL_WARNING;
-		}
-		if (v->rule == TALLY_ID_NONE) {
-			if (ri >= 0)
-				v->rule = ru[ri].id;
-			else if ((rc = intern_empty(r, TALLY_STR_RULE,
-			    &v->rule)))
-				return rc;
-		}
+		if ((rc = result_rule(r, k, run_path, &d, &ci)) != TALLY_OK)
+			return rc;
+		if (v->level == TALLYI_LEVEL_UNSET)
+			v->level = result_level(r, e, d, k);
+		if (v->message == TALLY_ID_NONE &&
+		    (rc = result_message_id(r, e, d, ci, &v->message)))
+			return rc;
 		if (v->file == TALLY_ID_NONE && ai >= 0) {
 			if ((uint64_t)ai >= r->arts.n)
 				return fail(r, TALLY_EFORMAT_VALUE,
@@ -749,15 +1516,13 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 		if (v->file == TALLY_ID_NONE &&
 		    (rc = intern_empty(r, TALLY_STR_FILE, &v->file)))
 			return rc;
-		if (r->sink->want_corr) {
-			/* The rule by ruleIndex, else by ruleId. */
-			int64_t idx = ri >= 0 && (uint64_t)ri < r->rules.n ?
-			    ri : rule_by_id(r, v->rule);
-
-			if (idx >= 0)
-				cats_merge(&((tallyi_corr_res *)r->cres.p)[k].
-				    cats, &((tallyi_cats *)r->rcats.p)[idx]);
-		}
+		/* From here on: the rule's index among the driver's rules. */
+		res[k].rule_index = d != TALLY_ID_NONE &&
+		    ((const desc *)r->descs.p)[d].comp == 0 ?
+		    (int64_t)(d - driver->desc_lo) : -1;
+		if (r->sink->want_corr && res[k].rule_index >= 0)
+			cats_merge(&((tallyi_corr_res *)r->cres.p)[k].cats,
+			    &((tallyi_cats *)r->rcats.p)[res[k].rule_index]);
 	}
 	return TALLY_OK;
 }
@@ -804,6 +1569,14 @@ run_reset(reader *r)
 {
 	r->res.n = r->rules.n = r->arts.n = r->art_span.n = 0;
 	r->members.n = r->cres.n = r->rcats.n = r->bases.n = 0;
+	r->arena.n = r->descs.n = r->msgs.n = r->exts.n = r->ovrs.n = 0;
+	r->ninvocations = 0;
+	r->extensions = (tallyi_span){ 0, 0 };
+	/* the driver is component 0 before it is read: tool may come last */
+	memset(r->comps.p, 0, sizeof(comp));
+	((comp *)r->comps.p)->name.len = ASTR_NONE;
+	((comp *)r->comps.p)->guid.len = ASTR_NONE;
+	r->comps.n = 1;
 }
 
 static int
@@ -813,6 +1586,7 @@ read_run(reader *r)
 	bool first = true, has_tool = false, seen_results = false;
 	bool seen_arts = false;
 	tallyi_span column_kind = { 0, 0 }, base_ids = { 0, 0 };
+	tallyi_span invocations = { 0, 0 };
 	tallyi_sarif_run run;
 	tallyi_jstr key;
 	uint32_t tool = 0;
@@ -843,6 +1617,14 @@ read_run(reader *r)
 			else if ((rc = read_array(r, ap, read_result)) != 0)
 				return rc;
 			seen_results = true;
+		} else if (tallyi_js_str_eq(&r->js, &key, "invocations")) {
+			char ap[48];
+
+			snprintf(ap, sizeof(ap), "%s.invocations", path);
+			invocations.off = (tallyi_js_peek(&r->js), r->js.pos);
+			if ((rc = read_array(r, ap, read_invocation)) != 0)
+				return rc;
+			invocations.len = r->js.pos - invocations.off;
 		} else if (tallyi_js_str_eq(&r->js, &key, "artifacts")) {
 			char ap[48];
 
@@ -894,6 +1676,8 @@ read_run(reader *r)
 	run.nartifacts = r->art_span.n;
 	run.column_kind = column_kind;
 	run.uri_base_ids = base_ids;
+	run.extensions = r->extensions;
+	run.invocations = invocations;
 	if (r->sink->want_corr) {
 		run.cres = r->cres.p;
 		run.bases = r->bases.p;
@@ -919,6 +1703,11 @@ read_log(reader *r)
 	size_t vstart;
 	int c, more, rc;
 
+	/* RFC 8259 §8.1: a parser may ignore a leading byte order mark. */
+	if (r->in->len >= 3 && memcmp(r->in->buf, "\xef\xbb\xbf", 3) == 0) {
+		r->js.pos = r->utf8_done = 3;
+		warn(r, 0, "a UTF-8 byte order mark starts the log; ignored");
+	}
 	c = tallyi_js_peek(&r->js);
 	if (c < 0)
 		return fail(r, TALLY_EPARSE_EMPTY, r->js.pos, "empty input: "
@@ -964,6 +1753,15 @@ read_log(reader *r)
 				return fail(r, TALLY_EFORMAT_VALUE, key.off - 1,
 				    "property \"runs\" appears twice");
 			has_runs = true;
+			if (at_null(r)) {
+				/* §3.13.4: the tool failed before any run */
+				warn(r, r->js.pos, "\"runs\" is null: the "
+				    "producer failed to start a run (§3.13.4); "
+				    "no results");
+				if (tallyi_js_skip(&r->js, &vstart) != 0)
+					return scan_error(r);
+				continue;
+			}
 			if (want_kind(r, '[', "runs", "an array") != TALLY_OK ||
 			    tallyi_js_arr_begin(&r->js, "runs") != 0)
 				return r->js.err;
@@ -1006,6 +1804,9 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	r.rep = rep;
 	r.mem = in->mem;
 	r.next_mark = WINDOW;
+	r.warn = TALLYI_OPT(opt, warning, NULL);
+	r.warn_arg = TALLYI_OPT(opt, warning_arg, NULL);
+	r.include_suppressed = TALLYI_OPT(opt, include_suppressed, false);
 	tallyi_input_prefault(in, 0, 2 * WINDOW);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		r.empty[k] = TALLY_ID_NONE;
@@ -1018,10 +1819,12 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	r.json = tallyi_json_new();
 	r.icache = tallyi_alloc(r.mem, sizeof(icache_ent) * ICACHE_SIZE *
 	    TALLY_STR_KIND_COUNT);
-	if (r.json == NULL || r.icache == NULL) {
+	if (r.json == NULL || r.icache == NULL ||
+	    tallyi_vec_reserve(r.mem, &r.comps, 1, sizeof(comp))) {
 		tallyi_json_free(r.json);
 		tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
 		    TALLY_STR_KIND_COUNT);
+		tallyi_vec_free(r.mem, &r.comps, sizeof(comp));
 		tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
 		    "out of memory");
 		return TALLY_ENOMEM;
@@ -1030,7 +1833,15 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	for (size_t k = 0; k < ICACHE_SIZE * TALLY_STR_KIND_COUNT; k++)
 		r.icache[k] = (icache_ent){ 0, 0, UINT32_MAX };
 	rc = read_log(&r);
+	if (r.warnings > WARN_MAX && r.warn != NULL) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "%llu more warnings like these",
+		    (unsigned long long)(r.warnings - WARN_MAX));
+		r.warn(r.warn_arg, UINT64_MAX, msg);
+	}
 	if (rep != NULL) {
+		rep->warnings = r.warnings;
 		rep->runs = r.runs;
 		rep->results = rc == TALLY_OK ? r.results : 0;
 	}
@@ -1045,7 +1856,14 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	tallyi_vec_free(r.mem, &r.cres, sizeof(tallyi_corr_res));
 	tallyi_vec_free(r.mem, &r.rcats, sizeof(tallyi_cats));
 	tallyi_vec_free(r.mem, &r.bases, sizeof(tallyi_base_id));
-	tallyi_idmap_free(r.mem, &r.rmap);
+	tallyi_vec_free(r.mem, &r.arena, 1);
+	tallyi_vec_free(r.mem, &r.comps, sizeof(comp));
+	tallyi_vec_free(r.mem, &r.descs, sizeof(desc));
+	tallyi_vec_free(r.mem, &r.msgs, sizeof(msgent));
+	tallyi_vec_free(r.mem, &r.exts, sizeof(res_ext));
+	tallyi_vec_free(r.mem, &r.ovrs, sizeof(ovr));
+	tallyi_vec_free(r.mem, &r.argv, sizeof(tallyi_sv));
+	tallyi_free(r.mem, r.map, r.map_cap * sizeof(smap_ent));
 	tallyi_free(r.mem, r.scratch, r.scratch_cap);
 	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
 	    TALLY_STR_KIND_COUNT);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -21,8 +22,16 @@
 
 using namespace simdjson;
 
+/*
+ * The parser and the arrays a parse hands back (valid until the next
+ * parse, like the string views into the parser's buffer).
+ */
 struct tallyi_json {
 	ondemand::parser parser;
+	std::vector<tallyi_sv> args;
+	std::vector<tallyi_msgstr> ms;
+	std::vector<tallyi_rule_sv> rules;
+	std::vector<tallyi_override_sv> ovr;
 };
 
 static_assert(TALLYI_JSON_PADDING == SIMDJSON_PADDING,
@@ -432,14 +441,62 @@ parse_first_location(const ctx &c, ondemand::array &a, tallyi_sarif_result *r,
 	return TALLY_OK; /* no locations: file "", line 0, ... */
 }
 
+/* Append to a vector; false when out of memory (no exception escapes). */
+template <typename T>
+bool
+push(std::vector<T> &v, const T &x) noexcept
+{
+	try {
+		v.push_back(x);
+	} catch (...) {
+		return false;
+	}
+	return true;
+}
+
 int
-parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
+nomem(const ctx &c, const char *path)
+{
+	return fail(c, TALLY_ENOMEM, path, "out of memory");
+}
+
+int
+parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r,
+    std::vector<tallyi_sv> &args)
 {
 	return each_field(c, o, "message",
 	    [&](std::string_view k, ondemand::value &v) -> int {
 		bool has = false;
 		int rc = TALLY_OK;
 
+		if (k == "arguments") {
+			ondemand::array a;
+
+			rc = get_arr(c, v, "message.arguments", &a, &has);
+			if (rc != TALLY_OK || !has)
+				return rc;
+			for (auto elem : a) {
+				ondemand::value ev;
+				tallyi_sv sv{};
+				bool h = false;
+				error_code e = elem.get(ev);
+
+				if (e != SUCCESS)
+					return fail_simdjson(c, e,
+					    "message.arguments");
+				rc = get_str(c, ev, "message.arguments[]", &sv,
+				    &h);
+				if (rc != TALLY_OK)
+					return rc;
+				if (!h) /* null: the spec wants strings */
+					return fail(c, TALLY_EFORMAT_TYPE,
+					    "message.arguments[]",
+					    "expected a string, found null");
+				if (!push(args, sv))
+					return nomem(c, "message.arguments");
+			}
+			return TALLY_OK;
+		}
 		if (k == "text") {
 			rc = get_str(c, v, "message.text", &r->msg_text, &has);
 			if (rc == TALLY_OK && has)
@@ -471,6 +528,155 @@ parse_fingerprints(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
 		}
 		return rc;
 	});
+}
+
+/*
+ * A string that must be one of @names (@count of them): *out receives its
+ * position. Null leaves *out as it is.
+ */
+int
+parse_enum(const ctx &c, ondemand::value &v, const char *path,
+    const char *const *names, int count, int *out)
+{
+	tallyi_sv s{};
+	bool has = false;
+	size_t at = here(c);
+	int rc;
+
+	if ((rc = get_str(c, v, path, &s, &has)) != TALLY_OK || !has)
+		return rc;
+	for (int i = 0; i < count; i++)
+		if (std::strlen(names[i]) == s.n &&
+		    std::memcmp(names[i], s.p, s.n) == 0) {
+			*out = i;
+			return TALLY_OK;
+		}
+	char list[160] = "";
+	for (int i = 0; i < count; i++)
+		snprintf(list + std::strlen(list), sizeof(list) -
+		    std::strlen(list), "%s\"%s\"", i ? ", " : "", names[i]);
+	return fail_at(c, at, TALLY_EFORMAT_VALUE, path, "expected one of %s, "
+	    "found \"%.*s\"", list, (int)(s.n > 40 ? 40 : s.n), s.p);
+}
+
+/* An optional integer >= -1 (-1: unset) into *out and @bit of *has. */
+int
+get_index(const ctx &c, ondemand::value &v, const char *path, int64_t *out,
+    unsigned *has, unsigned bit)
+{
+	uint64_t x = 0;
+	bool neg = false, h = false;
+	int rc = get_int(c, v, path, -1, INT64_MAX, &x, &neg, &h);
+
+	if (rc == TALLY_OK && h && !neg)
+		*out = (int64_t)x, *has |= bit;
+	return rc;
+}
+
+/* An optional string into *out and @bit of *has. */
+int
+get_str_bit(const ctx &c, ondemand::value &v, const char *path,
+    tallyi_sv *out, unsigned *has, unsigned bit)
+{
+	bool h = false;
+	int rc = get_str(c, v, path, out, &h);
+
+	if (rc == TALLY_OK && h)
+		*has |= bit;
+	return rc;
+}
+
+/*
+ * A reportingDescriptorReference (§3.52) at @path: id, index, guid and its
+ * toolComponentReference (§3.54: index, guid, name).
+ */
+int
+parse_ref(const ctx &c, ondemand::value &v, const char *path, tallyi_ref *ref)
+{
+	ondemand::object o;
+	bool has = false;
+	int rc;
+
+	*ref = tallyi_ref{};
+	ref->index = ref->tc_index = -1;
+	if ((rc = get_obj(c, v, path, &o, &has)) != TALLY_OK || !has)
+		return rc;
+	return each_field(c, o, path, [&](std::string_view k,
+	    ondemand::value &fv) -> int {
+		if (k == "id")
+			return get_str_bit(c, fv, path, &ref->id, &ref->has,
+			    TALLYI_REF_ID);
+		if (k == "index")
+			return get_index(c, fv, path, &ref->index, &ref->has,
+			    TALLYI_REF_INDEX);
+		if (k == "guid")
+			return get_str_bit(c, fv, path, &ref->guid, &ref->has,
+			    TALLYI_REF_GUID);
+		if (k != "toolComponent")
+			return (int)TALLY_OK;
+		ondemand::object t;
+		bool h = false;
+		int rc2 = get_obj(c, fv, path, &t, &h);
+
+		if (rc2 != TALLY_OK || !h)
+			return rc2;
+		return each_field(c, t, path, [&](std::string_view tk,
+		    ondemand::value &tv) -> int {
+			if (tk == "index")
+				return get_index(c, tv, path, &ref->tc_index,
+				    &ref->has, TALLYI_REF_TC_INDEX);
+			if (tk == "guid")
+				return get_str_bit(c, tv, path, &ref->tc_guid,
+				    &ref->has, TALLYI_REF_TC_GUID);
+			if (tk == "name")
+				return get_str_bit(c, tv, path, &ref->tc_name,
+				    &ref->has, TALLYI_REF_TC_NAME);
+			return (int)TALLY_OK;
+		});
+	});
+}
+
+/*
+ * suppressions (§3.27.23): the effective status of a non-empty array,
+ * rejected over underReview over accepted (§3.35.3; absent is accepted).
+ */
+int
+parse_suppressions(const ctx &c, ondemand::value &v, uint8_t *supp)
+{
+	static const char *const names[] = { "accepted", "underReview",
+		"rejected" };
+	ondemand::array a;
+	bool has = false;
+	int rc;
+
+	if ((rc = get_arr(c, v, "suppressions", &a, &has)) != TALLY_OK || !has)
+		return rc;
+	for (auto elem : a) {
+		ondemand::value ev;
+		ondemand::object o;
+		bool h = false;
+		int status = 0; /* accepted */
+		error_code e = elem.get(ev);
+
+		if (e != SUCCESS)
+			return fail_simdjson(c, e, "suppressions");
+		if ((rc = get_obj(c, ev, "suppressions[]", &o, &h)) != TALLY_OK)
+			return rc;
+		if (!h)
+			return fail(c, TALLY_EFORMAT_TYPE, "suppressions[]",
+			    "expected an object, found null");
+		rc = each_field(c, o, "suppressions[]", [&](std::string_view k,
+		    ondemand::value &fv) -> int {
+			return k == "status" ? parse_enum(c, fv,
+			    "suppressions[].status", names, 3, &status) :
+			    (int)TALLY_OK;
+		});
+		if (rc != TALLY_OK)
+			return rc;
+		if ((uint8_t)(TALLYI_SUPP_ACCEPTED + status) > *supp)
+			*supp = (uint8_t)(TALLYI_SUPP_ACCEPTED + status);
+	}
+	return TALLY_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -650,6 +856,134 @@ parse_flows(const ctx &c, ondemand::value &v, tallyi_corr_fields *cf)
 	});
 }
 
+/*
+ * A reportingConfiguration's level (defaultConfiguration, or an override's
+ * configuration) at @path.
+ */
+int
+parse_config_level(const ctx &c, ondemand::value &v, const char *path,
+    int *level)
+{
+	ondemand::object o;
+	bool has = false;
+	int rc = get_obj(c, v, path, &o, &has);
+
+	if (rc != TALLY_OK || !has)
+		return rc;
+	return each_field(c, o, path, [&](std::string_view k,
+	    ondemand::value &lv) -> int {
+		char lp[96];
+
+		if (k != "level")
+			return (int)TALLY_OK;
+		snprintf(lp, sizeof(lp), "%s.level", path);
+		return parse_level(c, lv, lp, level);
+	});
+}
+
+/*
+ * An object of multiformatMessageStrings (§3.12): each name with the text
+ * of its value appended to @ms (an entry without text is skipped: the
+ * definitions read text only).
+ */
+int
+parse_msgstrings(const ctx &c, ondemand::value &v, const char *path,
+    std::vector<tallyi_msgstr> &ms)
+{
+	ondemand::object o;
+	bool has = false;
+	int rc = get_obj(c, v, path, &o, &has);
+
+	if (rc != TALLY_OK || !has)
+		return rc;
+	return each_field(c, o, path, [&](std::string_view k,
+	    ondemand::value &mv) -> int {
+		ondemand::object mo;
+		tallyi_msgstr m{ { k.data(), k.size() }, { nullptr, 0 } };
+		bool h = false, ht = false;
+		int rc2 = get_obj(c, mv, path, &mo, &h);
+
+		if (rc2 != TALLY_OK || !h)
+			return rc2;
+		rc2 = each_field(c, mo, path, [&](std::string_view tk,
+		    ondemand::value &tv) -> int {
+			return tk == "text" ? get_str(c, tv, path, &m.text,
+			    &ht) : (int)TALLY_OK;
+		});
+		if (rc2 != TALLY_OK || !ht)
+			return rc2;
+		/* A key with an escape was unescaped into the parser's
+		 * buffer by each_field; a raw one points into the input. */
+		return push(ms, m) ? (int)TALLY_OK : nomem(c, path);
+	});
+}
+
+/*
+ * A reportingDescriptor: id, guid, defaultConfiguration.level,
+ * messageStrings (appended to @ms; out->ms holds the index of the first
+ * until fix_rule_ms() turns it into a pointer), and with @cf its
+ * categories.
+ */
+int
+parse_rule(const ctx &c, ondemand::object &obj, const char *path,
+    tallyi_rule_sv *out, std::vector<tallyi_msgstr> &ms,
+    tallyi_corr_fields *cf)
+{
+	*out = tallyi_rule_sv{};
+	out->level = -1;
+	out->ms = reinterpret_cast<const tallyi_msgstr *>(ms.size());
+	return each_field(c, obj, path,
+	    [&](std::string_view k, ondemand::value &v) -> int {
+		if (k == "id")
+			return get_str(c, v, "id", &out->id, &out->has_id);
+		if (k == "guid")
+			return get_str(c, v, "guid", &out->guid,
+			    &out->has_guid);
+		if (k == "defaultConfiguration")
+			return parse_config_level(c, v, "defaultConfiguration",
+			    &out->level);
+		if (k == "messageStrings") {
+			size_t before = ms.size();
+			int rc = parse_msgstrings(c, v, "messageStrings", ms);
+
+			out->ms = reinterpret_cast<const tallyi_msgstr *>(
+			    before);
+			out->nms = ms.size() - before;
+			return rc;
+		}
+		if (cf == nullptr)
+			return (int)TALLY_OK;
+		if (k == "relationships")
+			return elements(c, v, [&](ondemand::value &ev) {
+				return member(c, ev, "target",
+				    [&](ondemand::value &tv) {
+					return parse_taxon_ref(c, tv, cf);
+				});
+			});
+		if (k == "properties")
+			return parse_tags(c, v, cf);
+		if (k == "shortDescription" || k == "fullDescription")
+			return member(c, v, "text", [&](ondemand::value &tv) {
+				tallyi_sv t{};
+
+				if (opt_str(tv, &t))
+					tallyi_cwe_scan(t.p, t.n, cf);
+				return (int)TALLY_OK;
+			});
+		return (int)TALLY_OK;
+	});
+}
+
+/* Turn the first-entry indexes parse_rule() left into pointers. */
+void
+fix_rule_ms(tallyi_rule_sv *rules, size_t n,
+    const std::vector<tallyi_msgstr> &ms)
+{
+	for (size_t k = 0; k < n; k++)
+		rules[k].ms = ms.data() +
+		    reinterpret_cast<uintptr_t>(rules[k].ms);
+}
+
 int
 begin(tallyi_json *j, const char *p, size_t n, ondemand::document *doc,
     ondemand::object *obj, tallyi_json_err *err, const char *what)
@@ -701,6 +1035,9 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 
 	std::memset(r, 0, sizeof(*r));
 	r->level = -1;
+	r->baseline = -1;
+	r->rule.index = r->rule.tc_index = -1;
+	j->args.clear();
 	if (cf != nullptr)
 		std::memset(cf, 0, sizeof(*cf));
 	if ((rc = begin(j, p, n, &doc, &obj, err, "a result")) != TALLY_OK)
@@ -726,6 +1063,8 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 				if (rc2 == TALLY_OK && has && !neg)
 					r->rule_index = (int64_t)x,
 					r->has |= TALLYI_R_RULE_INDEX;
+			} else if (k == "rule") {
+				rc2 = parse_ref(c, v, "rule", &r->rule);
 			}
 			break;
 		case 'l':
@@ -755,8 +1094,10 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 				ondemand::object m;
 
 				rc2 = get_obj(c, v, "message", &m, &has);
-				if (rc2 == TALLY_OK && has)
-					rc2 = parse_message(c, m, r);
+				if (rc2 == TALLY_OK && has) {
+					r->has |= TALLYI_R_MESSAGE;
+					rc2 = parse_message(c, m, r, j->args);
+				}
 			}
 			break;
 		case 'p':
@@ -769,6 +1110,36 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 					rc2 = parse_fingerprints(c, m, r);
 			} else if (k == "properties" && cf != nullptr) {
 				rc2 = parse_tags(c, v, cf);
+			} else if (k == "provenance") {
+				ondemand::object pv;
+
+				rc2 = get_obj(c, v, "provenance", &pv, &has);
+				if (rc2 == TALLY_OK && has)
+					rc2 = each_field(c, pv, "provenance",
+					    [&](std::string_view pk,
+					    ondemand::value &x2) -> int {
+						if (pk != "invocationIndex")
+							return (int)TALLY_OK;
+						return get_index(c, x2,
+						    "provenance.invocationIndex",
+						    &r->invocation, &r->has,
+						    TALLYI_R_INVOCATION);
+					});
+			}
+			break;
+		case 's':
+			if (k == "suppressions")
+				rc2 = parse_suppressions(c, v, &r->supp);
+			break;
+		case 'b':
+			if (k == "baselineState") {
+				static const char *const names[] = { "new",
+					"unchanged", "updated", "absent" };
+				int b = -1;
+
+				rc2 = parse_enum(c, v, "baselineState", names,
+				    4, &b);
+				r->baseline = (int8_t)b;
 			}
 			break;
 		case 'c':
@@ -784,6 +1155,8 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 		}
 		return rc2;
 	});
+	r->args = j->args.data();
+	r->nargs = j->args.size();
 	/* A CWE the message names: flawfinder's "... (CWE-120)". */
 	if (rc == TALLY_OK && cf != nullptr && (r->has & TALLYI_R_MSG_TEXT))
 		tallyi_cwe_scan(r->msg_text.p, r->msg_text.n, cf);
@@ -791,62 +1164,190 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 }
 
 int
-tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_sv *id,
-    bool *has_id, int *level, tallyi_corr_fields *cf, tallyi_json_err *err)
+tallyi_json_rule(tallyi_json *j, const char *p, size_t n, tallyi_rule_sv *out,
+    tallyi_corr_fields *cf, tallyi_json_err *err)
 {
 	ondemand::document doc;
 	ondemand::object obj;
 	int rc;
 
-	*has_id = false;
-	*level = -1;
+	j->ms.clear();
 	if (cf != nullptr)
 		std::memset(cf, 0, sizeof(*cf));
 	if ((rc = begin(j, p, n, &doc, &obj, err, "a rule")) != TALLY_OK)
 		return rc;
 	ctx c{ p, p + n, &doc, err };
-	return each_field(c, obj, "",
-	    [&](std::string_view k, ondemand::value &v) -> int {
-		if (k == "id")
-			return get_str(c, v, "id", id, has_id);
-		if (k == "defaultConfiguration") {
-			ondemand::object dc;
-			bool has = false;
-			int rc2 = get_obj(c, v, "defaultConfiguration", &dc,
-			    &has);
+	rc = parse_rule(c, obj, "", out, j->ms, cf);
+	fix_rule_ms(out, 1, j->ms);
+	return rc;
+}
 
-			if (rc2 != TALLY_OK || !has)
-				return rc2;
-			return each_field(c, dc, "defaultConfiguration",
-			    [&](std::string_view dk, ondemand::value &dv) -> int {
-				if (dk == "level")
-					return parse_level(c, dv,
-					    "defaultConfiguration.level",
-					    level);
-				return (int)TALLY_OK;
-			});
+int
+tallyi_json_component(tallyi_json *j, const char *p, size_t n,
+    tallyi_comp_sv *out, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::object obj;
+	int rc;
+
+	*out = tallyi_comp_sv{};
+	j->ms.clear();
+	j->rules.clear();
+	if ((rc = begin(j, p, n, &doc, &obj, err, "a tool component")) !=
+	    TALLY_OK)
+		return rc;
+	ctx c{ p, p + n, &doc, err };
+	size_t gms_lo = 0, ngms = 0;
+
+	rc = each_field(c, obj, "", [&](std::string_view k,
+	    ondemand::value &v) -> int {
+		bool h = false;
+
+		if (k == "name")
+			return get_str(c, v, "name", &out->name,
+			    &out->has_name);
+		if (k == "guid")
+			return get_str(c, v, "guid", &out->guid,
+			    &out->has_guid);
+		if (k == "globalMessageStrings") {
+			size_t before = j->ms.size();
+			int rc2 = parse_msgstrings(c, v,
+			    "globalMessageStrings", j->ms);
+
+			gms_lo = before;
+			ngms = j->ms.size() - before;
+			return rc2;
 		}
-		if (cf == nullptr)
+		if (k != "rules")
 			return (int)TALLY_OK;
-		if (k == "relationships")
-			return elements(c, v, [&](ondemand::value &ev) {
-				return member(c, ev, "target",
-				    [&](ondemand::value &tv) {
-					return parse_taxon_ref(c, tv, cf);
-				});
-			});
-		if (k == "properties")
-			return parse_tags(c, v, cf);
-		if (k == "shortDescription" || k == "fullDescription")
-			return member(c, v, "text", [&](ondemand::value &tv) {
-				tallyi_sv t{};
+		ondemand::array a;
+		int rc2 = get_arr(c, v, "rules", &a, &h);
 
-				if (opt_str(tv, &t))
-					tallyi_cwe_scan(t.p, t.n, cf);
-				return (int)TALLY_OK;
-			});
+		if (rc2 != TALLY_OK || !h)
+			return rc2;
+		for (auto elem : a) {
+			ondemand::value ev;
+			ondemand::object ro;
+			tallyi_rule_sv ru{};
+			error_code e = elem.get(ev);
+
+			if (e != SUCCESS)
+				return fail_simdjson(c, e, "rules");
+			if ((rc2 = get_obj(c, ev, "rules[]", &ro, &h)) !=
+			    TALLY_OK)
+				return rc2;
+			if (!h)
+				return fail(c, TALLY_EFORMAT_TYPE, "rules[]",
+				    "expected an object, found null");
+			if ((rc2 = parse_rule(c, ro, "rules[]", &ru, j->ms,
+			    nullptr)) != TALLY_OK)
+				return rc2;
+			if (!push(j->rules, ru))
+				return nomem(c, "rules");
+		}
 		return (int)TALLY_OK;
 	});
+	if (rc != TALLY_OK)
+		return rc;
+	fix_rule_ms(j->rules.data(), j->rules.size(), j->ms);
+	out->rules = j->rules.data();
+	out->nrules = j->rules.size();
+	out->gms = j->ms.data() + gms_lo;
+	out->ngms = ngms;
+	return TALLY_OK;
+}
+
+int
+tallyi_json_msgstrings(tallyi_json *j, const char *p, size_t n,
+    const tallyi_msgstr **out, size_t *count, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::value v;
+	int rc;
+
+	j->ms.clear();
+	*out = nullptr;
+	*count = 0;
+	error_code e = j->parser.iterate(padded_string_view(p, n,
+	    n + SIMDJSON_PADDING)).get(doc);
+	ctx c{ p, p + n, &doc, err };
+
+	if (e == SUCCESS)
+		e = doc.get_value().get(v);
+	if (e != SUCCESS)
+		return fail_simdjson(c, e, "");
+	if ((rc = parse_msgstrings(c, v, "", j->ms)) != TALLY_OK)
+		return rc;
+	*out = j->ms.data();
+	*count = j->ms.size();
+	return TALLY_OK;
+}
+
+int
+tallyi_json_invocation(tallyi_json *j, const char *p, size_t n,
+    const tallyi_override_sv **out, size_t *count, tallyi_json_err *err)
+{
+	ondemand::document doc;
+	ondemand::object obj;
+	int rc;
+
+	j->ovr.clear();
+	*out = nullptr;
+	*count = 0;
+	if ((rc = begin(j, p, n, &doc, &obj, err, "an invocation")) != TALLY_OK)
+		return rc;
+	ctx c{ p, p + n, &doc, err };
+	rc = each_field(c, obj, "", [&](std::string_view k,
+	    ondemand::value &v) -> int {
+		static const char path[] = "ruleConfigurationOverrides[]";
+		ondemand::array a;
+		bool h = false;
+		int rc2;
+
+		if (k != "ruleConfigurationOverrides")
+			return (int)TALLY_OK;
+		if ((rc2 = get_arr(c, v, "ruleConfigurationOverrides", &a,
+		    &h)) != TALLY_OK || !h)
+			return rc2;
+		for (auto elem : a) {
+			ondemand::value ev;
+			ondemand::object o;
+			tallyi_override_sv ov{};
+			error_code e = elem.get(ev);
+
+			ov.level = -1;
+			ov.desc.index = ov.desc.tc_index = -1;
+			if (e != SUCCESS)
+				return fail_simdjson(c, e, path);
+			if ((rc2 = get_obj(c, ev, path, &o, &h)) != TALLY_OK)
+				return rc2;
+			if (!h)
+				return fail(c, TALLY_EFORMAT_TYPE, path,
+				    "expected an object, found null");
+			rc2 = each_field(c, o, path, [&](std::string_view ok,
+			    ondemand::value &ov2) -> int {
+				if (ok == "descriptor")
+					return parse_ref(c, ov2, "ruleConfigura"
+					    "tionOverrides[].descriptor",
+					    &ov.desc);
+				if (ok == "configuration")
+					return parse_config_level(c, ov2,
+					    "ruleConfigurationOverrides[]."
+					    "configuration", &ov.level);
+				return (int)TALLY_OK;
+			});
+			if (rc2 != TALLY_OK)
+				return rc2;
+			if (ov.level >= 0 && !push(j->ovr, ov))
+				return nomem(c, path);
+		}
+		return (int)TALLY_OK;
+	});
+	if (rc != TALLY_OK)
+		return rc;
+	*out = j->ovr.data();
+	*count = j->ovr.size();
+	return TALLY_OK;
 }
 
 int

@@ -9,12 +9,33 @@
  * of the text.
  *
  * What one result becomes (exact; tests/cli_test.cc checks it against an
- * independent reading of the same logs):
- *  - tool    = run.tool.driver.name
- *  - rule    = result.ruleId, else driver.rules[result.ruleIndex].id, else ""
- *  - level   = result.level; else "none" when result.kind is present and
- *              not "fail"; else the rule's defaultConfiguration.level (rule
- *              found by ruleIndex, else by id); else "warning"
+ * independent reading of the same logs; section numbers are SARIF 2.1.0's):
+ *  - tool    = run.tool.driver.name ("" when null or missing: a warning)
+ *  - rule    = result.ruleId, else result.rule.id, else the id of its
+ *              descriptor (below), else ""
+ *  - descriptor (§3.52.3): in the tool component that result.rule.
+ *              toolComponent names (§3.54.2: "index" into tool.extensions,
+ *              else "guid", else "name"; the driver when absent), the rule
+ *              at result.rule.index, else at result.ruleIndex (§3.27.6:
+ *              the same meaning), else the one whose guid is
+ *              result.rule.guid, else the one whose id is the rule, else
+ *              the one whose id is the rule's longest prefix ending before
+ *              a "/" (a hierarchical id, §3.27.5: "CA5350/md5" is rule
+ *              CA5350's; the rule stays "CA5350/md5")
+ *  - level   = (§3.27.10) result.level; else "none" when result.kind is
+ *              present and not "fail"; else the level that a
+ *              ruleConfigurationOverrides entry of the result's invocation
+ *              (provenance.invocationIndex, else the run's only one) sets
+ *              for its descriptor; else the descriptor's
+ *              defaultConfiguration.level; else "warning"
+ *  - message = (§3.11) message.text, else message.id's string in the
+ *              descriptor's messageStrings, else in its component's
+ *              globalMessageStrings; formatted with message.arguments
+ *              (§3.11.5: "{n}" is argument n, "{{" and "}}" are braces, a
+ *              placeholder without its argument stays as written). An id
+ *              whose string is not found is kept with its arguments, each
+ *              as 0x1f, its length in decimal, ':' and its bytes (so no
+ *              two argument lists give one message); no text or id: ""
  *  - file    = first location's physicalLocation.artifactLocation.uri, else
  *              run.artifacts[artifactLocation.index].location.uri, else "";
  *              a leading "file://" removed, runs of "/" folded to one,
@@ -22,15 +43,29 @@
  *              "" is present (the index is then not used)
  *  - line, column = region.startLine, region.startColumn (0 when absent)
  *  - offset  = region.charOffset, else region.byteOffset (0 when absent)
- *  - message = message.text, else message.id, else ""
+ *  - suppressed (TALLY_VIOLATION_SUPPRESSED; §3.27.23, §3.35) when
+ *              result.suppressions is a non-empty array none of whose
+ *              entries has status "underReview" or "rejected" (no status
+ *              is accepted), unless tally_sarif_options.include_suppressed
  * A JSON null counts as absent for every optional property.
  *
+ * Tolerance: what the specification allows, or a careful reader can take
+ * without guessing, is read, and each such leniency is reported as a
+ * warning (tally_sarif_options.warning), never silently: a leading UTF-8
+ * byte order mark (RFC 8259 §8.1); "runs": null (§3.13.4: the producer
+ * failed; no runs); a null or missing driver.name (tool ""); a rule
+ * without "id" (its results must carry ruleId); a rule index, or a
+ * toolComponent, that points nowhere when ruleId or rule.id names the rule
+ * (the id is used); a provenance.invocationIndex out of range (no
+ * override); a result without "message" (message "").
+ *
  * Strictness: besides malformed JSON and invalid UTF-8, these are errors: a
- * "version" other than "2.1.0"; a missing "version", "runs", run "tool",
- * "driver", driver "name" or rule "id"; a property of the wrong type; a
- * level outside none/note/warning/error; a ruleIndex or artifact index that
- * is out of range where the definitions use it; "version", "runs", "tool",
- * "results", "artifacts" or "driver" appearing twice in one object.
+ * "version" other than "2.1.0"; a missing "version", "runs", run "tool" or
+ * "driver"; a property of the wrong type; a level, suppression status or
+ * baselineState outside its values; a rule that only an index or a guid
+ * names when that points nowhere, or at a rule without "id"; an artifact
+ * index out of range where the definitions use it; "version", "runs",
+ * "tool", "results", "artifacts" or "driver" appearing twice in one object.
  *
  * An input is all or nothing: its results reach the engine only when the
  * whole input has been read without error. A bad input (unreadable, not
@@ -39,6 +74,8 @@
  */
 #ifndef TALLY_SARIF_H
 #define TALLY_SARIF_H
+
+#include <stdbool.h>
 
 #include "tally/common.h"
 #include "tally/batch.h"
@@ -65,7 +102,19 @@ extern "C" {
  *                the JSON; on a miss it is read and its results are stored
  *                (a failed store only loses the saving: see
  *                tally_cache_level_disk()). Not used together with @corr,
- *                which needs the results' whole objects. NULL for none.
+ *                which needs the results' whole objects. An input with
+ *                warnings or states (@states) is not stored, so that each
+ *                reading reports them. NULL for none.
+ * @include_suppressed: read suppressed results (§3.27.23) as active: no
+ *                TALLY_VIOLATION_SUPPRESSED flag (since 0.3.0).
+ * @warning:      called on the reading thread for each leniency (see
+ *                "Tolerance" above) with the byte offset it concerns
+ *                (UINT64_MAX for none) and a sentence; at most 100 per
+ *                input, then one saying how many more. NULL for none.
+ * @warning_arg:  passed to @warning.
+ * @states:       tally_sarif_read_file() and _read_buffer() also count the
+ *                input's results by baselineState and suppression status
+ *                there (see tally_sarif_states_create()); NULL for none.
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
@@ -73,16 +122,24 @@ typedef struct tally_sarif_options {
 	void *progress_arg;
 	struct tally_corr *corr;
 	struct tally_cache *cache;
+	/* since 0.3.0 */
+	bool include_suppressed;
+	void (*warning)(void *arg, uint64_t offset, const char *message);
+	void *warning_arg;
+	struct tally_sarif_states *states;
 } tally_sarif_options;
 
 #define TALLY_SARIF_OPTIONS_INIT \
-	{ sizeof(tally_sarif_options), NULL, NULL, NULL, NULL }
+	{ sizeof(tally_sarif_options), NULL, NULL, NULL, NULL, false, NULL, \
+		NULL, NULL }
 
 /**
  * struct tally_sarif_report - what happened to one input.
  * @results: results taken from the input (0 when it failed).
  * @runs:    runs read.
  * @bytes:   size of the input in bytes.
+ * @warnings: leniencies reported (tally_sarif_options.warning), counted
+ *           also when the input failed later.
  * @error:   TALLY_OK, or the error: its status (also the function's return
  *           value), the byte offset in the input where it was found, and
  *           a sentence naming the offset and what was expected, without
@@ -92,6 +149,7 @@ typedef struct tally_sarif_report {
 	uint64_t results;
 	uint64_t runs;
 	uint64_t bytes;
+	uint64_t warnings;
 	tally_error error;
 } tally_sarif_report;
 
@@ -144,7 +202,11 @@ typedef struct tally_sarif_merge tally_sarif_merge;
  * and artifactLocation.index into the merged artifacts. Exact duplicates
  * (as in tally/engine.h) are dropped, the first one seen kept. A run with no
  * results is kept. Other run properties are not carried over, except
- * columnKind and originalUriBaseIds of the first run of each tool.
+ * columnKind, originalUriBaseIds, tool.extensions and invocations of the
+ * first run of each tool. A result whose rule.toolComponent names a
+ * component keeps its rule indexes as written (they point into that
+ * component, not the merged rules). Suppressed results are kept with their
+ * suppressions, and an active and a suppressed copy of a result are two.
  * Return: TALLY_OK, TALLY_ENOMEM.
  * Threads: a merge is used by one thread at a time. Free with
  * tally_sarif_merge_destroy().
@@ -248,7 +310,12 @@ int tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
  * @unique:    how many of them are distinct (exact duplicates counted
  *             once): the results written, unless
  *             tally_sarif_merge_keep_duplicates() writes every one read.
- * @baseline:  results written per tally_baseline (zero without one).
+ * @baseline:  results written per tally_baseline (zero without one),
+ *             except those counted in @suppressed_new.
+ * @suppressed_new: suppressed results that match nothing in the baseline:
+ *             written with baselineState "new" (§3.27.24 wants one on
+ *             every result) and the suppressions that hide them, but not
+ *             counted as new.
  * @hashed:    results given a primaryLocationLineHash from sources.
  * @unhashed:  results with a line that got none (file unreadable, line
  *             past its end).
@@ -259,6 +326,7 @@ typedef struct tally_sarif_merge_stats {
 	uint64_t read;
 	uint64_t unique;
 	uint64_t baseline[4];
+	uint64_t suppressed_new;
 	uint64_t hashed;
 	uint64_t unhashed;
 	uint64_t unreadable;
@@ -296,6 +364,59 @@ typedef enum tally_baseline {
 const char *tally_sarif_baseline_name(tally_baseline b);
 
 /**
+ * enum tally_suppression - the effective status of a result's suppressions
+ * (§3.27.23, §3.35.3), for a result whose "suppressions" array is not
+ * empty: rejected when an entry is "rejected", else underReview when an
+ * entry is "underReview", else accepted (an entry without a status is
+ * accepted). Only an accepted result is suppressed.
+ */
+typedef enum tally_suppression {
+	TALLY_SUPPRESSION_ACCEPTED = 0,
+	TALLY_SUPPRESSION_UNDER_REVIEW = 1,
+	TALLY_SUPPRESSION_REJECTED = 2,
+} tally_suppression;
+
+#define TALLY_SUPPRESSION_COUNT 3
+
+/* "accepted", "underReview", "rejected" (NULL for other values). */
+const char *tally_sarif_suppression_name(tally_suppression s);
+
+/**
+ * struct tally_sarif_state_counts - distinct results by state.
+ * @baseline:    by result.baselineState (§3.27.24), per tally_baseline.
+ * @suppression: by tally_suppression, of results with suppressions.
+ * Distinct as the engine's unique count is (tally/engine.h), per state: a
+ * result that comes twice with one state counts once, with two states
+ * once in each.
+ */
+typedef struct tally_sarif_state_counts {
+	uint64_t baseline[TALLY_BASELINE_COUNT];
+	uint64_t suppression[TALLY_SUPPRESSION_COUNT];
+} tally_sarif_state_counts;
+
+typedef struct tally_sarif_states tally_sarif_states;
+
+/**
+ * tally_sarif_states_create() - counts of results by state, filled by
+ * the inputs read with tally_sarif_options.states pointing to it (inputs
+ * that read well only). Use it with one engine: results are told apart by
+ * that engine's ids.
+ * @out:   receives it.
+ * @alloc: memory hook, or NULL for the default.
+ * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM.
+ * Threads: inputs read on several threads may add to it at once.
+ */
+int tally_sarif_states_create(tally_sarif_states **out,
+    const tally_allocator *alloc);
+
+/* The counts so far. Return: TALLY_OK, TALLY_EINVAL. Threads: any. */
+int tally_sarif_states_get(tally_sarif_states *s,
+    tally_sarif_state_counts *out);
+
+/* Free @s (NULL: no-op). No read may still be adding to it. */
+void tally_sarif_states_destroy(tally_sarif_states *s);
+
+/**
  * struct tally_sarif_diff_entry - one classified result.
  * @v:        the new log's result, or the baseline's for ABSENT.
  * @state:    its class.
@@ -330,6 +451,11 @@ typedef struct tally_sarif_diff tally_sarif_diff;
  * other, nearest first: UPDATED; (5) same line, message changed: UPDATED.
  * The rest is NEW or ABSENT. Entries list the current log's results in order, then the
  * absent ones in baseline order: the outcome depends on the inputs only.
+ * Suppression (TALLY_VIOLATION_SUPPRESSED) plays no part in matching: a
+ * result that became suppressed is matched as before, and a suppressed
+ * baseline result that is gone is ABSENT. A suppressed result of the
+ * current log that matches nothing is never NEW: it is left out of the
+ * entries and counted by tally_sarif_diff_suppressed().
  * Return: as tally_sarif_read_file(), for whichever input failed first.
  * Threads: any thread.
  */
@@ -342,6 +468,9 @@ const tally_sarif_diff_entry *tally_sarif_diff_entries(const tally_sarif_diff *d
 
 /* How many entries have class @b. */
 uint64_t tally_sarif_diff_count(const tally_sarif_diff *d, tally_baseline b);
+
+/* Suppressed results of the current log that match nothing (not entries). */
+uint64_t tally_sarif_diff_suppressed(const tally_sarif_diff *d);
 
 /* Free a classification; NULL is a no-op. */
 void tally_sarif_diff_destroy(tally_sarif_diff *d);
