@@ -4,7 +4,11 @@
  * Expected counts come from an independent reading of the same logs: the
  * definitions implemented again here over simdjson's DOM (the whole log
  * parsed into a tree, navigated by key), which shares no code with tally's
- * streaming reader (json_scan framing + On-Demand per result).
+ * streaming reader (json_scan framing + On-Demand per result). They follow
+ * SARIF 2.1.0 (../shared/spec/sarif-v2.1.0.txt): the rule looked up in the
+ * tool component a result names (§3.27.5-7, §3.52, §3.54), the level by
+ * §3.27.10, the message by §3.11.5 and §3.11.7, suppressions by §3.27.23
+ * and §3.35.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -18,12 +22,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <simdjson.h>
@@ -51,22 +57,43 @@ TestSuite(cli, .timeout = 600);
 		    g_.c_str(), w_.c_str());                                 \
 	} while (0)
 
+static std::string
+read_all(const std::string &path)
+{
+	std::ifstream f(path, std::ios::binary);
+	std::stringstream ss;
+
+	ss << f.rdbuf();
+	return ss.str();
+}
+
 /* ------------------------------------------------------------------ */
 /* The reference reader                                                */
 
 struct ref {
-	unsigned min_level = 0;       /* --level: 0 none .. 3 error */
-	const char *glob = nullptr;   /* --path */
-	uint64_t total = 0, unique = 0;
+	unsigned min_level = 0;          /* --level: 0 none .. 3 error */
+	const char *glob = nullptr;      /* --path */
+	bool include_suppressed = false; /* --include-suppressed */
+	uint64_t total = 0, unique = 0, suppressed = 0;
+	bool any_baseline = false;       /* some result has a baselineState */
 	std::map<std::string, uint64_t> by_level, by_tool, by_file;
 	std::map<std::pair<std::string, std::string>, uint64_t> by_rule;
+	std::map<std::string, uint64_t> by_suppression, by_baseline;
 };
 
+/* tool, rule, file, line, column, offset, message, suppressed */
 using key = std::tuple<std::string, std::string, std::string, uint64_t,
-    uint64_t, uint64_t, std::string>;
+    uint64_t, uint64_t, std::string, bool>;
+
+/* What the reference has seen so far, over all its inputs. */
+struct seen_set {
+	std::set<key> results;
+	/* distinct (result, state) pairs */
+	std::set<std::pair<key, std::string>> suppression, baseline;
+};
 
 static bool
-present(dom::element obj, const char *k, dom::element *out)
+present(dom::element obj, std::string_view k, dom::element *out)
 {
 	dom::element v;
 
@@ -78,11 +105,17 @@ present(dom::element obj, const char *k, dom::element *out)
 }
 
 static std::string
+sv(dom::element v)
+{
+	return std::string(std::string_view(v));
+}
+
+static std::string
 str(dom::element obj, const char *k)
 {
 	dom::element v;
 
-	return present(obj, k, &v) ? std::string(std::string_view(v)) : "";
+	return present(obj, k, &v) ? sv(v) : "";
 }
 
 static uint64_t
@@ -91,6 +124,29 @@ num(dom::element obj, const char *k)
 	dom::element v;
 
 	return present(obj, k, &v) ? uint64_t(v) : 0;
+}
+
+static bool
+integer(dom::element obj, const char *k, int64_t *out)
+{
+	dom::element v;
+
+	if (!present(obj, k, &v))
+		return false;
+	*out = int64_t(v);
+	return true;
+}
+
+static std::vector<dom::element>
+elements(dom::element obj, const char *k)
+{
+	std::vector<dom::element> out;
+	dom::element v;
+
+	if (present(obj, k, &v))
+		for (dom::element e : v.get_array())
+			out.push_back(e);
+	return out;
 }
 
 static std::string
@@ -115,123 +171,400 @@ level_rank(const std::string &level)
 	    level == "note" ? 1 : 0;
 }
 
+/* A tool component (§3.19): the driver or one of the extensions. */
+struct component {
+	dom::element obj;
+	std::vector<dom::element> rules;
+	std::unordered_map<std::string, size_t> by_id, by_guid; /* the first */
+};
+
+/* One run: its components ([0] the driver, [1 + i] extensions[i]). */
+struct run_ctx {
+	std::string tool;
+	std::vector<component> comps;
+	std::vector<dom::element> invocations;
+	bool has_arts = false;
+	dom::element arts;
+};
+
 static void
-reference_file(const std::string &path, std::set<key> &seen, ref &r)
+add_component(run_ctx &rc, dom::element obj)
 {
+	component c;
+	dom::element v;
+
+	c.obj = obj;
+	c.rules = elements(obj, "rules");
+	for (size_t i = 0; i < c.rules.size(); i++) {
+		if (present(c.rules[i], "id", &v))
+			c.by_id.emplace(sv(v), i);
+		if (present(c.rules[i], "guid", &v))
+			c.by_guid.emplace(sv(v), i);
+	}
+	rc.comps.push_back(std::move(c));
+}
+
+/*
+ * §3.54.2 (and §3.52.7): the component a reportingDescriptorReference
+ * (@dref, NULL when absent) names: toolComponent.index into the
+ * extensions, else the driver or extension with toolComponent.guid, else
+ * with toolComponent.name (driver first), else the driver. -1: none.
+ */
+static long
+find_component(const run_ctx &rc, const dom::element *dref)
+{
+	dom::element tc, v;
+	int64_t i;
+
+	if (dref == nullptr || !present(*dref, "toolComponent", &tc))
+		return 0;
+	if (integer(tc, "index", &i))
+		return i >= 0 && size_t(i) + 1 < rc.comps.size() ? long(i) + 1 :
+		    -1;
+	for (const char *k : { "guid", "name" }) {
+		if (!present(tc, k, &v))
+			continue;
+		for (size_t c = 0; c < rc.comps.size(); c++) {
+			dom::element w;
+
+			if (present(rc.comps[c].obj, k, &w) && sv(w) == sv(v))
+				return long(c);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * §3.52.3 within component @c: rule.index, else ruleIndex (§3.27.6: the
+ * same semantics, so the same component), else rule.guid, else the rule
+ * id @id exactly, else its longest prefix ending before a '/' that is a
+ * descriptor's id. An index out of range is passed over (tally warns; the
+ * id still names the rule). -1: none.
+ */
+static long
+find_descriptor(const component &c, dom::element x, const dom::element *dref,
+    const std::string *id)
+{
+	dom::element v;
+	int64_t i;
+
+	if ((dref != nullptr && integer(*dref, "index", &i)) ||
+	    integer(x, "ruleIndex", &i))
+		if (i >= 0 && size_t(i) < c.rules.size())
+			return long(i);
+	if (dref != nullptr && present(*dref, "guid", &v)) {
+		auto it = c.by_guid.find(sv(v));
+
+		if (it != c.by_guid.end())
+			return long(it->second);
+	}
+	if (id != nullptr) {
+		std::string p = *id;
+
+		for (;;) {
+			auto it = c.by_id.find(p);
+			size_t slash;
+
+			if (it != c.by_id.end())
+				return long(it->second);
+			if ((slash = p.rfind('/')) == std::string::npos)
+				break;
+			p.resize(slash);
+		}
+	}
+	return -1;
+}
+
+/*
+ * Whether configurationOverride @o (§3.51) is for descriptor @d of
+ * component @ci: its descriptor reference names the same component and
+ * the same index; without an index, the same guid, else the same id.
+ */
+static bool
+override_is_for(const run_ctx &rc, dom::element o, long ci, long d)
+{
+	dom::element dref, v, w;
+	int64_t i;
+	dom::element rule = rc.comps[size_t(ci)].rules[size_t(d)];
+
+	if (!present(o, "descriptor", &dref) || find_component(rc, &dref) != ci)
+		return false;
+	if (integer(dref, "index", &i))
+		return i == d;
+	if (present(dref, "guid", &v))
+		return present(rule, "guid", &w) && sv(w) == sv(v);
+	if (present(dref, "id", &v))
+		return present(rule, "id", &w) && sv(w) == sv(v);
+	return false;
+}
+
+/* §3.27.10, for result @x whose descriptor is @d of component @ci. */
+static std::string
+level_of(const run_ctx &rc, dom::element x, long ci, long d)
+{
+	dom::element v, t, inv;
+	int64_t i;
+	bool have_inv = false;
+
+	if (present(x, "level", &v))
+		return sv(v);
+	if (present(x, "kind", &v) && sv(v) != "fail")
+		return "none";
+	if (d < 0)
+		return "warning";
+	/* the invocation the result came from, else the only one */
+	if (present(x, "provenance", &t) && integer(t, "invocationIndex", &i) &&
+	    i >= 0) {
+		if (size_t(i) < rc.invocations.size()) {
+			inv = rc.invocations[size_t(i)];
+			have_inv = true;
+		}
+	} else if (rc.invocations.size() == 1) {
+		inv = rc.invocations[0];
+		have_inv = true;
+	}
+	if (have_inv)
+		for (dom::element o : elements(inv, "ruleConfigurationOverrides"))
+			if (override_is_for(rc, o, ci, d) &&
+			    present(o, "configuration", &t) &&
+			    present(t, "level", &v))
+				return sv(v);
+	if (present(rc.comps[size_t(ci)].rules[size_t(d)],
+	    "defaultConfiguration", &t) && present(t, "level", &v))
+		return sv(v);
+	return "warning";
+}
+
+/*
+ * §3.11.5: "{n}" is arguments[n] ("{n}" as written when there is no such
+ * argument), "{{" is "{" and "}}" is "}"; everything else as it is.
+ */
+static std::string
+format_message(const std::string &s, const std::vector<std::string> &args)
+{
+	std::string o;
+	size_t i = 0;
+
+	while (i < s.size()) {
+		size_t j = i + 1, n = 0;
+		bool big = false;
+
+		if (s.compare(i, 2, "{{") == 0 || s.compare(i, 2, "}}") == 0) {
+			o += s[i];
+			i += 2;
+			continue;
+		}
+		if (s[i] != '{') {
+			o += s[i++];
+			continue;
+		}
+		for (; j < s.size() && s[j] >= '0' && s[j] <= '9'; j++) {
+			big = big || n > 100000000;
+			n = n * 10 + size_t(s[j] - '0');
+		}
+		if (j == i + 1 || j == s.size() || s[j] != '}') {
+			o += s[i++];
+			continue;
+		}
+		if (!big && n < args.size())
+			o += args[n];
+		else
+			o.append(s, i, j + 1 - i);
+		i = j + 1;
+	}
+	return o;
+}
+
+/*
+ * §3.11.7: message.text (formatted when there are arguments), else
+ * message.id looked up in the descriptor's messageStrings, then in the
+ * component's globalMessageStrings, and formatted; an id not found is
+ * kept with its arguments, each as "\x1f" LENGTH ":" BYTES.
+ */
+static std::string
+message_of(const run_ctx &rc, dom::element x, long ci, long d)
+{
+	dom::element m, v, a, table, mfms, text;
+	std::vector<std::string> args;
+	bool has_args;
+	std::string id;
+
+	if (!present(x, "message", &m))
+		return "";
+	if ((has_args = present(m, "arguments", &a)))
+		for (dom::element e : a.get_array())
+			args.push_back(sv(e));
+	if (present(m, "text", &v))
+		return has_args ? format_message(sv(v), args) : sv(v);
+	if (!present(m, "id", &v))
+		return "";
+	id = sv(v);
+	if (ci >= 0 && d >= 0 &&
+	    present(rc.comps[size_t(ci)].rules[size_t(d)], "messageStrings",
+	    &table) && present(table, id, &mfms) && present(mfms, "text", &text))
+		return format_message(sv(text), args);
+	if (ci >= 0 && present(rc.comps[size_t(ci)].obj, "globalMessageStrings",
+	    &table) && present(table, id, &mfms) && present(mfms, "text", &text))
+		return format_message(sv(text), args);
+	for (const std::string &s : args)
+		id += "\x1f" + std::to_string(s.size()) + ":" + s;
+	return id;
+}
+
+/*
+ * §3.27.23, §3.35.3: "" when the result has no non-empty suppressions
+ * array; else "rejected" when an entry is rejected, "underReview" when one
+ * is under review, else "accepted" (an absent status is accepted).
+ */
+static std::string
+suppression_state(dom::element x)
+{
+	dom::element v;
+	bool any = false, rejected = false, review = false;
+
+	if (!present(x, "suppressions", &v))
+		return "";
+	for (dom::element s : v.get_array()) {
+		std::string status = str(s, "status");
+
+		any = true;
+		rejected = rejected || status == "rejected";
+		review = review || status == "underReview";
+	}
+	return !any ? "" : rejected ? "rejected" : review ? "underReview" :
+	    "accepted";
+}
+
+/* The first location's file, line, column and offset. */
+static void
+location_of(const run_ctx &rc, dom::element x, std::string *file,
+    uint64_t *line, uint64_t *col, uint64_t *off)
+{
+	dom::element v, loc, pl, al, reg, u, i, l, o;
+
+	if (!present(x, "locations", &v) || v.get_array().size() == 0)
+		return;
+	loc = v.get_array().at(0);
+	if (!present(loc, "physicalLocation", &pl))
+		return;
+	if (present(pl, "artifactLocation", &al)) {
+		if (present(al, "uri", &u))
+			*file = sv(u);
+		else if (present(al, "index", &i) && int64_t(i) >= 0 &&
+		    rc.has_arts && present(rc.arts.at(size_t(int64_t(i))),
+		    "location", &l))
+			*file = str(l, "uri");
+	}
+	if (present(pl, "region", &reg)) {
+		*line = num(reg, "startLine");
+		*col = num(reg, "startColumn");
+		if (present(reg, "charOffset", &o))
+			*off = uint64_t(o);
+		else
+			*off = num(reg, "byteOffset");
+	}
+}
+
+static void
+reference_result(const run_ctx &rc, dom::element x, seen_set &seen, ref &r)
+{
+	dom::element v, rule_ref;
+	const dom::element *dref = nullptr;
+	std::string rule, level, file, msg, state, baseline;
+	bool has_id = true, flag;
+	uint64_t line = 0, col = 0, off = 0;
+	long ci, d = -1;
+
+	if (present(x, "rule", &rule_ref))
+		dref = &rule_ref;
+	if (present(x, "ruleId", &v))
+		rule = sv(v);
+	else if (dref != nullptr && present(*dref, "id", &v))
+		rule = sv(v);
+	else
+		has_id = false;
+	ci = find_component(rc, dref);
+	if (ci >= 0)
+		d = find_descriptor(rc.comps[size_t(ci)], x, dref,
+		    has_id ? &rule : nullptr);
+	if (!has_id && d >= 0)
+		rule = str(rc.comps[size_t(ci)].rules[size_t(d)], "id");
+	level = level_of(rc, x, ci, d);
+	location_of(rc, x, &file, &line, &col, &off);
+	file = normalize(file);
+	if (present(x, "baselineState", &v)) {
+		baseline = sv(v);
+		r.any_baseline = true;
+	}
+	if (level_rank(level) < r.min_level || (r.glob != nullptr &&
+	    fnmatch(r.glob, file.c_str(), 0) != 0))
+		return; /* as if absent */
+	msg = message_of(rc, x, ci, d);
+	state = suppression_state(x);
+	flag = state == "accepted" && !r.include_suppressed;
+
+	key k(rc.tool, rule, file, line, col, off, msg, flag);
+
+	r.total++;
+	if (!state.empty() && seen.suppression.insert({ k, state }).second)
+		r.by_suppression[state]++;
+	if (!baseline.empty() && seen.baseline.insert({ k, baseline }).second)
+		r.by_baseline[baseline]++;
+	if (!seen.results.insert(k).second)
+		return;
+	if (flag) {
+		r.suppressed++;
+		return;
+	}
+	r.unique++;
+	r.by_level[level]++;
+	r.by_tool[rc.tool]++;
+	r.by_rule[{ rc.tool, rule }]++;
+	r.by_file[file]++;
+}
+
+static void
+reference_file(const std::string &path, seen_set &seen, ref &r)
+{
+	std::string text = read_all(path);
 	dom::parser parser;
-	dom::element doc;
+	dom::element doc, runs;
 
-	cr_assert(eq(int, parser.load(path).get(doc), SUCCESS), "%s",
+	if (text.compare(0, 3, "\xef\xbb\xbf") == 0)
+		text.erase(0, 3); /* RFC 8259 §8.1: a parser may ignore it */
+	padded_string padded(text);
+	cr_assert(eq(int, parser.parse(padded).get(doc), SUCCESS), "%s",
 	    path.c_str());
-	for (dom::element run : doc["runs"].get_array()) {
-		dom::element driver = run["tool"]["driver"], rules, arts, res;
-		std::string tool = std::string(std::string_view(driver["name"]));
-		bool has_rules = present(driver, "rules", &rules);
-		bool has_arts = present(run, "artifacts", &arts);
+	if (!present(doc, "runs", &runs))
+		return; /* §3.13.4: null, no runs */
+	for (dom::element run : runs.get_array()) {
+		dom::element tool = run["tool"], res;
+		run_ctx rc;
 
+		rc.tool = str(tool["driver"], "name"); /* null: "" */
+		add_component(rc, tool["driver"]);
+		for (dom::element e : elements(tool, "extensions"))
+			add_component(rc, e);
+		rc.invocations = elements(run, "invocations");
+		rc.has_arts = present(run, "artifacts", &rc.arts);
 		if (!present(run, "results", &res))
 			continue;
-		for (dom::element x : res.get_array()) {
-			dom::element v, loc, rule_obj, t;
-			bool rule_found = false;
-			int64_t ri = -1;
-			std::string rule, level, file, msg;
-			uint64_t line = 0, col = 0, off = 0;
-
-			if (present(x, "ruleIndex", &v))
-				ri = int64_t(v);
-			if (present(x, "ruleId", &v))
-				rule = std::string(std::string_view(v));
-			else if (ri >= 0)
-				rule = str(rules.at(size_t(ri)), "id");
-			if (ri >= 0) {
-				rule_obj = rules.at(size_t(ri));
-				rule_found = true;
-			} else if (present(x, "ruleId", &v) && has_rules) {
-				for (dom::element ro : rules.get_array()) {
-					if (str(ro, "id") == rule) {
-						rule_obj = ro;
-						rule_found = true;
-						break;
-					}
-				}
-			}
-			if (present(x, "level", &v))
-				level = std::string(std::string_view(v));
-			else if (present(x, "kind", &v) &&
-			    std::string_view(v) != "fail")
-				level = "none";
-			else if (rule_found &&
-			    present(rule_obj, "defaultConfiguration", &t) &&
-			    present(t, "level", &v))
-				level = std::string(std::string_view(v));
-			else
-				level = "warning";
-			if (present(x, "locations", &v) &&
-			    v.get_array().size() > 0) {
-				dom::element pl, al, reg;
-
-				loc = v.get_array().at(0);
-				if (present(loc, "physicalLocation", &pl)) {
-					if (present(pl, "artifactLocation", &al)) {
-						dom::element u, i, l;
-
-						if (present(al, "uri", &u))
-							file = std::string(
-							    std::string_view(u));
-						else if (present(al, "index", &i) &&
-						    int64_t(i) >= 0 && has_arts &&
-						    present(arts.at(size_t(
-						    int64_t(i))), "location", &l))
-							file = str(l, "uri");
-					}
-					if (present(pl, "region", &reg)) {
-						dom::element o;
-
-						line = num(reg, "startLine");
-						col = num(reg, "startColumn");
-						if (present(reg, "charOffset", &o))
-							off = uint64_t(o);
-						else
-							off = num(reg, "byteOffset");
-					}
-				}
-			}
-			file = normalize(file);
-			if (level_rank(level) < r.min_level || (r.glob != nullptr &&
-			    fnmatch(r.glob, file.c_str(), 0) != 0))
-				continue; /* as if absent */
-			if (present(x, "message", &v)) {
-				dom::element m;
-
-				if (present(v, "text", &m))
-					msg = std::string(std::string_view(m));
-				else
-					msg = str(v, "id");
-			}
-			r.total++;
-			if (!seen.insert(key(tool, rule, file, line, col, off,
-			    msg)).second)
-				continue;
-			r.unique++;
-			r.by_level[level]++;
-			r.by_tool[tool]++;
-			r.by_rule[{ tool, rule }]++;
-			r.by_file[file]++;
-		}
+		for (dom::element x : res.get_array())
+			reference_result(rc, x, seen, r);
 	}
 }
 
 static ref
 reference(const std::vector<std::string> &paths, unsigned min_level = 0,
-    const char *glob = nullptr)
+    const char *glob = nullptr, bool include_suppressed = false)
 {
-	std::set<key> seen;
+	seen_set seen;
 	ref r;
 
 	r.min_level = min_level;
 	r.glob = glob;
-
+	r.include_suppressed = include_suppressed;
 	for (const auto &p : paths)
 		reference_file(p, seen, r);
 	return r;
@@ -253,16 +586,6 @@ quote(const std::string &s)
 	for (char c : s)
 		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
 	return q + "'";
-}
-
-static std::string
-read_all(const std::string &path)
-{
-	std::ifstream f(path, std::ios::binary);
-	std::stringstream ss;
-
-	ss << f.rdbuf();
-	return ss.str();
 }
 
 static result
@@ -330,128 +653,310 @@ sample_files(void)
 		DATA "/samples/cppcheck-multitool.sarif" };
 }
 
+/* Every *.sarif under @dir and its subdirectories but a top-level bad/. */
+static void
+find_sarif(const std::string &dir, bool top, std::vector<std::string> &out)
+{
+	DIR *d = opendir(dir.c_str());
+	struct dirent *e;
+
+	if (d == nullptr)
+		return;
+	while ((e = readdir(d)) != nullptr) {
+		std::string name = e->d_name, path = dir + "/" + name;
+		struct stat st;
+
+		if (name[0] == '.' || stat(path.c_str(), &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (!(top && name == "bad"))
+				find_sarif(path, false, out);
+		} else if (name.size() > 6 &&
+		    name.compare(name.size() - 6, 6, ".sarif") == 0) {
+			out.push_back(path);
+		}
+	}
+	closedir(d);
+}
+
+/* tests/data/spec: one hand-written log per rule of the spec. */
+static std::vector<std::string>
+spec_files(void)
+{
+	std::vector<std::string> out;
+
+	find_sarif(DATA "/spec", true, out);
+	std::sort(out.begin(), out.end());
+	return out;
+}
+
 /* ------------------------------------------------------------------ */
 /* Comparing tally's JSON with the reference                           */
 
+/* @s quoted, its control bytes, quotes and backslashes as \xNN. */
+static std::string
+printable(const std::string &s)
+{
+	std::string o = "\"";
+	char b[8];
+
+	for (unsigned char c : s) {
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+			snprintf(b, sizeof(b), "\\x%02x", c);
+			o += b;
+		} else {
+			o += char(c);
+		}
+	}
+	return o + "\"";
+}
+
+static std::string
+name_of(const std::string &k)
+{
+	return printable(k);
+}
+
+static std::string
+name_of(const std::pair<std::string, std::string> &k)
+{
+	return "tool " + printable(k.first) + " rule " + printable(k.second);
+}
+
+/* Every key whose count differs, missing ones as "-", the first 25. */
+template <typename K>
+static void
+expect_counts(const std::string &what, const std::map<K, uint64_t> &got,
+    const std::map<K, uint64_t> &want)
+{
+	auto a = got.begin();
+	auto b = want.begin();
+	std::string diff;
+	size_t n = 0;
+	auto note = [&](const K &k, const std::string &g, const std::string &w) {
+		if (n++ < 25)
+			diff += "\n  " + name_of(k) + ": got " + g + ", want " + w;
+	};
+
+	while (a != got.end() || b != want.end()) {
+		if (b == want.end() || (a != got.end() && a->first < b->first)) {
+			note(a->first, std::to_string(a->second), "-");
+			++a;
+		} else if (a == got.end() || b->first < a->first) {
+			note(b->first, "-", std::to_string(b->second));
+			++b;
+		} else {
+			if (a->second != b->second)
+				note(a->first, std::to_string(a->second),
+				    std::to_string(b->second));
+			++a;
+			++b;
+		}
+	}
+	if (n > 25)
+		diff += "\n  ... and " + std::to_string(n - 25) + " more";
+	cr_expect(n == 0, "%s: %zu keys differ (tally %zu keys, reference %zu)%s",
+	    what.c_str(), n, got.size(), want.size(), diff.c_str());
+}
+
+static void
+expect_count(const std::string &label, dom::element doc, const char *k,
+    uint64_t want)
+{
+	uint64_t got;
+
+	if (doc[k].get_uint64().get(got) != SUCCESS) {
+		cr_expect(false, "%s\"%s\": missing or not a count, want %llu",
+		    label.c_str(), k, (unsigned long long)want);
+		return;
+	}
+	cr_expect(got == want, "%s\"%s\": got %llu, want %llu", label.c_str(), k,
+	    (unsigned long long)got, (unsigned long long)want);
+}
+
+/* An object of counts: exactly the non-zero ones, each key once. */
+static std::map<std::string, uint64_t>
+object_counts(const std::string &label, dom::element doc, const char *k)
+{
+	std::map<std::string, uint64_t> m;
+	dom::object o;
+
+	if (doc[k].get(o) != SUCCESS) {
+		cr_expect(false, "%s\"%s\": missing or not an object",
+		    label.c_str(), k);
+		return m;
+	}
+	for (auto kv : o) {
+		std::string name(kv.key);
+		uint64_t c = 0;
+
+		cr_expect(kv.value.get_uint64().get(c) == SUCCESS,
+		    "%s\"%s\": %s is not a count", label.c_str(), k,
+		    printable(name).c_str());
+		cr_expect(m.emplace(name, c).second, "%s\"%s\": %s twice",
+		    label.c_str(), k, printable(name).c_str());
+	}
+	return m;
+}
+
+/* The summary's keys, in the order of the contract (others may follow). */
+static void
+expect_key_order(const std::string &label, dom::element doc, bool baseline)
+{
+	static const char *const order[] = { "inputs", "total", "unique",
+		"suppressed", "duplicates", "by_level", "by_tool", "by_rule",
+		"by_file", "by_suppression_status", "by_baseline_state" };
+	std::string got, want;
+
+	for (auto kv : doc.get_object())
+		for (const char *k : order)
+			if (kv.key == k)
+				got += std::string(got.empty() ? "" : " ") + k;
+	for (const char *k : order)
+		if (baseline || strcmp(k, "by_baseline_state") != 0)
+			want += std::string(want.empty() ? "" : " ") + k;
+	cr_expect(got == want, "%skeys: got %s, want %s", label.c_str(),
+	    got.c_str(), want.c_str());
+}
+
 static void
 expect_json_matches(const std::string &json, const ref &want,
-    const std::vector<std::string> &inputs)
+    const std::vector<std::string> &inputs, const std::string &what = "")
 {
+	std::string label = what.empty() ? "" : what + ": ";
 	dom::parser parser;
 	dom::element doc;
+	dom::array list;
 	uint64_t prev = UINT64_MAX;
 	std::string prev_name;
-	size_t i;
+	std::map<std::pair<std::string, std::string>, uint64_t> rules;
+	std::map<std::string, uint64_t> files;
+	size_t i, no_warnings = 0;
 
-	cr_assert(eq(int, parser.parse(json).get(doc), SUCCESS), "not JSON: %s",
-	    json.substr(0, 200).c_str());
-	EXPECT_U64(uint64_t(doc["total"]), want.total);
-	EXPECT_U64(uint64_t(doc["unique"]), want.unique);
-	EXPECT_U64(uint64_t(doc["duplicates"]), want.total - want.unique);
+	if (parser.parse(json).get(doc) != SUCCESS || !doc.is_object()) {
+		cr_expect(false, "%snot a JSON object: %s", label.c_str(),
+		    json.substr(0, 200).c_str());
+		return;
+	}
+	expect_count(label, doc, "total", want.total);
+	expect_count(label, doc, "unique", want.unique);
+	expect_count(label, doc, "suppressed", want.suppressed);
+	expect_count(label, doc, "duplicates",
+	    want.total - want.unique - want.suppressed);
 
 	i = 0;
 	for (dom::element in : doc["inputs"].get_array()) {
+		dom::element warnings;
+
 		cr_assert(i < inputs.size());
 		EXPECT_STR(std::string(std::string_view(in["path"])), inputs[i]);
-		cr_expect(in["error"].is_null());
+		cr_expect(in["error"].is_null(), "%s%s: error %s", label.c_str(),
+		    inputs[i].c_str(), in["error"].is_string() ?
+		    printable(sv(in["error"])).c_str() : "");
+		if (in["warnings"].get(warnings) != SUCCESS ||
+		    !warnings.is_array())
+			no_warnings++;
 		i++;
 	}
 	EXPECT_U64(i, inputs.size());
+	cr_expect(no_warnings == 0, "%s%zu of %zu inputs without a \"warnings\" "
+	    "array", label.c_str(), no_warnings, i);
 
 	/* Objects: exactly the non-zero counts. */
-	i = 0;
-	for (auto kv : doc["by_level"].get_object()) {
-		auto it = want.by_level.find(std::string(kv.key));
-
-		cr_assert(it != want.by_level.end(), "level %s",
-		    std::string(kv.key).c_str());
-		EXPECT_U64(uint64_t(kv.value), it->second);
-		i++;
-	}
-	EXPECT_U64(i, want.by_level.size());
-	i = 0;
-	for (auto kv : doc["by_tool"].get_object()) {
-		auto it = want.by_tool.find(std::string(kv.key));
-
-		cr_assert(it != want.by_tool.end(), "tool %s",
-		    std::string(kv.key).c_str());
-		EXPECT_U64(uint64_t(kv.value), it->second);
-		i++;
-	}
-	EXPECT_U64(i, want.by_tool.size());
+	expect_counts(label + "by_level", object_counts(label, doc, "by_level"),
+	    want.by_level);
+	expect_counts(label + "by_tool", object_counts(label, doc, "by_tool"),
+	    want.by_tool);
+	expect_counts(label + "by_suppression_status", object_counts(label, doc,
+	    "by_suppression_status"), want.by_suppression);
+	if (want.any_baseline)
+		expect_counts(label + "by_baseline_state", object_counts(label,
+		    doc, "by_baseline_state"), want.by_baseline);
+	else
+		cr_expect(doc["by_baseline_state"].error() == NO_SUCH_FIELD,
+		    "%s\"by_baseline_state\" without a baselineState in the "
+		    "inputs", label.c_str());
 
 	/* Lists: complete, sorted by count descending, then by name. */
-	i = 0;
-	for (dom::element g : doc["by_rule"].get_array()) {
+	if (doc["by_rule"].get(list) != SUCCESS) {
+		cr_expect(false, "%sno \"by_rule\" list", label.c_str());
+		return;
+	}
+	for (dom::element g : list) {
 		std::string tool{ std::string_view(g["tool"]) };
 		std::string rule{ std::string_view(g["rule"]) };
 		uint64_t c = uint64_t(g["count"]);
 		std::string name = tool + '\0' + rule;
-		auto it = want.by_rule.find({ tool, rule });
 
-		cr_assert(it != want.by_rule.end(), "rule %s/%s", tool.c_str(),
-		    rule.c_str());
-		cr_expect(c == it->second, "rule %s/%s: got %llu, want %llu",
-		    tool.c_str(), rule.c_str(), (unsigned long long)c,
-		    (unsigned long long)it->second);
+		cr_expect(rules.emplace(std::make_pair(tool, rule), c).second,
+		    "%sby_rule: %s twice", label.c_str(),
+		    name_of(std::make_pair(tool, rule)).c_str());
 		cr_expect(c < prev || (c == prev && prev_name < name),
-		    "by_rule out of order at %s/%s", tool.c_str(), rule.c_str());
+		    "%sby_rule out of order at %s", label.c_str(),
+		    name_of(std::make_pair(tool, rule)).c_str());
 		prev = c;
 		prev_name = name;
-		i++;
 	}
-	EXPECT_U64(i, want.by_rule.size());
+	expect_counts(label + "by_rule", rules, want.by_rule);
 	prev = UINT64_MAX;
 	prev_name.clear();
 	i = 0;
-	for (dom::element g : doc["by_file"].get_array()) {
+	if (doc["by_file"].get(list) != SUCCESS) {
+		cr_expect(false, "%sno \"by_file\" list", label.c_str());
+		return;
+	}
+	for (dom::element g : list) {
 		std::string file{ std::string_view(g["file"]) };
 		uint64_t c = uint64_t(g["count"]);
-		auto it = want.by_file.find(file);
 
-		cr_assert(it != want.by_file.end(), "file %s", file.c_str());
-		cr_expect(c == it->second, "file %s: got %llu, want %llu",
-		    file.c_str(), (unsigned long long)c,
-		    (unsigned long long)it->second);
+		cr_expect(files.emplace(file, c).second, "%sby_file: %s twice",
+		    label.c_str(), printable(file).c_str());
 		cr_expect(c < prev || (c == prev && (i == 0 || prev_name < file)),
-		    "by_file out of order at %s", file.c_str());
+		    "%sby_file out of order at %s", label.c_str(),
+		    printable(file).c_str());
 		prev = c;
 		prev_name = file;
 		i++;
 	}
-	EXPECT_U64(i, want.by_file.size());
+	expect_counts(label + "by_file", files, want.by_file);
+	expect_key_order(label, doc, want.any_baseline);
 }
 
 /*
  * Summarise @files and check the output against the reference reading;
  * with @cache, twice through a stored-results cache, and check the second
- * (every input replayed) too.
+ * (every input replayed) too; with @include_suppressed, as
+ * --include-suppressed. Return: the reference.
  */
-static void
+static ref
 expect_summary_matches(const std::vector<std::string> &files,
-    bool cache = false)
+    bool cache = false, bool include_suppressed = false,
+    const std::string &what = "")
 {
 	std::vector<std::string> args = { "summary", "--format", "json" };
 	char dir[] = "/tmp/tally-cli-cache-XXXXXX";
-	ref want = reference(files);
+	ref want = reference(files, 0, nullptr, include_suppressed);
 	result r;
 
 	if (cache) {
 		cr_assert(mkdtemp(dir) != nullptr);
 		args.insert(args.end(), { "--cache", dir });
 	}
+	if (include_suppressed)
+		args.push_back("--include-suppressed");
 	args.insert(args.end(), files.begin(), files.end());
 	r = run(args);
-	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
-	expect_json_matches(r.out, want, files);
+	cr_expect(eq(int, r.status, 0), "%s: %s", what.c_str(), r.err.c_str());
+	expect_json_matches(r.out, want, files, what);
 	if (!cache)
-		return;
+		return want;
 	r = run(args);
-	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_expect(eq(int, r.status, 0), "%s: %s", what.c_str(), r.err.c_str());
 	cr_expect(r.err.find(" of " + std::to_string(files.size()) +
 	    " inputs replayed") != std::string::npos, "%s", r.err.c_str());
-	expect_json_matches(r.out, want, files);
+	expect_json_matches(r.out, want, files, what + " (replayed)");
 	cr_expect(eq(int, system(("rm -rf " + std::string(dir)).c_str()), 0));
+	return want;
 }
 
 Test(cli, samples_summary_matches_reference)
@@ -462,10 +967,15 @@ Test(cli, samples_summary_matches_reference)
 Test(cli, corpus_summary_matches_reference)
 {
 	std::vector<std::string> files = corpus_files();
+	ref want;
 
 	if (files.empty())
 		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
-	expect_summary_matches(files);
+	want = expect_summary_matches(files, false, false, "corpus");
+	/* eslint's inSource suppressions (jquery-ui, jquery, vue, chartjs) */
+	cr_expect(want.suppressed != 0 && want.by_suppression.size() == 1 &&
+	    want.by_suppression.count("accepted") == 1,
+	    "the corpus's suppressions: %llu", (unsigned long long)want.suppressed);
 }
 
 Test(cli, corpus_summary_replayed_matches_reference)
@@ -474,7 +984,242 @@ Test(cli, corpus_summary_replayed_matches_reference)
 
 	if (files.empty())
 		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
-	expect_summary_matches(files, true);
+	expect_summary_matches(files, true, false, "corpus");
+}
+
+/* --include-suppressed: suppressed results counted as active. */
+Test(cli, corpus_include_suppressed_counts_them_as_active)
+{
+	std::vector<std::string> files = corpus_files();
+	ref want, plain;
+
+	if (files.empty())
+		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
+	want = expect_summary_matches(files, false, true, "corpus, included");
+	plain = reference(files);
+	cr_expect(want.unique > plain.unique && want.suppressed == 0 &&
+	    want.by_suppression == plain.by_suppression,
+	    "unique %llu (%llu without), suppressed %llu",
+	    (unsigned long long)want.unique, (unsigned long long)plain.unique,
+	    (unsigned long long)plain.suppressed);
+}
+
+/* The same cache serves a run with and without --include-suppressed. */
+Test(cli, include_suppressed_through_the_cache)
+{
+	std::vector<std::string> files;
+	char dir[] = "/tmp/tally-cli-cache-XXXXXX";
+	ref want[2];
+
+	for (const std::string &f : corpus_files())
+		if (f.find("/eslint-") != std::string::npos)
+			files.push_back(f);
+	if (files.empty())
+		cr_skip_test("no corpus at %s", TALLY_CORPUS_DIR);
+	want[0] = reference(files);
+	want[1] = reference(files, 0, nullptr, true);
+	cr_assert(mkdtemp(dir) != nullptr);
+	for (int pass = 0; pass < 4; pass++) {
+		bool include = pass % 2 == 1; /* after the other's store */
+		std::vector<std::string> args = { "summary", "--format", "json",
+			"--cache", dir };
+		result r;
+
+		if (include)
+			args.push_back("--include-suppressed");
+		args.insert(args.end(), files.begin(), files.end());
+		r = run(args);
+		cr_expect(eq(int, r.status, 0), "%s", r.err.c_str());
+		expect_json_matches(r.out, want[include], files,
+		    "eslint pass " + std::to_string(pass) +
+		    (include ? " --include-suppressed" : ""));
+	}
+	cr_expect(eq(int, system(("rm -rf " + std::string(dir)).c_str()), 0));
+}
+
+/*
+ * tests/data/spec (bad/ aside): each log alone, with and without
+ * --include-suppressed, then all of them together.
+ */
+Test(cli, spec_logs_match_reference)
+{
+	std::vector<std::string> files = spec_files();
+
+	if (files.empty())
+		cr_skip_test("no logs in %s", DATA "/spec");
+	for (const std::string &f : files) {
+		expect_summary_matches({ f }, false, false, f);
+		expect_summary_matches({ f }, false, true,
+		    f + " --include-suppressed");
+	}
+	expect_summary_matches(files, false, false, "all of " DATA "/spec");
+}
+
+/*
+ * One log for the rules of issue 16, its counts derived by hand from the
+ * spec below; twins (same place and rule, the expected message as plain
+ * text) check messages through deduplication.
+ */
+static std::string
+at(int line, const std::string &body)
+{
+	return "{\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+	    "{\"uri\":\"f.c\"},\"region\":{\"startLine\":" +
+	    std::to_string(line) + "}}}]," + body + "}";
+}
+
+static std::vector<std::string>
+write_rule_logs(void)
+{
+	const std::string head = "{\"version\":\"2.1.0\",\"runs\":[";
+	/* driver D: A (note), CA5350 (error), one without id (note) */
+	std::string d = "{\"name\":\"D\",\"guid\":\"g-d\",\"rules\":["
+	    "{\"id\":\"A\",\"defaultConfiguration\":{\"level\":\"note\"},"
+	    "\"messageStrings\":{\"m1\":{\"text\":\"A {0} and {{{1}}} {2}\"}}},"
+	    "{\"id\":\"CA5350\",\"defaultConfiguration\":{\"level\":\"error\"}},"
+	    "{\"guid\":\"g-r2\",\"defaultConfiguration\":{\"level\":\"note\"}}],"
+	    "\"globalMessageStrings\":{\"gm\":{\"text\":\"global {0}\"}}}";
+	/* extension E: X1 (error), X2 (no level) */
+	std::string e = "[{\"name\":\"E\",\"guid\":\"g-e\",\"rules\":["
+	    "{\"id\":\"X1\",\"defaultConfiguration\":{\"level\":\"error\"},"
+	    "\"messageStrings\":{\"mx\":{\"text\":\"x {0}\"}}},{\"id\":\"X2\"}],"
+	    "\"globalMessageStrings\":{\"ge\":{\"text\":\"ext global\"}}}]";
+	std::string inv = "[{\"ruleConfigurationOverrides\":[{\"descriptor\":"
+	    "{\"index\":0},\"configuration\":{\"level\":\"error\"}}]},"
+	    "{\"ruleConfigurationOverrides\":[{\"descriptor\":{\"id\":\"X2\","
+	    "\"toolComponent\":{\"index\":0}},\"configuration\":"
+	    "{\"level\":\"note\"}}]}]";
+	const std::string sup = "\"ruleId\":\"A\",\"level\":\"warning\","
+	    "\"suppressions\":";
+	std::vector<std::string> res = {
+		/* 1: A by id; two invocations, none named: A's note */
+		at(1, "\"ruleId\":\"A\",\"message\":{\"id\":\"m1\","
+		    "\"arguments\":[\"p\",\"q\"]}"),
+		at(1, "\"ruleId\":\"A\",\"message\":{\"text\":\"A p and {q} {2}\"}"),
+		/* 2: invocation 0 overrides A by index: error */
+		at(2, "\"ruleId\":\"A\",\"provenance\":{\"invocationIndex\":0},"
+		    "\"message\":{\"text\":\"t\"},\"baselineState\":\"new\""),
+		/* 3: X2 in E by id, invocation 1 overrides it by id: note */
+		at(3, "\"rule\":{\"id\":\"X2\",\"toolComponent\":{\"index\":0}},"
+		    "\"provenance\":{\"invocationIndex\":1},\"message\":{\"id\":"
+		    "\"ge\"},\"baselineState\":\"unchanged\""),
+		at(3, "\"ruleId\":\"X2\",\"message\":{\"text\":\"ext global\"}"),
+		/* 4: ruleIndex into E (found by guid): X1, error */
+		at(4, "\"ruleIndex\":0,\"rule\":{\"toolComponent\":{\"guid\":"
+		    "\"g-e\"}},\"message\":{\"id\":\"mx\",\"arguments\":[\"9\"]}"),
+		at(4, "\"ruleId\":\"X1\",\"message\":{\"text\":\"x 9\"}"),
+		/* 5: hierarchical: CA5350's error, reported as given */
+		at(5, "\"ruleId\":\"CA5350/md5\",\"message\":{\"text\":\"w\"}"),
+		/* 6: by rule.guid (no id): note; ids not found, kept */
+		at(6, "\"ruleId\":\"Z\",\"rule\":{\"guid\":\"g-r2\"},\"message\":"
+		    "{\"id\":\"nf\",\"arguments\":[\"a\",\"b\"]}"),
+		at(6, "\"ruleId\":\"Z\",\"rule\":{\"guid\":\"g-r2\"},\"message\":"
+		    "{\"id\":\"nf\",\"arguments\":[\"a\\u001f1:b\"]}"),
+		at(6, "\"ruleId\":\"Z\",\"message\":{\"text\":"
+		    "\"nf\\u001f1:a\\u001f1:b\"}"),
+		/* 8: suppressed (twice), 9: the same active */
+		at(8, sup + "[{\"kind\":\"inSource\"}],\"message\":{\"text\":\"s\"}"),
+		at(8, sup + "[{\"kind\":\"inSource\"}],\"message\":{\"text\":\"s\"}"),
+		at(8, "\"ruleId\":\"A\",\"level\":\"warning\",\"message\":"
+		    "{\"text\":\"s\"}"),
+		/* 11: under review, 12: rejected, 13: none: all active */
+		at(11, sup + "[{\"kind\":\"external\",\"status\":\"accepted\"},"
+		    "{\"kind\":\"external\",\"status\":\"underReview\"}],"
+		    "\"message\":{\"text\":\"u\"}"),
+		at(12, sup + "[{\"kind\":\"external\",\"status\":\"rejected\"},"
+		    "{\"kind\":\"external\",\"status\":\"underReview\"}],"
+		    "\"message\":{\"text\":\"u\"}"),
+		at(13, sup + "[],\"message\":{\"text\":\"u\"}"),
+		/* 14: kind pass: none */
+		at(14, "\"ruleId\":\"A\",\"kind\":\"pass\",\"message\":"
+		    "{\"text\":\"k\"}"),
+		/* 15: text formatted with arguments; 16: not without (two) */
+		at(15, "\"ruleId\":\"A\",\"message\":{\"text\":\"{0}{{x}}\","
+		    "\"arguments\":[\"v\"]}"),
+		at(15, "\"ruleId\":\"A\",\"message\":{\"text\":\"v{x}\"}"),
+		at(16, "\"ruleId\":\"A\",\"message\":{\"text\":\"{{x}}\"}"),
+		at(16, "\"ruleId\":\"A\",\"message\":{\"text\":\"{x}\"}"),
+	};
+	std::string one = head + "{\"tool\":{\"driver\":" + d +
+	    ",\"extensions\":" + e + "},\"invocations\":" + inv +
+	    ",\"results\":[";
+	/* a null driver name; the only invocation overrides R by id */
+	std::string two = "\xef\xbb\xbf" + head + "{\"tool\":{\"driver\":"
+	    "{\"name\":null,\"rules\":[{\"id\":\"R\"}]}},\"invocations\":"
+	    "[{\"ruleConfigurationOverrides\":[{\"descriptor\":{\"id\":\"R\"},"
+	    "\"configuration\":{\"level\":\"error\"}}]}],\"results\":["
+	    "{\"ruleId\":\"R\",\"message\":{\"text\":\"n\"}}]}]}";
+	std::string three = head.substr(0, head.size() - 1) + "null}";
+	std::vector<std::string> paths;
+
+	for (size_t i = 0; i < res.size(); i++)
+		one += (i ? "," : "") + res[i];
+	one += "]}]}";
+	for (const std::string *log : { &one, &two, &three }) {
+		char path[] = "/tmp/tally-cli-rules-XXXXXX";
+		int fd = mkstemp(path);
+
+		cr_assert(ge(int, fd, 0));
+		cr_assert(write(fd, log->data(), log->size()) ==
+		    ssize_t(log->size()));
+		close(fd);
+		paths.push_back(path);
+	}
+	return paths;
+}
+
+/* The reference itself, against the counts derived by hand. */
+Test(cli, reference_follows_the_spec_rules)
+{
+	std::vector<std::string> paths = write_rule_logs();
+	ref r = reference(paths), all = reference(paths, 0, nullptr, true);
+	std::map<std::pair<std::string, std::string>, uint64_t> rules = {
+		{ { "D", "A" }, 10 }, { { "D", "X2" }, 1 }, { { "D", "X1" }, 1 },
+		{ { "D", "CA5350/md5" }, 1 }, { { "D", "Z" }, 2 },
+		{ { "", "R" }, 1 } };
+
+	EXPECT_U64(r.total, 23);
+	EXPECT_U64(r.unique, 16);
+	EXPECT_U64(r.suppressed, 1);
+	expect_counts("by_level", r.by_level, { { "note", 7 }, { "error", 4 },
+	    { "warning", 4 }, { "none", 1 } });
+	expect_counts("by_tool", r.by_tool, { { "D", 15 }, { "", 1 } });
+	expect_counts("by_rule", r.by_rule, rules);
+	expect_counts("by_file", r.by_file, { { "f.c", 15 }, { "", 1 } });
+	expect_counts("by_suppression_status", r.by_suppression,
+	    { { "accepted", 1 }, { "underReview", 1 }, { "rejected", 1 } });
+	cr_expect(r.any_baseline);
+	expect_counts("by_baseline_state", r.by_baseline, { { "new", 1 },
+	    { "unchanged", 1 } });
+	/* included: the suppressed copy is the active one at line 8 */
+	EXPECT_U64(all.unique, 16);
+	EXPECT_U64(all.suppressed, 0);
+	expect_counts("included by_suppression_status", all.by_suppression,
+	    r.by_suppression);
+	for (const std::string &p : paths)
+		unlink(p.c_str());
+}
+
+Test(cli, summary_follows_the_spec_rules)
+{
+	std::vector<std::string> paths = write_rule_logs();
+	dom::parser parser;
+	dom::element doc;
+	dom::array warnings;
+	result r;
+
+	expect_summary_matches(paths, false, false, "rules");
+	expect_summary_matches(paths, false, true, "rules, included");
+	/* the null driver name is read as "" with a warning */
+	r = run({ "summary", "--format", "json", paths[1] });
+	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS), "%s",
+	    r.out.c_str());
+	cr_expect(doc["inputs"].at(0)["warnings"].get(warnings) == SUCCESS &&
+	    warnings.size() > 0 && warnings.at(0)["offset"].is_uint64() &&
+	    warnings.at(0)["message"].is_string(), "no warning: %s",
+	    r.out.c_str());
+	for (const std::string &p : paths)
+		unlink(p.c_str());
 }
 
 /* Merge, then check the merged log against the inputs' reference. */
@@ -494,12 +1239,16 @@ expect_merge_round_trip(const std::vector<std::string> &files)
 	cr_assert(eq(int, r.status, 0), "%s", r.err.c_str());
 	in = reference(files);
 	merged = reference({ out });
-	EXPECT_U64(merged.total, in.unique); /* the merged log has no dup */
+	/* the merged log has no duplicates; suppressed results are kept */
+	EXPECT_U64(merged.total, in.unique + in.suppressed);
 	EXPECT_U64(merged.unique, in.unique);
-	cr_expect(eq(int, merged.by_tool == in.by_tool, 1));
-	cr_expect(eq(int, merged.by_rule == in.by_rule, 1));
-	cr_expect(eq(int, merged.by_level == in.by_level, 1));
-	cr_expect(eq(int, merged.by_file == in.by_file, 1));
+	EXPECT_U64(merged.suppressed, in.suppressed);
+	expect_counts("merged by_tool", merged.by_tool, in.by_tool);
+	expect_counts("merged by_rule", merged.by_rule, in.by_rule);
+	expect_counts("merged by_level", merged.by_level, in.by_level);
+	expect_counts("merged by_file", merged.by_file, in.by_file);
+	expect_counts("merged by_suppression_status", merged.by_suppression,
+	    in.by_suppression);
 	cr_expect(strstr(r.err.c_str(), "duplicates dropped") != nullptr,
 	    "%s", r.err.c_str());
 	unlink(out);
@@ -675,6 +1424,7 @@ Test(cli, bad_inputs_exit_2_and_the_rest_is_counted)
 	cr_assert(eq(int, parser.parse(r.out).get(doc), SUCCESS));
 	EXPECT_U64(uint64_t(doc["total"]), want.total);
 	EXPECT_U64(uint64_t(doc["unique"]), want.unique);
+	expect_count("", doc, "suppressed", want.suppressed);
 	{
 		dom::array in = doc["inputs"].get_array();
 		dom::element first = in.at(0), last = in.at(in.size() - 1);
