@@ -288,7 +288,7 @@ fill(tally_batch *b, const unsigned char *cols, uint64_t rows, uint64_t from,
     uint8_t *lvl)
 {
 	tally_columns c = { col[0], col[1], col[2], col[3], col[4], col[5],
-		off, lvl };
+		off, lvl, NULL };
 
 	for (unsigned k = 0; k < 6; k++) {
 		const unsigned char *src = cols + (k * rows + from) * 4;

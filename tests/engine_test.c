@@ -220,7 +220,7 @@ Test(engine, append_refuses_unknown_ids_and_full_batches)
 {
 	tally_violation v = { tool("t"), intern(TALLY_STR_RULE, "r"),
 		intern(TALLY_STR_FILE, "f"), intern(TALLY_STR_MESSAGE, "m"),
-		1, 1, 0, TALLY_LEVEL_ERROR };
+		1, 1, 0, TALLY_LEVEL_ERROR, 0 };
 	tally_batch *b = NULL;
 
 	cr_assert(eq(int, tally_batch_acquire(e, &b), TALLY_OK));
@@ -246,7 +246,7 @@ column_rows(tally_violation *v, uint32_t n, const uint32_t *tools,
 	for (uint32_t i = 0; i < n; i++)
 		v[i] = (tally_violation){ tools[i % 3], rule, files[i % 5], msg,
 			1 + i % 17, 1 + i % 3, i % 2 ? 0 : 1000 + i,
-			(uint8_t)(i % TALLY_LEVEL_COUNT) };
+			(uint8_t)(i % TALLY_LEVEL_COUNT), 0 };
 }
 
 Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
@@ -256,7 +256,7 @@ Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
 	uint32_t ct[64], cr[64], cf[64], cm[64], cl[64], cc[64];
 	uint64_t co[64];
 	uint8_t clv[64];
-	tally_columns cols = { ct, cr, cf, cm, cl, cc, co, clv };
+	tally_columns cols = { ct, cr, cf, cm, cl, cc, co, clv, NULL };
 	tally_violation v[64];
 	tally_batch *colb = NULL;
 	char name[8];
@@ -291,7 +291,7 @@ Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
 	cr_expect(eq(u32, tally_batch_count(colb), 40));
 	/* Rows 40..63 as a second call: pointers moved by 40. */
 	cols = (tally_columns){ ct + 40, cr + 40, cf + 40, cm + 40, cl + 40,
-		cc + 40, co + 40, clv + 40 };
+		cc + 40, co + 40, clv + 40, NULL };
 	cr_assert(eq(int, tally_batch_append_columns(colb, &cols, 24),
 	    TALLY_OK));
 	cr_expect(eq(u32, tally_batch_count(colb), 64));
@@ -353,7 +353,7 @@ Test(engine, discarded_batches_count_nothing)
 {
 	tally_violation v = { tool("t"), intern(TALLY_STR_RULE, "r"),
 		intern(TALLY_STR_FILE, "f"), intern(TALLY_STR_MESSAGE, "m"),
-		1, 1, 0, TALLY_LEVEL_ERROR };
+		1, 1, 0, TALLY_LEVEL_ERROR, 0 };
 	tally_batch *b = NULL;
 	tally_snapshot *s = NULL;
 	tally_totals t;
@@ -373,7 +373,7 @@ Test(engine, level_does_not_take_part_in_duplicates)
 	tally_violation v[2] = {
 		{ tool("t"), intern(TALLY_STR_RULE, "r"),
 		  intern(TALLY_STR_FILE, "f"), intern(TALLY_STR_MESSAGE, "m"),
-		  3, 4, 5, TALLY_LEVEL_NOTE },
+		  3, 4, 5, TALLY_LEVEL_NOTE, 0 },
 	};
 	tally_snapshot *s = NULL;
 	tally_totals t;
@@ -455,7 +455,7 @@ Test(engine, counts_match_a_sorted_reference)
 		v[i].message = msgs[rnd(&seed) % 4];
 		v[i].line = (uint32_t)(rnd(&seed) % 4);
 		v[i].column = (uint32_t)(rnd(&seed) % 2);
-		v[i].offset = rnd(&seed) % 2 ? UINT64_MAX : 0;
+		v[i].offset = rnd(&seed) % 2 ? INT64_MAX : 0; /* the largest */
 		v[i].level = (uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT);
 	}
 	/* Reference: sort the keys; each run of equal keys counts once. */
@@ -532,7 +532,7 @@ Test(engine, one_worker_keeps_the_first_level)
 	for (int i = 0; i < NV; i++) {
 		v[i] = (tally_violation){ t, r, f, m,
 			(uint32_t)(rnd(&seed) % 50), 0, 0,
-			(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT) };
+			(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT), 0 };
 	}
 	for (int i = 0; i < NV; i++) {
 		int first = 1;
@@ -576,9 +576,9 @@ Test(engine, ranking_is_by_count_then_name)
 	uint32_t fz = intern(TALLY_STR_FILE, "z");
 	uint32_t fy = intern(TALLY_STR_FILE, "y");
 	tally_violation v[] = {
-		{ t, rb, fz, m, 1, 0, 0, 2 }, { t, rb, fz, m, 2, 0, 0, 2 },
-		{ t, ra, fy, m, 3, 0, 0, 2 }, { t, ra, fy, m, 4, 0, 0, 2 },
-		{ t, rc, fy, m, 5, 0, 0, 2 },
+		{ t, rb, fz, m, 1, 0, 0, 2, 0 }, { t, rb, fz, m, 2, 0, 0, 2, 0 },
+		{ t, ra, fy, m, 3, 0, 0, 2, 0 }, { t, ra, fy, m, 4, 0, 0, 2, 0 },
+		{ t, rc, fy, m, 5, 0, 0, 2, 0 },
 	};
 	tally_snapshot *s = NULL;
 	tally_group g[8];
@@ -692,7 +692,7 @@ Test(engine, top_n_equals_a_full_sort_for_every_cap)
 		v[i] = (tally_violation){ t[x % TOOLS],
 			r[(x >> 8) % RULES * ((x >> 20) % 4 != 0) % RULES],
 			f[(x >> 24) % FILES * ((x >> 40) % 3 != 0) % FILES],
-			m, i + 1, 0, 0, TALLY_LEVEL_WARNING };
+			m, i + 1, 0, 0, TALLY_LEVEL_WARNING, 0 };
 	}
 	submit(v, ROWS);
 	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
@@ -774,7 +774,7 @@ Test(engine, filters_count_only_levels_at_or_above_on_matching_files)
 			v[i] = (tally_violation){ t, r[rnd(&seed) % 3],
 				f[rnd(&seed) % nf], msg,
 				(uint32_t)(rnd(&seed) % 40), 0, 0,
-				(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT) };
+				(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT), 0 };
 		}
 		submit(v + lo, hi - lo);
 	}
@@ -824,7 +824,7 @@ Test(engine, a_filtered_row_does_not_hide_its_duplicate)
 
 	filtered_engine(TALLY_LEVEL_WARNING, NULL);
 	trfm(e, &t, &r, &f, &m);
-	v[0] = (tally_violation){ t, r, f, m, 7, 1, 0, TALLY_LEVEL_NOTE };
+	v[0] = (tally_violation){ t, r, f, m, 7, 1, 0, TALLY_LEVEL_NOTE, 0 };
 	v[1] = v[0];
 	v[1].level = TALLY_LEVEL_ERROR;
 	submit(v, 1);
@@ -857,7 +857,7 @@ Test(engine, nonblocking_submit_says_eagain)
 	for (int i = 0; i < 64; i++) {
 		cr_assert(eq(int, tally_batch_acquire(x, &b[i]), TALLY_OK));
 		for (uint32_t k = 0; k < 4096; k++) {
-			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1 };
+			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1, 0 };
 
 			cr_assert(eq(int, tally_batch_append(b[i], &v), 0));
 		}
@@ -898,7 +898,7 @@ Test(engine, destroy_drains_unflushed_batches)
 	for (int i = 0; i < 20; i++) {
 		cr_assert(eq(int, tally_batch_acquire(x, &b), TALLY_OK));
 		for (uint32_t k = 0; k < 100; k++) {
-			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1 };
+			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1, 0 };
 
 			cr_assert(eq(int, tally_batch_append(b, &v), 0));
 		}
@@ -936,7 +936,7 @@ workload(const tally_allocator *a)
 	    (rc = tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m)))
 		goto out;
 	for (uint32_t i = 0; i < 200; i++) {
-		tally_violation v = { t, r, f, m, i % 150, 0, 0, 1 };
+		tally_violation v = { t, r, f, m, i % 150, 0, 0, 1, 0 };
 
 		if (b == NULL && (rc = tally_batch_acquire(x, &b)) != TALLY_OK)
 			goto out;
@@ -1036,7 +1036,7 @@ Test(engine, idle_batches_past_the_budget_are_freed)
 	    &m), 0));
 	base = c.live_bytes;
 	for (uint32_t i = 0; i < 64; i++) {
-		tally_violation v = { t, r, f, m, i, 0, 0, 1 };
+		tally_violation v = { t, r, f, m, i, 0, 0, 1, 0 };
 
 		cr_assert(eq(int, tally_batch_acquire(x, &b[i]), 0));
 		cr_assert(eq(int, tally_batch_append(b[i], &v), 0));
@@ -1107,8 +1107,8 @@ Test(engine, snapshots_are_numbered_and_outlive_publication)
 {
 	uint32_t t = tool("t"), m = intern(TALLY_STR_MESSAGE, "m");
 	uint32_t r = intern(TALLY_STR_RULE, "r"), f = intern(TALLY_STR_FILE, "f");
-	tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2 },
-		{ t, r, f, m, 2, 0, 0, 2 } };
+	tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2, 0 },
+		{ t, r, f, m, 2, 0, 0, 2, 0 } };
 	tally_snapshot *a = NULL, *b = NULL, *c = NULL;
 	tally_totals ta, tb;
 
@@ -1152,7 +1152,7 @@ Test(engine, wait_returns_on_publication_or_times_out)
 		 * 100 ms (the default interval), no flush needed */
 		tally_violation v[] = { { tool("t"), intern(TALLY_STR_RULE, "r"),
 			intern(TALLY_STR_FILE, "f"),
-			intern(TALLY_STR_MESSAGE, "m"), 1, 0, 0, 2 } };
+			intern(TALLY_STR_MESSAGE, "m"), 1, 0, 0, 2, 0 } };
 
 		submit(v, 1);
 	}
@@ -1241,8 +1241,8 @@ Test(engine, on_snapshot_sees_every_publication)
 	t = tool("t"), m = intern(TALLY_STR_MESSAGE, "m");
 	r = intern(TALLY_STR_RULE, "r"), f = intern(TALLY_STR_FILE, "f");
 	{
-		tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2 },
-			{ t, r, f, m, 1, 0, 0, 2 }, { t, r, f, m, 3, 0, 0, 1 } };
+		tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2, 0 },
+			{ t, r, f, m, 1, 0, 0, 2, 0 }, { t, r, f, m, 3, 0, 0, 1, 0 } };
 
 		submit(v, 3);
 	}
@@ -1251,7 +1251,7 @@ Test(engine, on_snapshot_sees_every_publication)
 	{
 		/* more, and no flush: only the periodic publisher (5 ms) can
 		 * show it (an acquire without a flush does not publish) */
-		tally_violation v[] = { { t, r, f, m, 9, 0, 0, 2 } };
+		tally_violation v[] = { { t, r, f, m, 9, 0, 0, 2, 0 } };
 
 		submit(v, 1);
 	}

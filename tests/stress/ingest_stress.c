@@ -111,7 +111,7 @@ violation(uint32_t k, uint64_t *s)
 	}
 	return (tally_violation){ tool_id[k % T], rule_id[(k / T) % R],
 		file, msg_id[(k / 3) % M], k, k % 80, 0,
-		(uint8_t)(rnd(s) % TALLY_LEVEL_COUNT) };
+		(uint8_t)(rnd(s) % TALLY_LEVEL_COUNT), 0 };
 }
 
 /* Check the invariants every snapshot must satisfy; returns read. */
