@@ -201,7 +201,7 @@ submit_rows(const struct e2e_run *run, size_t lo, size_t hi)
 	const rowset *r = run->r;
 	tally_columns c = { r->tool + lo, r->rule + lo, r->file + lo,
 		r->message + lo, r->line + lo, r->column + lo, NULL,
-		r->level + lo };
+		r->level + lo, NULL };
 	tally_batch *b;
 
 	if (tally_batch_acquire(run->e, &b) != TALLY_OK ||

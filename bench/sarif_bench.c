@@ -109,7 +109,7 @@ summary_once(const fileset *fs, tally_cache *cache, bench_state *st)
 	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
 	tally_engine *e = NULL;
 	tally_snapshot *s = NULL;
-	tally_totals t = { 0, 0, 0 };
+	tally_totals t = { 0, 0, 0, 0 };
 
 	cfg.workers = 1;
 	so.cache = cache;

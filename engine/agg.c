@@ -27,6 +27,7 @@ tallyi_agg_clear(tallyi_agg *a)
 {
 	a->read = 0;
 	a->unique = 0;
+	a->suppressed = 0;
 	memset(a->level, 0, sizeof(a->level));
 	if (a->tool.cap != 0)
 		memset(a->tool.v, 0, a->tool.cap * sizeof(uint64_t));
@@ -175,6 +176,7 @@ tallyi_agg_add(tallyi_agg *dst, const tallyi_agg *src, const tallyi_mem *mem)
 		return TALLY_ENOMEM;
 	dst->read += src->read;
 	dst->unique += src->unique;
+	dst->suppressed += src->suppressed;
 	for (unsigned l = 0; l < TALLY_LEVEL_COUNT; l++)
 		dst->level[l] += src->level[l];
 	for (size_t i = 0; i < src->tool.cap; i++)

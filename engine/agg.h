@@ -34,8 +34,9 @@ typedef struct tallyi_pairmap {
 } tallyi_pairmap;
 
 typedef struct tallyi_agg {
-	uint64_t read;   /* rows aggregated */
-	uint64_t unique; /* rows that won their dedup insert */
+	uint64_t read;       /* rows aggregated */
+	uint64_t unique;     /* active rows that won their dedup insert */
+	uint64_t suppressed; /* suppressed rows that won theirs: no other count */
 	uint64_t level[TALLY_LEVEL_COUNT];
 	tallyi_countvec tool;
 	tallyi_countvec file;

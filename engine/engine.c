@@ -229,6 +229,7 @@ tally_batch_acquire(tally_engine *e, tally_batch **out)
 		return rc; /* TALLY_ENOMEM: no limit is set, so never EFULL */
 	b->next = NULL;
 	b->count = 0;
+	b->nsup = 0;
 	*out = b;
 	return TALLY_OK;
 }
@@ -271,24 +272,30 @@ int
 tally_batch_append(tally_batch *b, const tally_violation *v)
 {
 	uint32_t i = b->count;
+	uint64_t sup;
 
 	if (TALLY_CC_UNLIKELY(i >= b->cap))
 		return TALLY_EFULL;
 	/*
 	 * Ids index the workers' dense count arrays, so an id the engine never
 	 * handed out is refused here, at the edge, where the caller can
-	 * still be told.
+	 * still be told. So are unknown flags, and offsets that would reach
+	 * the bit that carries the suppressed flag (TALLYI_OFF_SUPPRESSED).
 	 */
-	if (TALLY_CC_UNLIKELY(!ids_known(b, v) || v->level >= TALLY_LEVEL_COUNT))
+	if (TALLY_CC_UNLIKELY(!ids_known(b, v) || v->level >= TALLY_LEVEL_COUNT ||
+	    ((v->flags & ~TALLY_VIOLATION_SUPPRESSED) |
+	    (v->offset & TALLYI_OFF_SUPPRESSED)) != 0))
 		return TALLY_ERANGE;
+	sup = v->flags & TALLY_VIOLATION_SUPPRESSED; /* 0 or 1 */
 	b->tool[i] = v->tool;
 	b->rule[i] = v->rule;
 	b->file[i] = v->file;
 	b->message[i] = v->message;
 	b->line[i] = v->line;
 	b->column[i] = v->column;
-	b->offset[i] = v->offset;
+	b->offset[i] = v->offset | sup << 63;
 	b->level[i] = v->level;
+	b->nsup += (uint32_t)sup;
 	b->count = i + 1;
 	return TALLY_OK;
 }
@@ -307,7 +314,9 @@ int
 tally_batch_append_columns(tally_batch *b, const tally_columns *c,
     uint32_t n)
 {
-	uint32_t at = b->count, maxlevel = 0;
+	uint32_t at = b->count, maxlevel = 0, nsup = 0;
+	uint64_t offbits = 0;
+	unsigned flagbits = 0;
 	tally_violation top;
 
 	if (c == NULL)
@@ -316,12 +325,24 @@ tally_batch_append_columns(tally_batch *b, const tally_columns *c,
 		return TALLY_EFULL;
 	if (n == 0)
 		return TALLY_OK;
-	/* One check per column: the largest id of each must be known. */
+	/*
+	 * One check per column: the largest id of each must be known, every
+	 * level a level, every flag known and no offset reach bit 63.
+	 */
 	top = (tally_violation){ column_max(c->tool, n), column_max(c->rule, n),
-		column_max(c->file, n), column_max(c->message, n), 0, 0, 0, 0 };
+		column_max(c->file, n), column_max(c->message, n), 0, 0, 0, 0,
+		0 };
 	for (uint32_t i = 0; i < n; i++)
 		maxlevel = c->level[i] > maxlevel ? c->level[i] : maxlevel;
-	if (!ids_known(b, &top) || maxlevel >= TALLY_LEVEL_COUNT)
+	for (uint32_t i = 0; c->offset != NULL && i < n; i++)
+		offbits |= c->offset[i];
+	for (uint32_t i = 0; c->flags != NULL && i < n; i++) {
+		flagbits |= c->flags[i];
+		nsup += c->flags[i] & TALLY_VIOLATION_SUPPRESSED;
+	}
+	if (!ids_known(b, &top) || maxlevel >= TALLY_LEVEL_COUNT ||
+	    (flagbits & ~TALLY_VIOLATION_SUPPRESSED) != 0 ||
+	    (offbits & TALLYI_OFF_SUPPRESSED) != 0)
 		return TALLY_ERANGE;
 	memcpy(b->tool + at, c->tool, n * sizeof(uint32_t));
 	memcpy(b->rule + at, c->rule, n * sizeof(uint32_t));
@@ -333,7 +354,11 @@ tally_batch_append_columns(tally_batch *b, const tally_columns *c,
 		memcpy(b->offset + at, c->offset, n * sizeof(uint64_t));
 	else
 		memset(b->offset + at, 0, n * sizeof(uint64_t));
+	for (uint32_t i = 0; nsup != 0 && i < n; i++)
+		b->offset[at + i] |= (uint64_t)(c->flags[i] &
+		    TALLY_VIOLATION_SUPPRESSED) << 63;
 	memcpy(b->level + at, c->level, n);
+	b->nsup += nsup;
 	b->count = at + n;
 	return TALLY_OK;
 }
@@ -461,13 +486,46 @@ filter_rows(tally_engine *e, tallyi_worker *w, tally_batch *b,
 	return TALLY_OK;
 }
 
+/* Rows whose offset carries TALLYI_OFF_SUPPRESSED (debug checks). */
+static uint32_t
+rows_flagged(const uint64_t *offset, uint32_t n)
+{
+	uint32_t c = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		c += (uint32_t)(offset[i] >> 63);
+	return c;
+}
+
+/*
+ * Take the suppressed rows out of the winners of a dedup insert: clear
+ * their is_new byte (0 or 1) and return how many there were. Branch-free:
+ * bit 63 of the offset is the flag (TALLYI_OFF_SUPPRESSED).
+ */
+static uint64_t
+split_suppressed(const uint64_t *offset, uint8_t *is_new, size_t n)
+{
+	uint64_t sup = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t s = (uint8_t)(offset[i] >> 63) & is_new[i];
+
+		is_new[i] ^= s;
+		sup += s;
+	}
+	return sup;
+}
+
 /*
  * Aggregate one batch into the worker's partial: fingerprint every row,
  * insert the keys into the shared lock-free set, select the rows that won
  * (a selection vector), pack their columns in place and count them. The
  * partial's lock covers the insert too (invariant 4). Every step past the
  * fingerprint is a whole-column kernel; the batch is recycled afterwards,
- * so packing its columns costs nothing.
+ * so packing its columns costs nothing. Suppressed rows that win are
+ * counted in agg.suppressed only, and are left out of the selection; a
+ * batch with none (nsup == 0, a bound that holds after the filters too)
+ * skips that pass.
  */
 static int
 process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
@@ -481,6 +539,8 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 
 	/* pool.c invariant 2: always into a worker's own partial. */
 	TALLY_ASSERT(w != NULL && tallyi_pool_self(e) == w);
+	/* The flag count append keeps is exact: skipping on 0 loses none. */
+	TALLY_ASSERT(rows_flagged(b->offset, n) == b->nsup);
 	if (e->min_level > TALLY_LEVEL_NONE || e->path_glob != NULL) {
 		rc = filter_rows(e, w, b, k, &n);
 		if (rc != TALLY_OK)
@@ -498,6 +558,8 @@ process_batch(tally_engine *e, tallyi_worker *w, tally_batch *b)
 	}
 	/* On ENOMEM the rows inserted so far are still counted. */
 	rc = tallyi_keyset_insert_bulk(&e->keys, &cols, b->fp, n, b->is_new);
+	if (b->nsup != 0)
+		w->agg.suppressed += split_suppressed(b->offset, b->is_new, n);
 	m = k->select_level_ge(b->is_new, n, 1, b->sel);
 	if (m < n) {
 		for (size_t j = 0; j < m; j++) { /* sel[j] >= j: in place */

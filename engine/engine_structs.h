@@ -61,7 +61,17 @@ struct tallyi_task {
  * per field, each `cap` elements long (cap is a multiple of 64, so every
  * column is a whole number of cache lines and a kernel can run over full
  * vectors).
+ *
+ * The suppressed flag (TALLY_VIOLATION_SUPPRESSED) rides in bit 63 of the
+ * offset column, TALLYI_OFF_SUPPRESSED; append refuses offsets that reach
+ * it. So the flag is part of the exact-duplicate key with no column, no
+ * kernel and no key byte more: the fingerprint kernels mix all 64 bits of
+ * the offset and the keyset compares them exactly. @nsup counts the rows
+ * appended with the flag, so a batch without any (nsup == 0) pays nothing
+ * for it when aggregated.
  */
+#define TALLYI_OFF_SUPPRESSED (UINT64_C(1) << 63)
+
 struct tally_batch {
 	tallyi_task task;             /* first: the pool runs batches */
 	struct tally_batch *next;     /* link while a task of the pool */
@@ -69,6 +79,7 @@ struct tally_batch {
 	tally_engine *e;
 	uint32_t count;
 	uint32_t cap;
+	uint32_t nsup;                /* rows appended suppressed, of count */
 	unsigned epoch;               /* flush epoch parity, while in flight */
 	uint32_t lim[TALLY_STR_KIND_COUNT]; /* owner: ids below these are known */
 	uint32_t *tool;
@@ -77,7 +88,7 @@ struct tally_batch {
 	uint32_t *message;
 	uint32_t *line;
 	uint32_t *column;
-	uint64_t *offset;
+	uint64_t *offset;             /* bit 63: TALLYI_OFF_SUPPRESSED */
 	uint64_t *fp;                 /* worker scratch: fingerprints */
 	uint32_t *sel;                /* worker scratch: rows that won */
 	uint8_t *level;

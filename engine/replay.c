@@ -4,9 +4,14 @@
  *
  * A pack: the header (magic, the string count of each kind, the row
  * count), the strings of each kind in index order (u32 length, bytes; a
- * tool also its version), then the rows as eight columns. Every field is
- * read with memcpy, so a pack may sit at any alignment. Replay checks the
- * whole pack before it interns anything, so a bad one adds nothing.
+ * tool also its version), then the rows as nine columns: four string
+ * indexes, line, column, offset, level, flags. Every field is read with
+ * memcpy, so a pack may sit at any alignment. Replay checks the whole pack
+ * before it interns anything, so a bad one adds nothing.
+ *
+ * "TLR2" (0.3) added the flags column; a "TLR1" pack (0.2) is refused as
+ * not a pack, since it cannot say which of its rows were suppressed (a
+ * cache then reads the input again).
  */
 #include <sched.h>
 #include <string.h>
@@ -16,9 +21,21 @@
 #include "engine/toolkit.h"
 #include "tally/results.h"
 
-#define PACK_MAGIC 0x31524c54u /* "TLR1" read as a little-endian u32 */
+#define PACK_MAGIC 0x32524c54u /* "TLR2" read as a little-endian u32 */
 #define HDR_SIZE (4 + 4 * TALLY_STR_KIND_COUNT + 8)
-#define ROW_SIZE (6 * 4 + 8 + 1)
+#define ROW_SIZE (6 * 4 + 8 + 1 + 1)
+/* Where a column starts, in bytes from the first, for @rows rows. */
+#define COL_OFFSET(rows) (24 * (rows))
+#define COL_LEVEL(rows) (32 * (rows))
+#define COL_FLAGS(rows) (33 * (rows))
+
+/* A row the engine would refuse: unknown flags, or an offset at bit 63. */
+static bool
+row_refused(uint64_t offset, uint8_t flags)
+{
+	return (flags & ~TALLY_VIOLATION_SUPPRESSED) != 0 ||
+	    (offset & TALLYI_OFF_SUPPRESSED) != 0;
+}
 
 /* ---- packing ---- */
 
@@ -127,7 +144,8 @@ tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
 
 		for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && !rc; k++)
 			rc = pack_index(&p, k, id[k], &p.idx[k * p.cap + i]);
-		if (rc == TALLY_OK && v[i].level >= TALLY_LEVEL_COUNT)
+		if (rc == TALLY_OK && (v[i].level >= TALLY_LEVEL_COUNT ||
+		    row_refused(v[i].offset, v[i].flags)))
 			rc = TALLY_ERANGE;
 	}
 	if (rc != TALLY_OK)
@@ -166,6 +184,8 @@ tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
 		memcpy(w, &v[i].offset, 8);
 	for (size_t i = 0; i < n; i++)
 		*w++ = v[i].level;
+	for (size_t i = 0; i < n; i++)
+		*w++ = v[i].flags;
 	*blob = out;
 	*len = size;
 out:
@@ -234,9 +254,17 @@ pack_parse(const unsigned char *p, size_t len, uint32_t nstr[4],
 			if (get_u32(c + 4 * i) >= nstr[k])
 				return TALLY_EFORMAT;
 	}
-	for (uint64_t i = 0, lv = (*rows) * 32; i < *rows; i++)
+	for (uint64_t i = 0, lv = COL_LEVEL(*rows); i < *rows; i++)
 		if ((*cols)[lv + i] >= TALLY_LEVEL_COUNT)
 			return TALLY_EFORMAT;
+	/* Every row one the engine takes: flags known, offset below 2^63. */
+	for (uint64_t i = 0; i < *rows; i++) {
+		uint64_t off;
+
+		memcpy(&off, *cols + COL_OFFSET(*rows) + 8 * i, 8);
+		if (row_refused(off, (*cols)[COL_FLAGS(*rows) + i]))
+			return TALLY_EFORMAT;
+	}
 	return TALLY_OK;
 }
 
@@ -285,10 +313,10 @@ submit(tally_engine *e, tally_batch *b)
 static int
 fill(tally_batch *b, const unsigned char *cols, uint64_t rows, uint64_t from,
     uint32_t m, uint32_t *const ids[4], uint32_t *const col[6], uint64_t *off,
-    uint8_t *lvl)
+    uint8_t *lvl, uint8_t *flg)
 {
 	tally_columns c = { col[0], col[1], col[2], col[3], col[4], col[5],
-		off, lvl };
+		off, lvl, flg };
 
 	for (unsigned k = 0; k < 6; k++) {
 		const unsigned char *src = cols + (k * rows + from) * 4;
@@ -299,8 +327,9 @@ fill(tally_batch *b, const unsigned char *cols, uint64_t rows, uint64_t from,
 		else
 			memcpy(col[k], src, (size_t)m * 4);
 	}
-	memcpy(off, cols + 24 * rows + from * 8, (size_t)m * 8);
-	memcpy(lvl, cols + 32 * rows + from, m);
+	memcpy(off, cols + COL_OFFSET(rows) + from * 8, (size_t)m * 8);
+	memcpy(lvl, cols + COL_LEVEL(rows) + from, m);
+	memcpy(flg, cols + COL_FLAGS(rows) + from, m);
 	return tally_batch_append_columns(b, &c, m);
 }
 
@@ -312,7 +341,7 @@ tally_results_replay(tally_engine *e, const void *blob, size_t len,
 	uint32_t nstr[TALLY_STR_KIND_COUNT], *ids[TALLY_STR_KIND_COUNT] = { 0 };
 	uint32_t *col[6] = { 0 }; /* one batch's remapped u32 columns */
 	uint64_t *off = NULL, rows = 0;
-	uint8_t *lvl = NULL;
+	uint8_t *lvl = NULL, *flg = NULL;
 	uint32_t cap;
 	tally_batch **b = NULL;
 	size_t nb = 0, k;
@@ -341,8 +370,9 @@ tally_results_replay(tally_engine *e, const void *blob, size_t len,
 			rc = TALLY_ENOMEM;
 	off = tallyi_alloc(&e->mem, (size_t)cap * 8);
 	lvl = tallyi_alloc(&e->mem, cap);
+	flg = tallyi_alloc(&e->mem, cap);
 	b = tallyi_zalloc(&e->mem, nb * sizeof(*b));
-	if (off == NULL || lvl == NULL || b == NULL)
+	if (off == NULL || lvl == NULL || flg == NULL || b == NULL)
 		rc = TALLY_ENOMEM;
 	for (k = 0; k < nb && rc == TALLY_OK; k++)
 		rc = tally_batch_acquire(e, &b[k]);
@@ -352,7 +382,7 @@ tally_results_replay(tally_engine *e, const void *blob, size_t len,
 		uint64_t from = (uint64_t)k * cap;
 
 		rc = fill(b[k], cols, rows, from, rows - from < cap ?
-		    (uint32_t)(rows - from) : cap, ids, col, off, lvl);
+		    (uint32_t)(rows - from) : cap, ids, col, off, lvl, flg);
 	}
 	for (k = 0; k < nb && rc == TALLY_OK; k++) {
 		if ((rc = submit(e, b[k])) == TALLY_OK)
@@ -370,5 +400,6 @@ tally_results_replay(tally_engine *e, const void *blob, size_t len,
 		tallyi_free(&e->mem, col[k], (size_t)cap * 4);
 	tallyi_free(&e->mem, off, (size_t)cap * 8);
 	tallyi_free(&e->mem, lvl, cap);
+	tallyi_free(&e->mem, flg, cap);
 	return rc;
 }

@@ -308,7 +308,8 @@ merge_spares(tally_engine *e)
 
 /*
  * Swap every worker's partial for its empty spare, all locks held. Return:
- * the dedup set's count at the cut, which equals the unique total then.
+ * the dedup set's count at the cut, which equals the unique plus the
+ * suppressed total then (every key was won by one row, active or not).
  */
 static uint64_t
 cut(tally_engine *e)
@@ -350,7 +351,8 @@ publish_cum(tally_engine *e, tally_snapshot **old)
 	tallyi_store_u64(&s->refs, 1, TALLY_RELAXED); /* the engine's */
 	s->totals.read = e->cum.read;
 	s->totals.unique = e->cum.unique;
-	s->totals.duplicates = e->cum.read - e->cum.unique;
+	s->totals.suppressed = e->cum.suppressed;
+	s->totals.duplicates = e->cum.read - e->cum.unique - e->cum.suppressed;
 	memcpy(s->level, e->cum.level, sizeof(s->level));
 	if ((rc = build_groups(s, &e->cum, &e->mem)) != TALLY_OK) {
 		snap_free(s);
@@ -388,7 +390,7 @@ publish(tally_engine *e, bool only_if_changed)
 		rc = merge_spares(e);
 	}
 	if (rc == TALLY_OK && tallyi_load_int(&e->failed, TALLY_ACQUIRE) == 0)
-		TALLY_ASSERT(e->cum.unique == keys);
+		TALLY_ASSERT(e->cum.unique + e->cum.suppressed == keys);
 	cur = tallyi_load_ptr(&e->snap, TALLY_RELAXED);
 	if (rc == TALLY_OK && only_if_changed && cur != NULL &&
 	    cur->totals.read == e->cum.read) {

@@ -220,7 +220,7 @@ Test(engine, append_refuses_unknown_ids_and_full_batches)
 {
 	tally_violation v = { tool("t"), intern(TALLY_STR_RULE, "r"),
 		intern(TALLY_STR_FILE, "f"), intern(TALLY_STR_MESSAGE, "m"),
-		1, 1, 0, TALLY_LEVEL_ERROR };
+		1, 1, 0, TALLY_LEVEL_ERROR, 0 };
 	tally_batch *b = NULL;
 
 	cr_assert(eq(int, tally_batch_acquire(e, &b), TALLY_OK));
@@ -246,7 +246,7 @@ column_rows(tally_violation *v, uint32_t n, const uint32_t *tools,
 	for (uint32_t i = 0; i < n; i++)
 		v[i] = (tally_violation){ tools[i % 3], rule, files[i % 5], msg,
 			1 + i % 17, 1 + i % 3, i % 2 ? 0 : 1000 + i,
-			(uint8_t)(i % TALLY_LEVEL_COUNT) };
+			(uint8_t)(i % TALLY_LEVEL_COUNT), 0 };
 }
 
 Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
@@ -256,7 +256,7 @@ Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
 	uint32_t ct[64], cr[64], cf[64], cm[64], cl[64], cc[64];
 	uint64_t co[64];
 	uint8_t clv[64];
-	tally_columns cols = { ct, cr, cf, cm, cl, cc, co, clv };
+	tally_columns cols = { ct, cr, cf, cm, cl, cc, co, clv, NULL };
 	tally_violation v[64];
 	tally_batch *colb = NULL;
 	char name[8];
@@ -291,7 +291,7 @@ Test(engine, column_append_equals_row_appends_and_is_all_or_nothing)
 	cr_expect(eq(u32, tally_batch_count(colb), 40));
 	/* Rows 40..63 as a second call: pointers moved by 40. */
 	cols = (tally_columns){ ct + 40, cr + 40, cf + 40, cm + 40, cl + 40,
-		cc + 40, co + 40, clv + 40 };
+		cc + 40, co + 40, clv + 40, NULL };
 	cr_assert(eq(int, tally_batch_append_columns(colb, &cols, 24),
 	    TALLY_OK));
 	cr_expect(eq(u32, tally_batch_count(colb), 64));
@@ -353,7 +353,7 @@ Test(engine, discarded_batches_count_nothing)
 {
 	tally_violation v = { tool("t"), intern(TALLY_STR_RULE, "r"),
 		intern(TALLY_STR_FILE, "f"), intern(TALLY_STR_MESSAGE, "m"),
-		1, 1, 0, TALLY_LEVEL_ERROR };
+		1, 1, 0, TALLY_LEVEL_ERROR, 0 };
 	tally_batch *b = NULL;
 	tally_snapshot *s = NULL;
 	tally_totals t;
@@ -373,7 +373,7 @@ Test(engine, level_does_not_take_part_in_duplicates)
 	tally_violation v[2] = {
 		{ tool("t"), intern(TALLY_STR_RULE, "r"),
 		  intern(TALLY_STR_FILE, "f"), intern(TALLY_STR_MESSAGE, "m"),
-		  3, 4, 5, TALLY_LEVEL_NOTE },
+		  3, 4, 5, TALLY_LEVEL_NOTE, 0 },
 	};
 	tally_snapshot *s = NULL;
 	tally_totals t;
@@ -394,6 +394,234 @@ Test(engine, level_does_not_take_part_in_duplicates)
 }
 
 /* ------------------------------------------------------------------ */
+/* Suppressed violations                                               */
+
+#define SUP TALLY_VIOLATION_SUPPRESSED
+
+/*
+ * Seven rows: finding A active twice (levels error, note), A suppressed
+ * twice, B (its own file) suppressed only, C active. Read 7; unique A, C;
+ * suppressed A', B; duplicates one of each A. B's file is in no group.
+ * Return: the file of A and C.
+ */
+static uint32_t
+mixed_rows(tally_violation *v)
+{
+	uint32_t t = tool("t"), r = intern(TALLY_STR_RULE, "r");
+	uint32_t m = intern(TALLY_STR_MESSAGE, "m");
+	uint32_t fa = intern(TALLY_STR_FILE, "a"), fb = intern(TALLY_STR_FILE, "b");
+
+	v[0] = (tally_violation){ t, r, fa, m, 1, 1, 10, TALLY_LEVEL_ERROR, 0 };
+	v[1] = v[0], v[1].level = TALLY_LEVEL_NOTE;   /* duplicate of A */
+	v[2] = v[0], v[2].flags = SUP;                /* A suppressed */
+	v[3] = v[2], v[3].level = TALLY_LEVEL_NOTE;   /* duplicate of A' */
+	v[4] = (tally_violation){ t, r, fb, m, 2, 1, 0, TALLY_LEVEL_ERROR,
+		SUP };                                 /* B, suppressed only */
+	v[5] = (tally_violation){ t, r, fa, m, 3, 1, 0, TALLY_LEVEL_WARNING,
+		0 };                                   /* C */
+	v[6] = v[4];                                  /* duplicate of B */
+	return fa;
+}
+
+/* Flush @x and expect its totals, the duplicates being the rest. */
+static void
+expect_totals(tally_engine *x, uint64_t read, uint64_t unique, uint64_t sup)
+{
+	tally_snapshot *s = NULL;
+	tally_totals t;
+
+	cr_assert(eq(int, tally_engine_flush(x), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(x, &s), TALLY_OK));
+	tally_snapshot_totals(s, &t);
+	cr_expect(eq(u64, t.read, read));
+	cr_expect(eq(u64, t.unique, unique));
+	cr_expect(eq(u64, t.suppressed, sup));
+	cr_expect(eq(u64, t.duplicates, read - unique - sup));
+	tally_snapshot_release(s);
+}
+
+/* What mixed_rows() must count, A and C in file @fa. */
+static void
+expect_mixed(uint32_t fa)
+{
+	tally_snapshot *s = NULL;
+	tally_group g[4];
+	size_t n;
+
+	expect_totals(e, 7, 2, 2);
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	/* A counted at error (the first aggregated), C at warning; nothing
+	 * suppressed in the levels */
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_ERROR), 1));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_WARNING), 1));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_NOTE), 0));
+	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE,
+	    TALLY_ORDER_ID, g, 4, &n), TALLY_OK));
+	cr_assert(eq(sz, n, 1), "only the active rows' file has a count");
+	cr_expect(eq(u32, g[0].file, fa));
+	cr_expect(eq(u64, g[0].count, 2));
+	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_RULE,
+	    TALLY_ORDER_ID, g, 4, &n), TALLY_OK));
+	cr_assert(eq(sz, n, 1));
+	cr_expect(eq(u64, g[0].count, 2));
+	cr_expect(eq(sz, tally_snapshot_group_count(s, TALLY_DIM_FILE_RULE), 1));
+	tally_snapshot_release(s);
+}
+
+/* Up to 8 rows as columns, for tally_batch_append_columns(). */
+typedef struct cols8 {
+	uint32_t tool[8], rule[8], file[8], message[8], line[8], column[8];
+	uint64_t offset[8];
+	uint8_t level[8], flags[8];
+} cols8;
+
+static tally_columns
+as_columns(cols8 *x, const tally_violation *v, size_t n)
+{
+	cr_assert(le(sz, n, 8));
+	for (size_t i = 0; i < n; i++) {
+		x->tool[i] = v[i].tool, x->rule[i] = v[i].rule;
+		x->file[i] = v[i].file, x->message[i] = v[i].message;
+		x->line[i] = v[i].line, x->column[i] = v[i].column;
+		x->offset[i] = v[i].offset, x->level[i] = v[i].level;
+		x->flags[i] = v[i].flags;
+	}
+	return (tally_columns){ x->tool, x->rule, x->file, x->message,
+		x->line, x->column, x->offset, x->level, x->flags };
+}
+
+/* Append @c's @n rows as one batch and submit it. */
+static void
+submit_columns(const tally_columns *c, uint32_t n)
+{
+	tally_batch *b = NULL;
+
+	cr_assert(eq(int, tally_batch_acquire(e, &b), TALLY_OK));
+	cr_assert(eq(int, tally_batch_append_columns(b, c, n), TALLY_OK));
+	cr_assert(eq(int, tally_batch_submit(e, b), TALLY_OK));
+}
+
+/* One batch, so the first of two duplicates is the one counted. */
+Test(engine, suppressed_copy_is_distinct_and_counted_apart)
+{
+	tally_violation v[7];
+
+	uint32_t fa = mixed_rows(v);
+
+	submit(v, 7);
+	expect_mixed(fa);
+}
+
+Test(engine, suppressed_columns_count_as_rows_do)
+{
+	tally_violation v[7];
+	uint32_t fa = mixed_rows(v);
+	cols8 x;
+	tally_columns c = as_columns(&x, v, 7);
+
+	submit_columns(&c, 7);
+	expect_mixed(fa);
+}
+
+/* flags NULL: every row active, so A' is a duplicate of A and B counts. */
+Test(engine, null_flags_column_means_every_row_active)
+{
+	tally_violation v[7];
+	cols8 x;
+	tally_columns c;
+
+	(void)mixed_rows(v);
+	c = as_columns(&x, v, 7);
+	c.flags = NULL;
+	submit_columns(&c, 7);
+	expect_totals(e, 7, 3, 0); /* A, B, C */
+}
+
+Test(engine, unknown_flags_and_offsets_from_2_63_are_refused)
+{
+	const uint8_t bad_flags[] = { 0x2, 0x3, 0x80, 0xff };
+	tally_violation v[7], y;
+	tally_batch *b = NULL;
+	tally_columns c;
+	cols8 x;
+
+	(void)mixed_rows(v);
+	cr_assert(eq(int, tally_batch_acquire(e, &b), TALLY_OK));
+	for (size_t i = 0; i < sizeof(bad_flags); i++) {
+		y = v[0], y.flags = bad_flags[i];
+		cr_expect(eq(int, tally_batch_append(b, &y), TALLY_ERANGE),
+		    "flags %#x", bad_flags[i]);
+	}
+	y = v[2], y.offset = UINT64_C(1) << 63;
+	cr_expect(eq(int, tally_batch_append(b, &y), TALLY_ERANGE));
+	y.offset = UINT64_MAX;
+	cr_expect(eq(int, tally_batch_append(b, &y), TALLY_ERANGE));
+	y.flags = 0;
+	cr_expect(eq(int, tally_batch_append(b, &y), TALLY_ERANGE));
+	cr_expect(eq(u32, tally_batch_count(b), 0));
+	/* columns: one bad row refuses them all */
+	c = as_columns(&x, v, 7);
+	x.flags[5] = 0x4;
+	cr_expect(eq(int, tally_batch_append_columns(b, &c, 7), TALLY_ERANGE));
+	x.flags[5] = v[5].flags;
+	x.offset[6] = UINT64_C(1) << 63;
+	cr_expect(eq(int, tally_batch_append_columns(b, &c, 7), TALLY_ERANGE));
+	c.flags = NULL; /* the offset is refused whatever the flags */
+	cr_expect(eq(int, tally_batch_append_columns(b, &c, 7), TALLY_ERANGE));
+	cr_expect(eq(u32, tally_batch_count(b), 0));
+	/* the largest offset taken, suppressed or not */
+	x.offset[6] = INT64_MAX;
+	c.flags = x.flags;
+	cr_expect(eq(int, tally_batch_append_columns(b, &c, 7), TALLY_OK));
+	y = v[2], y.offset = INT64_MAX;
+	cr_expect(eq(int, tally_batch_append(b, &y), TALLY_OK));
+	y.flags = 0;
+	cr_expect(eq(int, tally_batch_append(b, &y), TALLY_OK));
+	cr_expect(eq(u32, tally_batch_count(b), 9));
+	cr_assert(eq(int, tally_batch_submit(e, b), TALLY_OK));
+	/*
+	 * At offset 2^63 - 1, B's last copy and A both ways are keys of their
+	 * own: unique A, C, A@max; suppressed A', B, B@max, A'@max.
+	 */
+	expect_totals(e, 9, 3, 4);
+}
+
+/* The filters take suppressed rows out as they do active ones. */
+Test(engine, filters_apply_to_suppressed_rows)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *saved = e, *x = NULL;
+	tally_snapshot *s = NULL;
+	uint32_t ids[4], fs;
+	tally_violation v[6];
+
+	cfg.workers = 2;
+	cfg.min_level = TALLY_LEVEL_WARNING;
+	cfg.path_glob = "src/*";
+	cr_assert(eq(int, tally_engine_create(&x, &cfg), TALLY_OK));
+	e = x;
+	trfm(x, &ids[0], &ids[1], &ids[2], &ids[3]); /* file "f": no match */
+	fs = intern(TALLY_STR_FILE, "src/a");
+	/* suppressed: note (out), error (in), its note copy (out, so no
+	 * duplicate), error in "f" (out); active: note (out), warning (in) */
+	v[0] = (tally_violation){ ids[0], ids[1], fs, ids[3], 1, 0, 0,
+		TALLY_LEVEL_NOTE, SUP };
+	v[1] = v[0], v[1].line = 2, v[1].level = TALLY_LEVEL_ERROR;
+	v[2] = v[1], v[2].level = TALLY_LEVEL_NOTE;
+	v[3] = v[1], v[3].file = ids[2];
+	v[4] = v[0], v[4].flags = 0;
+	v[5] = v[1], v[5].flags = 0, v[5].level = TALLY_LEVEL_WARNING;
+	submit(v, 6);
+	expect_totals(x, 2, 1, 1);
+	cr_assert(eq(int, tally_snapshot_acquire(x, &s), TALLY_OK));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_WARNING), 1));
+	cr_expect(eq(u64, tally_snapshot_level(s, TALLY_LEVEL_ERROR), 0));
+	tally_snapshot_release(s);
+	e = saved;
+	tally_engine_destroy(x);
+}
+
+/* ------------------------------------------------------------------ */
 /* Exactness against a sorted reference                                */
 
 #define NV 5000
@@ -403,7 +631,7 @@ key_cmp(const void *pa, const void *pb)
 {
 	const tally_violation *a = pa, *b = pb;
 
-	/* Everything but the level, in a fixed order. */
+	/* Everything but the level, in a fixed order; the flag too. */
 	if (a->tool != b->tool) return a->tool < b->tool ? -1 : 1;
 	if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
 	if (a->file != b->file) return a->file < b->file ? -1 : 1;
@@ -411,6 +639,7 @@ key_cmp(const void *pa, const void *pb)
 	if (a->line != b->line) return a->line < b->line ? -1 : 1;
 	if (a->column != b->column) return a->column < b->column ? -1 : 1;
 	if (a->offset != b->offset) return a->offset < b->offset ? -1 : 1;
+	if (a->flags != b->flags) return a->flags < b->flags ? -1 : 1;
 	return 0;
 }
 
@@ -423,64 +652,121 @@ rnd(uint64_t *s)
 	return *s;
 }
 
-Test(engine, counts_match_a_sorted_reference)
-{
-	static tally_violation v[NV], sorted[NV];
-	uint64_t seed = 0x9e3779b97f4a7c15u, by_tool[3] = { 0 };
-	uint64_t by_file[7] = { 0 }, by_fr[7][5] = { { 0 } }, unique = 0;
+/* The strings of the reference rows: 3 tools, 5 rules, 7 files, 4 messages. */
+typedef struct ref_ids {
 	uint32_t tools[3], rules[5], files[7], msgs[4];
-	size_t npairs = 0, sum = 0;
-	tally_snapshot *s = NULL;
-	tally_group g[64];
-	tally_totals t;
-	size_t n;
+} ref_ids;
+
+/* What the engine must count, from sorting the rows (active ones only in
+ * the groups). */
+typedef struct reference {
+	uint64_t unique, suppressed;
+	uint64_t both; /* suppressed keys whose active copy is there too */
+	uint64_t by_tool[3], by_file[7], by_fr[7][5];
+	size_t npairs;
+} reference;
+
+static void
+ref_intern(ref_ids *x)
+{
 	char name[8];
 
 	for (int i = 0; i < 3; i++)
-		snprintf(name, sizeof(name), "t%d", i), tools[i] = tool(name);
+		snprintf(name, sizeof(name), "t%d", i), x->tools[i] = tool(name);
 	for (int i = 0; i < 5; i++)
 		snprintf(name, sizeof(name), "r%d", i),
-		    rules[i] = intern(TALLY_STR_RULE, name);
+		    x->rules[i] = intern(TALLY_STR_RULE, name);
 	for (int i = 0; i < 7; i++)
 		snprintf(name, sizeof(name), "f%d", i),
-		    files[i] = intern(TALLY_STR_FILE, name);
+		    x->files[i] = intern(TALLY_STR_FILE, name);
 	for (int i = 0; i < 4; i++)
 		snprintf(name, sizeof(name), "m%d", i),
-		    msgs[i] = intern(TALLY_STR_MESSAGE, name);
-	/* Small value ranges, so many rows are exact duplicates. */
-	for (int i = 0; i < NV; i++) {
-		v[i].tool = tools[rnd(&seed) % 3];
-		v[i].rule = rules[rnd(&seed) % 5];
-		v[i].file = files[rnd(&seed) % 7];
-		v[i].message = msgs[rnd(&seed) % 4];
+		    x->msgs[i] = intern(TALLY_STR_MESSAGE, name);
+}
+
+/*
+ * @n rows over small value ranges, so many rows are exact duplicates;
+ * @sup_pct percent of them suppressed, so that many keys come both ways.
+ * Offsets are 0 or the largest the engine takes, 2^63 - 1.
+ */
+static void
+ref_rows(tally_violation *v, size_t n, const ref_ids *x, unsigned sup_pct)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].tool = x->tools[rnd(&seed) % 3];
+		v[i].rule = x->rules[rnd(&seed) % 5];
+		v[i].file = x->files[rnd(&seed) % 7];
+		v[i].message = x->msgs[rnd(&seed) % 4];
 		v[i].line = (uint32_t)(rnd(&seed) % 4);
 		v[i].column = (uint32_t)(rnd(&seed) % 2);
-		v[i].offset = rnd(&seed) % 2 ? UINT64_MAX : 0;
+		v[i].offset = rnd(&seed) % 2 ? INT64_MAX : 0;
 		v[i].level = (uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT);
+		v[i].flags = rnd(&seed) % 100 < sup_pct ?
+		    TALLY_VIOLATION_SUPPRESSED : 0;
 	}
-	/* Reference: sort the keys; each run of equal keys counts once. */
-	memcpy(sorted, v, sizeof(v));
-	qsort(sorted, NV, sizeof(sorted[0]), key_cmp);
-	for (int i = 0; i < NV; i++) {
+}
+
+/* Sort the keys; each run of equal keys counts once. */
+static void
+ref_count(const tally_violation *v, size_t n, const ref_ids *x,
+    reference *ref)
+{
+	static tally_violation sorted[NV];
+
+	cr_assert(le(sz, n, NV));
+	memset(ref, 0, sizeof(*ref));
+	memcpy(sorted, v, n * sizeof(v[0]));
+	qsort(sorted, n, sizeof(sorted[0]), key_cmp);
+	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && key_cmp(&sorted[i - 1], &sorted[i]) == 0)
 			continue;
-		by_tool[sorted[i].tool]++;
-		by_file[sorted[i].file]++;
-		by_fr[index_of(files, 7, sorted[i].file)]
-		    [index_of(rules, 5, sorted[i].rule)]++;
-		unique++;
+		if (sorted[i].flags & TALLY_VIOLATION_SUPPRESSED) {
+			tally_violation act = sorted[i];
+
+			act.flags = 0; /* sorts just before its suppressed copy */
+			ref->both += i > 0 && key_cmp(&sorted[i - 1], &act) == 0;
+			ref->suppressed++;
+			continue;
+		}
+		ref->by_tool[index_of(x->tools, 3, sorted[i].tool)]++;
+		ref->by_file[index_of(x->files, 7, sorted[i].file)]++;
+		ref->by_fr[index_of(x->files, 7, sorted[i].file)]
+		    [index_of(x->rules, 5, sorted[i].rule)]++;
+		ref->unique++;
 	}
 	for (int f = 0; f < 7; f++)
 		for (int r = 0; r < 5; r++)
-			npairs += by_fr[f][r] != 0;
+			ref->npairs += ref->by_fr[f][r] != 0;
+}
 
-	submit(v, NV);
+/* Intern the strings, make @n rows and count them in @ref. */
+static void
+ref_make(tally_violation *v, size_t n, unsigned sup_pct, ref_ids *x,
+    reference *ref)
+{
+	ref_intern(x);
+	ref_rows(v, n, x, sup_pct);
+	ref_count(v, n, x, ref);
+}
+
+/* Flush @e and check its snapshot against @ref, @n rows submitted. */
+static void
+ref_expect(const reference *ref, const ref_ids *x, size_t nrows)
+{
+	tally_snapshot *s = NULL;
+	tally_group g[64];
+	tally_totals t;
+	size_t n, sum = 0;
+
 	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
 	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
 	tally_snapshot_totals(s, &t);
-	cr_expect(eq(u64, t.read, NV));
-	cr_expect(eq(u64, t.unique, unique));
-	cr_expect(eq(u64, t.duplicates, NV - unique));
+	cr_expect(eq(u64, t.read, nrows));
+	cr_expect(eq(u64, t.unique, ref->unique));
+	cr_expect(eq(u64, t.suppressed, ref->suppressed));
+	cr_expect(eq(u64, t.duplicates, nrows - ref->unique - ref->suppressed));
 	/*
 	 * With two workers, which of two batches holding the same key is
 	 * aggregated first is a race, so the level a duplicate key is
@@ -488,24 +774,27 @@ Test(engine, counts_match_a_sorted_reference)
 	 * split with one worker in the next test.
 	 */
 	cr_expect(eq(u64, tally_snapshot_level(s, 0) + tally_snapshot_level(s, 1)
-	    + tally_snapshot_level(s, 2) + tally_snapshot_level(s, 3), unique));
+	    + tally_snapshot_level(s, 2) + tally_snapshot_level(s, 3),
+	    ref->unique));
 	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_TOOL,
 	    TALLY_ORDER_ID, g, 64, &n), TALLY_OK));
 	cr_assert(eq(sz, n, 3));
 	for (size_t i = 0; i < n; i++)
-		cr_expect(eq(u64, g[i].count, by_tool[g[i].tool]));
+		cr_expect(eq(u64, g[i].count,
+		    ref->by_tool[index_of(x->tools, 3, g[i].tool)]));
 	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE,
 	    TALLY_ORDER_ID, g, 64, &n), TALLY_OK));
 	cr_assert(eq(sz, n, 7));
 	for (size_t i = 0; i < n; i++)
-		cr_expect(eq(u64, g[i].count, by_file[g[i].file]));
+		cr_expect(eq(u64, g[i].count,
+		    ref->by_file[index_of(x->files, 7, g[i].file)]));
 	/* (file, rule): every pair with its count, in (file, rule) order */
 	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_FILE_RULE,
 	    TALLY_ORDER_ID, g, 64, &n), TALLY_OK));
-	cr_assert(eq(sz, n, npairs));
+	cr_assert(eq(sz, n, ref->npairs));
 	for (size_t i = 0; i < n; i++) {
-		cr_expect(eq(u64, g[i].count, by_fr[index_of(files, 7,
-		    g[i].file)][index_of(rules, 5, g[i].rule)]));
+		cr_expect(eq(u64, g[i].count, ref->by_fr[index_of(x->files, 7,
+		    g[i].file)][index_of(x->rules, 5, g[i].rule)]));
 		cr_expect(eq(u32, g[i].tool, TALLY_ID_NONE));
 		if (i > 0)
 			cr_expect(g[i - 1].file < g[i].file ||
@@ -514,8 +803,68 @@ Test(engine, counts_match_a_sorted_reference)
 			    i);
 		sum += g[i].count;
 	}
-	cr_expect(eq(u64, sum, unique));
+	cr_expect(eq(u64, sum, ref->unique));
 	tally_snapshot_release(s);
+}
+
+Test(engine, counts_match_a_sorted_reference)
+{
+	static tally_violation v[NV];
+	reference ref;
+	ref_ids x;
+
+	ref_make(v, NV, 0, &x, &ref);
+	cr_assert(eq(u64, ref.suppressed, 0));
+	submit(v, NV);
+	ref_expect(&ref, &x, NV);
+}
+
+/*
+ * A third of the rows suppressed, appended row by row: each key counts
+ * once per flag, the suppressed ones in no level and no group.
+ */
+Test(engine, suppressed_rows_match_a_sorted_reference)
+{
+	static tally_violation v[NV];
+	reference ref;
+	ref_ids x;
+
+	ref_make(v, NV, 33, &x, &ref);
+	/* not trivially so: keys of both kinds, many of them both ways, and
+	 * duplicates */
+	cr_assert(gt(u64, ref.suppressed, 500));
+	cr_assert(gt(u64, ref.both, 200));
+	cr_assert(lt(u64, ref.unique + ref.suppressed, NV - 500));
+	submit(v, NV);
+	ref_expect(&ref, &x, NV);
+}
+
+/* The same rows given as columns, flags non-NULL, 64 rows a call. */
+Test(engine, suppressed_columns_match_a_sorted_reference)
+{
+	static tally_violation v[NV];
+	static uint32_t c32[6][NV];
+	static uint64_t off[NV];
+	static uint8_t lvl[NV], flg[NV];
+	reference ref;
+	ref_ids x;
+
+	ref_make(v, NV, 33, &x, &ref);
+	for (size_t i = 0; i < NV; i++) {
+		c32[0][i] = v[i].tool, c32[1][i] = v[i].rule;
+		c32[2][i] = v[i].file, c32[3][i] = v[i].message;
+		c32[4][i] = v[i].line, c32[5][i] = v[i].column;
+		off[i] = v[i].offset, lvl[i] = v[i].level, flg[i] = v[i].flags;
+	}
+	for (size_t i = 0; i < NV; i += 64) {
+		uint32_t m = NV - i < 64 ? (uint32_t)(NV - i) : 64;
+		tally_columns c = { c32[0] + i, c32[1] + i, c32[2] + i,
+			c32[3] + i, c32[4] + i, c32[5] + i, off + i, lvl + i,
+			flg + i };
+
+		submit_columns(&c, m);
+	}
+	ref_expect(&ref, &x, NV);
 }
 
 Test(engine, one_worker_keeps_the_first_level)
@@ -532,7 +881,7 @@ Test(engine, one_worker_keeps_the_first_level)
 	for (int i = 0; i < NV; i++) {
 		v[i] = (tally_violation){ t, r, f, m,
 			(uint32_t)(rnd(&seed) % 50), 0, 0,
-			(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT) };
+			(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT), 0 };
 	}
 	for (int i = 0; i < NV; i++) {
 		int first = 1;
@@ -576,9 +925,9 @@ Test(engine, ranking_is_by_count_then_name)
 	uint32_t fz = intern(TALLY_STR_FILE, "z");
 	uint32_t fy = intern(TALLY_STR_FILE, "y");
 	tally_violation v[] = {
-		{ t, rb, fz, m, 1, 0, 0, 2 }, { t, rb, fz, m, 2, 0, 0, 2 },
-		{ t, ra, fy, m, 3, 0, 0, 2 }, { t, ra, fy, m, 4, 0, 0, 2 },
-		{ t, rc, fy, m, 5, 0, 0, 2 },
+		{ t, rb, fz, m, 1, 0, 0, 2, 0 }, { t, rb, fz, m, 2, 0, 0, 2, 0 },
+		{ t, ra, fy, m, 3, 0, 0, 2, 0 }, { t, ra, fy, m, 4, 0, 0, 2, 0 },
+		{ t, rc, fy, m, 5, 0, 0, 2, 0 },
 	};
 	tally_snapshot *s = NULL;
 	tally_group g[8];
@@ -692,7 +1041,7 @@ Test(engine, top_n_equals_a_full_sort_for_every_cap)
 		v[i] = (tally_violation){ t[x % TOOLS],
 			r[(x >> 8) % RULES * ((x >> 20) % 4 != 0) % RULES],
 			f[(x >> 24) % FILES * ((x >> 40) % 3 != 0) % FILES],
-			m, i + 1, 0, 0, TALLY_LEVEL_WARNING };
+			m, i + 1, 0, 0, TALLY_LEVEL_WARNING, 0 };
 	}
 	submit(v, ROWS);
 	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
@@ -774,7 +1123,7 @@ Test(engine, filters_count_only_levels_at_or_above_on_matching_files)
 			v[i] = (tally_violation){ t, r[rnd(&seed) % 3],
 				f[rnd(&seed) % nf], msg,
 				(uint32_t)(rnd(&seed) % 40), 0, 0,
-				(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT) };
+				(uint8_t)(rnd(&seed) % TALLY_LEVEL_COUNT), 0 };
 		}
 		submit(v + lo, hi - lo);
 	}
@@ -824,7 +1173,7 @@ Test(engine, a_filtered_row_does_not_hide_its_duplicate)
 
 	filtered_engine(TALLY_LEVEL_WARNING, NULL);
 	trfm(e, &t, &r, &f, &m);
-	v[0] = (tally_violation){ t, r, f, m, 7, 1, 0, TALLY_LEVEL_NOTE };
+	v[0] = (tally_violation){ t, r, f, m, 7, 1, 0, TALLY_LEVEL_NOTE, 0 };
 	v[1] = v[0];
 	v[1].level = TALLY_LEVEL_ERROR;
 	submit(v, 1);
@@ -857,7 +1206,7 @@ Test(engine, nonblocking_submit_says_eagain)
 	for (int i = 0; i < 64; i++) {
 		cr_assert(eq(int, tally_batch_acquire(x, &b[i]), TALLY_OK));
 		for (uint32_t k = 0; k < 4096; k++) {
-			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1 };
+			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1, 0 };
 
 			cr_assert(eq(int, tally_batch_append(b[i], &v), 0));
 		}
@@ -898,7 +1247,7 @@ Test(engine, destroy_drains_unflushed_batches)
 	for (int i = 0; i < 20; i++) {
 		cr_assert(eq(int, tally_batch_acquire(x, &b), TALLY_OK));
 		for (uint32_t k = 0; k < 100; k++) {
-			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1 };
+			tally_violation v = { t, r, f, m, k, (uint32_t)i, 0, 1, 0 };
 
 			cr_assert(eq(int, tally_batch_append(b, &v), 0));
 		}
@@ -936,7 +1285,7 @@ workload(const tally_allocator *a)
 	    (rc = tally_engine_string_intern(x, TALLY_STR_MESSAGE, "m", 1, &m)))
 		goto out;
 	for (uint32_t i = 0; i < 200; i++) {
-		tally_violation v = { t, r, f, m, i % 150, 0, 0, 1 };
+		tally_violation v = { t, r, f, m, i % 150, 0, 0, 1, 0 };
 
 		if (b == NULL && (rc = tally_batch_acquire(x, &b)) != TALLY_OK)
 			goto out;
@@ -1036,7 +1385,7 @@ Test(engine, idle_batches_past_the_budget_are_freed)
 	    &m), 0));
 	base = c.live_bytes;
 	for (uint32_t i = 0; i < 64; i++) {
-		tally_violation v = { t, r, f, m, i, 0, 0, 1 };
+		tally_violation v = { t, r, f, m, i, 0, 0, 1, 0 };
 
 		cr_assert(eq(int, tally_batch_acquire(x, &b[i]), 0));
 		cr_assert(eq(int, tally_batch_append(b[i], &v), 0));
@@ -1107,8 +1456,8 @@ Test(engine, snapshots_are_numbered_and_outlive_publication)
 {
 	uint32_t t = tool("t"), m = intern(TALLY_STR_MESSAGE, "m");
 	uint32_t r = intern(TALLY_STR_RULE, "r"), f = intern(TALLY_STR_FILE, "f");
-	tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2 },
-		{ t, r, f, m, 2, 0, 0, 2 } };
+	tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2, 0 },
+		{ t, r, f, m, 2, 0, 0, 2, 0 } };
 	tally_snapshot *a = NULL, *b = NULL, *c = NULL;
 	tally_totals ta, tb;
 
@@ -1152,7 +1501,7 @@ Test(engine, wait_returns_on_publication_or_times_out)
 		 * 100 ms (the default interval), no flush needed */
 		tally_violation v[] = { { tool("t"), intern(TALLY_STR_RULE, "r"),
 			intern(TALLY_STR_FILE, "f"),
-			intern(TALLY_STR_MESSAGE, "m"), 1, 0, 0, 2 } };
+			intern(TALLY_STR_MESSAGE, "m"), 1, 0, 0, 2, 0 } };
 
 		submit(v, 1);
 	}
@@ -1241,8 +1590,8 @@ Test(engine, on_snapshot_sees_every_publication)
 	t = tool("t"), m = intern(TALLY_STR_MESSAGE, "m");
 	r = intern(TALLY_STR_RULE, "r"), f = intern(TALLY_STR_FILE, "f");
 	{
-		tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2 },
-			{ t, r, f, m, 1, 0, 0, 2 }, { t, r, f, m, 3, 0, 0, 1 } };
+		tally_violation v[] = { { t, r, f, m, 1, 0, 0, 2, 0 },
+			{ t, r, f, m, 1, 0, 0, 2, 0 }, { t, r, f, m, 3, 0, 0, 1, 0 } };
 
 		submit(v, 3);
 	}
@@ -1251,7 +1600,7 @@ Test(engine, on_snapshot_sees_every_publication)
 	{
 		/* more, and no flush: only the periodic publisher (5 ms) can
 		 * show it (an acquire without a flush does not publish) */
-		tally_violation v[] = { { t, r, f, m, 9, 0, 0, 2 } };
+		tally_violation v[] = { { t, r, f, m, 9, 0, 0, 2, 0 } };
 
 		submit(v, 1);
 	}

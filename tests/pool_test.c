@@ -316,7 +316,7 @@ produce(void *arg)
 		cr_assert(eq(int, tally_batch_acquire(p->e, &b), TALLY_OK));
 		for (uint32_t r = 0; r < tally_batch_capacity(b); r++) {
 			tally_violation v = { p->tool, p->rule, p->file,
-				p->msg, i * 64 + r + 1, 1, 0, TALLY_LEVEL_NOTE };
+				p->msg, i * 64 + r + 1, 1, 0, TALLY_LEVEL_NOTE, 0 };
 
 			cr_assert(eq(int, tally_batch_append(b, &v),
 			    TALLY_OK));

@@ -29,7 +29,8 @@ engine(const tally_allocator *alloc)
 /*
  * N violations over a few tools (with versions), rules, files and
  * messages, some names holding NUL bytes or empty, some rows repeated
- * (duplicates the engine drops).
+ * (duplicates the engine drops), a fifth of them suppressed, and some
+ * repeats with the other flag (a distinct violation each).
  */
 static void
 make(tally_engine *e, tally_violation *v)
@@ -50,7 +51,9 @@ make(tally_engine *e, tally_violation *v)
 
 		v[i] = (tally_violation){ .tool = tool[r % 3],
 			.line = r % 101, .column = r % 5,
-			.offset = (uint64_t)r << 33, .level = (uint8_t)(r % 4) };
+			.offset = (uint64_t)r << 33, .level = (uint8_t)(r % 4),
+			.flags = (r % 5 == 1) ^ (i % 14 == 3) ?
+			    TALLY_VIOLATION_SUPPRESSED : 0 };
 		cr_assert(eq(int, tally_engine_string_intern(e, TALLY_STR_RULE,
 		    rule[r % 5], r % 5 >= 3 ? 3 : strlen(rule[r % 5]),
 		    &v[i].rule), 0));
@@ -152,8 +155,9 @@ describe(tally_engine *e)
 	}
 	qsort(lines, nl, sizeof(char *), cmp_str);
 	out = malloc(nl * 512 + 256);
-	len = (size_t)sprintf(out, "read %llu unique %llu dup %llu levels",
-	    (unsigned long long)t.read, (unsigned long long)t.unique,
+	len = (size_t)sprintf(out, "read %llu unique %llu suppressed %llu dup "
+	    "%llu levels", (unsigned long long)t.read,
+	    (unsigned long long)t.unique, (unsigned long long)t.suppressed,
 	    (unsigned long long)t.duplicates);
 	for (int l = 0; l < TALLY_LEVEL_COUNT; l++)
 		len += (size_t)sprintf(out + len, " %llu", (unsigned long long)
@@ -193,6 +197,7 @@ Test(replay, another_engine_counts_the_same_by_name)
 	cr_expect(not(eq(ptr, strstr(da, "gam\\0ma|2\\0b|"), NULL)), "%s", da);
 	cr_expect(not(eq(ptr, strstr(da, "R\\0y|"), NULL)), "%s", da);
 	cr_expect(eq(ptr, strstr(da, "dup 0 "), NULL), "%s", da);
+	cr_expect(eq(ptr, strstr(da, "suppressed 0 "), NULL), "%s", da);
 	free(da);
 	free(db);
 
@@ -210,6 +215,7 @@ Test(replay, another_engine_counts_the_same_by_name)
 		tally_snapshot_totals(s, &t1);
 		tally_snapshot_release(s);
 		cr_expect(eq(u64, t1.unique, t0.unique));
+		cr_expect(eq(u64, t1.suppressed, t0.suppressed));
 		cr_expect(eq(u64, t1.read, 2 * t0.read));
 	}
 	tally_results_free(a, blob, len);
@@ -247,6 +253,15 @@ Test(replay, unknown_ids_and_levels_are_refused_by_pack)
 	x[0].level = TALLY_LEVEL_COUNT;
 	cr_expect(eq(int, tally_results_pack(a, x, 1, &blob, &len),
 	    TALLY_ERANGE));
+	/* what tally_batch_append() refuses: unknown flags, offset 2^63 */
+	x[0] = v[0];
+	x[0].flags = 0x2;
+	cr_expect(eq(int, tally_results_pack(a, x, 1, &blob, &len),
+	    TALLY_ERANGE));
+	x[0] = v[0];
+	x[0].offset = UINT64_C(1) << 63;
+	cr_expect(eq(int, tally_results_pack(a, x, 1, &blob, &len),
+	    TALLY_ERANGE));
 	cr_expect(eq(ptr, blob, NULL));
 	tally_engine_destroy(a);
 }
@@ -282,13 +297,20 @@ Test(replay, bad_packs_add_nothing)
 		cr_assert(eq(int, tally_results_replay(b, bad, l, NULL),
 		    TALLY_EFORMAT), "length %zu of %zu", l, len);
 	}
-	/* a wrong magic, an index past its strings, an unknown level */
+	/*
+	 * a wrong magic (0.2's "TLR1" too), an index past its strings, an
+	 * unknown level, unknown flags, an offset at bit 63
+	 */
 	{
 		uint32_t nrule;
-		size_t cols = len - (size_t)N * 33;
+		size_t cols = len - (size_t)N * 34;
 
 		memcpy(bad, blob, len);
 		bad[0] ^= 1;
+		cr_expect(eq(int, tally_results_replay(b, bad, len, NULL),
+		    TALLY_EFORMAT));
+		memcpy(bad, blob, len);
+		memcpy(bad, &(uint32_t){ 0x31524c54u }, 4); /* "TLR1" */
 		cr_expect(eq(int, tally_results_replay(b, bad, len, NULL),
 		    TALLY_EFORMAT));
 		memcpy(bad, blob, len);
@@ -297,7 +319,16 @@ Test(replay, bad_packs_add_nothing)
 		cr_expect(eq(int, tally_results_replay(b, bad, len, NULL),
 		    TALLY_EFORMAT));
 		memcpy(bad, blob, len);
-		bad[len - 1] = TALLY_LEVEL_COUNT;
+		bad[cols + 33 * N - 1] = TALLY_LEVEL_COUNT; /* the last level */
+		cr_expect(eq(int, tally_results_replay(b, bad, len, NULL),
+		    TALLY_EFORMAT));
+		memcpy(bad, blob, len);
+		bad[len - 1] = 0x2; /* the last row's flags */
+		cr_expect(eq(int, tally_results_replay(b, bad, len, NULL),
+		    TALLY_EFORMAT));
+		memcpy(bad, blob, len);
+		memcpy(bad + cols + 32 * N - 8, /* the last offset */
+		    &(uint64_t){ UINT64_C(1) << 63 }, 8);
 		cr_expect(eq(int, tally_results_replay(b, bad, len, NULL),
 		    TALLY_EFORMAT));
 		cr_expect(eq(u64, strings(b), nstr));

@@ -22,8 +22,15 @@ typedef struct tally_batch tally_batch;
  * struct tally_violation - one finding, strings already interned.
  * @tool, @rule, @file, @message: ids from this engine (TALLY_STR_* kinds).
  * @line, @column: 1-based position, 0 when unknown.
- * @offset: character or byte offset of the region, 0 when unknown.
+ * @offset: character or byte offset of the region, 0 when unknown; below
+ *          2^63 (the engine keeps the suppressed flag in the top bit).
  * @level:  a tally_level.
+ * @flags:  TALLY_VIOLATION_* bits, or 0 (since 0.3). A suppressed violation
+ *          is distinct from an active copy of it and is counted apart
+ *          (tally/engine.h, tally/snapshot.h).
+ *
+ * A positional initializer written for 0.2 ({ tool, ..., offset, level })
+ * still means the same: @flags is 0.
  */
 typedef struct tally_violation {
 	uint32_t tool;
@@ -34,7 +41,11 @@ typedef struct tally_violation {
 	uint32_t column;
 	uint64_t offset;
 	uint8_t level;
+	uint8_t flags;
 } tally_violation;
+
+/* tally_violation.flags: suppressed in its source (tally/engine.h). */
+#define TALLY_VIOLATION_SUPPRESSED 0x1u
 
 /**
  * tally_batch_acquire() - get an empty batch to fill.
@@ -56,7 +67,9 @@ int tally_batch_acquire(tally_engine *e, tally_batch **out);
  *
  * Return: TALLY_OK; TALLY_EFULL when the batch already holds its capacity
  * (nothing is appended); TALLY_ERANGE when an id is not one this engine
- * handed out or the level is not a tally_level (nothing is appended).
+ * handed out, the level is not a tally_level, @flags has a bit that is
+ * not a TALLY_VIOLATION_* flag, or the offset is 2^63 or more (nothing is
+ * appended).
  * Threads: the batch's owner only.
  */
 int tally_batch_append(tally_batch *b, const tally_violation *v);
@@ -66,6 +79,9 @@ int tally_batch_append(tally_batch *b, const tally_violation *v);
  * @tool, @rule, @file, @message, @line, @column: row i is element i of each.
  * @offset: the offsets, or NULL when every offset is 0.
  * @level:  the levels (tally_level values).
+ * @flags:  the TALLY_VIOLATION_* flags, or NULL when every row's are 0
+ *          (since 0.3; last, so a positional initializer written for 0.2
+ *          leaves it NULL).
  */
 typedef struct tally_columns {
 	const uint32_t *tool;
@@ -76,6 +92,7 @@ typedef struct tally_columns {
 	const uint32_t *column;
 	const uint64_t *offset;
 	const uint8_t *level;
+	const uint8_t *flags;
 } tally_columns;
 
 /**
@@ -88,8 +105,10 @@ typedef struct tally_columns {
  * is struct-of-arrays, so this is one copy per column after one range check
  * per column, instead of a call per row.
  * Return: TALLY_OK; TALLY_EFULL when fewer than @n rows are free;
- * TALLY_ERANGE when an id is not one this engine handed out or a level is
- * not a tally_level. On failure nothing is appended.
+ * TALLY_ERANGE when an id is not one this engine handed out, a level is
+ * not a tally_level, a flags byte has a bit that is not a
+ * TALLY_VIOLATION_* flag, or an offset is 2^63 or more. On failure nothing
+ * is appended.
  * Threads: the batch's owner only.
  */
 int tally_batch_append_columns(tally_batch *b, const tally_columns *c,

@@ -8,8 +8,16 @@
  * snapshots (tally/snapshot.h) at any time.
  *
  * Exact duplicate: two violations with equal (tool, rule, file, message,
- * line, column, offset) ids and values. Their level does not take part; the
- * first one aggregated is the one counted.
+ * line, column, offset) ids and values and the same suppressed flag
+ * (TALLY_VIOLATION_SUPPRESSED in tally_violation.flags, tally/batch.h).
+ * Their level does not take part; the first one aggregated is the one
+ * counted. An active and a suppressed copy of one finding are two distinct
+ * violations: the active one is counted as unique, by level and in every
+ * group; the suppressed one only in the suppressed total (tally/snapshot.h).
+ * Suppressed means what the source says: a SARIF result is suppressed
+ * when its suppressions array is non-empty and no entry's status is
+ * "underReview" or "rejected" (SARIF 2.1.0 sections 3.27.23 and 3.35;
+ * tally/sarif.h).
  */
 #ifndef TALLY_ENGINE_H
 #define TALLY_ENGINE_H
@@ -58,7 +66,8 @@ typedef struct tally_engine tally_engine;
  * deduplication, as if it had not been submitted: it is in no total and
  * no count, and an exact duplicate of it that passes still counts (level
  * is not part of the key: of two duplicates at different levels, the one
- * at @min_level or above counts).
+ * at @min_level or above counts). Suppressed violations are filtered like
+ * any other.
  *
  * Fields added in later versions go at the end; an engine built against a
  * newer header reads only the first @struct_size bytes of an older config.

@@ -30,12 +30,14 @@ extern "C" {
  *        tally_results_free().
  * @len:  receives its length.
  * Layout (native byte order; tally_results_replay() rejects a blob of the
- * other order by its magic): a header with the magic "TLR1", the count of
- * each kind of string and of rows; each string used, once (a tool with its
- * version); then the rows as columns of indexes into those strings, lines,
- * columns, offsets and levels: 33 bytes a row plus the strings.
- * Return: TALLY_OK; TALLY_EINVAL; TALLY_ERANGE (an id @e never handed out);
- * TALLY_ENOMEM.
+ * other order by its magic): a header with the magic "TLR2" (since 0.3;
+ * 0.2's "TLR1" had no flags), the count of each kind of string and of
+ * rows; each string used, once (a tool with its version); then the rows as
+ * columns of indexes into those strings, lines, columns, offsets, levels
+ * and flags: 34 bytes a row plus the strings.
+ * Return: TALLY_OK; TALLY_EINVAL; TALLY_ERANGE (an id @e never handed out,
+ * or a row tally_batch_append() would refuse: a level that is not one,
+ * unknown flags, an offset of 2^63 or more); TALLY_ENOMEM.
  * Threads: any, concurrently with everything but destroy.
  */
 int tally_results_pack(tally_engine *e, const tally_violation *v, size_t n,
@@ -50,9 +52,11 @@ void tally_results_free(tally_engine *e, void *blob, size_t len);
  * @e:     the engine.
  * @blob:  the blob (any alignment), @len bytes; read during the call only.
  * @count: receives the number of violations submitted (may be NULL).
- * The whole blob is checked before anything is interned or submitted:
- * a blob that is not one (bad magic, lengths that do not add up to @len,
- * an index past its strings, a level out of range) adds nothing.
+ * Each violation keeps its flags (a suppressed one is replayed
+ * suppressed). The whole blob is checked before anything is interned or
+ * submitted: a blob that is not one (bad magic, a 0.2 "TLR1" pack included,
+ * lengths that do not add up to @len, an index past its strings, a level
+ * out of range, unknown flags, an offset of 2^63 or more) adds nothing.
  * Every batch is acquired and filled before the first is submitted, so
  * on TALLY_ENOMEM too nothing is added (strings may have been interned).
  * Return: TALLY_OK; TALLY_EINVAL; TALLY_EFORMAT (not a valid blob);

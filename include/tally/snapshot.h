@@ -4,7 +4,8 @@
  * A snapshot is a consistent cut: it holds whole batches only, and with
  * each batch every batch it was deduplicated against, so its totals, levels
  * and groups always agree (the counts by tool sum to the unique total, and
- * so on).
+ * so on). Suppressed violations (TALLY_VIOLATION_SUPPRESSED) are in the
+ * suppressed total only: in no level count and no group.
  *
  * The engine publishes snapshots: every snapshot_interval_ms (tally_config)
  * when results were aggregated since the last one (an idle engine
@@ -28,19 +29,24 @@ extern "C" {
 
 /**
  * struct tally_totals - how many violations the snapshot has seen.
- * @read:       violations aggregated, duplicates included.
- * @unique:     distinct violations (see tally/engine.h for "exact duplicate").
- * @duplicates: @read - @unique.
+ * @read:       violations aggregated, duplicates and suppressed ones
+ *              included.
+ * @unique:     distinct active violations, those without
+ *              TALLY_VIOLATION_SUPPRESSED (see tally/engine.h for "exact
+ *              duplicate").
+ * @duplicates: @read - @unique - @suppressed.
+ * @suppressed: distinct suppressed violations (since 0.3).
  */
 typedef struct tally_totals {
 	uint64_t read;
 	uint64_t unique;
 	uint64_t duplicates;
+	uint64_t suppressed;
 } tally_totals;
 
 /**
  * enum tally_dim - what a group is keyed by. All counts are of unique
- * violations.
+ * (distinct active) violations.
  */
 typedef enum tally_dim {
 	TALLY_DIM_TOOL = 0,      /* key: tool */
@@ -152,7 +158,7 @@ uint64_t tally_snapshot_seq(const tally_snapshot *s);
 void tally_snapshot_release(tally_snapshot *s);
 
 /**
- * tally_snapshot_totals() - read, unique and duplicate counts.
+ * tally_snapshot_totals() - read, unique, duplicate and suppressed counts.
  * @s:   the snapshot.
  * @out: receives the totals.
  *
@@ -161,7 +167,7 @@ void tally_snapshot_release(tally_snapshot *s);
 void tally_snapshot_totals(const tally_snapshot *s, tally_totals *out);
 
 /**
- * tally_snapshot_level() - unique violations at one level.
+ * tally_snapshot_level() - unique (active) violations at one level.
  * @s:     the snapshot.
  * @level: a tally_level.
  *

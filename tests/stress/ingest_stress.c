@@ -5,13 +5,22 @@
  * Producers draw keys from a fixed key space of K keys (key k is the
  * violation with tool k % T, rule (k / T) % R, ..., line k), so different
  * producers submit the same keys concurrently and the dedup set is
- * contended. A producer records every key it submits in a shared bitmap
- * (atomic OR) and counts what it submitted. At the end, exactly:
- *   read   == rows in submitted batches (discarded batches count nothing)
- *   unique == keys set in the bitmap
- *   each tool's count == bitmap keys of that tool
+ * contended. --suppressed PCT (default 25) submits that percentage of the
+ * rows of two batches in three suppressed (TALLY_VIOLATION_SUPPRESSED; the
+ * third batch has none, so batches with and without race in one engine):
+ * the same key goes in both active and suppressed, two distinct
+ * violations. Half of the batches are filled row by row, half as columns
+ * in one call (tally_batch_append_columns, flags NULL when the batch has
+ * none). A producer records every key it submits in a shared bitmap per
+ * flag (atomic OR) and counts what it submitted. At the end, exactly:
+ *   read       == rows in submitted batches (discarded batches count nothing)
+ *   unique     == keys set in the active bitmap
+ *   suppressed == keys set in the suppressed bitmap
+ *   duplicates == read - unique - suppressed
+ *   each tool's count == active bitmap keys of that tool
  * and every snapshot taken on the way obeys
- *   sum(levels) == sum(tools) == sum(files) == unique <= read,
+ *   sum(levels) == sum(tools) == sum(files) == unique,
+ *   unique + suppressed <= read, duplicates == read - unique - suppressed,
  *   read never decreases,
  *   after a producer's flush, read >= what it had submitted.
  *
@@ -28,13 +37,14 @@
  * matches (fnmatch on the name, as the engine's definition says).
  *
  * With --pairs, every key is submitted exactly twice, by two different
- * producers (key q + P * j by producers q and q + 1), so a snapshot that is
- * a consistent cut (a duplicate counted only with the row it duplicates)
- * also obeys duplicates <= unique.
+ * producers (key q + P * j by producers q and q + 1), both copies with the
+ * same flag (key k is suppressed when k % 100 < PCT), so a snapshot that
+ * is a consistent cut (a duplicate counted only with the row it
+ * duplicates) also obeys duplicates <= unique + suppressed.
  *
  * Usage: ingest_stress [--producers P] [--workers W] [--readers N]
  *        [--seconds S] [--batch-max N] [--nonblock] [--pairs] [--affinity]
- *        [--path-glob] [--seed X]
+ *        [--path-glob] [--suppressed PCT] [--seed X]
  * Exit status: 0 all invariants held, 1 a violation (printed), 2 usage.
  */
 #include <errno.h>
@@ -61,17 +71,17 @@
 #define K (1u << 18) /* key space */
 
 static struct {
-	unsigned producers, workers, readers, batch_max;
+	unsigned producers, workers, readers, batch_max, suppressed;
 	double seconds;
 	bool nonblock, affinity, pairs, glob;
 	uint64_t seed;
-} opt = { 8, 4, 2, 4096, 3.0, false, false, false, false, 1 };
+} opt = { 8, 4, 2, 4096, 25, 3.0, false, false, false, false, 1 };
 
 #define GLOB "file1*"
 
 static tally_engine *e;
 static uint32_t tool_id[T], rule_id[R], file_id[F], msg_id[M];
-static _Atomic uint64_t bitmap[K / 64];
+static _Atomic uint64_t bitmap[2][K / 64]; /* [suppressed][key] */
 static _Atomic uint64_t submitted_rows, discarded_rows;
 static atomic_bool stop;
 static pthread_barrier_t start;
@@ -96,7 +106,7 @@ counted(uint32_t k)
 }
 
 static tally_violation
-violation(uint32_t k, uint64_t *s)
+violation(uint32_t k, bool sup, uint64_t *s)
 {
 	uint32_t file = file_id[(k / 7) % F];
 
@@ -111,7 +121,8 @@ violation(uint32_t k, uint64_t *s)
 	}
 	return (tally_violation){ tool_id[k % T], rule_id[(k / T) % R],
 		file, msg_id[(k / 3) % M], k, k % 80, 0,
-		(uint8_t)(rnd(s) % TALLY_LEVEL_COUNT) };
+		(uint8_t)(rnd(s) % TALLY_LEVEL_COUNT),
+		sup ? TALLY_VIOLATION_SUPPRESSED : 0 };
 }
 
 /* Check the invariants every snapshot must satisfy; returns read. */
@@ -128,11 +139,12 @@ check_snapshot(const char *who, uint64_t min_read)
 		return 0;
 	}
 	(void)stress_sums_check(who, &sum);
-	if (opt.pairs && t.duplicates > t.unique)
+	if (opt.pairs && t.duplicates > t.unique + t.suppressed)
 		FAIL("%s: not a consistent cut: %llu duplicates of %llu unique "
-		    "keys, each submitted twice", who,
+		    "and %llu suppressed keys, each submitted twice", who,
 		    (unsigned long long)t.duplicates,
-		    (unsigned long long)t.unique);
+		    (unsigned long long)t.unique,
+		    (unsigned long long)t.suppressed);
 	if (t.read < min_read)
 		FAIL("%s: read %llu < %llu submitted before the flush", who,
 		    (unsigned long long)t.read, (unsigned long long)min_read);
@@ -152,6 +164,32 @@ pin(unsigned i)
 	}
 }
 
+/* One batch's rows as columns, for tally_batch_append_columns(). */
+typedef struct colbuf {
+	uint32_t tool[4096], rule[4096], file[4096], message[4096];
+	uint32_t line[4096], column[4096];
+	uint64_t offset[4096];
+	uint8_t level[4096], flags[4096];
+} colbuf;
+
+static void
+colbuf_set(colbuf *c, uint32_t i, const tally_violation *v)
+{
+	c->tool[i] = v->tool, c->rule[i] = v->rule, c->file[i] = v->file;
+	c->message[i] = v->message, c->line[i] = v->line;
+	c->column[i] = v->column, c->offset[i] = v->offset;
+	c->level[i] = v->level, c->flags[i] = v->flags;
+}
+
+/* Whether key @k's row is suppressed: --pairs fixes it by key. */
+static bool
+suppressed(uint32_t k, bool batch_has, uint64_t *s)
+{
+	if (opt.pairs)
+		return k % 100 < opt.suppressed;
+	return batch_has && rnd(s) % 100 < opt.suppressed;
+}
+
 static void *
 producer(void *arg)
 {
@@ -163,14 +201,22 @@ producer(void *arg)
 	/* Each producer stops at its own time: some leave early. */
 	double end = now() + opt.seconds * (0.3 + 0.7 * (double)(rnd(&s) % 1000)
 	    / 1000.0);
+	colbuf *cb = malloc(sizeof(*cb));
+
+	if (cb == NULL) {
+		FAIL("out of memory");
+		return NULL;
+	}
 	pin(id);
 	pthread_barrier_wait(&start);
 	while (!atomic_load(&stop) && !atomic_load(&failed) && now() < end) {
 		tally_batch *b = NULL;
-		uint32_t n = 1 + (uint32_t)(rnd(&s) % opt.batch_max);
+		uint32_t n = 1 + (uint32_t)(rnd(&s) % opt.batch_max), nsup = 0;
 		uint32_t keys[4096];
+		uint8_t sup[4096];
 		bool discard = rnd(&s) % 50 == 0;
-		int rc;
+		bool by_columns = rnd(&s) & 1, batch_has = rnd(&s) % 3 != 0;
+		int rc = TALLY_OK;
 
 		if ((rc = tally_batch_acquire(e, &b)) != TALLY_OK) {
 			FAIL("acquire: %s", tally_strerror(rc));
@@ -193,13 +239,28 @@ producer(void *arg)
 				k = *next;
 				*next += opt.producers;
 			}
-			v = violation(k, &s);
-
-			if ((rc = tally_batch_append(b, &v)) != TALLY_OK) {
-				FAIL("append: %s", tally_strerror(rc));
-				break;
-			}
+			sup[i] = suppressed(k, batch_has, &s);
+			nsup += sup[i];
+			v = violation(k, sup[i], &s);
 			keys[i] = k;
+			if (by_columns)
+				colbuf_set(cb, i, &v);
+			else if ((rc = tally_batch_append(b, &v)) != TALLY_OK)
+				break;
+		}
+		if (by_columns && n != 0) {
+			/* flags NULL when no row has one: the 0.2 layout */
+			tally_columns c = { cb->tool, cb->rule, cb->file,
+				cb->message, cb->line, cb->column, cb->offset,
+				cb->level, nsup != 0 ? cb->flags : NULL };
+
+			rc = tally_batch_append_columns(b, &c, n);
+		}
+		if (rc != TALLY_OK) {
+			FAIL("append%s: %s", by_columns ? " columns" : "",
+			    tally_strerror(rc));
+			tally_batch_discard(e, b);
+			break;
 		}
 		if (n == 0) {
 			tally_batch_discard(e, b);
@@ -226,7 +287,7 @@ producer(void *arg)
 			for (uint32_t i = 0; i < n; i++) {
 				if (!counted(keys[i]))
 					continue;
-				atomic_fetch_or(&bitmap[keys[i] / 64],
+				atomic_fetch_or(&bitmap[sup[i]][keys[i] / 64],
 				    UINT64_C(1) << (keys[i] % 64));
 				rows++;
 			}
@@ -246,6 +307,7 @@ producer(void *arg)
 			check_snapshot("producer", floor);
 		}
 	}
+	free(cb);
 	return NULL;
 }
 
@@ -301,7 +363,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: ingest_stress [--producers P] [--workers W] "
 	    "[--readers N] [--seconds S] [--batch-max N] [--nonblock] "
-	    "[--pairs] [--affinity] [--path-glob] [--seed X]\n");
+	    "[--pairs] [--affinity] [--path-glob] [--suppressed PCT] "
+	    "[--seed X]\n");
 	exit(2);
 }
 
@@ -310,7 +373,8 @@ main(int argc, char **argv)
 {
 	tally_config cfg = TALLY_CONFIG_INIT;
 	pthread_t *th, *rd, pub;
-	uint64_t want_unique = 0, want_tool[T] = { 0 }, publications = 0;
+	uint64_t want_unique = 0, want_sup = 0, want_tool[T] = { 0 };
+	uint64_t publications = 0;
 	tally_snapshot *s = NULL;
 	tally_totals t;
 	tally_group g[T];
@@ -341,13 +405,15 @@ main(int argc, char **argv)
 			opt.seconds = atof(v), i++;
 		else if (strcmp(a, "--batch-max") == 0)
 			opt.batch_max = (unsigned)atoi(v), i++;
+		else if (strcmp(a, "--suppressed") == 0)
+			opt.suppressed = (unsigned)atoi(v), i++;
 		else if (strcmp(a, "--seed") == 0)
 			opt.seed = strtoull(v, NULL, 0), i++;
 		else
 			usage();
 	}
 	if (opt.producers == 0 || opt.batch_max == 0 || opt.batch_max > 4096 ||
-	    (opt.pairs && opt.producers < 2))
+	    (opt.pairs && opt.producers < 2) || opt.suppressed > 100)
 		usage();
 
 	cfg.workers = opt.workers;
@@ -396,10 +462,11 @@ main(int argc, char **argv)
 	if ((rc = tally_engine_flush(e)) != TALLY_OK)
 		FAIL("final flush: %s", tally_strerror(rc));
 	for (uint32_t k = 0; k < K; k++) {
-		if (atomic_load(&bitmap[k / 64]) >> (k % 64) & 1) {
+		if (atomic_load(&bitmap[0][k / 64]) >> (k % 64) & 1) {
 			want_unique++;
 			want_tool[k % T]++;
 		}
+		want_sup += atomic_load(&bitmap[1][k / 64]) >> (k % 64) & 1;
 	}
 	check_snapshot("final", atomic_load(&submitted_rows));
 	tally_snapshot_acquire(e, &s);
@@ -409,9 +476,18 @@ main(int argc, char **argv)
 		FAIL("read %llu, submitted %llu", (unsigned long long)t.read,
 		    (unsigned long long)atomic_load(&submitted_rows));
 	if (t.unique != want_unique)
-		FAIL("unique %llu, distinct keys submitted %llu",
+		FAIL("unique %llu, distinct active keys submitted %llu",
 		    (unsigned long long)t.unique,
 		    (unsigned long long)want_unique);
+	if (t.suppressed != want_sup)
+		FAIL("suppressed %llu, distinct suppressed keys submitted %llu",
+		    (unsigned long long)t.suppressed,
+		    (unsigned long long)want_sup);
+	if (t.duplicates != t.read - want_unique - want_sup)
+		FAIL("duplicates %llu, want read %llu - unique %llu - "
+		    "suppressed %llu", (unsigned long long)t.duplicates,
+		    (unsigned long long)t.read, (unsigned long long)want_unique,
+		    (unsigned long long)want_sup);
 	tally_snapshot_groups(s, TALLY_DIM_TOOL, TALLY_ORDER_ID, g, T, &n);
 	for (size_t i = 0; i < n; i++) {
 		/* tool ids are 0..T-1 in order of registration */
@@ -426,14 +502,15 @@ main(int argc, char **argv)
 	free(rd);
 	printf("ingest_stress: %s: %u producers, %u workers, %u readers, "
 	    "%.1f s%s%s: %llu rows submitted, %llu discarded, %llu unique "
-	    "keys, %llu publications, %llu snapshots checked\n",
+	    "and %llu suppressed keys, %llu publications, %llu snapshots "
+	    "checked\n",
 	    atomic_load(&failed) ? "FAILED" : "ok", opt.producers,
 	    opt.workers, opt.readers, opt.seconds,
 	    opt.nonblock ? ", non-blocking" : "", opt.pairs ? ", pairs" :
 	    opt.glob ? ", path glob" : "",
 	    (unsigned long long)atomic_load(&submitted_rows),
 	    (unsigned long long)atomic_load(&discarded_rows),
-	    (unsigned long long)want_unique,
+	    (unsigned long long)want_unique, (unsigned long long)want_sup,
 	    (unsigned long long)publications,
 	    (unsigned long long)atomic_load(&snapshots_checked));
 	return atomic_load(&failed) ? 1 : 0;

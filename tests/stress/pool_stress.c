@@ -137,7 +137,7 @@ produce_one(const char *who, uint64_t *s)
 		uint64_t r = rnd(s);
 		uint32_t k = (uint32_t)((r >> 1) % (r & 1 ? 256 : K));
 		tally_violation v = { tool_id[k % T], rule_id[(k / T) % R],
-			file_id[k], msg_id, k, 1, 0, (uint8_t)(k % LEVELS) };
+			file_id[k], msg_id, k, 1, 0, (uint8_t)(k % LEVELS), 0 };
 
 		if ((rc = tally_batch_append(b, &v)) != TALLY_OK) {
 			FAIL("%s: append: %s", who, tally_strerror(rc));

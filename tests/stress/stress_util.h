@@ -106,7 +106,7 @@ stress_sums_take(tally_engine *e, tally_group *g, size_t tools,
 	size_t n;
 	int rc = tally_snapshot_acquire(e, &s);
 
-	*out = (stress_sums){ { 0, 0, 0 }, 0, 0, 0, 0, 0, 0 };
+	*out = (stress_sums){ { 0, 0, 0, 0 }, 0, 0, 0, 0, 0, 0 };
 	if (rc != TALLY_OK)
 		return rc;
 	tally_snapshot_totals(s, &out->t);
@@ -141,7 +141,9 @@ stress_sums_take(tally_engine *e, tally_group *g, size_t tools,
 
 /*
  * The invariants of every snapshot: each grouping sums to the unique
- * count, which is at most read. Return: whether they hold (else FAIL).
+ * count (suppressed violations are in none), unique + suppressed is at
+ * most read, and the duplicates are the rest. Return: whether they hold
+ * (else FAIL).
  */
 static inline bool
 stress_sums_check(const char *who, const stress_sums *s)
@@ -151,12 +153,14 @@ stress_sums_check(const char *who, const stress_sums *s)
 	if (s->levels == t->unique && s->tools == t->unique &&
 	    s->files == t->unique && s->rules == t->unique &&
 	    s->file_rules == t->unique && t->unique <= t->read &&
-	    t->duplicates == t->read - t->unique)
+	    t->suppressed <= t->read - t->unique &&
+	    t->duplicates == t->read - t->unique - t->suppressed)
 		return true;
-	FAIL("%s: inconsistent snapshot: read %llu unique %llu duplicates "
-	    "%llu levels %llu tools %llu files %llu rules %llu file-rules "
-	    "%llu", who, (unsigned long long)t->read,
-	    (unsigned long long)t->unique, (unsigned long long)t->duplicates,
+	FAIL("%s: inconsistent snapshot: read %llu unique %llu suppressed "
+	    "%llu duplicates %llu levels %llu tools %llu files %llu rules "
+	    "%llu file-rules %llu", who, (unsigned long long)t->read,
+	    (unsigned long long)t->unique, (unsigned long long)t->suppressed,
+	    (unsigned long long)t->duplicates,
 	    (unsigned long long)s->levels, (unsigned long long)s->tools,
 	    (unsigned long long)s->files, (unsigned long long)s->rules,
 	    (unsigned long long)s->file_rules);
