@@ -36,7 +36,12 @@ typedef struct engine_sink {
 	bool keep;                /* also keep a copy to store (cache) */
 	tallyi_vec kept;          /* tally_violation */
 	tally_sarif_states *states; /* also count states here, or NULL */
+	bool want_states;         /* stage states (for @states, to store) */
 	tallyi_vec staged;        /* tallyi_state_ent */
+	tallyi_vec warned;        /* char: the warnings, to store */
+	uint64_t nwarned;
+	void (*warning)(void *arg, uint64_t offset, const char *message);
+	void *warning_arg;        /* the caller's: warnings go on to it */
 } engine_sink;
 
 int
@@ -85,8 +90,8 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 			return rc;
 	}
 
-	if (es->states != NULL &&
-	    tallyi_states_stage_run(es->mem, &es->staged, run) != TALLY_OK)
+	if (es->want_states && tallyi_states_stage_run(es->mem, &es->staged, run,
+	    tallyi_sink_lookup, ctx) != TALLY_OK)
 		return TALLY_ENOMEM;
 	if (es->keep && tallyi_vec_reserve(es->mem, &es->kept,
 	    es->kept.n + run->nres, sizeof(tally_violation)) != TALLY_OK)
@@ -151,6 +156,7 @@ es_drop(engine_sink *es)
 	tallyi_vec_free(es->mem, &es->held, sizeof(tally_batch *));
 	tallyi_vec_free(es->mem, &es->kept, sizeof(tally_violation));
 	tallyi_vec_free(es->mem, &es->staged, sizeof(tallyi_state_ent));
+	tallyi_vec_free(es->mem, &es->warned, 1);
 	tallyi_corr_stage_free(es->corr, &es->stage);
 	memset(es, 0, sizeof(*es));
 }
@@ -182,9 +188,6 @@ tallyi_opt_corr(const tally_sarif_options *opt)
  */
 #define SARIF_CACHE_RULES UINT64_C(0x74616c6c79310002)
 
-/* A stored input: its run count, then the pack (tally/results.h). */
-#define STORED_HDR 8
-
 /* Hashed this much at a time, the pages given back after each part. */
 #define KEY_CHUNK (8u << 20)
 
@@ -208,13 +211,91 @@ input_key(tallyi_input *in, bool include_suppressed)
 }
 
 /*
+ * A stored input: its run count and warning count, the pack
+ * (tally/results.h), the warnings as they were delivered (offset, length,
+ * text), and the states (tallyi_state_ent, whose keys do not depend on
+ * an engine's ids):
+ *
+ *   u64 runs, u64 warnings, u64 pack length, pack,
+ *   u64 n, n * (u64 offset, u64 length, text),
+ *   u64 m, m * tallyi_state_ent
+ *
+ * in native byte order (the pack checks its own; a cache is per machine).
+ */
+typedef struct stored {
+	const unsigned char *p, *end;
+	bool ok;
+} stored;
+
+static uint64_t
+take_u64(stored *s)
+{
+	uint64_t v = 0;
+
+	if ((size_t)(s->end - s->p) < 8) {
+		s->ok = false;
+		return 0;
+	}
+	memcpy(&v, s->p, 8);
+	s->p += 8;
+	return v;
+}
+
+static const unsigned char *
+take(stored *s, uint64_t n)
+{
+	const unsigned char *p = s->p;
+
+	if (!s->ok || (uint64_t)(s->end - s->p) < n) {
+		s->ok = false;
+		return NULL;
+	}
+	s->p += n;
+	return p;
+}
+
+/*
+ * Check a stored input's shape; the positions of its parts. The cache
+ * checks its entries' integrity; this only refuses what it cannot walk.
+ */
+static bool
+stored_parse(const unsigned char *buf, size_t len, uint64_t hdr[2],
+    const unsigned char **pack, uint64_t *plen, stored *warn,
+    stored *states)
+{
+	stored s = { buf, buf + len, true };
+	uint64_t n;
+
+	hdr[0] = take_u64(&s);
+	hdr[1] = take_u64(&s);
+	*plen = take_u64(&s);
+	*pack = take(&s, *plen);
+	warn->p = s.p;
+	warn->ok = states->ok = true;
+	n = take_u64(&s);
+	for (uint64_t k = 0; k < n && s.ok; k++) {
+		(void)take_u64(&s);
+		(void)take(&s, take_u64(&s));
+	}
+	warn->end = s.p;
+	states->p = s.p;
+	n = take_u64(&s);
+	if (s.ok && n > (uint64_t)(s.end - s.p) / sizeof(tallyi_state_ent))
+		s.ok = false;
+	(void)take(&s, n * sizeof(tallyi_state_ent));
+	states->end = s.p;
+	return s.ok && s.p == s.end;
+}
+
+/*
  * Replay a stored input. Return: TALLY_OK (replayed: @rep filled),
  * TALLY_ENOTFOUND (not stored, or stored wrong: read it), or the error of
  * an engine that refused what was replayed.
  */
 static int
 replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
-    const tallyi_input *in, tally_sarif_report *rep)
+    const tallyi_input *in, const tally_sarif_options *opt,
+    tally_sarif_report *rep)
 {
 	/*
 	 * Every string of a pack and a row's worth of bytes for each result
@@ -223,7 +304,9 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 	 */
 	size_t cap = in->len + 4096, len = 0;
 	unsigned char *buf = tallyi_alloc(in->mem, cap);
-	uint64_t runs, n;
+	const unsigned char *pack;
+	uint64_t hdr[2], plen, n;
+	stored warn, st;
 	int rc;
 
 	if (buf == NULL)
@@ -236,50 +319,113 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 		rc = tally_cache_get(c, key, buf, cap, &len);
 	}
 	/* Not there, or not to be had (memory): read the input instead. */
-	if (rc != TALLY_OK || len < STORED_HDR) {
+	if (rc != TALLY_OK ||
+	    !stored_parse(buf, len, hdr, &pack, &plen, &warn, &st)) {
 		rc = TALLY_ENOTFOUND;
 		goto out;
 	}
-	memcpy(&runs, buf, STORED_HDR);
-	rc = tally_results_replay(e, buf + STORED_HDR, len - STORED_HDR, &n);
-	if (rc == TALLY_OK) {
-		rep->results = n;
-		rep->runs = runs;
-		rep->bytes = in->len;
-	} else if (rc == TALLY_EFORMAT || rc == TALLY_ENOMEM) {
+	rc = tally_results_replay(e, pack, (size_t)plen, &n);
+	if (rc == TALLY_EFORMAT || rc == TALLY_ENOMEM) {
 		rc = TALLY_ENOTFOUND; /* replay added nothing: read the input */
-	} else {
+		goto out;
+	}
+	if (rc != TALLY_OK) {
 		tallyi_report_error(rep, rc, UINT64_MAX,
 		    "the engine refused the stored results: %s",
 		    tally_strerror(rc));
+		goto out;
+	}
+	rep->results = n;
+	rep->runs = hdr[0];
+	rep->warnings = hdr[1];
+	rep->bytes = in->len;
+	{
+		void (*cb)(void *, uint64_t, const char *) =
+		    TALLYI_OPT(opt, warning, NULL);
+		tally_sarif_states *states = TALLYI_OPT(opt, states, NULL);
+		tallyi_vec v = { NULL, 0, 0 };
+		uint64_t k, count = take_u64(&warn);
+
+		for (k = 0; k < count && cb != NULL; k++) {
+			uint64_t off = take_u64(&warn), wl = take_u64(&warn);
+			const unsigned char *t = take(&warn, wl);
+			char msg[TALLY_ERROR_MAX];
+
+			snprintf(msg, sizeof(msg), "%.*s", (int)wl,
+			    (const char *)t);
+			cb(TALLYI_OPT(opt, warning_arg, NULL), off, msg);
+		}
+		count = take_u64(&st);
+		if (states != NULL && count != 0) {
+			v.p = (void *)st.p; /* read only */
+			v.n = v.cap = (size_t)count;
+			if (tallyi_states_commit(states, &v) != TALLY_OK)
+				tallyi_report_error(rep, TALLY_ENOMEM,
+				    UINT64_MAX, "out of memory counting the "
+				    "stored results' states");
+		}
 	}
 out:
 	tallyi_free(in->mem, buf, cap);
 	return rc;
 }
 
+static bool
+put_bytes(const tallyi_mem *mem, tallyi_vec *v, const void *p, size_t n)
+{
+	if (tallyi_vec_reserve(mem, v, v->n + n, 1) != TALLY_OK)
+		return false;
+	memcpy((char *)v->p + v->n, p, n);
+	v->n += n;
+	return true;
+}
+
 /*
- * Store the results kept of an input that read well. Best effort: what
+ * Store what was kept of an input that read well. Best effort: what
  * cannot be stored (memory, a full disk) is only a saving lost.
  */
 static void
 store_kept(engine_sink *es, tally_cache *c, tally_cache_key key,
-    uint64_t runs)
+    const tally_sarif_report *rep)
 {
-	unsigned char *val;
+	tallyi_vec val = { NULL, 0, 0 };
+	uint64_t hdr[3], n = es->staged.n;
 	size_t plen;
 	void *pack;
 
-	if (tally_results_pack(es->e, es->kept.p, es->kept.n, &pack, &plen) ==
-	    TALLY_OK) {
-		if ((val = tallyi_alloc(es->mem, STORED_HDR + plen)) != NULL) {
-			memcpy(val, &runs, STORED_HDR);
-			memcpy(val + STORED_HDR, pack, plen);
-			(void)tally_cache_put(c, key, val, STORED_HDR + plen);
-			tallyi_free(es->mem, val, STORED_HDR + plen);
-		}
-		tally_results_free(es->e, pack, plen);
-	}
+	if (tally_results_pack(es->e, es->kept.p, es->kept.n, &pack, &plen) !=
+	    TALLY_OK)
+		return;
+	hdr[0] = rep->runs;
+	hdr[1] = rep->warnings;
+	hdr[2] = plen;
+	if (put_bytes(es->mem, &val, hdr, sizeof(hdr)) &&
+	    put_bytes(es->mem, &val, pack, plen) &&
+	    put_bytes(es->mem, &val, &es->nwarned, 8) &&
+	    put_bytes(es->mem, &val, es->warned.p, es->warned.n) &&
+	    put_bytes(es->mem, &val, &n, 8) &&
+	    put_bytes(es->mem, &val, es->staged.p, es->staged.n *
+	    sizeof(tallyi_state_ent)))
+		(void)tally_cache_put(c, key, val.p, val.n);
+	tallyi_vec_free(es->mem, &val, 1);
+	tally_results_free(es->e, pack, plen);
+}
+
+/* The reader's warnings: kept to store, and passed on to the caller. */
+static void
+es_warning(void *arg, uint64_t offset, const char *message)
+{
+	engine_sink *es = arg;
+	uint64_t len = strlen(message);
+
+	if (put_bytes(es->mem, &es->warned, &offset, 8) &&
+	    put_bytes(es->mem, &es->warned, &len, 8) &&
+	    put_bytes(es->mem, &es->warned, message, len))
+		es->nwarned++;
+	else
+		es->nwarned = UINT64_MAX; /* lost one: do not store */
+	if (es->warning != NULL)
+		es->warning(es->warning_arg, offset, message);
 }
 
 static int
@@ -293,24 +439,33 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 	tally_cache *cache = corr == NULL ? TALLYI_OPT(opt, cache, NULL) :
 	    NULL;
 	engine_sink es = { .e = e, .mem = in->mem, .corr = corr,
-		.keep = cache != NULL, .states = states };
+		.keep = cache != NULL, .states = states,
+		.want_states = states != NULL || cache != NULL,
+		.warning = TALLYI_OPT(opt, warning, NULL),
+		.warning_arg = TALLYI_OPT(opt, warning_arg, NULL) };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
 		tallyi_sink_lookup, es_run, &es, false, corr != NULL };
+	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
 	tally_cache_key key = { 0, 0 };
 	int rc;
 
 	if (cache != NULL) {
 		key = input_key(in, TALLYI_OPT(opt, include_suppressed, false));
-		rc = replay_stored(e, cache, key, in, rep);
+		rc = replay_stored(e, cache, key, in, opt, rep);
 		if (rc != TALLY_ENOTFOUND)
 			return rc;
+		/* warnings pass through the sink, to be stored too */
+		if (opt != NULL)
+			memcpy(&ro, opt, opt->struct_size < sizeof(ro) ?
+			    opt->struct_size : sizeof(ro));
+		ro.struct_size = sizeof(ro);
+		ro.warning = es_warning;
+		ro.warning_arg = &es;
+		opt = &ro;
 	}
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
-	/* Nor are warnings and states: an input with any is not stored, so
-	 * that every reading reports them. */
-	if (rc == TALLY_OK && cache != NULL && rep->warnings == 0 &&
-	    es.staged.n == 0)
-		store_kept(&es, cache, key, rep->runs);
+	if (rc == TALLY_OK && cache != NULL && es.nwarned != UINT64_MAX)
+		store_kept(&es, cache, key, rep);
 	if (rc == TALLY_OK) {
 		rc = es_commit(&es);
 		if (rc != TALLY_OK) {

@@ -106,6 +106,7 @@ enum {
 	TALLYI_R_PLH = 1u << 10, /* partialFingerprints.primaryLocationLineHash */
 	TALLYI_R_INVOCATION = 1u << 11, /* provenance.invocationIndex */
 	TALLYI_R_MESSAGE = 1u << 12,    /* "message" is an object */
+	TALLYI_R_ARGS = 1u << 13,       /* message.arguments is an array */
 };
 
 /* tallyi_ref.has bits: what a reportingDescriptorReference holds */
@@ -480,16 +481,23 @@ int tallyi_diff_classify(tallyi_diff_side *o, tallyi_diff_side *n,
 /* ------------------------------------------------------------------ */
 /* States (sarif_states.c)                                             */
 
-/* One result's state, staged until its input commits. */
+/*
+ * One result's state, staged until its input commits: the 128-bit key of
+ * (the result's strings and numbers, which state, its value), which no
+ * engine's ids enter, so stored inputs keep it (sarif_ingest.c).
+ */
 typedef struct tallyi_state_ent {
-	tally_violation v;
-	uint8_t what;  /* 0: suppression status, 1: baselineState */
-	uint8_t value; /* a tally_suppression or a tally_baseline */
+	uint64_t hi, lo;
+	uint8_t what;   /* 0: suppression status, 1: baselineState */
+	uint8_t value;  /* a tally_suppression or a tally_baseline */
+	uint8_t pad[6]; /* zero */
 } tallyi_state_ent;
 
 /* Stage the states of @run's results into @st (tallyi_state_ent). */
 int tallyi_states_stage_run(const struct tallyi_mem *mem, tallyi_vec *st,
-    const tallyi_sarif_run *run);
+    const tallyi_sarif_run *run,
+    const char *(*lookup)(void *ctx, tally_strkind kind, uint32_t id,
+    size_t *len), void *ctx);
 
 /* Count the staged states not yet seen. Return: TALLY_OK, TALLY_ENOMEM. */
 int tallyi_states_commit(tally_sarif_states *s, const tallyi_vec *st);

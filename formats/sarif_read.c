@@ -1100,7 +1100,9 @@ result_message(reader *r, const tallyi_sarif_result *sr, tallyi_sarif_res *x,
 	int rc;
 
 	if (sr->has & TALLYI_R_MSG_TEXT) {
-		if (sr->nargs == 0)
+		/* §3.11.5: with arguments the text is a format ("{{" is "{"),
+		 * even when there are none; without, it is as written */
+		if (!(sr->has & TALLYI_R_ARGS))
 			return intern(r, TALLY_STR_MESSAGE, sr->msg_text.p,
 			    sr->msg_text.n, &x->v.message);
 		if ((rc = format_message(r, sr->msg_text.p, sr->msg_text.n,

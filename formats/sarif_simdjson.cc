@@ -475,6 +475,7 @@ parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r,
 			rc = get_arr(c, v, "message.arguments", &a, &has);
 			if (rc != TALLY_OK || !has)
 				return rc;
+			r->has |= TALLYI_R_ARGS;
 			for (auto elem : a) {
 				ondemand::value ev;
 				tallyi_sv sv{};

@@ -5,7 +5,8 @@
  * The engine counts a result once however often it comes; these counts
  * follow the same rule for the two states a result carries besides its
  * identity: a key is the 128-bit hash of (identity, which state, its
- * value), and a key is counted the first time it is added. Inputs add
+ * value), the identity by its strings, not an engine's ids, and a key is
+ * counted the first time it is added. Inputs add
  * their keys when they commit (all or nothing), under one mutex: only
  * results that carry a state have a key, so this is off the hot path.
  */
@@ -87,27 +88,47 @@ tally_sarif_suppression_name(tally_suppression st)
 }
 
 /*
- * The key of result @v in state @what (0: suppression status, 1:
- * baselineState) = @value. Fields are packed one by one, so padding
- * never reaches the hash.
+ * The key of result @v in state @what = @value: its strings (each after
+ * its length, so no two lists of strings hash alike) and numbers, packed
+ * field by field, so padding never reaches the hash.
  */
-static skey
-state_key(const tally_violation *v, unsigned what, unsigned value)
+static void
+state_key(const tally_violation *v, unsigned what, unsigned value,
+    const char *(*lookup)(void *, tally_strkind, uint32_t, size_t *),
+    void *ctx, tallyi_state_ent *out)
 {
-	unsigned char b[48];
-	uint32_t u[6] = { v->tool, v->rule, v->file, v->message, v->line,
-		v->column };
+	static const tally_strkind kinds[4] = { TALLY_STR_TOOL, TALLY_STR_RULE,
+		TALLY_STR_FILE, TALLY_STR_MESSAGE };
+	const uint32_t ids[4] = { v->tool, v->rule, v->file, v->message };
+	unsigned char b[24];
+	XXH3_state_t st;
 	XXH128_hash_t h;
 
-	memcpy(b, u, sizeof(u));
-	memcpy(b + 24, &v->offset, 8);
-	b[32] = v->flags;
-	b[33] = (unsigned char)what;
-	b[34] = (unsigned char)value;
-	h = XXH3_128bits(b, 35);
+	(void)XXH3_128bits_reset(&st);
+	for (int k = 0; k < 4; k++) {
+		size_t len = 0;
+		const char *s = lookup(ctx, kinds[k], ids[k], &len);
+		uint64_t n = s != NULL ? len : UINT64_MAX;
+
+		(void)XXH3_128bits_update(&st, &n, 8);
+		if (s != NULL)
+			(void)XXH3_128bits_update(&st, s, len);
+	}
+	memcpy(b, &v->line, 4);
+	memcpy(b + 4, &v->column, 4);
+	memcpy(b + 8, &v->offset, 8);
+	b[16] = v->flags;
+	b[17] = (unsigned char)what;
+	b[18] = (unsigned char)value;
+	(void)XXH3_128bits_update(&st, b, 19);
+	h = XXH3_128bits_digest(&st);
 	if (h.high64 == 0 && h.low64 == 0)
 		h.low64 = 1; /* keep 0 for free slots */
-	return (skey){ h.high64, h.low64 };
+	memset(out, 0, sizeof(*out));
+	out->hi = h.high64;
+	out->lo = h.low64;
+	out->what = (uint8_t)what;
+	out->value = (uint8_t)value;
 }
 
 /* Insert @k; true when it was not there. The lock is held. */
@@ -156,11 +177,13 @@ reserve(tally_sarif_states *s, size_t more)
 
 /*
  * Stage the states of a finished run's results (@st: a tallyi_vec of
- * tallyi_state_ent, private to this file and tallyi_states_commit()).
+ * tallyi_state_ent) for tallyi_states_commit().
  */
 int
 tallyi_states_stage_run(const tallyi_mem *mem, tallyi_vec *st,
-    const tallyi_sarif_run *run)
+    const tallyi_sarif_run *run,
+    const char *(*lookup)(void *ctx, tally_strkind kind, uint32_t id,
+    size_t *len), void *ctx)
 {
 	for (size_t k = 0; k < run->nres; k++) {
 		const tallyi_sarif_res *x = &run->res[k];
@@ -169,16 +192,14 @@ tallyi_states_stage_run(const tallyi_mem *mem, tallyi_vec *st,
 		if (x->supp != TALLYI_SUPP_NONE) {
 			if ((e = tallyi_vec_push(mem, st, sizeof(*e))) == NULL)
 				return TALLY_ENOMEM;
-			e->v = x->v;
-			e->what = 0;
-			e->value = (uint8_t)(x->supp - TALLYI_SUPP_ACCEPTED);
+			state_key(&x->v, 0, (unsigned)(x->supp -
+			    TALLYI_SUPP_ACCEPTED), lookup, ctx, e);
 		}
 		if (x->baseline >= 0) {
 			if ((e = tallyi_vec_push(mem, st, sizeof(*e))) == NULL)
 				return TALLY_ENOMEM;
-			e->v = x->v;
-			e->what = 1;
-			e->value = (uint8_t)x->baseline;
+			state_key(&x->v, 1, (unsigned)x->baseline, lookup,
+			    ctx, e);
 		}
 	}
 	return TALLY_OK;
@@ -193,7 +214,11 @@ tallyi_states_commit(tally_sarif_states *s, const tallyi_vec *st)
 	pthread_mutex_lock(&s->lock);
 	rc = reserve(s, st->n);
 	for (size_t k = 0; k < st->n && rc == TALLY_OK; k++) {
-		if (!insert(s, state_key(&e[k].v, e[k].what, e[k].value)))
+		/* a stored entry is checked by the cache, not trusted here */
+		if (e[k].what > 1 || e[k].value >= (e[k].what == 0 ?
+		    TALLY_SUPPRESSION_COUNT : TALLY_BASELINE_COUNT))
+			continue;
+		if (!insert(s, (skey){ e[k].hi, e[k].lo }))
 			continue;
 		if (e[k].what == 0)
 			s->counts.suppression[e[k].value]++;

@@ -102,9 +102,9 @@ extern "C" {
  *                the JSON; on a miss it is read and its results are stored
  *                (a failed store only loses the saving: see
  *                tally_cache_level_disk()). Not used together with @corr,
- *                which needs the results' whole objects. An input with
- *                warnings or states (@states) is not stored, so that each
- *                reading reports them. NULL for none.
+ *                which needs the results' whole objects. A stored input
+ *                keeps its warnings and states: a replay reports them as
+ *                the reading did. NULL for none.
  * @include_suppressed: read suppressed results (§3.27.23) as active: no
  *                TALLY_VIOLATION_SUPPRESSED flag (since 0.3.0).
  * @warning:      called on the reading thread for each leniency (see
@@ -387,7 +387,8 @@ const char *tally_sarif_suppression_name(tally_suppression s);
  * @suppression: by tally_suppression, of results with suppressions.
  * Distinct as the engine's unique count is (tally/engine.h), per state: a
  * result that comes twice with one state counts once, with two states
- * once in each.
+ * once in each. The engine's filters (tally_config min_level, path_glob)
+ * do not apply: every result of a good input counts.
  */
 typedef struct tally_sarif_state_counts {
 	uint64_t baseline[TALLY_BASELINE_COUNT];
@@ -399,8 +400,9 @@ typedef struct tally_sarif_states tally_sarif_states;
 /**
  * tally_sarif_states_create() - counts of results by state, filled by
  * the inputs read with tally_sarif_options.states pointing to it (inputs
- * that read well only). Use it with one engine: results are told apart by
- * that engine's ids.
+ * that read well only; a stored input replays its states too). Results
+ * are told apart by their strings, so inputs read into different engines
+ * may share one.
  * @out:   receives it.
  * @alloc: memory hook, or NULL for the default.
  * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM.
