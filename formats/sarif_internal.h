@@ -315,11 +315,14 @@ typedef struct tallyi_sarif_res {
 	uint32_t plh;       /* primaryLocationLineHash (a TALLY_STR_MESSAGE
 			       id, compared only with others), or
 			       TALLY_ID_NONE */
-	uint32_t ext;       /* the reader's: what is left to resolve */
-	uint8_t supp;       /* TALLYI_SUPP_* */
-	int8_t baseline;    /* a tally_baseline, or -1 when absent */
-	bool ext_rule;      /* rule.toolComponent names its component: its
-			       rule indexes are not the driver's */
+	/* Bit fields: the record stays 80 bytes, as the reader holds one per
+	 * result of an input (fresh pages, each a fault on some VMs). */
+	unsigned supp : 2;     /* TALLYI_SUPP_* */
+	unsigned baseline : 3; /* a tally_baseline + 1; 0 when absent */
+	unsigned ext_rule : 1; /* rule.toolComponent names its component: its
+				  rule indexes are not the driver's */
+	unsigned has_ext : 1;  /* the reader's: it has a record of what is
+				  left to resolve (kept in result order) */
 } tallyi_sarif_res;
 
 #define TALLYI_LEVEL_UNSET 0xff

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/idmap.h"
 #include "engine/strtab.h"
 #include "engine/vec.h"
 #include "formats/json_scan.h"
@@ -44,6 +45,10 @@
  * kind. A hit is confirmed byte for byte against the sink's copy, so the
  * cache can only save work, never change an id.
  */
+/* One record per result of an input is held: keep it at 80 bytes (LP64). */
+_Static_assert(sizeof(void *) != 8 || sizeof(tallyi_sarif_res) == 80,
+    "tallyi_sarif_res grew");
+
 #define ICACHE_BITS 12
 #define ICACHE_SIZE (1u << ICACHE_BITS)
 
@@ -164,6 +169,8 @@ typedef struct reader {
 	tallyi_vec argv;     /* tallyi_sv: arguments being formatted */
 	tallyi_span extensions; /* tool.extensions as written, for sinks */
 	smap_ent *map;       /* the run's names (smap_build()) */
+	tallyi_idmap by_id;  /* rule id -> its driver descriptor, or descs.n
+				for none (result_rule()) */
 	size_t map_cap;
 	size_t ninvocations;
 	tallyi_vec arts;     /* uint32_t file id or NONE */
@@ -474,6 +481,7 @@ smap_build(reader *r)
 
 	while (cap < 2 * need)
 		cap *= 2;
+	tallyi_idmap_clear(&r->by_id);
 	if (cap > r->map_cap) {
 		smap_ent *m = tallyi_alloc(r->mem, cap * sizeof(*m));
 
@@ -1157,19 +1165,22 @@ read_result(reader *r, const char *path)
 	    sizeof(tallyi_sarif_res)))
 		return nomem(r);
 	x = (tallyi_sarif_res *)r->res.p + r->res.n;
-	memset(x, 0, sizeof(*x));
 	x->span = sp;
+	x->v.flags = 0;
+	x->ext_rule = 0;
 	x->v.rule = TALLY_ID_NONE;
 	x->v.file = TALLY_ID_NONE;
 	x->v.message = TALLY_ID_NONE;
-	x->ext = TALLY_ID_NONE;
-	memset(&ext, 0, sizeof(ext));
-	ext.invocation = -1;
+	x->has_ext = 0;
 	/* A rule object that names a component, or a descriptor by guid,
 	 * is resolved when the run ends, like an invocation. */
 	need_ext = (sr.rule.has & (TALLYI_REF_TC_INDEX | TALLYI_REF_TC_GUID |
 	    TALLYI_REF_TC_NAME | TALLYI_REF_GUID)) ||
 	    (sr.has & TALLYI_R_INVOCATION);
+	ext.ref.has = 0;
+	ext.ref.guid.len = ASTR_NONE;
+	ext.msg.len = ASTR_NONE;
+	ext.id_len = 0;
 	if (need_ext && (rc = ref_put(r, &sr.rule, &ext.ref)) != TALLY_OK)
 		return rc;
 	x->ext_rule = (sr.rule.has & (TALLYI_REF_TC_INDEX |
@@ -1196,7 +1207,7 @@ read_result(reader *r, const char *path)
 		if (e == NULL)
 			return nomem(r);
 		*e = ext;
-		x->ext = (uint32_t)(r->exts.n - 1);
+		x->has_ext = 1;
 	}
 	x->v.line = (sr.has & TALLYI_R_LINE) ? (uint32_t)sr.line : 0;
 	x->v.column = (sr.has & TALLYI_R_COLUMN) ? (uint32_t)sr.column : 0;
@@ -1216,8 +1227,8 @@ read_result(reader *r, const char *path)
 		x->v.level = TALLY_LEVEL_NONE;
 	else
 		x->v.level = TALLYI_LEVEL_UNSET;
-	x->supp = sr.supp;
-	x->baseline = sr.baseline;
+	x->supp = sr.supp & 3u;
+	x->baseline = (unsigned)(sr.baseline + 1) & 7u;
 	if (sr.supp == TALLYI_SUPP_ACCEPTED && !r->include_suppressed)
 		x->v.flags = TALLY_VIOLATION_SUPPRESSED;
 	r->res.n++;
@@ -1423,24 +1434,58 @@ result_message_id(reader *r, const res_ext *e, uint32_t d, int64_t ci,
  * error, as is a descriptor without an id that only an index points to.
  */
 static int
-result_rule(reader *r, size_t k, const char *run_path, uint32_t *d,
-    int64_t *ci)
+result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
+    uint32_t *d, int64_t *ci)
 {
 	tallyi_sarif_res *x = (tallyi_sarif_res *)r->res.p + k;
-	const res_ext *e = x->ext != TALLY_ID_NONE ?
-	    (const res_ext *)r->exts.p + x->ext : NULL;
 	const char *id = NULL;
 	size_t n = 0;
 	bool bad = false, guid_bad;
 
 	*d = TALLY_ID_NONE;
 	*ci = e != NULL ? ref_comp(r, &e->ref) : 0;
+	if (e == NULL && x->v.rule != TALLY_ID_NONE &&
+	    x->v.level != TALLYI_LEVEL_UNSET && !r->sink->want_corr) {
+		/*
+		 * Named, with its own level and message (the result needs
+		 * nothing of its descriptor): only an index that points
+		 * nowhere is worth a word. Most real results are these.
+		 */
+		const comp *c = r->comps.p;
+
+		if (x->rule_index < 0)
+			return TALLY_OK;
+		if ((uint64_t)x->rule_index < c->ndesc) {
+			*d = (uint32_t)(c->desc_lo + (uint64_t)x->rule_index);
+			return TALLY_OK;
+		}
+	}
+	if (*ci == 0 && x->rule_index < 0 && e == NULL &&
+	    x->v.rule != TALLY_ID_NONE) {
+		/* the common case, a driver's rule by id: once per id */
+		int64_t m = tallyi_idmap_get(&r->by_id, x->v.rule);
+
+		if (m >= 0) {
+			*d = m < (int64_t)r->descs.n ? (uint32_t)m :
+			    TALLY_ID_NONE;
+			return TALLY_OK;
+		}
+	}
 	if (x->v.rule != TALLY_ID_NONE)
 		id = r->sink->lookup(r->sink->ctx, TALLY_STR_RULE, x->v.rule,
 		    &n);
 	if (*ci >= 0)
 		*d = find_desc(r, (uint32_t)*ci, x->rule_index, e != NULL ?
 		    &e->ref.guid : NULL, id, n, &bad);
+	if (*ci == 0 && x->rule_index < 0 && e == NULL &&
+	    x->v.rule != TALLY_ID_NONE) {
+		uint32_t ignored;
+
+		if (tallyi_idmap_put(r->mem, &r->by_id, x->v.rule,
+		    *d != TALLY_ID_NONE ? *d : (uint32_t)r->descs.n,
+		    &ignored) != TALLY_OK)
+			return nomem(r);
+	}
 	guid_bad = *ci >= 0 && *d == TALLY_ID_NONE && e != NULL &&
 	    (e->ref.has & TALLYI_REF_GUID);
 	if (*ci < 0 || bad || guid_bad) {
@@ -1490,14 +1535,14 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 	if ((rc = smap_build(r)) != TALLY_OK)
 		return rc;
 	resolve_overrides(r);
-	for (size_t k = 0; k < r->res.n; k++) {
+	for (size_t k = 0, next_ext = 0; k < r->res.n; k++) {
 		tally_violation *v = &res[k].v;
-		const res_ext *e = res[k].ext != TALLY_ID_NONE ?
-		    (const res_ext *)r->exts.p + res[k].ext : NULL;
+		const res_ext *e = res[k].has_ext ?
+		    (const res_ext *)r->exts.p + next_ext++ : NULL;
 		int64_t ai = res[k].art_index, ci;
 		uint32_t d;
 
-		if ((rc = result_rule(r, k, run_path, &d, &ci)) != TALLY_OK)
+		if ((rc = result_rule(r, k, e, run_path, &d, &ci)) != TALLY_OK)
 			return rc;
 		if (v->level == TALLYI_LEVEL_UNSET)
 			v->level = result_level(r, e, d, k);
@@ -1866,6 +1911,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	tallyi_vec_free(r.mem, &r.ovrs, sizeof(ovr));
 	tallyi_vec_free(r.mem, &r.argv, sizeof(tallyi_sv));
 	tallyi_free(r.mem, r.map, r.map_cap * sizeof(smap_ent));
+	tallyi_idmap_free(r.mem, &r.by_id);
 	tallyi_free(r.mem, r.scratch, r.scratch_cap);
 	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
 	    TALLY_STR_KIND_COUNT);

@@ -334,14 +334,14 @@ parse_region(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
 				r->column = x, r->has |= TALLYI_R_COLUMN;
 		} else if (k == "charOffset") {
 			rc = get_int(c, v, "locations[0].physicalLocation."
-			    "region.charOffset", 0, UINT64_MAX, &x, &neg,
+			    "region.charOffset", 0, INT64_MAX, &x, &neg,
 			    &has);
 			if (rc == TALLY_OK && has)
 				r->char_offset = x,
 				r->has |= TALLYI_R_CHAR_OFFSET;
 		} else if (k == "byteOffset") {
 			rc = get_int(c, v, "locations[0].physicalLocation."
-			    "region.byteOffset", 0, UINT64_MAX, &x, &neg,
+			    "region.byteOffset", 0, INT64_MAX, &x, &neg,
 			    &has);
 			if (rc == TALLY_OK && has)
 				r->byte_offset = x,
@@ -469,7 +469,16 @@ parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r,
 		bool has = false;
 		int rc = TALLY_OK;
 
-		if (k == "arguments") {
+		/* the common keys first: text, then id */
+		if (k == "text") {
+			rc = get_str(c, v, "message.text", &r->msg_text, &has);
+			if (rc == TALLY_OK && has)
+				r->has |= TALLYI_R_MSG_TEXT;
+		} else if (k == "id") {
+			rc = get_str(c, v, "message.id", &r->msg_id, &has);
+			if (rc == TALLY_OK && has)
+				r->has |= TALLYI_R_MSG_ID;
+		} else if (k == "arguments") {
 			ondemand::array a;
 
 			rc = get_arr(c, v, "message.arguments", &a, &has);
@@ -497,15 +506,6 @@ parse_message(const ctx &c, ondemand::object &o, tallyi_sarif_result *r,
 					return nomem(c, "message.arguments");
 			}
 			return TALLY_OK;
-		}
-		if (k == "text") {
-			rc = get_str(c, v, "message.text", &r->msg_text, &has);
-			if (rc == TALLY_OK && has)
-				r->has |= TALLYI_R_MSG_TEXT;
-		} else if (k == "id") {
-			rc = get_str(c, v, "message.id", &r->msg_id, &has);
-			if (rc == TALLY_OK && has)
-				r->has |= TALLYI_R_MSG_ID;
 		}
 		return rc;
 	});
@@ -1034,10 +1034,15 @@ tallyi_json_result(tallyi_json *j, const char *p, size_t n,
 	ondemand::object obj;
 	int rc;
 
-	std::memset(r, 0, sizeof(*r));
+	/* every other field is read only under its bit of has */
+	r->has = 0;
 	r->level = -1;
+	r->kind_not_fail = false;
+	r->supp = TALLYI_SUPP_NONE;
 	r->baseline = -1;
-	r->rule.index = r->rule.tc_index = -1;
+	r->rule.has = 0;
+	r->args = nullptr;
+	r->nargs = 0;
 	j->args.clear();
 	if (cf != nullptr)
 		std::memset(cf, 0, sizeof(*cf));

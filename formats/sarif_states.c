@@ -195,10 +195,10 @@ tallyi_states_stage_run(const tallyi_mem *mem, tallyi_vec *st,
 			state_key(&x->v, 0, (unsigned)(x->supp -
 			    TALLYI_SUPP_ACCEPTED), lookup, ctx, e);
 		}
-		if (x->baseline >= 0) {
+		if (x->baseline != 0) {
 			if ((e = tallyi_vec_push(mem, st, sizeof(*e))) == NULL)
 				return TALLY_ENOMEM;
-			state_key(&x->v, 1, (unsigned)x->baseline, lookup,
+			state_key(&x->v, 1, x->baseline - 1u, lookup,
 			    ctx, e);
 		}
 	}
