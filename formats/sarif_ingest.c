@@ -197,6 +197,12 @@ input_key(tallyi_input *in, bool include_suppressed)
 	XXH3_state_t st;
 	XXH128_hash_t h;
 
+	/*
+	 * A state on the stack must be initialised before a seeded reset,
+	 * which skips deriving its secret when the (garbage) seed already
+	 * matches: keys then depended on what the stack held before.
+	 */
+	XXH3_INITSTATE(&st);
 	/* the options that change what a result becomes are rules too */
 	(void)XXH3_128bits_reset_withSeed(&st, SARIF_CACHE_RULES ^
 	    (uint64_t)include_suppressed);
@@ -305,8 +311,11 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 	size_t cap = in->len + 4096, len = 0;
 	unsigned char *buf = tallyi_alloc(in->mem, cap);
 	const unsigned char *pack;
-	uint64_t hdr[2], plen, n;
+	uint64_t hdr[2], plen, n, count;
 	stored warn, st;
+	void (*cb)(void *, uint64_t, const char *) =
+	    TALLYI_OPT(opt, warning, NULL);
+	tally_sarif_states *states = TALLYI_OPT(opt, states, NULL);
 	int rc;
 
 	if (buf == NULL)
@@ -324,6 +333,28 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 		rc = TALLY_ENOTFOUND;
 		goto out;
 	}
+	/*
+	 * The states first: adding a key twice counts it once, so when the
+	 * pack cannot be replayed and the input is read instead, nothing is
+	 * counted twice. (Copied out: the stored entries are not aligned.)
+	 */
+	if (states != NULL && (count = take_u64(&st)) != 0) {
+		tallyi_vec v = { NULL, 0, 0 };
+
+		if (tallyi_vec_reserve(in->mem, &v, (size_t)count,
+		    sizeof(tallyi_state_ent)) != TALLY_OK) {
+			rc = TALLY_ENOTFOUND;
+			goto out;
+		}
+		memcpy(v.p, st.p, (size_t)count * sizeof(tallyi_state_ent));
+		v.n = (size_t)count;
+		rc = tallyi_states_commit(states, &v);
+		tallyi_vec_free(in->mem, &v, sizeof(tallyi_state_ent));
+		if (rc != TALLY_OK) {
+			rc = TALLY_ENOTFOUND;
+			goto out;
+		}
+	}
 	rc = tally_results_replay(e, pack, (size_t)plen, &n);
 	if (rc == TALLY_EFORMAT || rc == TALLY_ENOMEM) {
 		rc = TALLY_ENOTFOUND; /* replay added nothing: read the input */
@@ -339,31 +370,14 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 	rep->runs = hdr[0];
 	rep->warnings = hdr[1];
 	rep->bytes = in->len;
-	{
-		void (*cb)(void *, uint64_t, const char *) =
-		    TALLYI_OPT(opt, warning, NULL);
-		tally_sarif_states *states = TALLYI_OPT(opt, states, NULL);
-		tallyi_vec v = { NULL, 0, 0 };
-		uint64_t k, count = take_u64(&warn);
+	count = take_u64(&warn);
+	for (uint64_t k = 0; k < count && cb != NULL; k++) {
+		uint64_t off = take_u64(&warn), wl = take_u64(&warn);
+		const unsigned char *t = take(&warn, wl);
+		char msg[TALLY_ERROR_MAX];
 
-		for (k = 0; k < count && cb != NULL; k++) {
-			uint64_t off = take_u64(&warn), wl = take_u64(&warn);
-			const unsigned char *t = take(&warn, wl);
-			char msg[TALLY_ERROR_MAX];
-
-			snprintf(msg, sizeof(msg), "%.*s", (int)wl,
-			    (const char *)t);
-			cb(TALLYI_OPT(opt, warning_arg, NULL), off, msg);
-		}
-		count = take_u64(&st);
-		if (states != NULL && count != 0) {
-			v.p = (void *)st.p; /* read only */
-			v.n = v.cap = (size_t)count;
-			if (tallyi_states_commit(states, &v) != TALLY_OK)
-				tallyi_report_error(rep, TALLY_ENOMEM,
-				    UINT64_MAX, "out of memory counting the "
-				    "stored results' states");
-		}
+		snprintf(msg, sizeof(msg), "%.*s", (int)wl, (const char *)t);
+		cb(TALLYI_OPT(opt, warning_arg, NULL), off, msg);
 	}
 out:
 	tallyi_free(in->mem, buf, cap);
@@ -373,6 +387,8 @@ out:
 static bool
 put_bytes(const tallyi_mem *mem, tallyi_vec *v, const void *p, size_t n)
 {
+	if (n == 0) /* @p may be NULL (an empty vector's) */
+		return true;
 	if (tallyi_vec_reserve(mem, v, v->n + n, 1) != TALLY_OK)
 		return false;
 	memcpy((char *)v->p + v->n, p, n);

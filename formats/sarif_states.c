@@ -104,6 +104,7 @@ state_key(const tally_violation *v, unsigned what, unsigned value,
 	XXH3_state_t st;
 	XXH128_hash_t h;
 
+	XXH3_INITSTATE(&st); /* a state on the stack: see input_key() */
 	(void)XXH3_128bits_reset(&st);
 	for (int k = 0; k < 4; k++) {
 		size_t len = 0;
