@@ -434,12 +434,13 @@ es_warning(void *arg, uint64_t offset, const char *message)
 	engine_sink *es = arg;
 	uint64_t len = strlen(message);
 
-	if (put_bytes(es->mem, &es->warned, &offset, 8) &&
+	if (es->nwarned != UINT64_MAX &&
+	    put_bytes(es->mem, &es->warned, &offset, 8) &&
 	    put_bytes(es->mem, &es->warned, &len, 8) &&
 	    put_bytes(es->mem, &es->warned, message, len))
 		es->nwarned++;
 	else
-		es->nwarned = UINT64_MAX; /* lost one: do not store */
+		es->nwarned = UINT64_MAX; /* one lost: the input is not stored */
 	if (es->warning != NULL)
 		es->warning(es->warning_arg, offset, message);
 }

@@ -377,6 +377,10 @@ typedef struct tallyi_sarif_run {
 	tallyi_span uri_base_ids;    /* originalUriBaseIds, len 0 if absent */
 	tallyi_span extensions;      /* tool.extensions, len 0 if absent */
 	tallyi_span invocations;     /* run.invocations, len 0 if absent */
+	bool self_contained;         /* its extensions, level overrides or
+					message strings give its results
+					their meaning: not to be merged
+					with another run's */
 	/* Only when the sink wants correlation (else NULL, 0): */
 	const tallyi_corr_res *cres; /* one per result */
 	const tallyi_base_id *bases;

@@ -94,7 +94,8 @@ struct tally_sarif_merge {
 	tallyi_keyset keys;
 	tallyi_vec inputs; /* tallyi_input */
 	tallyi_vec runs;   /* mrun */
-	tallyi_vec tools;  /* mtool, indexed by tool id */
+	tallyi_vec tools;  /* mtool: the output runs, in order */
+	tallyi_idmap slot_of; /* tool id -> its shared slot in tools */
 	tallyi_vec staged; /* staged */
 	uint64_t read, unique;
 	int failed;   /* folding ran out of memory: the merge is incomplete */
@@ -294,17 +295,31 @@ merged_artifact(tally_sarif_merge *m, mtool *t, uint32_t input,
 	return TALLY_OK;
 }
 
+/*
+ * The output run @run goes to: its tool's, or, for a run that its own
+ * extensions, level overrides or message strings describe (self_contained),
+ * one of its own, as merging them with another run's could change what its
+ * results mean. Runs are written in the order their slots were made.
+ */
 static mtool *
-tool_slot(tally_sarif_merge *m, uint32_t tool)
+tool_slot(tally_sarif_merge *m, const tallyi_sarif_run *run, bool baseline)
 {
-	while (m->tools.n <= tool) {
-		mtool *t = tallyi_vec_push(&m->mem, &m->tools, sizeof(mtool));
+	bool own = run->self_contained && !baseline;
+	int64_t s = own ? -1 : tallyi_idmap_get(&m->slot_of, run->tool);
+	uint32_t idx;
+	mtool *t;
 
-		if (t == NULL)
-			return NULL;
-		memset(t, 0, sizeof(*t));
+	if (s >= 0)
+		return (mtool *)m->tools.p + s;
+	if ((t = tallyi_vec_push(&m->mem, &m->tools, sizeof(mtool))) == NULL)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	if (!own && tallyi_idmap_put(&m->mem, &m->slot_of, run->tool,
+	    (uint32_t)(m->tools.n - 1), &idx) != TALLY_OK) {
+		m->tools.n--;
+		return NULL;
 	}
-	return (mtool *)m->tools.p + tool;
+	return t;
 }
 
 /*
@@ -317,7 +332,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
     bool baseline)
 {
 	const tallyi_sarif_run *run = &st->run;
-	mtool *t = tool_slot(m, run->tool);
+	mtool *t = tool_slot(m, run, baseline);
 	mrun *mr;
 	uint32_t run_id;
 	int rc;
@@ -486,6 +501,7 @@ tally_sarif_merge_destroy(tally_sarif_merge *m)
 		tallyi_idmap_free(&mem, &t->amap);
 	}
 	tallyi_vec_free(&mem, &m->tools, sizeof(mtool));
+	tallyi_idmap_free(&mem, &m->slot_of);
 	tallyi_corr_stage_free(m->corr, &m->stage);
 	tallyi_free(&mem, m->stage_idx, m->stage_idx_cap * sizeof(uint32_t));
 	tallyi_free(&mem, m->sources, m->sources ? strlen(m->sources) + 1 : 0);

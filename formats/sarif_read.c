@@ -130,6 +130,11 @@ typedef struct smap_ent {
 #define SC_GUID (1u << 30) /* | component: a descriptor's guid */
 #define SC_MS (2u << 30)   /* | descriptor: its messageStrings */
 #define SC_GMS (3u << 30)  /* | component: its globalMessageStrings */
+#define SC_COMPS 0x3fffffffu /* SC_ID | it: components by name; SC_GUID |
+				it: by guid (no component has this index) */
+
+/* Prefixes of a hierarchical id tried at most (longest first). */
+#define PREFIX_TRIES 64
 
 typedef struct reader {
 	tallyi_input *in;
@@ -171,6 +176,9 @@ typedef struct reader {
 	smap_ent *map;       /* the run's names (smap_build()) */
 	tallyi_idmap by_id;  /* rule id -> its driver descriptor, or descs.n
 				for none (result_rule()) */
+	tallyi_idmap ovr_of; /* (invocation, descriptor) -> its first level
+				override (ovr_key(), ovr_find()) */
+	size_t max_id;       /* the longest descriptor id of the run */
 	size_t map_cap;
 	size_t ninvocations;
 	tallyi_vec arts;     /* uint32_t file id or NONE */
@@ -376,13 +384,6 @@ astr_put(reader *r, const tallyi_sv *sv, bool has, astr *out)
 	return TALLY_OK;
 }
 
-static bool
-astr_eq(const reader *r, astr a, astr b)
-{
-	return a.len != ASTR_NONE && a.len == b.len &&
-	    memcmp(astr_p(r, a), astr_p(r, b), a.len) == 0;
-}
-
 static int
 ref_put(reader *r, const tallyi_ref *in, ref_s *out)
 {
@@ -477,7 +478,7 @@ smap_build(reader *r)
 {
 	const comp *c = r->comps.p;
 	const desc *d = r->descs.p;
-	size_t need = r->descs.n * 2 + r->msgs.n, cap = 16;
+	size_t need = r->descs.n * 2 + r->msgs.n + r->comps.n * 2, cap = 16;
 
 	while (cap < 2 * need)
 		cap *= 2;
@@ -511,7 +512,17 @@ smap_build(reader *r)
 		for (size_t i = 0; i < c[k].nms; i++)
 			smap_add(r, SC_GMS | (uint32_t)k, m[i].name,
 			    (uint32_t)(c[k].ms_lo + i));
+		if (c[k].name.len != ASTR_NONE)
+			smap_add(r, SC_ID | SC_COMPS, c[k].name, (uint32_t)k);
+		if (c[k].guid.len != ASTR_NONE)
+			smap_add(r, SC_GUID | SC_COMPS, c[k].guid, (uint32_t)k);
 	}
+	r->max_id = 0;
+	for (size_t k = 0; k < r->descs.n; k++)
+		if (d[k].ids.len != ASTR_NONE && d[k].ids.len > r->max_id)
+			r->max_id = d[k].ids.len;
+	/* level overrides by descriptor (resolve_overrides() fills desc) */
+	tallyi_idmap_clear(&r->ovr_of);
 	return TALLY_OK;
 }
 
@@ -565,29 +576,25 @@ args_decode(reader *r, const char *p, size_t n)
 }
 
 /*
- * Format @t with @args (§3.11.5) into scratch: "{n}" is argument n, "{{"
- * and "}}" are literal braces; a placeholder without its argument stays as
- * written. *len receives the length.
+ * Format @t with @args (§3.11.5): "{n}" is argument n, "{{" and "}}" are
+ * literal braces; a placeholder without its argument stays as written.
+ * Writes to @out when not NULL; returns the length, or stops counting
+ * past @limit (returns more than it).
  */
-static int
-format_message(reader *r, const char *t, size_t n, const tallyi_sv *args,
-    size_t nargs, size_t *len)
+static size_t
+format_into(const char *t, size_t n, const tallyi_sv *args, size_t nargs,
+    char *out, size_t limit)
 {
-	size_t cap, o = 0, longest = 0;
+	size_t o = 0;
 
-	for (size_t k = 0; k < nargs; k++)
-		longest = args[k].n > longest ? args[k].n : longest;
-	/* Each placeholder is >= 3 bytes and becomes <= longest bytes. */
-	if (!tallyi_size_mul(n / 3 + 1, longest, &cap) ||
-	    !tallyi_size_add(cap, n + 1, &cap) ||
-	    scratch_reserve(r, cap) != TALLY_OK)
-		return nomem(r);
-	for (size_t i = 0; i < n;) {
+	for (size_t i = 0; i < n && o <= limit;) {
 		char c = t[i];
 		size_t j = i + 1, idx = 0;
 
 		if ((c == '{' || c == '}') && j < n && t[j] == c) {
-			r->scratch[o++] = c;
+			if (out != NULL)
+				out[o] = c;
+			o++;
 			i += 2;
 			continue;
 		}
@@ -596,17 +603,50 @@ format_message(reader *r, const char *t, size_t n, const tallyi_sv *args,
 			    idx <= nargs)
 				idx = idx * 10 + (size_t)(t[j++] - '0');
 			if (j > i + 1 && j < n && t[j] == '}' && idx < nargs) {
-				memcpy(r->scratch + o, args[idx].p,
-				    args[idx].n);
+				if (out != NULL)
+					memcpy(out + o, args[idx].p,
+					    args[idx].n);
 				o += args[idx].n;
 				i = j + 1;
 				continue;
 			}
 		}
-		r->scratch[o++] = c;
+		if (out != NULL)
+			out[o] = c;
+		o++;
 		i++;
 	}
-	*len = o;
+	return o;
+}
+
+/*
+ * A message at most this many times the bytes of its string and its
+ * arguments is formatted; a larger one (a placeholder repeated over a long
+ * argument: a few hundred KiB can ask for GiB) is kept as written.
+ */
+#define FORMAT_GROWTH 4
+#define FORMAT_MIN (1u << 20)
+
+/*
+ * Format @t with @args into scratch (*len bytes). Return: TALLY_OK,
+ * TALLY_ERANGE when the result would be too large (see FORMAT_GROWTH),
+ * or the error of running out of memory.
+ */
+static int
+format_message(reader *r, const char *t, size_t n, const tallyi_sv *args,
+    size_t nargs, size_t *len)
+{
+	size_t parts = n, limit, need;
+
+	for (size_t k = 0; k < nargs; k++)
+		parts += args[k].n; /* bounded by the input's size */
+	limit = parts > FORMAT_MIN / FORMAT_GROWTH ? parts * FORMAT_GROWTH :
+	    FORMAT_MIN;
+	if ((need = format_into(t, n, args, nargs, NULL, limit)) > limit)
+		return TALLY_ERANGE;
+	if (scratch_reserve(r, need + 1) != TALLY_OK)
+		return nomem(r);
+	*len = format_into(t, n, args, nargs, r->scratch, limit);
 	return TALLY_OK;
 }
 
@@ -1016,10 +1056,14 @@ read_extension(reader *r, const char *path)
 	    (rc = astr_put(r, &cs.guid, cs.has_guid, &c->guid)) ||
 	    (rc = msgs_put(r, cs.gms, cs.ngms, &c->ms_lo, &c->nms)))
 		return rc;
-	for (size_t k = 0; k < cs.nrules; k++)
+	for (size_t k = 0; k < cs.nrules; k++) {
+		if (!cs.rules[k].has_id)
+			warn(r, sp.off, "%s[%zu].rules[%zu]: no \"id\" (results "
+			    "must name this rule by ruleId)", path, idx, k);
 		if ((rc = desc_put(r, (uint32_t)r->comps.n, &cs.rules[k],
 		    NULL)) != TALLY_OK)
 			return rc;
+	}
 	r->comps.n++;
 	mark(r);
 	return TALLY_OK;
@@ -1113,8 +1157,17 @@ result_message(reader *r, const tallyi_sarif_result *sr, tallyi_sarif_res *x,
 		if (!(sr->has & TALLYI_R_ARGS))
 			return intern(r, TALLY_STR_MESSAGE, sr->msg_text.p,
 			    sr->msg_text.n, &x->v.message);
-		if ((rc = format_message(r, sr->msg_text.p, sr->msg_text.n,
-		    sr->args, sr->nargs, &n)) != TALLY_OK)
+		rc = format_message(r, sr->msg_text.p, sr->msg_text.n,
+		    sr->args, sr->nargs, &n);
+		if (rc == TALLY_ERANGE) {
+			warn(r, x->span.off, "runs[%zu].results[%zu].message: "
+			    "formatted, it would be over %d times the size of "
+			    "its text and arguments; kept as written",
+			    r->run_index, r->res.n, FORMAT_GROWTH);
+			return intern(r, TALLY_STR_MESSAGE, sr->msg_text.p,
+			    sr->msg_text.n, &x->v.message);
+		}
+		if (rc != TALLY_OK)
 			return rc;
 		return intern(r, TALLY_STR_MESSAGE, r->scratch, n,
 		    &x->v.message);
@@ -1183,8 +1236,6 @@ read_result(reader *r, const char *path)
 	ext.id_len = 0;
 	if (need_ext && (rc = ref_put(r, &sr.rule, &ext.ref)) != TALLY_OK)
 		return rc;
-	x->ext_rule = (sr.rule.has & (TALLYI_REF_TC_INDEX |
-	    TALLYI_REF_TC_GUID | TALLYI_REF_TC_NAME)) != 0;
 	ext.invocation = (sr.has & TALLYI_R_INVOCATION) ? sr.invocation : -1;
 	/* The rule: ruleId, else rule.id, else (later) its descriptor's. */
 	rc = TALLY_OK;
@@ -1310,32 +1361,36 @@ read_invocation(reader *r, const char *path)
 static int64_t
 ref_comp(const reader *r, const ref_s *ref)
 {
-	const comp *c = r->comps.p;
+	uint32_t k;
 
 	if (ref->has & TALLYI_REF_TC_INDEX)
 		return (uint64_t)ref->tc_index < r->comps.n - 1 ?
 		    ref->tc_index + 1 : -1;
-	for (size_t k = 0; k < r->comps.n; k++)
-		if ((ref->has & TALLYI_REF_TC_GUID) ?
-		    astr_eq(r, c[k].guid, ref->tc_guid) :
-		    (ref->has & TALLYI_REF_TC_NAME) ?
-		    astr_eq(r, c[k].name, ref->tc_name) : k == 0)
-			return (int64_t)k;
-	return -1;
+	if (ref->has & TALLYI_REF_TC_GUID)
+		k = smap_get(r, SC_GUID | SC_COMPS, astr_p(r, ref->tc_guid),
+		    ref->tc_guid.len);
+	else if (ref->has & TALLYI_REF_TC_NAME)
+		k = smap_get(r, SC_ID | SC_COMPS, astr_p(r, ref->tc_name),
+		    ref->tc_name.len);
+	else
+		return 0;
+	return k != TALLY_ID_NONE ? (int64_t)k : -1;
 }
 
 /*
  * The descriptor of component @ci (§3.52.3): at @index, else with @guid,
- * else with the id [id, id + n), else with its longest prefix that ends
- * before a '/' (a hierarchical id, §3.27.5). *bad is set for an index out
- * of range. Return: the descriptor, or TALLY_ID_NONE.
+ * else with the id [id, id + n), else, with @hier, with its longest prefix
+ * that ends before a '/' (a hierarchical id, §3.27.5; PREFIX_TRIES at
+ * most). *bad is set for an index out of range. Return: the descriptor,
+ * or TALLY_ID_NONE.
  */
 static uint32_t
 find_desc(const reader *r, uint32_t ci, int64_t index, const astr *guid,
-    const char *id, size_t n, bool *bad)
+    const char *id, size_t n, bool hier, bool *bad)
 {
 	const comp *c = (const comp *)r->comps.p + ci;
 	uint32_t d;
+	int tries = PREFIX_TRIES;
 
 	if (index >= 0) {
 		if ((uint64_t)index < c->ndesc)
@@ -1346,9 +1401,13 @@ find_desc(const reader *r, uint32_t ci, int64_t index, const astr *guid,
 	    (d = smap_get(r, SC_GUID | ci, astr_p(r, *guid), guid->len)) !=
 	    TALLY_ID_NONE)
 		return d;
-	while (id != NULL) {
-		if ((d = smap_get(r, SC_ID | ci, id, n)) != TALLY_ID_NONE)
+	while (id != NULL && tries > 0) {
+		/* no descriptor id is longer than max_id: nothing to hash */
+		if (n <= r->max_id && (tries--, d = smap_get(r, SC_ID | ci, id,
+		    n)) != TALLY_ID_NONE)
 			return d;
+		if (!hier)
+			break;
 		while (n > 0 && id[n - 1] != '/')
 			n--;
 		if (n-- == 0)
@@ -1357,8 +1416,32 @@ find_desc(const reader *r, uint32_t ci, int64_t index, const astr *guid,
 	return TALLY_ID_NONE;
 }
 
-/* Resolve what every level override's descriptor reference names. */
-static void
+/* The key of (invocation, descriptor) in ovr_of (checked on lookup). */
+static uint32_t
+ovr_key(uint32_t inv, uint32_t d)
+{
+	return (d * 0x9e3779b1u) ^ (inv * 0x85ebca6bu);
+}
+
+/* The first override of invocation @inv for descriptor @d, or NONE. */
+static uint32_t
+ovr_find(const reader *r, uint32_t inv, uint32_t d)
+{
+	const ovr *o = r->ovrs.p;
+	size_t pos = 0;
+	uint32_t i;
+
+	while (tallyi_idmap_next(&r->ovr_of, ovr_key(inv, d), &pos, &i))
+		if (o[i].inv == inv && o[i].desc == d)
+			return i;
+	return TALLY_ID_NONE;
+}
+
+/*
+ * Resolve what every level override's descriptor reference names, and
+ * index the first of each (invocation, descriptor): the one that counts.
+ */
+static int
 resolve_overrides(reader *r)
 {
 	for (size_t k = 0; k < r->ovrs.n; k++) {
@@ -1366,11 +1449,18 @@ resolve_overrides(reader *r)
 		int64_t ci = ref_comp(r, &o->ref);
 		bool bad = false;
 
+		/* a reference names its descriptor exactly (§3.52.4) */
 		if (ci >= 0)
 			o->desc = find_desc(r, (uint32_t)ci, o->ref.index,
 			    &o->ref.guid, (o->ref.has & TALLYI_REF_ID) ?
-			    astr_p(r, o->ref.id) : NULL, o->ref.id.len, &bad);
+			    astr_p(r, o->ref.id) : NULL, o->ref.id.len, false,
+			    &bad);
+		if (o->desc != TALLY_ID_NONE && ovr_find(r, o->inv, o->desc) ==
+		    TALLY_ID_NONE && tallyi_idmap_add(r->mem, &r->ovr_of,
+		    ovr_key(o->inv, o->desc), (uint32_t)k) != TALLY_OK)
+			return nomem(r);
 	}
+	return TALLY_OK;
 }
 
 /*
@@ -1385,18 +1475,39 @@ result_level(reader *r, const res_ext *e, uint32_t d, size_t k)
 	int64_t inv = e != NULL && e->invocation >= 0 ? e->invocation :
 	    r->ninvocations == 1 ? 0 : -1;
 
+	uint32_t i;
+
+	(void)k;
 	if (d == TALLY_ID_NONE)
 		return TALLY_LEVEL_WARNING;
-	if (inv >= 0 && (uint64_t)inv >= r->ninvocations)
-		warn(r, ((tallyi_sarif_res *)r->res.p)[k].span.off,
-		    "runs[%zu].results[%zu].provenance.invocationIndex: %lld "
-		    "is out of range (the run has %zu invocations)",
-		    r->run_index, k, (long long)inv, r->ninvocations);
-	for (size_t i = 0; inv >= 0 && i < r->ovrs.n; i++)
-		if (o[i].inv == (uint64_t)inv && o[i].desc == d)
-			return (uint8_t)o[i].level;
+	if (inv >= 0 && (uint64_t)inv < r->ninvocations &&
+	    (i = ovr_find(r, (uint32_t)inv, d)) != TALLY_ID_NONE)
+		return (uint8_t)o[i].level;
 	return ((const desc *)r->descs.p)[d].level >= 0 ?
 	    (uint8_t)((const desc *)r->descs.p)[d].level : TALLY_LEVEL_WARNING;
+}
+
+/*
+ * The message of an id whose string is not found: the id and the encoded
+ * arguments (@key, @n bytes, the id its first @id_len). An id that is
+ * empty or holds a 0x1f is itself encoded first, so that no id and
+ * argument list reads as another.
+ */
+static int
+message_key(reader *r, const char *key, size_t id_len, size_t n,
+    uint32_t *id)
+{
+	char hdr[24];
+	int h;
+
+	if (id_len != 0 && memchr(key, '\x1f', id_len) == NULL)
+		return intern(r, TALLY_STR_MESSAGE, key, n, id);
+	h = snprintf(hdr, sizeof(hdr), "\x1f%zu:", id_len);
+	if (scratch_reserve(r, (size_t)h + n) != TALLY_OK)
+		return nomem(r);
+	memcpy(r->scratch, hdr, (size_t)h);
+	memcpy(r->scratch + h, key, n);
+	return intern(r, TALLY_STR_MESSAGE, r->scratch, (size_t)h + n, id);
 }
 
 /*
@@ -1420,10 +1531,18 @@ result_message_id(reader *r, const res_ext *e, uint32_t d, int64_t ci,
 	if (m == TALLY_ID_NONE && ci >= 0)
 		m = smap_get(r, SC_GMS | (uint32_t)ci, key, e->id_len);
 	if (m == TALLY_ID_NONE)
-		return intern(r, TALLY_STR_MESSAGE, key, e->msg.len, id);
-	if ((rc = args_decode(r, key + e->id_len, e->msg.len - e->id_len)) ||
-	    (rc = format_message(r, astr_p(r, ((msgent *)r->msgs.p)[m].text),
-	    ((msgent *)r->msgs.p)[m].text.len, r->argv.p, r->argv.n, &n)))
+		return message_key(r, key, e->id_len, e->msg.len, id);
+	if ((rc = args_decode(r, key + e->id_len, e->msg.len - e->id_len)))
+		return rc;
+	rc = format_message(r, astr_p(r, ((msgent *)r->msgs.p)[m].text),
+	    ((msgent *)r->msgs.p)[m].text.len, r->argv.p, r->argv.n, &n);
+	if (rc == TALLY_ERANGE) {
+		warn(r, UINT64_MAX, "a message string with its arguments would "
+		    "be over %d times their size; the message is its id and "
+		    "arguments", FORMAT_GROWTH);
+		return message_key(r, key, e->id_len, e->msg.len, id);
+	}
+	if (rc != TALLY_OK)
 		return rc;
 	return intern(r, TALLY_STR_MESSAGE, r->scratch, n, id);
 }
@@ -1441,6 +1560,7 @@ result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
 	const char *id = NULL;
 	size_t n = 0;
 	bool bad = false, guid_bad;
+	uint32_t named;
 
 	*d = TALLY_ID_NONE;
 	*ci = e != NULL ? ref_comp(r, &e->ref) : 0;
@@ -1476,7 +1596,7 @@ result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
 		    &n);
 	if (*ci >= 0)
 		*d = find_desc(r, (uint32_t)*ci, x->rule_index, e != NULL ?
-		    &e->ref.guid : NULL, id, n, &bad);
+		    &e->ref.guid : NULL, id, n, true, &bad);
 	if (*ci == 0 && x->rule_index < 0 && e == NULL &&
 	    x->v.rule != TALLY_ID_NONE) {
 		uint32_t ignored;
@@ -1488,6 +1608,10 @@ result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
 	}
 	guid_bad = *ci >= 0 && *d == TALLY_ID_NONE && e != NULL &&
 	    (e->ref.has & TALLYI_REF_GUID);
+	/* The rule's id: its own, else its descriptor's (none: NONE). */
+	named = x->v.rule != TALLY_ID_NONE ? x->v.rule :
+	    *d != TALLY_ID_NONE ? ((const desc *)r->descs.p)[*d].id :
+	    TALLY_ID_NONE;
 	if (*ci < 0 || bad || guid_bad) {
 		const comp *c = (const comp *)r->comps.p + (*ci < 0 ? 0 : *ci);
 		char what[160];
@@ -1500,23 +1624,25 @@ result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
 			    "of %s", *ci == 0 ? "the driver" : "the extension");
 		else
 			snprintf(what, sizeof(what), "%s: %lld is out of "
-			    "range (%s has %zu rules)", e != NULL &&
+			    "range (%s has %zu rule%s)", e != NULL &&
 			    (e->ref.has & TALLYI_REF_INDEX) ? "rule.index" :
 			    "ruleIndex", (long long)x->rule_index, *ci == 0 ?
-			    "the driver" : "the extension", c->ndesc);
-		if (x->v.rule == TALLY_ID_NONE)
+			    "the driver" : "the extension", c->ndesc,
+			    c->ndesc == 1 ? "" : "s");
+		/* an error only when nothing is left to name the rule */
+		if (named == TALLY_ID_NONE)
 			return fail(r, TALLY_EFORMAT_VALUE, x->span.off,
 			    "%s.results[%zu].%s, and no ruleId names the rule",
 			    run_path, k, what);
-		warn(r, x->span.off, "%s.results[%zu].%s; the rule is its "
-		    "ruleId", run_path, k, what);
+		warn(r, x->span.off, "%s.results[%zu].%s; the rule is named "
+		    "by %s", run_path, k, what, x->v.rule != TALLY_ID_NONE ?
+		    "its id" : "the rule its guid finds");
 	}
 	if (x->v.rule != TALLY_ID_NONE)
 		return TALLY_OK;
 	if (*d == TALLY_ID_NONE)
 		return intern_empty(r, TALLY_STR_RULE, &x->v.rule);
-	x->v.rule = ((const desc *)r->descs.p)[*d].id;
-	if (x->v.rule == TALLY_ID_NONE)
+	if ((x->v.rule = named) == TALLY_ID_NONE)
 		return fail(r, TALLY_EFORMAT_MISSING, x->span.off,
 		    "%s.results[%zu]: its rule has no \"id\" and the result no "
 		    "ruleId: nothing names the rule", run_path, k);
@@ -1534,7 +1660,8 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 
 	if ((rc = smap_build(r)) != TALLY_OK)
 		return rc;
-	resolve_overrides(r);
+	if ((rc = resolve_overrides(r)) != TALLY_OK)
+		return rc;
 	for (size_t k = 0, next_ext = 0; k < r->res.n; k++) {
 		tally_violation *v = &res[k].v;
 		const res_ext *e = res[k].has_ext ?
@@ -1544,6 +1671,13 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 
 		if ((rc = result_rule(r, k, e, run_path, &d, &ci)) != TALLY_OK)
 			return rc;
+		if (e != NULL && e->invocation >= 0 &&
+		    (uint64_t)e->invocation >= r->ninvocations)
+			warn(r, res[k].span.off, "%s.results[%zu].provenance."
+			    "invocationIndex: %lld is out of range (the run has "
+			    "%zu invocations)", run_path, k,
+			    (long long)e->invocation, r->ninvocations);
+		res[k].ext_rule = ci != 0;
 		if (v->level == TALLYI_LEVEL_UNSET)
 			v->level = result_level(r, e, d, k);
 		if (v->message == TALLY_ID_NONE &&
@@ -1725,6 +1859,7 @@ read_run(reader *r)
 	run.uri_base_ids = base_ids;
 	run.extensions = r->extensions;
 	run.invocations = invocations;
+	run.self_contained = r->comps.n > 1 || r->ovrs.n > 0 || r->msgs.n > 0;
 	if (r->sink->want_corr) {
 		run.cres = r->cres.p;
 		run.bases = r->bases.p;
@@ -1912,6 +2047,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	tallyi_vec_free(r.mem, &r.argv, sizeof(tallyi_sv));
 	tallyi_free(r.mem, r.map, r.map_cap * sizeof(smap_ent));
 	tallyi_idmap_free(r.mem, &r.by_id);
+	tallyi_idmap_free(r.mem, &r.ovr_of);
 	tallyi_free(r.mem, r.scratch, r.scratch_cap);
 	tallyi_free(r.mem, r.icache, sizeof(icache_ent) * ICACHE_SIZE *
 	    TALLY_STR_KIND_COUNT);

@@ -334,16 +334,16 @@ parse_region(const ctx &c, ondemand::object &o, tallyi_sarif_result *r)
 				r->column = x, r->has |= TALLYI_R_COLUMN;
 		} else if (k == "charOffset") {
 			rc = get_int(c, v, "locations[0].physicalLocation."
-			    "region.charOffset", 0, INT64_MAX, &x, &neg,
+			    "region.charOffset", -1, INT64_MAX, &x, &neg,
 			    &has);
-			if (rc == TALLY_OK && has)
+			if (rc == TALLY_OK && has && !neg) /* -1: unset */
 				r->char_offset = x,
 				r->has |= TALLYI_R_CHAR_OFFSET;
 		} else if (k == "byteOffset") {
 			rc = get_int(c, v, "locations[0].physicalLocation."
-			    "region.byteOffset", 0, INT64_MAX, &x, &neg,
+			    "region.byteOffset", -1, INT64_MAX, &x, &neg,
 			    &has);
-			if (rc == TALLY_OK && has)
+			if (rc == TALLY_OK && has && !neg) /* -1: unset */
 				r->byte_offset = x,
 				r->has |= TALLYI_R_BYTE_OFFSET;
 		} else {

@@ -380,7 +380,8 @@ format_message(const std::string &s, const std::vector<std::string> &args)
  * §3.11.7: message.text (formatted when there are arguments), else
  * message.id looked up in the descriptor's messageStrings, then in the
  * component's globalMessageStrings, and formatted; an id not found is
- * kept with its arguments, each as "\x1f" LENGTH ":" BYTES.
+ * kept with its arguments, each as "\x1f" LENGTH ":" BYTES (the id too,
+ * so, when it is empty or holds a 0x1f).
  */
 static std::string
 message_of(const run_ctx &rc, dom::element x, long ci, long d)
@@ -407,6 +408,9 @@ message_of(const run_ctx &rc, dom::element x, long ci, long d)
 	if (ci >= 0 && present(rc.comps[size_t(ci)].obj, "globalMessageStrings",
 	    &table) && present(table, id, &mfms) && present(mfms, "text", &text))
 		return format_message(sv(text), args);
+	/* an id that could be taken for a delimiter is itself delimited */
+	if (id.empty() || id.find('\x1f') != std::string::npos)
+		id = "\x1f" + std::to_string(id.size()) + ":" + id;
 	for (const std::string &s : args)
 		id += "\x1f" + std::to_string(s.size()) + ":" + s;
 	return id;

@@ -408,3 +408,220 @@ Test(spec, merged_logs_read_as_their_inputs)
 		unlink(out);
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* What an independent review found (each case failed before its fix)  */
+
+/* Levels by level, rules and messages of @paths read into one engine. */
+typedef struct counts {
+	tally_totals t;
+	uint64_t level[TALLY_LEVEL_COUNT];
+	size_t rules;
+	int rc;
+} counts;
+
+static counts
+count_paths(const char *const *paths, size_t n)
+{
+	tally_engine *e2 = NULL;
+	tally_snapshot *s = NULL;
+	counts c;
+
+	memset(&c, 0, sizeof(c));
+	cr_assert(eq(int, tally_engine_create(&e2, NULL), TALLY_OK));
+	for (size_t k = 0; k < n && c.rc == TALLY_OK; k++)
+		c.rc = tally_sarif_read_file(e2, paths[k], NULL, NULL);
+	cr_assert(eq(int, tally_engine_flush(e2), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e2, &s), TALLY_OK));
+	tally_snapshot_totals(s, &c.t);
+	for (int l = 0; l < TALLY_LEVEL_COUNT; l++)
+		c.level[l] = tally_snapshot_level(s, (tally_level)l);
+	c.rules = tally_snapshot_group_count(s, TALLY_DIM_RULE);
+	tally_snapshot_release(s);
+	tally_engine_destroy(e2);
+	return c;
+}
+
+/*
+ * Two logs of one tool whose results mean what their own extensions,
+ * overrides or message strings say: merged, they must read the same.
+ */
+static void
+expect_merge_keeps(const char *a, const char *b)
+{
+	char *pa = write_tmp(a), *pb = write_tmp(b);
+	char out[] = "/tmp/tally-spec-mm-XXXXXX";
+	const char *in[2] = { pa, pb }, *merged[1] = { out };
+	tally_sarif_merge *m = NULL;
+	int fd = mkstemp(out);
+	counts x, y;
+
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), TALLY_OK));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, pa, NULL, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, pb, NULL, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_write(m, out, NULL), TALLY_OK));
+	tally_sarif_merge_destroy(m);
+	x = count_paths(in, 2);
+	y = count_paths(merged, 1);
+	cr_assert(eq(int, x.rc, TALLY_OK));
+	cr_expect(eq(int, y.rc, TALLY_OK), "the merged log is refused");
+	cr_expect(eq(u64, y.t.unique, x.t.unique));
+	cr_expect(eq(sz, y.rules, x.rules));
+	for (int l = 0; l < TALLY_LEVEL_COUNT; l++)
+		cr_expect(eq(u64, y.level[l], x.level[l]), "level %d", l);
+	unlink(pa);
+	unlink(pb);
+	unlink(out);
+	free(pa);
+	free(pb);
+}
+
+#define DRV(rest) "{\"version\": \"2.1.0\", \"runs\": [{\"tool\": " \
+	"{\"driver\": {\"name\": \"drv\"" rest
+
+Test(spec, merge_keeps_what_extensions_say)
+{
+	expect_merge_keeps(DRV("}, \"extensions\": [{\"name\": \"a\", "
+	    "\"rules\": [{\"id\": \"A0\", \"defaultConfiguration\": {\"level\":"
+	    " \"error\"}}]}]}, \"results\": [{\"rule\": {\"index\": 0, "
+	    "\"toolComponent\": {\"index\": 0}}, \"message\": {\"text\": "
+	    "\"m\"}}]}]}"),
+	    DRV("}, \"extensions\": [{\"name\": \"c\", \"rules\": [{\"id\": "
+	    "\"C0\"}, {\"id\": \"C1\", \"defaultConfiguration\": {\"level\": "
+	    "\"note\"}}]}]}, \"results\": [{\"rule\": {\"index\": 1, "
+	    "\"toolComponent\": {\"index\": 0}}, \"message\": {\"text\": "
+	    "\"m3\"}}]}]}"));
+}
+
+Test(spec, merge_keeps_what_overrides_say)
+{
+	expect_merge_keeps(DRV(", \"rules\": [{\"id\": \"R\"}]}}, "
+	    "\"invocations\": [{\"ruleConfigurationOverrides\": [{\"descriptor\":"
+	    " {\"index\": 0}, \"configuration\": {\"level\": \"error\"}}]}], "
+	    "\"results\": [{\"ruleId\": \"R\", \"ruleIndex\": 0, \"message\": "
+	    "{\"text\": \"a\"}}]}]}"),
+	    DRV(", \"rules\": [{\"id\": \"R\"}]}}, \"results\": [{\"ruleId\": "
+	    "\"R\", \"ruleIndex\": 0, \"message\": {\"text\": \"b\"}}]}]}"));
+}
+
+Test(spec, merge_keeps_what_message_strings_say)
+{
+	/* "A says x" and "B says x", "R-B y": three messages; merged with
+	 * the first driver's strings they were two and a key */
+	expect_merge_keeps(DRV(", \"globalMessageStrings\": {\"g\": {\"text\":"
+	    " \"A says {0}\"}}, \"rules\": [{\"id\": \"R\", \"messageStrings\": "
+	    "{\"r\": {\"text\": \"R-A {0}\"}}}]}}, \"results\": [{\"ruleId\": "
+	    "\"R\", \"message\": {\"id\": \"g\", \"arguments\": [\"x\"]}}]}]}"),
+	    DRV(", \"globalMessageStrings\": {\"g\": {\"text\": \"B says {0}\"}},"
+	    " \"rules\": [{\"id\": \"R\", \"messageStrings\": {\"r\": {\"text\": "
+	    "\"R-B {0}\"}}}]}}, \"results\": [{\"ruleId\": \"R\", \"message\": "
+	    "{\"id\": \"g\", \"arguments\": [\"x\"]}}, {\"ruleId\": \"R\", "
+	    "\"message\": {\"id\": \"r\", \"arguments\": [\"y\"]}}]}]}"));
+}
+
+/* Read @log into the suite's engine; its report in *rep. */
+static int
+read_log(const char *log, tally_sarif_report *rep, seen *w)
+{
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+
+	so.warning = on_warning;
+	so.warning_arg = w;
+	return tally_sarif_read_buffer(e, log, strlen(log), &so, rep);
+}
+
+Test(spec, message_keys_never_collide)
+{
+	static seen w;
+
+	/* id "nope" with arguments a, b against an id that spells them */
+	cr_assert(eq(int, read_log(DRV("}}, \"results\": [{\"ruleId\": \"R\", "
+	    "\"message\": {\"id\": \"nope\", \"arguments\": [\"a\", \"b\"]}}, "
+	    "{\"ruleId\": \"R\", \"message\": {\"id\": "
+	    "\"nope\\u001f1:a\\u001f1:b\"}}]}]}"), NULL, &w), TALLY_OK));
+	cr_expect(eq(u64, totals().unique, 2));
+}
+
+Test(spec, a_message_that_would_explode_is_kept_as_written)
+{
+	static seen w;
+	size_t n = 30000, at = 0, cap = 3 * n + 8192;
+	char *log = malloc(cap);
+	tally_sarif_report rep;
+
+	/* 30,000 placeholders over a 4 KiB argument: 120 MB if formatted */
+	cr_assert(not(eq(ptr, log, NULL)));
+	at += (size_t)snprintf(log + at, cap - at, DRV("}}, \"results\": [{"
+	    "\"ruleId\": \"R\", \"message\": {\"text\": \""));
+	for (size_t k = 0; k < n; k++, at += 3)
+		memcpy(log + at, "{0}", 3);
+	at += (size_t)snprintf(log + at, cap - at, "\", \"arguments\": [\"");
+	memset(log + at, 'x', 4096);
+	at += 4096;
+	snprintf(log + at, cap - at, "\"]}}]}]}");
+	cr_assert(eq(int, read_log(log, &rep, &w), TALLY_OK));
+	cr_expect(eq(u64, rep.warnings, 1));
+	cr_expect(not(eq(ptr, strstr(w.msg[0], "kept as written"), NULL)),
+	    "%s", w.msg[0]);
+	cr_expect(eq(u64, totals().unique, 1));
+	free(log);
+}
+
+Test(spec, a_guid_names_the_rule_an_index_misses)
+{
+	static seen w;
+	tally_sarif_report rep;
+	tally_snapshot *s = NULL;
+	tally_group g;
+	size_t n;
+
+	cr_assert(eq(int, read_log(DRV(", \"rules\": [{\"id\": \"R\", "
+	    "\"guid\": \"G\"}]}}, \"results\": [{\"rule\": {\"index\": 9, "
+	    "\"guid\": \"G\"}, \"message\": {\"text\": \"x\"}}]}]}"), &rep, &w),
+	    TALLY_OK), "%s", rep.error.message);
+	cr_expect(eq(u64, rep.warnings, 1));
+	cr_assert(eq(int, tally_engine_flush(e), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_acquire(e, &s), TALLY_OK));
+	cr_assert(eq(int, tally_snapshot_groups(s, TALLY_DIM_RULE,
+	    TALLY_ORDER_ID, &g, 1, &n), TALLY_OK));
+	cr_assert(eq(sz, n, 1));
+	cr_expect(eq(str, (char *)tally_engine_string_lookup(e, TALLY_STR_RULE,
+	    g.rule, NULL), "R"));
+	tally_snapshot_release(s);
+}
+
+Test(spec, an_override_names_its_descriptor_exactly)
+{
+	static seen w;
+
+	/* an override of "R/md5" is not rule R's (§3.52.4): both stay note */
+	cr_assert(eq(int, read_log(DRV(", \"rules\": [{\"id\": \"R\", "
+	    "\"defaultConfiguration\": {\"level\": \"note\"}}]}}, "
+	    "\"invocations\": [{\"ruleConfigurationOverrides\": [{\"descriptor\":"
+	    " {\"id\": \"R/md5\"}, \"configuration\": {\"level\": \"error\"}}]}],"
+	    " \"results\": [{\"ruleId\": \"R/sha1\", \"message\": {\"text\": "
+	    "\"x\"}}, {\"ruleId\": \"R\", \"message\": {\"text\": \"y\"}}]}]}"),
+	    NULL, &w), TALLY_OK));
+	cr_expect(eq(u64, level_count(TALLY_LEVEL_NOTE), 2));
+	cr_expect(eq(u64, level_count(TALLY_LEVEL_ERROR), 0));
+}
+
+Test(spec, unset_offsets_and_missing_invocations_are_read)
+{
+	static seen w;
+	tally_sarif_report rep;
+
+	/* charOffset and byteOffset -1 are "unset" (§3.30.9, §3.30.11) */
+	cr_assert(eq(int, read_log(DRV("}}, \"results\": [{\"ruleId\": \"A\", "
+	    "\"message\": {\"text\": \"a\"}, \"locations\": [{"
+	    "\"physicalLocation\": {\"region\": {\"startLine\": 1, "
+	    "\"charOffset\": -1, \"byteOffset\": -1}}}], \"provenance\": "
+	    "{\"invocationIndex\": 99}}]}]}"), &rep, &w), TALLY_OK),
+	    "%s", rep.error.message);
+	/* the invocation that is not there is said */
+	cr_expect(eq(u64, rep.warnings, 1));
+	cr_expect(not(eq(ptr, strstr(w.msg[0], "invocationIndex: 99"), NULL)),
+	    "%s", w.msg[0]);
+}

@@ -32,10 +32,13 @@
  *              descriptor's messageStrings, else in its component's
  *              globalMessageStrings; formatted with message.arguments
  *              (§3.11.5: "{n}" is argument n, "{{" and "}}" are braces, a
- *              placeholder without its argument stays as written). An id
- *              whose string is not found is kept with its arguments, each
- *              as 0x1f, its length in decimal, ':' and its bytes (so no
- *              two argument lists give one message); no text or id: ""
+ *              placeholder without its argument stays as written; a
+ *              message that would grow past 4 times its parts, and 1 MiB,
+ *              is not formatted: a warning). An id whose string is not
+ *              found is kept with its arguments, each as 0x1f, its length
+ *              in decimal, ':' and its bytes (an empty id, or one holding
+ *              a 0x1f, is encoded so too, first), so that no two ids and
+ *              argument lists give one message; no text or id: ""
  *  - file    = first location's physicalLocation.artifactLocation.uri, else
  *              run.artifacts[artifactLocation.index].location.uri, else "";
  *              a leading "file://" removed, runs of "/" folded to one,
@@ -203,10 +206,13 @@ typedef struct tally_sarif_merge tally_sarif_merge;
  * (as in tally/engine.h) are dropped, the first one seen kept. A run with no
  * results is kept. Other run properties are not carried over, except
  * columnKind, originalUriBaseIds, tool.extensions and invocations of the
- * first run of each tool. A result whose rule.toolComponent names a
- * component keeps its rule indexes as written (they point into that
- * component, not the merged rules). Suppressed results are kept with their
- * suppressions, and an active and a suppressed copy of a result are two.
+ * first run of each tool. A run whose results its own tool.extensions,
+ * level overrides (invocations) or message strings explain is not merged
+ * with another: it is written as a run of its own (its results still
+ * deduplicated against every other), so that each result reads as it did;
+ * a result whose rule.toolComponent names an extension keeps its rule
+ * indexes. Suppressed results are kept with their suppressions, and an
+ * active and a suppressed copy of a result are two.
  * Return: TALLY_OK, TALLY_ENOMEM.
  * Threads: a merge is used by one thread at a time. Free with
  * tally_sarif_merge_destroy().
