@@ -12,13 +12,19 @@
  * Results are resolved when their run ends, because the properties they
  * may refer to can come later in the run (the SARIF Multitool writes
  * "results" before "tool" and "artifacts"). Until then a result is a small
- * fixed-size record of interned ids. A finished run goes to the sink, which
- * holds it until the whole input is known to be good (all or nothing).
+ * fixed-size record of interned ids (and, for the few that need one, a
+ * record of what is left: a rule named through a tool component or a
+ * guid, an invocation, a message given by id). When the run ends its
+ * names are hashed once (descriptor ids and guids per component, message
+ * strings, components) and each result is resolved as tally/sarif.h
+ * defines: its descriptor, level, message. A finished run goes to the
+ * sink, which holds it until the whole input is known to be good (all or
+ * nothing). What is tolerated is said through warn(), never silently.
  *
  * Invariants:
  *  1. utf8_done <= js.pos, and every byte below utf8_done has been UTF-8
  *     checked (by simdjson, in a parsed object or a gap).
- *  2. A string decoded in C (driver name, version) is interned only after
+ *  2. A string decoded in C (driver name, version, guid) is used only after
  *     the bytes it came from are below utf8_done.
  *  3. The reader reads no byte below `in->released`; pages are released
  *     only below utf8_done, and only when the sink does not keep text.
@@ -40,15 +46,15 @@
  */
 #define WINDOW (4u << 20)
 
+/* One record per result of an input is held: keep it at 80 bytes (LP64). */
+_Static_assert(sizeof(void *) != 8 || sizeof(tallyi_sarif_res) == 80,
+    "tallyi_sarif_res grew");
+
 /*
  * The reader's intern cache: direct-mapped by the string's 64-bit hash, per
  * kind. A hit is confirmed byte for byte against the sink's copy, so the
  * cache can only save work, never change an id.
  */
-/* One record per result of an input is held: keep it at 80 bytes (LP64). */
-_Static_assert(sizeof(void *) != 8 || sizeof(tallyi_sarif_res) == 80,
-    "tallyi_sarif_res grew");
-
 #define ICACHE_BITS 12
 #define ICACHE_SIZE (1u << ICACHE_BITS)
 
