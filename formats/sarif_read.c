@@ -1475,7 +1475,7 @@ resolve_overrides(reader *r)
  * "warning".
  */
 static uint8_t
-result_level(reader *r, const res_ext *e, uint32_t d, size_t k)
+result_level(reader *r, const res_ext *e, uint32_t d)
 {
 	const ovr *o = r->ovrs.p;
 	int64_t inv = e != NULL && e->invocation >= 0 ? e->invocation :
@@ -1483,7 +1483,6 @@ result_level(reader *r, const res_ext *e, uint32_t d, size_t k)
 
 	uint32_t i;
 
-	(void)k;
 	if (d == TALLY_ID_NONE)
 		return TALLY_LEVEL_WARNING;
 	if (inv >= 0 && (uint64_t)inv < r->ninvocations &&
@@ -1685,7 +1684,7 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 			    (long long)e->invocation, r->ninvocations);
 		res[k].ext_rule = ci != 0;
 		if (v->level == TALLYI_LEVEL_UNSET)
-			v->level = result_level(r, e, d, k);
+			v->level = result_level(r, e, d);
 		if (v->message == TALLY_ID_NONE &&
 		    (rc = result_message_id(r, e, d, ci, &v->message)))
 			return rc;

@@ -888,15 +888,9 @@ parse_config_level(const ctx &c, ondemand::value &v, const char *path,
  * definitions read text only).
  */
 int
-parse_msgstrings(const ctx &c, ondemand::value &v, const char *path,
+parse_msgstrings_obj(const ctx &c, ondemand::object &o, const char *path,
     std::vector<tallyi_msgstr> &ms)
 {
-	ondemand::object o;
-	bool has = false;
-	int rc = get_obj(c, v, path, &o, &has);
-
-	if (rc != TALLY_OK || !has)
-		return rc;
 	return each_field(c, o, path, [&](std::string_view k,
 	    ondemand::value &mv) -> int {
 		ondemand::object mo;
@@ -917,6 +911,20 @@ parse_msgstrings(const ctx &c, ondemand::value &v, const char *path,
 		 * buffer by each_field; a raw one points into the input. */
 		return push(ms, m) ? (int)TALLY_OK : nomem(c, path);
 	});
+}
+
+/* The same at value @v (null: none). */
+int
+parse_msgstrings(const ctx &c, ondemand::value &v, const char *path,
+    std::vector<tallyi_msgstr> &ms)
+{
+	ondemand::object o;
+	bool has = false;
+	int rc = get_obj(c, v, path, &o, &has);
+
+	if (rc != TALLY_OK || !has)
+		return rc;
+	return parse_msgstrings_obj(c, o, path, ms);
 }
 
 /*
@@ -1268,21 +1276,17 @@ tallyi_json_msgstrings(tallyi_json *j, const char *p, size_t n,
     const tallyi_msgstr **out, size_t *count, tallyi_json_err *err)
 {
 	ondemand::document doc;
-	ondemand::value v;
+	ondemand::object obj;
 	int rc;
 
 	j->ms.clear();
 	*out = nullptr;
 	*count = 0;
-	error_code e = j->parser.iterate(padded_string_view(p, n,
-	    n + SIMDJSON_PADDING)).get(doc);
+	if ((rc = begin(j, p, n, &doc, &obj, err, "message strings")) !=
+	    TALLY_OK)
+		return rc;
 	ctx c{ p, p + n, &doc, err };
-
-	if (e == SUCCESS)
-		e = doc.get_value().get(v);
-	if (e != SUCCESS)
-		return fail_simdjson(c, e, "");
-	if ((rc = parse_msgstrings(c, v, "", j->ms)) != TALLY_OK)
+	if ((rc = parse_msgstrings_obj(c, obj, "", j->ms)) != TALLY_OK)
 		return rc;
 	*out = j->ms.data();
 	*count = j->ms.size();
