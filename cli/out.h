@@ -21,6 +21,18 @@ enum {
 /* Write @s (@n bytes of UTF-8) as a JSON string literal, quotes included. */
 void out_json_str(FILE *f, const char *s, size_t n);
 
+/*
+ * Write @s (@n bytes, from an input: anything) for a terminal or a text
+ * report: printable UTF-8 as it is; control characters (C0, DEL, C1),
+ * bytes that are not UTF-8, and the backslash as \xNN, so that no input can
+ * move the cursor, start an escape sequence, end a line, or hide a byte
+ * (a NUL prints as \x00 and what follows it is printed too).
+ */
+void out_term(FILE *f, const char *s, size_t n);
+
+/* out_term() of a NUL-terminated string. */
+void out_term_z(FILE *f, const char *s);
+
 /* 1234567 -> "1,234,567" into @buf (32 bytes). */
 const char *out_thousands(uint64_t v, char *buf);
 

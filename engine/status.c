@@ -37,6 +37,9 @@ tally_strerror(int code)
 	case TALLY_EIO: return "input could not be read";
 	case TALLY_EIO_NOENT: return "no such file";
 	case TALLY_EIO_ISDIR: return "is a directory";
+	case TALLY_EIO_TOOBIG: return "input larger than the size limit";
+	case TALLY_EIO_CHANGED: return "input changed while it was read";
+	case TALLY_EIO_NOTREG: return "not a regular file";
 	case TALLY_EPARSE: return "malformed JSON";
 	case TALLY_EPARSE_EMPTY: return "empty input";
 	case TALLY_EPARSE_TRUNCATED: return "truncated JSON";

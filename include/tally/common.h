@@ -73,6 +73,9 @@ enum tally_status {
 	/* Sub-codes. Their family is the code named in the prefix. */
 	TALLY_EIO_NOENT = -(7 | 1 << 8),        /* no such file */
 	TALLY_EIO_ISDIR = -(7 | 2 << 8),        /* a directory */
+	TALLY_EIO_TOOBIG = -(7 | 3 << 8),       /* over the size limit */
+	TALLY_EIO_CHANGED = -(7 | 4 << 8),      /* changed while read */
+	TALLY_EIO_NOTREG = -(7 | 5 << 8),       /* not a regular file */
 	TALLY_EPARSE_EMPTY = -(8 | 1 << 8),     /* empty input */
 	TALLY_EPARSE_TRUNCATED = -(8 | 2 << 8), /* ends mid-value */
 	TALLY_EPARSE_UTF8 = -(8 | 3 << 8),      /* invalid UTF-8 */

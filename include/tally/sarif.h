@@ -118,6 +118,9 @@ extern "C" {
  * @states:       tally_sarif_read_file() and _read_buffer() also count the
  *                input's results by baselineState and suppression status
  *                there (see tally_sarif_states_create()); NULL for none.
+ * @max_input_bytes: an input longer than this is refused with
+ *                TALLY_EIO_TOOBIG before more than this is read; 0 for
+ *                the default, TALLY_SARIF_MAX_INPUT (since 0.4.0).
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
@@ -130,11 +133,16 @@ typedef struct tally_sarif_options {
 	void (*warning)(void *arg, uint64_t offset, const char *message);
 	void *warning_arg;
 	struct tally_sarif_states *states;
+	/* since 0.4.0 */
+	uint64_t max_input_bytes;
 } tally_sarif_options;
+
+/* The default tally_sarif_options.max_input_bytes: 4 GiB. */
+#define TALLY_SARIF_MAX_INPUT (UINT64_C(4) << 30)
 
 #define TALLY_SARIF_OPTIONS_INIT \
 	{ sizeof(tally_sarif_options), NULL, NULL, NULL, NULL, false, NULL, \
-		NULL, NULL }
+		NULL, NULL, 0 }
 
 /**
  * struct tally_sarif_report - what happened to one input.
