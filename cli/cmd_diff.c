@@ -2,12 +2,10 @@
  * cli/cmd_diff.c - `tally diff`: every result of a log classified against
  * a baseline log as new, unchanged, updated or absent.
  */
-#include <errno.h>
-#include <string.h>
-
 #include "cli/cmd.h"
 #include "cli/opts.h"
 #include "cli/out.h"
+#include "engine/outfile.h"
 
 static const char help[] =
 "Usage: tally diff [OPTION]... --baseline OLD.sarif NEW.sarif\n"
@@ -42,8 +40,11 @@ static const char help[] =
 "result, duplicates included, each with its \"baselineState\"; the absent\n"
 "results of OLD follow in the run of their tool.\n"
 "\n"
-"Exit status: 0 success, 1 --fail-on-new found a new result, 2 usage error\n"
-"or an input that could not be read.\n";
+"The output is opened only once both logs are read (it may be one of\n"
+"them); a file is replaced only by a complete listing, its mode kept.\n"
+"\n"
+"Exit status: 0 success, 1 --fail-on-new found a new result, 2 usage error,\n"
+"an input that could not be read, or a write error.\n";
 
 static const char *const formats[] = { "text", "json", "sarif", NULL };
 
@@ -94,59 +95,61 @@ write_sarif(const char *base, const char *cur, const char *out,
 }
 
 static void
-json_text(tally_engine *e, tally_strkind k, uint32_t id)
+json_text(FILE *out, tally_engine *e, tally_strkind k, uint32_t id)
 {
 	size_t len;
 	const char *s = out_name(e, k, id, &len);
 
-	out_json_str(stdout, s, len);
+	out_json_str(out, s, len);
 }
 
 static void
-print_json(tally_engine *e, const tally_sarif_diff *d)
+print_json(FILE *out, tally_engine *e, const tally_sarif_diff *d)
 {
 	size_t n;
 	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
 
-	fputs("{\n  \"counts\": {", stdout);
+	fputs("{\n  \"counts\": {", out);
 	for (int b = 0; b < TALLY_BASELINE_COUNT; b++)
-		printf("%s\"%s\": %llu", b ? ", " : "",
+		fprintf(out, "%s\"%s\": %llu", b ? ", " : "",
 		    tally_sarif_baseline_name((tally_baseline)b),
 		    (unsigned long long)tally_sarif_diff_count(d, (tally_baseline)b));
-	printf(", \"suppressed\": %llu},\n  \"results\": [",
+	fprintf(out, ", \"suppressed\": %llu},\n  \"results\": [",
 	    (unsigned long long)tally_sarif_diff_suppressed(d));
 	for (size_t i = 0; i < n; i++) {
 		const tally_sarif_diff_entry *x = &ent[i];
 
-		printf("%s\n    {\"state\": \"%s\", \"tool\": ", i ? "," : "",
-		    tally_sarif_baseline_name(x->state));
-		json_text(e, TALLY_STR_TOOL, x->v.tool);
-		fputs(", \"rule\": ", stdout);
-		json_text(e, TALLY_STR_RULE, x->v.rule);
-		fputs(", \"file\": ", stdout);
-		json_text(e, TALLY_STR_FILE, x->v.file);
-		printf(", \"line\": %u, \"column\": %u, \"message\": ",
+		fprintf(out, "%s\n    {\"state\": \"%s\", \"tool\": ",
+		    i ? "," : "", tally_sarif_baseline_name(x->state));
+		json_text(out, e, TALLY_STR_TOOL, x->v.tool);
+		fputs(", \"rule\": ", out);
+		json_text(out, e, TALLY_STR_RULE, x->v.rule);
+		fputs(", \"file\": ", out);
+		json_text(out, e, TALLY_STR_FILE, x->v.file);
+		fprintf(out, ", \"line\": %u, \"column\": %u, \"message\": ",
 		    x->v.line, x->v.column);
-		json_text(e, TALLY_STR_MESSAGE, x->v.message);
+		json_text(out, e, TALLY_STR_MESSAGE, x->v.message);
 		if (x->state == TALLY_BASELINE_UNCHANGED ||
 		    x->state == TALLY_BASELINE_UPDATED) {
-			printf(", \"baseline\": {\"line\": %u, \"column\": %u, "
-			    "\"message\": ", x->base.line, x->base.column);
-			json_text(e, TALLY_STR_MESSAGE, x->base.message);
-			fputc('}', stdout);
+			fprintf(out, ", \"baseline\": {\"line\": %u, "
+			    "\"column\": %u, \"message\": ", x->base.line,
+			    x->base.column);
+			json_text(out, e, TALLY_STR_MESSAGE, x->base.message);
+			fputc('}', out);
 		}
-		fputc('}', stdout);
+		fputc('}', out);
 	}
-	fputs(n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
+/* Names come from the inputs: escaped, so none can reach a terminal raw. */
 static void
-print_text(tally_engine *e, const tally_sarif_diff *d)
+print_text(FILE *out, tally_engine *e, const tally_sarif_diff *d)
 {
 	size_t n;
 	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
 
-	printf("%llu new, %llu unchanged, %llu updated, %llu absent, %llu "
+	fprintf(out, "%llu new, %llu unchanged, %llu updated, %llu absent, %llu "
 	    "suppressed\n",
 	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_NEW),
 	    (unsigned long long)tally_sarif_diff_count(d, TALLY_BASELINE_UNCHANGED),
@@ -162,11 +165,16 @@ print_text(tally_engine *e, const tally_sarif_diff *d)
 
 		if (x->state == TALLY_BASELINE_UNCHANGED)
 			continue;
-		printf("%-9s %.*s %.*s %.*s:%u", tally_sarif_baseline_name(x->state),
-		    (int)lt, t, (int)lr, r, (int)lf, f, x->v.line);
+		fprintf(out, "%-9s ", tally_sarif_baseline_name(x->state));
+		out_term(out, t, lt);
+		fputc(' ', out);
+		out_term(out, r, lr);
+		fputc(' ', out);
+		out_term(out, f, lf);
+		fprintf(out, ":%u", x->v.line);
 		if (x->state == TALLY_BASELINE_UPDATED)
-			printf(" (was line %u)", x->base.line);
-		fputc('\n', stdout);
+			fprintf(out, " (was line %u)", x->base.line);
+		fputc('\n', out);
 	}
 }
 
@@ -188,14 +196,20 @@ diff_args(cli_opts *o, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* --format text or json: the classification, written by us. */
+/*
+ * --format text or json: the classification, written by us. The output is
+ * opened only once both logs are read: it may name one of them.
+ */
 static int
 write_listing(const cli_opts *o, tally_engine *e)
 {
 	const char *base = o->baseline, *cur = o->files[0];
+	const tallyi_mem libc = TALLYI_MEM_LIBC;
 	tally_sarif_report rep[2];
 	tally_sarif_diff *d = NULL;
 	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tallyi_outfile out;
+	tally_error err;
 	int rc;
 
 	so.include_suppressed = o->include_suppressed;
@@ -208,17 +222,22 @@ write_listing(const cli_opts *o, tally_engine *e)
 		    rep[k].error.message[0] ? rep[k].error.message : tally_strerror(rc));
 		return EXIT_USAGE;
 	}
+	if (tallyi_outfile_open(&out, o->output, &libc, &err) != TALLY_OK) {
+		out_error("diff: %s", err.message);
+		tally_sarif_diff_destroy(d);
+		return EXIT_USAGE;
+	}
 	if (o->format == CLI_FORMAT_JSON)
-		print_json(e, d);
+		print_json(out.f, e, d);
 	else
-		print_text(e, d);
+		print_text(out.f, e, d);
 	rc = o->fail_on_new && tally_sarif_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
 	    EXIT_FAIL_ON : EXIT_OK;
-	if (fflush(stdout) != 0) {
-		out_error("diff: cannot write the output");
+	tally_sarif_diff_destroy(d);
+	if (tallyi_outfile_commit(&out, &err) != TALLY_OK) {
+		out_error("diff: %s", err.message);
 		rc = EXIT_USAGE;
 	}
-	tally_sarif_diff_destroy(d);
 	return rc;
 }
 
@@ -237,12 +256,6 @@ cmd_diff(int argc, char **argv)
 		so.include_suppressed = o.include_suppressed;
 		return write_sarif(o.baseline, o.files[0], o.output,
 		    o.fail_on_new, &so);
-	}
-	if (strcmp(o.output, "-") != 0 && freopen(o.output, "w", stdout) ==
-	    NULL) {
-		out_error("diff: cannot write %s: %s", o.output,
-		    strerror(errno));
-		return EXIT_USAGE;
 	}
 	if ((rc = tally_engine_create(&e, NULL)) != TALLY_OK) {
 		out_error("diff: cannot start the engine: %s",

@@ -25,8 +25,10 @@ static const char help[] =
 "on stderr and left out; the others are still merged.\n"
 "\n"
 "Options:\n"
-"  -o, --output FILE   where to write the merged log ('-' for stdout);\n"
-"                      written to a temporary file and renamed when done\n"
+"  -o, --output FILE   where to write the merged log ('-' for stdout); a\n"
+"                      file is replaced, its mode kept, only once the log\n"
+"                      is complete; a symlink is written through; a device\n"
+"                      or FIFO is written to directly\n"
 "      --progress      always show progress on stderr\n"
 "      --no-progress   never show progress (default: shown when stderr is a\n"
 "                      terminal and the inputs exceed 64 MiB)\n"
@@ -45,7 +47,10 @@ static const char help[] =
 "      --sources DIR   compute partialFingerprints.primaryLocationLineHash\n"
 "                      (GitHub's) from the source files, relative paths\n"
 "                      taken under DIR (and absolute ones under --root);\n"
-"                      a result that has one keeps it\n"
+"                      a result that has one keeps it. Only regular files\n"
+"                      beneath DIR, of at most 16 MiB, are read: '..',\n"
+"                      symlinks out of DIR and other absolute paths are\n"
+"                      refused, and counted as unreadable\n"
 "      --clusters      correlate as 'tally summary --clusters' does: each\n"
 "                      member of a cluster gets relatedLocations (the other\n"
 "                      members) and properties.tallyCluster {id, size,\n"
@@ -180,9 +185,13 @@ merge_write(merge *mg)
 	return EXIT_OK;
 }
 
-/* What was merged, unless the log went to stdout; --stats. */
+/*
+ * What was merged and where it went, unless the log went to stdout;
+ * --stats. Only after a write that succeeded: after a failure, the error
+ * said what failed and nothing may read as if the log were written.
+ */
 static void
-merge_report(const merge *mg, int status)
+merge_report(const merge *mg)
 {
 	const char *out = mg->o.output;
 	tally_sarif_merge_stats st;
@@ -196,10 +205,10 @@ merge_report(const merge *mg, int status)
 	read = st.read;
 	unique = st.unique;
 	fprintf(stderr, "tally: merged %zu of %zu inputs: %llu results, "
-	    "%llu unique, %llu duplicates dropped%s%s\n",
+	    "%llu unique, %llu duplicates dropped -> %s\n",
 	    mg->in.n - mg->in.failed, mg->in.n, (unsigned long long)read,
 	    (unsigned long long)unique, (unsigned long long)(read - unique),
-	    status == EXIT_OK ? " -> " : "", status == EXIT_OK ? out : "");
+	    strcmp(out, "-") == 0 ? "standard output" : out);
 	if (!mg->o.stats)
 		return;
 	dt = out_now() - mg->t0;
@@ -228,10 +237,11 @@ cmd_merge(int argc, char **argv)
 	    (status = inputs_read(&mg.in, &mg.o, NULL, NULL, read_into_merge,
 	    mg.m)) == EXIT_OK) {
 		status = merge_write(&mg);
-		merge_report(&mg, status);
-		if (status == EXIT_OK)
+		if (status == EXIT_OK) {
+			merge_report(&mg);
 			annotations_note(mg.m, mg.o.baseline != NULL,
 			    mg.o.sources != NULL, mg.corr != NULL);
+		}
 		if (mg.in.failed)
 			status = EXIT_USAGE;
 	}

@@ -15,13 +15,22 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#endif
+#endif
 
 #include "formats/json_scan.h"
 #include "engine/idmap.h"
 #include "engine/keyset.h"
+#include "engine/outfile.h"
 #include "formats/sarif_internal.h"
 #include "engine/strtab.h"
 #include "engine/vec.h"
@@ -64,6 +73,10 @@ typedef struct mres {
 	bool plh_ours;      /* plh was computed from sources: write it */
 	bool ext_rule;      /* its rule indexes point into a component the
 			       merge copies as written: left as they are */
+	bool stale_art;     /* its artifactLocation.index names no artifact
+			       of its run (the reader accepts it beside a
+			       uri): rewritten even when its run is copied
+			       as is, as it could name another run's */
 } mres;
 
 /* One output run: everything merged for one tool. */
@@ -111,6 +124,7 @@ struct tally_sarif_merge {
 	bool classified;
 	char *sources;        /* NUL-terminated, or NULL */
 	char *src_root;       /* likewise */
+	bool src_absolute;    /* absolute paths outside src_root are read */
 	tallyi_vec hashes;    /* fhash, by file id: the files' line hashes */
 	tally_sarif_merge_stats stats;
 };
@@ -402,6 +416,8 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 		tallyi_key key = { v->tool, v->rule, v->file, v->message,
 			v->line, v->column, off };
 		uint32_t pos = st->cpos != NULL ? st->cpos[k] : TALLY_ID_NONE;
+		int64_t ai = run->res[k].art_index;
+		bool stale = ai >= 0 && (uint64_t)ai >= run->nartifacts;
 		bool new = true;
 		mres *x;
 
@@ -413,7 +429,8 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 				.span = run->res[k].span, .seq = m->base_seq++,
 				.v = *v, .plh = run->res[k].plh,
 				.corr = TALLY_ID_NONE,
-				.ext_rule = run->res[k].ext_rule };
+				.ext_rule = run->res[k].ext_rule,
+				.stale_art = stale };
 			continue;
 		}
 		tallyk_fingerprint_scalar(&cols, 1, &fp);
@@ -431,7 +448,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
 			.span = run->res[k].span, .seq = m->read, .v = *v,
 			.plh = run->res[k].plh, .corr = pos == TALLY_ID_NONE ?
 			TALLY_ID_NONE : m->stage_idx[pos],
-			.ext_rule = run->res[k].ext_rule };
+			.ext_rule = run->res[k].ext_rule, .stale_art = stale };
 		m->read++;
 	}
 	return TALLY_OK;
@@ -687,6 +704,15 @@ tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
 	return TALLY_OK;
 }
 
+int
+tally_sarif_merge_sources_absolute(tally_sarif_merge *m, bool allow)
+{
+	if (m == NULL)
+		return TALLY_EINVAL;
+	m->src_absolute = allow;
+	return TALLY_OK;
+}
+
 void
 tally_sarif_merge_stats_get(const tally_sarif_merge *m,
     tally_sarif_merge_stats *out)
@@ -715,7 +741,7 @@ write_status(const writer *w, const char *what, tally_error *err)
 		    "out of memory while writing %s", what);
 	if (w->err)
 		return tallyi_error_set(err, TALLY_EIO, UINT64_MAX,
-		    "cannot write %s: %s", what, strerror(w->errnum));
+		    "%s: %s", what, strerror(w->errnum));
 	return TALLY_OK;
 }
 
@@ -786,6 +812,8 @@ subst(rewriter *rw, bool is_rule)
 	if (!digits || (is_rule && rw->keep_rule)) /* null, -1 (unset), not
 						       * an index: as written */
 		return;
+	/* An index that names nothing of its run is -1, "not set" (§3.4.5),
+	 * rather than whatever the merged run holds at that place. */
 	if (is_rule)
 		out = v < rw->run->nrules ? (int64_t)rw->run->rule_map[v] : -1;
 	else
@@ -863,7 +891,7 @@ write_rewritten(tally_sarif_merge *m, writer *w, const mres *x,
 	const char *text = in->buf + x->span.off;
 	rewriter rw;
 
-	if (run->identity) {
+	if (run->identity && !x->stale_art) {
 		put(w, text, x->span.len);
 		return;
 	}
@@ -910,62 +938,152 @@ mstr(const tally_sarif_merge *m, tally_strkind k, uint32_t id, size_t *len)
 }
 
 /*
- * Read @path whole into *@out (*@n bytes, a block of *@cap). Return:
- * TALLY_OK, TALLY_EIO (cannot be read), TALLY_ENOMEM.
+ * The largest source file read for line hashes: one line hash takes 16
+ * bytes, so a file of newlines this big takes 256 MiB more while its
+ * hashes are made. Source files are far smaller; a generated one above it
+ * is counted unreadable.
+ */
+#define SOURCE_MAX ((size_t)16 << 20)
+
+/*
+ * Open @rel beneath the directory @dirfd, or fail: no "..", no absolute
+ * path, no symlink, are followed out of it. Without openat2() (kernels
+ * before 5.6, or a seccomp filter that refuses it), each component is
+ * opened in turn with O_NOFOLLOW: stricter, as no symlink is followed at
+ * all. O_NONBLOCK: a FIFO opens without waiting for a writer (fstat then
+ * refuses it).
  */
 static int
-slurp(const tally_sarif_merge *m, const char *path, char **out, size_t *n,
+open_beneath(int dirfd, const char *rel)
+{
+	const int last_flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	int fd = dirfd;
+
+#if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
+	struct open_how how = { .flags = (uint64_t)last_flags,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+	int r = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+	if (r >= 0 || (errno != ENOSYS && errno != EPERM))
+		return r;
+#endif
+	for (const char *p = rel;;) {
+		char name[NAME_MAX + 1];
+		size_t n;
+		bool last;
+		int next;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		last = p[n + strspn(p + n, "/")] == '\0';
+		if (n == 0 || n > NAME_MAX || (n == 2 && memcmp(p, "..", 2) == 0)) {
+			next = -1; /* a directory, too long, or out of @dirfd */
+		} else if (n == 1 && p[0] == '.' && !last) {
+			p += n;
+			continue;
+		} else {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			next = openat(fd, name, O_NOFOLLOW | (last ? last_flags :
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		}
+		if (fd != dirfd)
+			close(fd);
+		if (next < 0 || last)
+			return next;
+		fd = next;
+		p += n;
+	}
+}
+
+/*
+ * Read the regular file open at @fd (closed here) into *@out (*@n bytes,
+ * a block of *@cap): its size when opened, at most SOURCE_MAX; bytes
+ * appended since are not read, a file that shrank is not hashed. Return:
+ * TALLY_OK, TALLY_EIO (not a regular file, too big, unreadable),
+ * TALLY_ENOMEM.
+ */
+static int
+read_source(const tally_sarif_merge *m, int fd, char **out, size_t *n,
     size_t *cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf = NULL;
-	size_t len = 0, size = 0;
+	struct stat st;
+	size_t len = 0, size;
+	char *buf;
 	int rc = TALLY_EIO;
 
-	if (fd < 0)
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size > SOURCE_MAX) {
+		close(fd);
 		return TALLY_EIO;
-	for (;;) {
-		ssize_t r;
+	}
+	size = (size_t)st.st_size;
+	if ((buf = tallyi_alloc(&m->mem, size)) == NULL) {
+		close(fd);
+		return TALLY_ENOMEM;
+	}
+	while (len < size) {
+		ssize_t r = read(fd, buf + len, size - len);
 
-		if (len == size) {
-			char *p = tallyi_grow(&m->mem, buf, &size, len + 1,
-			    1 << 16, 1);
-
-			if (p == NULL) {
-				rc = TALLY_ENOMEM;
-				break;
-			}
-			buf = p;
-		}
-		r = read(fd, buf + len, size - len);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0) {
-			close(fd);
-			*out = buf;
-			*n = len;
-			*cap = size;
-			return TALLY_OK;
-		}
-		if (r < 0)
+		if (r <= 0)
 			break;
 		len += (size_t)r;
 	}
 	close(fd);
+	if (len == size) {
+		*out = buf;
+		*n = len;
+		*cap = size;
+		return TALLY_OK;
+	}
 	tallyi_free(&m->mem, buf, size);
 	return rc;
 }
 
+/*
+ * Open the source of file @f (@flen bytes, NUL-terminated): beneath the
+ * sources directory @dirfd when relative, or absolute under the root;
+ * another absolute path only when the merge allows them. A name holding a
+ * NUL ("\u0000" in the log) names no file: refused, not cut. Return: the
+ * descriptor, or -1.
+ */
+static int
+open_source(const tally_sarif_merge *m, int dirfd, const char *f,
+    size_t flen)
+{
+	if (memchr(f, '\0', flen) != NULL)
+		return -1;
+	if (f[0] == '/' && m->src_root != NULL) {
+		size_t rl = strlen(m->src_root);
+
+		/* Under the root: relative to it, so read under @dir. */
+		if (flen > rl && memcmp(f, m->src_root, rl) == 0 &&
+		    (f[rl] == '/' || m->src_root[rl - 1] == '/')) {
+			f += rl;
+			while (f[0] == '/')
+				f++;
+			return dirfd >= 0 ? open_beneath(dirfd, f) : -1;
+		}
+	}
+	if (f[0] == '/')
+		return m->src_absolute ? open(f, O_RDONLY | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC) : -1;
+	return dirfd >= 0 ? open_beneath(dirfd, f) : -1;
+}
+
 /* The line hashes of file @file, computed on first use. */
 static const fhash *
-file_hashes(tally_sarif_merge *m, uint32_t file)
+file_hashes(tally_sarif_merge *m, int dirfd, uint32_t file)
 {
 	fhash *h;
-	size_t flen, dlen = strlen(m->sources), n = 0, cap = 0, lines = 1;
-	size_t psize, hsize;
+	size_t flen, n = 0, cap = 0, lines = 1;
+	size_t hsize;
 	const char *f;
-	char *path, *text = NULL;
-	int rc;
+	char *text = NULL;
+	int fd, rc;
 
 	while (m->hashes.n <= file) {
 		fhash *z = tallyi_vec_push(&m->mem, &m->hashes, sizeof(fhash));
@@ -981,33 +1099,8 @@ file_hashes(tally_sarif_merge *m, uint32_t file)
 	f = mstr(m, TALLY_STR_FILE, file, &flen);
 	if (flen == 0)
 		return h;
-	psize = dlen + flen + 2;
-	path = tallyi_alloc(&m->mem, psize);
-	if (path == NULL) {
-		h->done = false;
-		return NULL;
-	}
-	if (f[0] == '/' && m->src_root != NULL) {
-		size_t rl = strlen(m->src_root);
-
-		/* Under the root: relative to it, so read under @dir. */
-		if (flen > rl && memcmp(f, m->src_root, rl) == 0 &&
-		    (f[rl] == '/' || m->src_root[rl - 1] == '/')) {
-			f += rl;
-			flen -= rl;
-			while (flen > 0 && f[0] == '/')
-				f++, flen--;
-		}
-	}
-	if (f[0] == '/') {
-		memcpy(path, f, flen + 1);
-	} else {
-		memcpy(path, m->sources, dlen);
-		path[dlen] = '/';
-		memcpy(path + dlen + 1, f, flen + 1);
-	}
-	rc = slurp(m, path, &text, &n, &cap);
-	tallyi_free(&m->mem, path, psize);
+	fd = open_source(m, dirfd, f, flen);
+	rc = fd >= 0 ? read_source(m, fd, &text, &n, &cap) : TALLY_EIO;
 	if (rc != TALLY_OK) {
 		h->done = rc != TALLY_ENOMEM;
 		m->stats.unreadable += rc != TALLY_ENOMEM;
@@ -1037,35 +1130,42 @@ file_hashes(tally_sarif_merge *m, uint32_t file)
 static int
 hash_from_sources(tally_sarif_merge *m)
 {
-	for (size_t k = 0; k < m->tools.n; k++) {
+	/* The directory the user named is followed if it is a link; what
+	 * lies beneath it is opened relative to it (open_beneath()). */
+	int dirfd = open(m->sources, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = TALLY_OK;
+
+	for (size_t k = 0; k < m->tools.n && rc == TALLY_OK; k++) {
 		mtool *t = (mtool *)m->tools.p + k;
 
-		for (size_t i = 0; i < t->res.n; i++) {
+		for (size_t i = 0; i < t->res.n && rc == TALLY_OK; i++) {
 			mres *x = (mres *)t->res.p + i;
 			const fhash *h;
 			char buf[32];
 			size_t len;
-			int rc;
 
 			if (x->plh != TALLY_ID_NONE || x->v.line == 0)
 				continue;
-			h = file_hashes(m, x->v.file);
-			if (h == NULL)
-				return TALLY_ENOMEM;
+			h = file_hashes(m, dirfd, x->v.file);
+			if (h == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
 			if (!h->ok || x->v.line > h->n) {
 				m->stats.unhashed++;
 				continue;
 			}
 			(void)tally_linehash_format(h->h[x->v.line - 1], buf,
 			    sizeof(buf), &len);
-			if ((rc = tallyi_strtab_intern(&m->str[TALLY_STR_MESSAGE],
-			    buf, len, &x->plh)) != TALLY_OK)
-				return rc;
-			x->plh_ours = true;
-			m->stats.hashed++;
+			rc = tallyi_strtab_intern(&m->str[TALLY_STR_MESSAGE],
+			    buf, len, &x->plh);
+			x->plh_ours = rc == TALLY_OK;
+			m->stats.hashed += rc == TALLY_OK;
 		}
 	}
-	return TALLY_OK;
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
 }
 
 static int
@@ -1494,12 +1594,10 @@ int
 tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
     tally_error *err)
 {
-	char *tmp = NULL;
-	size_t tmp_len = 0;
 	writer w = { NULL, false, false, 0 };
-	bool to_stdout;
+	tallyi_outfile out;
 	bool first = true;
-	int fd = -1;
+	int rc;
 
 	tallyi_error_clear(err);
 	if (m == NULL || path == NULL)
@@ -1513,56 +1611,21 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 	memset(m->stats.baseline, 0, sizeof(m->stats.baseline));
 	m->stats.clustered = 0;
 	if (m->sources != NULL && !m->classified) {
-		int rc = hash_from_sources(m);
-
+		rc = hash_from_sources(m);
 		if (rc != TALLY_OK)
 			return tallyi_error_set(err, rc, UINT64_MAX,
 			    "line hashes: %s", tally_strerror(rc));
 	}
 	if (m->has_base && !m->classified) {
-		int rc = classify_baseline(m);
-
+		rc = classify_baseline(m);
 		if (rc != TALLY_OK)
 			return tallyi_error_set(err, rc, UINT64_MAX,
 			    "baseline: %s", tally_strerror(rc));
 	}
 	m->classified = true;
-	to_stdout = strcmp(path, "-") == 0;
-	if (to_stdout) {
-		w.f = stdout;
-	} else {
-		/*
-		 * A new file beside @path, created with the usual 0666 & ~umask
-		 * mode (mkstemp would make it 0600), renamed over @path when
-		 * complete.
-		 */
-		tmp_len = strlen(path) + 48;
-		tmp = tallyi_alloc(&m->mem, tmp_len);
-		if (tmp == NULL)
-			return tallyi_error_set(err, TALLY_ENOMEM, UINT64_MAX,
-			    "out of memory");
-		for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
-			snprintf(tmp, tmp_len, "%s.tmp.%ld.%u", path,
-			    (long)getpid(), attempt);
-			fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0666);
-			if (fd < 0 && errno != EEXIST)
-				break;
-		}
-		if (fd < 0 || (w.f = fdopen(fd, "w")) == NULL) {
-			int e = errno;
-
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			(void)tallyi_error_set(err, TALLY_EIO, UINT64_MAX,
-			    "cannot create %s: %s", tmp, strerror(e));
-			tallyi_free(&m->mem, tmp, tmp_len);
-			return TALLY_EIO;
-		}
-		(void)setvbuf(w.f, NULL, _IOFBF, 1 << 20);
-	}
+	if ((rc = tallyi_outfile_open(&out, path, &m->mem, err)) != TALLY_OK)
+		return rc;
+	w.f = out.f;
 	puts_(&w, "{\"$schema\":\"https://json.schemastore.org/"
 	    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[");
 	for (size_t k = 0; k < m->tools.n; k++) {
@@ -1576,18 +1639,11 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 		write_run(m, &w, t);
 	}
 	puts_(&w, "]}\n");
-	if (to_stdout) {
-		if (fflush(w.f) != 0)
-			io_failed(&w);
-		return write_status(&w, "standard output", err);
-	}
-	if (fclose(w.f) != 0)
-		io_failed(&w);
 	/* Only a complete log takes @path's name. */
-	if (!w.err && !w.nomem && rename(tmp, path) != 0)
-		io_failed(&w);
-	if (w.err || w.nomem)
-		unlink(tmp);
-	tallyi_free(&m->mem, tmp, tmp_len);
-	return write_status(&w, path, err);
+	if (w.err || w.nomem) {
+		tallyi_outfile_abort(&out);
+		return write_status(&w, out.is_stdout ? "standard output" :
+		    path, err);
+	}
+	return tallyi_outfile_commit(&out, err);
 }

@@ -1,7 +1,8 @@
 /*
  * tests/merge_test.c - tally merge: the merged log, read back, gives the
  * same unique results as its inputs; indexes are re-pointed; empty runs are
- * kept; bad inputs and failed writes leave nothing behind.
+ * kept; bad inputs and failed writes leave nothing behind; outputs never
+ * destroy what they replace; --sources reads nothing outside its directory.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "tally.h"
@@ -278,9 +281,261 @@ Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 	free(text);
 	d = opendir(dir);
 	while ((de = readdir(d)) != NULL)
-		files += de->d_name[0] != '.';
+		files += strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
 	closedir(d);
-	cr_expect(eq(int, files, 1), "only out.sarif, no .tmp files");
+	cr_expect(eq(int, files, 1), "only out.sarif, no temporary files");
+}
+
+/*
+ * A result whose artifactLocation.index names no artifact of its run,
+ * beside a uri (the reader takes the uri). Its run is the tool's first, so
+ * copied as is, and the merged run's second artifact is b's: the stale
+ * index 1 would name it.
+ */
+Test(merge, an_out_of_range_artifact_index_is_not_kept)
+{
+	const char *a = tmp("a.sarif"), *b = tmp("b.sarif");
+	const char *out = tmp("out.sarif");
+	const char *paths[2] = { a, b };
+	char *text;
+
+	write_file(a, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"t\"}},\"artifacts\":[{\"location\":{\"uri\":\"x.c\"}}],"
+	    "\"results\":[{\"message\":{\"text\":\"m\"},\"locations\":[{"
+	    "\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"q.c\","
+	    "\"index\":1}}}]}]}]}");
+	write_file(b, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"t\"}},\"artifacts\":[{\"location\":{\"uri\":\"y.c\"}}],"
+	    "\"results\":[{\"message\":{\"text\":\"n\"},\"locations\":[{"
+	    "\"physicalLocation\":{\"artifactLocation\":{\"index\":0}}}]}]}]}");
+	merge(paths, 2, out);
+	text = slurp(out, NULL);
+	cr_expect(not(eq(ptr, strstr(text, "{\"uri\":\"q.c\",\"index\":-1}"),
+	    NULL)), "%s", text);
+	free(text);
+	expect_round_trip(paths, 2);
+}
+
+/* Merge jscpd.sarif to @path: the status, the message in @err. */
+static int
+merge_to(const char *path, tally_error *err)
+{
+	tally_sarif_merge *m = NULL;
+	int rc;
+
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, DATA
+	    "/samples/jscpd.sarif", NULL, NULL), 0));
+	rc = tally_sarif_merge_write(m, path, err);
+	tally_sarif_merge_destroy(m);
+	return rc;
+}
+
+/* The entries of the scratch directory (a temporary left behind shows). */
+static int
+entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static bool
+is_log(const char *path)
+{
+	char *text = slurp(path, NULL);
+	bool yes = strncmp(text, "{\"$schema\"", 10) == 0;
+
+	free(text);
+	return yes;
+}
+
+Test(merge, a_symlink_is_written_through)
+{
+	const char *real = tmp("real.sarif"), *link = tmp("link.sarif");
+	const char *dangling = tmp("dangling.sarif");
+	struct stat st;
+
+	write_file(real, "old");
+	cr_assert(eq(int, symlink("real.sarif", link), 0));
+	cr_assert(eq(int, merge_to(link, NULL), 0));
+	cr_assert(eq(int, lstat(link, &st), 0));
+	cr_expect(eq(int, st.st_mode & S_IFMT, S_IFLNK), "the link was replaced");
+	cr_expect(is_log(real));
+	/* A dangling link, relative to its own directory: its target is
+	 * made, in the directory the link names. */
+	cr_assert(eq(int, mkdir(tmp("sub"), 0755), 0));
+	cr_assert(eq(int, symlink("sub/new.sarif", dangling), 0));
+	cr_assert(eq(int, merge_to(dangling, NULL), 0));
+	cr_assert(eq(int, lstat(dangling, &st), 0));
+	cr_expect(eq(int, st.st_mode & S_IFMT, S_IFLNK));
+	cr_expect(is_log(tmp("sub/new.sarif")));
+	cr_expect(eq(int, entries(), 4), "no temporary left");
+}
+
+Test(merge, a_replaced_file_keeps_its_mode)
+{
+	const char *p = tmp("private.sarif"), *fresh = tmp("fresh.sarif");
+	mode_t mask = umask(022);
+	struct stat st;
+
+	write_file(p, "old");
+	cr_assert(eq(int, chmod(p, 0640), 0));
+	cr_assert(eq(int, merge_to(p, NULL), 0));
+	cr_assert(eq(int, stat(p, &st), 0));
+	cr_expect(eq(int, st.st_mode & 07777, 0640));
+	cr_expect(is_log(p));
+	/* A new file: 0666 less the umask, as any program makes one. */
+	cr_assert(eq(int, merge_to(fresh, NULL), 0));
+	cr_assert(eq(int, stat(fresh, &st), 0));
+	cr_expect(eq(int, st.st_mode & 07777, 0644));
+	umask(mask);
+}
+
+Test(merge, a_failed_write_leaves_the_target_as_it_was)
+{
+	const char *full = tmp("full"), *sub = tmp("sub");
+	tally_error err;
+	struct stat st;
+
+	/* /dev/full through a link: written directly (a device), and the
+	 * failure names the path given. */
+	cr_assert(eq(int, symlink("/dev/full", full), 0));
+	cr_expect(eq(int, merge_to(full, &err), TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, full), NULL)), "%s",
+	    err.message);
+	cr_expect(not(eq(ptr, strstr(err.message, "No space left"), NULL)),
+	    "%s", err.message);
+	cr_assert(eq(int, lstat(full, &st), 0));
+	cr_expect(eq(int, st.st_mode & S_IFMT, S_IFLNK));
+	cr_assert(eq(int, stat("/dev/full", &st), 0));
+	cr_expect(eq(int, st.st_mode & S_IFMT, S_IFCHR));
+	/* A directory is never replaced. */
+	cr_assert(eq(int, mkdir(sub, 0755), 0));
+	cr_expect(eq(int, merge_to(sub, &err), TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, "is a directory"), NULL)),
+	    "%s", err.message);
+	cr_assert(eq(int, stat(sub, &st), 0));
+	cr_expect(eq(int, st.st_mode & S_IFMT, S_IFDIR));
+	cr_expect(eq(int, entries(), 2), "no temporary left");
+}
+
+Test(merge, a_device_stays_a_device)
+{
+	const char *null = tmp("null");
+	struct stat st;
+
+	if (geteuid() != 0)
+		cr_skip_test("mknod needs root");
+	cr_assert(eq(int, mknod(null, S_IFCHR | 0666, makedev(1, 3)), 0));
+	cr_assert(eq(int, merge_to(null, NULL), 0));
+	cr_assert(eq(int, lstat(null, &st), 0));
+	cr_expect(eq(int, st.st_mode & S_IFMT, S_IFCHR),
+	    "the device node was replaced");
+	cr_expect(eq(int, entries(), 1), "no temporary left");
+}
+
+/*
+ * Merge one log whose results name @uris (line 1 each) with sources
+ * under DIR/src; return the merged text, the counts in @st.
+ */
+static char *
+merge_sources(const char *const *uris, size_t n, bool absolute,
+    tally_sarif_merge_stats *st)
+{
+	const char *log = tmp("s.sarif"), *out = tmp("s-out.sarif");
+	char src[128];
+	tally_sarif_merge *m = NULL;
+	tally_sarif_report rep;
+	FILE *f = fopen(log, "w");
+
+	cr_assert(not(eq(ptr, f, NULL)));
+	fputs("{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":"
+	    "\"t\"}},\"results\":[", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s{\"message\":{\"text\":\"r%zu\"},\"locations\":[{"
+		    "\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"%s\"},"
+		    "\"region\":{\"startLine\":1}}}]}", i ? "," : "", i, uris[i]);
+	fputs("]}]}", f);
+	fclose(f);
+	snprintf(src, sizeof(src), "%s/src", dir);
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_sources(m, src, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_sources_absolute(m, absolute), 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, log, NULL, &rep), 0),
+	    "%s", rep.error.message);
+	cr_assert(eq(int, tally_sarif_merge_write(m, out, NULL), 0));
+	tally_sarif_merge_stats_get(m, st);
+	tally_sarif_merge_destroy(m);
+	return slurp(out, NULL);
+}
+
+/* Whether result "r@i" of @text got a line hash. */
+static bool
+hashed(const char *text, size_t i)
+{
+	char want[32];
+	const char *r, *next;
+
+	snprintf(want, sizeof(want), "\"text\":\"r%zu\"", i);
+	r = strstr(text, want);
+	cr_assert(r != NULL);
+	snprintf(want, sizeof(want), "\"text\":\"r%zu\"", i + 1);
+	next = strstr(text, want);
+	r = strstr(r, "primaryLocationLineHash");
+	return r != NULL && (next == NULL || r < next);
+}
+
+Test(merge, sources_are_read_beneath_their_directory_only, .timeout = 20)
+{
+	char canary[128], big[128];
+	const char *uris[] = {
+		"a.c",               /* 0: read */
+		"sub/../a.c",        /* 1: stays beneath: read */
+		"../canary.c",       /* 2: escapes */
+		canary,              /* 3: absolute, not allowed */
+		"fifo",              /* 4: never waited on */
+		"zero",              /* 5: a link out, to /dev/zero */
+		"out",               /* 6: a link out, to the canary */
+		"a.c\\u0000x",       /* 7: a NUL: refused, not cut */
+		"big.c",             /* 8: over the size limit */
+		"sub",               /* 9: a directory */
+	};
+	tally_sarif_merge_stats st;
+	char *text;
+	FILE *f;
+
+	snprintf(canary, sizeof(canary), "%s/canary.c", dir);
+	snprintf(big, sizeof(big), "%s/src/big.c", dir);
+	write_file(canary, "secret\n");
+	cr_assert(eq(int, mkdir(tmp("src"), 0755), 0));
+	cr_assert(eq(int, mkdir(tmp("src/sub"), 0755), 0));
+	write_file(tmp("src/a.c"), "int a;\n");
+	cr_assert(eq(int, mkfifo(tmp("src/fifo"), 0644), 0));
+	cr_assert(eq(int, symlink("/dev/zero", tmp("src/zero")), 0));
+	cr_assert(eq(int, symlink("../canary.c", tmp("src/out")), 0));
+	cr_assert(not(eq(ptr, f = fopen(big, "w"), NULL)));
+	fputs("int big;\n", f);
+	cr_assert(eq(int, ftruncate(fileno(f), (16 << 20) + 1), 0));
+	fclose(f);
+	text = merge_sources(uris, 10, false, &st);
+	cr_expect(hashed(text, 0) && hashed(text, 1), "%s", text);
+	for (size_t i = 2; i < 10; i++)
+		cr_expect(not(hashed(text, i)), "r%zu: %s", i, text);
+	cr_expect(eq(u64, st.hashed, 2));
+	cr_expect(eq(u64, st.unreadable, 8));
+	free(text);
+	/* Allowed, an absolute path is read as it is. */
+	text = merge_sources(uris, 4, true, &st);
+	cr_expect(hashed(text, 3), "%s", text);
+	cr_expect(not(hashed(text, 2)), "%s", text);
+	free(text);
 }
 
 /*

@@ -246,9 +246,12 @@ int tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
 /**
  * tally_sarif_merge_write() - write the merged log.
  * @m:    the merge.
- * @path: the output file; written to a temporary file beside it and renamed
- *        over @path only when complete, so a failure leaves no partial log.
- *        "-" writes to standard output.
+ * @path: the output file; "-" writes to standard output. A regular file
+ *        (or none) is replaced by a temporary file made beside it, with its
+ *        mode, renamed over it only when complete, so a failure leaves it
+ *        as it was; a symlink is written through (the file it names is
+ *        replaced, the link stays); a device or FIFO is written directly.
+ *        Call only once the inputs are read: @path may name one of them.
  *
  * @err:  receives the details of a failure (the path and why), or NULL.
  *
@@ -304,18 +307,35 @@ int tally_sarif_merge_baseline(tally_sarif_merge *m, const char *path,
  * @dir:  the directory relative result paths are relative to. Copied.
  * @root: where the analysis ran, or NULL: absolute paths under it are read
  *        under @dir instead (so a log made in /src/proj finds its files in
- *        a checkout elsewhere); other absolute paths are read as they are.
- *        Copied.
+ *        a checkout elsewhere). Copied.
  *
  * A result that has a line, whose file can be read and has that line,
  * and that has no primaryLocationLineHash yet gets one (tally/linehash.h);
- * a result that has one keeps it. Results whose file cannot be read are
- * written without one and counted (tally_sarif_merge_stats). With a
- * baseline, the computed hashes take part in its matching.
- * Return: TALLY_OK, TALLY_ENOMEM.
+ * a result that has one keeps it. The logs name the files, so a log
+ * cannot make the merge read outside @dir: every path is opened beneath
+ * it (openat2() RESOLVE_BENEATH; where the kernel lacks it, component by
+ * component without following any symlink), so ".." and symlinks that
+ * leave @dir are refused; an absolute path outside @root is refused unless
+ * tally_sarif_merge_sources_absolute() allows it; a path holding a NUL is
+ * refused. Only regular files of at most 16 MiB are read (a FIFO or a
+ * device is never waited on or read), up to the size they had when
+ * opened. Results whose file is refused or cannot be read are written
+ * without a hash and counted (tally_sarif_merge_stats). With a baseline,
+ * the computed hashes take part in its matching.
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @m or @dir), TALLY_ENOMEM.
  */
 int tally_sarif_merge_sources(tally_sarif_merge *m, const char *dir,
     const char *root);
+
+/**
+ * tally_sarif_merge_sources_absolute() - let tally_sarif_merge_sources()
+ * read absolute paths outside its root as they are (off by default: a log
+ * from elsewhere could name any file the process can read).
+ * @m:     the merge.
+ * @allow: true to read them, false to refuse them.
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @m).
+ */
+int tally_sarif_merge_sources_absolute(tally_sarif_merge *m, bool allow);
 
 /**
  * struct tally_sarif_merge_stats - what was added, and what the last write
