@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/out.h"
 
@@ -183,8 +184,8 @@ parse_size(const char *s, uint64_t *out)
 			return false;
 		shift = 10 * (unsigned)(u - units + 1);
 		end++;
-		if (strcmp(end, "") != 0 && strcmp(end, "B") != 0 &&
-		    strcmp(end, "iB") != 0)
+		if (*end != '\0' && strcasecmp(end, "B") != 0 &&
+		    strcasecmp(end, "iB") != 0)
 			return false;
 		if (v > UINT64_MAX >> shift)
 			return false;
@@ -277,10 +278,10 @@ ambiguous(const cli_cmd *cmd, const char *word)
 /*
  * A getopt_long failure: @c is ':' for a missing value, '?' for an unknown
  * or ambiguous option or a value given to one that takes none. With
- * opterr 0, optopt holds the option getopt_long was reading (its letter,
- * its code past every letter for a long one, 0 for an unknown long one)
- * and argv[optind - 1] the word it was in. The option is named as the user
- * wrote it: '-o', not the cluster '-vo' it was in.
+ * opterr 0, optopt holds the option getopt_long was reading (0 for an
+ * unknown long one) and argv[optind - 1] the word it was in. The option is
+ * named as the user wrote it: '-o', not the cluster '-vo' it was in, and
+ * '--output' when the word was long.
  */
 static int
 bad_option(const cli_cmd *cmd, int c, char **argv)
@@ -288,7 +289,8 @@ bad_option(const cli_cmd *cmd, int c, char **argv)
 	const opt_def *d = optopt != 0 ? opt_find(cmd, optopt) : NULL;
 	const char *word = argv[optind - 1];
 
-	if (c == ':' && d != NULL && optopt < 256)
+	if (c == ':' && d != NULL && d->letter != 0 &&
+	    strncmp(word, "--", 2) != 0)
 		out_error("%s: option '-%c' needs a value", cmd->name, optopt);
 	else if (c == ':' && d != NULL)
 		out_error("%s: option '--%s' needs a value", cmd->name,
