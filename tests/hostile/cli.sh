@@ -41,7 +41,16 @@ has() { grep -qF -- "$2" "$1"; }
 
 # A log whose tool, rule, file, level and message hold escapes, newlines,
 # NULs and a C1 control; two tools at one line, so --clusters prints too.
-printf '%s' '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t\u001b[31mX"}},"results":[{"ruleId":"r","level":"error","message":{"text":"m\u001b]0;pwned\u0007"},"taxa":[{"id":"CWE-476"}],"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a\nb\u0000.c"},"region":{"startLine":5}}}]},{"ruleId":"r\u0000x","message":{"text":"m"}}]},{"tool":{"driver":{"name":"B\r"}},"results":[{"ruleId":"q\u009b2J","message":{"text":"n"},"taxa":[{"id":"CWE-476"}],"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a\nb\u0000.c"},"region":{"startLine":6}}}]}]}]}' >"$work/h.sarif"
+printf '%s' \
+    '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t\u001b[31mX"}},' \
+    '"results":[{"ruleId":"r","level":"error","message":{"text":"m\u001b]0;' \
+    'pwned\u0007"},"taxa":[{"id":"CWE-476"}],"locations":[{"physicalLocatio' \
+    'n":{"artifactLocation":{"uri":"a\nb\u0000.c"},"region":{"startLine":5}' \
+    '}}]},{"ruleId":"r\u0000x","message":{"text":"m"}}]},{"tool":{"driver":' \
+    '{"name":"B\r"}},"results":[{"ruleId":"q\u009b2J","message":{"text":"n"' \
+    '},"taxa":[{"id":"CWE-476"}],"locations":[{"physicalLocation":{"artifac' \
+    'tLocation":{"uri":"a\nb\u0000.c"},"region":{"startLine":6}}}]}]}]}' \
+    >"$work/h.sarif"
 
 case=text-output-escaped
 run $case summary --clusters "$work/h.sarif"
@@ -75,10 +84,25 @@ then
 else no $case "exit $st or the NUL lost"; fi
 
 case=verbose-warnings-escaped
-printf '%s' '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id":"x"}]}},"results":[{"ruleId":"\u001b[2Jr","ruleIndex":7,"message":{"text":"m"}}]}]}' >"$work/w.sarif"
+printf '%s' \
+    '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id' \
+    '":"x"}]}},"results":[{"ruleId":"\u001b[2Jr","ruleIndex":7,"message":{"' \
+    'text":"m"}}]}]}' \
+    >"$work/w.sarif"
 run $case summary -v "$work/w.sarif"
 if [ $st -eq 0 ] && clean "$work/err"; then ok $case
 else no $case "exit $st or a raw control byte on stderr"; fi
+
+case=bad-level-quoted-escaped
+printf '%s' \
+    '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":' \
+    '[{"ruleId":"r","level":"err\u001b[2Jor","message":{"text":"m"}}]}]}' \
+    >"$work/lv.sarif"
+run $case summary "$work/lv.sarif"
+if [ $st -eq 2 ] && clean "$work/err" &&
+    has "$work/err" 'lv.sarif: byte 92: runs[0].results[0].level: ' &&
+    has "$work/err" 'found "err\x1b[2Jor"'; then ok $case
+else no $case "exit $st: $(cat "$work/err")"; fi
 
 case=missing-file-name-escaped
 nl="$work/no
@@ -103,7 +127,8 @@ else no $case "exit $st: $(cat "$work/err")"; fi
 case=second-bom-named
 printf '\357\273\277\357\273\277{"version":"2.1.0","runs":[]}' >"$work/bom2.sarif"
 run $case summary "$work/bom2.sarif"
-if [ $st -eq 2 ] && has "$work/err" "bom2.sarif: byte 3: expected a JSON value, found a byte order mark (U+FEFF)"
+if [ $st -eq 2 ] &&
+    has "$work/err" "bom2.sarif: byte 3: expected a JSON value, found a byte order mark (U+FEFF)"
 then ok $case
 else no $case "exit $st: $(cat "$work/err")"; fi
 
@@ -114,14 +139,21 @@ if [ $st -eq 0 ] && has "$work/err" "byte order mark"; then ok $case
 else no $case "exit $st: $(cat "$work/err")"; fi
 
 case=surrogate-in-our-words
-printf '%s' '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"\ud800x","message":{"text":"m"}}]}]}' >"$work/s.sarif"
+printf '%s' \
+    '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[' \
+    '{"ruleId":"\ud800x","message":{"text":"m"}}]}]}' \
+    >"$work/s.sarif"
 run $case summary "$work/s.sarif"
 if [ $st -eq 2 ] && has "$work/err" "s.sarif: byte 81: runs[0].results[0].ruleId: invalid string" &&
     ! has "$work/err" "Problem"; then ok $case
 else no $case "exit $st: $(cat "$work/err")"; fi
 
 case=wrong-typed-number
-printf '%s' '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"r","message":{"text":"m"},"locations":[{"physicalLocation":{"region":{"startLine":"7"}}}]}]}]}' >"$work/n.sarif"
+printf '%s' \
+    '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[' \
+    '{"ruleId":"r","message":{"text":"m"},"locations":[{"physicalLocation":' \
+    '{"region":{"startLine":"7"}}}]}]}]}' \
+    >"$work/n.sarif"
 run $case summary "$work/n.sarif"
 if [ $st -eq 2 ] &&
     has "$work/err" "startLine: expected an integer, found a string"; then
