@@ -110,16 +110,26 @@ text_top(FILE *f, const tally_corr *c, unsigned long top)
 		const tally_corr_cluster *k = order[i];
 		const tally_corr_result *r = &k->members[0];
 
-		fprintf(f, "  %s:%u", k->path, k->first_line);
+		fputs("  ", f);
+		out_term_z(f, k->path);
+		fprintf(f, ":%u", k->first_line);
 		if (k->last_line != k->first_line)
 			fprintf(f, "-%u", k->last_line);
 		fprintf(f, "  %u results", k->size);
 		if (k->cwe != 0)
 			fprintf(f, ", CWE-%u", k->cwe);
 		fputs(":", f);
-		for (uint32_t t = 0; t < k->ntools; t++)
-			fprintf(f, "%s%s", t ? ", " : " ", tools[k->tools[t]]);
-		fprintf(f, "\n    %s %s: %s\n", r->tool, r->rule, r->message);
+		for (uint32_t t = 0; t < k->ntools; t++) {
+			fputs(t ? ", " : " ", f);
+			out_term_z(f, tools[k->tools[t]]);
+		}
+		fputs("\n    ", f);
+		out_term_z(f, r->tool);
+		fputs(" ", f);
+		out_term_z(f, r->rule);
+		fputs(": ", f);
+		out_term_z(f, r->message);
+		fputs("\n", f);
 	}
 	free(order);
 }
@@ -133,10 +143,12 @@ text_agreement(FILE *f, const tally_corr *c)
 	char a[32];
 
 	fprintf(f, "\nAgreement (clusters holding both tools)\n");
-	for (size_t t = 0; t < nt; t++)
-		fprintf(f, "  [%zu] %s: %llu unique results with a category\n",
-		    t + 1, tools[t],
+	for (size_t t = 0; t < nt; t++) {
+		fprintf(f, "  [%zu] ", t + 1);
+		out_term_z(f, tools[t]);
+		fprintf(f, ": %llu unique results with a category\n",
 		    (unsigned long long)tally_corr_categorized(c, t));
+	}
 	fprintf(f, "  %6s", "");
 	for (size_t t = 0; t < nt; t++)
 		fprintf(f, " %7s", (snprintf(a, sizeof(a), "[%zu]", t + 1), a));

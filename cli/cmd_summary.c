@@ -54,9 +54,10 @@ static const char help[] =
 "                      Not used with --clusters\n"
 "      --include-suppressed\n"
 "                      count suppressed results as active ones\n"
+"      --max-input-bytes N\n"
+"                      refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -v, --verbose       print each input's warnings on stderr (what was\n"
-"                      forgiven: a byte order mark, \"runs\": null, a tool\n"
-"                      without a name, a rule index out of range, ...)\n"
+"                      forgiven: a byte order mark, \"runs\": null, ...)\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
 "  -h, --help          show this help and exit\n"
 "\n"
@@ -77,7 +78,8 @@ static const char help[] =
 "results with a category, matrix[a][b] the clusters holding both tools (a ==\n"
 "b: holding tool a).\n"
 "\n"
-"Exit status: 0 success, 1 --fail-on matched, 2 usage or input error.\n";
+"Exit status: 0 success, 1 --fail-on matched, 2 usage, input or output\n"
+"error.\n";
 
 static const char *const formats[] = { "text", "json", NULL };
 
@@ -314,19 +316,26 @@ print_json(const summary *sm)
 
 #define NAME_MAX_COL 60
 
-/* Print @s padded or cut to @w display columns (bytes; UTF-8 kept whole). */
+/*
+ * Print @s (from an input) escaped by out_term(), cut to @w columns, and
+ * padded to them with @pad (a column is a byte of the escaped form; a
+ * character or an escape is never split).
+ */
 static void
-cell(const char *s, size_t len, size_t w)
+cell(const char *s, size_t len, size_t w, bool pad)
 {
-	if (len > w) {
-		size_t cut = w - 3;
+	size_t ew = out_term_width(s, len);
 
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--; /* do not split a UTF-8 sequence */
-		printf("%.*s...%*s", (int)cut, s, (int)(w - 3 - cut), "");
+	if (ew > w) {
+		size_t cut = out_term_fit(s, len, w - 3, &ew);
+
+		out_term(stdout, s, cut);
+		printf("...%*s", (int)(w - 3 - ew), "");
 		return;
 	}
-	printf("%.*s%*s", (int)len, s, (int)(w - len), "");
+	out_term(stdout, s, len);
+	if (pad)
+		printf("%*s", (int)(w - ew), "");
 }
 
 static size_t
@@ -336,13 +345,13 @@ width(const tally_engine *e, tally_strkind k, const tally_group *g, size_t n,
 	size_t w = min;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t len;
+		size_t len, ew;
 		uint32_t id = k == TALLY_STR_TOOL ? g[i].tool :
 		    k == TALLY_STR_RULE ? g[i].rule : g[i].file;
+		const char *s = out_name(e, k, id, &len);
 
-		(void)out_name(e, k, id, &len);
-		if (len > w)
-			w = len;
+		if ((ew = out_term_width(s, len)) > w)
+			w = ew;
 	}
 	return w > NAME_MAX_COL ? NAME_MAX_COL : w;
 }
@@ -383,7 +392,7 @@ text_tools(tally_engine *e, const ranked *r)
 		const char *nm = out_name(e, TALLY_STR_TOOL, r->g[i].tool, &len);
 
 		printf("  ");
-		cell(nm, len, wt);
+		cell(nm, len, wt, true);
 		printf("  %14s\n", out_thousands(r->g[i].count, a));
 	}
 	if (r->n == 0)
@@ -402,7 +411,7 @@ text_rules(tally_engine *e, const ranked *r, unsigned long top)
 	printf("\nTop %zu of %zu rules\n", nr, r->total);
 	if (nr > 0) {
 		printf("  %14s  ", "count");
-		cell("tool", 4, wt);
+		cell("tool", 4, wt, true);
 		printf("  rule\n");
 	}
 	for (size_t i = 0; i < nr; i++) {
@@ -412,12 +421,12 @@ text_rules(tally_engine *e, const ranked *r, unsigned long top)
 		const char *n2 = out_name(e, TALLY_STR_RULE, g->rule, &l2);
 
 		printf("  %14s  ", out_thousands(g->count, a));
-		cell(n1, l1, wt);
+		cell(n1, l1, wt, true);
 		printf("  ");
 		if (l2 == 0)
 			printf("(no rule id)\n");
 		else {
-			cell(n2, l2, l2 < wr ? l2 : wr);
+			cell(n2, l2, wr, false);
 			printf("\n");
 		}
 	}
@@ -442,7 +451,7 @@ text_files(tally_engine *e, const ranked *r, unsigned long top)
 		if (len == 0)
 			printf("(no file)\n");
 		else {
-			cell(nm, len, len < wf ? len : wf);
+			cell(nm, len, wf, false);
 			printf("\n");
 		}
 	}
@@ -504,9 +513,9 @@ cache_report(tally_cache *c, const char *dir, size_t n)
 		return;
 	tally_cache_stats_get(c, &cs);
 	tally_cache_disk_stats_get(tally_cache_level_disk(c), &ds);
-	fprintf(stderr, "tally: cache %s: %llu of %zu inputs replayed, %llu "
-	    "stored\n", dir, (unsigned long long)(cs.l1_hits + cs.l2_hits +
-	    cs.l3_hits), n, (unsigned long long)ds.stores);
+	out_error("cache %s: %llu of %zu inputs replayed, %llu stored", dir,
+	    (unsigned long long)(cs.l1_hits + cs.l2_hits + cs.l3_hits), n,
+	    (unsigned long long)ds.stores);
 	if (ds.store_failures != 0) {
 		tally_cache_disk_error(tally_cache_level_disk(c), &err);
 		out_error("summary: warning: cache %s: %llu inputs not stored: "
@@ -618,11 +627,7 @@ summary_write(const summary *sm)
 		print_json(sm);
 	else
 		print_text(sm);
-	if (fflush(stdout) != 0) {
-		out_error("cannot write the output");
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	return out_stdout_check() == 0 ? EXIT_OK : EXIT_USAGE;
 }
 
 /* --stats: time, throughput and memory, on stderr. */

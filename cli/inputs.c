@@ -76,9 +76,13 @@ draw_live(tally_engine *e, double secs)
 		tn = tally_engine_string_lookup(e, TALLY_STR_TOOL, top.tool, &lt);
 		rn = tally_engine_string_lookup(e, TALLY_STR_RULE, top.rule, &lr);
 	}
-	if (tn != NULL && rn != NULL)
-		fprintf(stderr, ", top rule %.*s/%.*s (%llu)", (int)lt, tn,
-		    (int)lr, rn, (unsigned long long)top.count);
+	if (tn != NULL && rn != NULL) {
+		fputs(", top rule ", stderr);
+		out_term(stderr, tn, lt);
+		fputs("/", stderr);
+		out_term(stderr, rn, lr);
+		fprintf(stderr, " (%llu)", (unsigned long long)top.count);
+	}
 	tally_snapshot_release(s);
 }
 
@@ -205,6 +209,8 @@ inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
 	ro.progress = progress_cb;
 	ro.progress_arg = &pg;
 	ro.include_suppressed = o->include_suppressed;
+	if (o->max_input_bytes != 0)
+		ro.max_input_bytes = o->max_input_bytes;
 	ro.warning = warn_cb;
 	for (size_t i = 0; i < n; i++) {
 		tally_sarif_report *rep = &in->rep[i];

@@ -40,7 +40,8 @@ typedef struct inputs {
  * exceed 64 MiB, 0 never, 1 always. @live, when not NULL, is the engine
  * whose counts so far the progress line shows. Each input's warnings are
  * kept in in->warn, and with o->verbose also printed on stderr; with
- * o->include_suppressed suppressed results are read as active.
+ * o->include_suppressed suppressed results are read as active; a
+ * non-zero o->max_input_bytes bounds each input.
  * Return: EXIT_OK, or EXIT_USAGE when out of memory (reported; nothing
  * read). An input that cannot be read is reported and counted in
  * in->failed.

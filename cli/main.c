@@ -3,10 +3,12 @@
  */
 #include <stdio.h>
 #include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmd.h"
 #include "cli/out.h"
+#include "kernels/kernels.h"
 
 static const char usage[] =
 "Usage: tally COMMAND [OPTION]... FILE...\n"
@@ -28,7 +30,8 @@ static const char usage[] =
 "  0  success\n"
 "  1  --fail-on found a result at or above the given level (summary), or\n"
 "     --fail-on-new found a new result (diff)\n"
-"  2  bad usage, or an input could not be read (the others are still used)\n"
+"  2  bad usage, an input could not be read (the others are still used),\n"
+"     or an output could not be written\n"
 "\n"
 "Run 'tally COMMAND --help' for a command's options.\n";
 
@@ -68,15 +71,41 @@ help(int argc, char **argv)
 	return c->run(2, args);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * TALLY_ISA forces a kernel variant. The library falls back to the best
+ * one for a name it does not know or a variant the CPU lacks (a library
+ * must not fail its host); the command refuses both, so that a benchmark
+ * or a test that asks for a variant never silently measures another.
+ * An empty value is the same as none.
+ */
+static int
+isa_check(void)
+{
+	const char *want = getenv("TALLY_ISA");
+
+	if (want == NULL || want[0] == '\0')
+		return EXIT_OK;
+	for (unsigned i = 0; i < TALLYK_ISA_COUNT; i++) {
+		if (strcmp(want, tallyk_isa_name((tallyk_isa)i)) != 0)
+			continue;
+		if (tallyk_isa_supported((tallyk_isa)i))
+			return EXIT_OK;
+		out_error("TALLY_ISA=%s: this CPU or OS cannot run it, or this "
+		    "build lacks it (the best here is %s)", want,
+		    tally_kernels_active());
+		return EXIT_USAGE;
+	}
+	out_error("TALLY_ISA=%s: unknown instruction set; expected scalar, "
+	    "avx2 or avx512", want);
+	return EXIT_USAGE;
+}
+
+static int
+run(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	const struct command *c;
 
-	/* Only this thread writes stdout: skip stdio's per-call locking
-	 * (the JSON writers call putc and fwrite per field). */
-	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	if (cmd == NULL) {
 		out_error("no command given");
 		fputs(usage, stderr);
@@ -96,4 +125,22 @@ main(int argc, char **argv)
 	if ((c = command(cmd)) == NULL)
 		return EXIT_USAGE;
 	return c->run(argc - 1, argv + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	int status;
+
+	/* Only this thread writes stdout: skip stdio's per-call locking
+	 * (the JSON writers call putc and fwrite per field). */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	if ((status = isa_check()) == EXIT_OK)
+		status = run(argc, argv);
+	/* Whatever the command wrote (a report, --help, --version) must have
+	 * reached its file: a full disk or a closed pipe is exit 2, never a
+	 * success. An error on stderr cannot be told, only exited with. */
+	if (out_stdout_check() != 0 || fflush(stderr) != 0 || ferror(stderr))
+		status = EXIT_USAGE;
+	return status;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/out.h"
 
@@ -25,6 +26,7 @@ typedef enum opt_kind {
 	K_UINT,   /* unsigned long: a decimal number up to .max */
 	K_LEVEL,  /* int: a tally_level by its SARIF name */
 	K_FORMAT, /* cli_format: one of the command's format names */
+	K_SIZE,   /* uint64_t: bytes, at least 1, with K, M, G or T */
 } opt_kind;
 
 typedef struct opt_def {
@@ -69,6 +71,9 @@ static const opt_def defs[OPT_COUNT] = {
 	[OPT_INCLUDE_SUPPRESSED] = { "include-suppressed", 0, K_FLAG,
 		DEST(include_suppressed) },
 	[OPT_VERBOSE] = { "verbose", 'v', K_FLAG, DEST(verbose) },
+	[OPT_MAX_INPUT] = { "max-input-bytes", 0, K_SIZE,
+		DEST(max_input_bytes), .expect = "a size in bytes of at least "
+		"1, as 1000000, 512K, 64M or 4G" },
 };
 
 /* What getopt_long returns for option @id: its letter, else a code past
@@ -152,6 +157,43 @@ parse_uint(const char *s, unsigned long *out)
 	return errno == 0 && *end == '\0';
 }
 
+/*
+ * A size: a decimal number of bytes, or of KiB, MiB, GiB, TiB with the
+ * suffix K, M, G or T (either case; "KiB", "MB" and the like too: binary
+ * in all cases). False on junk, zero or overflow.
+ */
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	unsigned shift = 0;
+	const char *u;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || v == 0)
+		return false;
+	if (*end != '\0') {
+		char up = (char)(*end & ~0x20);
+
+		if (up == '\0' || (u = strchr(units, up)) == NULL)
+			return false;
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		if (*end != '\0' && strcasecmp(end, "B") != 0 &&
+		    strcasecmp(end, "iB") != 0)
+			return false;
+		if (v > UINT64_MAX >> shift)
+			return false;
+	}
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
 /* --format: the index of @arg among the command's names. */
 static int
 set_format(const cli_cmd *cmd, const opt_def *d, const char *arg,
@@ -207,17 +249,39 @@ set_value(const cli_cmd *cmd, const opt_def *d, const char *arg,
 		break;
 	case K_FORMAT:
 		return set_format(cmd, d, arg, o);
+	case K_SIZE:
+		if (!parse_size(arg, (uint64_t *)p))
+			return bad_value(cmd, d, d->expect, arg);
+		break;
 	}
 	if (d->clusters)
 		o->clusters = true;
 	return EXIT_OK;
 }
 
+/* Whether @word ("--pre" or "--pre=value") abbreviates two or more of
+ * @cmd's long options: getopt_long refuses it as it does an unknown one. */
+static bool
+ambiguous(const cli_cmd *cmd, const char *word)
+{
+	size_t n = strcspn(word + 2, "="), hits = 0;
+
+	if (strncmp(word, "--", 2) != 0)
+		return false;
+	for (int id = 0; id < OPT_COUNT; id++)
+		if ((cmd->opts & OPT(id)) != 0 &&
+		    strncmp(defs[id].name, word + 2, n) == 0)
+			hits++;
+	return hits > 1;
+}
+
 /*
  * A getopt_long failure: @c is ':' for a missing value, '?' for an unknown
  * or ambiguous option or a value given to one that takes none. With
  * opterr 0, optopt holds the option getopt_long was reading (0 for an
- * unknown long one) and argv[optind - 1] the word it was in.
+ * unknown long one) and argv[optind - 1] the word it was in. The option is
+ * named as the user wrote it: '-o', not the cluster '-vo' it was in, and
+ * '--output' when the word was long.
  */
 static int
 bad_option(const cli_cmd *cmd, int c, char **argv)
@@ -225,7 +289,13 @@ bad_option(const cli_cmd *cmd, int c, char **argv)
 	const opt_def *d = optopt != 0 ? opt_find(cmd, optopt) : NULL;
 	const char *word = argv[optind - 1];
 
-	if (c == ':')
+	if (c == ':' && d != NULL && d->letter != 0 &&
+	    strncmp(word, "--", 2) != 0)
+		out_error("%s: option '-%c' needs a value", cmd->name, optopt);
+	else if (c == ':' && d != NULL)
+		out_error("%s: option '--%s' needs a value", cmd->name,
+		    d->name);
+	else if (c == ':')
 		out_error("%s: option '%s' needs a value", cmd->name, word);
 	else if (d != NULL)
 		out_error("%s: option '--%s' takes no value, got '%s'",
@@ -233,9 +303,13 @@ bad_option(const cli_cmd *cmd, int c, char **argv)
 	else if (optopt != 0)
 		out_error("%s: unknown option '-%c' (try 'tally %s --help')",
 		    cmd->name, optopt, cmd->name);
+	else if (ambiguous(cmd, word))
+		out_error("%s: option '%.*s' is ambiguous: it abbreviates "
+		    "several options (try 'tally %s --help')", cmd->name,
+		    (int)strcspn(word, "="), word, cmd->name);
 	else
-		out_error("%s: unknown option '%s' (try 'tally %s --help')",
-		    cmd->name, word, cmd->name);
+		out_error("%s: unknown option '%.*s' (try 'tally %s --help')",
+		    cmd->name, (int)strcspn(word, "="), word, cmd->name);
 	return EXIT_USAGE;
 }
 

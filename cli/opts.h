@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* --format; a command takes a prefix of these (see cli_cmd.formats). */
 typedef enum cli_format {
@@ -38,6 +39,7 @@ typedef enum cli_opt {
 	OPT_CACHE,       /* --cache DIR */
 	OPT_INCLUDE_SUPPRESSED, /* --include-suppressed */
 	OPT_VERBOSE,     /* -v, --verbose */
+	OPT_MAX_INPUT,   /* --max-input-bytes N[K|M|G|T] */
 	OPT_COUNT
 } cli_opt;
 
@@ -47,7 +49,8 @@ typedef enum cli_opt {
 /* Options that go together in every command that takes them. */
 #define OPTS_PROGRESS (OPT(OPT_PROGRESS) | OPT(OPT_NO_PROGRESS))
 #define OPTS_CLUSTERS (OPT(OPT_CLUSTERS) | OPT(OPT_WINDOW) | OPT(OPT_ROOT))
-#define OPTS_READ (OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_VERBOSE))
+#define OPTS_READ (OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_VERBOSE) | \
+    OPT(OPT_MAX_INPUT))
 
 /* What the options say. An option a command does not take keeps its
  * default, so a command reads only the fields of its own options. */
@@ -70,6 +73,7 @@ typedef struct cli_opts {
 	const char *cache;    /* NULL */
 	bool include_suppressed;
 	bool verbose;
+	uint64_t max_input_bytes; /* 0: the reader's default */
 	char **files;         /* the operands, after the options */
 	size_t nfiles;
 } cli_opts;

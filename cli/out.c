@@ -3,7 +3,9 @@
  */
 #include "cli/out.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -49,26 +51,34 @@ utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
-void
-out_term(FILE *f, const char *s, size_t n)
+/*
+ * How out_term() writes the character at @p (@n bytes left): the bytes it
+ * takes in @len, and whether it is escaped (as \xNN per byte). @bs: the
+ * backslash is escaped too.
+ */
+static bool
+term_char(const unsigned char *p, size_t n, bool bs, size_t *len)
+{
+	size_t l = utf8_len(p, n);
+
+	*len = l != 0 ? l : 1;
+	/* C1 controls are U+0080..U+009F: c2 80..c2 9f */
+	return l == 0 || (l == 1 && (p[0] < 0x20 || p[0] == 0x7f ||
+	    (bs && p[0] == '\\'))) || (l == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+}
+
+static void
+term_write(FILE *f, const char *s, size_t n, bool bs)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, len;
 
 	while (i < n) {
-		size_t len = utf8_len(p + i, n - i);
-		/* C1 controls are U+0080..U+009F: c2 80..c2 9f */
-		bool bad = len == 0 || (len == 1 && (p[i] < 0x20 ||
-		    p[i] == 0x7f || p[i] == '\\')) ||
-		    (len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0);
-
-		if (!bad) {
+		if (!term_char(p + i, n - i, bs, &len)) {
 			i += len;
 			continue;
 		}
 		fwrite(s + run, 1, i - run, f);
-		if (len == 0)
-			len = 1;
 		for (size_t k = 0; k < len; k++)
 			fprintf(f, "\\x%02x", p[i + k]);
 		i += len;
@@ -78,9 +88,44 @@ out_term(FILE *f, const char *s, size_t n)
 }
 
 void
+out_term(FILE *f, const char *s, size_t n)
+{
+	term_write(f, s, n, true);
+}
+
+void
 out_term_z(FILE *f, const char *s)
 {
 	out_term(f, s, strlen(s));
+}
+
+size_t
+out_term_fit(const char *s, size_t n, size_t w, size_t *width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, o = 0, len;
+
+	while (i < n) {
+		size_t cw = term_char(p + i, n - i, true, &len) ? 4 * len :
+		    len;
+
+		if (o + cw > w)
+			break;
+		o += cw;
+		i += len;
+	}
+	if (width != NULL)
+		*width = o;
+	return i;
+}
+
+size_t
+out_term_width(const char *s, size_t n)
+{
+	size_t w;
+
+	(void)out_term_fit(s, n, SIZE_MAX, &w);
+	return w;
 }
 
 const char *
@@ -116,13 +161,54 @@ out_bytes(uint64_t v, char *buf)
 void
 out_error(const char *fmt, ...)
 {
+	char small[512], *msg = small;
 	va_list ap;
+	int n;
 
-	fputs("tally: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(small)) {
+		char *big = malloc((size_t)n + 1);
+
+		/* Out of memory: the message is cut rather than lost. */
+		if (big != NULL) {
+			va_start(ap, fmt);
+			vsnprintf(big, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+			msg = big;
+		} else {
+			n = sizeof(small) - 1;
+		}
+	}
+	fputs("tally: ", stderr);
+	/* The arguments hold paths and input text: no control byte of theirs
+	 * reaches the terminal. Backslashes stay: messages quote JSON's
+	 * escapes ("write it as \u0001"). */
+	term_write(stderr, msg, (size_t)n, false);
 	fputc('\n', stderr);
+	if (msg != small)
+		free(msg);
+}
+
+/* The first write error on standard output, once reported. */
+static bool stdout_reported;
+
+int
+out_stdout_check(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (!stdout_reported) {
+		int e = errno;
+
+		stdout_reported = true;
+		out_error("standard output: %s", e != 0 ? strerror(e) :
+		    "write error");
+	}
+	return -1;
 }
 
 double

@@ -33,14 +33,35 @@ void out_term(FILE *f, const char *s, size_t n);
 /* out_term() of a NUL-terminated string. */
 void out_term_z(FILE *f, const char *s);
 
+/* The bytes out_term() writes for @s (@n bytes): its width in a table. */
+size_t out_term_width(const char *s, size_t n);
+
+/*
+ * The longest start of @s (@n bytes) whose out_term() form is at most @w
+ * bytes wide, never splitting a character or an escape; that form's width
+ * in *@width (when not NULL). Return: the bytes of @s it takes.
+ */
+size_t out_term_fit(const char *s, size_t n, size_t w, size_t *width);
+
 /* 1234567 -> "1,234,567" into @buf (32 bytes). */
 const char *out_thousands(uint64_t v, char *buf);
 
 /* 123456789 -> "117.7 MiB" into @buf (32 bytes). */
 const char *out_bytes(uint64_t v, char *buf);
 
-/* Print "tally: " + message to stderr. */
+/*
+ * Print "tally: " + message to stderr, escaped as out_term() escapes but
+ * for the backslash (messages quote JSON escapes): a path or an input
+ * string in the message cannot reach the terminal raw.
+ */
 void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Flush standard output; on a write error (a full disk, a closed pipe)
+ * say so on stderr, once per process however often it is asked.
+ * Return: 0, or -1 after a write error.
+ */
+int out_stdout_check(void);
 
 /* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
 double out_now(void);

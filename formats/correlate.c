@@ -49,8 +49,8 @@ typedef struct crec {
 struct tally_corr {
 	tallyi_mem mem;
 	uint32_t window;
-	char *root;
-	size_t root_len, root_cap;
+	char *root[2];        /* lexical, and resolved (realpath) if other */
+	size_t root_len[2], root_cap[2];
 	tallyi_strtab str[S_COUNT];
 
 	pthread_mutex_t lock; /* recs, slots */
@@ -141,6 +141,98 @@ known_cwe(const char *rule)
 /* ------------------------------------------------------------------ */
 /* Lifecycle                                                           */
 
+/*
+ * Normalise the path @p (@n bytes) in place, lexically: empty and "."
+ * segments dropped, a ".." segment takes the segment before it away. A
+ * path never goes above its own root: "/.." is "/"; a relative path keeps
+ * the ".." it cannot resolve ("a/../../b" is "../b"). The root of a path
+ * is a leading '/', or a first segment ending in ':' (a drive, a scheme)
+ * and its '/'. No trailing '/' is kept. Return: the new length.
+ */
+static size_t
+lex_normalize(char *p, size_t n)
+{
+	size_t floor = 0, keep, w, r;
+	const char *slash = memchr(p, '/', n);
+
+	if (n > 0 && p[0] == '/')
+		floor = 1;
+	else if (slash != NULL && slash > p && slash[-1] == ':')
+		floor = (size_t)(slash - p) + 1;
+	keep = w = r = floor;
+	while (r < n) {
+		size_t e = r, len;
+
+		while (e < n && p[e] != '/')
+			e++;
+		len = e - r;
+		if (len == 2 && p[r] == '.' && p[r + 1] == '.') {
+			size_t q = w;
+
+			while (q > keep && p[q - 1] != '/')
+				q--;
+			if (w > keep)
+				w = q > keep ? q - 1 : keep;
+			else if (floor == 0) { /* relative: "../" stays */
+				if (w > 0)
+					p[w++] = '/';
+				p[w++] = '.', p[w++] = '.';
+				keep = w;
+			}
+		} else if (len != 0 && !(len == 1 && p[r] == '.')) {
+			if (w > floor)
+				p[w++] = '/';
+			memmove(p + w, p + r, len);
+			w += len;
+		}
+		r = e + 1;
+	}
+	return w;
+}
+
+/* Copy @s (@n bytes) as root @k of @c. */
+static int
+root_copy(tally_corr *c, unsigned k, const char *s, size_t n)
+{
+	if ((c->root[k] = tallyi_alloc(&c->mem, n + 1)) == NULL)
+		return TALLY_ENOMEM;
+	c->root_cap[k] = n + 1;
+	memcpy(c->root[k], s, n);
+	c->root[k][n] = '\0';
+	c->root_len[k] = n;
+	return TALLY_OK;
+}
+
+/*
+ * The root as given, normalised as a uri and lexically, and, when it
+ * exists here, as realpath() resolves it (a symlinked checkout, a root
+ * given relative to the working directory): a path under either is made
+ * relative, so a log written through the link and one written through the
+ * target meet.
+ */
+static int
+root_set(tally_corr *c, const char *root)
+{
+	size_t n = strlen(root);
+	char *lex = tallyi_alloc(&c->mem, n + 1), *real;
+	int rc;
+
+	if (lex == NULL)
+		return TALLY_ENOMEM;
+	/* file:// and repeated slashes as in a uri. */
+	n = lex_normalize(lex, tallyi_uri_normalize(root, n, lex));
+	rc = root_copy(c, 0, lex, n);
+	tallyi_free(&c->mem, lex, strlen(root) + 1);
+	if (rc != TALLY_OK || (real = realpath(root, NULL)) == NULL)
+		return rc;
+	n = lex_normalize(real, strlen(real));
+	if (n != c->root_len[0] || memcmp(real, c->root[0], n) != 0)
+		rc = root_copy(c, 1, real, n);
+	free(real);
+	return rc;
+}
+
+
 int
 tally_corr_create(const tally_corr_config *cfg, const tally_allocator *alloc,
     tally_corr **out)
@@ -159,22 +251,8 @@ tally_corr_create(const tally_corr_config *cfg, const tally_allocator *alloc,
 	pthread_mutex_init(&c->lock, NULL);
 	for (unsigned k = 0; k < S_COUNT && rc == TALLY_OK; k++)
 		rc = tallyi_strtab_init(&c->str[k], &c->mem);
-	if (rc == TALLY_OK && cfg->root != NULL && cfg->root[0] != '\0') {
-		size_t n = strlen(cfg->root);
-
-		c->root = tallyi_alloc(&c->mem, n + 1);
-		c->root_cap = n + 1;
-		if (c->root == NULL) {
-			rc = TALLY_ENOMEM;
-		} else {
-			/* file:// and repeated slashes as in a uri. */
-			n = tallyi_uri_normalize(cfg->root, n, c->root);
-			while (n > 1 && c->root[n - 1] == '/')
-				n--;
-			c->root[n] = '\0';
-			c->root_len = n;
-		}
-	}
+	if (rc == TALLY_OK && cfg->root != NULL && cfg->root[0] != '\0')
+		rc = root_set(c, cfg->root);
 	if (rc != TALLY_OK) {
 		tally_corr_destroy(c);
 		return rc;
@@ -218,7 +296,8 @@ tally_corr_destroy(tally_corr *c)
 	free_computed(c);
 	tallyi_free(&mem, c->recs, c->cap * sizeof(crec));
 	tallyi_free(&mem, c->slots, c->nslots * sizeof(uint32_t));
-	tallyi_free(&mem, c->root, c->root_cap);
+	for (unsigned k = 0; k < 2; k++)
+		tallyi_free(&mem, c->root[k], c->root_cap[k]);
 	for (unsigned k = 0; k < S_COUNT; k++)
 		if (c->str[k].mem != NULL)
 			tallyi_strtab_fini(&c->str[k]);
@@ -281,8 +360,8 @@ is_absolute(const char *p, size_t n)
 
 /*
  * The resolved path of @file under uriBaseId @base: bases prefixed while
- * the path is relative (at most 8 deep, against cycles), then made relative
- * to the root. Written into @buf (cap bytes); returns its length.
+ * the path is relative (at most 8 deep, against cycles), normalised
+ * lexically, then made relative to the root. Written into @buf (cap bytes); returns its length.
  */
 static size_t
 resolve_path(tally_corr *c, const tallyi_sarif_run *run, lookup_fn lookup,
@@ -314,13 +393,18 @@ resolve_path(tally_corr *c, const tallyi_sarif_run *run, lookup_fn lookup,
 		n += m;
 		base = b->parent;
 	}
-	if (c->root_len > 0 && n > c->root_len &&
-	    memcmp(buf, c->root, c->root_len) == 0 &&
-	    (buf[c->root_len] == '/' || c->root[c->root_len - 1] == '/')) {
-		size_t skip = c->root_len + (buf[c->root_len] == '/');
+	n = lex_normalize(buf, n);
+	for (unsigned k = 0; k < 2; k++) {
+		const char *r = c->root[k];
+		size_t rl = c->root_len[k], skip;
 
+		if (rl == 0 || n <= rl || memcmp(buf, r, rl) != 0 ||
+		    (buf[rl] != '/' && r[rl - 1] != '/'))
+			continue;
+		skip = rl + (buf[rl] == '/');
 		memmove(buf, buf + skip, n - skip);
 		n -= skip;
+		break;
 	}
 	return n;
 }

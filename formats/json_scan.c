@@ -42,18 +42,47 @@ tallyi_js_fail(tallyi_jscan *s, int code, size_t off, const char *fmt, ...)
 	return code;
 }
 
+/* The code point of the UTF-8 sequence at @p (@n bytes), or -1. */
+static long
+utf8_at(const unsigned char *p, size_t n)
+{
+	size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 :
+	    p[0] >= 0xc2 ? 2 : 0;
+	long cp = p[0] & (0x7f >> len);
+
+	if (len == 0 || len > n || p[0] > 0xf4)
+		return -1;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* overlong, surrogate, or past U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return -1;
+	return cp;
+}
+
 void
 tallyi_js_describe(const tallyi_jscan *s, size_t off, char *out, size_t cap)
 {
 	unsigned char c;
+	long cp;
 
 	if (off >= s->len) {
 		snprintf(out, cap, "end of file");
 		return;
 	}
 	c = (unsigned char)s->buf[off];
+	cp = c >= 0x80 ? utf8_at((const unsigned char *)s->buf + off,
+	    s->len - off) : -1;
 	if (c >= 0x20 && c < 0x7f)
 		snprintf(out, cap, "'%c'", c);
+	else if (cp == 0xfeff)
+		snprintf(out, cap, "a byte order mark (U+FEFF)");
+	else if (cp >= 0)
+		snprintf(out, cap, "U+%04lX", cp);
 	else
 		snprintf(out, cap, "byte 0x%02x", c);
 }
@@ -65,6 +94,12 @@ expected(tallyi_jscan *s, size_t off, const char *what)
 	char found[32];
 
 	tallyi_js_describe(s, off, found, sizeof(found));
+	/* RFC 8259 §8.1 lets a parser ignore a byte order mark that starts
+	 * the text (the reader does); one anywhere else is an error. */
+	if (off + 3 <= s->len && memcmp(s->buf + off, "\xef\xbb\xbf", 3) == 0)
+		return tallyi_js_fail(s, TALLY_EPARSE, off, "expected %s, "
+		    "found %s; only one at byte 0 is ignored (RFC 8259 "
+		    "section 8.1)", what, found);
 	return tallyi_js_fail(s, off >= s->len ? TALLY_EPARSE_TRUNCATED :
 	    TALLY_EPARSE, off, "expected %s, found %s", what, found);
 }

@@ -119,15 +119,122 @@ fail_at(const ctx &c, size_t off, int code, const char *path,
 }
 
 /*
- * A simdjson error that is not a type mismatch. json_scan.c validated the
- * grammar already, so in practice this is invalid UTF-8 only.
+ * What a simdjson error means, in tally's words (simdjson's own sentences
+ * are written for its API's users, not for someone whose log failed).
+ * json_scan.c validated the grammar and the escapes before simdjson saw the
+ * object, so in practice this is invalid UTF-8, a \u escape naming half a
+ * surrogate pair, or memory; the rest are named for completeness.
  */
+const char *
+simdjson_words(error_code e)
+{
+	switch (e) {
+	case UTF8_ERROR: return "invalid UTF-8";
+	case STRING_ERROR: case UNESCAPED_CHARS:
+		return "invalid string: a \\u escape names an unpaired UTF-16 "
+		    "surrogate (\\uD800 to \\uDFFF)";
+	case UNCLOSED_STRING: return "invalid string: no closing quote";
+	case NUMBER_ERROR: return "invalid number";
+	case NUMBER_OUT_OF_RANGE:
+		return "a number out of range";
+	case T_ATOM_ERROR: return "invalid literal: expected true";
+	case F_ATOM_ERROR: return "invalid literal: expected false";
+	case N_ATOM_ERROR: return "invalid literal: expected null";
+	case DEPTH_ERROR: return "nested too deeply";
+	case CAPACITY: return "an object too large to index";
+	case MEMALLOC: return "out of memory";
+	case INCOMPLETE_ARRAY_OR_OBJECT: case EMPTY:
+		return "an object or array cut short";
+	case TRAILING_CONTENT: return "text after the end of the object";
+	case INCORRECT_TYPE: return "a value of an unexpected type";
+	default: return "malformed JSON";
+	}
+}
+
+/*
+ * The offset of the first \u escape naming an unpaired surrogate in the
+ * string whose opening quote is at @off, or @off when there is none.
+ */
+size_t
+bad_surrogate(const ctx &c, size_t off)
+{
+	const char *p = c.base + off + 1;
+	bool high = false;
+	size_t at = off;
+
+	while (p + 1 < c.end && *p != '"') {
+		unsigned v = 0;
+
+		if (*p != '\\') {
+			if (high)
+				return at;
+			p++;
+			continue;
+		}
+		if (p[1] != 'u' || c.end - p < 6) {
+			if (high)
+				return at;
+			p += 2;
+			continue;
+		}
+		for (int k = 2; k < 6; k++)
+			v = v << 4 | (unsigned)(p[k] <= '9' ? p[k] - '0' :
+			    (p[k] | 0x20) - 'a' + 10);
+		if (high && (v < 0xdc00 || v > 0xdfff))
+			return at;
+		if (!high && v >= 0xdc00 && v <= 0xdfff)
+			return (size_t)(p - c.base);
+		high = !high && v >= 0xd800 && v <= 0xdbff;
+		at = (size_t)(p - c.base);
+		p += 6;
+	}
+	return high ? at : off;
+}
+
+/*
+ * The opening quote of the string simdjson failed on: the current token
+ * when it is a string holding a bad escape, else the string before it (a
+ * failed get_string() has moved past it): back over the separators to its
+ * closing quote, then to the first quote not escaped by a backslash.
+ */
+size_t
+failed_string(const ctx &c, size_t pos)
+{
+	const char *b = c.base, *p = b + pos;
+
+	if (p < c.end && *p == '"' && bad_surrogate(c, pos) != pos)
+		return pos;
+	while (p > b && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' ||
+	    p[-1] == '\r' || p[-1] == ',' || p[-1] == ':' || p[-1] == ']' ||
+	    p[-1] == '}'))
+		p--;
+	if (p == b || p[-1] != '"')
+		return pos;
+	for (p -= 2; p >= b; p--) {
+		size_t bs = 0;
+
+		if (*p != '"')
+			continue;
+		while (p - (ptrdiff_t)bs - 1 >= b && p[-(ptrdiff_t)bs - 1] ==
+		    '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return (size_t)(p - b);
+	}
+	return pos;
+}
+
+/* A simdjson error that is not a type mismatch, in tally's words. */
 int
 fail_simdjson(const ctx &c, error_code e, const char *path)
 {
-	if (e == UTF8_ERROR)
-		return fail(c, TALLY_EPARSE_UTF8, path, "invalid UTF-8");
-	return fail(c, TALLY_EPARSE, path, "%s", error_message(e));
+	int code = e == UTF8_ERROR ? TALLY_EPARSE_UTF8 : e == MEMALLOC ?
+	    TALLY_ENOMEM : TALLY_EPARSE;
+	size_t off = here(c);
+
+	if (e == STRING_ERROR)
+		off = bad_surrogate(c, failed_string(c, off));
+	return fail_at(c, off, code, path, "%s", simdjson_words(e));
 }
 
 /*
@@ -149,15 +256,18 @@ not_a(const ctx &c, ondemand::value &v, error_code e, const char *path,
 		return fail_simdjson(c, e, path);
 	if (t == ondemand::json_type::null)
 		return TALLY_OK;
+	/* get_int() names the range of an integer too large itself: a
+	 * number here is the wrong type, or an integer with a fraction. */
 	if (t == ondemand::json_type::number) {
 		ondemand::number_type nt;
 
-		if (v.get_number_type().get(nt) == SUCCESS &&
+		if (strcmp(what, "an integer") == 0 &&
+		    v.get_number_type().get(nt) == SUCCESS &&
 		    nt == ondemand::number_type::floating_point_number)
 			return fail(c, TALLY_EFORMAT_TYPE, path,
 			    "expected %s, found a fraction or exponent", what);
-		return fail(c, TALLY_EFORMAT_VALUE, path,
-		    "expected %s, found an integer out of range", what);
+		return fail(c, TALLY_EFORMAT_TYPE, path,
+		    "expected %s, found a number", what);
 	}
 	return fail(c, TALLY_EFORMAT_TYPE, path, "expected %s, found %s", what,
 	    type_name(t));
@@ -184,6 +294,21 @@ get_str(const ctx &c, ondemand::value &v, const char *path, tallyi_sv *out,
 	return TALLY_OK;
 }
 
+/* Whether the token at @off is an integer (no fraction, no exponent). */
+bool
+integer_token(const ctx &c, size_t off)
+{
+	const char *p = c.base + off;
+
+	if (p < c.end && *p == '-')
+		p++;
+	if (p == c.end || *p < '0' || *p > '9')
+		return false;
+	while (p < c.end && *p >= '0' && *p <= '9')
+		p++;
+	return p == c.end || (*p != '.' && *p != 'e' && *p != 'E');
+}
+
 /*
  * An optional integer in [lo, hi] (lo is 0 or -1: -1 means "unset" in
  * SARIF); *neg is set for -1. *has stays false for null.
@@ -197,9 +322,20 @@ get_int(const ctx &c, ondemand::value &v, const char *path, int64_t lo,
 
 	if (e != SUCCESS) {
 		int64_t x;
-
 		/* Not a non-negative integer: maybe a negative one. */
-		if (v.get_int64().get(x) != SUCCESS || x >= 0)
+		error_code e2 = v.get_int64().get(x);
+
+		/* An integer past 64 bits: name the range it is out of. */
+		if (e2 != SUCCESS && integer_token(c, at)) {
+			if (c.base[at] == '-')
+				return fail_at(c, at, TALLY_EFORMAT_VALUE, path,
+				    "expected an integer >= %lld, found a "
+				    "smaller one", (long long)lo);
+			return fail_at(c, at, TALLY_EFORMAT_VALUE, path,
+			    "expected an integer <= %llu, found a larger one",
+			    (unsigned long long)hi);
+		}
+		if (e2 != SUCCESS || x >= 0)
 			return not_a(c, v, e, path, "an integer");
 		if (x < lo)
 			return fail_at(c, at, TALLY_EFORMAT_VALUE, path,

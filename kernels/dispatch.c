@@ -107,7 +107,9 @@ tallyk_isa_name(tallyk_isa isa)
 /*
  * TALLY_ISA names a variant to use instead of the best one; a variant the
  * CPU lacks, or an unknown name, falls back to the best supported one (a
- * forced variant must never crash the host).
+ * forced variant must never crash the host, and a library must not fail
+ * it). The tally command refuses both before it starts (cli/main.c), so
+ * that nobody measures or tests another variant than the one asked for.
  */
 static const tallyk_table *
 resolve(void)

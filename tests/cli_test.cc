@@ -1810,3 +1810,198 @@ Test(cli, summary_cache_replays_the_same_output)
 	    r.out.c_str());
 	cr_expect(eq(int, system(("rm -rf " + std::string(dir)).c_str()), 0));
 }
+
+/* ------------------------------------------------------------------ */
+/* Hostile text, precise errors (issue 17)                             */
+
+/* A scratch file holding @text, named after @name; removed by the caller. */
+static std::string
+scratch(const std::string &name, const std::string &text)
+{
+	std::string path = "/tmp/tally-cli-" + std::to_string(getpid()) + "-" +
+	    name;
+	std::ofstream f(path, std::ios::binary);
+
+	f << text;
+	return path;
+}
+
+/* The first control byte (C0 but '\n', DEL) in @s, or -1. */
+static int
+control_byte(const std::string &s)
+{
+	for (unsigned char c : s)
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			return c;
+	return -1;
+}
+
+/* Tools, rules, files and messages with escapes, newlines and NULs; two
+ * tools related at one line, so --clusters has something to print. */
+static const char hostile_log[] =
+    "{\"version\":\"2.1.0\",\"runs\":["
+    "{\"tool\":{\"driver\":{\"name\":\"t\\u001b[31mX\"}},\"results\":["
+    "{\"ruleId\":\"r\",\"level\":\"error\",\"message\":{\"text\":\"m\\u001b]0;"
+    "title\\u0007\"},\"taxa\":[{\"id\":\"CWE-476\"}],\"locations\":[{"
+    "\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"a\\nb\\u0000.c\"},"
+    "\"region\":{\"startLine\":5}}}]},"
+    "{\"ruleId\":\"r\\u0000x\",\"message\":{\"text\":\"m\"}}]},"
+    "{\"tool\":{\"driver\":{\"name\":\"B\\r\"}},\"results\":["
+    "{\"ruleId\":\"q\\u009b2J\",\"message\":{\"text\":\"n\"},\"taxa\":[{\"id\":"
+    "\"CWE-476\"}],\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+    "{\"uri\":\"a\\nb\\u0000.c\"},\"region\":{\"startLine\":6}}}]}]}]}";
+
+Test(cli, text_output_escapes_what_the_inputs_hold)
+{
+	std::string f = scratch("hostile.sarif", hostile_log);
+	result r = run({ "summary", "--clusters", f });
+	result j = run({ "summary", "--format", "json", f });
+
+	unlink(f.c_str());
+	cr_expect(eq(int, r.status, 0), "%s", r.err.c_str());
+	cr_expect(eq(int, control_byte(r.out), -1), "%s", r.out.c_str());
+	cr_expect(r.out.find("\xc2\x9b") == std::string::npos, "C1 CSI raw");
+	for (const char *want : { "t\\x1b[31mX", "B\\x0d", "a\\x0ab\\x00.c",
+	    "q\\xc2\\x9b2J", "m\\x1b]0;title\\x07" })
+		cr_expect(r.out.find(want) != std::string::npos, "%s in %s",
+		    want, r.out.c_str());
+	/* 'r' and 'r\0x' are two rules, printed apart and in full */
+	cr_expect(r.out.find(" r\n") != std::string::npos, "%s",
+	    r.out.c_str());
+	cr_expect(r.out.find(" r\\x00x\n") != std::string::npos, "%s",
+	    r.out.c_str());
+	/* JSON keeps every byte, escaped as JSON, NULs included */
+	cr_expect(eq(int, j.status, 0));
+	cr_expect(eq(int, control_byte(j.out), -1));
+	cr_expect(j.out.find("\"r\\u0000x\"") != std::string::npos, "%s",
+	    j.out.c_str());
+	cr_expect(j.out.find("\"a\\nb\\u0000.c\"") != std::string::npos, "%s",
+	    j.out.c_str());
+}
+
+Test(cli, errors_escape_paths_and_input_text)
+{
+	std::string nl = "/tmp/no\nsuch\x1b[2Jfile.sarif";
+	result r = run({ "summary", nl });
+
+	cr_expect(eq(int, r.status, 2));
+	cr_expect(eq(int, control_byte(r.err), -1), "%s", r.err.c_str());
+	cr_expect(r.err.find("tally: /tmp/no\\x0asuch\\x1b[2Jfile.sarif: ") ==
+	    0, "%s", r.err.c_str());
+	r = run({ "summary", "-\x1b" });
+	cr_expect(eq(int, r.status, 2));
+	cr_expect(r.err.find("unknown option '-\\x1b'") != std::string::npos,
+	    "%s", r.err.c_str());
+	r = run({ "summary", "--\x1b[2J" });
+	cr_expect(eq(int, control_byte(r.err), -1), "%s", r.err.c_str());
+}
+
+/* Messages name the option as written, the file and the offset, in
+ * tally's words (no simdjson sentence, no bare byte value for a BOM). */
+Test(cli, errors_are_tallys_own_and_precise)
+{
+	const std::string defs = DATA "/defs/defs.sarif";
+	const std::string head = "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":"
+	    "{\"driver\":{\"name\":\"t\"}},\"results\":[{\"ruleId\":";
+	const std::string loc = ",\"message\":{\"text\":\"m\"},\"locations\":"
+	    "[{\"physicalLocation\":{\"region\":{\"startLine\":";
+	const std::vector<std::pair<std::string, std::string>> logs = {
+		{ head + "\"\\ud800x\",\"message\":{\"text\":\"m\"}}]}]}",
+		    "byte 81: runs[0].results[0].ruleId: invalid string: a "
+		    "\\u escape names an unpaired UTF-16 surrogate" },
+		{ head + "\"r\"" + loc + "\"5\"}}}]}]}]}",
+		    "startLine: expected an integer, found a string" },
+		{ head + "\"r\"" + loc + "99999999999999999999}}}]}]}]}",
+		    "startLine: expected an integer <= 4294967295, found a "
+		    "larger one" },
+		{ head + "5}]}]}", "ruleId: expected a string, found a number" },
+		{ "\xef\xbb\xbf\xef\xbb\xbf{}", "byte 3: expected a JSON value, "
+		    "found a byte order mark (U+FEFF); only one at byte 0 is "
+		    "ignored" },
+	};
+	const std::vector<std::pair<std::vector<std::string>, std::string>>
+	    opts = {
+		{ { "summary", "-x", defs },
+		    "summary: unknown option '-x' (try 'tally summary --help')" },
+		{ { "summary", "-vx", defs }, "summary: unknown option '-x'" },
+		{ { "summary", defs, "-vf" },
+		    "summary: option '-f' needs a value" },
+		{ { "summary", defs, "--format" },
+		    "summary: option '--format' needs a value" },
+		{ { "summary", "--p", defs }, "summary: option '--p' is "
+		    "ambiguous" },
+		{ { "summary", "--nope=3", defs },
+		    "summary: unknown option '--nope'" },
+		{ { "summary", "--max-input-bytes", "0", defs },
+		    "summary: --max-input-bytes: expected a size in bytes" },
+		{ { "summary", "--max-input-bytes", "5X", defs },
+		    "summary: --max-input-bytes: expected a size in bytes" },
+		{ { "merge", "-o", "-", "--max-input-bytes=99999999999T",
+		    defs }, "merge: --max-input-bytes: expected a size" },
+	};
+
+	for (size_t i = 0; i < logs.size(); i++) {
+		std::string f = scratch("err" + std::to_string(i) + ".sarif",
+		    logs[i].first);
+		result r = run({ "summary", f });
+
+		unlink(f.c_str());
+		cr_expect(eq(int, r.status, 2), "%s", r.err.c_str());
+		cr_expect(r.err.find(f + ": ") != std::string::npos, "%s",
+		    r.err.c_str());
+		cr_expect(r.err.find(logs[i].second) != std::string::npos,
+		    "want %s, got %s", logs[i].second.c_str(), r.err.c_str());
+		cr_expect(r.err.find("Problem") == std::string::npos, "%s",
+		    r.err.c_str());
+	}
+	for (const auto &c : opts) {
+		result r = run(c.first);
+
+		cr_expect(eq(int, r.status, 2), "%s", c.second.c_str());
+		cr_expect(eq(int, r.err.rfind("tally: " + c.second, 0), 0),
+		    "want %s, got %s", c.second.c_str(), r.err.c_str());
+	}
+	for (const char *size : { "1", "512K", "64M", "4G", "1TiB", "8kb" })
+		cr_expect(eq(int, run({ "summary", "--max-input-bytes", size,
+		    DATA "/samples/jscpd.sarif" }).status, 0), "%s", size);
+}
+
+/* The exit status of `sh -c @cmd`, with TALLY the program. */
+static int
+shell(const std::string &cmd)
+{
+	std::string full = "TALLY=" + quote(TALLY_CLI) + "; " + cmd;
+	int st = system(full.c_str());
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(cli, write_errors_and_a_bad_isa_exit_2)
+{
+	const std::string s = DATA "/samples/jscpd.sarif";
+
+	if (access("/dev/full", W_OK) == 0) {
+		cr_expect(eq(int, shell("\"$TALLY\" --help >/dev/full "
+		    "2>/dev/null"), 2));
+		cr_expect(eq(int, shell("\"$TALLY\" --version >/dev/full "
+		    "2>/dev/null"), 2));
+		cr_expect(eq(int, shell("\"$TALLY\" summary --help >/dev/full "
+		    "2>/dev/null"), 2));
+		cr_expect(eq(int, shell("\"$TALLY\" summary " + quote(s) +
+		    " >/dev/full 2>/dev/null"), 2));
+		cr_expect(eq(int, shell("\"$TALLY\" --version 2>&1 "
+		    ">/dev/full | grep -q 'standard output: No space left'"),
+		    0));
+	}
+	setenv("TALLY_ISA", "bogus", 1);
+	result r = run({ "summary", s });
+	unsetenv("TALLY_ISA");
+	cr_expect(eq(int, r.status, 2));
+	cr_expect(r.out.empty());
+	EXPECT_STR(r.err, "tally: TALLY_ISA=bogus: unknown instruction set; "
+	    "expected scalar, avx2 or avx512\n");
+	setenv("TALLY_ISA", "", 1);
+	r = run({ "--version" });
+	unsetenv("TALLY_ISA");
+	cr_expect(eq(int, r.status, 0), "an empty TALLY_ISA is none");
+}

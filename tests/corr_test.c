@@ -6,10 +6,14 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tally.h"
 
@@ -504,4 +508,104 @@ Test(corr, threads_add_at_once)
 		cr_expect(eq(u32, cl[i].ntools, 4), "cluster %zu", i);
 	for (size_t t = 0; t < 4; t++)
 		cr_expect(eq(u64, tally_corr_categorized(c, t), 200));
+}
+
+/*
+ * Two tools' CWE-476 results at line 5 of the files @ua and @ub: one
+ * cluster when the two spellings are one path. Return the clusters.
+ */
+static const tally_corr_cluster *
+two_spellings(const char *ua, const char *ub, size_t *n)
+{
+	char a[1024], b[1024];
+
+	snprintf(a, sizeof(a), LOG("A", "", RES("r", "%s", 5, CWE(476))), ua);
+	snprintf(b, sizeof(b), LOG("B", "", RES("r", "%s", 5, CWE(476))), ub);
+	cr_assert(eq(int, add(a), TALLY_OK), "%s", ua);
+	cr_assert(eq(int, add(b), TALLY_OK), "%s", ub);
+	return compute(n);
+}
+
+Test(corr, dot_segments_and_double_slashes_are_one_path)
+{
+	static const struct {
+		const char *a, *b, *path;
+	} cases[] = {
+		{ "src/./a.c", "src/a.c", "src/a.c" },
+		{ "src/x/../a.c", "src//a.c", "src/a.c" },
+		{ "/w/src/../src/a.c", "/w/./src/a.c", "/w/src/a.c" },
+		/* never above the root of the path */
+		{ "/../../a.c", "/a.c", "/a.c" },
+		/* a relative path keeps the ".." it cannot resolve */
+		{ "x/../../a.c", "../a.c", "../a.c" },
+		{ "file:///w/a/../b.c", "/w/b.c", "/w/b.c" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const tally_corr_cluster *cl;
+		size_t n;
+
+		tally_engine_destroy(e);
+		setup();
+		make(3, NULL);
+		cl = two_spellings(cases[i].a, cases[i].b, &n);
+		cr_assert(eq(sz, n, 1), "%s and %s", cases[i].a, cases[i].b);
+		cr_expect(eq(str, (char *)cl[0].path, (char *)cases[i].path));
+	}
+	/* "a/../b.c" is not "a.c": normalising does not merge other files */
+	tally_engine_destroy(e);
+	setup();
+	make(3, NULL);
+	{
+		size_t n;
+
+		(void)two_spellings("a/../b.c", "a.c", &n);
+		cr_expect(eq(sz, n, 0));
+	}
+}
+
+Test(corr, a_root_matches_however_it_is_spelled)
+{
+	static const char *const roots[] = { "/w/src", "/w/src/",
+		"/w//src/.", "/w/x/../src", "file:///w/src" };
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		const tally_corr_cluster *cl;
+		size_t n;
+
+		tally_engine_destroy(e);
+		setup();
+		make(3, roots[i]);
+		cl = two_spellings("/w/src/./a.c", "/w/y/../src/a.c", &n);
+		cr_assert(eq(sz, n, 1), "root %s", roots[i]);
+		cr_expect(eq(str, (char *)cl[0].path, "a.c"), "root %s",
+		    roots[i]);
+	}
+}
+
+/* A root that is a symlink: paths through the link and through its
+ * target are both under it. */
+Test(corr, a_symlinked_root_matches_its_target_too)
+{
+	char dir[] = "/tmp/tally-corr-XXXXXX", real[64], link[64];
+	char ua[PATH_MAX + 8], ub[PATH_MAX + 8], rp[PATH_MAX];
+	const tally_corr_cluster *cl;
+	size_t n;
+
+	cr_assert(mkdtemp(dir) != NULL);
+	snprintf(real, sizeof(real), "%s/real", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	cr_assert(eq(int, mkdir(real, 0700), 0));
+	cr_assert(eq(int, symlink(real, link), 0));
+	/* /tmp itself may be a link: the target as realpath() spells it */
+	cr_assert(realpath(real, rp) != NULL);
+	snprintf(ua, sizeof(ua), "%s/a.c", link);
+	snprintf(ub, sizeof(ub), "%s/a.c", rp);
+	make(3, link);
+	cl = two_spellings(ua, ub, &n);
+	unlink(link);
+	rmdir(real);
+	rmdir(dir);
+	cr_assert(eq(sz, n, 1));
+	cr_expect(eq(str, (char *)cl[0].path, "a.c"));
 }

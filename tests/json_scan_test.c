@@ -81,6 +81,18 @@ ParameterizedTestParameters(json_scan, rejects_invalid_json)
 		{ "\"a\\qb\"", TALLY_EPARSE, 3, "escape character" },
 		{ "\"\\u12G4\"", TALLY_EPARSE, 5, "hex digits" },
 		{ "{}}", TALLY_EPARSE, 2, "end of file" },
+		/* a byte order mark is ignored at byte 0 only (by the
+		 * reader): anywhere else it is named, not "byte 0xef" */
+		{ "\xef\xbb\xbf{}", TALLY_EPARSE, 0,
+		    "found a byte order mark (U+FEFF); only one at byte 0" },
+		{ " \xef\xbb\xbf{}", TALLY_EPARSE, 1, "a byte order mark" },
+		{ "[1,\xef\xbb\xbf]", TALLY_EPARSE, 3, "a byte order mark" },
+		/* other characters by code point; a byte that is not UTF-8
+		 * by value */
+		{ "[\xc3\xa9]", TALLY_EPARSE, 1, "found U+00E9" },
+		{ "{}\xe2\x80\x8b", TALLY_EPARSE, 2, "found U+200B" },
+		{ "[\xef\xbb]", TALLY_EPARSE, 1, "found byte 0xef" },
+		{ "[\xc0\x80]", TALLY_EPARSE, 1, "found byte 0xc0" },
 	};
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 	struct bad_case *p = shared_array(cases, n, sizeof(cases[0]));

@@ -22,8 +22,10 @@
  *  - Path: the result's file (as in tally/sarif.h); when its first
  *    location has a uriBaseId that run.originalUriBaseIds defines (through
  *    nested uriBaseIds), and the file is relative, the base's uri is put
- *    in front; then a path under tally_corr_config.root becomes relative
- *    to it.
+ *    in front; the path is normalised lexically (empty and "." segments
+ *    dropped, "x/.." removed, never above the path's root: "/.." is "/",
+ *    a relative path keeps a leading ".." it cannot resolve); then a path
+ *    under tally_corr_config.root becomes relative to it.
  *  - Lines: the result's startLine, and the startLine where the first
  *    thread flow of its first code flow starts and where it ends (a tool
  *    may put the primary location at either end of a path).
@@ -52,7 +54,10 @@ extern "C" {
  * @struct_size: sizeof(tally_corr_config) as compiled by the caller.
  * @window:      lines apart that still relate (default 3).
  * @root:        a directory: paths under it are made relative to it; NULL
- *               for none. Copied at creation.
+ *               for none. Copied at creation, normalised like a path, and
+ *               also resolved with realpath() when it exists (since 0.4.0):
+ *               a path under either spelling (a symlinked checkout and its
+ *               target) is made relative.
  */
 typedef struct tally_corr_config {
 	size_t struct_size;
