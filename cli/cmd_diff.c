@@ -28,6 +28,8 @@ static const char help[] =
 "      --fail-on-new    exit 1 when any result is new\n"
 "      --include-suppressed\n"
 "                       read suppressed results as active ones\n"
+"      --max-input-bytes N\n"
+"                       refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -h, --help           show this help and exit\n"
 "\n"
 "Text lists the counts, then one line per result that is not unchanged.\n"
@@ -53,7 +55,7 @@ static const cli_cmd diff_cmd = {
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_BASELINE) | OPT(OPT_FORMAT) |
 	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW) |
-	    OPT(OPT_INCLUDE_SUPPRESSED),
+	    OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_MAX_INPUT),
 	.formats = formats,
 };
 
@@ -213,13 +215,19 @@ write_listing(const cli_opts *o, tally_engine *e)
 	int rc;
 
 	so.include_suppressed = o->include_suppressed;
+	so.max_input_bytes = o->max_input_bytes;
 	rc = tally_sarif_diff_create(e, base, cur, &so, &d, rep);
 
 	if (rc != TALLY_OK) {
-		int k = rep[0].error.status != TALLY_OK ? 0 : 1;
+		int k = rep[0].error.status != TALLY_OK ? 0 :
+		    rep[1].error.status != TALLY_OK ? 1 : -1;
 
-		out_error("%s: %s", k ? cur : base,
-		    rep[k].error.message[0] ? rep[k].error.message : tally_strerror(rc));
+		if (k < 0) /* both read: classifying them failed */
+			out_error("diff: %s", tally_strerror(rc));
+		else
+			out_error("%s: %s", k ? cur : base,
+			    rep[k].error.message[0] ? rep[k].error.message :
+			    tally_strerror(rc));
 		return EXIT_USAGE;
 	}
 	if (tallyi_outfile_open(&out, o->output, &libc, &err) != TALLY_OK) {
@@ -254,6 +262,7 @@ cmd_diff(int argc, char **argv)
 		tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
 
 		so.include_suppressed = o.include_suppressed;
+		so.max_input_bytes = o.max_input_bytes;
 		return write_sarif(o.baseline, o.files[0], o.output,
 		    o.fail_on_new, &so);
 	}

@@ -35,6 +35,8 @@ static const char help[] =
 "      --include-suppressed\n"
 "                      read suppressed results as active ones (for duplicates\n"
 "                      and --baseline)\n"
+"      --max-input-bytes N\n"
+"                      refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -v, --verbose       print each input's warnings on stderr\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
 "  -h, --help          show this help and exit\n"
@@ -51,6 +53,10 @@ static const char help[] =
 "                      beneath DIR, of at most 16 MiB, are read: '..',\n"
 "                      symlinks out of DIR and other absolute paths are\n"
 "                      refused, and counted as unreadable\n"
+"      --sources-absolute\n"
+"                      with --sources, also read absolute paths outside\n"
+"                      --root as they are (refused by default: a log\n"
+"                      could name any file tally can read)\n"
 "      --clusters      correlate as 'tally summary --clusters' does: each\n"
 "                      member of a cluster gets relatedLocations (the other\n"
 "                      members) and properties.tallyCluster {id, size,\n"
@@ -66,8 +72,8 @@ static const cli_cmd merge_cmd = {
 	.name = "merge",
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_OUTPUT) | OPT(OPT_BASELINE) |
-	    OPT(OPT_SOURCES) | OPTS_CLUSTERS | OPTS_PROGRESS | OPT(OPT_STATS) |
-	    OPTS_READ,
+	    OPT(OPT_SOURCES) | OPT(OPT_SOURCES_ABSOLUTE) | OPTS_CLUSTERS |
+	    OPTS_PROGRESS | OPT(OPT_STATS) | OPTS_READ,
 };
 
 /* One run of the command: the steps below fill it, merge_end() frees. */
@@ -151,7 +157,10 @@ merge_start(merge *mg)
 		out_error("merge: %s", tally_strerror(rc));
 		return EXIT_USAGE;
 	}
+	if (o->sources != NULL && o->sources_absolute)
+		(void)tally_sarif_merge_sources_absolute(mg->m, true);
 	so.include_suppressed = o->include_suppressed;
+	so.max_input_bytes = o->max_input_bytes;
 	if (o->baseline != NULL && tally_sarif_merge_baseline(mg->m,
 	    o->baseline, &so, &rep) != TALLY_OK) {
 		out_error("%s: %s", o->baseline, rep.error.message);

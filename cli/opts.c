@@ -67,6 +67,8 @@ static const opt_def defs[OPT_COUNT] = {
 		.clusters = true },
 	[OPT_ROOT] = { "root", 0, K_STR, DEST(root), .clusters = true },
 	[OPT_SOURCES] = { "sources", 0, K_STR, DEST(sources) },
+	[OPT_SOURCES_ABSOLUTE] = { "sources-absolute", 0, K_FLAG,
+		DEST(sources_absolute) },
 	[OPT_CACHE] = { "cache", 0, K_STR, DEST(cache) },
 	[OPT_INCLUDE_SUPPRESSED] = { "include-suppressed", 0, K_FLAG,
 		DEST(include_suppressed) },

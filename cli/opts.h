@@ -36,6 +36,7 @@ typedef enum cli_opt {
 	OPT_WINDOW,      /* --window N (implies --clusters) */
 	OPT_ROOT,        /* --root DIR (implies --clusters) */
 	OPT_SOURCES,     /* --sources DIR */
+	OPT_SOURCES_ABSOLUTE, /* --sources-absolute */
 	OPT_CACHE,       /* --cache DIR */
 	OPT_INCLUDE_SUPPRESSED, /* --include-suppressed */
 	OPT_VERBOSE,     /* -v, --verbose */
@@ -45,6 +46,7 @@ typedef enum cli_opt {
 
 /* The bit of option @id in cli_cmd.opts. */
 #define OPT(id) (1u << (id))
+_Static_assert(OPT_COUNT <= 32, "cli_cmd.opts holds one bit per option");
 
 /* Options that go together in every command that takes them. */
 #define OPTS_PROGRESS (OPT(OPT_PROGRESS) | OPT(OPT_NO_PROGRESS))
@@ -70,6 +72,7 @@ typedef struct cli_opts {
 	unsigned long window; /* 3; at most UINT32_MAX */
 	const char *root;     /* NULL */
 	const char *sources;  /* NULL */
+	bool sources_absolute;
 	const char *cache;    /* NULL */
 	bool include_suppressed;
 	bool verbose;

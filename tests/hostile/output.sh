@@ -175,6 +175,19 @@ if run "$c" "$tally" merge --sources src s.sarif -o s-out.sarif; then
 	else ok "$c"; fi
 fi
 
+c="merge --sources-absolute: absolute paths read, '..' still refused"
+if run "$c" "$tally" merge --sources src --sources-absolute s.sarif \
+    -o s-abs.sarif; then
+	hashes=$(grep -o primaryLocationLineHash s-abs.sarif | wc -l)
+	if [ "$st" -ne 0 ]; then bad "$c" "status $st: $(cat err)"
+	elif [ "$hashes" -ne 2 ]; then
+		bad "$c" "$hashes line hashes, want 2 (a.c's, the absolute one's)"
+	elif ! grep -q '2 line hashes computed, 6 results without one (6 files unreadable)' err
+	then
+		bad "$c" "$(cat err)"
+	else ok "$c"; fi
+fi
+
 echo "hostile output: $pass passed, $skip skipped"
 [ "$fail" -eq 0 ] || exit 1
 [ "$pass" -eq 0 ] && exit 77
