@@ -673,10 +673,13 @@ tally_cache_disk_create(const tally_cache_disk_config *cfg,
 		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 	mode = CFG(cfg, dir_mode, 0) ? CFG(cfg, dir_mode, 0) : 0700;
-	if ((mode & ~07777u) != 0 || (mode & 0700) != 0700)
+	/* Permission bits only: mkdir() drops set-group-ID on Linux, and a
+	 * setgid or sticky directory would share nothing more (invariant 4
+	 * trusts only this uid's files). */
+	if ((mode & ~0777u) != 0 || (mode & 0700) != 0700)
 		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
 		    "cache directory mode %#o: expected permission bits "
-		    "that include 0700", mode);
+		    "(at most 0777) that include 0700", mode);
 	n = strlen(cfg->dir) + sizeof("/tally-cache-v1");
 	if (n + 64 > 4096)
 		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,

@@ -457,6 +457,9 @@ Test(replay, forged_strings_must_be_what_a_read_gives)
 		{ "ok \xe2\x82", 5 },          /* cut short at the end */
 		{ "\x1b[31mred\xe2\x82\xac\xfe", 12 }, /* after valid ones */
 		{ "0123456789abcdef\xc3", 17 }, /* past an ASCII run */
+		/* fuzz finding (cache_fuzz, invalid-utf8-replayed): a lead
+		 * byte followed by ASCII, inside a real log's message */
+		{ "'minutes' is\xe0not defined.", 25 },
 	}, good[] = {
 		{ "", 0 }, { "r\0x", 3 }, { "\xc3\xa9", 2 },
 		{ "\xe2\x82\xac", 3 }, { "\xf0\x9f\x98\x80", 4 },

@@ -37,7 +37,8 @@ typedef struct tally_cache_key {
  *               size; past it, a store removes the entries used least
  *               recently until the total is under 7/8 of it. 0 means 1 GiB.
  * @dir_mode:    the permission bits of the directories it creates (before
- *               the umask); 0 means 0700 (since 0.4.0). Must include 0700.
+ *               the umask); 0 means 0700 (since 0.4.0). Must include 0700
+ *               and be within 0777 (no setgid, setuid or sticky bit).
  *               Wider bits let other users see entries, never make them
  *               trusted: files and directories of another uid are ignored.
  */
