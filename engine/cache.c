@@ -11,6 +11,7 @@
  * that exits frees its L1 then.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "engine/alloc.h"
@@ -154,14 +155,20 @@ tally_cache_create(const tally_cache_config *cfg,
 	tallyi_error_clear(err);
 	if (cfg == NULL)
 		cfg = &def;
-	if (out == NULL || cfg->struct_size < sizeof(*cfg) ||
+	/* Callers compiled before 0.4.0 know no disk_dir_mode. */
+	if (out == NULL || cfg->struct_size <
+	    offsetof(tally_cache_config, disk_dir_mode) ||
 	    cfg->l1_entries == 0)
 		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
 		    "invalid argument");
 	if ((c = tallyi_owner_new(alloc, sizeof(*c), &rc)) == NULL)
 		return tallyi_error_set(err, rc, UINT64_MAX, "%s",
 		    tally_strerror(rc));
-	c->cfg = *cfg;
+	/* What the caller's struct holds, the defaults for the rest. */
+	c->cfg = def;
+	memcpy(&c->cfg, cfg, cfg->struct_size < sizeof(*cfg) ?
+	    cfg->struct_size : sizeof(*cfg));
+	c->cfg.struct_size = sizeof(c->cfg);
 	c->cfg.dir = NULL; /* not kept */
 	pthread_mutex_init(&c->lock, NULL);
 	if (pthread_key_create(&c->key, node_exit) != 0) {
@@ -178,6 +185,7 @@ tally_cache_create(const tally_cache_config *cfg,
 
 		dc.dir = cfg->dir;
 		dc.max_bytes = cfg->disk_bytes;
+		dc.dir_mode = c->cfg.disk_dir_mode;
 		rc = tally_cache_disk_create(&dc, alloc, &c->l3, err);
 	} else if (rc != TALLY_OK) {
 		(void)tallyi_error_set(err, rc, UINT64_MAX, "%s",

@@ -9,6 +9,15 @@
  * memcpy, so a pack may sit at any alignment. Replay checks the whole pack
  * before it interns anything, so a bad one adds nothing.
  *
+ * A pack is input, not a trusted copy: it comes from a cache that anyone
+ * able to write the directory can forge (engine/cache_disk.c says what
+ * that allows). So replay admits only what a read of a log could have
+ * produced: every length, count and index within the pack, every string
+ * well-formed UTF-8 of fewer than 2^32 - 1 bytes (as the reader's
+ * arena holds them), every level, flag and offset one the engine takes. A
+ * forged pack can still say other results; it cannot bring bytes no read
+ * would into the engine's strings, and so into JSON or a terminal.
+ *
  * "TLR2" (0.3) added the flags column; a "TLR1" pack (0.2) is refused as
  * not a pack, since it cannot say which of its rows were suppressed (a
  * cache then reads the input again).
@@ -212,10 +221,57 @@ get_u32(const unsigned char *p)
 }
 
 /*
+ * Whether [s, s + n) is well-formed UTF-8 (Unicode's table 3-7: no
+ * overlong form, no surrogate, nothing past U+10FFFF), which is what the
+ * reader leaves in every string it reads.
+ */
+static bool
+utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i], lo = 0x80, hi = 0xbf, k;
+		uint64_t w;
+
+		/* mostly ASCII: 8 bytes at a time */
+		if (n - i >= 8 && (memcpy(&w, s + i, 8),
+		    (w & UINT64_C(0x8080808080808080)) == 0)) {
+			i += 8;
+			continue;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			lo = c == 0xe0 ? 0xa0 : lo;
+			hi = c == 0xed ? 0x9f : hi;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			lo = c == 0xf0 ? 0x90 : lo;
+			hi = c == 0xf4 ? 0x8f : hi;
+		} else {
+			return false;
+		}
+		if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
+			return false;
+		for (unsigned j = 2; j <= k; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+/*
  * Check a pack and find its parts: the string counts, the row count and
  * where the columns start (@cols; the strings start at HDR_SIZE). Every
  * length is checked against what is left before it is used, so no
- * arithmetic here can overflow.
+ * arithmetic here can overflow; every string as a read leaves it.
  */
 static int
 pack_parse(const unsigned char *p, size_t len, uint32_t nstr[4],
@@ -238,7 +294,8 @@ pack_parse(const unsigned char *p, size_t len, uint32_t nstr[4],
 				return TALLY_EFORMAT;
 			sl = get_u32(p + at);
 			at += 4;
-			if (len - at < sl)
+			if (len - at < sl || sl == UINT32_MAX ||
+			    !utf8_ok(p + at, sl))
 				return TALLY_EFORMAT;
 			at += sl;
 		}

@@ -1,13 +1,16 @@
 /*
  * tests/cache_test.c - the persistent cache (tally/cache.h): round trips,
  * every way a file can be bad (each a miss, never a wrong value), eviction
- * by age of last use, and a directory that cannot be written.
+ * by age of last use, a directory that cannot be written, and hostile
+ * directories: links, FIFOs, renames, other users' files, stray
+ * temporaries (none followed, waited on, written or removed).
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,16 +272,24 @@ Test(cache, a_full_disk_degrades_to_misses_with_a_reason)
 	cr_expect(eq(int, tally_cache_disk_put(c, key(2), "x", 1), TALLY_OK));
 }
 
+/* A cache holding key(1) ("v"), closed: its files are there to tamper
+ * with. */
+static void
+one_entry_closed(void)
+{
+	open_cache(0);
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), "v", 1), TALLY_OK));
+	tally_cache_disk_destroy(c);
+	c = NULL;
+}
+
 Test(cache, a_directory_it_cannot_write_is_read_only)
 {
 	char tmp[256], path[256];
 	tally_error err;
 	size_t len;
 
-	open_cache(0);
-	cr_assert(eq(int, tally_cache_disk_put(c, key(1), "v", 1), TALLY_OK));
-	tally_cache_disk_destroy(c);
-	c = NULL;
+	one_entry_closed();
 	/* tmp/ replaced by a file: no write can even start (as root, a
 	 * permission bit would not stop it) */
 	snprintf(tmp, sizeof(tmp), "%s/tally-cache-v1/tmp", dir);
@@ -314,6 +325,362 @@ Test(cache, a_directory_it_cannot_write_is_read_only)
 		cr_expect(not(eq(ptr, strstr(err.message, "Not a directory"),
 		    NULL)), "%s", err.message);
 	}
+}
+
+/* ---- hostile directories (invariant 4 of engine/cache_disk.c) ---- */
+
+/* <dir>/@rel, in @out. */
+static void
+in_dir(char *out, size_t cap, const char *rel)
+{
+	snprintf(out, cap, "%s/%s", dir, rel);
+}
+
+/* Make <dir>/@rel a directory holding "old" (1 hour old, 5 bytes). */
+static void
+make_victim(const char *rel)
+{
+	char path[256];
+	struct timespec ts[2] = { { time(NULL) - 3600, 0 },
+		{ time(NULL) - 3600, 0 } };
+	FILE *f;
+
+	in_dir(path, sizeof(path), rel);
+	cr_assert(eq(int, mkdir(path, 0755), 0));
+	strcat(path, "/old");
+	cr_assert(not(eq(ptr, f = fopen(path, "w"), NULL)));
+	fputs("keep\n", f);
+	fclose(f);
+	cr_assert(eq(int, utimensat(AT_FDCWD, path, ts, 0), 0));
+}
+
+/* How many names <dir>/@rel holds (. and .. not counted). */
+static int
+names_in(const char *rel)
+{
+	char cmd[300];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A %s/%s | wc -l", dir, rel);
+	cr_assert(not(eq(ptr, p = popen(cmd, "r"), NULL)));
+	cr_assert(eq(int, fscanf(p, "%d", &n), 1));
+	pclose(p);
+	return n;
+}
+
+/* Replace <dir>/@rel (a directory made by the cache) by a link to @to. */
+static void
+link_dir(const char *rel, const char *to)
+{
+	char path[256], cmd[600];
+
+	in_dir(path, sizeof(path), rel);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && ln -s %s %s", path, to,
+	    path);
+	cr_assert(eq(int, system(cmd), 0));
+}
+
+/* tally_cache_disk_create() of <dir> into @d; its status. */
+static int
+try_create(tally_cache_disk **d, tally_error *err)
+{
+	tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
+
+	cfg.dir = dir;
+	*d = NULL;
+	return tally_cache_disk_create(&cfg, NULL, d, err);
+}
+
+Test(cache, a_linked_cache_root_is_refused_and_untouched)
+{
+	char victim[256];
+	tally_cache_disk *d;
+	tally_error err;
+
+	make_victim("victim");
+	in_dir(victim, sizeof(victim), "victim");
+	cr_assert(eq(int, mkdir(strcat(strcpy((char[256]){ 0 }, victim),
+	    "/tmp"), 0755), 0));
+	link_dir("tally-cache-v1", victim);
+	cr_expect(eq(int, try_create(&d, &err), TALLY_EIO));
+	cr_expect(eq(ptr, d, NULL));
+	cr_expect(not(eq(ptr, strstr(err.message, "tally-cache-v1: a "
+	    "symbolic link"), NULL)), "%s", err.message);
+	cr_expect(eq(int, names_in("victim"), 2));
+	cr_expect(eq(int, names_in("victim/tmp"), 0));
+}
+
+Test(cache, a_linked_tmp_is_read_only_and_never_swept)
+{
+	char victim[256], path[256];
+	tally_error err;
+	size_t len;
+
+	one_entry_closed();
+	make_victim("victim");
+	/* a file named as the cache names its temporaries, and old */
+	in_dir(path, sizeof(path), "victim/tally-tmp.1.a.1");
+	cr_assert(eq(int, link(strcat(strcpy((char[256]){ 0 }, dir),
+	    "/victim/old"), path), 0));
+	in_dir(victim, sizeof(victim), "victim");
+	link_dir("tally-cache-v1/tmp", victim);
+	open_cache(100); /* a store would trim: nothing to store with */
+	tally_cache_disk_error(c, &err);
+	cr_expect(eq(int, err.status, TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, "tally-cache-v1/tmp: a "
+	    "symbolic link"), NULL)), "%s", err.message);
+	cr_expect(eq(int, tally_cache_disk_put(c, key(2), "w", 1), TALLY_EIO));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
+	    TALLY_ERANGE), "lookups go on");
+	cr_expect(eq(int, names_in("victim"), 2));
+}
+
+Test(cache, a_linked_shard_is_neither_read_nor_written)
+{
+	char victim[256], hex[256], path[600];
+	char buf[8];
+	size_t len;
+
+	open_cache(0);
+	/* a good entry of key(1), moved to the victim: served through a
+	 * link, it would be a hit */
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), "v", 1), TALLY_OK));
+	make_victim("victim");
+	path_of(key(1), hex, sizeof(hex));
+	in_dir(victim, sizeof(victim), "victim");
+	snprintf(path, sizeof(path), "mv %s %s/", hex, victim);
+	cr_assert(eq(int, system(path), 0));
+	link_dir("tally-cache-v1/01", victim);
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), buf, sizeof(buf),
+	    &len), TALLY_ENOTFOUND));
+	cr_expect(eq(u64, stats().bad, 1));
+	cr_expect(eq(int, tally_cache_disk_put(c, key(2), "w", 1), TALLY_EIO));
+	cr_expect(eq(int, names_in("victim"), 2));
+	/* nor evicted through it: a store in another shard trims all */
+	open_cache(1);
+	cr_expect(eq(int, tally_cache_disk_put(c, (tally_cache_key){
+	    0xab00000000000000ull, 1 }, "v", 1), TALLY_OK));
+	cr_expect(eq(u64, stats().evictions, 1), "only the new entry");
+	cr_expect(eq(int, names_in("victim"), 2));
+	cr_expect(eq(int, names_in("tally-cache-v1/tmp"), 0));
+}
+
+Test(cache, a_fifo_or_a_link_as_an_entry_is_a_miss_not_a_wait)
+{
+	char path[256], other[256];
+	size_t len;
+	struct stat st;
+
+	open_cache(0);
+	cr_assert(eq(int, tally_cache_disk_put(c, key(2), "w", 1), TALLY_OK));
+	path_of(key(1), path, sizeof(path));
+	cr_assert(eq(int, mkfifo(path, 0600), 0));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
+	    TALLY_ENOTFOUND));
+	cr_expect(eq(int, lstat(path, &st), 0));
+	cr_expect(eq(int, S_ISFIFO(st.st_mode), 1), "not the cache's to remove");
+	/* a link to a good entry (key(2)'s, copied under key(1)'s name) */
+	path_of(key(2), other, sizeof(other));
+	cr_assert(eq(int, unlink(path), 0));
+	cr_assert(eq(int, rename(other, path), 0));
+	cr_assert(eq(int, symlink(path, other), 0));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(2), NULL, 0, &len),
+	    TALLY_ENOTFOUND));
+	cr_expect(eq(u64, stats().bad, 2));
+	cr_expect(eq(int, lstat(other, &st), 0));
+	cr_expect(eq(int, S_ISLNK(st.st_mode), 1));
+}
+
+Test(cache, a_renamed_path_does_not_move_the_cache)
+{
+	char from[256], to[256], victim[256];
+	size_t len;
+
+	open_cache(0);
+	make_victim("victim");
+	in_dir(from, sizeof(from), "tally-cache-v1");
+	in_dir(to, sizeof(to), "moved");
+	in_dir(victim, sizeof(victim), "victim");
+	cr_assert(eq(int, rename(from, to), 0));
+	cr_assert(eq(int, symlink(victim, from), 0));
+	cr_expect(eq(int, tally_cache_disk_put(c, key(1), "v", 1), TALLY_OK));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
+	    TALLY_ERANGE));
+	cr_expect(eq(int, names_in("victim"), 1));
+	cr_expect(eq(int, names_in("moved/01"), 1));
+}
+
+/* Make <dir>/tally-cache-v1/tmp/@name, @size bytes, @old seconds old. */
+static void
+temp_file(const char *name, size_t size, time_t old)
+{
+	char path[256];
+	struct timespec ts[2] = { { time(NULL) - old, 0 },
+		{ time(NULL) - old, 0 } };
+
+	snprintf(path, sizeof(path), "%s/tally-cache-v1/tmp/%s", dir, name);
+	cr_assert(eq(int, close(open(path, O_WRONLY | O_CREAT, 0600)), 0));
+	cr_assert(eq(int, truncate(path, (off_t)size), 0));
+	cr_assert(eq(int, utimensat(AT_FDCWD, path, ts, 0), 0));
+}
+
+Test(cache, temporary_files_count_and_only_the_caches_are_swept)
+{
+	char val[100] = { 0 };
+	size_t len;
+
+	open_cache(0);
+	/* a live writer's, a dead writer's, and others' that look stale */
+	temp_file("tally-tmp.12.7f3a.0", 500, 5);
+	temp_file("tally-tmp.12.7f3a.1", 3000, 3600);
+	temp_file("precious", 3000, 3600);
+	temp_file("tally-tmp.12.7f3a.x", 3000, 3600);
+	temp_file("tally-tmp.12..1", 3000, 3600);
+	cr_assert(eq(int, symlink("/etc/passwd", strcat(strcat(strcpy(
+	    (char[256]){ 0 }, dir), "/tally-cache-v1/tmp/"),
+	    "tally-tmp.1.a.2")), 0));
+	open_cache(0);
+	cr_expect(eq(u64, stats().bytes, 500), "the live one counts");
+	cr_expect(eq(int, names_in("tally-cache-v1/tmp"), 5),
+	    "only the dead writer's went");
+	/* counted against the bound: 3 entries of 140 and the 500 pass
+	 * 900 (the entries alone never would), and the oldest entry going
+	 * brings 920 under 7/8 of it (784) */
+	open_cache(900);
+	cr_assert(eq(int, tally_cache_disk_put(c, key(1), val, 100), 0));
+	age(1, time(NULL) - 200);
+	cr_assert(eq(int, tally_cache_disk_put(c, key(2), val, 100), 0));
+	age(2, time(NULL) - 100);
+	cr_assert(eq(int, tally_cache_disk_put(c, key(3), val, 100), 0));
+	cr_expect(eq(u64, stats().evictions, 1));
+	cr_expect(eq(u64, stats().bytes, 780));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
+	    TALLY_ENOTFOUND), "the oldest went");
+}
+
+Test(cache, directories_are_made_0700_or_as_told)
+{
+	tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
+	static const char *const sub[] = { "a", "a/b", "a/b/tally-cache-v1",
+		"a/b/tally-cache-v1/tmp", "a/b/tally-cache-v1/01" };
+	char path[256], where[256];
+	struct stat st;
+	mode_t old = umask(022);
+	tally_error err;
+	tally_cache_disk *d = NULL;
+
+	for (int m = 0; m < 2; m++) {
+		snprintf(where, sizeof(where), "%s/%s/a/b", dir, m ? "g" : "u");
+		cfg.dir = where;
+		cfg.dir_mode = m ? 0770 : 0;
+		cr_assert(eq(int, tally_cache_disk_create(&cfg, NULL, &d, NULL),
+		    TALLY_OK));
+		cr_assert(eq(int, tally_cache_disk_put(d, key(1), "v", 1), 0));
+		tally_cache_disk_destroy(d);
+		for (int i = 0; i < 5; i++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", dir,
+			    m ? "g" : "u", sub[i]);
+			cr_assert(eq(int, stat(path, &st), 0), "%s", path);
+			cr_expect(eq(u32, st.st_mode & 07777, m ? 0750 : 0700),
+			    "%s", path);
+		}
+	}
+	umask(old);
+	/* the entry itself */
+	snprintf(where, sizeof(where), "%s/u/a/b", dir);
+	cfg.dir = where;
+	cfg.dir_mode = 0;
+	cr_assert(eq(int, tally_cache_disk_create(&cfg, NULL, &d, NULL), 0));
+	tally_cache_disk_destroy(d);
+	snprintf(path, sizeof(path), "%s/u/a/b/tally-cache-v1/01/%016llx%016llx",
+	    dir, (unsigned long long)key(1).hi, (unsigned long long)key(1).lo);
+	cr_assert(eq(int, stat(path, &st), 0), "%s", path);
+	cr_expect(eq(u32, st.st_mode & 07777, 0600));
+	/* modes the cache could not use itself, or that mkdir() drops */
+	d = NULL;
+	cfg.dir_mode = 0500;
+	cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err),
+	    TALLY_EINVAL));
+	cfg.dir_mode = 010700;
+	cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err),
+	    TALLY_EINVAL));
+	cfg.dir_mode = 02770;
+	cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err),
+	    TALLY_EINVAL));
+	cr_expect(not(eq(ptr, strstr(err.message, "at most 0777"), NULL)),
+	    "%s", err.message);
+	cr_expect(eq(ptr, d, NULL));
+	/* a caller compiled before dir_mode: accepted, 0700 */
+	cfg.struct_size = offsetof(tally_cache_disk_config, dir_mode);
+	cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err),
+	    TALLY_OK));
+	tally_cache_disk_destroy(d);
+}
+
+/* As root: chown @rel (below <dir>) to nobody. */
+static void
+give_away(const char *rel)
+{
+	char path[256];
+
+	in_dir(path, sizeof(path), rel);
+	cr_assert(eq(int, lchown(path, 65534, 65534), 0), "%s", path);
+}
+
+Test(cache, another_users_files_and_directories_are_not_trusted)
+{
+	char hex[256];
+	tally_cache_disk *d;
+	tally_error err;
+	size_t len;
+	struct stat st;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give files away");
+	open_cache(0);
+	for (uint64_t i = 1; i <= 3; i++)
+		cr_assert(eq(int, tally_cache_disk_put(c, key(i), "v", 1), 0));
+	cr_assert(eq(int, tally_cache_disk_put(c, (tally_cache_key){
+	    0xab00000000000000ull, 1 }, "v", 1), 0));
+	/* an entry: a miss, not removed, not evicted, not counted */
+	path_of(key(1), hex, sizeof(hex));
+	cr_assert(eq(int, lchown(hex, 65534, 65534), 0));
+	cr_expect(eq(int, tally_cache_disk_get(c, key(1), NULL, 0, &len),
+	    TALLY_ENOTFOUND));
+	cr_expect(eq(int, stat(hex, &st), 0), "not the cache's to remove");
+	open_cache(1);
+	cr_expect(eq(u64, stats().bytes, 3 * 41));
+	cr_assert(eq(int, tally_cache_disk_put(c, key(2), "v", 1), 0));
+	cr_expect(eq(int, stat(hex, &st), 0), "not the cache's to evict");
+	/* a temporary file, old: not swept */
+	temp_file("tally-tmp.1.a.1", 10, 3600);
+	give_away("tally-cache-v1/tmp/tally-tmp.1.a.1");
+	open_cache(0);
+	cr_expect(eq(int, names_in("tally-cache-v1/tmp"), 1));
+	/* a shard: a miss, and no store into it */
+	cr_assert(eq(int, tally_cache_disk_put(c, key(3), "v", 1), 0));
+	give_away("tally-cache-v1/01");
+	cr_expect(eq(int, tally_cache_disk_get(c, key(3), NULL, 0, &len),
+	    TALLY_ENOTFOUND));
+	cr_expect(eq(int, tally_cache_disk_put(c, key(4), "v", 1), TALLY_EIO));
+	tally_cache_disk_error(c, &err);
+	cr_expect(not(eq(ptr, strstr(err.message, "tally-cache-v1/01: owned "
+	    "by uid 65534"), NULL)), "%s", err.message);
+	/* tmp: read-only (the trim above removed the 0xab entry) */
+	cr_assert(eq(int, tally_cache_disk_put(c, (tally_cache_key){
+	    0xab00000000000000ull, 1 }, "v", 1), 0));
+	give_away("tally-cache-v1/tmp");
+	open_cache(0);
+	cr_expect(eq(int, tally_cache_disk_put(c, (tally_cache_key){
+	    0xab00000000000000ull, 2 }, "v", 1), TALLY_EIO));
+	cr_expect(eq(int, tally_cache_disk_get(c, (tally_cache_key){
+	    0xab00000000000000ull, 1 }, NULL, 0, &len), TALLY_ERANGE));
+	/* the cache itself: refused */
+	give_away("tally-cache-v1");
+	cr_expect(eq(int, try_create(&d, &err), TALLY_EIO));
+	cr_expect(not(eq(ptr, strstr(err.message, "not trusted"), NULL)),
+	    "%s", err.message);
 }
 
 /* ---- the in-memory level (L2) ---- */

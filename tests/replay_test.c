@@ -406,3 +406,123 @@ Test(replay, out_of_memory_adds_nothing)
 	cr_expect(eq(ptr, cnt.live, NULL)); /* every block came back */
 	cr_expect(eq(long, cnt.bad_frees, 0));
 }
+
+/*
+ * A pack written by hand, as someone who can write a cache could: one
+ * tool ("t", version "1"), rule @rule (@rl bytes), file "f", message "m",
+ * one row using them. Return its length (@out has room for 128 + @rl).
+ */
+static size_t
+forge(unsigned char *out, const char *rule, uint32_t rl)
+{
+	const uint32_t head[5] = { 0x32524c54u, 1, 1, 1, 1 };
+	const uint64_t rows = 1;
+	unsigned char *w = out;
+	const struct {
+		const char *s;
+		uint32_t n;
+	} str[5] = { { "t", 1 }, { "1", 1 }, { rule, rl }, { "f", 1 },
+		{ "m", 1 } };
+	const uint32_t row[6] = { 0, 0, 0, 0, 7, 1 }; /* indexes, line, col */
+
+	memcpy(w, head, sizeof(head));
+	w += sizeof(head);
+	memcpy(w, &rows, 8);
+	w += 8;
+	for (int i = 0; i < 5; i++) {
+		memcpy(w, &str[i].n, 4);
+		memcpy(w + 4, str[i].s, str[i].n);
+		w += 4 + str[i].n;
+	}
+	memcpy(w, row, sizeof(row));
+	w += sizeof(row);
+	memset(w, 0, 8); /* offset */
+	w[8] = TALLY_LEVEL_ERROR;
+	w[9] = 0; /* flags */
+	return (size_t)(w + 10 - out);
+}
+
+Test(replay, forged_strings_must_be_what_a_read_gives)
+{
+	static const struct {
+		const char *s;
+		uint32_t n;
+	} bad[] = {
+		{ "\xff", 1 },                 /* never in UTF-8 */
+		{ "a\x80", 2 },                /* a lone continuation */
+		{ "\xc0\x80", 2 },             /* overlong NUL */
+		{ "\xe0\x80\xaf", 3 },         /* overlong '/' */
+		{ "\xed\xa0\x80", 3 },         /* a surrogate */
+		{ "\xf4\x90\x80\x80", 4 },     /* past U+10FFFF */
+		{ "ok \xe2\x82", 5 },          /* cut short at the end */
+		{ "\x1b[31mred\xe2\x82\xac\xfe", 12 }, /* after valid ones */
+		{ "0123456789abcdef\xc3", 17 }, /* past an ASCII run */
+		/* fuzz finding (cache_fuzz, invalid-utf8-replayed): a lead
+		 * byte followed by ASCII, inside a real log's message */
+		{ "'minutes' is\xe0not defined.", 25 },
+	}, good[] = {
+		{ "", 0 }, { "r\0x", 3 }, { "\xc3\xa9", 2 },
+		{ "\xe2\x82\xac", 3 }, { "\xf0\x9f\x98\x80", 4 },
+		{ "\xef\xbf\xbf\xf4\x8f\xbf\xbf", 7 },
+		{ "0123456789abcdef\xc3\xa9", 18 },
+	};
+	tally_engine *b = engine(NULL);
+	unsigned char pack[160];
+	uint64_t nstr = strings(b), n;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = forge(pack, bad[i].s, bad[i].n);
+		cr_expect(eq(int, tally_results_replay(b, pack, len, &n),
+		    TALLY_EFORMAT), "bad string %zu", i);
+		cr_expect(eq(u64, n, 0));
+	}
+	cr_expect(eq(u64, strings(b), nstr), "a refused pack added strings");
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		len = forge(pack, good[i].s, good[i].n);
+		cr_expect(eq(int, tally_results_replay(b, pack, len, &n), 0),
+		    "good string %zu", i);
+		cr_expect(eq(u64, n, 1));
+	}
+	tally_engine_destroy(b);
+}
+
+Test(replay, forged_lengths_and_counts_are_refused)
+{
+	tally_engine *b = engine(NULL);
+	unsigned char pack[160];
+	uint32_t x;
+	uint64_t rows, nstr = strings(b);
+	size_t len = forge(pack, "rule", 4), at = 4 + 16 + 8 + 2 * 5;
+
+	cr_assert(eq(int, tally_results_replay(b, pack, len, NULL), 0));
+	nstr = strings(b);
+	/* the rule's length: 2^32 - 1 (as long as the reader ever allows,
+	 * and past the pack), then one past what is left */
+	x = UINT32_MAX;
+	memcpy(pack + at, &x, 4);
+	cr_expect(eq(int, tally_results_replay(b, pack, len, NULL),
+	    TALLY_EFORMAT));
+	x = (uint32_t)(len - at - 4 + 1);
+	memcpy(pack + at, &x, 4);
+	cr_expect(eq(int, tally_results_replay(b, pack, len, NULL),
+	    TALLY_EFORMAT));
+	len = forge(pack, "rule", 4);
+	/* string counts that cannot fit in the pack */
+	x = UINT32_MAX;
+	memcpy(pack + 8, &x, 4);
+	cr_expect(eq(int, tally_results_replay(b, pack, len, NULL),
+	    TALLY_EFORMAT));
+	len = forge(pack, "rule", 4);
+	/* row counts whose columns would overflow a size */
+	for (int i = 0; i < 3; i++) {
+		const uint64_t r[3] = { UINT64_MAX, UINT64_MAX / 34 + 1, 2 };
+
+		rows = r[i];
+		memcpy(pack + 20, &rows, 8);
+		cr_expect(eq(int, tally_results_replay(b, pack, len, NULL),
+		    TALLY_EFORMAT), "rows %llu", (unsigned long long)rows);
+	}
+	cr_expect(eq(u64, strings(b), nstr));
+	tally_engine_destroy(b);
+}

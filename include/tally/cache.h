@@ -28,20 +28,29 @@ typedef struct tally_cache_key {
 /**
  * struct tally_cache_disk_config - where and how big. Start from
  * TALLY_CACHE_DISK_CONFIG_INIT.
- * @struct_size: sizeof(tally_cache_disk_config) as compiled.
+ * @struct_size: sizeof(tally_cache_disk_config) as compiled (a caller
+ *               compiled before 0.4.0, without @dir_mode, gets 0700).
  * @dir:         the cache directory; created (with parents) if missing.
- * @max_bytes:   the bound on the entries' total size; past it, a store
- *               removes the entries used least recently until the total
- *               is under 7/8 of it. 0 means 1 GiB.
+ *               A symbolic link here is followed (it is the caller's
+ *               choice); none below it ever is.
+ * @max_bytes:   the bound on the entries' and temporary files' total
+ *               size; past it, a store removes the entries used least
+ *               recently until the total is under 7/8 of it. 0 means 1 GiB.
+ * @dir_mode:    the permission bits of the directories it creates (before
+ *               the umask); 0 means 0700 (since 0.4.0). Must include 0700
+ *               and be within 0777 (no setgid, setuid or sticky bit).
+ *               Wider bits let other users see entries, never make them
+ *               trusted: files and directories of another uid are ignored.
  */
 typedef struct tally_cache_disk_config {
 	size_t struct_size;
 	const char *dir;
 	uint64_t max_bytes;
+	unsigned dir_mode;
 } tally_cache_disk_config;
 
 #define TALLY_CACHE_DISK_CONFIG_INIT \
-	{ sizeof(tally_cache_disk_config), NULL, 0 }
+	{ sizeof(tally_cache_disk_config), NULL, 0, 0 }
 
 typedef struct tally_cache_disk tally_cache_disk;
 
@@ -54,12 +63,26 @@ typedef struct tally_cache_disk tally_cache_disk;
  *
  * Layout: <dir>/tally-cache-v1/<2 hex>/<32 hex>, one file per entry,
  * named by its key's hex digits only (no caller text ever becomes a path),
- * and <dir>/tally-cache-v1/tmp for writes in progress. An entry file holds
- * a header (magic, key, length, XXH3-64 checksum of key and value) and the
- * value. A directory that exists but cannot be written is opened: every
- * store then fails (TALLY_EIO) and lookups still work.
- * Return: TALLY_OK; TALLY_EINVAL; TALLY_EIO (the directory cannot be made
- * or read); TALLY_ENOMEM.
+ * and <dir>/tally-cache-v1/tmp for writes in progress (files named
+ * tally-tmp.<pid>.<thread>.<n>). An entry file holds a header (magic, key,
+ * length, XXH3-64 checksum of key and value) and the value.
+ *
+ * Trust: below @dir, every directory must be a real directory (not a
+ * symbolic link) owned by the effective uid, and every entry a regular
+ * file of that uid; anything else is a miss, never followed, written or
+ * removed, and an entry is opened without blocking (a FIFO is a miss).
+ * The directories are held open, so renaming a component of the path
+ * meanwhile does not move the cache. The checksum detects damage, not
+ * forgery: whoever can write the directory as this user can make an
+ * entry that passes it, so share a cache only between jobs that trust
+ * each other; the value's user checks it (tally_results_replay() does).
+ *
+ * tally-cache-v1 a link, not a directory, or another user's: TALLY_EIO,
+ * saying so. A tmp/ that cannot be made or used (read-only directory, a
+ * link, another user's) opens the cache read-only: every store then fails
+ * (TALLY_EIO, tally_cache_disk_error() says why) and lookups still work.
+ * Return: TALLY_OK; TALLY_EINVAL; TALLY_EIO (the directory cannot be made,
+ * read or trusted); TALLY_ENOMEM.
  * Threads: any. Processes: any number may open the same directory.
  */
 int tally_cache_disk_create(const tally_cache_disk_config *cfg,
@@ -77,9 +100,10 @@ void tally_cache_disk_destroy(tally_cache_disk *c);
  * @len: receives the value's length on a hit (also when it did not fit).
  *
  * A missing, truncated, corrupt (checksum), foreign (another key's, or
- * not an entry at all) or unreadable file is a miss, never a wrong value;
- * a bad file is removed. A hit marks the entry used now (its mtime), which
- * is the age eviction goes by.
+ * not an entry at all; not a regular file; another user's) or unreadable
+ * file is a miss, never a wrong value; a bad file of this user is
+ * removed. A hit marks the entry used now (its mtime), which is the age
+ * eviction goes by.
  * Return: TALLY_OK (hit, value copied); TALLY_ERANGE (hit, but longer
  * than @cap: nothing copied); TALLY_ENOTFOUND (miss).
  * Threads: any, concurrently; processes: any.
@@ -241,6 +265,8 @@ void tally_cache_mem_stats_get(tally_cache_mem *c,
  * @l2_bytes, @l2_shards: the shared L2 (tally_cache_mem_config).
  * @dir:          the L3 directory, or NULL for no persistent level.
  * @disk_bytes:   L3's bound (tally_cache_disk_config.max_bytes).
+ * @disk_dir_mode: L3's tally_cache_disk_config.dir_mode (since 0.4.0; a
+ *                caller compiled before gets 0700).
  */
 typedef struct tally_cache_config {
 	size_t struct_size;
@@ -250,11 +276,12 @@ typedef struct tally_cache_config {
 	unsigned l2_shards;
 	const char *dir;
 	uint64_t disk_bytes;
+	unsigned disk_dir_mode;
 } tally_cache_config;
 
 #define TALLY_CACHE_CONFIG_INIT \
 	{ sizeof(tally_cache_config), 256, 1024, UINT64_C(64) << 20, 16, \
-	  NULL, 0 }
+	  NULL, 0, 0 }
 
 typedef struct tally_cache tally_cache;
 

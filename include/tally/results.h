@@ -34,7 +34,9 @@ extern "C" {
  * 0.2's "TLR1" had no flags), the count of each kind of string and of
  * rows; each string used, once (a tool with its version); then the rows as
  * columns of indexes into those strings, lines, columns, offsets, levels
- * and flags: 34 bytes a row plus the strings.
+ * and flags: 34 bytes a row plus the strings. Strings are packed as the
+ * engine holds them; one that is not UTF-8 (the engine does not check)
+ * makes a blob that tally_results_replay() refuses.
  * Return: TALLY_OK; TALLY_EINVAL; TALLY_ERANGE (an id @e never handed out,
  * or a row tally_batch_append() would refuse: a level that is not one,
  * unknown flags, an offset of 2^63 or more); TALLY_ENOMEM.
@@ -55,8 +57,11 @@ void tally_results_free(tally_engine *e, void *blob, size_t len);
  * Each violation keeps its flags (a suppressed one is replayed
  * suppressed). The whole blob is checked before anything is interned or
  * submitted: a blob that is not one (bad magic, a 0.2 "TLR1" pack included,
- * lengths that do not add up to @len, an index past its strings, a level
- * out of range, unknown flags, an offset of 2^63 or more) adds nothing.
+ * lengths that do not add up to @len, a string that is not well-formed
+ * UTF-8 or is 2^32 - 1 bytes long, an index past its strings, a level out
+ * of range, unknown flags, an offset of 2^63 or more) adds nothing. A blob
+ * is checked as input, not trusted: it holds only what reading a log
+ * could have given (since 0.4.0, strings included).
  * Every batch is acquired and filled before the first is submitted, so
  * on TALLY_ENOMEM too nothing is added (strings may have been interned).
  * Return: TALLY_OK; TALLY_EINVAL; TALLY_EFORMAT (not a valid blob);
