@@ -49,7 +49,7 @@ static const char help[] =
 "      --cache DIR     keep each input's results in DIR, keyed by a hash of\n"
 "                      its bytes, and replay them when the same bytes come\n"
 "                      again instead of reading the JSON (the output is the\n"
-"                      same); says on stderr how many inputs were replayed.\n"
+"                      same); says on stderr how many were found there.\n"
 "                      DIR is bounded to 1 GiB, oldest entries going first.\n"
 "                      Not used with --clusters\n"
 "      --include-suppressed\n"
@@ -513,7 +513,9 @@ cache_report(tally_cache *c, const char *dir, size_t n)
 		return;
 	tally_cache_stats_get(c, &cs);
 	tally_cache_disk_stats_get(tally_cache_level_disk(c), &ds);
-	out_error("cache %s: %llu of %zu inputs replayed, %llu stored", dir,
+	/* found: entries looked up and present; one that replay refuses is
+	 * read from its input and stored again */
+	out_error("cache %s: %llu of %zu inputs found, %llu stored", dir,
 	    (unsigned long long)(cs.l1_hits + cs.l2_hits + cs.l3_hits), n,
 	    (unsigned long long)ds.stores);
 	if (ds.store_failures != 0) {

@@ -958,7 +958,7 @@ expect_summary_matches(const std::vector<std::string> &files,
 	r = run(args);
 	cr_expect(eq(int, r.status, 0), "%s: %s", what.c_str(), r.err.c_str());
 	cr_expect(r.err.find(" of " + std::to_string(files.size()) +
-	    " inputs replayed") != std::string::npos, "%s", r.err.c_str());
+	    " inputs found") != std::string::npos, "%s", r.err.c_str());
 	expect_json_matches(r.out, want, files, what + " (replayed)");
 	cr_expect(eq(int, system(("rm -rf " + std::string(dir)).c_str()), 0));
 	return want;
@@ -1784,9 +1784,9 @@ Test(cli, summary_cache_replays_the_same_output)
 	}
 	std::string n = std::to_string(files.size());
 	std::string want_cold = std::to_string(files.size() -
-	    distinct.size()) + " of " + n + " inputs replayed, " +
+	    distinct.size()) + " of " + n + " inputs found, " +
 	    std::to_string(distinct.size()) + " stored";
-	std::string want_warm = n + " of " + n + " inputs replayed, 0 stored";
+	std::string want_warm = n + " of " + n + " inputs found, 0 stored";
 	cr_expect(cold.err.find(want_cold) != std::string::npos, "%s",
 	    cold.err.c_str());
 	cr_expect(warm.err.find(want_warm) != std::string::npos, "%s",

@@ -52,7 +52,7 @@ same() {
 	return 1
 }
 # replayed N: the run said it replayed N of its 1 input.
-replayed() { grep -q "cache [^ ]*: $1 of 1 inputs replayed" err; }
+replayed() { grep -q "cache [^ ]*: $1 of 1 inputs found" err; }
 # victim DIR: a directory outside the cache holding old files, one named
 # as the cache names its temporary files.
 victim() {
@@ -162,9 +162,9 @@ forged() {
 c="a forged rule name that is not UTF-8: refused, the plain result"
 if [ -z "$forge" ]; then skipped "$c" "TALLY_CACHE_FORGE not set"
 elif forged "$c" c6 spoil no-undef && summary "$c" c6 && same "$c"; then
-	# refused, the input read and stored again (the count of replays
-	# says 1: it counts entries found, cli/cmd_summary.c)
-	if ! grep -q 'inputs replayed, 1 stored' err; then
+	# refused, the input read and stored again (the count says 1:
+	# the entry was found)
+	if ! grep -q 'inputs found, 1 stored' err; then
 		bad "$c" "the input was not read again: $(cat err)"
 	elif grep -q "$(printf '\340')" out; then bad "$c" "invalid UTF-8 out"
 	else ok "$c"; fi
