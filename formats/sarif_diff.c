@@ -86,7 +86,8 @@ read_side(tally_engine *e, const tallyi_mem *mem, const char *path,
 	int rc;
 
 	tallyi_report_init(rep);
-	rc = tallyi_input_open(&in, path, mem, rep);
+	rc = tallyi_input_open_max(&in, path,
+	    TALLYI_OPT(opt, max_input_bytes, 0), mem, rep);
 	if (rc != TALLY_OK)
 		return rc;
 	rc = tallyi_sarif_read(&in, &sink, opt, rep);
