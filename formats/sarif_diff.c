@@ -31,6 +31,7 @@
 
 #include "tally/sarif.h"
 #include "engine/alloc.h"
+#include "engine/engine_structs.h"
 #include "formats/sarif_internal.h"
 
 #define NEARBY 3 /* lines */
@@ -444,7 +445,12 @@ tally_sarif_diff_create(tally_engine *e, const char *baseline,
 	if (e == NULL || baseline == NULL || current == NULL || out == NULL ||
 	    tallyi_check_options(opt) != TALLY_OK)
 		return TALLY_EINVAL;
-	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK)
+	/*
+	 * The engine's user hook when it has one (copied: the diff may
+	 * outlive the engine, so never the engine's own arena).
+	 */
+	if ((rc = tallyi_mem_init(&mem, e->mem.own_arena ? NULL :
+	    &e->mem.a)) != TALLY_OK)
 		return rc;
 	d = tallyi_zalloc(&mem, sizeof(*d));
 	if (d == NULL) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/engine_structs.h"
 #include "formats/sarif_internal.h"
 #include "tally/cache.h"
 #include "tally/results.h"
@@ -566,7 +567,13 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		    "invalid argument");
 		return TALLY_EINVAL;
 	}
-	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
+	/*
+	 * The engine's user hook when it has one, so that its owner sees
+	 * (and may refuse) the input buffer and the staging; otherwise an
+	 * arena of the read's own, released whole at the end.
+	 */
+	if ((rc = tallyi_mem_init(&mem, e->mem.own_arena ? NULL :
+	    &e->mem.a)) != TALLY_OK) {
 		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
 		return rc;
 	}

@@ -495,8 +495,10 @@ smap_build(reader *r)
 	}
 	for (size_t i = 0; i < r->map_cap; i++)
 		r->map[i].val = TALLY_ID_NONE;
+	/* msgs.p is NULL while no component has message strings */
 	for (size_t k = 0; k < r->descs.n; k++) {
-		const msgent *m = (const msgent *)r->msgs.p + d[k].ms_lo;
+		const msgent *m = d[k].nms != 0 ?
+		    (const msgent *)r->msgs.p + d[k].ms_lo : NULL;
 
 		if (d[k].ids.len != ASTR_NONE)
 			smap_add(r, SC_ID | d[k].comp, d[k].ids, (uint32_t)k);
@@ -508,7 +510,8 @@ smap_build(reader *r)
 			    (uint32_t)(d[k].ms_lo + i));
 	}
 	for (size_t k = 0; k < r->comps.n; k++) {
-		const msgent *m = (const msgent *)r->msgs.p + c[k].ms_lo;
+		const msgent *m = c[k].nms != 0 ?
+		    (const msgent *)r->msgs.p + c[k].ms_lo : NULL;
 
 		for (size_t i = 0; i < c[k].nms; i++)
 			smap_add(r, SC_GMS | (uint32_t)k, m[i].name,

@@ -182,7 +182,9 @@ typedef struct tally_sarif_report {
  * standard input is read in chunks, refused as soon as it passes the limit,
  * and checked as it comes: one that cannot be a JSON text (/dev/zero) fails
  * at its first bad byte. The bytes hashed for @opt->cache are the bytes
- * parsed. Memory: the input's size, for the duration of the call.
+ * parsed. Memory: the input's size, for the duration of the call, taken
+ * (with the reader's staging) through the engine's tally_config.allocator
+ * when it has one, else from the default allocator.
  * The results are submitted to @e as batches once the input is complete;
  * call tally_engine_flush() before taking a snapshot.
  * Return: TALLY_OK; TALLY_EIO (TALLY_EIO_NOENT, TALLY_EIO_ISDIR,
@@ -484,6 +486,9 @@ typedef struct tally_sarif_diff tally_sarif_diff;
  * baseline result that is gone is ABSENT. A suppressed result of the
  * current log that matches nothing is never NEW: it is left out of the
  * entries and counted by tally_sarif_diff_suppressed().
+ * Memory: both inputs, the classification and the entries come from @e's
+ * tally_config.allocator when it has one (a copy of it: the diff may
+ * outlive @e, the allocator may not), else from the default allocator.
  * Return: as tally_sarif_read_file(), for whichever input failed first.
  * Threads: any thread.
  */
