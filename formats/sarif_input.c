@@ -30,7 +30,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,9 +40,6 @@
 
 /* The most one read(2) of a stream asks for. */
 #define STREAM_CHUNK (1u << 20)
-
-/* A transparent huge page (x86-64, arm64 with 4 KiB pages). */
-#define HUGE (2u << 20)
 
 /* A stream is first checked after this much (or its first read). */
 #define CHECK_FIRST (64u << 10)
@@ -181,26 +177,6 @@ read_stream(tallyi_input *in, int fd, uint64_t max, tally_sarif_report *rep)
 	return own(in, buf, cap, len);
 }
 
-/*
- * Ask for transparent huge pages under a large buffer: read(2) then takes
- * one fault per 2 MiB it fills instead of one per 4 KiB page, and a first
- * touch costs the most on a virtual machine. Only a hint: the contents
- * and the allocator's bookkeeping are not affected.
- */
-static void
-huge_pages(char *buf, size_t cap)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t lo = ((uintptr_t)buf + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-	uintptr_t hi = ((uintptr_t)buf + cap) & ~(uintptr_t)(HUGE - 1);
-
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-	(void)buf, (void)cap;
-#endif
-}
-
 static bool
 same_time(struct timespec a, struct timespec b)
 {
@@ -230,7 +206,6 @@ read_regular(tallyi_input *in, int fd, const struct stat *st, uint64_t max,
 	if ((buf = tallyi_alloc(in->mem, cap)) == NULL)
 		return nomem(rep, want);
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	huge_pages(buf, cap);
 	/*
 	 * Up to the size, then into the padding: a file that grew has bytes
 	 * there, one that did not answers end of file.
