@@ -31,6 +31,7 @@
 
 #include "tally/sarif.h"
 #include "engine/alloc.h"
+#include "engine/engine_structs.h"
 #include "formats/sarif_internal.h"
 
 #define NEARBY 3 /* lines */
@@ -86,7 +87,8 @@ read_side(tally_engine *e, const tallyi_mem *mem, const char *path,
 	int rc;
 
 	tallyi_report_init(rep);
-	rc = tallyi_input_open(&in, path, mem, rep);
+	rc = tallyi_input_open_max(&in, path,
+	    TALLYI_OPT(opt, max_input_bytes, 0), mem, rep);
 	if (rc != TALLY_OK)
 		return rc;
 	rc = tallyi_sarif_read(&in, &sink, opt, rep);
@@ -443,7 +445,12 @@ tally_sarif_diff_create(tally_engine *e, const char *baseline,
 	if (e == NULL || baseline == NULL || current == NULL || out == NULL ||
 	    tallyi_check_options(opt) != TALLY_OK)
 		return TALLY_EINVAL;
-	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK)
+	/*
+	 * The engine's user hook when it has one (copied: the diff may
+	 * outlive the engine, so never the engine's own arena).
+	 */
+	if ((rc = tallyi_mem_init(&mem, e->mem.own_arena ? NULL :
+	    &e->mem.a)) != TALLY_OK)
 		return rc;
 	d = tallyi_zalloc(&mem, sizeof(*d));
 	if (d == NULL) {

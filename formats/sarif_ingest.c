@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/engine_structs.h"
 #include "formats/sarif_internal.h"
 #include "tally/cache.h"
 #include "tally/results.h"
@@ -188,11 +189,12 @@ tallyi_opt_corr(const tally_sarif_options *opt)
  */
 #define SARIF_CACHE_RULES UINT64_C(0x74616c6c79310002)
 
-/* Hashed this much at a time, the pages given back after each part. */
-#define KEY_CHUNK (8u << 20)
-
+/*
+ * The key of @in: its bytes, the very buffer the reader parses on a miss
+ * (read once, owned: an edit of the file cannot slip between the two).
+ */
 static tally_cache_key
-input_key(tallyi_input *in, bool include_suppressed)
+input_key(const tallyi_input *in, bool include_suppressed)
 {
 	XXH3_state_t st;
 	XXH128_hash_t h;
@@ -206,12 +208,7 @@ input_key(tallyi_input *in, bool include_suppressed)
 	/* the options that change what a result becomes are rules too */
 	(void)XXH3_128bits_reset_withSeed(&st, SARIF_CACHE_RULES ^
 	    (uint64_t)include_suppressed);
-	for (size_t at = 0; at < in->len; at += KEY_CHUNK) {
-		size_t n = in->len - at < KEY_CHUNK ? in->len - at : KEY_CHUNK;
-
-		(void)XXH3_128bits_update(&st, in->buf + at, n);
-		tallyi_input_drop(in, at, at + n);
-	}
+	(void)XXH3_128bits_update(&st, in->buf, in->len);
 	h = XXH3_128bits_digest(&st);
 	return (tally_cache_key){ h.high64, h.low64 };
 }
@@ -261,34 +258,79 @@ take(stored *s, uint64_t n)
 }
 
 /*
- * Check a stored input's shape; the positions of its parts. The cache
- * checks its entries' integrity; this only refuses what it cannot walk.
+ * A delivered warning as the reader writes them: a sentence of its own
+ * (tally's words, printable), shorter than a tally_error's message.
  */
 static bool
-stored_parse(const unsigned char *buf, size_t len, uint64_t hdr[2],
-    const unsigned char **pack, uint64_t *plen, stored *warn,
-    stored *states)
+warning_ok(const unsigned char *t, uint64_t n)
+{
+	if (t == NULL || n >= TALLY_ERROR_MAX ||
+	    tallyi_utf8_first_invalid((const char *)t, (size_t)n) != n)
+		return false;
+	for (uint64_t k = 0; k < n; k++)
+		if (t[k] < 0x20 || t[k] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+state_ok(const unsigned char *p)
+{
+	tallyi_state_ent e;
+
+	memcpy(&e, p, sizeof(e)); /* stored entries are not aligned */
+	for (size_t k = 0; k < sizeof(e.pad); k++)
+		if (e.pad[k] != 0)
+			return false;
+	return e.what == 0 ? e.value < TALLY_SUPPRESSION_COUNT :
+	    e.what == 1 && e.value < TALLY_BASELINE_COUNT;
+}
+
+/*
+ * Check a stored input of @in_len bytes; the positions of its parts. The
+ * cache checks its entries' integrity, but whoever can write the cache
+ * directory can write an entry: everything replayed from it is bounded and
+ * checked as freshly read data would be (the pack by tally_results_replay()),
+ * so that a forged entry is at worst a miss, never text tally would not
+ * have written.
+ */
+static bool
+stored_parse(const unsigned char *buf, size_t len, uint64_t in_len,
+    uint64_t hdr[2], const unsigned char **pack, uint64_t *plen,
+    stored *warn, stored *states)
 {
 	stored s = { buf, buf + len, true };
-	uint64_t n;
+	uint64_t n, delivered;
 
 	hdr[0] = take_u64(&s);
 	hdr[1] = take_u64(&s);
+	/* every run and every warning stands for bytes of the input */
+	if (hdr[0] > in_len || hdr[1] > in_len + 1)
+		return false;
 	*plen = take_u64(&s);
 	*pack = take(&s, *plen);
 	warn->p = s.p;
 	warn->ok = states->ok = true;
 	n = take_u64(&s);
+	/* the first TALLYI_WARN_MAX, then one saying how many more */
+	delivered = hdr[1] <= TALLYI_WARN_MAX ? hdr[1] : TALLYI_WARN_MAX + 1;
+	if (n != delivered)
+		return false;
 	for (uint64_t k = 0; k < n && s.ok; k++) {
-		(void)take_u64(&s);
-		(void)take(&s, take_u64(&s));
+		uint64_t off = take_u64(&s), wl = take_u64(&s);
+
+		if (!warning_ok(take(&s, wl), wl) ||
+		    (off > in_len && off != UINT64_MAX))
+			return false;
 	}
 	warn->end = s.p;
 	states->p = s.p;
 	n = take_u64(&s);
 	if (s.ok && n > (uint64_t)(s.end - s.p) / sizeof(tallyi_state_ent))
 		s.ok = false;
-	(void)take(&s, n * sizeof(tallyi_state_ent));
+	for (uint64_t k = 0; k < n && s.ok; k++)
+		if (!state_ok(take(&s, sizeof(tallyi_state_ent))))
+			return false;
 	states->end = s.p;
 	return s.ok && s.p == s.end;
 }
@@ -329,7 +371,8 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 	}
 	/* Not there, or not to be had (memory): read the input instead. */
 	if (rc != TALLY_OK ||
-	    !stored_parse(buf, len, hdr, &pack, &plen, &warn, &st)) {
+	    !stored_parse(buf, len, in->len, hdr, &pack, &plen, &warn,
+	    &st)) {
 		rc = TALLY_ENOTFOUND;
 		goto out;
 	}
@@ -524,12 +567,19 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		    "invalid argument");
 		return TALLY_EINVAL;
 	}
-	if ((rc = tallyi_mem_init(&mem, NULL)) != TALLY_OK) {
+	/*
+	 * The engine's user hook when it has one, so that its owner sees
+	 * (and may refuse) the input buffer and the staging; otherwise an
+	 * arena of the read's own, released whole at the end.
+	 */
+	if ((rc = tallyi_mem_init(&mem, e->mem.own_arena ? NULL :
+	    &e->mem.a)) != TALLY_OK) {
 		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
 		return rc;
 	}
 	if (path != NULL) {
-		rc = tallyi_input_open(&in, path, &mem, rep);
+		rc = tallyi_input_open_max(&in, path,
+		    TALLYI_OPT(opt, max_input_bytes, 0), &mem, rep);
 	} else {
 		tallyi_input_wrap(&in, buf, len);
 		in.mem = &mem;

@@ -1,41 +1,48 @@
 /*
  * formats/sarif_input.c - getting an input's bytes into memory.
  *
- * A regular file is mapped, not read: the reader walks it once, front to
- * back, and gives the pages behind it back as it goes (tallyi_input_release),
- * so a log of any size costs a window of resident memory, not its size.
- * simdjson may read up to 64 bytes past a document's end; for a document
- * that ends near the end of the file those bytes must exist. So the mapping
- * is made inside an anonymous reservation that is at least 64 bytes longer
- * than the file: past the file's last page the reader finds zero pages, never
- * a fault.
+ * Every input is read (read(2)) into a buffer the reader owns, never
+ * mapped: a mapped file that another process truncates turns the reader's
+ * next touch of a page past the new end into SIGBUS, and a library has no
+ * business installing a signal handler in its host. Owning the bytes also
+ * makes the bytes hashed for the cache key, the bytes parsed and the bytes
+ * a merge copies one and the same.
+ *
+ * A regular file is read whole into a buffer sized from fstat(), refused
+ * first when it is over the size limit. It is then checked not to have
+ * changed while it was read: a short read (it shrank), bytes past the size
+ * (it grew), or a size, modification or change time that differ from the
+ * first fstat() make it TALLY_EIO_CHANGED; what the reader would parse is
+ * then a mix of two versions.
+ *
+ * Anything else (a pipe, standard input, a device, or a regular file that
+ * reports size 0, as /proc's do) is read in chunks into a growing buffer,
+ * refused as soon as it passes the size limit. What has arrived is checked
+ * by the JSON scanner as it comes (after the first read, then each time the
+ * input has grown sixteenfold): a stream that cannot be a JSON log, such as
+ * /dev/zero or /dev/urandom, fails at its first bad byte with the message
+ * the reader would give, instead of being buffered up to the limit.
+ *
+ * simdjson may read up to TALLYI_JSON_PADDING bytes past a document's end:
+ * every buffer has that many zero bytes after the input.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/vec.h"
+#include "formats/json_scan.h"
 #include "formats/sarif_internal.h"
 
-/* Cached; several reading threads may race to fill it with one value. */
-static size_t
-page_size(void)
-{
-	static _Atomic size_t ps;
-	size_t v = atomic_load_explicit(&ps, memory_order_relaxed);
+/* The most one read(2) of a stream asks for. */
+#define STREAM_CHUNK (1u << 20)
 
-	if (v == 0) {
-		v = (size_t)sysconf(_SC_PAGESIZE);
-		atomic_store_explicit(&ps, v, memory_order_relaxed);
-	}
-	return v;
-}
+/* A stream is first checked after this much (or its first read). */
+#define CHECK_FIRST (64u << 10)
 
 void
 tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len)
@@ -45,64 +52,214 @@ tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len)
 	in->len = len;
 }
 
-/* Read a non-seekable input (a pipe, standard input) to its end. */
 static int
-read_all(tallyi_input *in, int fd, const char *path, tally_sarif_report *rep)
+too_big(tally_sarif_report *rep, uint64_t size, uint64_t max)
 {
-	size_t cap = 0, len = 0;
+	if (size == UINT64_MAX)
+		tallyi_report_error(rep, TALLY_EIO_TOOBIG, max,
+		    "larger than the limit of %llu bytes (max_input_bytes)",
+		    (unsigned long long)max);
+	else
+		tallyi_report_error(rep, TALLY_EIO_TOOBIG, UINT64_MAX,
+		    "%llu bytes, over the limit of %llu bytes "
+		    "(max_input_bytes)", (unsigned long long)size,
+		    (unsigned long long)max);
+	return TALLY_EIO_TOOBIG;
+}
+
+static int
+read_error(tally_sarif_report *rep, size_t at, int e)
+{
+	tallyi_report_error(rep, TALLY_EIO, at, "read error at byte %zu: %s",
+	    at, strerror(e));
+	return TALLY_EIO;
+}
+
+static int
+nomem(tally_sarif_report *rep, uint64_t size)
+{
+	tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
+	    "out of memory reading %llu bytes", (unsigned long long)size);
+	return TALLY_ENOMEM;
+}
+
+/* @in holds the @len bytes read into @buf (of @cap, padding included). */
+static int
+own(tallyi_input *in, char *buf, size_t cap, size_t len)
+{
+	memset(buf + len, 0, TALLYI_JSON_PADDING);
+	in->own = buf;
+	in->own_cap = cap;
+	in->buf = buf;
+	in->len = len;
+	in->pad = TALLYI_JSON_PADDING;
+	return TALLY_OK;
+}
+
+/*
+ * Does the stream's first @len bytes begin a JSON text? Grammar only: the
+ * scanner's errors at or past @len are where the rest has not arrived yet.
+ * A leading byte order mark is skipped, as the reader skips it.
+ */
+static int
+check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
+{
+	tallyi_jscan s;
+	size_t start;
+
+	tallyi_js_init(&s, buf, len);
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		s.pos = 3;
+	if (tallyi_js_skip(&s, &start) == 0)
+		(void)tallyi_js_end(&s);
+	if (s.err == 0 || s.err_off >= len)
+		return TALLY_OK;
+	tallyi_report_error(rep, s.err, s.err_off, "%s", s.msg);
+	return s.err;
+}
+
+/*
+ * Read @fd to its end: at most @max bytes, into a buffer that grows as the
+ * input comes.
+ */
+static int
+read_stream(tallyi_input *in, int fd, uint64_t max, tally_sarif_report *rep)
+{
+	size_t cap = 0, len = 0, check_at = 1;
 	char *buf = NULL;
+	int rc = TALLY_OK;
 
 	for (;;) {
+		size_t want;
 		ssize_t r;
 
-		/* room for a read of 4 KiB or more, and the parser's padding */
 		if (cap - len < TALLYI_JSON_PADDING + 4096) {
 			char *nb = tallyi_grow(in->mem, buf, &cap,
-			    len + TALLYI_JSON_PADDING + 4096, 1 << 20, 1);
+			    len + TALLYI_JSON_PADDING + 4096, 64u << 10, 1);
 
 			if (nb == NULL) {
-				tallyi_free(in->mem, buf, cap);
-				goto nomem;
+				rc = nomem(rep, len);
+				break;
 			}
 			buf = nb;
 		}
-		r = read(fd, buf + len, cap - len - TALLYI_JSON_PADDING);
+		want = cap - len - TALLYI_JSON_PADDING;
+		if (want > STREAM_CHUNK)
+			want = STREAM_CHUNK;
+		/* one byte over the limit tells "over" from "exactly at" */
+		if (max - len < want)
+			want = (size_t)(max - len) + 1;
+		r = read(fd, buf + len, want);
 		if (r == 0)
 			break;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			tallyi_report_error(rep, TALLY_EIO, len,
-			    "read error on %s: %s", path, strerror(errno));
-			tallyi_free(in->mem, buf, cap);
-			return TALLY_EIO;
+			rc = read_error(rep, len, errno);
+			break;
 		}
 		len += (size_t)r;
+		if (len > max) {
+			rc = too_big(rep, UINT64_MAX, max);
+			break;
+		}
+		if (len >= check_at) {
+			if ((rc = check_prefix(buf, len, rep)) != TALLY_OK)
+				break;
+			check_at = len < CHECK_FIRST / 16 ? CHECK_FIRST :
+			    len * 16;
+		}
 	}
-	memset(buf + len, 0, TALLYI_JSON_PADDING);
-	in->heap = buf;
-	in->heap_len = cap;
-	in->buf = buf;
-	in->len = len;
-	in->pad = TALLYI_JSON_PADDING;
-	return TALLY_OK;
-nomem:
-	tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
-	    "out of memory reading %s", path);
-	return TALLY_ENOMEM;
+	if (rc != TALLY_OK) {
+		tallyi_free(in->mem, buf, cap);
+		return rc;
+	}
+	return own(in, buf, cap, len);
+}
+
+static bool
+same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/*
+ * Read the regular file @fd of @st->st_size bytes whole, and make sure it
+ * is what the file held from the first byte to the last.
+ */
+static int
+read_regular(tallyi_input *in, int fd, const struct stat *st, uint64_t max,
+    tally_sarif_report *rep)
+{
+	uint64_t want = (uint64_t)st->st_size;
+	size_t size, cap, len = 0;
+	struct stat after;
+	char *buf;
+	ssize_t r;
+
+	if (want > max)
+		return too_big(rep, want, max);
+	if (want > SIZE_MAX - TALLYI_JSON_PADDING)
+		return nomem(rep, want);
+	size = (size_t)want;
+	cap = size + TALLYI_JSON_PADDING;
+	if ((buf = tallyi_alloc(in->mem, cap)) == NULL)
+		return nomem(rep, want);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	/*
+	 * Up to the size, then into the padding: a file that grew has bytes
+	 * there, one that did not answers end of file.
+	 */
+	while (len < cap) {
+		size_t n = len < size ? size - len : cap - len;
+
+		r = read(fd, buf + len, n < (1u << 30) ? n : (1u << 30));
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			tallyi_free(in->mem, buf, cap);
+			return read_error(rep, len, errno);
+		}
+		len += (size_t)r;
+		if (len > size)
+			break;
+	}
+	if (fstat(fd, &after) != 0) {
+		int e = errno;
+
+		tallyi_free(in->mem, buf, cap);
+		tallyi_report_error(rep, TALLY_EIO, UINT64_MAX,
+		    "cannot stat: %s", strerror(e));
+		return TALLY_EIO;
+	}
+	if (len != size || after.st_size != st->st_size ||
+	    !same_time(after.st_mtim, st->st_mtim) ||
+	    !same_time(after.st_ctim, st->st_ctim)) {
+		tallyi_free(in->mem, buf, cap);
+		tallyi_report_error(rep, TALLY_EIO_CHANGED, len < size ? len :
+		    UINT64_MAX, "changed while it was read (%zu bytes "
+		    "expected, %zu%s read%s)", size, len, len > size ?
+		    " or more" : "", len == size ? "; modified meanwhile" : "");
+		return TALLY_EIO_CHANGED;
+	}
+	return own(in, buf, cap, size);
 }
 
 int
-tallyi_input_open(tallyi_input *in, const char *path, const tallyi_mem *mem,
-    tally_sarif_report *rep)
+tallyi_input_open_max(tallyi_input *in, const char *path, uint64_t max,
+    const tallyi_mem *mem, tally_sarif_report *rep)
 {
 	struct stat st;
 	int fd, rc;
 
 	memset(in, 0, sizeof(*in));
 	in->mem = mem;
+	if (max == 0)
+		max = TALLY_SARIF_MAX_INPUT;
 	if (strcmp(path, "-") == 0)
-		return read_all(in, STDIN_FILENO, "standard input", rep);
+		return read_stream(in, STDIN_FILENO, max, rep);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -124,93 +281,26 @@ tallyi_input_open(tallyi_input *in, const char *path, const tallyi_mem *mem,
 		close(fd);
 		return TALLY_EIO_ISDIR;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = read_all(in, fd, path, rep);
-		close(fd);
-		return rc;
-	}
-	if (st.st_size == 0) {
-		close(fd);
-		tallyi_input_wrap(in, "", 0);
-		in->mem = mem;
-		return TALLY_OK;
-	}
-	{
-		size_t size = (size_t)st.st_size, ps = page_size();
-		size_t span = (size + TALLYI_JSON_PADDING + ps - 1) & ~(ps - 1);
-		void *res = mmap(NULL, span, PROT_READ,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		void *map;
-
-		if (res == MAP_FAILED) {
-			tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
-			    "cannot reserve %zu bytes of address space", span);
-			close(fd);
-			return TALLY_ENOMEM;
-		}
-		map = mmap(res, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
-		close(fd);
-		if (map == MAP_FAILED) {
-			tallyi_report_error(rep, TALLY_EIO, UINT64_MAX,
-			    "cannot map: %s", strerror(errno));
-			munmap(res, span);
-			return TALLY_EIO;
-		}
-		(void)madvise(map, size, MADV_SEQUENTIAL);
-		in->map = res;
-		in->map_len = span;
-		in->buf = map;
-		in->len = size;
-		in->pad = span - size;
-	}
-	return TALLY_OK;
+	/* A regular file of size 0 may still have content (/proc). */
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
+		rc = read_regular(in, fd, &st, max, rep);
+	else
+		rc = read_stream(in, fd, max, rep);
+	close(fd);
+	return rc;
 }
 
-void
-tallyi_input_release(tallyi_input *in, size_t upto)
+int
+tallyi_input_open(tallyi_input *in, const char *path, const tallyi_mem *mem,
+    tally_sarif_report *rep)
 {
-	size_t ps = page_size(), end = upto & ~(ps - 1);
-
-	if (in->map == NULL || end <= in->released)
-		return;
-	(void)madvise((char *)in->map + in->released, end - in->released,
-	    MADV_DONTNEED);
-	in->released = end;
-}
-
-void
-tallyi_input_drop(tallyi_input *in, size_t from, size_t to)
-{
-	size_t ps = page_size(), start = (from + ps - 1) & ~(ps - 1);
-	size_t end = to & ~(ps - 1);
-
-	if (in->map == NULL || end <= start)
-		return;
-	(void)madvise((char *)in->buf + start, end - start, MADV_DONTNEED);
-}
-
-void
-tallyi_input_prefault(tallyi_input *in, size_t from, size_t len)
-{
-#ifdef MADV_POPULATE_READ
-	size_t ps = page_size(), start = from & ~(ps - 1), end;
-
-	if (in->map == NULL || from >= in->len)
-		return;
-	end = from + len < in->len ? from + len : in->len;
-	/* Fails harmlessly (EINVAL) on kernels older than 5.14. */
-	(void)madvise((char *)in->buf + start, end - start, MADV_POPULATE_READ);
-#else
-	(void)in, (void)from, (void)len;
-#endif
+	return tallyi_input_open_max(in, path, 0, mem, rep);
 }
 
 void
 tallyi_input_close(tallyi_input *in)
 {
-	if (in->map != NULL)
-		munmap(in->map, in->map_len);
-	if (in->heap != NULL)
-		tallyi_free(in->mem, in->heap, in->heap_len);
+	if (in->own != NULL)
+		tallyi_free(in->mem, in->own, in->own_cap);
 	memset(in, 0, sizeof(*in));
 }

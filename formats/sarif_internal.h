@@ -1,7 +1,7 @@
 /*
  * formats/sarif_internal.h - the SARIF reader's parts (internal).
  *
- *   sarif_input.c      maps or reads an input, with simdjson's padding
+ *   sarif_input.c      reads an input into memory, with simdjson's padding
  *   json_scan.c        validates and frames the JSON text
  *   sarif_simdjson.cc  parses one result / rule / artifact object (C++)
  *   sarif_read.c       walks a log, resolves each run, feeds a sink
@@ -28,6 +28,12 @@ extern "C" {
 /* Bytes simdjson may read past the end of a document (SIMDJSON_PADDING). */
 #define TALLYI_JSON_PADDING 64
 
+/*
+ * Warnings delivered per input (the reader's warn()); more are counted and
+ * told in one last warning. Stored inputs are checked against it.
+ */
+#define TALLYI_WARN_MAX 100
+
 /* ------------------------------------------------------------------ */
 /* Inputs                                                              */
 
@@ -36,20 +42,26 @@ struct tallyi_mem; /* engine/alloc.h; kept out of this header for C++ */
 typedef struct tallyi_input {
 	const char *buf;
 	size_t len;
-	size_t pad;    /* readable bytes after buf + len */
-	void *map;     /* mmap()ed region to unmap, or NULL */
-	size_t map_len;
-	char *heap;    /* tallyi_alloc()ed copy, or NULL */
-	size_t heap_len;
+	size_t pad;    /* readable (zero) bytes after buf + len */
+	char *own;     /* the buffer read into, or NULL (wrapped) */
+	size_t own_cap;
 	const struct tallyi_mem *mem;
-	size_t released; /* pages below this offset were given back */
 } tallyi_input;
 
 /*
- * Open @path: a regular file is mapped read-only with TALLYI_JSON_PADDING
- * readable (zero) bytes after its end; anything else ("-" is standard input,
- * pipes) is read into memory. Return: TALLY_OK or an error with @rep filled.
+ * Read @path whole into a buffer the input owns, with TALLYI_JSON_PADDING
+ * zero bytes after its end; "-" is standard input. Never mapped: the bytes
+ * cannot change under the reader. A regular file over @max bytes is
+ * refused before it is read (TALLY_EIO_TOOBIG), one that changes while it
+ * is read fails with TALLY_EIO_CHANGED; a pipe or device is read in chunks,
+ * refused as soon as it passes @max, and fails at its first byte that
+ * cannot be part of a JSON text. @max 0: TALLY_SARIF_MAX_INPUT.
+ * Return: TALLY_OK or an error with @rep filled.
  */
+int tallyi_input_open_max(tallyi_input *in, const char *path, uint64_t max,
+    const struct tallyi_mem *mem, tally_sarif_report *rep);
+
+/* tallyi_input_open_max() with the default limit. */
 int tallyi_input_open(tallyi_input *in, const char *path,
     const struct tallyi_mem *mem, tally_sarif_report *rep);
 
@@ -57,27 +69,15 @@ int tallyi_input_open(tallyi_input *in, const char *path,
 void tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len);
 
 /*
- * Tell the kernel the mapped pages below @upto will not be read soon
- * (MADV_DONTNEED on a private read-only file mapping: they are dropped from
- * this process and read back from the page cache if touched again). Keeps
- * the resident set of a huge input small.
+ * Nothing to give back: an input is held in memory it owns. Kept only for
+ * sarif_merge.c's one call until its owner drops it (issue 17, requests.md);
+ * delete with that call.
  */
-void tallyi_input_release(tallyi_input *in, size_t upto);
-
-/*
- * Give back the resident pages wholly inside [from, to) of a mapped input
- * (nothing for one held in memory) without giving up reading them: they
- * come back from the file when touched again. For a pass that reads the
- * whole input before the reader does (hashing it), so that the pass does
- * not hold the whole file resident.
- */
-void tallyi_input_drop(tallyi_input *in, size_t from, size_t to);
-
-/*
- * Map the pages of [from, from + len) now, in one call, instead of one
- * page fault per 64 KiB as the scanner first touches them.
- */
-void tallyi_input_prefault(tallyi_input *in, size_t from, size_t len);
+static inline void
+tallyi_input_release(tallyi_input *in, size_t upto)
+{
+	(void)in, (void)upto;
+}
 
 void tallyi_input_close(tallyi_input *in);
 
@@ -404,7 +404,9 @@ typedef struct tallyi_sarif_sink {
 	    size_t *len);
 	int (*run)(void *ctx, const tallyi_sarif_run *run);
 	void *ctx;
-	bool keep_text; /* the sink reads spans later: do not release pages */
+	/* Unread since inputs are owned buffers (nothing is given back);
+	 * goes with sarif_merge.c's initializer (issue 17, requests.md). */
+	bool keep_text;
 	bool want_corr; /* read the correlation fields (run.cres, bases) */
 } tallyi_sarif_sink;
 

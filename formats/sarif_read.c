@@ -26,8 +26,9 @@
  *     checked (by simdjson, in a parsed object or a gap).
  *  2. A string decoded in C (driver name, version, guid) is used only after
  *     the bytes it came from are below utf8_done.
- *  3. The reader reads no byte below `in->released`; pages are released
- *     only below utf8_done, and only when the sink does not keep text.
+ *
+ * The input is a buffer the reader's caller owns (sarif_input.c): its bytes
+ * cannot change while they are read, so what was checked stays checked.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,10 +41,7 @@
 #include "formats/json_scan.h"
 #include "formats/sarif_internal.h"
 
-/*
- * Every WINDOW bytes of progress the reader gives back the pages behind it,
- * maps the next two windows in one go, and reports progress.
- */
+/* Progress is reported every WINDOW bytes. */
 #define WINDOW (4u << 20)
 
 /* One record per result of an input is held: keep it at 80 bytes (LP64). */
@@ -66,8 +64,8 @@ typedef struct icache_ent {
 
 /*
  * A string of the run in the reader's arena: the views a parse hands back
- * die with the next parse, and pages behind the reader are given back, so
- * what must outlive a parse is copied. len ASTR_NONE: absent.
+ * die with the next parse, so what must outlive a parse is copied. len
+ * ASTR_NONE: absent.
  */
 typedef struct astr {
 	uint32_t off, len;
@@ -233,11 +231,9 @@ nomem(reader *r)
 
 /*
  * A leniency (see tally/sarif.h): the input is read, and the caller is
- * told through tally_sarif_options.warning. The first WARN_MAX of an input
- * are delivered, then one saying how many more there are (at the end).
+ * told through tally_sarif_options.warning. The first TALLYI_WARN_MAX of an
+ * input are delivered, then one saying how many more there are (at the end).
  */
-#define WARN_MAX 100
-
 static void
 warn(reader *r, size_t off, const char *fmt, ...) TALLY_CC_PRINTF(3, 4);
 
@@ -247,7 +243,7 @@ warn(reader *r, size_t off, const char *fmt, ...)
 	char msg[TALLY_ERROR_MAX];
 	va_list ap;
 
-	if (r->warnings++ >= WARN_MAX || r->warn == NULL)
+	if (r->warnings++ >= TALLYI_WARN_MAX || r->warn == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -265,8 +261,8 @@ utf8_upto(reader *r, size_t upto)
 	const char *p = r->in->buf + r->utf8_done;
 	size_t n = upto - r->utf8_done;
 
-	/* Invariants 1 and 3: only scanned bytes, none given back. */
-	TALLY_ASSERT(upto <= r->js.pos && r->in->released <= r->utf8_done);
+	/* Invariant 1: only scanned bytes. */
+	TALLY_ASSERT(upto <= r->js.pos);
 	if (upto <= r->utf8_done)
 		return TALLY_OK;
 	if (!tallyi_json_utf8_ok(p, n))
@@ -311,7 +307,6 @@ scratch_reserve(reader *r, size_t n)
 static const char *
 padded(reader *r, tallyi_span sp)
 {
-	TALLY_ASSERT(sp.off >= r->in->released); /* invariant 3 */
 	if (sp.off + sp.len + TALLYI_JSON_PADDING <= r->in->len + r->in->pad)
 		return r->in->buf + sp.off;
 	if (scratch_reserve(r, sp.len + TALLYI_JSON_PADDING) != TALLY_OK)
@@ -500,8 +495,10 @@ smap_build(reader *r)
 	}
 	for (size_t i = 0; i < r->map_cap; i++)
 		r->map[i].val = TALLY_ID_NONE;
+	/* msgs.p is NULL while no component has message strings */
 	for (size_t k = 0; k < r->descs.n; k++) {
-		const msgent *m = (const msgent *)r->msgs.p + d[k].ms_lo;
+		const msgent *m = d[k].nms != 0 ?
+		    (const msgent *)r->msgs.p + d[k].ms_lo : NULL;
 
 		if (d[k].ids.len != ASTR_NONE)
 			smap_add(r, SC_ID | d[k].comp, d[k].ids, (uint32_t)k);
@@ -513,7 +510,8 @@ smap_build(reader *r)
 			    (uint32_t)(d[k].ms_lo + i));
 	}
 	for (size_t k = 0; k < r->comps.n; k++) {
-		const msgent *m = (const msgent *)r->msgs.p + c[k].ms_lo;
+		const msgent *m = c[k].nms != 0 ?
+		    (const msgent *)r->msgs.p + c[k].ms_lo : NULL;
 
 		for (size_t i = 0; i < c[k].nms; i++)
 			smap_add(r, SC_GMS | (uint32_t)k, m[i].name,
@@ -718,9 +716,6 @@ mark(reader *r)
 	if (r->js.pos < r->next_mark)
 		return;
 	r->next_mark = r->js.pos + WINDOW;
-	if (!r->sink->keep_text)
-		tallyi_input_release(r->in, r->utf8_done);
-	tallyi_input_prefault(r->in, r->js.pos, 2 * WINDOW);
 	if (r->opt != NULL && r->opt->progress != NULL)
 		r->opt->progress(r->opt->progress_arg, r->js.pos, r->in->len);
 }
@@ -1994,7 +1989,6 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	r.warn = TALLYI_OPT(opt, warning, NULL);
 	r.warn_arg = TALLYI_OPT(opt, warning_arg, NULL);
 	r.include_suppressed = TALLYI_OPT(opt, include_suppressed, false);
-	tallyi_input_prefault(in, 0, 2 * WINDOW);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT; k++)
 		r.empty[k] = TALLY_ID_NONE;
 	tallyi_js_init(&r.js, in->buf, in->len);
@@ -2020,11 +2014,11 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	for (size_t k = 0; k < ICACHE_SIZE * TALLY_STR_KIND_COUNT; k++)
 		r.icache[k] = (icache_ent){ 0, 0, UINT32_MAX };
 	rc = read_log(&r);
-	if (r.warnings > WARN_MAX && r.warn != NULL) {
+	if (r.warnings > TALLYI_WARN_MAX && r.warn != NULL) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "%llu more warnings like these",
-		    (unsigned long long)(r.warnings - WARN_MAX));
+		    (unsigned long long)(r.warnings - TALLYI_WARN_MAX));
 		r.warn(r.warn_arg, UINT64_MAX, msg);
 	}
 	if (rep != NULL) {

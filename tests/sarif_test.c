@@ -8,6 +8,7 @@
 #include <criterion/parameterized.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 
 #include "tally.h"
 #include "test_util.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #define DATA TALLY_TEST_DATA
 
@@ -326,28 +330,59 @@ feed(void *arg)
 	return NULL;
 }
 
-Test(sarif, pipes_are_read_to_the_end)
+/* A FIFO @fifo (a mkdtemp() template) fed @len bytes of @buf by @th. */
+static void
+start_feeder(char *fifo, struct feeder *f, pthread_t *th, const char *buf,
+    size_t len)
 {
-	char fifo[64] = "/tmp/tally-test-fifo-XXXXXX";
-	struct feeder f;
-	pthread_t th;
-	tally_sarif_report rep;
-	size_t len;
-	char *buf = slurp(DATA "/defs/defs.sarif", &len);
-
 	cr_assert(not(eq(ptr, mkdtemp(fifo), NULL)));
 	strcat(fifo, "/p");
 	cr_assert(eq(int, mkfifo(fifo, 0600), 0));
-	f = (struct feeder){ fifo, buf, len };
-	cr_assert(eq(int, pthread_create(&th, NULL, feed, &f), 0));
+	*f = (struct feeder){ fifo, buf, len };
+	cr_assert(eq(int, pthread_create(th, NULL, feed, f), 0));
+}
+
+static void
+remove_fifo(char *fifo)
+{
+	unlink(fifo);
+	*strrchr(fifo, '/') = '\0';
+	rmdir(fifo);
+}
+
+Test(sarif, pipes_are_read_to_the_end_or_the_limit)
+{
+	char fifo[64] = "/tmp/tally-test-fifo-XXXXXX";
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	struct feeder f;
+	pthread_t th;
+	tally_sarif_report rep;
+	uint64_t before;
+	size_t len;
+	char *buf = slurp(DATA "/defs/defs.sarif", &len);
+
+	start_feeder(fifo, &f, &th, buf, len);
 	cr_expect(eq(int, tally_sarif_read_file(e, fifo, NULL, &rep), TALLY_OK),
 	    "%s", rep.error.message);
 	pthread_join(th, NULL);
 	cr_expect(eq(u64, rep.bytes, len));
 	expect_defs();
-	unlink(fifo);
-	*strrchr(fifo, '/') = '\0';
-	rmdir(fifo);
+	remove_fifo(fifo);
+
+	/* over the limit: refused as it passes it, nothing counted */
+	before = totals().read;
+	strcpy(fifo, "/tmp/tally-test-fifo-XXXXXX");
+	start_feeder(fifo, &f, &th, buf, len);
+	so.max_input_bytes = 1000;
+	cr_expect(eq(int, tally_sarif_read_file(e, fifo, &so, &rep),
+	    TALLY_EIO_TOOBIG));
+	cr_expect(eq(str, rep.error.message, "byte 1000: larger than the "
+	    "limit of 1000 bytes (max_input_bytes)"));
+	cr_expect(eq(u64, rep.error.offset, 1000));
+	/* the whole log fits in the pipe: the feeder has ended */
+	pthread_join(th, NULL);
+	cr_expect(eq(u64, totals().read, before));
+	remove_fifo(fifo);
 	free(buf);
 }
 
@@ -554,4 +589,311 @@ Test(sarif, a_bad_input_is_not_stored)
 	tally_cache_destroy(so.cache);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_expect(eq(int, system(cmd), 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Inputs that change while read, inputs that never end, size limits   */
+
+/* A scratch directory and a file in it holding @len bytes of @buf. */
+static void
+scratch_file(char *dir, char *path, size_t cap, const char *buf, size_t len)
+{
+	FILE *f;
+
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+	snprintf(path, cap, "%s/in.sarif", dir);
+	f = fopen(path, "wb");
+	cr_assert(not(eq(ptr, f, NULL)));
+	cr_assert(eq(sz, fwrite(buf, 1, len, f), len));
+	cr_assert(eq(int, fclose(f), 0));
+}
+
+static void
+scratch_remove(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect(eq(int, system(cmd), 0));
+}
+
+Test(sarif, a_file_over_the_limit_is_refused_before_reading)
+{
+	char dir[] = "/tmp/tally-sarif-limit-XXXXXX", path[512], want[128];
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tally_sarif_report rep;
+	size_t len;
+	char *buf = slurp(DATA "/defs/defs.sarif", &len);
+
+	scratch_file(dir, path, sizeof(path), buf, len);
+	so.max_input_bytes = len - 1;
+	cr_expect(eq(int, tally_sarif_read_file(e, path, &so, &rep),
+	    TALLY_EIO_TOOBIG));
+	snprintf(want, sizeof(want), "%zu bytes, over the limit of %zu bytes "
+	    "(max_input_bytes)", len, len - 1);
+	cr_expect(eq(str, rep.error.message, want));
+	cr_expect(eq(u64, rep.results, 0));
+	cr_expect(eq(u64, totals().read, 0));
+	/* exactly at the limit is within it */
+	so.max_input_bytes = len;
+	cr_expect(eq(int, tally_sarif_read_file(e, path, &so, &rep), TALLY_OK),
+	    "%s", rep.error.message);
+	expect_defs();
+	scratch_remove(dir);
+	free(buf);
+}
+
+/* A device that never ends fails at its first byte, not at the limit. */
+Test(sarif, endless_devices_fail_at_their_first_bad_byte)
+{
+	tally_sarif_report rep;
+
+	cr_expect(eq(int, tally_sarif_read_file(e, "/dev/zero", NULL, &rep),
+	    TALLY_EPARSE));
+	cr_expect(eq(u64, rep.error.offset, 0));
+	cr_expect(eq(str, rep.error.message,
+	    "byte 0: expected a JSON value, found byte 0x00"));
+	/* random bytes: some byte soon breaks the grammar */
+	cr_expect(eq(int, tally_status_family(tally_sarif_read_file(e,
+	    "/dev/urandom", NULL, &rep)), TALLY_EPARSE), "%s",
+	    rep.error.message);
+	cr_expect(lt(u64, rep.error.offset, 64 << 10));
+	cr_expect(eq(u64, totals().read, 0));
+}
+
+/* /proc's files say they are empty and are not: read as they come. */
+Test(sarif, regular_files_of_size_zero_are_read_as_streams)
+{
+	tally_sarif_report rep;
+	struct stat st;
+
+	if (stat("/proc/self/status", &st) != 0 || st.st_size != 0)
+		cr_skip_test("no /proc/self/status of size 0");
+	cr_expect(eq(int, tally_sarif_read_file(e, "/proc/self/status", NULL,
+	    &rep), TALLY_EPARSE));
+	cr_expect(eq(str, rep.error.message,
+	    "byte 0: expected a JSON value, found 'N'"));
+	cr_expect(eq(u64, rep.error.offset, 0));
+}
+
+struct changer {
+	const char *path;
+	const char *buf;
+	size_t len;
+	int mode; /* 0: append spaces, 1: rewrite a byte as it was */
+	_Atomic bool stop;
+};
+
+static void *
+change(void *arg)
+{
+	struct changer *c = arg;
+	int fd = open(c->path, O_WRONLY | (c->mode == 0 ? O_APPEND : 0));
+
+	/* no Criterion assertions off the test's thread: stop, and the
+	 * test sees no change */
+	while (fd >= 0 && !c->stop) {
+		if ((c->mode == 0 ? write(fd, " ", 1) :
+		    pwrite(fd, c->buf, 1, 0)) != 1)
+			break;
+		usleep(50);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/*
+ * A file that grows, or is rewritten in place, while it is read: the bytes
+ * stay valid JSON and the same log, so only the change check can tell.
+ * Each read is exact or TALLY_EIO_CHANGED, and the change is seen.
+ */
+static void
+expect_changes_seen(int mode)
+{
+	char dir[] = "/tmp/tally-sarif-change-XXXXXX", path[512];
+	struct changer c;
+	pthread_t th;
+	size_t len, pad = 4 << 20;
+	char *buf = slurp(DATA "/defs/defs.sarif", &len);
+	char *big = malloc(len + pad);
+	tally_sarif_report rep;
+	unsigned changed = 0, ok = 0;
+
+	/* trailing spaces: a few MiB to read, the same log */
+	memcpy(big, buf, len);
+	memset(big + len, ' ', pad);
+	scratch_file(dir, path, sizeof(path), big, len + pad);
+	c = (struct changer){ path, big, len + pad, mode, false };
+	cr_assert(eq(int, pthread_create(&th, NULL, change, &c), 0));
+	for (int i = 0; i < 200 && changed < 3; i++) {
+		int rc = tally_sarif_read_file(e, path, NULL, &rep);
+
+		if (rc == TALLY_OK) {
+			ok++;
+			continue;
+		}
+		cr_assert(eq(int, rc, TALLY_EIO_CHANGED), "%s",
+		    rep.error.message);
+		cr_assert(eq(u64, rep.results, 0));
+		cr_assert(not(eq(ptr, strstr(rep.error.message,
+		    "changed while it was read ("), NULL)), "%s",
+		    rep.error.message);
+		changed++;
+	}
+	c.stop = true;
+	pthread_join(th, NULL);
+	cr_expect(eq(uint, changed, 3), "a change went unseen");
+	cr_expect(eq(u64, totals().read, 16 * ok));
+	scratch_remove(dir);
+	free(big);
+	free(buf);
+}
+
+Test(sarif, a_file_that_grows_while_read_is_an_error)
+{
+	expect_changes_seen(0);
+}
+
+Test(sarif, a_file_rewritten_in_place_while_read_is_an_error)
+{
+	expect_changes_seen(1);
+}
+
+/* A file that says it is longer than it is (sysfs) reads short. */
+Test(sarif, a_short_read_is_a_change)
+{
+	const char *path = "/sys/kernel/mm/transparent_hugepage/enabled";
+	tally_sarif_report rep;
+	struct stat st;
+	char want[128];
+
+	if (stat(path, &st) != 0 || st.st_size != 4096)
+		cr_skip_test("no sysfs file of size 4096");
+	cr_expect(eq(int, tally_sarif_read_file(e, path, NULL, &rep),
+	    TALLY_EIO_CHANGED));
+	cr_expect(lt(u64, rep.error.offset, 4096));
+	snprintf(want, sizeof(want), "byte %llu: changed while it was read "
+	    "(4096 bytes expected, %llu read)",
+	    (unsigned long long)rep.error.offset,
+	    (unsigned long long)rep.error.offset);
+	cr_expect(eq(str, rep.error.message, want));
+}
+
+/* ---- stored inputs are checked like read ones ---- */
+
+struct warned {
+	unsigned n;
+	char first[TALLY_ERROR_MAX];
+};
+
+static void
+on_warning(void *arg, uint64_t offset, const char *message)
+{
+	struct warned *w = arg;
+
+	(void)offset;
+	if (w->n++ == 0)
+		snprintf(w->first, sizeof(w->first), "%s", message);
+}
+
+/* The key sarif_ingest.c stores @buf under (default options). */
+static tally_cache_key
+stored_key(const char *buf, size_t len)
+{
+	XXH128_hash_t h = XXH3_128bits_withSeed(buf, len,
+	    UINT64_C(0x74616c6c79310002));
+
+	return (tally_cache_key){ h.high64, h.low64 };
+}
+
+/*
+ * An entry rewritten by whoever can write the cache directory (put back
+ * through the cache, so its integrity check holds) is replayed only when
+ * it is what the reader could have stored: a warning that is not valid
+ * UTF-8, holds a control character, or a count that does not match is a
+ * miss, and the input is read again.
+ */
+Test(sarif, a_forged_stored_input_is_read_again)
+{
+	char dir[] = "/tmp/tally-sarif-cache-XXXXXX";
+	static const char *const forgery[] = { "\xff", "\x1b[2J", "\n" };
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	tally_sarif_report rep;
+	tally_cache_stats cs;
+	struct warned w = { 0 };
+	size_t len, elen;
+	char *defs = slurp(DATA "/defs/defs.sarif", &len);
+	char *buf = malloc(len + 3);
+	unsigned char *ent, *at;
+	tally_cache_key key;
+	tally_cache *c;
+
+	/* a byte order mark: the first of its two warnings, stored */
+	memcpy(buf, "\xef\xbb\xbf", 3);
+	memcpy(buf + 3, defs, len);
+	len += 3;
+	key = stored_key(buf, len);
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+	so.cache = c = open_cache(dir);
+	so.warning = on_warning;
+	so.warning_arg = &w;
+	cr_assert(eq(int, tally_sarif_read_buffer(e, buf, len, &so, NULL),
+	    TALLY_OK));
+	cr_assert(eq(uint, w.n, 2));
+	cr_assert(eq(int, tally_cache_get(c, key, NULL, 0, &elen),
+	    TALLY_ERANGE), "the key is not the reader's");
+	ent = malloc(elen);
+	cr_assert(eq(int, tally_cache_get(c, key, ent, elen, &elen),
+	    TALLY_OK));
+	/* the warning's text: after the header, the pack, its count,
+	 * offset and length (tally/results.h's layout in sarif_ingest.c) */
+	{
+		uint64_t plen;
+
+		memcpy(&plen, ent + 16, 8);
+		at = ent + 24 + plen + 24;
+	}
+	cr_assert(eq(int, memcmp(at, "a UTF-8 byte order mark", 23), 0));
+	for (size_t k = 0; k < 3; k++) {
+		restart();
+		memcpy(at, forgery[k], strlen(forgery[k]));
+		cr_assert(eq(int, tally_cache_put(c, key, ent, elen), TALLY_OK));
+		tally_cache_destroy(c);
+		so.cache = c = open_cache(dir);
+		w.n = 0;
+		cr_assert(eq(int, tally_sarif_read_buffer(e, buf, len, &so,
+		    NULL), TALLY_OK));
+		tally_cache_stats_get(c, &cs);
+		/* found, and refused: the true warning, from a read */
+		cr_expect(eq(u64, cs.l3_hits, 1));
+		cr_expect(eq(uint, w.n, 2));
+		cr_expect(eq(str, w.first, "a UTF-8 byte order mark starts the "
+		    "log; ignored"));
+		expect_defs();
+		/* the miss stored the true entry again: forge that one */
+		cr_assert(eq(int, tally_cache_get(c, key, ent, elen, &elen),
+		    TALLY_OK));
+	}
+	/* a warning count that is not what was delivered */
+	restart();
+	{
+		uint64_t n = 1;
+
+		memcpy(ent + 8, &n, 8);
+	}
+	cr_assert(eq(int, tally_cache_put(c, key, ent, elen), TALLY_OK));
+	tally_cache_destroy(c);
+	so.cache = c = open_cache(dir);
+	cr_assert(eq(int, tally_sarif_read_buffer(e, buf, len, &so, &rep),
+	    TALLY_OK));
+	tally_cache_stats_get(c, &cs);
+	cr_expect(eq(u64, cs.l3_hits, 1));
+	cr_expect(eq(u64, rep.warnings, 2), "a forged count replayed");
+	expect_defs();
+	tally_cache_destroy(c);
+	scratch_remove(dir);
+	free(ent);
+	free(buf);
+	free(defs);
 }

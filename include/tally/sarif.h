@@ -119,8 +119,10 @@ extern "C" {
  *                input's results by baselineState and suppression status
  *                there (see tally_sarif_states_create()); NULL for none.
  * @max_input_bytes: an input longer than this is refused with
- *                TALLY_EIO_TOOBIG before more than this is read; 0 for
- *                the default, TALLY_SARIF_MAX_INPUT (since 0.4.0).
+ *                TALLY_EIO_TOOBIG before more than this is read (a regular
+ *                file by its size, before any), so that memory stays
+ *                bounded; 0 for the default, TALLY_SARIF_MAX_INPUT (since
+ *                0.4.0). tally_sarif_read_buffer() ignores it.
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
@@ -167,14 +169,26 @@ typedef struct tally_sarif_report {
 /**
  * tally_sarif_read_file() - read one SARIF log into an engine.
  * @e:    the engine; tools and strings are interned into it.
- * @path: a file (regular files are mapped; pipes and "-" for standard
- *        input are read into memory).
+ * @path: a file; "-" is standard input.
  * @opt:  options, or NULL for the defaults.
  * @rep:  receives the report; may be NULL.
  *
+ * The input is read into memory the reader owns (never mapped), so another
+ * process changing the file cannot change what is parsed: a regular file is
+ * read whole and must be the same after as before (size, modification and
+ * change times, no byte past the size), else TALLY_EIO_CHANGED, "changed
+ * while it was read (N bytes expected, M read)". A regular file over
+ * @opt->max_input_bytes is refused before it is read. A pipe, a device or
+ * standard input is read in chunks, refused as soon as it passes the limit,
+ * and checked as it comes: one that cannot be a JSON text (/dev/zero) fails
+ * at its first bad byte. The bytes hashed for @opt->cache are the bytes
+ * parsed. Memory: the input's size, for the duration of the call, taken
+ * (with the reader's staging) through the engine's tally_config.allocator
+ * when it has one, else from the default allocator.
  * The results are submitted to @e as batches once the input is complete;
  * call tally_engine_flush() before taking a snapshot.
- * Return: TALLY_OK; TALLY_EIO (TALLY_EIO_NOENT, TALLY_EIO_ISDIR);
+ * Return: TALLY_OK; TALLY_EIO (TALLY_EIO_NOENT, TALLY_EIO_ISDIR,
+ * TALLY_EIO_TOOBIG, TALLY_EIO_CHANGED);
  * TALLY_EPARSE (TALLY_EPARSE_EMPTY, _TRUNCATED, _UTF8); TALLY_EFORMAT
  * (_VERSION, _TYPE, _MISSING, _VALUE); TALLY_ENOMEM; TALLY_ESTATE (engine
  * failed). On any error nothing from this input is aggregated.
@@ -492,6 +506,9 @@ typedef struct tally_sarif_diff tally_sarif_diff;
  * baseline result that is gone is ABSENT. A suppressed result of the
  * current log that matches nothing is never NEW: it is left out of the
  * entries and counted by tally_sarif_diff_suppressed().
+ * Memory: both inputs, the classification and the entries come from @e's
+ * tally_config.allocator when it has one (a copy of it: the diff may
+ * outlive @e, the allocator may not), else from the default allocator.
  * Return: as tally_sarif_read_file(), for whichever input failed first.
  * Threads: any thread.
  */
