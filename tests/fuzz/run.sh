@@ -51,7 +51,7 @@ status=0
     -max_len=65536 -dict="$dict" -print_final_stats=1 \
     -artifact_prefix="$(pwd)/$name-" ${TALLY_FUZZ_ARGS:-} \
     "$corpus" "$@" >"$log" 2>&1 || status=$?
-grep -E "^(stat::|#[0-9]+ *DONE|==[0-9]+==ERROR|SUMMARY)" "$log" || true
+grep -E "^(stat::|#[0-9]+[[:space:]]+(INITED|DONE)|==[0-9]+==ERROR|SUMMARY)" "$log" || true
 if [ $status -ne 0 ]; then
 	tail -n 60 "$log"
 	echo "fuzz: $name FAILED (exit $status); crashing input saved as" \
