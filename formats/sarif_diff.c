@@ -82,12 +82,12 @@ read_side(tally_engine *e, const tallyi_mem *mem, const char *path,
 {
 	diff_sink ds = { e, mem, s };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
-		tallyi_sink_lookup, ds_run, &ds, false, false };
+		tallyi_sink_lookup, ds_run, &ds, false };
 	tallyi_input in;
 	int rc;
 
 	tallyi_report_init(rep);
-	rc = tallyi_input_open_max(&in, path,
+	rc = tallyi_input_open(&in, path,
 	    TALLYI_OPT(opt, max_input_bytes, 0), mem, rep);
 	if (rc != TALLY_OK)
 		return rc;

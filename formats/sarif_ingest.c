@@ -504,7 +504,7 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 		.warning = TALLYI_OPT(opt, warning, NULL),
 		.warning_arg = TALLYI_OPT(opt, warning_arg, NULL) };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
-		tallyi_sink_lookup, es_run, &es, false, corr != NULL };
+		tallyi_sink_lookup, es_run, &es, corr != NULL };
 	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
 	tally_cache_key key = { 0, 0 };
 	int rc;
@@ -578,7 +578,7 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		return rc;
 	}
 	if (path != NULL) {
-		rc = tallyi_input_open_max(&in, path,
+		rc = tallyi_input_open(&in, path,
 		    TALLYI_OPT(opt, max_input_bytes, 0), &mem, rep);
 	} else {
 		tallyi_input_wrap(&in, buf, len);

@@ -248,7 +248,7 @@ read_regular(tallyi_input *in, int fd, const struct stat *st, uint64_t max,
 }
 
 int
-tallyi_input_open_max(tallyi_input *in, const char *path, uint64_t max,
+tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
     const tallyi_mem *mem, tally_sarif_report *rep)
 {
 	struct stat st;
@@ -288,13 +288,6 @@ tallyi_input_open_max(tallyi_input *in, const char *path, uint64_t max,
 		rc = read_stream(in, fd, max, rep);
 	close(fd);
 	return rc;
-}
-
-int
-tallyi_input_open(tallyi_input *in, const char *path, const tallyi_mem *mem,
-    tally_sarif_report *rep)
-{
-	return tallyi_input_open_max(in, path, 0, mem, rep);
 }
 
 void

@@ -58,26 +58,11 @@ typedef struct tallyi_input {
  * cannot be part of a JSON text. @max 0: TALLY_SARIF_MAX_INPUT.
  * Return: TALLY_OK or an error with @rep filled.
  */
-int tallyi_input_open_max(tallyi_input *in, const char *path, uint64_t max,
-    const struct tallyi_mem *mem, tally_sarif_report *rep);
-
-/* tallyi_input_open_max() with the default limit. */
-int tallyi_input_open(tallyi_input *in, const char *path,
+int tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
     const struct tallyi_mem *mem, tally_sarif_report *rep);
 
 /* Wrap a caller's buffer (no padding assumed, nothing owned). */
 void tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len);
-
-/*
- * Nothing to give back: an input is held in memory it owns. Kept only for
- * sarif_merge.c's one call until its owner drops it (issue 17, requests.md);
- * delete with that call.
- */
-static inline void
-tallyi_input_release(tallyi_input *in, size_t upto)
-{
-	(void)in, (void)upto;
-}
 
 void tallyi_input_close(tallyi_input *in);
 
@@ -404,9 +389,6 @@ typedef struct tallyi_sarif_sink {
 	    size_t *len);
 	int (*run)(void *ctx, const tallyi_sarif_run *run);
 	void *ctx;
-	/* Unread since inputs are owned buffers (nothing is given back);
-	 * goes with sarif_merge.c's initializer (issue 17, requests.md). */
-	bool keep_text;
 	bool want_corr; /* read the correlation fields (run.cres, bases) */
 } tallyi_sarif_sink;
 

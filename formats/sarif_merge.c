@@ -2,13 +2,14 @@
  * formats/sarif_merge.c - merge SARIF logs into one, one run per tool,
  * exact duplicates dropped.
  *
- * The merge is a sink of the reader (sarif_read.c). It keeps every input
- * mapped and remembers, for each unique result, where its text lies; the
- * text is copied to the output only at write time, with the few indexes it
- * holds re-pointed through its run's rule and artifact maps (see
- * write_rewritten()). Dedup uses the same exact key and the
- * same key set as the engine, so `tally merge` keeps exactly the results
- * `tally summary` counts as unique.
+ * The merge is a sink of the reader (sarif_read.c). It keeps every input's
+ * bytes (read into memory it owns and validated once, sarif_input.c: what
+ * is copied out is what was checked) and remembers, for each unique
+ * result, where its text lies; the text is copied to the output only at
+ * write time, with the few indexes it holds re-pointed through its run's
+ * rule and artifact maps (see write_rewritten()). Dedup uses the same
+ * exact key and the same key set as the engine, so `tally merge` keeps
+ * exactly the results `tally summary` counts as unique.
  *
  * All or nothing per input: the runs of an input are staged while it is
  * read and folded into the merge only when the whole input was good.
@@ -561,7 +562,7 @@ add_input(tally_sarif_merge *m, const char *path,
     const tally_sarif_options *opt, tally_sarif_report *rep, bool baseline)
 {
 	tally_sarif_report local;
-	tallyi_sarif_sink sink = { m_tool, m_intern, m_lookup, m_run, m, true,
+	tallyi_sarif_sink sink = { m_tool, m_intern, m_lookup, m_run, m,
 		m->corr != NULL && !baseline };
 	tallyi_input *in;
 	uint32_t input;
@@ -583,7 +584,8 @@ add_input(tally_sarif_merge *m, const char *path,
 		return TALLY_ENOMEM;
 	}
 	input = (uint32_t)(m->inputs.n - 1);
-	rc = tallyi_input_open(in, path, &m->mem, rep);
+	rc = tallyi_input_open(in, path,
+	    TALLYI_OPT(opt, max_input_bytes, 0), &m->mem, rep);
 	if (rc != TALLY_OK) {
 		m->inputs.n--;
 		return rc;
@@ -609,7 +611,7 @@ add_input(tally_sarif_merge *m, const char *path,
 	if (rc != TALLY_OK) {
 		/*
 		 * Part of the input may be folded and point at its text: keep
-		 * it mapped, and refuse to write an incomplete merge.
+		 * its bytes, and refuse to write an incomplete merge.
 		 */
 		m->failed = rc;
 		tallyi_report_error(rep, rc, UINT64_MAX, "%s",
@@ -617,8 +619,6 @@ add_input(tally_sarif_merge *m, const char *path,
 		rep->results = 0;
 		return rc;
 	}
-	/* Its text is read again only at write time. */
-	tallyi_input_release(in, in->len);
 	return TALLY_OK;
 }
 

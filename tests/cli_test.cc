@@ -1961,9 +1961,19 @@ Test(cli, errors_are_tallys_own_and_precise)
 		cr_expect(eq(int, r.err.rfind("tally: " + c.second, 0), 0),
 		    "want %s, got %s", c.second.c_str(), r.err.c_str());
 	}
-	for (const char *size : { "1", "512K", "64M", "4G", "1TiB", "8kb" })
+	/* jscpd.sarif is 14108 bytes: every spelling of a larger size reads
+	 * it, a smaller one refuses it, naming both sizes */
+	for (const char *size : { "14108", "512K", "64M", "4G", "1TiB", "14kb" })
 		cr_expect(eq(int, run({ "summary", "--max-input-bytes", size,
 		    DATA "/samples/jscpd.sarif" }).status, 0), "%s", size);
+	for (const char *size : { "14107", "1", "13k" }) {
+		result r = run({ "summary", "--max-input-bytes", size,
+		    DATA "/samples/jscpd.sarif" });
+
+		cr_expect(eq(int, r.status, 2), "%s", size);
+		cr_expect(r.err.find("jscpd.sarif: 14108 bytes, over the limit of ")
+		    != std::string::npos, "%s: %s", size, r.err.c_str());
+	}
 }
 
 /* The exit status of `sh -c @cmd`, with TALLY the program. */

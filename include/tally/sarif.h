@@ -245,8 +245,8 @@ int tally_sarif_merge_create(tally_sarif_merge **out,
 /**
  * tally_sarif_merge_add_file() - read one input into the merge.
  * @m:    the merge.
- * @path: as for tally_sarif_read_file(); the input stays mapped (or held in
- *        memory) until tally_sarif_merge_destroy().
+ * @path: as for tally_sarif_read_file(); the input's bytes are held in
+ *        memory until tally_sarif_merge_destroy().
  * @opt:  options, or NULL.
  * @rep:  receives the report; may be NULL.
  *
@@ -386,7 +386,7 @@ void tally_sarif_merge_stats_get(const tally_sarif_merge *m,
     tally_sarif_merge_stats *out);
 
 /**
- * tally_sarif_merge_destroy() - free a merge and unmap its inputs.
+ * tally_sarif_merge_destroy() - free a merge and the inputs it holds.
  * @m: the merge, or NULL (no-op).
  */
 void tally_sarif_merge_destroy(tally_sarif_merge *m);

@@ -27,7 +27,9 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 no() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
 skipped() { skip=$((skip + 1)); echo "skip $1: $2"; }
 
-# start_bg CMD...: run CMD in the background; stop_bg ends it.
+# start_bg CMD...: run CMD in the background; stop_bg ends it. A shell
+# function run so must exec its last program, or the kill ends only the
+# subshell and the program outlives the script.
 start_bg() { "$@" & bgpid=$!; }
 stop_bg() {
 	[ -n "$bgpid" ] && kill "$bgpid" 2>/dev/null && wait "$bgpid" 2>/dev/null
@@ -35,7 +37,10 @@ stop_bg() {
 }
 
 # valid_json FILE: the file parses as JSON (and so is valid UTF-8).
-valid_json() { python3 -m json.tool "$1" >/dev/null 2>&1; }
+valid_json() {
+	python3 -c 'import json,sys; json.load(open(sys.argv[1], "rb"))' "$1" \
+	    >/dev/null 2>&1
+}
 
 # results_of JSON PATH: the "results" of input PATH in a summary's JSON.
 results_of() {
@@ -68,7 +73,7 @@ cp "$DATA/defs/defs.sarif" "$S/ok.sarif"
 cp "$DATA/defs/defs.sarif" "$S/more.sarif"
 OKN=16
 
-# --- (a) an input truncated while it is read (4 runs each) ---------------
+# --- (a) an input truncated while it is read ------------------------------
 # Truncated after the read, the file was read whole before: exit 0 is right
 # too; truncated before it was opened, it is a truncated log. What must
 # never happen: a crash, or the good inputs lost.
@@ -126,13 +131,14 @@ a_merge() {
 		ok "$name"
 	fi
 }
-for n in 1 2 3 4; do
+# The issue's delay (the old reader was still parsing then), twice, and
+# sooner: while the file is being read.
+for n in 1 2; do
 	a_summary "$n" 0.3
 	a_merge "$n" 0.3
 done
-# sooner: while the file is being read
-a_summary 5 0.01
-a_merge 5 0.01
+a_summary 3 0.01
+a_merge 3 0.01
 
 # A file that grows all the time it is read cannot be read as it was:
 # deterministic exit 2, the change named, the good inputs counted.
@@ -215,7 +221,7 @@ fi
 cp "$MID" "$S/mid.orig"
 off=$(grep -b -o '"ruleId": *"[^"]*"' "$MID" | sed -n '2000p' | cut -d: -f1)
 editor() {
-	python3 - "$1" "$2" <<'EOF'
+	exec python3 - "$1" "$2" <<'EOF'
 import os, sys
 path, off = sys.argv[1], int(sys.argv[2])
 fd = os.open(path, os.O_RDWR)
@@ -254,7 +260,7 @@ done
 
 # --- (e) merge of a file edited in place: valid output or a named error -----
 edit_utf8() {
-	python3 - "$1" "$2" <<'EOF'
+	exec python3 - "$1" "$2" <<'EOF'
 import os, sys
 path, off = sys.argv[1], int(sys.argv[2])
 fd = os.open(path, os.O_RDWR)
@@ -272,6 +278,7 @@ for n in 1 2 3; do
 	mkdir -p "$S/eout"
 	rm -f "$S/eout/"* "$S/eout/".[!.]* 2>/dev/null
 	start_bg edit_utf8 "$MID" "$off"
+	sleep 0.2 # the editor is running before merge opens the file
 	timeout 60 "$TALLY" merge -o "$S/eout/m.sarif" "$S/ok.sarif" "$MID" \
 	    2>"$S/m.err"
 	st=$?
