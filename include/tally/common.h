@@ -26,10 +26,10 @@ extern "C" {
 #define TALLY_VERSION_MAJOR 0
 #define TALLY_VERSION_MINOR 3
 #define TALLY_VERSION_PATCH 0
-#define TALLY_VERSION_STRING "0.3.0"
+#define TALLY_VERSION_STRING "0.4.0"
 
 /**
- * tally_version() - the library's version string, e.g. "0.3.0".
+ * tally_version() - the library's version string, e.g. "0.4.0".
  *
  * Return: a static string; never NULL, never freed.
  * Threads: any thread, any time.
