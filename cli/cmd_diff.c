@@ -87,6 +87,8 @@ write_sarif(const char *base, const char *cur, const char *out,
 	}
 	if (tally_sarif_merge_write(m, out, &err) != TALLY_OK) {
 		out_error("diff: %s", err.message);
+		if (strcmp(out, "-") == 0)
+			out_stdout_reported();
 		tally_sarif_merge_destroy(m);
 		return EXIT_USAGE;
 	}
@@ -244,6 +246,8 @@ write_listing(const cli_opts *o, tally_engine *e)
 	tally_sarif_diff_destroy(d);
 	if (tallyi_outfile_commit(&out, &err) != TALLY_OK) {
 		out_error("diff: %s", err.message);
+		if (out.is_stdout)
+			out_stdout_reported();
 		rc = EXIT_USAGE;
 	}
 	return rc;

@@ -189,6 +189,8 @@ merge_write(merge *mg)
 	}
 	if (tally_sarif_merge_write(mg->m, mg->o.output, &err) != TALLY_OK) {
 		out_error("merge: %s", err.message);
+		if (strcmp(mg->o.output, "-") == 0)
+			out_stdout_reported();
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -214,10 +216,11 @@ merge_report(const merge *mg)
 	read = st.read;
 	unique = st.unique;
 	fprintf(stderr, "tally: merged %zu of %zu inputs: %llu results, "
-	    "%llu unique, %llu duplicates dropped -> %s\n",
+	    "%llu unique, %llu duplicates dropped -> ",
 	    mg->in.n - mg->in.failed, mg->in.n, (unsigned long long)read,
-	    (unsigned long long)unique, (unsigned long long)(read - unique),
-	    strcmp(out, "-") == 0 ? "standard output" : out);
+	    (unsigned long long)unique, (unsigned long long)(read - unique));
+	out_term_z(stderr, strcmp(out, "-") == 0 ? "standard output" : out);
+	fputc('\n', stderr);
 	if (!mg->o.stats)
 		return;
 	dt = out_now() - mg->t0;

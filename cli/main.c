@@ -1,6 +1,7 @@
 /*
  * cli/main.c - the tally command: dispatch, --help, --version.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -135,6 +136,10 @@ main(int argc, char **argv)
 	/* Only this thread writes stdout: skip stdio's per-call locking
 	 * (the JSON writers call putc and fwrite per field). */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	/* A closed pipe is a write error, reported and exit 2, not a death
+	 * by signal with nothing said (a command, not the library, decides
+	 * this for its process). */
+	(void)signal(SIGPIPE, SIG_IGN);
 	if ((status = isa_check()) == EXIT_OK)
 		status = run(argc, argv);
 	/* Whatever the command wrote (a report, --help, --version) must have

@@ -196,6 +196,12 @@ out_error(const char *fmt, ...)
 /* The first write error on standard output, once reported. */
 static bool stdout_reported;
 
+void
+out_stdout_reported(void)
+{
+	stdout_reported = true;
+}
+
 int
 out_stdout_check(void)
 {

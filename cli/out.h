@@ -63,6 +63,10 @@ void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int out_stdout_check(void);
 
+/* A command has reported its own write error on standard output:
+ * out_stdout_check() still fails, but says nothing more. */
+void out_stdout_reported(void);
+
 /* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
 double out_now(void);
 

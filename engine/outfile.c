@@ -33,10 +33,42 @@ fail(const tallyi_outfile *o, int e, tally_error *err)
 }
 
 /*
+ * May the link @st at @path be followed? The kernel's rule for links in
+ * shared directories (fs.protected_symlinks), which it applies only to the
+ * links it follows itself: in a sticky, world-writable directory (/tmp), a
+ * link is followed only when it is ours or the directory owner's.
+ * Otherwise anyone could plant /tmp/report.sarif -> /etc/shadow and have
+ * a root job replace the file it names.
+ */
+static bool
+link_trusted(const char *path, const struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat ds;
+
+	if (st->st_uid == geteuid())
+		return true;
+	if (slash == NULL)
+		memcpy(dir, ".", 2);
+	else if (slash == path)
+		memcpy(dir, "/", 2);
+	else {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	if (stat(dir, &ds) != 0)
+		return false;
+	return !((ds.st_mode & S_ISVTX) && (ds.st_mode & S_IWOTH)) ||
+	    st->st_uid == ds.st_uid;
+}
+
+/*
  * The file @path finally names: symlinks followed as the kernel would (a
- * relative link from the link's own directory), at most 40 of them, the
- * last link's target kept even when it does not exist yet. Into @buf
- * (PATH_MAX bytes); *@st is its lstat, or st_mode 0 when it is absent.
+ * relative link from the link's own directory, none planted by another
+ * user in a sticky shared directory), at most 40 of them, the last link's
+ * target kept even when it does not exist yet. Into @buf (PATH_MAX
+ * bytes); *@st is its lstat, or st_mode 0 when it is absent.
  * Return: 0, or an errno.
  */
 static int
@@ -65,6 +97,8 @@ resolve(const char *path, char *buf, struct stat *st)
 			return 0;
 		if (hops == OUTFILE_MAX_LINKS)
 			return ELOOP;
+		if (!link_trusted(buf, st))
+			return EACCES;
 		ln = readlink(buf, link, sizeof(link));
 		if (ln < 0)
 			return errno;

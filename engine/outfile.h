@@ -37,7 +37,9 @@ typedef struct tallyi_outfile {
  * target: a new file beside the (symlink-resolved) target, named
  * ".<base>.tally-tmp.<pid>.<n>", created O_EXCL with the target's mode
  * (0666 & ~umask when new), renamed over it by commit. Symlink: written
- * through (the link stays; a dangling one creates its target). Non-regular
+ * through (the link stays; a dangling one creates its target), unless
+ * another user planted it in a sticky world-writable directory (EACCES,
+ * as the kernel's fs.protected_symlinks). Non-regular
  * target (character or block device, FIFO): opened and written directly;
  * a FIFO blocks until a reader opens it. Directory: error.
  * Return: TALLY_OK, TALLY_EIO with @err saying "<path>: <why>", or

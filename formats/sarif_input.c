@@ -109,6 +109,9 @@ check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
 	tallyi_jscan s;
 	size_t start;
 
+	/* the start of a byte order mark, the rest still on its way */
+	if (len < 3 && memcmp(buf, "\xef\xbb\xbf", len) == 0)
+		return TALLY_OK;
 	tallyi_js_init(&s, buf, len);
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		s.pos = 3;

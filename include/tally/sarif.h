@@ -264,7 +264,9 @@ int tally_sarif_merge_add_file(tally_sarif_merge *m, const char *path,
  *        (or none) is replaced by a temporary file made beside it, with its
  *        mode, renamed over it only when complete, so a failure leaves it
  *        as it was; a symlink is written through (the file it names is
- *        replaced, the link stays); a device or FIFO is written directly.
+ *        replaced, the link stays; not a link another user planted in a
+ *        sticky shared directory such as /tmp: TALLY_EIO); a device or
+ *        FIFO is written directly.
  *        Call only once the inputs are read: @path may name one of them.
  *
  * @err:  receives the details of a failure (the path and why), or NULL.

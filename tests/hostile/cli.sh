@@ -188,6 +188,27 @@ st=$?
 if [ $st -eq 2 ] && clean "$work/err"; then ok $case
 else no $case "exit $st"; fi
 
+# A closed pipe is a write error like any other: said, exit 2 (not death
+# by SIGPIPE with nothing said). The output must outgrow the pipe's buffer.
+case=closed-pipe
+big=${3:-}/express/eslint-all.sarif
+if [ ! -f "$big" ]; then skipped $case "no corpus"
+else
+	st=$( { timeout 30 "$tally" merge "$big" -o - 2>"$work/err"
+	    echo $? >"$work/st"; } | head -c 10 >/dev/null; cat "$work/st")
+	if [ "$st" -eq 2 ] && has "$work/err" "standard output: Broken pipe"
+	then ok $case
+	else no $case "exit $st: $(cat "$work/err")"; fi
+fi
+
+# A byte order mark that arrives in pieces through a pipe is still one.
+case=bom-in-pieces
+{ printf '\357'; sleep 0.2; printf '\273\277'; cat "$data/defs/defs.sarif"; } |
+    timeout 30 "$tally" summary --format json - >"$work/out" 2>"$work/err"
+st=$?
+if [ $st -eq 0 ] && has "$work/out" '"total": 16'; then ok $case
+else no $case "exit $st: $(cat "$work/err")"; fi
+
 echo "hostile cli: $pass passed, $skip skipped"
 [ $fail -eq 0 ] || exit 1
 [ $pass -gt 0 ] || exit 77

@@ -93,6 +93,32 @@ elif run "$c" "$tally" merge "$sample" -o null; then
 	else ok "$c"; fi
 fi
 
+# A link another user planted in a sticky shared directory (/tmp) is not
+# followed, as the kernel would not follow it (fs.protected_symlinks):
+# otherwise a root job's -o /tmp/report.sarif replaces what it points at.
+c="merge -o a link planted by another user in a sticky directory"
+if [ "$(id -u)" -ne 0 ]; then
+	skipped "$c" "needs root"
+else
+	mkdir shared && chmod 1777 shared
+	echo "the victim" > victim
+	vsum=$(sum victim)
+	ln -s "$scratch/victim" shared/report.sarif
+	ln -s "$scratch/victim" shared/mine.sarif
+	chown -h 65534:65534 shared/report.sarif
+	if run "$c" "$tally" merge "$sample" -o shared/report.sarif; then
+		if [ "$st" -ne 2 ]; then bad "$c" "status $st"
+		elif [ "$(sum victim)" != "$vsum" ]; then bad "$c" "victim replaced"
+		elif ! grep -q 'report.sarif: Permission denied' err; then
+			bad "$c" "$(cat err)"
+		elif run "$c" "$tally" merge "$sample" -o shared/mine.sarif &&
+		    { [ "$st" -ne 0 ] || [ ! -L shared/mine.sarif ] ||
+		    ! grep -q '"version"' victim; }; then
+			bad "$c" "our own link was not written through: $(cat err)"
+		else ok "$c"; fi
+	fi
+fi
+
 # 3, 11: a full disk is reported with the path, and nothing claims success.
 # As root, a node of our own: a tally that replaces devices (the bug these
 # cases catch) would otherwise replace the system's /dev/full.
