@@ -488,6 +488,20 @@ es_warning(void *arg, uint64_t offset, const char *message)
 		es->warning(es->warning_arg, offset, message);
 }
 
+/* @opt (or the defaults) copied into @ro, its warnings sent to @fn. */
+static const tally_sarif_options *
+with_warning(tally_sarif_options *ro, const tally_sarif_options *opt,
+    void (*fn)(void *arg, uint64_t offset, const char *message), void *arg)
+{
+	if (opt != NULL)
+		memcpy(ro, opt, opt->struct_size < sizeof(*ro) ?
+		    opt->struct_size : sizeof(*ro));
+	ro->struct_size = sizeof(*ro);
+	ro->warning = fn;
+	ro->warning_arg = arg;
+	return ro;
+}
+
 static int
 read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
@@ -515,13 +529,7 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 		if (rc != TALLY_ENOTFOUND)
 			return rc;
 		/* warnings pass through the sink, to be stored too */
-		if (opt != NULL)
-			memcpy(&ro, opt, opt->struct_size < sizeof(ro) ?
-			    opt->struct_size : sizeof(ro));
-		ro.struct_size = sizeof(ro);
-		ro.warning = es_warning;
-		ro.warning_arg = &es;
-		opt = &ro;
+		opt = with_warning(&ro, opt, es_warning, &es);
 	}
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
 	if (rc == TALLY_OK && cache != NULL && es.nwarned != UINT64_MAX)
@@ -537,6 +545,55 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 	}
 	es_drop(&es);
 	return rc;
+}
+
+/* The caller's warning callback, past the first @skip warnings. */
+typedef struct warn_gate {
+	void (*fn)(void *arg, uint64_t offset, const char *message);
+	void *arg;
+	uint64_t seen, skip;
+} warn_gate;
+
+static void
+gate_warning(void *arg, uint64_t offset, const char *message)
+{
+	warn_gate *g = arg;
+
+	if (g->seen++ >= g->skip)
+		g->fn(g->arg, offset, message);
+}
+
+/*
+ * Read a window (tallyi_input_open_window()). A windowed read that fails
+ * on the input's bytes is read again whole, and that read's error and
+ * offset are reported: a window cannot go back to an offset it kept, or
+ * tell an element larger than itself from a truncated one. The warnings
+ * the window delivered are not delivered again: both reads see the same
+ * bytes (tallyi_input_rewind_whole() makes sure), so they are the whole
+ * read's first ones.
+ */
+static int
+read_window(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
+    tally_sarif_report *rep)
+{
+	warn_gate g = { TALLYI_OPT(opt, warning, NULL),
+		TALLYI_OPT(opt, warning_arg, NULL), 0, 0 };
+	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
+	int rc, family;
+
+	if (g.fn != NULL)
+		opt = with_warning(&ro, opt, gate_warning, &g);
+	rc = read_into(e, in, opt, rep);
+	family = tally_status_family(rc);
+	if (family != TALLY_EPARSE && family != TALLY_EFORMAT &&
+	    rc != TALLY_EAGAIN)
+		return rc;
+	g.skip = g.seen;
+	g.seen = 0;
+	tallyi_report_init(rep);
+	if ((rc = tallyi_input_rewind_whole(in, rep)) != TALLY_OK)
+		return rc;
+	return read_into(e, in, opt, rep);
 }
 
 void
@@ -577,7 +634,16 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");
 		return rc;
 	}
-	if (path != NULL) {
+	/*
+	 * A large file is read through a window (sarif_input.c) when all
+	 * that is kept of it is ids: not when it is to be stored (its key
+	 * is hashed from its bytes first) or correlated.
+	 */
+	if (path != NULL && tallyi_opt_corr(opt) == NULL &&
+	    TALLYI_OPT(opt, cache, NULL) == NULL) {
+		rc = tallyi_input_open_window(&in, path,
+		    TALLYI_OPT(opt, max_input_bytes, 0), &mem, rep);
+	} else if (path != NULL) {
 		rc = tallyi_input_open(&in, path,
 		    TALLYI_OPT(opt, max_input_bytes, 0), &mem, rep);
 	} else {
@@ -585,7 +651,8 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		in.mem = &mem;
 	}
 	if (rc == TALLY_OK) {
-		rc = read_into(e, &in, opt, rep);
+		rc = in.fd >= 0 ? read_window(e, &in, opt, rep) :
+		    read_into(e, &in, opt, rep);
 		tallyi_input_close(&in); /* nothing to free for a wrapped one */
 	}
 	tallyi_mem_fini(&mem);

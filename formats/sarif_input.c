@@ -23,6 +23,18 @@
  * /dev/zero or /dev/urandom, fails at its first bad byte with the message
  * the reader would give, instead of being buffered up to the limit.
  *
+ * A regular file larger than TALLYI_WINDOW can instead be read through a
+ * window, for the summary's reader, which keeps nothing of the input but
+ * ids: a fixed buffer of TALLYI_WINDOW bytes that the reader slides along
+ * the file, between elements of a run's arrays. Reading a file whole costs
+ * a buffer of its size: pages the kernel must find and zero, then a copy
+ * that leaves the start of a large file out of the cache by the time it is
+ * parsed. A window reuses the same pages, and parses what read(2) has just
+ * brought into the cache. The same checks hold: the file must end at the
+ * size it had when opened (no sooner, no later) and keep its times. A
+ * window cannot go back: a reader whose windowed read fails reads the file
+ * again whole (tallyi_input_rewind_whole()), which reports the error.
+ *
  * simdjson may read up to TALLYI_JSON_PADDING bytes past a document's end:
  * every buffer has that many zero bytes after the input.
  */
@@ -52,6 +64,8 @@ tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len)
 	memset(in, 0, sizeof(*in));
 	in->buf = len ? buf : "";
 	in->len = len;
+	in->size = len;
+	in->fd = -1;
 }
 
 static int
@@ -95,7 +109,57 @@ own(tallyi_input *in, char *buf, size_t cap, size_t len)
 	in->buf = buf;
 	in->len = len;
 	in->pad = TALLYI_JSON_PADDING;
+	in->base = 0;
+	in->size = len;
 	return TALLY_OK;
+}
+
+/*
+ * The file was expected to be @size bytes and @got were read (@more: and
+ * there was more), or (@got == @size, !@more) it was modified meanwhile.
+ */
+static int
+changed(tally_sarif_report *rep, uint64_t size, uint64_t got, bool more)
+{
+	tallyi_report_error(rep, TALLY_EIO_CHANGED, got < size ? got :
+	    UINT64_MAX, "changed while it was read (%llu bytes expected, "
+	    "%llu%s read%s)", (unsigned long long)size,
+	    (unsigned long long)got, more ? " or more" : "",
+	    got == size && !more ? "; modified meanwhile" : "");
+	return TALLY_EIO_CHANGED;
+}
+
+/* What of a file's fstat() tells that it changed: size, mtime, ctime. */
+static void
+stat_keep(int64_t keep[5], const struct stat *st)
+{
+	keep[0] = (int64_t)st->st_size;
+	keep[1] = (int64_t)st->st_mtim.tv_sec;
+	keep[2] = (int64_t)st->st_mtim.tv_nsec;
+	keep[3] = (int64_t)st->st_ctim.tv_sec;
+	keep[4] = (int64_t)st->st_ctim.tv_nsec;
+}
+
+/* Is @fd still the file @keep describes? 0, or an errno. */
+static int
+stat_same(int fd, const int64_t keep[5], bool *same)
+{
+	struct stat st;
+	int64_t now[5];
+
+	if (fstat(fd, &st) != 0)
+		return errno;
+	stat_keep(now, &st);
+	*same = memcmp(now, keep, sizeof(now)) == 0;
+	return 0;
+}
+
+static int
+stat_error(tally_sarif_report *rep, int e)
+{
+	tallyi_report_error(rep, TALLY_EIO, UINT64_MAX, "cannot stat: %s",
+	    strerror(e));
+	return TALLY_EIO;
 }
 
 /*
@@ -182,12 +246,6 @@ read_stream(tallyi_input *in, int fd, uint64_t max, tally_sarif_report *rep)
 	return own(in, buf, cap, len);
 }
 
-static bool
-same_time(struct timespec a, struct timespec b)
-{
-	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
-}
-
 /*
  * Fault in the pages of a large buffer in one call, before read(2) fills
  * it page by page: the kernel populates them in a batch instead of taking
@@ -211,18 +269,19 @@ prefault(char *buf, size_t cap)
 }
 
 /*
- * Read the regular file @fd of @st->st_size bytes whole, and make sure it
- * is what the file held from the first byte to the last.
+ * Read the regular file @fd, which fstat() described as @was, whole, and
+ * make sure it is what the file held from the first byte to the last.
  */
 static int
-read_regular(tallyi_input *in, int fd, const struct stat *st, uint64_t max,
+read_regular(tallyi_input *in, int fd, const int64_t was[5], uint64_t max,
     tally_sarif_report *rep)
 {
-	uint64_t want = (uint64_t)st->st_size;
+	uint64_t want = (uint64_t)was[0];
 	size_t size, cap, len = 0;
-	struct stat after;
+	bool same;
 	char *buf;
 	ssize_t r;
+	int e;
 
 	if (want > max)
 		return too_big(rep, want, max);
@@ -254,36 +313,120 @@ read_regular(tallyi_input *in, int fd, const struct stat *st, uint64_t max,
 		if (len > size)
 			break;
 	}
-	if (fstat(fd, &after) != 0) {
-		int e = errno;
-
+	if ((e = stat_same(fd, was, &same)) != 0) {
 		tallyi_free(in->mem, buf, cap);
-		tallyi_report_error(rep, TALLY_EIO, UINT64_MAX,
-		    "cannot stat: %s", strerror(e));
-		return TALLY_EIO;
+		return stat_error(rep, e);
 	}
-	if (len != size || after.st_size != st->st_size ||
-	    !same_time(after.st_mtim, st->st_mtim) ||
-	    !same_time(after.st_ctim, st->st_ctim)) {
+	if (len != size || !same) {
 		tallyi_free(in->mem, buf, cap);
-		tallyi_report_error(rep, TALLY_EIO_CHANGED, len < size ? len :
-		    UINT64_MAX, "changed while it was read (%zu bytes "
-		    "expected, %zu%s read%s)", size, len, len > size ?
-		    " or more" : "", len == size ? "; modified meanwhile" : "");
-		return TALLY_EIO_CHANGED;
+		return changed(rep, size, len, len > size);
 	}
 	return own(in, buf, cap, size);
 }
 
+/*
+ * Top the window up to TALLYI_WINDOW bytes, or to the end of the file,
+ * which must come at the size the file had.
+ */
+static int
+fill(tallyi_input *in, tally_sarif_report *rep)
+{
+	uint64_t size = (uint64_t)in->st[0];
+
+	while (in->len < TALLYI_WINDOW && !in->eof) {
+		ssize_t r = read(in->fd, in->own + in->len,
+		    TALLYI_WINDOW - in->len);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return read_error(rep, in->base + in->len, errno);
+		}
+		if (r == 0)
+			in->eof = true;
+		in->len += (size_t)r;
+		if (in->base + in->len > size)
+			return changed(rep, size, size, true);
+	}
+	if (in->eof && in->base + in->len != size)
+		return changed(rep, size, in->base + in->len, false);
+	memset(in->own + in->len, 0, TALLYI_JSON_PADDING);
+	return TALLY_OK;
+}
+
 int
-tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
-    const tallyi_mem *mem, tally_sarif_report *rep)
+tallyi_input_slide(tallyi_input *in, size_t keep, tally_sarif_report *rep)
+{
+	TALLY_ASSERT(in->fd >= 0 && keep <= in->len);
+	memmove(in->own, in->own + keep, in->len - keep);
+	in->base += keep;
+	in->len -= keep;
+	return fill(in, rep);
+}
+
+int
+tallyi_input_finish(tallyi_input *in, tally_sarif_report *rep)
+{
+	bool same;
+	int e;
+
+	if (in->fd < 0)
+		return TALLY_OK;
+	if (!in->eof) {
+		char c;
+		ssize_t r;
+
+		while ((r = read(in->fd, &c, 1)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			return read_error(rep, in->base + in->len, errno);
+		if (r > 0)
+			return TALLY_EAGAIN;
+		in->eof = true;
+		if (in->base + in->len != (uint64_t)in->st[0])
+			return changed(rep, (uint64_t)in->st[0],
+			    in->base + in->len, false);
+	}
+	if ((e = stat_same(in->fd, in->st, &same)) != 0)
+		return stat_error(rep, e);
+	if (!same)
+		return changed(rep, (uint64_t)in->st[0],
+		    (uint64_t)in->st[0], false);
+	return TALLY_OK;
+}
+
+int
+tallyi_input_rewind_whole(tallyi_input *in, tally_sarif_report *rep)
+{
+	int fd = in->fd, rc;
+
+	TALLY_ASSERT(fd >= 0);
+	tallyi_free(in->mem, in->own, in->own_cap);
+	in->own = NULL;
+	in->own_cap = 0;
+	in->buf = "";
+	in->len = 0;
+	in->fd = -1;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		rc = read_error(rep, 0, errno);
+	else
+		rc = read_regular(in, fd, in->st, in->max, rep);
+	close(fd);
+	return rc;
+}
+
+/* Open @path; @window: a large regular file as a window. */
+static int
+open_input(tallyi_input *in, const char *path, uint64_t max,
+    const tallyi_mem *mem, tally_sarif_report *rep, bool window)
 {
 	struct stat st;
+	int64_t was[5];
 	int fd, rc;
 
 	memset(in, 0, sizeof(*in));
 	in->mem = mem;
+	in->fd = -1;
 	if (max == 0)
 		max = TALLY_SARIF_MAX_INPUT;
 	if (strcmp(path, "-") == 0)
@@ -298,10 +441,9 @@ tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
 		return rep != NULL ? rep->error.status : TALLY_EIO;
 	}
 	if (fstat(fd, &st) != 0) {
-		tallyi_report_error(rep, TALLY_EIO, UINT64_MAX,
-		    "cannot stat: %s", strerror(errno));
+		rc = stat_error(rep, errno);
 		close(fd);
-		return TALLY_EIO;
+		return rc;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		tallyi_report_error(rep, TALLY_EIO_ISDIR, UINT64_MAX,
@@ -309,13 +451,47 @@ tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
 		close(fd);
 		return TALLY_EIO_ISDIR;
 	}
+	stat_keep(was, &st);
 	/* A regular file of size 0 may still have content (/proc). */
-	if (S_ISREG(st.st_mode) && st.st_size > 0)
-		rc = read_regular(in, fd, &st, max, rep);
-	else
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
 		rc = read_stream(in, fd, max, rep);
+	} else if (!window || (uint64_t)st.st_size <= TALLYI_WINDOW) {
+		rc = read_regular(in, fd, was, max, rep);
+	} else if ((uint64_t)st.st_size > max) {
+		rc = too_big(rep, (uint64_t)st.st_size, max);
+	} else if ((in->own = tallyi_alloc(mem, TALLYI_WINDOW +
+	    TALLYI_JSON_PADDING)) == NULL) {
+		rc = nomem(rep, TALLYI_WINDOW);
+	} else {
+		in->own_cap = TALLYI_WINDOW + TALLYI_JSON_PADDING;
+		in->buf = in->own;
+		in->pad = TALLYI_JSON_PADDING;
+		in->size = (uint64_t)st.st_size;
+		in->max = max;
+		in->fd = fd;
+		memcpy(in->st, was, sizeof(was));
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		if ((rc = fill(in, rep)) == TALLY_OK)
+			return TALLY_OK; /* the window keeps fd */
+		tallyi_input_close(in);
+		return rc;
+	}
 	close(fd);
 	return rc;
+}
+
+int
+tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
+    const tallyi_mem *mem, tally_sarif_report *rep)
+{
+	return open_input(in, path, max, mem, rep, false);
+}
+
+int
+tallyi_input_open_window(tallyi_input *in, const char *path, uint64_t max,
+    const tallyi_mem *mem, tally_sarif_report *rep)
+{
+	return open_input(in, path, max, mem, rep, true);
 }
 
 void
@@ -323,5 +499,8 @@ tallyi_input_close(tallyi_input *in)
 {
 	if (in->own != NULL)
 		tallyi_free(in->mem, in->own, in->own_cap);
+	if (in->fd >= 0)
+		close(in->fd);
 	memset(in, 0, sizeof(*in));
+	in->fd = -1;
 }

@@ -39,13 +39,25 @@ extern "C" {
 
 struct tallyi_mem; /* engine/alloc.h; kept out of this header for C++ */
 
+/*
+ * An input's bytes: the whole input, or (a window) the part of a large
+ * regular file the reader is at. buf[0] is byte @base of the input; @size
+ * is the whole input's length. A whole input has base 0 and size len.
+ */
 typedef struct tallyi_input {
 	const char *buf;
 	size_t len;
-	size_t pad;    /* readable (zero) bytes after buf + len */
+	size_t pad;    /* readable bytes after buf + len */
+	uint64_t base; /* the input's offset of buf[0] */
+	uint64_t size; /* the input's length */
 	char *own;     /* the buffer read into, or NULL (wrapped) */
 	size_t own_cap;
 	const struct tallyi_mem *mem;
+	/* A window only: */
+	int fd;        /* the file, or -1 (the input is whole) */
+	bool eof;      /* buf + len is the end of the file */
+	uint64_t max;  /* the size limit it was opened with */
+	int64_t st[5]; /* size, mtime and ctime (s, ns) when it was opened */
 } tallyi_input;
 
 /*
@@ -60,6 +72,56 @@ typedef struct tallyi_input {
  */
 int tallyi_input_open(tallyi_input *in, const char *path, uint64_t max,
     const struct tallyi_mem *mem, tally_sarif_report *rep);
+
+/*
+ * Bytes of a window: a regular file larger than this is read through one
+ * (tallyi_input_open_window()). An element the reader frames after
+ * tallyi_input_slide() is sure to be in the window if it is at most
+ * TALLYI_WINDOW_AHEAD bytes. A build may make both smaller: the fuzz
+ * preset does, so that its small inputs are read through windows too.
+ */
+#ifndef TALLYI_WINDOW
+#define TALLYI_WINDOW (1u << 20)
+#define TALLYI_WINDOW_AHEAD (256u << 10)
+#endif
+
+/*
+ * As tallyi_input_open(), but a regular file over TALLYI_WINDOW bytes is
+ * opened as a window on its first TALLYI_WINDOW bytes (fd >= 0), for a
+ * reader that keeps no bytes of the input past the element it is at; the
+ * reader moves it on with tallyi_input_slide() and ends with
+ * tallyi_input_finish(). A window costs a fixed buffer instead of one the
+ * size of the file, and its bytes are still in the cache when parsed.
+ */
+int tallyi_input_open_window(tallyi_input *in, const char *path,
+    uint64_t max, const struct tallyi_mem *mem, tally_sarif_report *rep);
+
+/*
+ * Drop the window's bytes before buf + @keep and read on: afterwards
+ * buf[0] is what was buf[@keep], and the window holds at least
+ * TALLYI_WINDOW_AHEAD bytes from there, or the rest of the file. Offsets
+ * into buf before the call are off by @keep after it; buf itself stays.
+ * Return: TALLY_OK, or (@rep filled) TALLY_EIO or TALLY_EIO_CHANGED
+ * (the file ended before its size or grew past it).
+ */
+int tallyi_input_slide(tallyi_input *in, size_t keep, tally_sarif_report *rep);
+
+/*
+ * The reader is done with a window at buf + len: make sure the file ends
+ * there and did not change since it was opened. Return: TALLY_OK;
+ * TALLY_EAGAIN when bytes follow (the reader must read it whole: only a
+ * whole read can say what they mean); else TALLY_EIO or
+ * TALLY_EIO_CHANGED with @rep filled.
+ */
+int tallyi_input_finish(tallyi_input *in, tally_sarif_report *rep);
+
+/*
+ * Read a window's file again, whole, as tallyi_input_open() would: for a
+ * reader whose windowed read failed, so that the error it reports (and
+ * its offset) is the whole read's. The file must still be the one opened
+ * (size and times), else TALLY_EIO_CHANGED. Return: as tallyi_input_open().
+ */
+int tallyi_input_rewind_whole(tallyi_input *in, tally_sarif_report *rep);
 
 /* Wrap a caller's buffer (no padding assumed, nothing owned). */
 void tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len);

@@ -29,6 +29,18 @@
  *
  * The input is a buffer the reader's caller owns (sarif_input.c): its bytes
  * cannot change while they are read, so what was checked stays checked.
+ *
+ * It is the whole input, or a window on a large file (summary). A window
+ * moves on only between the elements of a run's arrays (results, rules,
+ * tool.extensions, artifacts, invocations: window_on()), where the reader
+ * holds no offset into it: the spans and offsets it keeps (of results,
+ * rules, artifacts, the run's, warnings, an object's start) are the
+ * input's, not the window's (at()), and the strings it keeps are copied
+ * (keep_string()). The bytes of a kept span are in the buffer only when the input
+ * is whole, so a sink that reads them (merge) reads whole inputs. A
+ * windowed read that fails is never reported: the caller reads the file
+ * again whole, and that read reports the error and its offset. So an
+ * offset given to fail() is one into the buffer.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,8 +53,8 @@
 #include "formats/json_scan.h"
 #include "formats/sarif_internal.h"
 
-/* Progress is reported every WINDOW bytes. */
-#define WINDOW (4u << 20)
+/* Progress is reported every PROGRESS_EVERY bytes. */
+#define PROGRESS_EVERY (4u << 20)
 
 /* One record per result of an input is held: keep it at 80 bytes (LP64). */
 _Static_assert(sizeof(void *) != 8 || sizeof(tallyi_sarif_res) == 80,
@@ -150,7 +162,7 @@ typedef struct reader {
 	tallyi_json *json;
 
 	size_t utf8_done;
-	size_t next_mark; /* next progress / release point */
+	uint64_t next_mark; /* the input's offset of the next progress */
 	uint64_t results;
 	uint64_t runs;
 
@@ -196,20 +208,36 @@ typedef struct reader {
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
 
+/* The input's offset of the buffer's byte @off. */
+static uint64_t
+at(const reader *r, size_t off)
+{
+	return r->in->base + off;
+}
+
+/* @sp, a span of the buffer, as the input's. */
+static tallyi_span
+at_span(const reader *r, tallyi_span sp)
+{
+	return (tallyi_span){ (size_t)at(r, sp.off), sp.len };
+}
+
 /* Copy the scanner's error into the report. */
 static int
 scan_error(reader *r)
 {
-	tallyi_report_error(r->rep, r->js.err, r->js.err_off, "%s", r->js.msg);
+	tallyi_report_error(r->rep, r->js.err, at(r, r->js.err_off), "%s",
+	    r->js.msg);
 	return r->js.err;
 }
 
+/* Fail with @code at the input's offset @off. */
 static int
-fail(reader *r, int code, size_t off, const char *fmt, ...)
+fail_at(reader *r, int code, uint64_t off, const char *fmt, ...)
     TALLY_CC_PRINTF(4, 5);
 
 static int
-fail(reader *r, int code, size_t off, const char *fmt, ...)
+fail_at(reader *r, int code, uint64_t off, const char *fmt, ...)
 {
 	char msg[TALLY_ERROR_MAX];
 	va_list ap;
@@ -217,11 +245,15 @@ fail(reader *r, int code, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* Record it in the scanner too, so it sticks. */
-	(void)tallyi_js_fail(&r->js, code, off, "%s", msg);
+	/* Record it in the scanner too, so it sticks (at() undone). */
+	(void)tallyi_js_fail(&r->js, code, (size_t)(off - r->in->base), "%s",
+	    msg);
 	tallyi_report_error(r->rep, code, off, "%s", msg);
 	return code;
 }
+
+/* Fail with @code at the buffer's offset @off. */
+#define fail(r, code, off, ...) fail_at(r, code, at(r, off), __VA_ARGS__)
 
 static int
 nomem(reader *r)
@@ -231,14 +263,15 @@ nomem(reader *r)
 
 /*
  * A leniency (see tally/sarif.h): the input is read, and the caller is
- * told through tally_sarif_options.warning. The first TALLYI_WARN_MAX of an
- * input are delivered, then one saying how many more there are (at the end).
+ * told through tally_sarif_options.warning, @off the input's offset (at()).
+ * The first TALLYI_WARN_MAX of an input are delivered, then one saying how
+ * many more there are (at the end).
  */
 static void
-warn(reader *r, size_t off, const char *fmt, ...) TALLY_CC_PRINTF(3, 4);
+warn(reader *r, uint64_t off, const char *fmt, ...) TALLY_CC_PRINTF(3, 4);
 
 static void
-warn(reader *r, size_t off, const char *fmt, ...)
+warn(reader *r, uint64_t off, const char *fmt, ...)
 {
 	char msg[TALLY_ERROR_MAX];
 	va_list ap;
@@ -713,11 +746,13 @@ intern_uri(reader *r, const tallyi_sv *uri, uint32_t *id)
 static void
 mark(reader *r)
 {
-	if (r->js.pos < r->next_mark)
+	uint64_t pos = at(r, r->js.pos);
+
+	if (pos < r->next_mark)
 		return;
-	r->next_mark = r->js.pos + WINDOW;
+	r->next_mark = pos + PROGRESS_EVERY;
 	if (r->opt != NULL && r->opt->progress != NULL)
-		r->opt->progress(r->opt->progress_arg, r->js.pos, r->in->len);
+		r->opt->progress(r->opt->progress_arg, pos, r->in->size);
 }
 
 /* ------------------------------------------------------------------ */
@@ -763,12 +798,38 @@ want_kind(reader *r, int bracket, const char *path, const char *what)
 }
 
 /*
+ * Before an element of a run's array: move the window on when less than
+ * TALLYI_WINDOW_AHEAD bytes of it are left. The bytes before pos are
+ * checked first, as the window forgets them (invariant 1).
+ */
+static int
+window_on(reader *r)
+{
+	tallyi_input *in = r->in;
+	size_t keep = r->js.pos;
+	int rc;
+
+	if (in->fd < 0 || in->eof || in->len - keep >= TALLYI_WINDOW_AHEAD)
+		return TALLY_OK;
+	if ((rc = utf8_upto(r, keep)) != TALLY_OK)
+		return rc;
+	if ((rc = tallyi_input_slide(in, keep, r->rep)) != TALLY_OK)
+		return rc;
+	r->js.buf = in->buf;
+	r->js.len = in->len;
+	r->js.pos = 0;
+	r->utf8_done = 0;
+	return TALLY_OK;
+}
+
+/*
  * An optional array of objects at pos (null reads as empty), each element
- * handed to @elem with the array's path for its messages.
+ * handed to @elem with the array's path for its messages. @slide: a run's
+ * array, before whose elements a window may move on (window_on()).
  */
 static int
 read_array(reader *r, const char *path,
-    int (*elem)(reader *r, const char *path))
+    int (*elem)(reader *r, const char *path), bool slide)
 {
 	bool first = true;
 	size_t vstart;
@@ -781,6 +842,8 @@ read_array(reader *r, const char *path,
 	    tallyi_js_arr_begin(&r->js, path) != 0)
 		return r->js.err;
 	while ((more = tallyi_js_arr_next(&r->js, &first)) == 1) {
+		if (slide && (rc = window_on(r)) != TALLY_OK)
+			return rc;
 		if ((rc = elem(r, path)) != TALLY_OK)
 			return rc;
 	}
@@ -879,8 +942,8 @@ read_rule(reader *r, const char *path)
 		return shim_error(r, sp, &err, path, r->rules.n);
 	utf8_parsed(r, sp);
 	if (!rs.has_id)
-		warn(r, sp.off, "%s[%zu]: no \"id\" (results must name this "
-		    "rule by ruleId)", path, r->rules.n);
+		warn(r, at(r, sp.off), "%s[%zu]: no \"id\" (results must "
+		    "name this rule by ruleId)", path, r->rules.n);
 	if (tallyi_vec_reserve(r->mem, &r->rules, r->rules.n + 1,
 	    sizeof(tallyi_sarif_rule)))
 		return nomem(r);
@@ -891,7 +954,7 @@ read_rule(reader *r, const char *path)
 		return rc;
 	driver->ndesc = r->rules.n + 1;
 	ru->level = rs.level;
-	ru->span = sp;
+	ru->span = at_span(r, sp);
 	if (r->sink->want_corr) {
 		if (tallyi_vec_reserve(r->mem, &r->rcats, r->rules.n + 1,
 		    sizeof(tallyi_cats)))
@@ -935,21 +998,43 @@ read_global_strings(reader *r, const char *path, comp *c)
 	return msgs_put(r, ms, n, &c->ms_lo, &c->nms);
 }
 
+/*
+ * Decode the string token @t, just scanned, into the run's arena: the
+ * window may move on before it is used.
+ */
+static int
+keep_string(reader *r, const tallyi_jstr *t, astr *out)
+{
+	tallyi_sv sv;
+	int rc;
+
+	/* Invariant 2: check the bytes before decoding them. */
+	if ((rc = utf8_upto(r, r->js.pos)) != TALLY_OK)
+		return rc;
+	if (scratch_reserve(r, t->len + 1) != TALLY_OK)
+		return nomem(r);
+	sv.p = r->scratch;
+	sv.n = tallyi_js_decode(r->js.buf, t, r->scratch, r->scratch_cap);
+	return astr_put(r, &sv, true, out);
+}
+
 static int
 read_driver(reader *r, const char *run_path, uint32_t *tool)
 {
 	char path[64];
 	bool first = true, has[3] = { false, false, false };
-	tallyi_jstr key, str[3]; /* name, version, guid */
-	size_t obj_start, vstart, n, vn = 0;
+	tallyi_jstr key, tok;
+	astr str[3];           /* name, version, guid, decoded */
+	uint64_t obj_start;
+	size_t vstart;
+	comp *driver;
 	int more, rc;
 
 	snprintf(path, sizeof(path), "%s.tool.driver", run_path);
-	obj_start = (tallyi_js_peek(&r->js), r->js.pos);
+	obj_start = (tallyi_js_peek(&r->js), at(r, r->js.pos));
 	if (want_kind(r, '{', path, "an object") != TALLY_OK ||
 	    tallyi_js_obj_begin(&r->js, path) != 0)
 		return r->js.err;
-	memset(str, 0, sizeof(str));
 	while ((more = tallyi_js_obj_next(&r->js, &first, &key)) == 1) {
 		static const char *const names[3] = { "name", "version",
 			"guid" };
@@ -961,7 +1046,7 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 			char rp[80];
 
 			snprintf(rp, sizeof(rp), "%s.rules", path);
-			if ((rc = read_array(r, rp, read_rule)) != TALLY_OK)
+			if ((rc = read_array(r, rp, read_rule, true)))
 				return rc;
 			continue; /* the merge writes its own rules */
 		}
@@ -975,8 +1060,10 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 			    names[which]);
 			if (want_kind(r, '"', what, "a string") != TALLY_OK)
 				return r->js.err;
-			if (tallyi_js_string(&r->js, &str[which]) != 0)
+			if (tallyi_js_string(&r->js, &tok) != 0)
 				return scan_error(r);
+			if ((rc = keep_string(r, &tok, &str[which])))
+				return rc;
 			has[which] = true;
 		} else if (tallyi_js_str_eq(&r->js, &key,
 		    "globalMessageStrings") && !at_null(r)) {
@@ -990,7 +1077,7 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 		    sizeof(tallyi_span)))
 			return nomem(r);
 		m = (tallyi_span *)r->members.p + r->members.n++;
-		m->off = mstart;
+		m->off = (size_t)at(r, mstart);
 		m->len = r->js.pos - mstart;
 	}
 	if (more < 0)
@@ -999,34 +1086,19 @@ read_driver(reader *r, const char *run_path, uint32_t *tool)
 		warn(r, obj_start, "%s.name: missing or null; the tool's name "
 		    "is \"\"", path);
 
-	/* Invariant 2: check the bytes before decoding them. */
+	/* Everything so far checked, as before names were kept. */
 	if ((rc = utf8_upto(r, r->js.pos)) != TALLY_OK)
 		return rc;
-	if (scratch_reserve(r, str[0].len + str[1].len + str[2].len + 1))
-		return nomem(r);
-	n = has[0] ? tallyi_js_decode(r->js.buf, &str[0], r->scratch,
-	    r->scratch_cap) : 0;
-	if (has[1])
-		vn = tallyi_js_decode(r->js.buf, &str[1], r->scratch + n,
-		    r->scratch_cap - n);
-	if (has[2] || has[0]) {
-		/* The component's name and guid, for toolComponent refs. */
-		comp *driver = r->comps.p;
-		tallyi_sv name = { r->scratch, n }, guid = { r->scratch +
-			n + vn, 0 };
-
-		if (has[2])
-			guid.n = tallyi_js_decode(r->js.buf, &str[2],
-			    r->scratch + n + vn, r->scratch_cap - n - vn);
-		if ((rc = astr_put(r, &name, has[0], &driver->name)) ||
-		    (rc = astr_put(r, &guid, has[2], &driver->guid)))
-			return rc;
-	}
-	rc = r->sink->tool(r->sink->ctx, r->scratch, n, r->scratch + n, vn,
-	    tool);
+	/* The component's name and guid, for toolComponent refs. */
+	driver = r->comps.p;
+	driver->name = has[0] ? str[0] : (astr){ 0, ASTR_NONE };
+	driver->guid = has[2] ? str[2] : (astr){ 0, ASTR_NONE };
+	rc = r->sink->tool(r->sink->ctx, has[0] ? astr_p(r, str[0]) : "",
+	    has[0] ? str[0].len : 0, has[1] ? astr_p(r, str[1]) : "",
+	    has[1] ? str[1].len : 0, tool);
 	if (rc != TALLY_OK)
-		return fail(r, rc, obj_start, "%s: cannot register the tool: %s",
-		    path, tally_strerror(rc));
+		return fail_at(r, rc, obj_start, "%s: cannot register the "
+		    "tool: %s", path, tally_strerror(rc));
 	return TALLY_OK;
 }
 
@@ -1059,8 +1131,9 @@ read_extension(reader *r, const char *path)
 		return rc;
 	for (size_t k = 0; k < cs.nrules; k++) {
 		if (!cs.rules[k].has_id)
-			warn(r, sp.off, "%s[%zu].rules[%zu]: no \"id\" (results "
-			    "must name this rule by ruleId)", path, idx, k);
+			warn(r, at(r, sp.off), "%s[%zu].rules[%zu]: no \"id\" "
+			    "(results must name this rule by ruleId)", path,
+			    idx, k);
 		if ((rc = desc_put(r, (uint32_t)r->comps.n, &cs.rules[k],
 		    NULL)) != TALLY_OK)
 			return rc;
@@ -1076,11 +1149,12 @@ read_tool(reader *r, const char *run_path, uint32_t *tool)
 	char path[48];
 	bool first = true, has_driver = false;
 	tallyi_jstr key;
-	size_t obj_start, vstart;
+	uint64_t obj_start;
+	size_t vstart;
 	int more;
 
 	snprintf(path, sizeof(path), "%s.tool", run_path);
-	obj_start = (tallyi_js_peek(&r->js), r->js.pos);
+	obj_start = (tallyi_js_peek(&r->js), at(r, r->js.pos));
 	if (want_kind(r, '{', path, "an object") != TALLY_OK ||
 	    tallyi_js_obj_begin(&r->js, path) != 0)
 		return r->js.err;
@@ -1100,10 +1174,12 @@ read_tool(reader *r, const char *run_path, uint32_t *tool)
 			int rc;
 
 			snprintf(ep, sizeof(ep), "%s.extensions", path);
-			r->extensions.off = (tallyi_js_peek(&r->js), r->js.pos);
-			if ((rc = read_array(r, ep, read_extension)) != 0)
+			r->extensions.off = (tallyi_js_peek(&r->js),
+			    (size_t)at(r, r->js.pos));
+			if ((rc = read_array(r, ep, read_extension, true)))
 				return rc;
-			r->extensions.len = r->js.pos - r->extensions.off;
+			r->extensions.len = (size_t)at(r, r->js.pos) -
+			    r->extensions.off;
 		} else if (tallyi_js_skip(&r->js, &vstart) != 0) {
 			return scan_error(r);
 		}
@@ -1111,7 +1187,7 @@ read_tool(reader *r, const char *run_path, uint32_t *tool)
 	if (more < 0)
 		return scan_error(r);
 	if (!has_driver)
-		return fail(r, TALLY_EFORMAT_MISSING, obj_start,
+		return fail_at(r, TALLY_EFORMAT_MISSING, obj_start,
 		    "%s: missing required property \"driver\"", path);
 	return TALLY_OK;
 }
@@ -1219,7 +1295,7 @@ read_result(reader *r, const char *path)
 	    sizeof(tallyi_sarif_res)))
 		return nomem(r);
 	x = (tallyi_sarif_res *)r->res.p + r->res.n;
-	x->span = sp;
+	x->span = at_span(r, sp);
 	x->v.flags = 0;
 	x->ext_rule = 0;
 	x->v.rule = TALLY_ID_NONE;
@@ -1315,7 +1391,7 @@ read_artifact(reader *r, const char *path)
 	    sizeof(tallyi_span)))
 		return nomem(r);
 	((uint32_t *)r->arts.p)[r->arts.n++] = file;
-	((tallyi_span *)r->art_span.p)[r->art_span.n++] = sp;
+	((tallyi_span *)r->art_span.p)[r->art_span.n++] = at_span(r, sp);
 	mark(r);
 	return TALLY_OK;
 }
@@ -1631,7 +1707,7 @@ result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
 			    c->ndesc == 1 ? "" : "s");
 		/* an error only when nothing is left to name the rule */
 		if (named == TALLY_ID_NONE)
-			return fail(r, TALLY_EFORMAT_VALUE, x->span.off,
+			return fail_at(r, TALLY_EFORMAT_VALUE, x->span.off,
 			    "%s.results[%zu].%s, and no ruleId names the rule",
 			    run_path, k, what);
 		warn(r, x->span.off, "%s.results[%zu].%s; the rule is named "
@@ -1643,7 +1719,7 @@ result_rule(reader *r, size_t k, const res_ext *e, const char *run_path,
 	if (*d == TALLY_ID_NONE)
 		return intern_empty(r, TALLY_STR_RULE, &x->v.rule);
 	if ((x->v.rule = named) == TALLY_ID_NONE)
-		return fail(r, TALLY_EFORMAT_MISSING, x->span.off,
+		return fail_at(r, TALLY_EFORMAT_MISSING, x->span.off,
 		    "%s.results[%zu]: its rule has no \"id\" and the result no "
 		    "ruleId: nothing names the rule", run_path, k);
 	return TALLY_OK;
@@ -1685,7 +1761,7 @@ resolve_run(reader *r, uint32_t tool, const char *run_path)
 			return rc;
 		if (v->file == TALLY_ID_NONE && ai >= 0) {
 			if ((uint64_t)ai >= r->arts.n)
-				return fail(r, TALLY_EFORMAT_VALUE,
+				return fail_at(r, TALLY_EFORMAT_VALUE,
 				    res[k].span.off, "%s.results[%zu]."
 				    "locations[0].physicalLocation."
 				    "artifactLocation.index: %lld is out of "
@@ -1767,16 +1843,17 @@ read_run(reader *r)
 	bool first = true, has_tool = false, seen_results = false;
 	bool seen_arts = false;
 	tallyi_span column_kind = { 0, 0 }, base_ids = { 0, 0 };
-	tallyi_span invocations = { 0, 0 };
+	tallyi_span invocations = { 0, 0 }, sp;
 	tallyi_sarif_run run;
 	tallyi_jstr key;
 	uint32_t tool = 0;
-	size_t obj_start, vstart;
+	uint64_t obj_start;
+	size_t vstart;
 	int more, rc;
 
 	snprintf(path, sizeof(path), "runs[%zu]", r->run_index);
 	run_reset(r);
-	obj_start = (tallyi_js_peek(&r->js), r->js.pos);
+	obj_start = (tallyi_js_peek(&r->js), at(r, r->js.pos));
 	if (want_kind(r, '{', path, "an object (a run)") != TALLY_OK ||
 	    tallyi_js_obj_begin(&r->js, path) != 0)
 		return r->js.err;
@@ -1795,24 +1872,26 @@ read_run(reader *r)
 			snprintf(ap, sizeof(ap), "%s.results", path);
 			if (seen_results)
 				dup = "results";
-			else if ((rc = read_array(r, ap, read_result)) != 0)
+			else if ((rc = read_array(r, ap, read_result, true)))
 				return rc;
 			seen_results = true;
 		} else if (tallyi_js_str_eq(&r->js, &key, "invocations")) {
 			char ap[48];
 
 			snprintf(ap, sizeof(ap), "%s.invocations", path);
-			invocations.off = (tallyi_js_peek(&r->js), r->js.pos);
-			if ((rc = read_array(r, ap, read_invocation)) != 0)
+			invocations.off = (tallyi_js_peek(&r->js),
+			    (size_t)at(r, r->js.pos));
+			if ((rc = read_array(r, ap, read_invocation, true)))
 				return rc;
-			invocations.len = r->js.pos - invocations.off;
+			invocations.len = (size_t)at(r, r->js.pos) -
+			    invocations.off;
 		} else if (tallyi_js_str_eq(&r->js, &key, "artifacts")) {
 			char ap[48];
 
 			snprintf(ap, sizeof(ap), "%s.artifacts", path);
 			if (seen_arts)
 				dup = "artifacts";
-			else if ((rc = read_array(r, ap, read_artifact)) != 0)
+			else if ((rc = read_array(r, ap, read_artifact, true)))
 				return rc;
 			seen_arts = true;
 		} else {
@@ -1822,14 +1901,13 @@ read_run(reader *r)
 
 			if (tallyi_js_skip(&r->js, &vstart) != 0)
 				return scan_error(r);
+			sp = (tallyi_span){ vstart, r->js.pos - vstart };
 			if (ck)
-				column_kind = (tallyi_span){ vstart,
-					r->js.pos - vstart };
+				column_kind = at_span(r, sp);
 			else if (ub)
-				base_ids = (tallyi_span){ vstart,
-					r->js.pos - vstart };
+				base_ids = at_span(r, sp);
 			if (ub && r->sink->want_corr &&
-			    (rc = read_base_ids(r, base_ids)) != TALLY_OK)
+			    (rc = read_base_ids(r, sp)) != TALLY_OK)
 				return rc;
 		}
 		if (dup != NULL)
@@ -1839,7 +1917,7 @@ read_run(reader *r)
 	if (more < 0)
 		return scan_error(r);
 	if (!has_tool)
-		return fail(r, TALLY_EFORMAT_MISSING, obj_start,
+		return fail_at(r, TALLY_EFORMAT_MISSING, obj_start,
 		    "%s: missing required property \"tool\"", path);
 	if ((rc = resolve_run(r, tool, path)) != TALLY_OK)
 		return rc;
@@ -1937,9 +2015,9 @@ read_log(reader *r)
 			has_runs = true;
 			if (at_null(r)) {
 				/* §3.13.4: the tool failed before any run */
-				warn(r, r->js.pos, "\"runs\" is null: the "
-				    "producer failed to start a run (§3.13.4); "
-				    "no results");
+				warn(r, at(r, r->js.pos), "\"runs\" is null: "
+				    "the producer failed to start a run "
+				    "(§3.13.4); no results");
 				if (tallyi_js_skip(&r->js, &vstart) != 0)
 					return scan_error(r);
 				continue;
@@ -1985,7 +2063,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	r.opt = opt;
 	r.rep = rep;
 	r.mem = in->mem;
-	r.next_mark = WINDOW;
+	r.next_mark = PROGRESS_EVERY;
 	r.warn = TALLYI_OPT(opt, warning, NULL);
 	r.warn_arg = TALLYI_OPT(opt, warning_arg, NULL);
 	r.include_suppressed = TALLYI_OPT(opt, include_suppressed, false);
@@ -1994,7 +2072,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	tallyi_js_init(&r.js, in->buf, in->len);
 	if (rep != NULL) {
 		memset(rep, 0, sizeof(*rep));
-		rep->bytes = in->len;
+		rep->bytes = in->size;
 		rep->error.offset = UINT64_MAX;
 	}
 	r.json = tallyi_json_new();
@@ -2014,7 +2092,11 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	for (size_t k = 0; k < ICACHE_SIZE * TALLY_STR_KIND_COUNT; k++)
 		r.icache[k] = (icache_ent){ 0, 0, UINT32_MAX };
 	rc = read_log(&r);
-	if (r.warnings > TALLYI_WARN_MAX && r.warn != NULL) {
+	if (rc == TALLY_OK)
+		rc = tallyi_input_finish(in, rep);
+	/* a window that failed is read again whole, which tells the rest */
+	if (r.warnings > TALLYI_WARN_MAX && r.warn != NULL &&
+	    (rc == TALLY_OK || in->fd < 0)) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "%llu more warnings like these",
@@ -2027,7 +2109,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 		rep->results = rc == TALLY_OK ? r.results : 0;
 	}
 	if (rc == TALLY_OK && opt != NULL && opt->progress != NULL)
-		opt->progress(opt->progress_arg, in->len, in->len);
+		opt->progress(opt->progress_arg, in->size, in->size);
 	tallyi_json_free(r.json);
 	tallyi_vec_free(r.mem, &r.res, sizeof(tallyi_sarif_res));
 	tallyi_vec_free(r.mem, &r.rules, sizeof(tallyi_sarif_rule));

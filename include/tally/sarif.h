@@ -91,7 +91,7 @@ extern "C" {
  * struct tally_sarif_options - how to read. Start from
  * TALLY_SARIF_OPTIONS_INIT.
  * @struct_size:  sizeof(tally_sarif_options) as compiled by the caller.
- * @progress:     called now and then (about every 16 MiB) on the reading
+ * @progress:     called now and then (about every 4 MiB) on the reading
  *                thread with bytes done and total; NULL for none.
  * @progress_arg: passed to @progress.
  * @corr:         tally_sarif_read_file() and _read_buffer() also add the
@@ -174,17 +174,22 @@ typedef struct tally_sarif_report {
  * @rep:  receives the report; may be NULL.
  *
  * The input is read into memory the reader owns (never mapped), so another
- * process changing the file cannot change what is parsed: a regular file is
- * read whole and must be the same after as before (size, modification and
- * change times, no byte past the size), else TALLY_EIO_CHANGED, "changed
- * while it was read (N bytes expected, M read)". A regular file over
- * @opt->max_input_bytes is refused before it is read. A pipe, a device or
- * standard input is read in chunks, refused as soon as it passes the limit,
- * and checked as it comes: one that cannot be a JSON text (/dev/zero) fails
- * at its first bad byte. The bytes hashed for @opt->cache are the bytes
- * parsed. Memory: the input's size, for the duration of the call, taken
- * (with the reader's staging) through the engine's tally_config.allocator
- * when it has one, else from the default allocator.
+ * process changing the file cannot change what is parsed: a regular file
+ * must end at the size it had when opened and keep its modification and
+ * change times, else TALLY_EIO_CHANGED, "changed while it was read (N bytes
+ * expected, M read)". A regular file of up to 1 MiB, and any file read for
+ * @opt->cache or @opt->corr, is read whole; a larger one is read through a
+ * 1 MiB window that moves along the file between results, rules and
+ * artifacts (a log with one value larger than the window, or one that
+ * fails, is read again whole: errors and their offsets are the same either
+ * way, and no warning is delivered twice). A regular file over @opt->max_input_bytes is refused
+ * before it is read. A pipe, a device or standard input is read whole, in
+ * chunks, refused as soon as it passes the limit, and checked as it comes:
+ * one that cannot be a JSON text (/dev/zero) fails at its first bad byte.
+ * The bytes hashed for @opt->cache are the bytes parsed. Memory: the
+ * window, or the input's size when read whole, for the duration of the
+ * call, taken (with the reader's staging) through the engine's
+ * tally_config.allocator when it has one, else from the default allocator.
  * The results are submitted to @e as batches once the input is complete;
  * call tally_engine_flush() before taking a snapshot.
  * Return: TALLY_OK; TALLY_EIO (TALLY_EIO_NOENT, TALLY_EIO_ISDIR,
