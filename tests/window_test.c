@@ -163,7 +163,7 @@ agree(const char *path, int *rc, uint64_t *results)
 	cr_assert(eq(sz, a->w.n, b->w.n), "warnings delivered: file %zu, "
 	    "buffer %zu", a->w.n, b->w.n);
 	cr_assert(gt(sz, a->w.n, 10), "every shape has results without a "
-	    "message, each a warning");
+	    "message, each a warning (%zu delivered)", a->w.n);
 	for (size_t k = 0; k < a->w.n; k++) {
 		cr_assert(eq(u64, a->w.off[k], b->w.off[k]),
 		    "warning %zu: offset %llu, whole %llu (%s)", k,
