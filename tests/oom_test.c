@@ -442,6 +442,54 @@ run_summary(const tally_allocator *a, digest *d)
 	return rc;
 }
 
+/*
+ * (1b) summary of two logs larger than a read window (1 MiB), so read
+ * through one: the first in the SARIF Multitool's order (results, then
+ * the tool), the second with a message larger than a window, which the
+ * windowed read gives up on and reads again whole.
+ */
+static char big_dir[64];
+static char big_logs[2][96];
+
+static void
+write_big(const char *path, size_t huge)
+{
+	FILE *f = fopen(path, "w");
+	size_t k;
+
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	fputs("{\"version\":\"2.1.0\",\"runs\":[{\"results\":[", f);
+	for (k = 0; ftell(f) < (3L << 19); k++) {
+		fprintf(f, "%s{\"ruleId\":\"R%zu\",\"message\":{\"text\":\"",
+		    k ? "," : "", k % 7);
+		for (size_t i = 0; i < (k == 300 ? huge : 1500); i++)
+			fputc('a' + (int)((i + k) % 26), f);
+		fprintf(f, "\"},\"locations\":[{\"physicalLocation\":{"
+		    "\"artifactLocation\":{\"uri\":\"src/f%zu.c\"},"
+		    "\"region\":{\"startLine\":%zu}}}]}", k % 31, k + 1);
+	}
+	fputs("],\"tool\":{\"driver\":{\"name\":\"big\",\"rules\":["
+	    "{\"id\":\"R0\"},{\"id\":\"R1\"}]}}}]}\n", f);
+	fclose(f);
+}
+
+static int
+run_window(const tally_allocator *a, digest *d)
+{
+	const char *const logs[] = { big_logs[0], big_logs[1], NULL };
+	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
+	int rc;
+	tally_engine *e = engine_with(a, &rc);
+
+	if (rc == TALLY_OK)
+		rc = read_all(e, logs, &so, d);
+	tally_engine_destroy(e);
+	return rc;
+}
+
 /* The merged output and the merge's counts. */
 static int
 merge_finish(tally_sarif_merge *m, digest *d, int rc)
@@ -763,6 +811,7 @@ typedef struct scenario {
 
 static const scenario scenarios[] = {
 	{ "summary", run_summary, OUT_NONE },
+	{ "window", run_window, OUT_NONE },
 	{ "merge", run_merge, OUT_FILE },
 	{ "diff", run_diff, OUT_NONE },
 	{ "diff_sarif", run_diff_sarif, OUT_FILE },
@@ -1069,10 +1118,22 @@ main(int argc, char **argv)
 	}
 	snprintf(out_path, sizeof(out_path), "%s/out.sarif", scratch);
 	snprintf(cache_dir, sizeof(cache_dir), "%s/cache", scratch);
+	snprintf(big_dir, sizeof(big_dir), "%s/tally-oom-big.XXXXXX",
+	    tmpdir != NULL && strlen(tmpdir) < 32 ? tmpdir : "/tmp");
+	if (mkdtemp(big_dir) == NULL) {
+		perror("oom_test: mkdtemp");
+		return 2;
+	}
+	for (int k = 0; k < 2; k++) {
+		snprintf(big_logs[k], sizeof(big_logs[k]), "%s/big%d.sarif",
+		    big_dir, k);
+		write_big(big_logs[k], k == 0 ? 1500 : 3u << 19);
+	}
 	for (size_t k = 0; k < sizeof(picked); k++)
 		if (!any || picked[k])
 			sweep(&scenarios[k], from, only, modes);
 	rm_tree(scratch);
+	rm_tree(big_dir);
 	printf("oom: %d failures\n", failures);
 	return failures != 0;
 }
