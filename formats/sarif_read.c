@@ -395,24 +395,22 @@ frame_object(reader *r, const char *path, size_t idx, tallyi_span *sp,
 static const char *
 astr_p(const reader *r, astr a)
 {
-	return (const char *)r->arena.p + a.off;
+	/* an arena that holds only empty strings has no buffer */
+	return a.len == 0 ? "" : (const char *)r->arena.p + a.off;
 }
 
 /* Copy @sv (or nothing: absent) into the arena. */
 static int
 astr_put(reader *r, const tallyi_sv *sv, bool has, astr *out)
 {
-	char *p;
-
 	*out = (astr){ 0, ASTR_NONE };
 	if (!has)
 		return TALLY_OK;
 	if (sv->n >= ASTR_NONE || r->arena.n + sv->n >= UINT32_MAX ||
 	    tallyi_vec_reserve(r->mem, &r->arena, r->arena.n + sv->n, 1))
 		return nomem(r);
-	p = (char *)r->arena.p + r->arena.n;
 	if (sv->n != 0)
-		memcpy(p, sv->p, sv->n);
+		memcpy((char *)r->arena.p + r->arena.n, sv->p, sv->n);
 	*out = (astr){ (uint32_t)r->arena.n, (uint32_t)sv->n };
 	r->arena.n += sv->n;
 	return TALLY_OK;

@@ -8,9 +8,12 @@
 # The seeds depend on what the target reads (its source says): SARIF logs
 # (sarif_fuzz); logs and pairs of logs cut by a NUL, some with a flags
 # part (diff_fuzz, merge_fuzz); stored entries and packs, which the
-# target itself makes from the test data (cache_fuzz).
+# target itself makes from the test data (cache_fuzz). The reader's
+# targets also start from tests/fuzz/regressions: inputs that once failed
+# one of them, so each run checks them again first.
 set -eu
 fuzzer=$1 seconds=$2 corpus=$3 dict=$4 data=$5
+regressions=$(cd "$(dirname "$0")" && pwd)/regressions
 name=$(basename "$fuzzer")
 seeds=$corpus.seeds
 mkdir -p "$corpus"
@@ -27,15 +30,15 @@ pair() {
 
 case $name in
 sarif_fuzz)
-	set -- "$data/defs" "$data/bad" "$data/samples" ;;
+	set -- "$regressions" "$data/defs" "$data/bad" "$data/samples" ;;
 diff_fuzz|merge_fuzz)
 	pair diff/old.sarif diff/new.sarif diff
 	pair diff/plh_old.sarif diff/plh_new.sarif plh
 	pair diff/noplh_old.sarif diff/noplh_new.sarif noplh
 	pair annot/base.sarif annot/cur.sarif annot
 	pair corr/gcc.sarif corr/clang.sarif corr
-	set -- "$seeds" "$data/defs" "$data/bad" "$data/diff" "$data/corr" \
-	    "$data/annot" "$data/samples" ;;
+	set -- "$regressions" "$seeds" "$data/defs" "$data/bad" "$data/diff" \
+	    "$data/corr" "$data/annot" "$data/samples" ;;
 cache_fuzz)
 	TALLY_FUZZ_SEED_DIR=$seeds "$fuzzer" >/dev/null 2>&1
 	set -- "$seeds" ;;
