@@ -488,20 +488,6 @@ es_warning(void *arg, uint64_t offset, const char *message)
 		es->warning(es->warning_arg, offset, message);
 }
 
-/* @opt (or the defaults) copied into @ro, its warnings sent to @fn. */
-static const tally_sarif_options *
-with_warning(tally_sarif_options *ro, const tally_sarif_options *opt,
-    void (*fn)(void *arg, uint64_t offset, const char *message), void *arg)
-{
-	if (opt != NULL)
-		memcpy(ro, opt, opt->struct_size < sizeof(*ro) ?
-		    opt->struct_size : sizeof(*ro));
-	ro->struct_size = sizeof(*ro);
-	ro->warning = fn;
-	ro->warning_arg = arg;
-	return ro;
-}
-
 static int
 read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
@@ -529,7 +515,13 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 		if (rc != TALLY_ENOTFOUND)
 			return rc;
 		/* warnings pass through the sink, to be stored too */
-		opt = with_warning(&ro, opt, es_warning, &es);
+		if (opt != NULL)
+			memcpy(&ro, opt, opt->struct_size < sizeof(ro) ?
+			    opt->struct_size : sizeof(ro));
+		ro.struct_size = sizeof(ro);
+		ro.warning = es_warning;
+		ro.warning_arg = &es;
+		opt = &ro;
 	}
 	rc = tallyi_sarif_read(in, &sink, opt, rep);
 	if (rc == TALLY_OK && cache != NULL && es.nwarned != UINT64_MAX)
@@ -547,53 +539,98 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 	return rc;
 }
 
-/* The caller's warning callback, past the first @skip warnings. */
-typedef struct warn_gate {
-	void (*fn)(void *arg, uint64_t offset, const char *message);
-	void *arg;
-	uint64_t seen, skip;
-} warn_gate;
+/*
+ * What a windowed read tells its caller, relayed: its warnings held until
+ * it is known whether they stand (a read done again whole tells its own),
+ * its progress never going back (the read again starts from 0).
+ */
+typedef struct held_warning {
+	uint64_t offset;
+	char text[TALLY_ERROR_MAX];
+} held_warning;
+
+typedef struct relay {
+	const tally_sarif_options *opt; /* the caller's */
+	held_warning *w;                /* TALLYI_WARN_MAX and the last line */
+	size_t n;
+	uint64_t done;                  /* progress told so far */
+} relay;
+
+#define HELD_BYTES ((TALLYI_WARN_MAX + 1) * sizeof(held_warning))
 
 static void
-gate_warning(void *arg, uint64_t offset, const char *message)
+relay_warning(void *arg, uint64_t offset, const char *message)
 {
-	warn_gate *g = arg;
+	relay *rl = arg;
 
-	if (g->seen++ >= g->skip)
-		g->fn(g->arg, offset, message);
+	if (rl->n <= TALLYI_WARN_MAX) {
+		rl->w[rl->n].offset = offset;
+		snprintf(rl->w[rl->n].text, sizeof(rl->w[0].text), "%s",
+		    message);
+		rl->n++;
+	}
+}
+
+static void
+relay_progress(void *arg, uint64_t done, uint64_t total)
+{
+	relay *rl = arg;
+
+	if (done < rl->done)
+		return;
+	rl->done = done;
+	rl->opt->progress(rl->opt->progress_arg, done, total);
 }
 
 /*
  * Read a window (tallyi_input_open_window()). A windowed read that fails
- * on the input's bytes is read again whole, and that read's error and
- * offset are reported: a window cannot go back to an offset it kept, or
- * tell an element larger than itself from a truncated one. The warnings
- * the window delivered are not delivered again: both reads see the same
- * bytes (tallyi_input_rewind_whole() makes sure), so they are the whole
- * read's first ones.
+ * on the input's bytes (tallyi_window_retry()) is read again whole, and
+ * that read's error, offset and warnings are the ones told: a window
+ * cannot go back to an offset it kept, or tell an element larger than
+ * itself from a truncated one.
  */
 static int
 read_window(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
 {
-	warn_gate g = { TALLYI_OPT(opt, warning, NULL),
-		TALLYI_OPT(opt, warning_arg, NULL), 0, 0 };
+	void (*warning)(void *arg, uint64_t offset, const char *message) =
+	    TALLYI_OPT(opt, warning, NULL);
+	void *warning_arg = TALLYI_OPT(opt, warning_arg, NULL);
 	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
-	int rc, family;
+	relay rl = { opt, NULL, 0, 0 };
+	int rc;
 
-	if (g.fn != NULL)
-		opt = with_warning(&ro, opt, gate_warning, &g);
-	rc = read_into(e, in, opt, rep);
-	family = tally_status_family(rc);
-	if (family != TALLY_EPARSE && family != TALLY_EFORMAT &&
-	    rc != TALLY_EAGAIN)
-		return rc;
-	g.skip = g.seen;
-	g.seen = 0;
-	tallyi_report_init(rep);
-	if ((rc = tallyi_input_rewind_whole(in, rep)) != TALLY_OK)
-		return rc;
-	return read_into(e, in, opt, rep);
+	if (opt != NULL)
+		memcpy(&ro, opt, opt->struct_size < sizeof(ro) ?
+		    opt->struct_size : sizeof(ro));
+	ro.struct_size = sizeof(ro);
+	if (ro.progress != NULL) {
+		ro.progress = relay_progress;
+		ro.progress_arg = &rl;
+	}
+	if (warning != NULL) {
+		if ((rl.w = tallyi_alloc(in->mem, HELD_BYTES)) == NULL) {
+			tallyi_report_error(rep, TALLY_ENOMEM, UINT64_MAX,
+			    "out of memory");
+			return TALLY_ENOMEM;
+		}
+		ro.warning = relay_warning;
+		ro.warning_arg = &rl;
+	}
+	rc = read_into(e, in, &ro, rep);
+	if (tallyi_window_retry(rc)) {
+		tallyi_report_init(rep);
+		ro.warning = warning;
+		ro.warning_arg = warning_arg;
+		if ((rc = tallyi_input_rewind_whole(in, rep)) == TALLY_OK)
+			rc = read_into(e, in, &ro, rep);
+	} else {
+		for (size_t k = 0; k < rl.n; k++)
+			warning(warning_arg, rl.w[k].offset, rl.w[k].text);
+	}
+	if (rl.w != NULL)
+		tallyi_free(in->mem, rl.w, HELD_BYTES);
+	return rc;
 }
 
 void

@@ -346,7 +346,7 @@ fill(tallyi_input *in, tally_sarif_report *rep)
 			in->eof = true;
 		in->len += (size_t)r;
 		if (in->base + in->len > size)
-			return changed(rep, size, size, true);
+			return changed(rep, size, in->base + in->len, true);
 	}
 	if (in->eof && in->base + in->len != size)
 		return changed(rep, size, in->base + in->len, false);

@@ -116,6 +116,21 @@ int tallyi_input_slide(tallyi_input *in, size_t keep, tally_sarif_report *rep);
 int tallyi_input_finish(tallyi_input *in, tally_sarif_report *rep);
 
 /*
+ * Is a windowed read that returned @rc to be read again whole
+ * (tallyi_input_rewind_whole())? When it failed on the input's bytes, or
+ * met bytes after the log (TALLY_EAGAIN): the error reported must be a
+ * whole read's. Not on a change of the file, a read error, or memory.
+ */
+static inline bool
+tallyi_window_retry(int rc)
+{
+	int family = tally_status_family(rc);
+
+	return family == TALLY_EPARSE || family == TALLY_EFORMAT ||
+	    rc == TALLY_EAGAIN;
+}
+
+/*
  * Read a window's file again, whole, as tallyi_input_open() would: for a
  * reader whose windowed read failed, so that the error it reports (and
  * its offset) is the whole read's. The file must still be the one opened

@@ -2092,9 +2092,7 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	rc = read_log(&r);
 	if (rc == TALLY_OK)
 		rc = tallyi_input_finish(in, rep);
-	/* a window that failed is read again whole, which tells the rest */
-	if (r.warnings > TALLYI_WARN_MAX && r.warn != NULL &&
-	    (rc == TALLY_OK || in->fd < 0)) {
+	if (r.warnings > TALLYI_WARN_MAX && r.warn != NULL) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "%llu more warnings like these",

@@ -31,6 +31,7 @@ TestSuite(window, .timeout = 120);
 /* ---- an allocator that remembers its largest block ---- */
 
 static _Atomic size_t largest;
+static size_t refuse_over = SIZE_MAX; /* fail larger blocks */
 
 static void *
 big_alloc(void *state, size_t size, size_t align)
@@ -39,6 +40,8 @@ big_alloc(void *state, size_t size, size_t align)
 	void *p = NULL;
 
 	(void)state;
+	if (size > refuse_over)
+		return NULL;
 	while (size > was && !atomic_compare_exchange_weak(&largest, &was,
 	    size))
 		;
@@ -76,12 +79,32 @@ on_warning(void *arg, uint64_t offset, const char *message)
 	w->n++;
 }
 
+/* ---- progress, as told ---- */
+
+typedef struct told {
+	uint64_t done, total, calls;
+	bool backwards;
+} told;
+
+static void
+on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	told *p = arg;
+
+	if (done < p->done)
+		p->backwards = true;
+	p->done = done;
+	p->total = total;
+	p->calls++;
+}
+
 /* ---- one read, and what it left ---- */
 
 typedef struct outcome {
 	int rc;
 	tally_sarif_report rep;
 	warned w;
+	told p;
 	tally_totals t;
 	size_t ngroups[TALLY_DIM_COUNT];
 	tally_group *groups[TALLY_DIM_COUNT];
@@ -103,6 +126,8 @@ read_log(const char *path, bool whole, outcome *o)
 	cr_assert(eq(int, tally_engine_create(&e, &cfg), TALLY_OK));
 	opt.warning = on_warning;
 	opt.warning_arg = &o->w;
+	opt.progress = on_progress;
+	opt.progress_arg = &o->p;
 	atomic_store(&largest, 0);
 	if (whole) {
 		size_t len;
@@ -171,6 +196,12 @@ agree(const char *path, int *rc, uint64_t *results)
 		    (unsigned long long)b->w.off[k], b->w.text[k]);
 		cr_assert(eq(str, a->w.text[k], b->w.text[k]));
 	}
+	cr_assert(not(a->p.backwards), "progress went back");
+	if (a->rc == TALLY_OK)
+		cr_assert(a->p.calls > 0 && a->p.done == a->rep.bytes &&
+		    a->p.total == a->rep.bytes, "progress ended at %llu of "
+		    "%llu", (unsigned long long)a->p.done,
+		    (unsigned long long)a->p.total);
 	cr_assert(eq(u64, a->t.read, b->t.read));
 	cr_assert(eq(u64, a->t.unique, b->t.unique));
 	cr_assert(eq(u64, a->t.suppressed, b->t.suppressed));
@@ -390,9 +421,37 @@ Test(window, bytes_after_the_log_are_the_whole_reads_error)
 	cr_assert(eq(u64, check(&s, TALLY_EPARSE, true), 0));
 }
 
+/*
+ * A windowed read given up on, whose read again whole cannot have its
+ * buffer: it fails as a whole read that cannot have its buffer fails,
+ * before telling any warning.
+ */
+Test(window, a_read_again_that_gets_no_memory_tells_no_warning)
+{
+	shape s = { .runs = 1, .run_bytes = 2 * W, .trailing = W + 100 };
+	char *path = generate(&s);
+	outcome *o = calloc(1, sizeof(*o));
+	struct stat st;
+
+	cr_assert(eq(int, stat(path, &st), 0));
+	refuse_over = (size_t)st.st_size / 2;
+	read_log(path, false, o);
+	refuse_over = SIZE_MAX;
+	cr_assert(eq(int, o->rc, TALLY_ENOMEM), "%s", o->rep.error.message);
+	cr_assert(eq(sz, o->w.n, 0), "%zu warnings told by a read that "
+	    "failed", o->w.n);
+	cr_assert(eq(u64, o->t.read, 0));
+	outcome_free(o);
+	free(o);
+	unlink(path);
+	free(path);
+}
+
 Test(window, a_late_syntax_error_is_reported_once_at_its_offset)
 {
-	shape s = { .results_first = true, .runs = 2, .run_bytes = 2 * W,
+	/* past two progress marks (4 MiB apart), so a read again would
+	 * tell progress that goes back */
+	shape s = { .results_first = true, .runs = 2, .run_bytes = 5 * W,
 		.error_late = true };
 
 	cr_assert(eq(u64, check(&s, TALLY_EPARSE, true), 0));

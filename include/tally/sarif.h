@@ -178,11 +178,15 @@ typedef struct tally_sarif_report {
  * must end at the size it had when opened and keep its modification and
  * change times, else TALLY_EIO_CHANGED, "changed while it was read (N bytes
  * expected, M read)". A regular file of up to 1 MiB, and any file read for
- * @opt->cache or @opt->corr, is read whole; a larger one is read through a
- * 1 MiB window that moves along the file between results, rules and
- * artifacts (a log with one value larger than the window, or one that
- * fails, is read again whole: errors and their offsets are the same either
- * way, and no warning is delivered twice). A regular file over @opt->max_input_bytes is refused
+ * @opt->cache or @opt->corr, is read whole. A larger one is read through a
+ * 1 MiB window that moves along the file between the elements of a run's
+ * arrays (results, rules, tool.extensions, artifacts, invocations); its
+ * warnings are delivered when the read ends. It is read again whole when
+ * the window cannot hold what comes next (an element of more than 256 KiB
+ * that the window's end cuts, any other value that reaches past it, bytes
+ * after the log) or the read fails on the file's bytes: errors, offsets
+ * and warnings are then those of the whole read, and progress does not go
+ * back. A regular file over @opt->max_input_bytes is refused
  * before it is read. A pipe, a device or standard input is read whole, in
  * chunks, refused as soon as it passes the limit, and checked as it comes:
  * one that cannot be a JSON text (/dev/zero) fails at its first bad byte.
