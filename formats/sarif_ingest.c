@@ -488,6 +488,16 @@ es_warning(void *arg, uint64_t offset, const char *message)
 		es->warning(es->warning_arg, offset, message);
 }
 
+/* The caller's @opt (NULL: the defaults) as this version's, into @ro. */
+static void
+options_copy(tally_sarif_options *ro, const tally_sarif_options *opt)
+{
+	if (opt != NULL)
+		memcpy(ro, opt, opt->struct_size < sizeof(*ro) ?
+		    opt->struct_size : sizeof(*ro));
+	ro->struct_size = sizeof(*ro);
+}
+
 static int
 read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
     tally_sarif_report *rep)
@@ -515,10 +525,7 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 		if (rc != TALLY_ENOTFOUND)
 			return rc;
 		/* warnings pass through the sink, to be stored too */
-		if (opt != NULL)
-			memcpy(&ro, opt, opt->struct_size < sizeof(ro) ?
-			    opt->struct_size : sizeof(ro));
-		ro.struct_size = sizeof(ro);
+		options_copy(&ro, opt);
 		ro.warning = es_warning;
 		ro.warning_arg = &es;
 		opt = &ro;
@@ -600,10 +607,7 @@ read_window(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 	relay rl = { opt, NULL, 0, 0 };
 	int rc;
 
-	if (opt != NULL)
-		memcpy(&ro, opt, opt->struct_size < sizeof(ro) ?
-		    opt->struct_size : sizeof(ro));
-	ro.struct_size = sizeof(ro);
+	options_copy(&ro, opt);
 	if (ro.progress != NULL) {
 		ro.progress = relay_progress;
 		ro.progress_arg = &rl;

@@ -331,7 +331,7 @@ read_regular(tallyi_input *in, int fd, const int64_t was[5], uint64_t max,
 static int
 fill(tallyi_input *in, tally_sarif_report *rep)
 {
-	uint64_t size = (uint64_t)in->st[0];
+	uint64_t size = in->size;
 
 	while (in->len < TALLYI_WINDOW && !in->eof) {
 		ssize_t r = read(in->fd, in->own + in->len,
@@ -383,15 +383,14 @@ tallyi_input_finish(tallyi_input *in, tally_sarif_report *rep)
 		if (r > 0)
 			return TALLY_EAGAIN;
 		in->eof = true;
-		if (in->base + in->len != (uint64_t)in->st[0])
-			return changed(rep, (uint64_t)in->st[0],
-			    in->base + in->len, false);
+		if (in->base + in->len != in->size)
+			return changed(rep, in->size, in->base + in->len,
+			    false);
 	}
 	if ((e = stat_same(in->fd, in->st, &same)) != 0)
 		return stat_error(rep, e);
 	if (!same)
-		return changed(rep, (uint64_t)in->st[0],
-		    (uint64_t)in->st[0], false);
+		return changed(rep, in->size, in->size, false);
 	return TALLY_OK;
 }
 

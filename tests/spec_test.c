@@ -64,25 +64,6 @@ level_count(tally_level l)
 	return n;
 }
 
-/* Warnings as the callback saw them. */
-typedef struct seen {
-	size_t n;
-	uint64_t off[128];
-	char msg[128][256];
-} seen;
-
-static void
-on_warning(void *arg, uint64_t offset, const char *message)
-{
-	seen *w = arg;
-
-	if (w->n < 128) {
-		w->off[w->n] = offset;
-		snprintf(w->msg[w->n], sizeof(w->msg[0]), "%s", message);
-	}
-	w->n++;
-}
-
 static int
 read_spec(const char *name, tally_sarif_options *so, tally_sarif_report *rep)
 {
@@ -94,11 +75,11 @@ read_spec(const char *name, tally_sarif_options *so, tally_sarif_report *rep)
 
 Test(spec, leniencies_are_reported_as_warnings)
 {
-	static seen w;
+	static warnings_seen w;
 	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
 	tally_sarif_report rep;
 
-	so.warning = on_warning;
+	so.warning = warnings_collect;
 	so.warning_arg = &w;
 	cr_assert(eq(int, read_spec("bom.sarif", &so, &rep), TALLY_OK));
 	cr_expect(eq(u64, rep.warnings, 1));
@@ -151,13 +132,13 @@ dangling_log(size_t n, size_t *len)
 
 Test(spec, warnings_are_counted_all_and_delivered_up_to_a_bound)
 {
-	static seen w;
+	static warnings_seen w;
 	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
 	tally_sarif_report rep;
 	size_t len;
 	char *log = dangling_log(150, &len);
 
-	so.warning = on_warning;
+	so.warning = warnings_collect;
 	so.warning_arg = &w;
 	cr_assert(eq(int, tally_sarif_read_buffer(e, log, len, &so, &rep),
 	    TALLY_OK));
@@ -523,18 +504,18 @@ Test(spec, merge_keeps_what_message_strings_say)
 
 /* Read @log into the suite's engine; its report in *rep. */
 static int
-read_log(const char *log, tally_sarif_report *rep, seen *w)
+read_log(const char *log, tally_sarif_report *rep, warnings_seen *w)
 {
 	tally_sarif_options so = TALLY_SARIF_OPTIONS_INIT;
 
-	so.warning = on_warning;
+	so.warning = warnings_collect;
 	so.warning_arg = w;
 	return tally_sarif_read_buffer(e, log, strlen(log), &so, rep);
 }
 
 Test(spec, message_keys_never_collide)
 {
-	static seen w;
+	static warnings_seen w;
 
 	/* id "nope" with arguments a, b against an id that spells them */
 	cr_assert(eq(int, read_log(DRV("}}, \"results\": [{\"ruleId\": \"R\", "
@@ -546,7 +527,7 @@ Test(spec, message_keys_never_collide)
 
 Test(spec, a_message_that_would_explode_is_kept_as_written)
 {
-	static seen w;
+	static warnings_seen w;
 	size_t n = 30000, at = 0, cap = 3 * n + 8192;
 	char *log = malloc(cap);
 	tally_sarif_report rep;
@@ -571,7 +552,7 @@ Test(spec, a_message_that_would_explode_is_kept_as_written)
 
 Test(spec, a_guid_names_the_rule_an_index_misses)
 {
-	static seen w;
+	static warnings_seen w;
 	tally_sarif_report rep;
 	tally_snapshot *s = NULL;
 	tally_group g;
@@ -594,7 +575,7 @@ Test(spec, a_guid_names_the_rule_an_index_misses)
 
 Test(spec, an_override_names_its_descriptor_exactly)
 {
-	static seen w;
+	static warnings_seen w;
 
 	/* an override of "R/md5" is not rule R's (§3.52.4): both stay note */
 	cr_assert(eq(int, read_log(DRV(", \"rules\": [{\"id\": \"R\", "
@@ -610,7 +591,7 @@ Test(spec, an_override_names_its_descriptor_exactly)
 
 Test(spec, unset_offsets_and_missing_invocations_are_read)
 {
-	static seen w;
+	static warnings_seen w;
 	tally_sarif_report rep;
 
 	/* charOffset and byteOffset -1 are "unset" (§3.30.9, §3.30.11) */

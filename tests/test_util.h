@@ -69,6 +69,31 @@ slurp(const char *path, size_t *len)
 }
 
 /*
+ * Warnings as a tally_sarif_options.warning callback saw them: all are
+ * counted, the first SEEN_MAX kept (a reader delivers at most 101 per
+ * input), each cut to 255 bytes.
+ */
+#define SEEN_MAX 128
+
+typedef struct warnings_seen {
+	size_t n;
+	uint64_t off[SEEN_MAX];
+	char msg[SEEN_MAX][256];
+} warnings_seen;
+
+static inline void
+warnings_collect(void *arg, uint64_t offset, const char *message)
+{
+	warnings_seen *w = arg;
+
+	if (w->n < SEEN_MAX) {
+		w->off[w->n] = offset;
+		snprintf(w->msg[w->n], sizeof(w->msg[0]), "%s", message);
+	}
+	w->n++;
+}
+
+/*
  * A thread-safe counting allocator (the engine allocates from its workers
  * too) that remembers each block's size, so a free with the wrong size or of
  * an unknown block fails the test.

@@ -60,25 +60,6 @@ big_free(void *state, void *p, size_t size)
 
 static const tally_allocator big_hook = { big_alloc, big_free, NULL };
 
-/* ---- warnings, as delivered ---- */
-
-typedef struct warned {
-	size_t n;
-	uint64_t off[256];
-	char text[256][160];
-} warned;
-
-static void
-on_warning(void *arg, uint64_t offset, const char *message)
-{
-	warned *w = arg;
-
-	cr_assert(w->n < 256, "more warnings than any reader delivers");
-	w->off[w->n] = offset;
-	snprintf(w->text[w->n], sizeof(w->text[0]), "%s", message);
-	w->n++;
-}
-
 /* ---- progress, as told ---- */
 
 typedef struct told {
@@ -103,7 +84,7 @@ on_progress(void *arg, uint64_t done, uint64_t total)
 typedef struct outcome {
 	int rc;
 	tally_sarif_report rep;
-	warned w;
+	warnings_seen w;
 	told p;
 	tally_totals t;
 	size_t ngroups[TALLY_DIM_COUNT];
@@ -124,7 +105,7 @@ read_log(const char *path, bool whole, outcome *o)
 	cfg.workers = 1;
 	cfg.allocator = &big_hook;
 	cr_assert(eq(int, tally_engine_create(&e, &cfg), TALLY_OK));
-	opt.warning = on_warning;
+	opt.warning = warnings_collect;
 	opt.warning_arg = &o->w;
 	opt.progress = on_progress;
 	opt.progress_arg = &o->p;
@@ -189,12 +170,14 @@ agree(const char *path, int *rc, uint64_t *results)
 	    "buffer %zu", a->w.n, b->w.n);
 	cr_assert(gt(sz, a->w.n, 10), "every shape has results without a "
 	    "message, each a warning (%zu delivered)", a->w.n);
+	cr_assert(le(sz, a->w.n, SEEN_MAX), "more warnings than a reader "
+	    "delivers");
 	for (size_t k = 0; k < a->w.n; k++) {
 		cr_assert(eq(u64, a->w.off[k], b->w.off[k]),
 		    "warning %zu: offset %llu, whole %llu (%s)", k,
 		    (unsigned long long)a->w.off[k],
-		    (unsigned long long)b->w.off[k], b->w.text[k]);
-		cr_assert(eq(str, a->w.text[k], b->w.text[k]));
+		    (unsigned long long)b->w.off[k], b->w.msg[k]);
+		cr_assert(eq(str, a->w.msg[k], b->w.msg[k]));
 	}
 	cr_assert(not(a->p.backwards), "progress went back");
 	if (a->rc == TALLY_OK)
