@@ -494,7 +494,7 @@ bm_dedup(bench_state *st, void *arg)
 	dd_make(distinct);
 	snprintf(base, sizeof(base), "dedup/plain/%u", distinct);
 	snprintf(ceil, sizeof(ceil), "dedup/ceiling/%u", distinct);
-	tallyi_keyset_init(&ks, &bench_libc_mem);
+	tallyi_keyset_init(&ks, &bench_libc_mem, 0);
 	if (mode != DD_FILL)
 		dd_insert(&ks, &dd.all, 0, distinct); /* untimed */
 	if (mode == DD_CEIL) {
@@ -543,7 +543,7 @@ bm_dedup(bench_state *st, void *arg)
 			dd_insert_threads(&ks, &dd.all, threads);
 			spent += pool_now() - t1;
 			tallyi_keyset_fini(&ks); /* untimed: a fresh set */
-			tallyi_keyset_init(&ks, &bench_libc_mem);
+			tallyi_keyset_init(&ks, &bench_libc_mem, 0);
 			iters++;
 		}
 		rows = iters * distinct;

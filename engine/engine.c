@@ -951,7 +951,7 @@ tally_engine_create(tally_engine **out, const tally_config *user)
 			memcpy(e->path_glob, cfg.path_glob, e->path_glob_size);
 	}
 	rc = cfg.path_glob != NULL && e->path_glob == NULL ? TALLY_ENOMEM :
-	    tallyi_keyset_init(&e->keys, &e->mem);
+	    tallyi_keyset_init(&e->keys, &e->mem, cfg.expected_unique);
 	if (rc == TALLY_OK)
 		rc = batch_pool_init(e);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && rc == TALLY_OK; k++)

@@ -1,15 +1,17 @@
 /*
  * engine/keyset.c - the lock-free exact-key set.
  *
- * Layout. A table has 2^k groups of 16 slots. Group g's 16 control bytes
- * are ctrl words 2g and 2g+1 (read and written as 64-bit atomics, so a
- * byte's update is one CAS or one fetch-xor on its word); its 16 keys are
- * slot[16g .. 16g+15]. A key's home group is fingerprint bits 7 and up, its
- * tag bits 0-6. Probing walks groups g, g+1, ... and in each one matches
- * the 16 control bytes against the tag with one compare; only a tag match
- * reads a key. The control bytes of a big table are 1/32 of its size, so
- * they stay in cache when the keys do not: a new key usually costs one
- * line, a duplicate two.
+ * Layout. A table has G groups of 16 slots, any G (not only powers of
+ * two, so a table can be sized to what it will hold). Group g's 16 control
+ * bytes are ctrl words 2g and 2g+1 (read and written as 64-bit atomics, so
+ * a byte's update is one CAS or one fetch-xor on its word); its 16 keys are
+ * slot[16g .. 16g+15]. A key's tag is fingerprint bits 0-6, its home group
+ * bits 7-38 scaled to G (b * G / 2^32: a multiply and a shift, not a
+ * division). Probing walks groups g, g+1, ... (wrapping at G) and in each
+ * one matches the 16 control bytes against the tag with one compare; only
+ * a tag match reads a key. The control bytes of a big table are 1/32 of
+ * its size, so they stay in cache when the keys do not: a new key usually
+ * costs one line, a duplicate two.
  *
  * A control byte moves only along
  *
@@ -41,8 +43,10 @@
  *     an EMPTY or MOVED byte.
  *
  * Growth. When a table holds 7/8 of its slots, one thread wins a CAS on its
- * @next pointer with a table twice the size, and from then on every insert
- * that passes by helps migrate: it takes a chunk of groups with one
+ * @next pointer with a table 3/2 the size (so the newest table is never
+ * less than 7/12 full once it has grown: at most 57 bytes a key), and from
+ * then on every insert that passes by helps migrate: it takes a chunk of
+ * groups with one
  * fetch-add, turns every EMPTY byte of each group into MOVED (so nothing can
  * be claimed there any more), waits out BUSY slots, and inserts a copy of
  * each FULL key into @next. An insert that meets MOVED in a group where its
@@ -77,11 +81,12 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 struct tallyi_keytab {
 	tallyi_atomic_u64 *ctrl; /* 2 words per group */
 	tallyi_key *slot;        /* 16 per group */
-	size_t mask;             /* groups - 1 */
+	size_t groups;           /* at most 2^32 */
 	uint64_t limit;          /* grow once the table holds more keys */
 	size_t chunks;           /* migration units of CHUNK groups */
 	size_t bytes;            /* of this allocation */
@@ -95,6 +100,7 @@ struct tallyi_keytab {
 };
 
 #define MIN_GROUPS 1024 /* 16 K slots: 512 KiB of keys, 16 KiB of ctrl */
+#define MAX_GROUPS (UINT64_C(1) << 32) /* home() scales 32 bits */
 #define CHUNK 64        /* groups a migrating thread takes at once */
 
 /*
@@ -114,9 +120,15 @@ typedef struct ctx {
 } ctx;
 
 static inline size_t
-home(uint64_t fp, size_t mask)
+home(uint64_t fp, size_t groups)
 {
-	return (size_t)(fp >> 7) & mask;
+	return (size_t)((((fp >> 7) & 0xffffffffu) * (uint64_t)groups) >> 32);
+}
+
+static inline size_t
+next_group(size_t g, size_t groups)
+{
+	return g + 1 == groups ? 0 : g + 1;
 }
 
 static inline bool
@@ -164,14 +176,53 @@ advise_huge(void *p, size_t size)
 		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }
 
+/*
+ * A fresh table's pages are faulted in by whoever touches them first, one
+ * fault per 4 KiB page; on a virtual machine a first touch can cost ~15 us,
+ * so inserts into a new table of 256 MiB would spend most of a second in
+ * faults. Every page of a table is touched before it fills (a page holds
+ * 128 slots and keys land uniformly), so populating the whole table at
+ * once, in one call (Linux 5.14: MADV_POPULATE_WRITE; huge pages where the
+ * advice above was granted), costs no memory that filling would not.
+ * When a table is freed its pages go back to the system at once (memory
+ * the allocator would otherwise keep resident until it decays): the
+ * retired tables of a grown set add up to twice the live one. Refused or
+ * unknown (older kernels, memory that is not anonymous), both change
+ * nothing. A table of more than a quarter of the machine's memory is not
+ * populated (a hint that large is more likely a mistake than a promise):
+ * its pages come as they are touched.
+ */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static void
+advise_range(void *p, size_t size, int advice)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)p + pg - 1) & ~(uintptr_t)(pg - 1);
+	uintptr_t hi = ((uintptr_t)p + size) & ~(uintptr_t)(pg - 1);
+
+	if (size >= HUGE_PAGE && hi > lo)
+		(void)madvise((void *)lo, hi - lo, advice);
+}
+
+#define TAB_HEAD ((sizeof(tallyi_keytab) + TALLY_CACHELINE - 1) & \
+	~(size_t)(TALLY_CACHELINE - 1))
+
 /* One allocation: the header, the control bytes, the keys. */
+static size_t
+tab_bytes(size_t groups)
+{
+	return TAB_HEAD + groups * TALLYI_GROUP * (1 + sizeof(tallyi_key));
+}
+
 static tallyi_keytab *
 tab_new(const tallyi_mem *mem, size_t groups)
 {
-	size_t head = (sizeof(tallyi_keytab) + TALLY_CACHELINE - 1) &
-	    ~(size_t)(TALLY_CACHELINE - 1);
+	size_t head = TAB_HEAD;
 	size_t ctrl = groups * TALLYI_GROUP;
-	size_t bytes = head + ctrl + groups * TALLYI_GROUP * sizeof(tallyi_key);
+	size_t bytes = tab_bytes(groups);
 	char *p = tallyi_alloc(mem, bytes);
 	tallyi_keytab *t = (tallyi_keytab *)p;
 
@@ -182,26 +233,70 @@ tab_new(const tallyi_mem *mem, size_t groups)
 	memset(p + head, (int)TALLYI_CTRL_EMPTY, ctrl);
 	t->ctrl = (tallyi_atomic_u64 *)(p + head);
 	t->slot = (tallyi_key *)(p + head + ctrl);
-	t->mask = groups - 1;
+	t->groups = groups;
 	t->limit = groups * TALLYI_GROUP / 8 * 7;
 	t->chunks = (groups + CHUNK - 1) / CHUNK;
 	t->bytes = bytes;
 	return t;
 }
 
+/* Fault in every page of @t in one call (see advise_range()). */
+static void
+tab_populate(tallyi_keytab *t)
+{
+	if (t->bytes / 4096 <= (uint64_t)sysconf(_SC_PHYS_PAGES) / 4)
+		advise_range(t, t->bytes, MADV_POPULATE_WRITE);
+}
+
 static void
 tab_free(const tallyi_mem *mem, tallyi_keytab *t)
 {
-	tallyi_free(mem, t, t->bytes);
+	size_t bytes = t->bytes;
+
+	advise_range(t, bytes, MADV_DONTNEED);
+	tallyi_free(mem, t, bytes);
+}
+
+/* The successor of a table of @groups groups: 3/2 the size. */
+static size_t
+grown(size_t groups)
+{
+	size_t g = groups + groups / 2;
+
+	return g < MAX_GROUPS ? g : (size_t)MAX_GROUPS;
+}
+
+/*
+ * Groups for @expected keys: enough that they fit below the growth limit
+ * (7/8 of the slots), so a set told its size never grows.
+ */
+static size_t
+groups_for(uint64_t expected)
+{
+	uint64_t g = expected / (TALLYI_GROUP / 8 * 7) + 1;
+
+	if (g < MIN_GROUPS)
+		return MIN_GROUPS;
+	return g < MAX_GROUPS ? (size_t)g : (size_t)MAX_GROUPS;
 }
 
 int
-tallyi_keyset_init(tallyi_keyset *s, const tallyi_mem *mem)
+tallyi_keyset_init(tallyi_keyset *s, const tallyi_mem *mem, uint64_t expected)
 {
-	tallyi_keytab *t = tab_new(mem, MIN_GROUPS);
+	size_t groups = groups_for(expected);
+	tallyi_keytab *t;
 
-	if (t == NULL)
+	/*
+	 * A table larger than the machine's memory would be granted by an
+	 * overcommitting kernel and then fail by the OOM killer as its
+	 * control bytes are set: refuse it here, as out of memory.
+	 */
+	if (groups > MIN_GROUPS && tab_bytes(groups) / (size_t)sysconf(
+	    _SC_PAGESIZE) > (size_t)sysconf(_SC_PHYS_PAGES))
 		return TALLY_ENOMEM;
+	if ((t = tab_new(mem, groups)) == NULL)
+		return TALLY_ENOMEM;
+	tab_populate(t);
 	memset(s, 0, sizeof(*s));
 	s->mem = mem;
 	tallyi_store_ptr(&s->cur, t, TALLY_RELEASE);
@@ -231,9 +326,17 @@ tab_next(tallyi_keyset *s, tallyi_keytab *t, ctx *cx)
 
 	if (n != NULL)
 		return n;
-	if ((mine = tab_new(s->mem, 2 * (t->mask + 1))) == NULL)
+	if (t->groups >= MAX_GROUPS ||
+	    (mine = tab_new(s->mem, grown(t->groups))) == NULL)
 		return NULL;
 	if (tallyi_cas_ptr(&t->next, &n, mine, TALLY_ACQ_REL)) {
+		/*
+		 * Populated after it is published, not before: a thread that
+		 * finds the old table full meanwhile goes on into this one
+		 * instead of making (and populating) a rival of its own.
+		 * Faults racing the populate are harmless: it only maps pages.
+		 */
+		tab_populate(mine);
 		cx->grew = true;
 		return mine;
 	}
@@ -286,9 +389,9 @@ probe(tallyi_keytab *t, uint64_t fp, const tallyi_key *k)
 {
 	unsigned tag = tallyi_ctrl_tag(fp), busy = tallyi_ctrl_busy(fp);
 	unsigned spins = 0;
-	size_t g = home(fp, t->mask);
+	size_t g = home(fp, t->groups);
 
-	for (size_t p = 0; p <= t->mask; p++, g = (g + 1) & t->mask) {
+	for (size_t p = 0; p < t->groups; p++, g = next_group(g, t->groups)) {
 		tallyi_atomic_u64 *cw = &t->ctrl[2 * g];
 		tallyi_key *slot = &t->slot[g * TALLYI_GROUP];
 		uint64_t w[2], was;
@@ -373,7 +476,7 @@ insert_from(tallyi_keyset *s, tallyi_keytab *t, uint64_t fp,
 static inline const tallyi_key *
 candidate(tallyi_keytab *t, uint64_t fp)
 {
-	size_t g = home(fp, t->mask);
+	size_t g = home(fp, t->groups);
 	unsigned m = tallyi_group_match(
 	    tallyi_load_u64(&t->ctrl[2 * g], TALLY_ACQUIRE),
 	    tallyi_load_u64(&t->ctrl[2 * g + 1], TALLY_ACQUIRE),
@@ -421,7 +524,7 @@ insert_rows(tallyi_keyset *s, tallyi_keytab *t, const tallyk_keycols *c,
 	const tallyi_key *cand[KEY_AHEAD];
 
 	for (size_t i = 0; i < n && i < CTRL_AHEAD; i++)
-		__builtin_prefetch(&t->ctrl[2 * home(fp[i], t->mask)]);
+		__builtin_prefetch(&t->ctrl[2 * home(fp[i], t->groups)]);
 	for (size_t i = 0; i < n && i < KEY_AHEAD; i++)
 		cand[i] = candidate(t, fp[i]);
 	for (size_t i = 0; i < n; i++) {
@@ -430,7 +533,7 @@ insert_rows(tallyi_keyset *s, tallyi_keytab *t, const tallyk_keycols *c,
 
 		if (i + CTRL_AHEAD < n)
 			__builtin_prefetch(
-			    &t->ctrl[2 * home(fp[i + CTRL_AHEAD], t->mask)]);
+			    &t->ctrl[2 * home(fp[i + CTRL_AHEAD], t->groups)]);
 		if (i + KEY_AHEAD < n)
 			cand[i % KEY_AHEAD] = candidate(t, fp[i + KEY_AHEAD]);
 		if (k != NULL && key_eq_row(k, c, i)) {
@@ -543,7 +646,7 @@ migrate_chunk(tallyi_keyset *s, tallyi_keytab *t, size_t c, ctx *cx)
 	move_buf mb;
 
 	mb.n = 0;
-	for (size_t g = c * CHUNK; g < end && g <= t->mask; g++) {
+	for (size_t g = c * CHUNK; g < end && g < t->groups; g++) {
 		tallyi_atomic_u64 *cw = &t->ctrl[2 * g];
 		unsigned spins = 0;
 
@@ -691,5 +794,5 @@ tallyi_keyset_capacity(tallyi_keyset *s)
 
 	while ((n = tallyi_load_ptr(&t->next, TALLY_ACQUIRE)) != NULL)
 		t = n;
-	return (t->mask + 1) * TALLYI_GROUP;
+	return t->groups * TALLYI_GROUP;
 }

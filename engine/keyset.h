@@ -8,7 +8,7 @@
  * in the slots, so a tag match is confirmed by comparing whole keys and a
  * fingerprint collision costs a probe, never exactness. An insert that wins
  * takes its slot with one CAS; a table that fills is migrated into one of
- * twice the size by every inserter that comes by, while inserts go on.
+ * 3/2 the size by every inserter that comes by, while inserts go on.
  * The protocol and its proof are in keyset.c.
  */
 #ifndef TALLY_ENGINE_KEYSET_H
@@ -108,8 +108,12 @@ typedef struct tallyi_keyset {
 /* The fingerprint of one key: tallyk_fingerprint_scalar() of one row. */
 uint64_t tallyi_key_fingerprint(const tallyi_key *k);
 
-/* Return: TALLY_OK or TALLY_ENOMEM. */
-int tallyi_keyset_init(tallyi_keyset *s, const tallyi_mem *mem);
+/*
+ * @expected: keys the set is sized for at once (it grows past them as
+ * needed), or 0 for the smallest table. Return: TALLY_OK or TALLY_ENOMEM.
+ */
+int tallyi_keyset_init(tallyi_keyset *s, const tallyi_mem *mem,
+    uint64_t expected);
 /* Threads: none may be inside another call. */
 void tallyi_keyset_fini(tallyi_keyset *s);
 

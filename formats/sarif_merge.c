@@ -475,7 +475,7 @@ tally_sarif_merge_create(tally_sarif_merge **out, const tally_allocator *alloc)
 		return TALLY_ENOMEM;
 	}
 	m->mem = mem;
-	rc = tallyi_keyset_init(&m->keys, &m->mem);
+	rc = tallyi_keyset_init(&m->keys, &m->mem, 0);
 	for (unsigned k = 0; k < TALLY_STR_KIND_COUNT && rc == TALLY_OK; k++)
 		rc = tallyi_strtab_init(&m->str[k], &m->mem);
 	if (rc != TALLY_OK) {

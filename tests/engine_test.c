@@ -820,6 +820,43 @@ Test(engine, counts_match_a_sorted_reference)
 }
 
 /*
+ * The capacity hint (since 0.5) changes no count: an engine told to expect
+ * fewer distinct violations than come, or more, counts what a sorted
+ * reference counts. A hint no memory could hold fails create cleanly.
+ */
+Test(engine, a_capacity_hint_changes_no_count)
+{
+	static tally_violation v[NV];
+	const uint64_t hints[] = { NV / 8, 4 * NV };
+
+	for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
+		tally_config cfg = TALLY_CONFIG_INIT;
+		reference ref;
+		ref_ids x;
+
+		tally_engine_destroy(e);
+		cfg.workers = 2;
+		cfg.batch_capacity = 64;
+		cfg.expected_unique = hints[h];
+		cr_assert(eq(int, tally_engine_create(&e, &cfg), TALLY_OK));
+		ref_make(v, NV, 0, &x, &ref);
+		submit(v, NV);
+		ref_expect(&ref, &x, NV);
+	}
+}
+
+Test(engine, an_impossible_capacity_hint_is_enomem)
+{
+	tally_config cfg = TALLY_CONFIG_INIT;
+	tally_engine *x = NULL;
+
+	cfg.workers = 1;
+	cfg.expected_unique = UINT64_MAX;
+	cr_expect(eq(int, tally_engine_create(&x, &cfg), TALLY_ENOMEM));
+	cr_expect(eq(ptr, x, NULL));
+}
+
+/*
  * A third of the rows suppressed, appended row by row: each key counts
  * once per flag, the suppressed ones in no level and no group.
  */

@@ -17,7 +17,7 @@ static void
 setup(void)
 {
 	cr_assert(eq(int, tallyi_mem_init(&mem, NULL), TALLY_OK));
-	cr_assert(eq(int, tallyi_keyset_init(&ks, &mem), TALLY_OK));
+	cr_assert(eq(int, tallyi_keyset_init(&ks, &mem, 0), TALLY_OK));
 }
 
 static void
@@ -180,7 +180,7 @@ Test(keyset, control_states_are_disjoint)
 	}
 }
 
-/* Growth: capacity doubles past 7/8 load, and stays a multiple of 16. */
+/* Growth: capacity grows by 3/2 past 7/8 load, a multiple of 16. */
 Test(keyset, grows_past_seven_eighths)
 {
 	size_t cap0 = tallyi_keyset_capacity(&ks);
@@ -200,7 +200,7 @@ Test(keyset, grows_past_seven_eighths)
 		cr_assert(eq(int, tallyi_keyset_insert(&ks,
 		    tallyi_key_fingerprint(&k), &k, &new), 0));
 	}
-	cr_expect(eq(u64, tallyi_keyset_capacity(&ks), 2 * cap0));
+	cr_expect(eq(u64, tallyi_keyset_capacity(&ks), cap0 / 2 * 3));
 }
 
 /* An allocator that fails from the Nth call on. */
@@ -228,7 +228,7 @@ Test(keyset, out_of_memory_loses_nothing)
 	int rc = TALLY_OK;
 
 	fail_after = 1; /* the first table only */
-	cr_assert(eq(int, tallyi_keyset_init(&fs, &fm), TALLY_OK));
+	cr_assert(eq(int, tallyi_keyset_init(&fs, &fm, 0), TALLY_OK));
 	for (i = 0; i < 100000 && rc == TALLY_OK; i++) {
 		tallyi_key k = { 0, 0, 0, 0, i, 0, 0 };
 
@@ -252,4 +252,50 @@ Test(keyset, out_of_memory_loses_nothing)
 		cr_assert(not(new), "key %u lost", j);
 	}
 	tallyi_keyset_fini(&fs);
+}
+
+/*
+ * A set told how many keys to expect holds them without growing, and
+ * still grows past them. The smallest table is what a hint of 0 gives.
+ */
+Test(keyset, sized_for_expected_keys)
+{
+	tallyi_keyset hs;
+	const uint32_t want = 100000;
+	size_t cap;
+	bool new;
+
+	cr_assert(eq(int, tallyi_keyset_init(&hs, &mem, want), TALLY_OK));
+	cap = tallyi_keyset_capacity(&hs);
+	cr_expect(ge(u64, cap / 8 * 7, want), "capacity %zu", cap);
+	cr_expect(lt(u64, cap, (uint64_t)want * 8 / 7 + 2 * TALLYI_GROUP),
+	    "capacity %zu is more than the hint needs", cap);
+	for (uint32_t i = 0; i < want; i++) {
+		tallyi_key k = { 2, 0, 0, 0, i, 0, 0 };
+
+		cr_assert(eq(int, tallyi_keyset_insert(&hs,
+		    tallyi_key_fingerprint(&k), &k, &new), 0));
+		cr_assert(new, "key %u", i);
+	}
+	cr_expect(eq(u64, tallyi_keyset_capacity(&hs), cap));
+	for (uint32_t i = 0; i < want; i++) {
+		tallyi_key k = { 2, 0, 0, 0, want + i, 0, 0 };
+
+		cr_assert(eq(int, tallyi_keyset_insert(&hs,
+		    tallyi_key_fingerprint(&k), &k, &new), 0));
+		cr_assert(new, "key %u", want + i);
+	}
+	cr_expect(gt(u64, tallyi_keyset_capacity(&hs), cap));
+	cr_expect(eq(u64, tallyi_keyset_count(&hs), 2 * (uint64_t)want));
+	for (uint32_t i = 0; i < 2 * want; i++) {
+		tallyi_key k = { 2, 0, 0, 0, i, 0, 0 };
+
+		cr_assert(eq(int, tallyi_keyset_insert(&hs,
+		    tallyi_key_fingerprint(&k), &k, &new), 0));
+		cr_assert(not(new), "key %u lost", i);
+	}
+	tallyi_keyset_fini(&hs);
+	cr_assert(eq(int, tallyi_keyset_init(&hs, &mem, 0), TALLY_OK));
+	cr_expect(eq(u64, tallyi_keyset_capacity(&hs), tallyi_keyset_capacity(&ks)));
+	tallyi_keyset_fini(&hs);
 }

@@ -61,6 +61,13 @@ typedef struct tally_engine tally_engine;
  * @path_glob:      count only violations whose file, as interned, matches
  *                  this fnmatch(3) pattern (no flags: '*' matches '/'
  *                  too); NULL counts all. Copied at create.
+ * @expected_unique: how many distinct violations the caller expects (since
+ *                  0.5), or 0. The dedup table is made for that many at
+ *                  create, its pages populated at once (about 38 bytes a
+ *                  violation: 2^20 take 38 MiB), so ingest neither grows
+ *                  it nor faults its pages in one by one; more than that
+ *                  still works (the table grows as without a hint). A hint
+ *                  the memory cannot hold fails create with TALLY_ENOMEM.
  *
  * A violation that @min_level or @path_glob leaves out is dropped before
  * deduplication, as if it had not been submitted: it is in no total and
@@ -86,10 +93,11 @@ typedef struct tally_config {
 	void *on_snapshot_arg;
 	unsigned min_level;
 	const char *path_glob;
+	uint64_t expected_unique;
 } tally_config;
 
 #define TALLY_CONFIG_INIT \
-	{ sizeof(tally_config), 0, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+	{ sizeof(tally_config), 0, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL, 0 }
 
 /**
  * tally_engine_create() - create an engine and start its workers.

@@ -145,7 +145,7 @@ round_run(worker *ws, uint32_t keys, uint64_t *rng)
 	universe = keys;
 	memset((void *)wins, 0, keys * sizeof(*wins));
 	shuffle(shared_order, keys, rng);
-	if (tallyi_keyset_init(&set, &mem) != TALLY_OK) {
+	if (tallyi_keyset_init(&set, &mem, 0) != TALLY_OK) {
 		FAIL("init failed");
 		return false;
 	}
