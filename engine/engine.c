@@ -787,6 +787,8 @@ tally_engine_flush(tally_engine *e)
 	}
 	if (tallyi_load_int(&e->failed, TALLY_ACQUIRE) != 0)
 		return tallyi_load_int(&e->failed, TALLY_ACQUIRE);
+	/* Tables the dedup set outgrew go back now, not at the next insert. */
+	tallyi_keyset_reclaim(&e->keys);
 	/* The next acquire publishes what this flush drained (snapshot.c). */
 	tallyi_fetch_add_u64(&e->flush_gen, 1, TALLY_SEQ_CST);
 	return TALLY_OK;

@@ -781,6 +781,13 @@ tallyi_keyset_insert(tallyi_keyset *s, uint64_t fp, const tallyi_key *k,
 	return rc;
 }
 
+void
+tallyi_keyset_reclaim(tallyi_keyset *s)
+{
+	(void)enter(s);
+	leave(s);
+}
+
 uint64_t
 tallyi_keyset_count(tallyi_keyset *s)
 {

@@ -151,6 +151,15 @@ int tallyi_keyset_insert(tallyi_keyset *s, uint64_t fp, const tallyi_key *k,
 int tallyi_keyset_insert_bulk(tallyi_keyset *s, const tallyk_keycols *c,
     const uint64_t *fp, size_t n, uint8_t *is_new);
 
+/*
+ * Free the tables the set has outgrown when no call can still read them.
+ * Inserts do this as they leave, but only the last one out of a busy set
+ * can, so the old table of a growth near the end of a run stays until the
+ * next insert; a caller that has finished inserting calls this.
+ * Threads: any, concurrently with inserts (then it may free nothing).
+ */
+void tallyi_keyset_reclaim(tallyi_keyset *s);
+
 /* Keys held. Threads: any; exact only while no insert runs. */
 uint64_t tallyi_keyset_count(tallyi_keyset *s);
 
