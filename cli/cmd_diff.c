@@ -26,6 +26,8 @@ static const char help[] =
 "  -f, --format FMT     text (default), json or sarif\n"
 "  -o, --output FILE    where to write (default '-', standard output)\n"
 "      --fail-on-new    exit 1 when any result is new\n"
+"      --pretty         with --format sarif: lay the log out indented (two\n"
+"                       spaces a level; default: compact, no whitespace)\n"
 "      --include-suppressed\n"
 "                       read suppressed results as active ones\n"
 "      --max-input-bytes N\n"
@@ -55,14 +57,14 @@ static const cli_cmd diff_cmd = {
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_BASELINE) | OPT(OPT_FORMAT) |
 	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW) |
-	    OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_MAX_INPUT),
+	    OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_MAX_INPUT) | OPT(OPT_PRETTY),
 	.formats = formats,
 };
 
 /* --format sarif: a merge of NEW alone, classified against OLD. */
 static int
 write_sarif(const char *base, const char *cur, const char *out,
-    bool fail_on_new, const tally_sarif_options *so)
+    bool fail_on_new, bool pretty, const tally_sarif_options *so)
 {
 	tally_sarif_merge *m = NULL;
 	tally_sarif_report rep;
@@ -71,7 +73,8 @@ write_sarif(const char *base, const char *cur, const char *out,
 	int rc;
 
 	if ((rc = tally_sarif_merge_create(&m, NULL)) != TALLY_OK ||
-	    (rc = tally_sarif_merge_keep_duplicates(m)) != TALLY_OK) {
+	    (rc = tally_sarif_merge_keep_duplicates(m)) != TALLY_OK ||
+	    (rc = tally_sarif_merge_pretty(m, pretty)) != TALLY_OK) {
 		out_error("diff: %s", tally_strerror(rc));
 		tally_sarif_merge_destroy(m);
 		return EXIT_USAGE;
@@ -268,7 +271,7 @@ cmd_diff(int argc, char **argv)
 		so.include_suppressed = o.include_suppressed;
 		so.max_input_bytes = o.max_input_bytes;
 		return write_sarif(o.baseline, o.files[0], o.output,
-		    o.fail_on_new, &so);
+		    o.fail_on_new, o.pretty, &so);
 	}
 	if ((rc = tally_engine_create(&e, NULL)) != TALLY_OK) {
 		out_error("diff: cannot start the engine: %s",

@@ -29,6 +29,9 @@ static const char help[] =
 "                      file is replaced, its mode kept, only once the log\n"
 "                      is complete; a symlink is written through; a device\n"
 "                      or FIFO is written to directly\n"
+"      --pretty        lay the log out indented, two spaces a level (default:\n"
+"                      compact: no whitespace between tokens, the results'\n"
+"                      own indentation dropped)\n"
 "      --progress      always show progress on stderr\n"
 "      --no-progress   never show progress (default: shown when stderr is a\n"
 "                      terminal and the inputs exceed 64 MiB)\n"
@@ -73,7 +76,7 @@ static const cli_cmd merge_cmd = {
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_OUTPUT) | OPT(OPT_BASELINE) |
 	    OPT(OPT_SOURCES) | OPT(OPT_SOURCES_ABSOLUTE) | OPTS_CLUSTERS |
-	    OPTS_PROGRESS | OPT(OPT_STATS) | OPTS_READ,
+	    OPTS_PROGRESS | OPT(OPT_STATS) | OPT(OPT_PRETTY) | OPTS_READ,
 };
 
 /* One run of the command: the steps below fill it, merge_end() frees. */
@@ -159,6 +162,7 @@ merge_start(merge *mg)
 	}
 	if (o->sources != NULL && o->sources_absolute)
 		(void)tally_sarif_merge_sources_absolute(mg->m, true);
+	(void)tally_sarif_merge_pretty(mg->m, o->pretty);
 	so.include_suppressed = o->include_suppressed;
 	so.max_input_bytes = o->max_input_bytes;
 	if (o->baseline != NULL && tally_sarif_merge_baseline(mg->m,

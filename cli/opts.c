@@ -73,6 +73,7 @@ static const opt_def defs[OPT_COUNT] = {
 	[OPT_INCLUDE_SUPPRESSED] = { "include-suppressed", 0, K_FLAG,
 		DEST(include_suppressed) },
 	[OPT_VERBOSE] = { "verbose", 'v', K_FLAG, DEST(verbose) },
+	[OPT_PRETTY] = { "pretty", 0, K_FLAG, DEST(pretty) },
 	[OPT_MAX_INPUT] = { "max-input-bytes", 0, K_SIZE,
 		DEST(max_input_bytes), .expect = "a size in bytes of at least "
 		"1, as 1000000, 512K, 64M or 4G" },

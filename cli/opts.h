@@ -41,6 +41,7 @@ typedef enum cli_opt {
 	OPT_INCLUDE_SUPPRESSED, /* --include-suppressed */
 	OPT_VERBOSE,     /* -v, --verbose */
 	OPT_MAX_INPUT,   /* --max-input-bytes N[K|M|G|T] */
+	OPT_PRETTY,      /* --pretty */
 	OPT_COUNT
 } cli_opt;
 
@@ -73,6 +74,7 @@ typedef struct cli_opts {
 	const char *root;     /* NULL */
 	const char *sources;  /* NULL */
 	bool sources_absolute;
+	bool pretty;
 	const char *cache;    /* NULL */
 	bool include_suppressed;
 	bool verbose;

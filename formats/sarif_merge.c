@@ -28,6 +28,10 @@
 #endif
 #endif
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "formats/json_scan.h"
 #include "engine/idmap.h"
 #include "engine/keyset.h"
@@ -116,6 +120,7 @@ struct tally_sarif_merge {
 
 	/* Annotations (tally_sarif_merge_keep_duplicates() and after). */
 	bool keep_dups;
+	bool pretty; /* tally_sarif_merge_pretty() */
 	struct tally_corr *corr;
 	tallyi_corr_stage stage;
 	uint32_t *stage_idx;  /* the staged records' indexes in corr */
@@ -661,6 +666,15 @@ tally_sarif_merge_keep_duplicates(tally_sarif_merge *m)
 }
 
 int
+tally_sarif_merge_pretty(tally_sarif_merge *m, bool pretty)
+{
+	if (m == NULL)
+		return TALLY_EINVAL;
+	m->pretty = pretty;
+	return TALLY_OK;
+}
+
+int
 tally_sarif_merge_correlate(tally_sarif_merge *m, struct tally_corr *c)
 {
 	if (m == NULL || c == NULL)
@@ -725,11 +739,28 @@ tally_sarif_merge_stats_get(const tally_sarif_merge *m,
 /* ------------------------------------------------------------------ */
 /* Writing                                                             */
 
+/*
+ * Every byte written goes through put(), which formats the log as one
+ * stream: the copied input texts keep whatever layout their tool gave them
+ * (the pretty-printed ESLint logs are half whitespace), so the writer
+ * drops the whitespace between tokens and, with --pretty, lays the whole
+ * log out again (two spaces a level, one member or element a line). It
+ * tracks only whether it is inside a string, and after a backslash, across
+ * calls: the stream is valid JSON (inputs were validated when read), so
+ * that is all it takes to know which whitespace is between tokens.
+ */
 typedef struct writer {
 	FILE *f;
 	bool err;
-	bool nomem; /* an annotation could not be built: TALLY_ENOMEM */
-	int errnum; /* errno of the first failed write, when err */
+	bool nomem;   /* an annotation could not be built: TALLY_ENOMEM */
+	int errnum;   /* errno of the first failed write, when err */
+	bool pretty;  /* lay out again; else compact */
+	bool in_str;  /* inside a string */
+	bool esc;     /* inside a string, just after a backslash */
+	bool opened;  /* pretty: a bracket was written, its line not begun */
+	unsigned depth; /* pretty: nesting */
+	size_t nbuf;  /* bytes in @buf: the pieces are small, stdio's calls not */
+	char buf[64 * 1024];
 } writer;
 
 /* The outcome of a write to @what, with its details in @err. */
@@ -756,10 +787,187 @@ io_failed(writer *w)
 }
 
 static void
+put_flush(writer *w)
+{
+	if (!w->err && w->nbuf != 0 && fwrite(w->buf, 1, w->nbuf, w->f) !=
+	    w->nbuf)
+		io_failed(w);
+	w->nbuf = 0;
+}
+
+static void
+put_raw(writer *w, const char *p, size_t n)
+{
+	if (n > sizeof(w->buf) - w->nbuf) {
+		put_flush(w);
+		if (n >= sizeof(w->buf)) {
+			if (!w->err && fwrite(p, 1, n, w->f) != n)
+				io_failed(w);
+			return;
+		}
+	}
+	memcpy(w->buf + w->nbuf, p, n);
+	w->nbuf += n;
+}
+
+static inline bool
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* The first i >= @i at a quote or a backslash (the bytes a string ends at). */
+static size_t
+scan_in_string(const char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, bs)));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && p[i] != '"' && p[i] != '\\')
+		i++;
+	return i;
+}
+
+/* Between tokens: a byte the writer acts on (whitespace, a quote, and
+ * with --pretty the structural characters). */
+static inline bool
+is_special(unsigned char c, bool pretty)
+{
+	return is_ws(c) || c == '"' || (pretty && (c == '{' || c == '}' ||
+	    c == '[' || c == ']' || c == ',' || c == ':'));
+}
+
+/* The first i >= @i at a byte is_special() is true of. */
+static size_t
+scan_between(const char *p, size_t i, size_t n, bool pretty)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), sp = _mm_set1_epi8(' ');
+	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	const __m128i tb = _mm_set1_epi8('\t'), co = _mm_set1_epi8(':');
+	const __m128i cm = _mm_set1_epi8(','), lb = _mm_set1_epi8('[');
+	const __m128i rb = _mm_set1_epi8(']'), lc = _mm_set1_epi8('{');
+	const __m128i rc = _mm_set1_epi8('}');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, q),
+		    _mm_cmpeq_epi8(x, sp)), _mm_or_si128(_mm_cmpeq_epi8(x, nl),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, tb))));
+		unsigned b;
+
+		if (pretty)
+			m = _mm_or_si128(m, _mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, co), _mm_cmpeq_epi8(x, cm)),
+			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lb),
+			    _mm_cmpeq_epi8(x, rb)), _mm_or_si128(
+			    _mm_cmpeq_epi8(x, lc), _mm_cmpeq_epi8(x, rc)))));
+		if ((b = (unsigned)_mm_movemask_epi8(m)) != 0)
+			return i + (size_t)__builtin_ctz(b);
+	}
+#endif
+	while (i < n && !is_special((unsigned char)p[i], pretty))
+		i++;
+	return i;
+}
+
+static void
+newline(writer *w)
+{
+	static const char sp[] = "\n                                ";
+	size_t want = 2 * (size_t)w->depth;
+
+	put_raw(w, sp, 1);
+	for (; want > sizeof(sp) - 2; want -= sizeof(sp) - 2)
+		put_raw(w, sp + 1, sizeof(sp) - 2);
+	put_raw(w, sp + 1, want);
+}
+
+/* Pretty: the next token starts a bracket's first line. */
+static inline void
+begin_token(writer *w)
+{
+	if (w->opened) {
+		w->opened = false;
+		newline(w);
+	}
+}
+
+static void
 put(writer *w, const char *p, size_t n)
 {
-	if (!w->err && n != 0 && fwrite(p, 1, n, w->f) != n)
-		io_failed(w);
+	size_t i = 0, run = 0; /* p[run .. i) is to be written as it is */
+
+	while (i < n) {
+		unsigned char c;
+
+		if (w->in_str) {
+			if (w->esc) { /* the byte after a backslash */
+				w->esc = false;
+				i++;
+				continue;
+			}
+			i = scan_in_string(p, i, n);
+			if (i == n)
+				break;
+			if (p[i] == '\\')
+				w->esc = true;
+			else
+				w->in_str = false;
+			i++;
+			continue;
+		}
+		c = (unsigned char)p[i];
+		if (!is_special(c, w->pretty)) {
+			if (w->pretty && w->opened) {
+				put_raw(w, p + run, i - run);
+				run = i;
+				begin_token(w);
+			}
+			i = scan_between(p, i + 1, n, w->pretty);
+			continue;
+		}
+		put_raw(w, p + run, i - run);
+		if (is_ws(c)) {
+			while (++i < n && is_ws((unsigned char)p[i]))
+				;
+			run = i;
+			continue;
+		}
+		run = ++i;
+		if (c == '"') {
+			begin_token(w);
+			put_raw(w, "\"", 1);
+			w->in_str = true;
+		} else if (c == '{' || c == '[') {
+			begin_token(w);
+			put_raw(w, p + i - 1, 1);
+			w->depth++;
+			w->opened = true;
+		} else if (c == '}' || c == ']') {
+			w->depth--;
+			if (w->opened)
+				w->opened = false; /* {} and [] stay on a line */
+			else
+				newline(w);
+			put_raw(w, p + i - 1, 1);
+		} else if (c == ',') {
+			put_raw(w, ",", 1);
+			newline(w);
+		} else {
+			put_raw(w, ": ", 2);
+		}
+	}
+	put_raw(w, p + run, n - run);
 }
 
 static void
@@ -1594,7 +1802,7 @@ int
 tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
     tally_error *err)
 {
-	writer w = { NULL, false, false, 0 };
+	writer w = { .pretty = m->pretty };
 	tallyi_outfile out;
 	bool first = true;
 	int rc;
@@ -1638,7 +1846,9 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 		first = false;
 		write_run(m, &w, t);
 	}
-	puts_(&w, "]}\n");
+	puts_(&w, "]}");
+	put_raw(&w, "\n", 1);
+	put_flush(&w);
 	/* Only a complete log takes @path's name. */
 	if (w.err || w.nomem) {
 		tallyi_outfile_abort(&out);

@@ -287,6 +287,19 @@ int tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
     tally_error *err);
 
 /**
+ * tally_sarif_merge_pretty() - how tally_sarif_merge_write() lays out the
+ * log (since 0.5).
+ * @m:      the merge.
+ * @pretty: false (the default): compact, no whitespace between tokens
+ *          (the copied results lose the indentation their tool gave them);
+ *          true: two spaces a level, one member or element a line, `": "`
+ *          after keys, empty objects and arrays on one line.
+ * Either way the log ends with a newline, and strings are as written.
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @m).
+ */
+int tally_sarif_merge_pretty(tally_sarif_merge *m, bool pretty);
+
+/**
  * tally_sarif_merge_keep_duplicates() - write every result, exact
  * duplicates included (tally diff --format sarif: one output result per
  * input result). Call before the first add.
