@@ -186,6 +186,7 @@ tally_cache_create(const tally_cache_config *cfg,
 		dc.dir = cfg->dir;
 		dc.max_bytes = cfg->disk_bytes;
 		dc.dir_mode = c->cfg.disk_dir_mode;
+		dc.flags = c->cfg.disk_flags;
 		rc = tally_cache_disk_create(&dc, alloc, &c->l3, err);
 	} else if (rc != TALLY_OK) {
 		(void)tallyi_error_set(err, rc, UINT64_MAX, "%s",

@@ -7,10 +7,12 @@
  *
  *  1. An entry file only ever appears whole: it is written under tmp/
  *     with a name no other writer uses (tally-tmp.<pid>.<thread>.<n>),
- *     fsync()ed, then renamed over the entry's name, which POSIX makes
- *     atomic. A writer killed before the rename leaves a stray temporary
- *     file (counted against the bound, swept by later scans once it is
- *     old); killed after, a complete entry. Not asserted: it is the order
+ *     fsync()ed (unless TALLY_CACHE_DISK_NOSYNC), then renamed over the
+ *     entry's name, which POSIX makes atomic. A writer killed before the
+ *     rename leaves a stray temporary file (counted against the bound,
+ *     swept by later scans once it is old); killed after, a complete
+ *     entry (without fsync, a machine that crashes may leave it short or
+ *     empty: invariant 2 reads that as a miss). Not asserted: it is the order
  *     of system calls against a crash; cache_crash kills writers and reads
  *     every entry back.
  *  2. A reader trusts nothing it reads: the header's magic, key and length
@@ -88,6 +90,7 @@ struct tally_cache_disk {
 	int rootfd, tmpfd;     /* held (invariant 4); tmpfd -1: read-only */
 	uid_t euid;
 	mode_t dir_mode;
+	bool sync; /* fsync() each entry before its rename */
 	uint64_t max_bytes;
 	tallyi_atomic_u64 bytes, counter;
 	tallyi_atomic_u64 hits, misses, bad, stores, store_failures, evictions;
@@ -600,7 +603,7 @@ tally_cache_disk_put(tally_cache_disk *c, tally_cache_key key,
 	if (fd < 0)
 		return store_failed(c, tmp, strerror(errno));
 	if (!write_full(fd, h, HEADER) || !write_full(fd, val, len) ||
-	    fsync(fd) != 0) {
+	    (c->sync && fsync(fd) != 0)) {
 		int e = errno ? errno : EIO;
 
 		close(fd);
@@ -680,6 +683,9 @@ tally_cache_disk_create(const tally_cache_disk_config *cfg,
 		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
 		    "cache directory mode %#o: expected permission bits "
 		    "(at most 0777) that include 0700", mode);
+	if ((CFG(cfg, flags, 0) & ~TALLY_CACHE_DISK_NOSYNC) != 0)
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "cache flags %#x: unknown bits", CFG(cfg, flags, 0));
 	n = strlen(cfg->dir) + sizeof("/tally-cache-v1");
 	if (n + 64 > 4096)
 		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
@@ -701,6 +707,7 @@ tally_cache_disk_create(const tally_cache_disk_config *cfg,
 	snprintf(c->root, n, "%s/tally-cache-v1", cfg->dir);
 	c->euid = geteuid();
 	c->dir_mode = (mode_t)mode;
+	c->sync = !(CFG(cfg, flags, 0) & TALLY_CACHE_DISK_NOSYNC);
 	c->max_bytes = cfg->max_bytes ? cfg->max_bytes : UINT64_C(1) << 30;
 	if ((dfd = open_user_dir(c, strlen(cfg->dir))) < 0) {
 		rc = path_error(err, cfg->dir, NULL, strerror(errno));

@@ -618,6 +618,49 @@ Test(cache, directories_are_made_0700_or_as_told)
 	tally_cache_disk_destroy(d);
 }
 
+Test(cache, nosync_stores_read_back_and_unknown_flags_are_refused)
+{
+	tally_cache_disk_config cfg = TALLY_CACHE_DISK_CONFIG_INIT;
+	tally_cache_disk_stats st;
+	tally_cache_disk *d = NULL;
+	tally_error err;
+	char where[256], buf[8];
+	size_t len;
+
+	snprintf(where, sizeof(where), "%s/nosync", dir);
+	cfg.dir = where;
+	cfg.flags = TALLY_CACHE_DISK_NOSYNC;
+	cr_assert(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err), 0),
+	    "%s", err.message);
+	for (uint64_t i = 0; i < 64; i++)
+		cr_assert(eq(int, tally_cache_disk_put(d, key(i), &i, 8), 0));
+	tally_cache_disk_destroy(d);
+	/* another handle (as another process would) reads every one back */
+	cfg.flags = 0;
+	cr_assert(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err), 0));
+	for (uint64_t i = 0; i < 64; i++) {
+		cr_assert(eq(int, tally_cache_disk_get(d, key(i), buf,
+		    sizeof(buf), &len), TALLY_OK));
+		cr_expect(eq(sz, len, 8));
+		cr_expect(eq(int, memcmp(buf, &i, 8), 0));
+	}
+	tally_cache_disk_stats_get(d, &st);
+	cr_expect(eq(u64, st.hits, 64));
+	tally_cache_disk_destroy(d);
+	d = NULL;
+	cfg.flags = 0x2;
+	cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err),
+	    TALLY_EINVAL));
+	cr_expect(not(eq(ptr, strstr(err.message, "unknown bits"), NULL)),
+	    "%s", err.message);
+	cr_expect(eq(ptr, d, NULL));
+	/* a caller compiled before flags: its bytes past the struct unread */
+	cfg.struct_size = offsetof(tally_cache_disk_config, flags);
+	cr_expect(eq(int, tally_cache_disk_create(&cfg, NULL, &d, &err),
+	    TALLY_OK));
+	tally_cache_disk_destroy(d);
+}
+
 /* As root: chown @rel (below <dir>) to nobody. */
 static void
 give_away(const char *rel)
