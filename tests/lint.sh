@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/lint.sh ROOT - lines of at most 100 columns and no trailing
 # whitespace in the project's own sources (so diffs stay clean and side by
-# side reviews fit).
+# side reviews fit). Fixtures under tests/data are inputs, not sources:
+# their lines are what the tests need them to be.
 cd "$1" || exit 2
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	files=$(git ls-files --cached --others --exclude-standard -- \
@@ -15,11 +16,12 @@ fi
 status=0
 for f in $files; do
 	[ -f "$f" ] || continue
+	case $f in tests/data/*) continue ;; esac
 	awk -v f="$f" '
 	{ line = $0; gsub(/\t/, "        ", line) }
 	length(line) > 100 { printf "%s:%d: line longer than 100 columns\n", f, NR; bad = 1 }
 	/[ \t]+$/ { printf "%s:%d: trailing whitespace\n", f, NR; bad = 1 }
 	END { exit bad }' "$f" || status=1
 done
-[ $status -eq 0 ] && echo "lint: $(echo "$files" | wc -w) files clean"
+[ $status -eq 0 ] && echo "lint: $(echo "$files" | grep -vc "^tests/data/") files clean"
 exit $status

@@ -118,7 +118,10 @@ int tally_pool_group_cancelled(const tally_pool_group *g);
  *
  * The range is split in halves recursively down to @grain, one half
  * submitted as a task and the other run in place, so idle workers steal
- * the largest pieces first. Returns when every piece has run.
+ * the largest pieces first. Returns when every piece has run. Called from
+ * a thread outside the pool, it hands the whole range to the pool and
+ * waits: the pieces run on the engine's workers only, so a program whose
+ * work is all in the range makes as many workers as it has cores.
  * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM or TALLY_ESTATE (then some
  * pieces may not have run).
  * Threads: any thread, including tasks.

@@ -1,0 +1,5 @@
+void g(const char *msg)
+{
+	fprintf(stderr, msg);
+	char *t = tmpnam(0);
+}
