@@ -51,6 +51,20 @@ perf_build() {
 	}
 }
 
+# Install $BUILD (default: the release preset, built first) into a new
+# scratch prefix, $perf_work/prefix, removed when the script exits: what
+# an embedding program builds against.
+perf_install() {
+	b=${BUILD:-}
+	if [ -z "$b" ]; then
+		perf_build release >&2
+		b=$perf_root/build/release
+	fi
+	perf_work=$(mktemp -d)
+	trap 'rm -rf "$perf_work"' EXIT
+	cmake --install "$b" --prefix "$perf_work/prefix" >/dev/null
+}
+
 # The benchmarks of $1 matching the --benchmark_filter regex $2, one a
 # line; exits when there is none.
 perf_bench_names() {

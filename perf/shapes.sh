@@ -20,14 +20,8 @@ if [ "${1:-}" = "--help" ]; then
 	perf_usage
 	exit 0
 fi
-build=${BUILD:-}
-if [ -z "$build" ]; then
-	perf_build release >&2
-	build=$perf_root/build/release
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
+perf_install
+work=$perf_work
 PKG_CONFIG_PATH=$(echo "$work"/prefix/lib*/pkgconfig "$work"/prefix/lib/*/pkgconfig |
     tr ' ' ':')
 export PKG_CONFIG_PATH
