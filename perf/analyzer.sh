@@ -16,9 +16,9 @@
 #
 # $BUILD: the build to install (default build/release, built first).
 # $CACHE_DIR: where the caches are made and removed (default /tmp). On
-# ext4, creating files within ~5 minutes of deleting many is several
-# times slower (the allocator skips recently freed inodes): a cold run
-# then measures that (bench/RESULTS.md, "The reference analyzer").
+# ext4, creating files soon after deleting many can be slower (the
+# allocator skips recently freed inodes), and a cold run then measures
+# that too (bench/RESULTS.md, "The reference analyzer").
 # $WORKERS: tally-scan -j (default: one per CPU).
 set -eu
 . "$(dirname "$0")/lib.sh"
