@@ -747,7 +747,9 @@ tally_sarif_merge_stats_get(const tally_sarif_merge *m,
  * log out again (two spaces a level, one member or element a line). It
  * tracks only whether it is inside a string, and after a backslash, across
  * calls: the stream is valid JSON (inputs were validated when read), so
- * that is all it takes to know which whitespace is between tokens.
+ * that is all it takes to know which whitespace is between tokens. The
+ * compact layout, the default, goes 64 bytes at a time (put_compact());
+ * --pretty, and what is left under 64 bytes, token by token (put_stream()).
  */
 typedef struct writer {
 	FILE *f;
@@ -903,7 +905,7 @@ begin_token(writer *w)
 }
 
 static void
-put(writer *w, const char *p, size_t n)
+put_stream(writer *w, const char *p, size_t n)
 {
 	size_t i = 0, run = 0; /* p[run .. i) is to be written as it is */
 
@@ -968,6 +970,143 @@ put(writer *w, const char *p, size_t n)
 		}
 	}
 	put_raw(w, p + run, n - run);
+}
+
+/*
+ * Compact layout, a 64-byte block at a time, from three bit masks of the
+ * block (bit i for byte i): its backslashes, quotes and whitespace. A
+ * quote ends or starts a string unless a backslash escapes it, that is
+ * unless it ends a run of backslashes of odd length; the bytes inside
+ * strings are then a prefix XOR of the unescaped quotes (bit i: an odd
+ * number of them at or before i), and the whitespace dropped is the rest.
+ * Both facts carry into the next block: whether its first byte is escaped
+ * (an odd run ended the block) and whether it starts inside a string.
+ * Backslashes occur only inside strings in valid JSON, so escapes need no
+ * string state of their own.
+ */
+#define EVEN_BITS UINT64_C(0x5555555555555555)
+
+static inline uint64_t
+prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/*
+ * The bytes a backslash escapes, given the block's backslashes @bs;
+ * @carry is 1 when the block's first byte is escaped, and is set for the
+ * next block. Runs of backslashes that start on an odd bit are shifted to
+ * start on an even one by adding their start bits (the carry out of the
+ * add is a run reaching past the block); then every other byte after a
+ * run's start is escaped, starting with the second.
+ */
+static inline uint64_t
+escaped_bytes(uint64_t bs, uint64_t *carry)
+{
+	uint64_t follows, odd_starts, even_runs;
+
+	bs &= ~*carry; /* an escaped backslash starts no escape */
+	follows = bs << 1 | *carry;
+	odd_starts = bs & ~EVEN_BITS & ~follows;
+	*carry = __builtin_add_overflow(odd_starts, bs, &even_runs);
+	return (EVEN_BITS ^ (even_runs << 1)) & follows;
+}
+
+/* The masks of backslashes, quotes and whitespace of p[0 .. 64). */
+static inline void
+block_masks(const char *p, uint64_t *bs, uint64_t *q, uint64_t *ws)
+{
+#if defined(__SSE2__)
+	const __m128i vb = _mm_set1_epi8('\\'), vq = _mm_set1_epi8('"');
+	const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n');
+	const __m128i cr = _mm_set1_epi8('\r'), tb = _mm_set1_epi8('\t');
+
+	*bs = *q = *ws = 0;
+	for (int k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		__m128i w = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, nl)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, tb)));
+
+		*bs |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(x, vb)) << (16 * k);
+		*q |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(x, vq)) << (16 * k);
+		*ws |= (uint64_t)(unsigned)_mm_movemask_epi8(w) << (16 * k);
+	}
+#else
+	*bs = *q = *ws = 0;
+	for (int k = 0; k < 64; k++) {
+		unsigned char c = (unsigned char)p[k];
+
+		*bs |= (uint64_t)(c == '\\') << k;
+		*q |= (uint64_t)(c == '"') << k;
+		*ws |= (uint64_t)is_ws(c) << k;
+	}
+#endif
+}
+
+/* Append p[0 .. 64) less the bytes set in @drop (room for 64 is there). */
+static inline void
+copy_kept(writer *w, const char *p, uint64_t drop)
+{
+	char *d = w->buf + w->nbuf;
+	unsigned k = 0;
+
+	while (k < 64) {
+		uint64_t rest = drop >> k;
+		unsigned keep = rest == 0 ? 64 - k :
+		    (unsigned)__builtin_ctzll(rest);
+
+		memcpy(d, p + k, keep);
+		d += keep;
+		k += keep;
+		if (k == 64)
+			break;
+		/* a run of dropped bytes: the shift filled the top with 0s,
+		 * so ~(drop >> k) has a set bit at or below 64 - k */
+		rest = ~(drop >> k);
+		k += rest == 0 ? 64 : (unsigned)__builtin_ctzll(rest);
+	}
+	w->nbuf = (size_t)(d - w->buf);
+}
+
+static void
+put_compact(writer *w, const char *p, size_t n)
+{
+	uint64_t esc = w->esc, in = w->in_str ? ~UINT64_C(0) : 0;
+	size_t i = 0;
+
+	for (; i + 64 <= n; i += 64) {
+		uint64_t bs, q, ws, str;
+
+		block_masks(p + i, &bs, &q, &ws);
+		q &= ~escaped_bytes(bs, &esc);
+		str = prefix_xor(q) ^ in;
+		in = (uint64_t)((int64_t)str >> 63);
+		if (sizeof(w->buf) - w->nbuf < 64)
+			put_flush(w);
+		copy_kept(w, p + i, ws & ~str);
+	}
+	w->esc = esc != 0;
+	w->in_str = in != 0;
+	if (i < n)
+		put_stream(w, p + i, n - i);
+}
+
+static void
+put(writer *w, const char *p, size_t n)
+{
+	if (w->pretty)
+		put_stream(w, p, n);
+	else
+		put_compact(w, p, n);
 }
 
 static void

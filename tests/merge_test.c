@@ -246,6 +246,76 @@ Test(merge, runs_without_results_are_kept)
 	free(text);
 }
 
+/* Is there whitespace outside strings in @t? (A byte loop, independent
+ * of the writer's block masks.) */
+static bool
+has_ws_between_tokens(const char *t)
+{
+	bool in = false;
+
+	for (; *t != '\0'; t++) {
+		if (in && *t == '\\')
+			t++;
+		else if (*t == '"')
+			in = !in;
+		else if (!in && strchr(" \n\r\t", *t) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The compact writer works on 64-byte blocks: strings that hold runs of
+ * backslashes, escaped quotes and spaces, at every offset modulo 64 (the
+ * results' lengths differ), and pretty-printed whitespace between tokens.
+ * Each message must come out byte for byte, and no whitespace between
+ * tokens.
+ */
+Test(merge, compact_output_keeps_strings_whole_at_every_block_offset)
+{
+	const char *in = tmp("pretty.sarif"), *out = tmp("compact.sarif");
+	enum { N = 200 };
+	char *log = malloc(1 << 20), *msg[N], *text;
+	size_t n = 0;
+
+	n += (size_t)sprintf(log + n, "{\n  \"version\": \"2.1.0\",\n"
+	    "  \"runs\": [\n    {\n\t\"tool\": { \"driver\": { \"name\": "
+	    "\"t\" } },\n      \"results\": [");
+	for (int i = 0; i < N; i++) {
+		char *m = msg[i] = malloc(256);
+		size_t k = (size_t)sprintf(m, "m%d ", i);
+
+		for (int j = 1; j <= 5; j++) {
+			for (int b = 0; b < 2 * j; b++)
+				m[k++] = '\\';  /* j escaped backslashes */
+			k += (size_t)sprintf(m + k, "\\\"%.*s\\n", (i + j) % 4,
+			    "   ");
+		}
+		k += (size_t)sprintf(m + k, "%*s.", i % 64, "");
+		n += (size_t)sprintf(log + n, "%s\n%*s{\r\n\t\"message\" :  "
+		    "{ \"text\":\t\"%s\" }\n%*s}", i ? "," : "", i % 13, "", m,
+		    i % 7, "");
+	}
+	n += (size_t)sprintf(log + n, "\n      ]\n    }\n  ]\n}\n");
+	write_file(in, log);
+	cr_assert(eq(u64, merge(&in, 1, out), N));
+	text = slurp(out, &n);
+	/* the file ends with a newline, as a text file does */
+	cr_assert(eq(chr, text[n - 1], '\n'));
+	text[n - 1] = '\0';
+	cr_expect(not(has_ws_between_tokens(text)), "%s", text);
+	for (int i = 0; i < N; i++) {
+		char want[300];
+
+		snprintf(want, sizeof(want), "{\"text\":\"%s\"}", msg[i]);
+		cr_expect(not(eq(ptr, strstr(text, want), NULL)), "%s", want);
+		free(msg[i]);
+	}
+	free(text);
+	free(log);
+	expect_round_trip(&in, 1);
+}
+
 Test(merge, bad_inputs_and_failed_writes_leave_nothing)
 {
 	tally_sarif_merge *m = NULL;
