@@ -30,6 +30,10 @@ static const char help[] =
 "                       spaces a level; default: compact, no whitespace)\n"
 "      --include-suppressed\n"
 "                       read suppressed results as active ones\n"
+"      --input-format NAME\n"
+"                      read every input as NAME: sarif, gcc-json,\n"
+"                      shellcheck-json1, checkstyle, cppcheck-xml (default:\n"
+"                      auto, told by content; gzip and zstd are undone first)\n"
 "      --max-input-bytes N\n"
 "                       refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -h, --help           show this help and exit\n"
@@ -57,7 +61,8 @@ static const cli_cmd diff_cmd = {
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_BASELINE) | OPT(OPT_FORMAT) |
 	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW) |
-	    OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_MAX_INPUT) | OPT(OPT_PRETTY),
+	    OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_MAX_INPUT) | OPT(OPT_PRETTY) |
+	    OPT(OPT_INPUT_FORMAT),
 	.formats = formats,
 };
 
@@ -221,6 +226,7 @@ write_listing(const cli_opts *o, tally_engine *e)
 
 	so.include_suppressed = o->include_suppressed;
 	so.max_input_bytes = o->max_input_bytes;
+	so.input_format = o->input_format;
 	rc = tally_sarif_diff_create(e, base, cur, &so, &d, rep);
 
 	if (rc != TALLY_OK) {
@@ -270,6 +276,7 @@ cmd_diff(int argc, char **argv)
 
 		so.include_suppressed = o.include_suppressed;
 		so.max_input_bytes = o.max_input_bytes;
+		so.input_format = o.input_format;
 		return write_sarif(o.baseline, o.files[0], o.output,
 		    o.fail_on_new, o.pretty, &so);
 	}

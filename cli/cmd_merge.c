@@ -38,6 +38,10 @@ static const char help[] =
 "      --include-suppressed\n"
 "                      read suppressed results as active ones (for duplicates\n"
 "                      and --baseline)\n"
+"      --input-format NAME\n"
+"                      read every input as NAME: sarif, gcc-json,\n"
+"                      shellcheck-json1, checkstyle, cppcheck-xml (default:\n"
+"                      auto, told by content; gzip and zstd are undone first)\n"
 "      --max-input-bytes N\n"
 "                      refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -v, --verbose       print each input's warnings on stderr\n"
@@ -165,6 +169,7 @@ merge_start(merge *mg)
 	(void)tally_sarif_merge_pretty(mg->m, o->pretty);
 	so.include_suppressed = o->include_suppressed;
 	so.max_input_bytes = o->max_input_bytes;
+	so.input_format = o->input_format;
 	if (o->baseline != NULL && tally_sarif_merge_baseline(mg->m,
 	    o->baseline, &so, &rep) != TALLY_OK) {
 		out_error("%s: %s", o->baseline, rep.error.message);

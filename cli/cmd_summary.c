@@ -13,8 +13,9 @@
 static const char help[] =
 "Usage: tally summary [OPTION]... FILE...\n"
 "\n"
-"Read SARIF 2.1.0 logs and print exact counts of their unique results:\n"
-"totals, levels, tools, the top rules and the top files. Exact duplicates\n"
+"Read SARIF 2.1.0 logs (and the other formats --input-format names) and\n"
+"print exact counts of their unique results: totals, levels, tools, the\n"
+"top rules and the top files. Exact duplicates\n"
 "(same tool, rule, file, line, column, offset, message and suppression)\n"
 "count once. Suppressed results (a non-empty \"suppressions\" array with no\n"
 "entry under review or rejected) are counted apart, as \"suppressed\", and\n"
@@ -54,12 +55,18 @@ static const char help[] =
 "                      Not used with --clusters\n"
 "      --include-suppressed\n"
 "                      count suppressed results as active ones\n"
+"      --input-format NAME\n"
+"                      read every input as NAME: sarif, gcc-json,\n"
+"                      shellcheck-json1, checkstyle, cppcheck-xml (default:\n"
+"                      auto, told by content; gzip and zstd are undone first)\n"
 "      --max-input-bytes N\n"
 "                      refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -v, --verbose       print each input's warnings on stderr (what was\n"
 "                      forgiven: a byte order mark, \"runs\": null, ...)\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
-"  -h, --help          show this help and exit\n"
+"  -h, --help          show this help and exit\n";
+
+static const char help_more[] =
 "\n"
 "JSON output: {\"inputs\": [{\"path\", \"results\", \"error\", \"warnings\":\n"
 "[{\"offset\", \"message\"}]}], \"total\", \"unique\", \"suppressed\",\n"
@@ -86,6 +93,7 @@ static const char *const formats[] = { "text", "json", NULL };
 static const cli_cmd summary_cmd = {
 	.name = "summary",
 	.help = help,
+	.help_more = help_more,
 	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_TOP) |
 	    OPT(OPT_FAIL_ON) | OPT(OPT_LEVEL) | OPT(OPT_PATH) |
 	    OPT(OPT_WORKERS) | OPTS_PROGRESS |

@@ -211,6 +211,7 @@ inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
 	ro.include_suppressed = o->include_suppressed;
 	if (o->max_input_bytes != 0)
 		ro.max_input_bytes = o->max_input_bytes;
+	ro.input_format = o->input_format;
 	ro.warning = warn_cb;
 	for (size_t i = 0; i < n; i++) {
 		tally_sarif_report *rep = &in->rep[i];

@@ -27,6 +27,8 @@ typedef enum opt_kind {
 	K_LEVEL,  /* int: a tally_level by its SARIF name */
 	K_FORMAT, /* cli_format: one of the command's format names */
 	K_SIZE,   /* uint64_t: bytes, at least 1, with K, M, G or T */
+	K_INFORMAT, /* const char *: a name tally_sarif_input_format_name()
+		       gives */
 } opt_kind;
 
 typedef struct opt_def {
@@ -74,6 +76,8 @@ static const opt_def defs[OPT_COUNT] = {
 		DEST(include_suppressed) },
 	[OPT_VERBOSE] = { "verbose", 'v', K_FLAG, DEST(verbose) },
 	[OPT_PRETTY] = { "pretty", 0, K_FLAG, DEST(pretty) },
+	[OPT_INPUT_FORMAT] = { "input-format", 0, K_INFORMAT,
+		DEST(input_format) },
 	[OPT_MAX_INPUT] = { "max-input-bytes", 0, K_SIZE,
 		DEST(max_input_bytes), .expect = "a size in bytes of at least "
 		"1, as 1000000, 512K, 64M or 4G" },
@@ -219,6 +223,26 @@ set_format(const cli_cmd *cmd, const opt_def *d, const char *arg,
 	return bad_value(cmd, d, expect, arg);
 }
 
+/* --input-format: one of the reader's names. */
+static int
+set_input_format(const cli_cmd *cmd, const opt_def *d, const char *arg,
+    cli_opts *o)
+{
+	char expect[160] = "one of";
+	const char *name;
+
+	for (unsigned i = 0; (name = tally_sarif_input_format_name(i)) !=
+	    NULL; i++) {
+		if (strcmp(arg, name) == 0) {
+			o->input_format = name;
+			return EXIT_OK;
+		}
+		snprintf(expect + strlen(expect), sizeof(expect) -
+		    strlen(expect), "%s %s", i ? "," : "", name);
+	}
+	return bad_value(cmd, d, expect, arg);
+}
+
 /* Check @arg (NULL for an option without a value) and store it. */
 static int
 set_value(const cli_cmd *cmd, const opt_def *d, const char *arg,
@@ -256,6 +280,8 @@ set_value(const cli_cmd *cmd, const opt_def *d, const char *arg,
 		if (!parse_size(arg, (uint64_t *)p))
 			return bad_value(cmd, d, d->expect, arg);
 		break;
+	case K_INFORMAT:
+		return set_input_format(cmd, d, arg, o);
 	}
 	if (d->clusters)
 		o->clusters = true;
@@ -333,6 +359,8 @@ cli_parse(const cli_cmd *cmd, int argc, char **argv, cli_opts *o)
 			return bad_option(cmd, c, argv);
 		if (d->kind == K_HELP) {
 			fputs(cmd->help, stdout);
+			if (cmd->help_more != NULL)
+				fputs(cmd->help_more, stdout);
 			return CLI_HELP;
 		}
 		if ((rc = set_value(cmd, d, optarg, o)) != EXIT_OK)

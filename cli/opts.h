@@ -42,6 +42,7 @@ typedef enum cli_opt {
 	OPT_VERBOSE,     /* -v, --verbose */
 	OPT_MAX_INPUT,   /* --max-input-bytes N[K|M|G|T] */
 	OPT_PRETTY,      /* --pretty */
+	OPT_INPUT_FORMAT, /* --input-format NAME */
 	OPT_COUNT
 } cli_opt;
 
@@ -53,7 +54,7 @@ _Static_assert(OPT_COUNT <= 32, "cli_cmd.opts holds one bit per option");
 #define OPTS_PROGRESS (OPT(OPT_PROGRESS) | OPT(OPT_NO_PROGRESS))
 #define OPTS_CLUSTERS (OPT(OPT_CLUSTERS) | OPT(OPT_WINDOW) | OPT(OPT_ROOT))
 #define OPTS_READ (OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_VERBOSE) | \
-    OPT(OPT_MAX_INPUT))
+    OPT(OPT_MAX_INPUT) | OPT(OPT_INPUT_FORMAT))
 
 /* What the options say. An option a command does not take keeps its
  * default, so a command reads only the fields of its own options. */
@@ -79,6 +80,7 @@ typedef struct cli_opts {
 	bool include_suppressed;
 	bool verbose;
 	uint64_t max_input_bytes; /* 0: the reader's default */
+	const char *input_format; /* NULL: by content */
 	char **files;         /* the operands, after the options */
 	size_t nfiles;
 } cli_opts;
@@ -86,7 +88,9 @@ typedef struct cli_opts {
 /* A command as the parser sees it. */
 typedef struct cli_cmd {
 	const char *name;           /* "summary": names it in errors */
-	const char *help;           /* printed by --help */
+	const char *help;           /* printed by --help, */
+	const char *help_more;      /* then this, when not NULL (C keeps
+				     * a string literal under 4 KiB) */
 	unsigned opts;              /* OPT() of each option it takes */
 	const char *const *formats; /* --format's names by cli_format, NULL
 				     * ended; NULL without OPT_FORMAT */

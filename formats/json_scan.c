@@ -578,6 +578,20 @@ tallyi_js_skip(tallyi_jscan *s, size_t *start)
 	}
 }
 
+const char *
+tallyi_js_kind(tallyi_jscan *s)
+{
+	switch (tallyi_js_peek(s)) {
+	case '{': return "an object";
+	case '[': return "an array";
+	case '"': return "a string";
+	case 't': case 'f': return "a boolean";
+	case 'n': return "null";
+	case -1: return "end of file";
+	default: return "a number";
+	}
+}
+
 int
 tallyi_js_obj_begin(tallyi_jscan *s, const char *what)
 {
@@ -695,7 +709,13 @@ tallyi_utf8_first_invalid(const char *p, size_t n)
 		unsigned char c = u[i];
 		size_t k;
 		uint32_t cp, min;
+		uint64_t w;
 
+		/* ASCII, the bulk of it, eight bytes at a time */
+		if (i + 8 <= n && (memcpy(&w, u + i, 8), (w & HIGHS) == 0)) {
+			i += 8;
+			continue;
+		}
 		if (c < 0x80) {
 			i++;
 			continue;

@@ -85,6 +85,13 @@ tallyi_js_peek(tallyi_jscan *s)
 }
 
 /*
+ * The kind of the value at the next non-space byte, for "expected X, found
+ * Y": "an object", "an array", "a string", "a boolean", "null", "a number",
+ * or "end of file".
+ */
+const char *tallyi_js_kind(tallyi_jscan *s);
+
+/*
  * Skip (and validate) one value starting at the next non-space byte.
  * @start receives the offset of its first byte; on return pos is just past
  * its last byte. Return: 0 or an error.

@@ -32,6 +32,7 @@
 #include "tally/sarif.h"
 #include "engine/alloc.h"
 #include "engine/engine_structs.h"
+#include "formats/native.h"
 #include "formats/sarif_internal.h"
 
 #define NEARBY 3 /* lines */
@@ -87,8 +88,7 @@ read_side(tally_engine *e, const tallyi_mem *mem, const char *path,
 	int rc;
 
 	tallyi_report_init(rep);
-	rc = tallyi_input_open(&in, path,
-	    TALLYI_OPT(opt, max_input_bytes, 0), mem, rep);
+	rc = tallyi_input_open_decoded(&in, path, opt, mem, rep);
 	if (rc != TALLY_OK)
 		return rc;
 	rc = tallyi_sarif_read(&in, &sink, opt, rep);

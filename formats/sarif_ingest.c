@@ -16,6 +16,7 @@
 
 #include "engine/alloc.h"
 #include "engine/engine_structs.h"
+#include "formats/native.h"
 #include "formats/sarif_internal.h"
 #include "tally/cache.h"
 #include "tally/results.h"
@@ -412,7 +413,7 @@ replay_stored(tally_engine *e, tally_cache *c, tally_cache_key key,
 	rep->results = n;
 	rep->runs = hdr[0];
 	rep->warnings = hdr[1];
-	rep->bytes = in->len;
+	rep->bytes = in->source_size != 0 ? in->source_size : in->len;
 	count = take_u64(&warn);
 	for (uint64_t k = 0; k < count && cb != NULL; k++) {
 		uint64_t off = take_u64(&warn), wl = take_u64(&warn);
@@ -655,6 +656,8 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 	tally_sarif_report local;
 	tallyi_input in;
 	tallyi_mem mem;
+	tallyi_format fmt;
+	uint64_t max = TALLYI_OPT(opt, max_input_bytes, 0);
 	int rc = TALLY_OK;
 
 	if (rep == NULL)
@@ -665,6 +668,8 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		    "invalid argument");
 		return TALLY_EINVAL;
 	}
+	if ((rc = tallyi_opt_format(opt, &fmt, rep)) != TALLY_OK)
+		return rc;
 	/*
 	 * The engine's user hook when it has one, so that its owner sees
 	 * (and may refuse) the input buffer and the staging; otherwise an
@@ -682,16 +687,26 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 	 */
 	if (path != NULL && tallyi_opt_corr(opt) == NULL &&
 	    TALLYI_OPT(opt, cache, NULL) == NULL) {
-		rc = tallyi_input_open_window(&in, path,
-		    TALLYI_OPT(opt, max_input_bytes, 0), &mem, rep);
+		rc = tallyi_input_open_window(&in, path, max, &mem, rep);
 	} else if (path != NULL) {
-		rc = tallyi_input_open(&in, path,
-		    TALLYI_OPT(opt, max_input_bytes, 0), &mem, rep);
+		rc = tallyi_input_open(&in, path, max, &mem, rep);
 	} else {
 		tallyi_input_wrap(&in, buf, len);
 		in.mem = &mem;
 	}
-	if (rc == TALLY_OK) {
+	/*
+	 * What is not plain SARIF (compressed, or another format) is read
+	 * whole and converted first: a window only ever holds SARIF.
+	 */
+	if (rc == TALLY_OK && in.fd >= 0 && (tallyi_input_compressed(&in) ||
+	    (fmt != TALLYI_FMT_AUTO && fmt != TALLYI_FMT_SARIF) ||
+	    (fmt == TALLYI_FMT_AUTO &&
+	    tallyi_format_sniff(in.buf, in.len) != TALLYI_FMT_SARIF)))
+		rc = tallyi_input_rewind_whole(&in, rep);
+	if (rc == TALLY_OK && in.fd < 0 &&
+	    (rc = tallyi_input_decode(&in, fmt, max, rep)) != TALLY_OK)
+		tallyi_input_close(&in);
+	else if (rc == TALLY_OK) {
 		rc = in.fd >= 0 ? read_window(e, &in, opt, rep) :
 		    read_into(e, &in, opt, rep);
 		tallyi_input_close(&in); /* nothing to free for a wrapped one */

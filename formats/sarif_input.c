@@ -99,10 +99,11 @@ nomem(tally_sarif_report *rep, uint64_t size)
 	return TALLY_ENOMEM;
 }
 
-/* @in holds the @len bytes read into @buf (of @cap, padding included). */
-static int
-own(tallyi_input *in, char *buf, size_t cap, size_t len)
+void
+tallyi_input_replace(tallyi_input *in, char *buf, size_t cap, size_t len)
 {
+	if (in->own != NULL)
+		tallyi_free(in->mem, in->own, in->own_cap);
 	memset(buf + len, 0, TALLYI_JSON_PADDING);
 	in->own = buf;
 	in->own_cap = cap;
@@ -111,6 +112,13 @@ own(tallyi_input *in, char *buf, size_t cap, size_t len)
 	in->pad = TALLYI_JSON_PADDING;
 	in->base = 0;
 	in->size = len;
+}
+
+/* @in holds the @len bytes read into @buf (of @cap, padding included). */
+static int
+own(tallyi_input *in, char *buf, size_t cap, size_t len)
+{
+	tallyi_input_replace(in, buf, cap, len);
 	return TALLY_OK;
 }
 
@@ -165,22 +173,34 @@ stat_error(tally_sarif_report *rep, int e)
 /*
  * Does the stream's first @len bytes begin a JSON text? Grammar only: the
  * scanner's errors at or past @len are where the rest has not arrived yet.
- * A leading byte order mark is skipped, as the reader skips it.
+ * A leading byte order mark is skipped, as the reader skips it. A stream
+ * that starts as a compressed one (gzip, zstd) or as XML is left to its
+ * decoder (formats/decode.c).
  */
 static int
 check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
 {
 	tallyi_jscan s;
-	size_t start;
+	size_t start, i = 0;
 
+	/* a magic number, or as much of one as has come */
+	if (memcmp(buf, "\x1f\x8b", len < 2 ? len : 2) == 0 ||
+	    memcmp(buf, "\x28\xb5\x2f\xfd", len < 4 ? len : 4) == 0)
+		return TALLY_OK;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\n' ||
+	    buf[i] == '\r' || buf[i] == '\t'))
+		i++;
+	if (i < len && buf[i] == '<')
+		return TALLY_OK;
 	/* the start of a byte order mark, the rest still on its way */
 	if (len < 3 && memcmp(buf, "\xef\xbb\xbf", len) == 0)
 		return TALLY_OK;
 	tallyi_js_init(&s, buf, len);
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		s.pos = 3;
-	if (tallyi_js_skip(&s, &start) == 0)
-		(void)tallyi_js_end(&s);
+	/* one value, or several one after another (gcc's JSON lines) */
+	while (tallyi_js_skip(&s, &start) == 0 && tallyi_js_peek(&s) >= 0)
+		;
 	if (s.err == 0 || s.err_off >= len)
 		return TALLY_OK;
 	tallyi_report_error(rep, s.err, s.err_off, "%s", s.msg);

@@ -58,6 +58,8 @@ typedef struct tallyi_input {
 	bool eof;      /* buf + len is the end of the file */
 	uint64_t max;  /* the size limit it was opened with */
 	int64_t st[5]; /* size, mtime and ctime (s, ns) when it was opened */
+	/* Decoded (formats/native.h): the size of the input as read. */
+	uint64_t source_size; /* 0: the bytes are the input's own */
 } tallyi_input;
 
 /*
@@ -137,6 +139,14 @@ tallyi_window_retry(int rc)
  * (size and times), else TALLY_EIO_CHANGED. Return: as tallyi_input_open().
  */
 int tallyi_input_rewind_whole(tallyi_input *in, tally_sarif_report *rep);
+
+/*
+ * Make @buf (@len bytes of input in @cap allocated from @in's memory, at
+ * least TALLYI_JSON_PADDING more than @len) the whole of @in, freeing what
+ * it owned: the padding is zeroed.
+ */
+void tallyi_input_replace(tallyi_input *in, char *buf, size_t cap,
+    size_t len);
 
 /* Wrap a caller's buffer (no padding assumed, nothing owned). */
 void tallyi_input_wrap(tallyi_input *in, const void *buf, size_t len);

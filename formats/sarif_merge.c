@@ -33,6 +33,7 @@
 #endif
 
 #include "formats/json_scan.h"
+#include "formats/native.h"
 #include "engine/idmap.h"
 #include "engine/keyset.h"
 #include "engine/outfile.h"
@@ -589,8 +590,7 @@ add_input(tally_sarif_merge *m, const char *path,
 		return TALLY_ENOMEM;
 	}
 	input = (uint32_t)(m->inputs.n - 1);
-	rc = tallyi_input_open(in, path,
-	    TALLYI_OPT(opt, max_input_bytes, 0), &m->mem, rep);
+	rc = tallyi_input_open_decoded(in, path, opt, &m->mem, rep);
 	if (rc != TALLY_OK) {
 		m->inputs.n--;
 		return rc;

@@ -760,15 +760,7 @@ mark(reader *r)
 static const char *
 kind_at(reader *r)
 {
-	switch (tallyi_js_peek(&r->js)) {
-	case '{': return "an object";
-	case '[': return "an array";
-	case '"': return "a string";
-	case 't': case 'f': return "a boolean";
-	case 'n': return "null";
-	case -1: return "end of file";
-	default: return "a number";
-	}
+	return tallyi_js_kind(&r->js);
 }
 
 static bool
@@ -2070,7 +2062,8 @@ tallyi_sarif_read(tallyi_input *in, const tallyi_sarif_sink *sink,
 	tallyi_js_init(&r.js, in->buf, in->len);
 	if (rep != NULL) {
 		memset(rep, 0, sizeof(*rep));
-		rep->bytes = in->size;
+		rep->bytes = in->source_size != 0 ? in->source_size :
+		    in->size;
 		rep->error.offset = UINT64_MAX;
 	}
 	r.json = tallyi_json_new();

@@ -443,6 +443,27 @@ run_summary(const tally_allocator *a, digest *d)
 }
 
 /*
+ * (1a) summary of the native formats (converted to SARIF in the read's
+ * memory; expat's, zlib's and zstd's own allocations are the C library's).
+ */
+static int
+run_native(const tally_allocator *a, digest *d)
+{
+	static const char *const logs[] = {
+		DATA "/formats/gcc/zlib-examples.json",
+		DATA "/formats/cppcheck/zlib-examples.xml",
+		DATA "/formats/shellcheck/perf-tests.checkstyle.xml",
+		DATA "/formats/shellcheck/perf-tests.json1.json", NULL };
+	int rc;
+	tally_engine *e = engine_with(a, &rc);
+
+	if (rc == TALLY_OK)
+		rc = read_all(e, logs, NULL, d);
+	tally_engine_destroy(e);
+	return rc;
+}
+
+/*
  * (1b) summary of two logs larger than a read window (1 MiB), so read
  * through one: the first in the SARIF Multitool's order (results, then
  * the tool), the second with a message larger than a window, which the
@@ -811,6 +832,7 @@ typedef struct scenario {
 
 static const scenario scenarios[] = {
 	{ "summary", run_summary, OUT_NONE },
+	{ "native", run_native, OUT_NONE },
 	{ "window", run_window, OUT_NONE },
 	{ "merge", run_merge, OUT_FILE },
 	{ "diff", run_diff, OUT_NONE },

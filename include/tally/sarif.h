@@ -70,6 +70,17 @@
  * index out of range where the definitions use it; "version", "runs",
  * "tool", "results", "artifacts" or "driver" appearing twice in one object.
  *
+ * Other formats (since 0.7.0): an input that is gzip- or zstd-compressed
+ * (by magic number) is decompressed first; one in a native format (told
+ * by content, or named by tally_sarif_options.input_format: "gcc-json",
+ * "shellcheck-json1", "checkstyle", "cppcheck-xml") is converted into a
+ * SARIF 2.1.0 log of one run, which is then read by the definitions above.
+ * The mapping of each format's fields is the table in README.md, "Other
+ * formats". A converter validates its whole input (syntax, the types of
+ * what it reads, UTF-8) and reports errors like the SARIF reader. Every
+ * reader of this header reads them: summary, merge (which so writes them
+ * out as SARIF), diff and the cache.
+ *
  * An input is all or nothing: its results reach the engine only when the
  * whole input has been read without error. A bad input (unreadable, not
  * JSON, not SARIF 2.1.0, a property of the wrong type) reports what was
@@ -122,7 +133,12 @@ extern "C" {
  *                TALLY_EIO_TOOBIG before more than this is read (a regular
  *                file by its size, before any), so that memory stays
  *                bounded; 0 for the default, TALLY_SARIF_MAX_INPUT (since
- *                0.4.0). tally_sarif_read_buffer() ignores it.
+ *                0.4.0). tally_sarif_read_buffer() ignores it; it also
+ *                bounds a compressed input's decompressed size.
+ * @input_format: the input's format, by name (see "Other formats" above):
+ *                NULL or "auto" to tell it by content (since 0.7.0). A
+ *                name that is none of them makes the call fail with
+ *                TALLY_EINVAL.
  */
 typedef struct tally_sarif_options {
 	size_t struct_size;
@@ -137,14 +153,22 @@ typedef struct tally_sarif_options {
 	struct tally_sarif_states *states;
 	/* since 0.4.0 */
 	uint64_t max_input_bytes;
+	/* since 0.7.0 */
+	const char *input_format;
 } tally_sarif_options;
+
+/*
+ * The names tally_sarif_options.input_format takes, by @i from 0 ("auto"
+ * first); NULL past the last (since 0.7.0).
+ */
+const char *tally_sarif_input_format_name(unsigned i);
 
 /* The default tally_sarif_options.max_input_bytes: 4 GiB. */
 #define TALLY_SARIF_MAX_INPUT (UINT64_C(4) << 30)
 
 #define TALLY_SARIF_OPTIONS_INIT \
 	{ sizeof(tally_sarif_options), NULL, NULL, NULL, NULL, false, NULL, \
-		NULL, NULL, 0 }
+		NULL, NULL, 0, NULL }
 
 /**
  * struct tally_sarif_report - what happened to one input.

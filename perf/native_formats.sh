@@ -1,0 +1,123 @@
+#!/bin/bash
+# perf/native_formats.sh [RUNS] - the native readers' speed, on one core
+# (taskset -c 0), RUNS runs each (default 5), median and best MB/s of
+# `tally summary --stats` (input bytes over wall time, conversion and
+# counting included):
+#   shellcheck-json1: the corpus's git/shellcheck.json1.json (3.7 MB, real);
+#   checkstyle:       the same comments re-encoded here as ShellCheck's
+#                     checkstyle formatter writes them (the corpus has no
+#                     checkstyle log; `shellcheck -f checkstyle` writes the
+#                     same fields, see tests/data/formats);
+#   gcc-json:         the corpus's git/gcc-wall-wextra.jsonl, 40 copies in
+#                     one file (110 KB real; repeated to be timed);
+#   cppcheck-xml:     tests/data/formats/cppcheck/zlib-examples.xml, 100
+#                     copies as 100 inputs (27 KB real).
+# Then, when the SARIF Multitool is installed (../shared/peers/setup.sh),
+# the cppcheck target: the Multitool's `convert -t CppCheck` plus tally's
+# read of its SARIF, against tally reading the XML, same file, same run.
+#
+# $TALLY: the tally binary (default build/release/tally);
+# $TALLY_CORPUS_DIR: the corpus (default ../shared/corpus).
+set -eu
+. "$(dirname "$0")/lib.sh"
+if [ "${1:-}" = "--help" ]; then
+	perf_usage
+	exit 0
+fi
+runs=${1:-5}
+tally=$(perf_tally)
+corpus=$(perf_corpus "${TALLY_CORPUS_DIR:-}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+data=$perf_root/tests/data/formats
+
+json1=$corpus/git/shellcheck.json1.json
+python3 - "$json1" "$work/checkstyle.xml" <<'PY'
+import json, sys
+from xml.sax.saxutils import quoteattr
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+sev = {"error": "error", "warning": "warning", "info": "info",
+       "style": "info"}
+files = {}
+for c in doc["comments"]:
+    files.setdefault(c["file"], []).append(c)
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    out.write("<?xml version='1.0' encoding='UTF-8'?>\n"
+              "<checkstyle version='4.3'>\n")
+    for f, cs in files.items():
+        out.write("<file name=%s >\n" % quoteattr(f))
+        for c in cs:
+            out.write("<error line='%d' column='%d' severity='%s' "
+                      "message=%s source='ShellCheck.SC%d' />\n" %
+                      (c["line"], c["column"], sev[c["level"]],
+                       quoteattr(c["message"]), c["code"]))
+        out.write("</file>\n")
+    out.write("</checkstyle>\n")
+PY
+for _ in $(seq 40); do cat "$corpus/git/gcc-wall-wextra.jsonl"; done \
+    >"$work/gcc.jsonl"
+cc_inputs=""
+for i in $(seq 100); do
+	cp "$data/cppcheck/zlib-examples.xml" "$work/cc$i.xml"
+	cc_inputs="$cc_inputs $work/cc$i.xml"
+done
+
+perf_stamp
+# mbs NAME FILE...: RUNS timings of summary over FILE...
+mbs() {
+	name=$1
+	shift
+	for _ in $(seq "$runs"); do
+		taskset -c 0 "$tally" summary --no-progress --stats "$@" 2>&1 \
+		    >/dev/null | sed -n "s/.* = \([0-9.]*\) MB\/s.*/$name \1/p"
+	done
+}
+{
+	mbs shellcheck-json1 "$json1"
+	mbs checkstyle "$work/checkstyle.xml"
+	mbs gcc-json "$work/gcc.jsonl"
+	# shellcheck disable=SC2086 # the list is words
+	mbs cppcheck-xml $cc_inputs
+} >"$work/mbs"
+sort -k1,1 -k2n "$work/mbs" | awk '
+	{ v[$1, ++n[$1]] = $2 }
+	END {
+		for (k in n)
+			printf "%-17s median %7.1f MB/s, best %7.1f MB/s " \
+			    "(%d runs; target for XML >= 200)\n", k,
+			    v[k, int((n[k] + 1) / 2)], v[k, n[k]], n[k]
+	}'
+printf '# sizes: json1 %s B, checkstyle %s B, gcc %s B, cppcheck %s B x 100\n' \
+    "$(stat -c %s "$json1")" "$(stat -c %s "$work/checkstyle.xml")" \
+    "$(stat -c %s "$work/gcc.jsonl")" \
+    "$(stat -c %s "$data/cppcheck/zlib-examples.xml")"
+
+if [ -z "${MULTITOOL:-}" ] && [ -d "$HOME/.cache/tally-peers" ]; then
+	eval "$(bash "$perf_root/../shared/peers/setup.sh" | grep '^MULTITOOL=')"
+fi
+if [ -z "${MULTITOOL:-}" ]; then
+	echo "# no SARIF Multitool (../shared/peers/setup.sh): cppcheck" \
+	    "target not measured"
+	exit 0
+fi
+xml=$data/cppcheck/zlib-examples.xml
+read -r mt_s _ < <(perf_time "$MULTITOOL" convert -t CppCheck "$xml" \
+    -o "$work/mt.sarif" --log ForceOverwrite 3>&1 >/dev/null 2>&1)
+read -r mr_s _ < <(perf_time "$tally" summary --no-progress "$work/mt.sarif" \
+    3>&1 >/dev/null 2>&1)
+read -r t_s _ < <(perf_time "$tally" summary --no-progress "$xml" \
+    3>&1 >/dev/null 2>&1)
+awk -v m="$mt_s" -v r="$mr_s" -v t="$t_s" 'BEGIN {
+	printf "cppcheck XML (27 KB): Multitool convert %.2f s + tally read " \
+	    "%.3f s; tally reading the XML %.3f s: %.0fx (target >= 100x; " \
+	    "the wall clock of processes, start-up included)\n", m, r, t,
+	    (m + r) / (t > 0.001 ? t : 0.001) }'
+"$tally" summary --format json "$work/mt.sarif" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("# the Multitool'"'"'s SARIF: levels %s (tally, same XML: see below)"
+      % d["by_level"])'
+"$tally" summary --format json "$xml" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("# tally from the XML: levels %s" % d["by_level"])'
