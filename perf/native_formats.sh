@@ -3,7 +3,7 @@
 # (taskset -c 0), RUNS runs each (default 5), median and best MB/s of
 # `tally summary --stats` (input bytes over wall time, conversion and
 # counting included):
-#   shellcheck-json1: the corpus's git/shellcheck.json1.json (3.7 MB, real);
+#   ShellCheck json1: the corpus's git/shellcheck.json1.json (3.7 MB, real);
 #   checkstyle:       the same comments re-encoded here as ShellCheck's
 #                     checkstyle formatter writes them (the corpus has no
 #                     checkstyle log; `shellcheck -f checkstyle` writes the
@@ -101,17 +101,24 @@ if [ -z "${MULTITOOL:-}" ]; then
 	exit 0
 fi
 xml=$data/cppcheck/zlib-examples.xml
-read -r mt_s _ < <(perf_time "$MULTITOOL" convert -t CppCheck "$xml" \
-    -o "$work/mt.sarif" --log ForceOverwrite 3>&1 >/dev/null 2>&1)
-read -r mr_s _ < <(perf_time "$tally" summary --no-progress "$work/mt.sarif" \
-    3>&1 >/dev/null 2>&1)
-read -r t_s _ < <(perf_time "$tally" summary --no-progress "$xml" \
-    3>&1 >/dev/null 2>&1)
+# secs N CMD...: mean wall seconds of N runs of CMD (a process each)
+secs() {
+	n=$1
+	shift
+	t0=$(date +%s%N)
+	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1; done
+	t1=$(date +%s%N)
+	awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN { printf "%.6f", (b - a) / n / 1e9 }'
+}
+mt_s=$(secs 3 "$MULTITOOL" convert -t CppCheck "$xml" -o "$work/mt.sarif" \
+    --log ForceOverwrite)
+mr_s=$(secs 50 "$tally" summary --no-progress "$work/mt.sarif")
+t_s=$(secs 50 "$tally" summary --no-progress "$xml")
 awk -v m="$mt_s" -v r="$mr_s" -v t="$t_s" 'BEGIN {
-	printf "cppcheck XML (27 KB): Multitool convert %.2f s + tally read " \
-	    "%.3f s; tally reading the XML %.3f s: %.0fx (target >= 100x; " \
-	    "the wall clock of processes, start-up included)\n", m, r, t,
-	    (m + r) / (t > 0.001 ? t : 0.001) }'
+	printf "cppcheck XML (27 KB): Multitool convert %.3f s + tally read " \
+	    "%.4f s; tally reading the XML %.4f s: %.0fx (target >= 100x; " \
+	    "means of 3, 50 and 50 runs, each a process, start-up " \
+	    "included)\n", m, r, t, (m + r) / t }'
 "$tally" summary --format json "$work/mt.sarif" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
