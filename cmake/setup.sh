@@ -10,8 +10,8 @@ set -eu
 pkgs="build-essential cmake ninja-build pkg-config git
 clang libclang-rt-14-dev
 liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
-libsimdjson-dev libxxhash-dev libtbb-dev python3
-libexpat1-dev zlib1g-dev libzstd-dev zstd"
+libsimdjson-dev libxxhash-dev libtbb-dev python3 python3-yaml
+libexpat1-dev libyaml-dev zlib1g-dev libzstd-dev zstd"
 [ $# -gt 0 ] && pkgs="$*"
 
 missing=""

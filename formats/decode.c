@@ -20,6 +20,7 @@ static const char *const names[TALLYI_FMT_COUNT] = {
 	[TALLYI_FMT_SHELLCHECK_JSON1] = "shellcheck-json1",
 	[TALLYI_FMT_CHECKSTYLE] = "checkstyle",
 	[TALLYI_FMT_CPPCHECK_XML] = "cppcheck-xml",
+	[TALLYI_FMT_CLANG_TIDY_YAML] = "clang-tidy-yaml",
 };
 
 const char *
@@ -102,6 +103,22 @@ object_keys(tallyi_jscan *s, const char *const *want, size_t nwant)
 	return found;
 }
 
+bool
+tallyi_yaml_start(const char *p, size_t n, bool partial)
+{
+	static const char *const starts[] = { "---", "%YAML",
+		"MainSourceFile:", "Diagnostics:" };
+
+	for (size_t k = 0; k < sizeof(starts) / sizeof(*starts); k++) {
+		size_t m = strlen(starts[k]);
+
+		if (n >= m ? memcmp(p, starts[k], m) == 0 :
+		    partial && memcmp(p, starts[k], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 tallyi_format
 tallyi_format_sniff(const char *p, size_t n)
 {
@@ -117,6 +134,8 @@ tallyi_format_sniff(const char *p, size_t n)
 		i++;
 	if (i == n)
 		return TALLYI_FMT_SARIF;
+	if (tallyi_yaml_start(p + i, n - i, false))
+		return TALLYI_FMT_CLANG_TIDY_YAML;
 	switch (p[i]) {
 	case '<':
 		if (xml_root_is(p + i, n - i, "checkstyle"))
@@ -357,6 +376,9 @@ tallyi_input_decode(tallyi_input *in, tallyi_format fmt, uint64_t max,
 	case TALLYI_FMT_CPPCHECK_XML:
 		rc = tallyi_native_cppcheck_xml(in, rep);
 		break;
+	case TALLYI_FMT_CLANG_TIDY_YAML:
+		rc = tallyi_native_clang_tidy_yaml(in, rep);
+		break;
 	default:
 		rc = TALLY_OK;
 	}
@@ -376,7 +398,7 @@ tallyi_opt_format(const tally_sarif_options *opt, tallyi_format *f,
 		return TALLY_OK;
 	tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX, "unknown input "
 	    "format \"%.40s\" (auto, sarif, gcc-json, shellcheck-json1, "
-	    "checkstyle, cppcheck-xml)", name);
+	    "checkstyle, cppcheck-xml, clang-tidy-yaml)", name);
 	return TALLY_EINVAL;
 }
 

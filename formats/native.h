@@ -30,6 +30,7 @@ typedef enum tallyi_format {
 	TALLYI_FMT_SHELLCHECK_JSON1,
 	TALLYI_FMT_CHECKSTYLE,
 	TALLYI_FMT_CPPCHECK_XML,
+	TALLYI_FMT_CLANG_TIDY_YAML,
 	TALLYI_FMT_COUNT
 } tallyi_format;
 
@@ -90,6 +91,8 @@ typedef struct tallyi_nstr {
 typedef struct tallyi_nloc {
 	tallyi_nstr file;
 	uint64_t line, column, end_line, end_column; /* 0: absent */
+	uint64_t offset;     /* region.byteOffset, when has_offset */
+	bool has_offset;
 	tallyi_nstr message;
 } tallyi_nloc;
 
@@ -147,5 +150,14 @@ int tallyi_native_gcc_json(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_shellcheck_json1(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_checkstyle(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_cppcheck_xml(tallyi_input *in, tally_sarif_report *rep);
+int tallyi_native_clang_tidy_yaml(tallyi_input *in, tally_sarif_report *rep);
+
+/*
+ * Does @p (@n bytes, perhaps only the start of the input) begin as
+ * clang-tidy's YAML does ("---", "%YAML", "MainSourceFile:" or
+ * "Diagnostics:" first)? With @partial, a start that could still become
+ * one of those counts too (a stream still arriving).
+ */
+bool tallyi_yaml_start(const char *p, size_t n, bool partial);
 
 #endif /* TALLY_FORMATS_NATIVE_H */

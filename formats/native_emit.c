@@ -213,20 +213,28 @@ put_physical(tallyi_emit *em, const tallyi_nloc *l)
 	puts_(em, v, "{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
 	put_str(em, v, l->file);
 	put(em, v, "}", 1);
-	if (l->line != 0) {
-		puts_(em, v, ",\"region\":{\"startLine\":");
-		put_uint(em, v, l->line);
-		if (l->column != 0) {
-			puts_(em, v, ",\"startColumn\":");
-			put_uint(em, v, l->column);
+	if (l->line != 0 || l->has_offset) {
+		static const char *const names[] = { "startLine",
+			"startColumn", "endLine", "endColumn" };
+		const uint64_t val[] = { l->line, l->line ? l->column : 0,
+			l->line ? l->end_line : 0, l->line ? l->end_column : 0 };
+		const char *sep = "";
+
+		puts_(em, v, ",\"region\":{");
+		for (int k = 0; k < 4; k++) {
+			if (val[k] == 0)
+				continue;
+			puts_(em, v, sep);
+			put(em, v, "\"", 1);
+			puts_(em, v, names[k]);
+			puts_(em, v, "\":");
+			put_uint(em, v, val[k]);
+			sep = ",";
 		}
-		if (l->end_line != 0) {
-			puts_(em, v, ",\"endLine\":");
-			put_uint(em, v, l->end_line);
-		}
-		if (l->end_column != 0) {
-			puts_(em, v, ",\"endColumn\":");
-			put_uint(em, v, l->end_column);
+		if (l->has_offset) {
+			puts_(em, v, sep);
+			puts_(em, v, "\"byteOffset\":");
+			put_uint(em, v, l->offset);
 		}
 		put(em, v, "}", 1);
 	}

@@ -50,6 +50,7 @@
 #include "engine/alloc.h"
 #include "engine/vec.h"
 #include "formats/json_scan.h"
+#include "formats/native.h"
 #include "formats/sarif_internal.h"
 
 /* The most one read(2) of a stream asks for. */
@@ -175,7 +176,8 @@ stat_error(tally_sarif_report *rep, int e)
  * scanner's errors at or past @len are where the rest has not arrived yet.
  * A leading byte order mark is skipped, as the reader skips it. A stream
  * that starts as a compressed one (gzip, zstd) or as XML is left to its
- * decoder (formats/decode.c).
+ * decoder (formats/decode.c), and so is one that starts as clang-tidy's
+ * YAML does.
  */
 static int
 check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
@@ -190,7 +192,8 @@ check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
 	while (i < len && (buf[i] == ' ' || buf[i] == '\n' ||
 	    buf[i] == '\r' || buf[i] == '\t'))
 		i++;
-	if (i < len && buf[i] == '<')
+	if (i < len && (buf[i] == '<' ||
+	    tallyi_yaml_start(buf + i, len - i, true)))
 		return TALLY_OK;
 	/* the start of a byte order mark, the rest still on its way */
 	if (len < 3 && memcmp(buf, "\xef\xbb\xbf", len) == 0)

@@ -11,10 +11,16 @@
 #   gcc-json:         the corpus's git/gcc-wall-wextra.jsonl, 40 copies in
 #                     one file (110 KB real; repeated to be timed);
 #   cppcheck-xml:     tests/data/formats/cppcheck/zlib-examples.xml, 100
-#                     copies as 100 inputs (27 KB real).
+#                     copies as 100 inputs (27 KB real);
+#   clang-tidy-yaml:  the corpus's curl/clang-tidy-export-fixes.yaml.gz,
+#                     decompressed (real).
 # Then, when the SARIF Multitool is installed (../shared/peers/setup.sh),
-# the cppcheck target: the Multitool's `convert -t CppCheck` plus tally's
-# read of its SARIF, against tally reading the XML, same file, same run.
+# the targets against its converters, same files, same run: its `convert
+# -t CppCheck` plus tally's read of its SARIF against tally reading the
+# XML; and its `convert -t ClangTidy` of the corpus's curl YAML, with the
+# keys it cannot read (Level, BuildDirectory, Ranges) stripped first as
+# the corpus's MANIFEST says, plus tally's read, against tally reading the
+# YAML as clang-tidy wrote it.
 #
 # $TALLY: the tally binary (default build/release/tally);
 # $TALLY_CORPUS_DIR: the corpus (default ../shared/corpus).
@@ -56,6 +62,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
 PY
 for _ in $(seq 40); do cat "$corpus/git/gcc-wall-wextra.jsonl"; done \
     >"$work/gcc.jsonl"
+zcat "$corpus/curl/clang-tidy-export-fixes.yaml.gz" >"$work/tidy.yaml"
 cc_inputs=""
 for i in $(seq 100); do
 	cp "$data/cppcheck/zlib-examples.xml" "$work/cc$i.xml"
@@ -78,6 +85,7 @@ mbs() {
 	mbs gcc-json "$work/gcc.jsonl"
 	# shellcheck disable=SC2086 # the list is words
 	mbs cppcheck-xml $cc_inputs
+	mbs clang-tidy-yaml "$work/tidy.yaml"
 } >"$work/mbs"
 sort -k1,1 -k2n "$work/mbs" | awk '
 	{ v[$1, ++n[$1]] = $2 }
@@ -87,10 +95,11 @@ sort -k1,1 -k2n "$work/mbs" | awk '
 			    "(%d runs; target for XML >= 200)\n", k,
 			    v[k, int((n[k] + 1) / 2)], v[k, n[k]], n[k]
 	}'
-printf '# sizes: json1 %s B, checkstyle %s B, gcc %s B, cppcheck %s B x 100\n' \
+printf '# sizes: json1 %s B, checkstyle %s B, gcc %s B, cppcheck %s B x 100, yaml %s B\n' \
     "$(stat -c %s "$json1")" "$(stat -c %s "$work/checkstyle.xml")" \
     "$(stat -c %s "$work/gcc.jsonl")" \
-    "$(stat -c %s "$data/cppcheck/zlib-examples.xml")"
+    "$(stat -c %s "$data/cppcheck/zlib-examples.xml")" \
+    "$(stat -c %s "$work/tidy.yaml")"
 
 if [ -z "${MULTITOOL:-}" ] && [ -d "$HOME/.cache/tally-peers" ]; then
 	eval "$(bash "$perf_root/../shared/peers/setup.sh" | grep '^MULTITOOL=')"
@@ -119,6 +128,33 @@ awk -v m="$mt_s" -v r="$mr_s" -v t="$t_s" 'BEGIN {
 	    "%.4f s; tally reading the XML %.4f s: %.0fx (target >= 100x; " \
 	    "means of 3, 50 and 50 runs, each a process, start-up " \
 	    "included)\n", m, r, t, (m + r) / t }'
+python3 - "$work/tidy.yaml" "$work/stripped.yaml" <<'PY'
+import sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")))
+for doc in docs:
+    for d in doc.get("Diagnostics") or []:
+        d.pop("Level", None)
+        d.pop("BuildDirectory", None)
+        d.get("DiagnosticMessage", {}).pop("Ranges", None)
+        for n in d.get("Notes") or []:
+            n.pop("Ranges", None)
+yaml.safe_dump_all(docs, open(sys.argv[2], "w", encoding="utf-8"))
+PY
+mt_s=$(secs 1 "$MULTITOOL" convert -t ClangTidy "$work/stripped.yaml" \
+    -o "$work/mt-tidy.sarif" --log ForceOverwrite)
+mr_s=$(secs 5 "$tally" summary --no-progress "$work/mt-tidy.sarif")
+t_s=$(secs 5 "$tally" summary --no-progress "$work/tidy.yaml")
+awk -v m="$mt_s" -v r="$mr_s" -v t="$t_s" 'BEGIN {
+	printf "clang-tidy YAML (curl): Multitool convert %.3f s + tally " \
+	    "read %.4f s; tally reading the YAML %.4f s: %.0fx (target >= " \
+	    "100x; means of 1, 5 and 5 runs)\n", m, r, t, (m + r) / t }'
+for f in "$work/mt-tidy.sarif" "$work/tidy.yaml"; do
+	"$tally" summary --format json "$f" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("# %s: %d results, %d unique, levels %s" % (sys.argv[1],
+      d["total"], d["unique"], d["by_level"]))' "$(basename "$f")"
+done
 "$tally" summary --format json "$work/mt.sarif" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)

@@ -46,10 +46,11 @@ def norm(uri):
 
 
 def aggregate(results):
-    """results: (tool, rule, file, line, column, message, level) tuples."""
+    """results: (tool, rule, file, line, column, message, level[, offset])
+    tuples; the offset (a region's byte offset) is part of the key."""
     first = {}
     for r in results:
-        first.setdefault(r[:6], r[6])
+        first.setdefault(r[:6] + tuple(r[7:8]), r[6])
     return {
         "total": len(results),
         "unique": len(first),
@@ -173,16 +174,39 @@ def read_cppcheck(path):
     return out
 
 
+CT_LEVEL = {"Error": "error", "Remark": "note"}
+
+
+def read_clang_tidy(path):
+    import yaml  # Debian's python3-yaml (cmake/setup.sh installs it)
+    raw = open(path, "rb").read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    out = []
+    for doc in yaml.safe_load_all(raw.decode("utf-8")):
+        for d in (doc or {}).get("Diagnostics") or []:
+            m = d.get("DiagnosticMessage", d)  # clang-tidy <= 8: in d
+            file = m.get("FilePath") or ""
+            out.append(("clang-tidy", d["DiagnosticName"], norm(file), 0, 0,
+                        m.get("Message", ""),
+                        CT_LEVEL.get(d.get("Level"), "warning"),
+                        m.get("FileOffset", 0) if file else 0))
+    return out
+
+
 FIXTURES = [
     ("gcc/zlib-examples.json", read_gcc),
     ("cppcheck/zlib-examples.xml", read_cppcheck),
     ("shellcheck/perf-tests.json1.json", read_shellcheck_json1),
     ("shellcheck/perf-tests.checkstyle.xml", read_checkstyle),
+    ("clang-tidy/zlib-examples.yaml.gz", read_clang_tidy),
 ]
 if CORPUS and os.path.isdir(CORPUS):
     FIXTURES += [(os.path.join(CORPUS, "git/gcc-wall-wextra.jsonl"), read_gcc)]
     FIXTURES += [(os.path.join(CORPUS, d, "shellcheck.json1.json"),
                   read_shellcheck_json1) for d in ("curl", "git", "redis")]
+    FIXTURES += [(os.path.join(CORPUS, d, "clang-tidy-export-fixes.yaml.gz"),
+                  read_clang_tidy) for d in ("curl", "libuv")]
 else:
     print("corpus not found: its native logs are not checked")
 
@@ -236,7 +260,7 @@ try:
           counts(tally_json(gccf)[1]), "--input-format gcc-json differs")
 
     # --- merge writes native inputs as SARIF --------------------------
-    ins = [os.path.join(FMT, rel) for rel, _ in FIXTURES[:4]]
+    ins = [os.path.join(FMT, rel) for rel, _ in FIXTURES[:5]]
     merged = os.path.join(tmp, "merged.sarif")
     p = subprocess.run([TALLY, "merge", "--no-progress", "-o", merged, *ins],
                        capture_output=True)
@@ -278,6 +302,13 @@ try:
         'found a string')
     bad("forced.xml", csraw, "expected <results>, found <checkstyle>",
         args=("--input-format", "cppcheck-xml"), good=None)
+    bad("alias.yaml", b"Diagnostics:\n  - &d\n    DiagnosticName: x\n"
+        b"  - *d\n", "alias.yaml: byte 46: line 4, column 5: an alias (*d)")
+    bad("offset.yaml", b"Diagnostics:\n  - DiagnosticName: x\n"
+        b"    DiagnosticMessage:\n      FileOffset: -3\n",
+        "FileOffset: expected a non-negative integer")
+    bad("cut.yaml", b"---\nDiagnostics:\n  - DiagnosticName: 'x\n",
+        "cut.yaml: byte ", "invalid YAML")
     bad("utf8.json", b'{"comments": [{"file": "a\xff.sh", "line": 1, '
         b'"column": 1, "level": "error", "code": 1, "message": "m"}]}',
         "utf8.json: byte 25: invalid UTF-8")

@@ -444,7 +444,8 @@ run_summary(const tally_allocator *a, digest *d)
 
 /*
  * (1a) summary of the native formats (converted to SARIF in the read's
- * memory; expat's, zlib's and zstd's own allocations are the C library's).
+ * memory; expat's, libyaml's, zlib's and zstd's own allocations are the
+ * C library's).
  */
 static int
 run_native(const tally_allocator *a, digest *d)
@@ -453,7 +454,8 @@ run_native(const tally_allocator *a, digest *d)
 		DATA "/formats/gcc/zlib-examples.json",
 		DATA "/formats/cppcheck/zlib-examples.xml",
 		DATA "/formats/shellcheck/perf-tests.checkstyle.xml",
-		DATA "/formats/shellcheck/perf-tests.json1.json", NULL };
+		DATA "/formats/shellcheck/perf-tests.json1.json",
+		DATA "/formats/clang-tidy/zlib-examples.yaml.gz", NULL };
 	int rc;
 	tally_engine *e = engine_with(a, &rc);
 

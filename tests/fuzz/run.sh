@@ -32,7 +32,7 @@ case $name in
 sarif_fuzz)
 	set -- "$regressions" "$data/defs" "$data/bad" "$data/samples" \
 	    "$data/formats/gcc" "$data/formats/cppcheck" \
-	    "$data/formats/shellcheck" ;;
+	    "$data/formats/shellcheck" "$data/formats/clang-tidy" ;;
 diff_fuzz|merge_fuzz)
 	pair diff/old.sarif diff/new.sarif diff
 	pair diff/plh_old.sarif diff/plh_new.sarif plh
