@@ -56,7 +56,24 @@ is_space(char c)
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-/* The name of the XML document's root element starts with @name? */
+/* The offset just past the first @end at or after @i in @p, or @n. */
+static size_t
+past(const char *p, size_t i, size_t n, const char *end)
+{
+	size_t k = strlen(end);
+
+	for (; i + k <= n; i++)
+		if (memcmp(p + i, end, k) == 0)
+			return i + k;
+	return n;
+}
+
+/*
+ * The name of the XML document's root element, at @p (ASCII: a UTF-16
+ * document's bytes are narrowed first), starts with @name? The prolog's
+ * declaration, processing instructions, comments and doctype are passed
+ * over (a doctype's internal subset ends at "]>").
+ */
 static bool
 xml_root_is(const char *p, size_t n, const char *name)
 {
@@ -68,8 +85,20 @@ xml_root_is(const char *p, size_t n, const char *name)
 		if (lt == NULL)
 			return false;
 		i = (size_t)(lt - p) + 1;
-		if (i < n && (p[i] == '?' || p[i] == '!'))
-			continue; /* declaration, comment, doctype */
+		if (n - i >= 3 && memcmp(p + i, "!--", 3) == 0) {
+			i = past(p, i + 3, n, "-->");
+			continue;
+		}
+		if (i < n && p[i] == '?') {
+			i = past(p, i + 1, n, "?>");
+			continue;
+		}
+		if (i < n && p[i] == '!') { /* <!DOCTYPE ... [ ... ]> */
+			size_t gt = past(p, i, n, ">"), sq = past(p, i, n, "[");
+
+			i = sq < gt ? past(p, sq, n, "]>") : gt;
+			continue;
+		}
 		return n - i >= k && memcmp(p + i, name, k) == 0 &&
 		    (n - i == k || !((p[i + k] | 0x20) >= 'a' &&
 		    (p[i + k] | 0x20) <= 'z'));
@@ -77,29 +106,61 @@ xml_root_is(const char *p, size_t n, const char *name)
 	return false;
 }
 
+/* XML in UTF-16 (by its byte order mark): its first characters as ASCII
+ * into @out (@cap bytes); the length, or 0 when it is not. */
+static size_t
+utf16_narrow(const char *p, size_t n, char *out, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t lo, k = 0;
+
+	if (n >= 2 && u[0] == 0xff && u[1] == 0xfe)
+		lo = 0; /* little endian: the low byte first */
+	else if (n >= 2 && u[0] == 0xfe && u[1] == 0xff)
+		lo = 1;
+	else
+		return 0;
+	for (size_t i = 2; i + 1 < n && k < cap; i += 2) {
+		unsigned c = u[i + lo], hi = u[i + 1 - lo];
+
+		out[k++] = hi == 0 && c < 0x80 ? (char)c : '?';
+	}
+	return k;
+}
+
 /*
- * The keys of the JSON object at the scanner's position, up to @max of
- * them, checked against @want (a bit each, set in *found). Stops quietly
- * at the end of what is there: @p may be only a prefix.
+ * The keys of the JSON object at the scanner's position, up to 24 of
+ * them, checked against @want (a bit each, set in the result); stops at
+ * the first key whose bit is in @decisive. Stops quietly at the end of
+ * what is there (@p may be only a prefix): *@whole says whether the
+ * object was read to its end or a decisive key.
  */
 static unsigned
-object_keys(tallyi_jscan *s, const char *const *want, size_t nwant)
+object_keys(tallyi_jscan *s, const char *const *want, size_t nwant,
+    unsigned decisive, bool *whole)
 {
 	unsigned found = 0;
 	bool first = true;
 	tallyi_jstr k;
 	size_t start;
+	int more = 0;
 
+	*whole = false;
 	if (tallyi_js_obj_begin(s, "") != 0)
 		return 0;
-	for (int n = 0; n < 24 && tallyi_js_obj_next(s, &first, &k) == 1;
-	    n++) {
+	for (int n = 0; n < 24 && (more = tallyi_js_obj_next(s, &first,
+	    &k)) == 1; n++) {
 		for (size_t i = 0; i < nwant; i++)
 			if (tallyi_js_str_eq(s, &k, want[i]))
 				found |= 1u << i;
+		if ((found & decisive) != 0) {
+			*whole = true;
+			return found;
+		}
 		if (tallyi_js_skip(s, &start) != 0)
-			break;
+			return found;
 	}
+	*whole = more == 0 || more == 1; /* its end, or 24 keys seen */
 	return found;
 }
 
@@ -129,7 +190,15 @@ tallyi_format_sniff(const char *p, size_t n)
 	tallyi_jscan s;
 	size_t i = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	unsigned f;
+	bool whole;
+	char narrow[4096];
+	size_t nn = utf16_narrow(p, n, narrow, sizeof(narrow));
 
+	if (nn != 0) { /* UTF-16: XML is the one such format */
+		p = narrow;
+		n = nn;
+		i = 0;
+	}
 	while (i < n && is_space(p[i]))
 		i++;
 	if (i == n)
@@ -146,9 +215,13 @@ tallyi_format_sniff(const char *p, size_t n)
 	case '{':
 		tallyi_js_init(&s, p, n);
 		s.pos = i;
-		f = object_keys(&s, obj_keys, 4);
-		/* "comments" and none of SARIF's own */
-		return f == 1 ? TALLYI_FMT_SHELLCHECK_JSON1 : TALLYI_FMT_SARIF;
+		/* the first of SARIF's own members, or ShellCheck's
+		 * "comments" (not a member a SARIF log may have), decides at
+		 * once: no need to scan the runs or the comments */
+		f = object_keys(&s, obj_keys, 4, 15u, &whole);
+		if (f == 1)
+			return TALLYI_FMT_SHELLCHECK_JSON1;
+		return f != 0 || whole ? TALLYI_FMT_SARIF : TALLYI_FMT_AUTO;
 	case '[': {
 		bool first = true;
 
@@ -162,12 +235,15 @@ tallyi_format_sniff(const char *p, size_t n)
 			if (tallyi_js_peek(&s) < 0 && s.err == 0)
 				return TALLYI_FMT_GCC_JSON; /* only [] */
 		}
+		if (s.err != 0 && s.err_off >= n)
+			return TALLYI_FMT_AUTO; /* the rest may tell */
 		if (s.err != 0 || tallyi_js_peek(&s) != '{')
 			return TALLYI_FMT_SARIF;
-		f = object_keys(&s, gcc_keys, 5);
+		f = object_keys(&s, gcc_keys, 5, 0, &whole);
 		/* "kind" and "message", and one of gcc's own */
-		return (f & 17u) == 17u && (f & 14u) != 0 ?
-		    TALLYI_FMT_GCC_JSON : TALLYI_FMT_SARIF;
+		if ((f & 17u) == 17u && (f & 14u) != 0)
+			return TALLYI_FMT_GCC_JSON;
+		return whole ? TALLYI_FMT_SARIF : TALLYI_FMT_AUTO;
 	}
 	default:
 		return TALLYI_FMT_SARIF;
@@ -184,10 +260,13 @@ is_gzip(const char *p, size_t n)
 	    (unsigned char)p[1] == 0x8b;
 }
 
+/* A zstd frame, or a skippable frame (pzstd writes one first). */
 static bool
 is_zstd(const char *p, size_t n)
 {
-	return n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0;
+	return n >= 4 && (memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0 ||
+	    (((unsigned char)p[0] & 0xf0) == 0x50 &&
+	    memcmp(p + 1, "\x2a\x4d\x18", 3) == 0));
 }
 
 bool
@@ -254,6 +333,10 @@ gunzip(tallyi_input *in, tallyi_vec *out, uint64_t max,
 			if (done_in < in->len && is_gzip(in->buf + done_in,
 			    in->len - done_in) && inflateReset(&z) == Z_OK)
 				continue;
+			/* zero bytes after the last member, as tape and
+			 * block devices pad (gzip -d ignores them too) */
+			while (done_in < in->len && in->buf[done_in] == 0)
+				done_in++;
 			if (done_in < in->len) {
 				tallyi_report_error(rep, TALLY_EPARSE, done_in,
 				    "gzip: bytes after the end of the "
@@ -363,7 +446,7 @@ tallyi_input_decode(tallyi_input *in, tallyi_format fmt, uint64_t max,
 		return rc;
 	if (fmt == TALLYI_FMT_AUTO)
 		fmt = tallyi_format_sniff(in->buf, in->len);
-	switch (fmt) {
+	switch (fmt) { /* AUTO here: the whole input told nothing: SARIF */
 	case TALLYI_FMT_GCC_JSON:
 		rc = tallyi_native_gcc_json(in, rep);
 		break;

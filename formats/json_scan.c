@@ -389,6 +389,38 @@ tallyi_js_decode(const char *buf, const tallyi_jstr *t, char *out, size_t cap)
 	return n;
 }
 
+size_t
+tallyi_js_lone_surrogate(const char *buf, const tallyi_jstr *t)
+{
+	const char *p = buf + t->off, *end = p + t->len;
+
+	if (!t->escaped)
+		return SIZE_MAX;
+	while (p < end) {
+		uint32_t cp;
+
+		if (*p != '\\') {
+			p++;
+			continue;
+		}
+		if (p[1] != 'u') {
+			p += 2;
+			continue;
+		}
+		cp = hex4(p + 2);
+		if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 12 &&
+		    p[6] == '\\' && p[7] == 'u' && hex4(p + 8) >= 0xdc00 &&
+		    hex4(p + 8) < 0xe000) {
+			p += 12; /* a pair */
+			continue;
+		}
+		if (cp >= 0xd800 && cp < 0xe000)
+			return (size_t)(p - buf);
+		p += 6;
+	}
+	return SIZE_MAX;
+}
+
 bool
 tallyi_js_str_eq(const tallyi_jscan *s, const tallyi_jstr *t, const char *lit)
 {

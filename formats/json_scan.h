@@ -116,6 +116,14 @@ int tallyi_js_arr_next(tallyi_jscan *s, bool *first);
  */
 int tallyi_js_string(tallyi_jscan *s, tallyi_jstr *out);
 
+/*
+ * The offset of the first \u escape in the (validated) string token @t
+ * that names half a UTF-16 surrogate pair without its other half, or
+ * SIZE_MAX when there is none. simdjson refuses such strings; a reader
+ * that copies strings as written checks them with this.
+ */
+size_t tallyi_js_lone_surrogate(const char *buf, const tallyi_jstr *t);
+
 /* Does the string token equal the ASCII literal @lit (escapes decoded)? */
 bool tallyi_js_str_eq(const tallyi_jscan *s, const tallyi_jstr *t,
     const char *lit);

@@ -42,7 +42,9 @@ bool tallyi_format_parse(const char *name, tallyi_format *out);
  * The format of the bytes at @p (@n of them, possibly only the start of the
  * input): by content, never by file name. Anything that is not recognised
  * as one of the native formats is SARIF, so that the SARIF reader says
- * what is wrong with it.
+ * what is wrong with it. TALLYI_FMT_AUTO: the @n bytes end before they
+ * tell (a first gcc diagnostic, or a run of empty arrays, longer than
+ * them); the whole input then decides.
  */
 tallyi_format tallyi_format_sniff(const char *p, size_t n);
 

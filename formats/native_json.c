@@ -46,6 +46,11 @@ get_str(walk *w, const char *key, tallyi_nstr *out)
 		return wrong(w, key, "a string");
 	if (tallyi_js_string(&w->js, &t) != 0)
 		return w->js.err;
+	if ((start = tallyi_js_lone_surrogate(w->js.buf, &t)) != SIZE_MAX)
+		return tallyi_js_fail(&w->js, TALLY_EPARSE, start, "%s%s%s: "
+		    "invalid string: a \\u escape names an unpaired UTF-16 "
+		    "surrogate (\\uD800 to \\uDFFF)", w->path,
+		    w->path[0] && key[0] ? "." : "", key);
 	*out = (tallyi_nstr){ w->js.buf + t.off, t.len, true };
 	return 0;
 }
@@ -174,7 +179,8 @@ gcc_position(walk *w, const char *key, tallyi_nloc *l, bool start)
 {
 	bool first = true;
 	tallyi_jstr k;
-	uint64_t col = 0, bytecol = 0;
+	uint64_t col = 0, bytecol = 0, line = 0;
+	tallyi_nstr file = { NULL, 0, false };
 	int rc;
 	size_t mark = path_push(w, 0, key);
 
@@ -184,13 +190,10 @@ gcc_position(walk *w, const char *key, tallyi_nloc *l, bool start)
 	}
 	(void)tallyi_js_obj_begin(&w->js, key);
 	while ((rc = tallyi_js_obj_next(&w->js, &first, &k)) == 1) {
-		uint64_t x;
-
-		if (start && key_is(w, &k, "file"))
-			rc = get_str(w, "file", &l->file);
+		if (key_is(w, &k, "file"))
+			rc = get_str(w, "file", &file);
 		else if (key_is(w, &k, "line"))
-			rc = get_uint(w, "line", &x),
-			*(start ? &l->line : &l->end_line) = x;
+			rc = get_uint(w, "line", &line);
 		else if (key_is(w, &k, "byte-column"))
 			rc = get_uint(w, "byte-column", &bytecol);
 		else if (key_is(w, &k, "column"))
@@ -206,7 +209,18 @@ gcc_position(walk *w, const char *key, tallyi_nloc *l, bool start)
 	/* gcc 11 and later: "column" is the display column (a tab counts
 	 * to the next tab stop), "byte-column" the 1-based byte; gcc 10 has
 	 * "column" only, in bytes */
-	*(start ? &l->column : &l->end_column) = bytecol != 0 ? bytecol : col;
+	if (bytecol != 0)
+		col = bytecol;
+	if (start) {
+		l->file = file;
+		l->line = line;
+		l->column = col;
+	} else if (l->file.p != NULL && file.p != NULL &&
+	    file.n == l->file.n && memcmp(file.p, l->file.p, file.n) == 0) {
+		/* the last character, inclusive: SARIF's end is past it */
+		l->end_line = line;
+		l->end_column = col != 0 ? col + 1 : 0;
+	}
 	return 0;
 }
 
@@ -240,10 +254,8 @@ gcc_locations(walk *w, tallyi_nloc *l)
 		tallyi_jstr k;
 		size_t m2 = path_push(w, i, NULL);
 
-		if (tallyi_js_peek(&w->js) != '{') {
-			w->path[m2] = '\0';
+		if (tallyi_js_peek(&w->js) != '{')
 			return wrong(w, "", "an object");
-		}
 		first = true;
 		(void)tallyi_js_obj_begin(&w->js, "");
 		while ((rc = tallyi_js_obj_next(&w->js, &first, &k)) == 1) {
@@ -272,8 +284,7 @@ typedef struct gcc_diag {
 	uint64_t cwe;
 } gcc_diag;
 
-static int gcc_diagnostic(walk *w, gcc_diag *d, tallyi_vec *related,
-    bool child);
+static int gcc_diagnostic(walk *w, gcc_diag *d, tallyi_vec *related);
 
 static int
 gcc_children(walk *w, tallyi_vec *related)
@@ -289,7 +300,7 @@ gcc_children(walk *w, tallyi_vec *related)
 		tallyi_nloc *l;
 		size_t m2 = path_push(w, i++, NULL);
 
-		if (gcc_diagnostic(w, &c, related, true) != 0)
+		if (gcc_diagnostic(w, &c, related) != 0)
 			return w->js.err;
 		w->path[m2] = '\0';
 		if ((l = tallyi_vec_push(w->em.mem, related, sizeof(*l))) ==
@@ -311,8 +322,10 @@ gcc_metadata(walk *w, uint64_t *cwe)
 	tallyi_jstr k;
 	int rc;
 
-	if (tallyi_js_peek(&w->js) != '{')
+	if (tallyi_js_peek(&w->js) == 'n')
 		return skip(w);
+	if (tallyi_js_peek(&w->js) != '{')
+		return wrong(w, "metadata", "an object");
 	(void)tallyi_js_obj_begin(&w->js, "metadata");
 	while ((rc = tallyi_js_obj_next(&w->js, &first, &k)) == 1) {
 		rc = key_is(w, &k, "cwe") ? get_uint(w, "metadata.cwe", cwe) :
@@ -324,7 +337,7 @@ gcc_metadata(walk *w, uint64_t *cwe)
 }
 
 static int
-gcc_diagnostic(walk *w, gcc_diag *d, tallyi_vec *related, bool child)
+gcc_diagnostic(walk *w, gcc_diag *d, tallyi_vec *related)
 {
 	bool first = true;
 	tallyi_jstr k;
@@ -347,8 +360,8 @@ gcc_diagnostic(walk *w, gcc_diag *d, tallyi_vec *related, bool child)
 			rc = get_str(w, "option_url", &d->url);
 		else if (key_is(w, &k, "locations"))
 			rc = gcc_locations(w, &d->loc);
-		else if (!child && key_is(w, &k, "children"))
-			rc = gcc_children(w, related);
+		else if (key_is(w, &k, "children"))
+			rc = gcc_children(w, related); /* any depth, flat */
 		else if (key_is(w, &k, "metadata"))
 			rc = gcc_metadata(w, &d->cwe);
 		else
@@ -367,6 +380,18 @@ gcc_diagnostic(walk *w, gcc_diag *d, tallyi_vec *related, bool child)
 }
 
 /* gcc's diagnostic kinds (diagnostic.def), as SARIF levels. */
+/* Does the JSON string @s (as written) decode to @lit? */
+static bool
+nstr_is(tallyi_nstr s, const char *lit)
+{
+	tallyi_jstr t = { 0, s.n, memchr(s.p, '\\', s.n) != NULL };
+	char tmp[64];
+	size_t n = strlen(lit), d = tallyi_js_decode(s.p, &t, tmp,
+	    sizeof(tmp));
+
+	return d == n && memcmp(tmp, lit, n) == 0;
+}
+
 static const char *
 gcc_level(tallyi_nstr kind)
 {
@@ -376,12 +401,10 @@ gcc_level(tallyi_nstr kind)
 	static const char *const notes[] = { "note", "debug" };
 
 	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors); i++)
-		if (kind.n == strlen(errors[i]) &&
-		    memcmp(kind.p, errors[i], kind.n) == 0)
+		if (nstr_is(kind, errors[i]))
 			return "error";
 	for (size_t i = 0; i < sizeof(notes) / sizeof(*notes); i++)
-		if (kind.n == strlen(notes[i]) &&
-		    memcmp(kind.p, notes[i], kind.n) == 0)
+		if (nstr_is(kind, notes[i]))
 			return "note";
 	return "warning"; /* warning, pedwarn, anachronism, and the rest */
 }
@@ -445,7 +468,7 @@ tallyi_native_gcc_json(tallyi_input *in, tally_sarif_report *rep)
 			tallyi_nloc *l;
 
 			snprintf(w.path, sizeof(w.path), "[%zu]", nth++);
-			if (gcc_diagnostic(&w, &d, &next, false) != 0)
+			if (gcc_diagnostic(&w, &d, &next) != 0)
 				break;
 			/* a note at the top level right after a diagnostic
 			 * is one of its notes (gcc 12 writes some so) */
@@ -499,12 +522,11 @@ static const char *
 shellcheck_level(tallyi_nstr l, bool *ok)
 {
 	*ok = true;
-	if (l.n == 5 && memcmp(l.p, "error", 5) == 0)
+	if (nstr_is(l, "error"))
 		return "error";
-	if (l.n == 7 && memcmp(l.p, "warning", 7) == 0)
+	if (nstr_is(l, "warning"))
 		return "warning";
-	if ((l.n == 4 && memcmp(l.p, "info", 4) == 0) ||
-	    (l.n == 5 && memcmp(l.p, "style", 5) == 0))
+	if (nstr_is(l, "info") || nstr_is(l, "style"))
 		return "note";
 	*ok = false;
 	return NULL;
@@ -521,9 +543,9 @@ shellcheck_comment(walk *w)
 	/* the members ShellCheck writes for every comment, in its order */
 	static const char *const need[] = { "file", "line", "column",
 		"level", "code", "message" };
-	unsigned has = 0;
+	unsigned has = 0, bit;
 	char rule[24];
-	size_t open;
+	size_t open, level_at = 0;
 	int rc;
 
 	if (tallyi_js_peek(&w->js) != '{')
@@ -531,28 +553,31 @@ shellcheck_comment(walk *w)
 	open = w->js.pos;
 	(void)tallyi_js_obj_begin(&w->js, "");
 	while ((rc = tallyi_js_obj_next(&w->js, &first, &k)) == 1) {
+		/* a required member that is null is missing */
+		bit = tallyi_js_peek(&w->js) == 'n' ? 0 : 1;
 		if (key_is(w, &k, "file")) {
 			rc = get_str(w, "file", &r.loc.file);
-			has |= 1;
+			has |= bit << 0;
 		} else if (key_is(w, &k, "line")) {
 			rc = get_uint(w, "line", &r.loc.line);
-			has |= 2;
+			has |= bit << 1;
 		} else if (key_is(w, &k, "endLine")) {
 			rc = get_uint(w, "endLine", &r.loc.end_line);
 		} else if (key_is(w, &k, "column")) {
 			rc = get_uint(w, "column", &r.loc.column);
-			has |= 4;
+			has |= bit << 2;
 		} else if (key_is(w, &k, "endColumn")) {
 			rc = get_uint(w, "endColumn", &r.loc.end_column);
 		} else if (key_is(w, &k, "level")) {
+			level_at = w->js.pos;
 			rc = get_str(w, "level", &level);
-			has |= 8;
+			has |= bit << 3;
 		} else if (key_is(w, &k, "code")) {
 			rc = get_uint(w, "code", &code);
-			has |= 16;
+			has |= bit << 4;
 		} else if (key_is(w, &k, "message")) {
 			rc = get_str(w, "message", &r.message);
-			has |= 32;
+			has |= bit << 5;
 		} else {
 			rc = skip(w);
 		}
@@ -569,7 +594,8 @@ shellcheck_comment(walk *w)
 			    "message for every comment)", w->path, need[i]);
 	r.level = level.p != NULL ? shellcheck_level(level, &ok) : "warning";
 	if (level.p != NULL && !ok)
-		return tallyi_js_fail(&w->js, TALLY_EFORMAT, open, "%s.level: "
+		return tallyi_js_fail(&w->js, TALLY_EFORMAT, level_at,
+		    "%s.level: "
 		    "expected one of \"error\", \"warning\", \"info\", "
 		    "\"style\", found \"%.*s\"", w->path,
 		    (int)(level.n < 40 ? level.n : 40), level.p);
@@ -590,8 +616,10 @@ tallyi_native_shellcheck_json1(tallyi_input *in, tally_sarif_report *rep)
 	if ((rc = check_utf8(in, rep)) != TALLY_OK)
 		return rc;
 	walk_init(&w, in, rep);
-	if (tallyi_js_obj_begin(&w.js, "ShellCheck json1 output") != 0)
+	if (tallyi_js_obj_begin(&w.js, "ShellCheck json1 output") != 0) {
+		tallyi_emit_free(&w.em);
 		return report(&w);
+	}
 	while ((rc = tallyi_js_obj_next(&w.js, &first, &k)) == 1) {
 		bool el_first = true;
 		size_t i = 0;

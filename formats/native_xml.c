@@ -26,14 +26,17 @@ typedef struct xml {
 	unsigned nfile, nerror;  /* for messages: which element */
 	/* checkstyle */
 	size_t file_off, file_len; /* the current <file name>, in arena */
+	bool in_file;            /* inside a <file> (depth 2) */
 	char tool[32];           /* from the first rule's prefix */
 	size_t prefix_len;       /* that prefix's length ("ShellCheck.") */
 	/* cppcheck */
+	bool in_errors;          /* inside <errors> (depth 2) */
 	bool in_error;
 	bool version_ok;
 	char version[32];
 	tallyi_vec arena;        /* the current error's strings */
 	tallyi_vec locs;         /* its locations (offsets into arena) */
+	tallyi_vec rel;          /* its related locations, as emitted */
 	size_t rule[2], msg[2];  /* offset, length; length SIZE_MAX: absent */
 	const char *level;
 	uint32_t cwe;
@@ -175,6 +178,10 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 	xml *x = ud;
 
 	x->depth++;
+	/* expat still reports the end of a stopped parse's current tag, and
+	 * may report more: nothing is taken after an error */
+	if (x->err != 0)
+		return;
 	if (x->depth == 1) {
 		if (strcmp(name, "checkstyle") != 0)
 			fail(x, TALLY_EFORMAT, "expected <checkstyle>, found "
@@ -186,6 +193,7 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 
 		x->nfile++;
 		x->nerror = 0;
+		x->in_file = true;
 		if (f == NULL) {
 			fail(x, TALLY_EFORMAT, "<file> without a name "
 			    "attribute");
@@ -195,7 +203,7 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 		x->file_off = keep(x, f, &x->file_len);
 		return;
 	}
-	if (x->depth == 3 && strcmp(name, "error") == 0) {
+	if (x->depth == 3 && x->in_file && strcmp(name, "error") == 0) {
 		const char *src = attr(a, "source"), *msg = attr(a, "message");
 		tallyi_nres r = { 0 };
 		bool ok;
@@ -247,12 +255,13 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 }
 
 static void XMLCALL
-end(void *ud, const XML_Char *name)
+cs_end(void *ud, const XML_Char *name)
 {
 	xml *x = ud;
 
 	(void)name;
-	x->depth--;
+	if (x->depth-- == 2)
+		x->in_file = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -290,6 +299,8 @@ cc_start(void *ud, const XML_Char *name, const XML_Char **a)
 	xml *x = ud;
 
 	x->depth++;
+	if (x->err != 0) /* see cs_start() */
+		return;
 	if (x->depth == 1) {
 		const char *v = attr(a, "version");
 
@@ -311,7 +322,11 @@ cc_start(void *ud, const XML_Char *name, const XML_Char **a)
 			snprintf(x->version, sizeof(x->version), "%s", v);
 		return;
 	}
-	if (x->depth == 3 && strcmp(name, "error") == 0) {
+	if (x->depth == 2 && strcmp(name, "errors") == 0) {
+		x->in_errors = true;
+		return;
+	}
+	if (x->depth == 3 && x->in_errors && strcmp(name, "error") == 0) {
 		const char *cwe = attr(a, "cwe"), *inc = attr(a, "inconclusive");
 		uint64_t c = 0;
 		bool ok;
@@ -324,8 +339,8 @@ cc_start(void *ud, const XML_Char *name, const XML_Char **a)
 		if (!ok) {
 			fail(x, TALLY_EFORMAT, "severity=\"%.40s\": expected "
 			    "one of cppcheck's severities (error, warning, "
-			    "style, performance, portability, information)",
-			    attr(a, "severity"));
+			    "style, performance, portability, information, "
+			    "debug, none)", attr(a, "severity"));
 			return;
 		}
 		if (cwe != NULL && !attr_uint(x, a, "cwe", &c))
@@ -363,11 +378,13 @@ cc_end(void *ud, const XML_Char *name)
 {
 	xml *x = ud;
 	tallyi_nres r = { 0 };
-	tallyi_nloc rel[64];
 	const cc_loc *l = x->locs.p;
+	tallyi_nloc *rel;
 
-	x->depth--;
-	if (x->depth != 2 || !x->in_error || strcmp(name, "error") != 0)
+	if (x->depth-- == 2)
+		x->in_errors = false;
+	if (x->err != 0 || x->depth != 2 || !x->in_error ||
+	    strcmp(name, "error") != 0)
 		return;
 	x->in_error = false;
 	r.rule = kept(x, x->rule[0], x->rule[1]);
@@ -376,13 +393,20 @@ cc_end(void *ud, const XML_Char *name)
 	r.cwe = x->cwe;
 	r.inconclusive = x->inconclusive;
 	/* the first location is the result's; the others are related, each
-	 * with its "info" as its message (at most 64: cppcheck writes a few) */
+	 * with its "info" as its message */
 	if (x->locs.n > 0) {
 		r.loc.file = kept(x, l[0].file[0], l[0].file[1]);
 		r.loc.line = l[0].line;
 		r.loc.column = l[0].column;
 	}
-	for (size_t k = 1; k < x->locs.n && r.nrelated < 64; k++) {
+	if (x->locs.n > 1 && tallyi_vec_reserve(x->em.mem, &x->rel,
+	    x->locs.n - 1, sizeof(*rel)) != TALLY_OK) {
+		x->em.oom = true;
+		fail(x, TALLY_ENOMEM, "out of memory");
+		return;
+	}
+	rel = x->rel.p;
+	for (size_t k = 1; k < x->locs.n; k++) {
 		tallyi_nloc *t = &rel[r.nrelated++];
 
 		memset(t, 0, sizeof(*t));
@@ -445,6 +469,7 @@ parse(tallyi_input *in, tally_sarif_report *rep, XML_StartElementHandler s,
 	rc = x->err;
 	tallyi_vec_free(in->mem, &x->arena, 1);
 	tallyi_vec_free(in->mem, &x->locs, sizeof(cc_loc));
+	tallyi_vec_free(in->mem, &x->rel, sizeof(tallyi_nloc));
 	return rc;
 }
 
@@ -463,7 +488,7 @@ int
 tallyi_native_checkstyle(tallyi_input *in, tally_sarif_report *rep)
 {
 	xml x;
-	int rc = parse(in, rep, cs_start, end, &x);
+	int rc = parse(in, rep, cs_start, cs_end, &x);
 
 	return finish(&x, in, rc, x.tool[0] ? x.tool : "checkstyle", NULL,
 	    NULL);

@@ -43,6 +43,7 @@ typedef struct yr {
 	size_t ndiag;
 	tallyi_vec arena;  /* the diagnostic's strings */
 	tallyi_vec notes;  /* its notes (ymsg) */
+	tallyi_vec rel;    /* its related locations, as emitted */
 } yr;
 
 static int
@@ -261,7 +262,7 @@ diagnostic(yr *y, yaml_event_t *ev)
 	ymsg main = { { SIZE_MAX, 0 }, { SIZE_MAX, 0 }, 0, false };
 	size_t name[2] = { SIZE_MAX, 0 }, level[2] = { SIZE_MAX, 0 };
 	tallyi_nres r = { 0 };
-	tallyi_nloc rel[64];
+	tallyi_nloc *rel;
 	int rc = 0;
 
 	y->arena.n = 0;
@@ -351,7 +352,13 @@ diagnostic(yr *y, yaml_event_t *ev)
 	loc_of(y, &main, &r.loc);
 	r.message = r.loc.message;
 	r.loc.message = (tallyi_nstr){ NULL, 0, false };
-	for (size_t k = 0; k < y->notes.n && r.nrelated < 64; k++)
+	if (tallyi_vec_reserve(y->em.mem, &y->rel, y->notes.n,
+	    sizeof(*rel)) != TALLY_OK) {
+		y->em.oom = true;
+		return fail_at(y, TALLY_ENOMEM, &y->p.mark, "out of memory");
+	}
+	rel = y->rel.p;
+	for (size_t k = 0; k < y->notes.n; k++)
 		loc_of(y, (const ymsg *)y->notes.p + k, &rel[r.nrelated++]);
 	r.related = rel;
 	tallyi_emit_result(&y->em, &r);
@@ -445,6 +452,7 @@ tallyi_native_clang_tidy_yaml(tallyi_input *in, tally_sarif_report *rep)
 	yaml_parser_delete(&y.p);
 	tallyi_vec_free(in->mem, &y.arena, 1);
 	tallyi_vec_free(in->mem, &y.notes, sizeof(ymsg));
+	tallyi_vec_free(in->mem, &y.rel, sizeof(tallyi_nloc));
 	if (rc == 0 && (rc = tallyi_emit_finish(&y.em, in, "clang-tidy", NULL,
 	    "https://clang.llvm.org/extra/clang-tidy/")) != TALLY_OK)
 		tallyi_report_error(rep, rc, UINT64_MAX, "out of memory");

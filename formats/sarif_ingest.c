@@ -695,8 +695,9 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 		in.mem = &mem;
 	}
 	/*
-	 * What is not plain SARIF (compressed, or another format) is read
-	 * whole and converted first: a window only ever holds SARIF.
+	 * What is not plain SARIF (compressed, or another format, or what
+	 * the first window cannot tell) is read whole and converted first: a
+	 * window only ever holds SARIF.
 	 */
 	if (rc == TALLY_OK && in.fd >= 0 && (tallyi_input_compressed(&in) ||
 	    (fmt != TALLYI_FMT_AUTO && fmt != TALLYI_FMT_SARIF) ||

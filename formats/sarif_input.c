@@ -185,10 +185,16 @@ check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
 	tallyi_jscan s;
 	size_t start, i = 0;
 
-	/* a magic number, or as much of one as has come */
+	/* a magic number, or as much of one as has come; UTF-16 (XML) */
 	if (memcmp(buf, "\x1f\x8b", len < 2 ? len : 2) == 0 ||
-	    memcmp(buf, "\x28\xb5\x2f\xfd", len < 4 ? len : 4) == 0)
+	    memcmp(buf, "\x28\xb5\x2f\xfd", len < 4 ? len : 4) == 0 ||
+	    (((unsigned char)buf[0] & 0xf0) == 0x50 && memcmp(buf + 1,
+	    "\x2a\x4d\x18", len < 4 ? len - 1 : 3) == 0) ||
+	    memcmp(buf, "\xff\xfe", len < 2 ? len : 2) == 0 ||
+	    memcmp(buf, "\xfe\xff", len < 2 ? len : 2) == 0)
 		return TALLY_OK;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
 	while (i < len && (buf[i] == ' ' || buf[i] == '\n' ||
 	    buf[i] == '\r' || buf[i] == '\t'))
 		i++;

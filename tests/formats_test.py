@@ -258,6 +258,22 @@ try:
           "gcc JSON led by [] reads differently")
     check(counts(tally_json("--input-format", "gcc-json", gccf)[1]) ==
           counts(tally_json(gccf)[1]), "--input-format gcc-json differs")
+    # past the first read window (1 MiB), what the start cannot tell:
+    # 400,000 empty arrays, then a diagnostic; a first diagnostic of 2 MB
+    big = os.path.join(tmp, "big.json")
+    diag = (b'[{"kind": "warning", "message": "m", "option": "-Wx", '
+            b'"locations": [{"caret": {"file": "a.c", "line": 1}}]}]\n')
+    with open(big, "wb") as f:
+        f.write(b"[]\n" * 400000 + diag)
+    check(tally_json(big)[1]["total"] == 1, "gcc JSON led by 1.2 MB of []")
+    notes = b",".join(b'{"kind": "note", "message": "n%d"}' % i
+                      for i in range(60000))
+    with open(big, "wb") as f:
+        f.write(b'[{"kind": "warning", "children": [' + notes +
+                b'], "message": "m"}]')
+    check(tally_json(big)[1]["total"] == 1, "a 2 MB first gcc diagnostic")
+    check(tally_json("-", stdin=b"\xef\xbb\xbf<checkstyle/>")[0] == 0,
+          "XML after a byte order mark on standard input")
 
     # --- merge writes native inputs as SARIF --------------------------
     ins = [os.path.join(FMT, rel) for rel, _ in FIXTURES[:5]]
@@ -309,6 +325,14 @@ try:
         "FileOffset: expected a non-negative integer")
     bad("cut.yaml", b"---\nDiagnostics:\n  - DiagnosticName: 'x\n",
         "cut.yaml: byte ", "invalid YAML")
+    bad("selfclosing.xml", b'<results version="2"><errors><error '
+        b'severity="x"/></errors></results>', "severity=\"x\": expected")
+    bad("surrogate.json", b'[{"kind": "warning", "locations": [], '
+        b'"message": "\\ude00"}]',
+        "surrogate.json: byte 50: [0].message: invalid string: a \\u "
+        "escape names an unpaired UTF-16 surrogate")
+    bad("forced.json", b"[]", "expected ShellCheck json1 output (an object)",
+        args=("--input-format", "shellcheck-json1"), good=None)
     bad("utf8.json", b'{"comments": [{"file": "a\xff.sh", "line": 1, '
         b'"column": 1, "level": "error", "code": 1, "message": "m"}]}',
         "utf8.json: byte 25: invalid UTF-8")
