@@ -24,7 +24,8 @@ static const char help[] =
 "on stderr and contributes nothing; the others are still counted.\n"
 "\n"
 "Options:\n"
-"  -f, --format FMT    text (default) or json\n"
+"  -f, --format FMT    text (default), json, or markdown (GitHub-flavoured:\n"
+"                      for a pull-request comment or $GITHUB_STEP_SUMMARY)\n"
 "  -n, --top N         rows in the text tables of rules and files (default 10;\n"
 "                      JSON lists are always complete)\n"
 "      --fail-on LVL   exit 1 when a unique result has level LVL or higher\n"
@@ -89,7 +90,7 @@ static const char help_more[] =
 "Exit status: 0 success, 1 --fail-on matched, 2 usage, input or output\n"
 "error.\n";
 
-static const char *const formats[] = { "text", "json", NULL };
+static const char *const formats[] = { "text", "json", "markdown", NULL };
 
 static const cli_cmd summary_cmd = {
 	.name = "summary",
@@ -480,6 +481,96 @@ print_text(const summary *sm)
 }
 
 /* ------------------------------------------------------------------ */
+/* Markdown (GitHub-flavoured)                                         */
+
+/*
+ * A name from the inputs as a table cell: in <code>, with every byte that
+ * HTML, Markdown or the table could read as markup written as a character
+ * reference, and control bytes (and DEL) as U+FFFD. So no input can end the
+ * cell, open a tag or a link, or break the line.
+ */
+static void
+md_name(const char *s, size_t n, const char *none)
+{
+	if (n == 0) {
+		printf("*%s*", none);
+		return;
+	}
+	fputs("<code>", stdout);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fputs("&#xFFFD;", stdout);
+		else if (strchr("&<>\"'|`\\*_[]#~!:", c) != NULL)
+			printf("&#%u;", c);
+		else
+			putchar(c);
+	}
+	fputs("</code>", stdout);
+}
+
+static void
+print_markdown(const summary *sm)
+{
+	const tally_snapshot *s = sm->s;
+	const ranked *tools = &sm->rk[TALLY_DIM_TOOL];
+	const ranked *rules = &sm->rk[TALLY_DIM_RULE];
+	const ranked *files = &sm->rk[TALLY_DIM_FILE];
+	tally_totals t;
+
+	tally_snapshot_totals(s, &t);
+	printf("## tally summary\n\n**%llu** unique results (%llu read, "
+	    "%llu suppressed, %llu duplicates) from %zu input%s",
+	    (unsigned long long)t.unique, (unsigned long long)t.read,
+	    (unsigned long long)t.suppressed,
+	    (unsigned long long)t.duplicates, sm->in.n,
+	    sm->in.n == 1 ? "" : "s");
+	if (sm->in.failed)
+		printf(", **%zu failed** (not counted)", sm->in.failed);
+	fputs(".\n\n| level | unique |\n|---|---:|\n", stdout);
+	for (int l = TALLY_LEVEL_ERROR; l >= TALLY_LEVEL_NONE; l--)
+		printf("| %s | %llu |\n", tally_level_name((tally_level)l),
+		    (unsigned long long)tally_snapshot_level(s,
+		    (tally_level)l));
+	fputs("\n| tool | unique |\n|---|---:|\n", stdout);
+	for (size_t i = 0; i < tools->n; i++) {
+		size_t len;
+		const char *nm = out_name(sm->e, TALLY_STR_TOOL,
+		    tools->g[i].tool, &len);
+
+		fputs("| ", stdout);
+		md_name(nm, len, "no name");
+		printf(" | %llu |\n", (unsigned long long)tools->g[i].count);
+	}
+	printf("\n### Top %zu of %zu rules\n\n| unique | tool | rule |\n"
+	    "|---:|---|---|\n", rules->n, rules->total);
+	for (size_t i = 0; i < rules->n; i++) {
+		const tally_group *g = &rules->g[i];
+		size_t l1, l2;
+		const char *n1 = out_name(sm->e, TALLY_STR_TOOL, g->tool, &l1);
+		const char *n2 = out_name(sm->e, TALLY_STR_RULE, g->rule, &l2);
+
+		printf("| %llu | ", (unsigned long long)g->count);
+		md_name(n1, l1, "no name");
+		fputs(" | ", stdout);
+		md_name(n2, l2, "no rule id");
+		fputs(" |\n", stdout);
+	}
+	printf("\n### Top %zu of %zu files\n\n| unique | file |\n"
+	    "|---:|---|\n", files->n, files->total);
+	for (size_t i = 0; i < files->n; i++) {
+		size_t len;
+		const char *nm = out_name(sm->e, TALLY_STR_FILE,
+		    files->g[i].file, &len);
+
+		printf("| %llu | ", (unsigned long long)files->g[i].count);
+		md_name(nm, len, "no file");
+		fputs(" |\n", stdout);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* --cache                                                             */
 
 /*
@@ -617,7 +708,8 @@ summary_count(summary *sm)
 	/* (file, rule) hot spots are not printed (yet): not ranked either.
 	 * JSON lists every group; text tables only the top rules and files. */
 	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++) {
-		size_t cap = sm->o.format == CLI_FORMAT_TEXT &&
+		size_t cap = (sm->o.format == CLI_FORMAT_TEXT ||
+		    sm->o.format == CLI_FORMAT_MARKDOWN) &&
 		    d != TALLY_DIM_TOOL ? sm->o.top : SIZE_MAX;
 
 		rc = rank(sm->s, (tally_dim)d, cap, &sm->rk[d]);
@@ -636,6 +728,8 @@ summary_write(const summary *sm)
 {
 	if (sm->o.format == CLI_FORMAT_JSON)
 		print_json(sm);
+	else if (sm->o.format == CLI_FORMAT_MARKDOWN)
+		print_markdown(sm);
 	else
 		print_text(sm);
 	return out_stdout_check() == 0 ? EXIT_OK : EXIT_USAGE;

@@ -201,18 +201,26 @@ parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
-/* --format: the index of @arg among the command's names. */
+/* --format: one of the command's names, as a cli_format. */
 static int
 set_format(const cli_cmd *cmd, const opt_def *d, const char *arg,
     cli_opts *o)
 {
+	static const char *const names[CLI_FORMAT_COUNT] = {
+		[CLI_FORMAT_TEXT] = "text", [CLI_FORMAT_JSON] = "json",
+		[CLI_FORMAT_SARIF] = "sarif", [CLI_FORMAT_MARKDOWN] = "markdown",
+	};
 	char expect[64] = "";
 	size_t n = 0;
 
 	for (; cmd->formats[n] != NULL; n++) {
-		if (strcmp(arg, cmd->formats[n]) == 0) {
-			o->format = (cli_format)n;
-			return EXIT_OK;
+		if (strcmp(arg, cmd->formats[n]) != 0)
+			continue;
+		for (int f = 0; f < CLI_FORMAT_COUNT; f++) {
+			if (strcmp(arg, names[f]) == 0) {
+				o->format = (cli_format)f;
+				return EXIT_OK;
+			}
 		}
 	}
 	/* "text or json", "text, json or sarif" */

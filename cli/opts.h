@@ -10,11 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* --format; a command takes a prefix of these (see cli_cmd.formats). */
+/* --format; a command names those it takes (cli_cmd.formats). */
 typedef enum cli_format {
 	CLI_FORMAT_TEXT,
 	CLI_FORMAT_JSON,
 	CLI_FORMAT_SARIF,
+	CLI_FORMAT_MARKDOWN,
+	CLI_FORMAT_COUNT
 } cli_format;
 
 /* Every option of every command. */
@@ -92,7 +94,7 @@ typedef struct cli_cmd {
 	const char *help_more;      /* then this, when not NULL (C keeps
 				     * a string literal under 4 KiB) */
 	unsigned opts;              /* OPT() of each option it takes */
-	const char *const *formats; /* --format's names by cli_format, NULL
+	const char *const *formats; /* the --format names it takes, NULL
 				     * ended; NULL without OPT_FORMAT */
 } cli_cmd;
 
