@@ -1372,7 +1372,7 @@ Test(cli, option_errors_name_the_option)
 		    "--fail-on: expected none, note, warning or error, got "
 		    "'fatal'" },
 		{ { "summary", "-f", "sarif", defs },
-		    "summary: --format: expected text or json, got 'sarif'" },
+		    "summary: --format: expected text, json or markdown, got 'sarif'" },
 		{ { "diff", "-f", "xml", "-b", defs, defs }, "diff: --format: "
 		    "expected text, json or sarif, got 'xml'" },
 		/* a value for an option that takes none */
