@@ -592,8 +592,8 @@ shellcheck_comment(walk *w)
 			    open, "%s: missing \"%s\" (ShellCheck json1 "
 			    "writes file, line, column, level, code and "
 			    "message for every comment)", w->path, need[i]);
-	r.level = level.p != NULL ? shellcheck_level(level, &ok) : "warning";
-	if (level.p != NULL && !ok)
+	r.level = shellcheck_level(level, &ok); /* present: checked above */
+	if (!ok)
 		return tallyi_js_fail(&w->js, TALLY_EFORMAT, level_at,
 		    "%s.level: "
 		    "expected one of \"error\", \"warning\", \"info\", "

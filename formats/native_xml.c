@@ -23,7 +23,6 @@ typedef struct xml {
 	tally_sarif_report *rep;
 	int err;                 /* the first error, or 0 */
 	unsigned depth;
-	unsigned nfile, nerror;  /* for messages: which element */
 	/* checkstyle */
 	size_t file_off, file_len; /* the current <file name>, in arena */
 	bool in_file;            /* inside a <file> (depth 2) */
@@ -191,8 +190,6 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 	if (x->depth == 2 && strcmp(name, "file") == 0) {
 		const char *f = attr(a, "name");
 
-		x->nfile++;
-		x->nerror = 0;
 		x->in_file = true;
 		if (f == NULL) {
 			fail(x, TALLY_EFORMAT, "<file> without a name "
@@ -208,7 +205,6 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 		tallyi_nres r = { 0 };
 		bool ok;
 
-		x->nerror++;
 		r.level = cs_level(attr(a, "severity"), &ok);
 		if (!ok) {
 			fail(x, TALLY_EFORMAT, "severity=\"%.40s\": expected "
@@ -331,7 +327,6 @@ cc_start(void *ud, const XML_Char *name, const XML_Char **a)
 		uint64_t c = 0;
 		bool ok;
 
-		x->nerror++;
 		x->in_error = true;
 		x->arena.n = 0;
 		x->locs.n = 0;

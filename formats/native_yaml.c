@@ -190,6 +190,32 @@ uint_value(yr *y, const char *what, uint64_t *out)
 	return rc;
 }
 
+/*
+ * If @ev is the key Message, FilePath or FileOffset, read its value into
+ * @m: 1 (the key consumed), 0 when it is another key (left to the
+ * caller), or an error.
+ */
+static int
+message_member(yr *y, yaml_event_t *ev, ymsg *m)
+{
+	int rc;
+
+	if (is_key(ev, "Message")) {
+		yaml_event_delete(ev);
+		rc = scalar(y, "Message", m->msg);
+	} else if (is_key(ev, "FilePath")) {
+		yaml_event_delete(ev);
+		rc = scalar(y, "FilePath", m->file);
+	} else if (is_key(ev, "FileOffset")) {
+		yaml_event_delete(ev);
+		rc = uint_value(y, "FileOffset", &m->offset);
+		m->has_offset = true;
+	} else {
+		return 0;
+	}
+	return rc != 0 ? rc : 1;
+}
+
 /* A mapping with Message, FilePath, FileOffset (the rest skipped). */
 static int
 message_map(yr *y, yaml_event_t *ev, ymsg *m, const char *what)
@@ -204,22 +230,12 @@ message_map(yr *y, yaml_event_t *ev, ymsg *m, const char *what)
 	}
 	yaml_event_delete(ev);
 	while ((rc = next(y, ev)) == 0 && ev->type != YAML_MAPPING_END_EVENT) {
-		if (is_key(ev, "Message")) {
-			yaml_event_delete(ev);
-			rc = scalar(y, "Message", m->msg);
-		} else if (is_key(ev, "FilePath")) {
-			yaml_event_delete(ev);
-			rc = scalar(y, "FilePath", m->file);
-		} else if (is_key(ev, "FileOffset")) {
-			yaml_event_delete(ev);
-			rc = uint_value(y, "FileOffset", &m->offset);
-			m->has_offset = true;
-		} else {
-			if ((rc = skip(y, ev)) == 0 && (rc = next(y, ev)) == 0)
-				rc = skip(y, ev); /* the key, then its value */
-		}
-		if (rc != 0)
+		if ((rc = message_member(y, ev, m)) == 0 &&
+		    (rc = skip(y, ev)) == 0 && (rc = next(y, ev)) == 0)
+			rc = skip(y, ev); /* the key, then its value */
+		if (rc < 0)
 			return rc;
+		rc = 0;
 	}
 	if (rc == 0)
 		yaml_event_delete(ev);
@@ -279,23 +295,13 @@ diagnostic(yr *y, yaml_event_t *ev)
 		bool k_level = is_key(ev, "Level");
 		bool k_dm = is_key(ev, "DiagnosticMessage");
 		bool k_notes = is_key(ev, "Notes");
-		bool k_old = is_key(ev, "Message") || is_key(ev, "FilePath") ||
-		    is_key(ev, "FileOffset");
 
-		if (k_old) {
-			/* clang-tidy 8 and before: the message's members
-			 * in the diagnostic; read them as a mapping would */
-			if (is_key(ev, "Message")) {
-				yaml_event_delete(ev);
-				rc = scalar(y, "Message", main.msg);
-			} else if (is_key(ev, "FilePath")) {
-				yaml_event_delete(ev);
-				rc = scalar(y, "FilePath", main.file);
-			} else {
-				yaml_event_delete(ev);
-				rc = uint_value(y, "FileOffset", &main.offset);
-				main.has_offset = true;
-			}
+		/* clang-tidy 8 and before: the message's members in the
+		 * diagnostic itself */
+		if ((rc = message_member(y, ev, &main)) != 0) {
+			if (rc < 0)
+				return rc;
+			rc = 0;
 		} else if (k_name || k_level) {
 			yaml_event_delete(ev);
 			rc = scalar(y, k_name ? "DiagnosticName" : "Level",
