@@ -76,9 +76,8 @@ clusters_json(FILE *f, const tally_corr *c)
 	fputs(nt ? "\n    ]}" : "]}", f);
 }
 
-/* Most tools first, then most results, then the index's own order. */
-static int
-by_weight(const void *a, const void *b)
+int
+clusters_by_weight(const void *a, const void *b)
 {
 	const tally_corr_cluster *x = *(const tally_corr_cluster *const *)a;
 	const tally_corr_cluster *y = *(const tally_corr_cluster *const *)b;
@@ -104,7 +103,7 @@ text_top(FILE *f, const tally_corr *c, unsigned long top)
 		return;
 	for (size_t i = 0; i < n; i++)
 		order[i] = &cl[i];
-	qsort(order, n, sizeof(*order), by_weight);
+	qsort(order, n, sizeof(*order), clusters_by_weight);
 	shown = n < top ? n : top;
 	for (size_t i = 0; i < shown; i++) {
 		const tally_corr_cluster *k = order[i];

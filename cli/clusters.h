@@ -9,6 +9,12 @@
 #include "tally.h"
 
 /*
+ * qsort order of tally_corr_cluster pointers: most tools first, then the
+ * most results, then the index's own order (as every output ranks them).
+ */
+int clusters_by_weight(const void *a, const void *b);
+
+/*
  * The text section: how many clusters, the @top with the most tools (then
  * the most results, then in file order), and the agreement matrix.
  */

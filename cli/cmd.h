@@ -8,5 +8,6 @@
 int cmd_summary(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif /* TALLY_CLI_CMD_H */

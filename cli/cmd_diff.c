@@ -26,6 +26,8 @@ static const char help[] =
 "  -f, --format FMT     text (default), json or sarif\n"
 "  -o, --output FILE    where to write (default '-', standard output)\n"
 "      --fail-on-new    exit 1 when any result is new\n"
+"      --new-only       list and write only the new results (the counts\n"
+"                       stay whole): a SARIF log of what a change added\n"
 "      --pretty         with --format sarif: lay the log out indented (two\n"
 "                       spaces a level; default: compact, no whitespace)\n"
 "      --include-suppressed\n"
@@ -61,7 +63,7 @@ static const cli_cmd diff_cmd = {
 	.name = "diff",
 	.help = help,
 	.opts = OPT(OPT_HELP) | OPT(OPT_BASELINE) | OPT(OPT_FORMAT) |
-	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW) |
+	    OPT(OPT_OUTPUT) | OPT(OPT_FAIL_ON_NEW) | OPT(OPT_NEW_ONLY) |
 	    OPT(OPT_INCLUDE_SUPPRESSED) | OPT(OPT_MAX_INPUT) | OPT(OPT_PRETTY) |
 	    OPT(OPT_INPUT_FORMAT),
 	.formats = formats,
@@ -69,9 +71,9 @@ static const cli_cmd diff_cmd = {
 
 /* --format sarif: a merge of NEW alone, classified against OLD. */
 static int
-write_sarif(const char *base, const char *cur, const char *out,
-    bool fail_on_new, bool pretty, const tally_sarif_options *so)
+write_sarif(const cli_opts *o, const tally_sarif_options *so)
 {
+	const char *base = o->baseline, *cur = o->files[0], *out = o->output;
 	tally_sarif_merge *m = NULL;
 	tally_sarif_report rep;
 	tally_sarif_merge_stats r;
@@ -80,7 +82,8 @@ write_sarif(const char *base, const char *cur, const char *out,
 
 	if ((rc = tally_sarif_merge_create(&m, NULL)) != TALLY_OK ||
 	    (rc = tally_sarif_merge_keep_duplicates(m)) != TALLY_OK ||
-	    (rc = tally_sarif_merge_pretty(m, pretty)) != TALLY_OK) {
+	    (rc = tally_sarif_merge_pretty(m, o->pretty)) != TALLY_OK ||
+	    (rc = tally_sarif_merge_only_new(m, o->new_only)) != TALLY_OK) {
 		out_error("diff: %s", tally_strerror(rc));
 		tally_sarif_merge_destroy(m);
 		return EXIT_USAGE;
@@ -103,7 +106,7 @@ write_sarif(const char *base, const char *cur, const char *out,
 	}
 	tally_sarif_merge_stats_get(m, &r);
 	tally_sarif_merge_destroy(m);
-	return fail_on_new && r.baseline[TALLY_BASELINE_NEW] != 0 ?
+	return o->fail_on_new && r.baseline[TALLY_BASELINE_NEW] != 0 ?
 	    EXIT_FAIL_ON : EXIT_OK;
 }
 
@@ -117,9 +120,10 @@ json_text(FILE *out, tally_engine *e, tally_strkind k, uint32_t id)
 }
 
 static void
-print_json(FILE *out, tally_engine *e, const tally_sarif_diff *d)
+print_json(FILE *out, tally_engine *e, const tally_sarif_diff *d,
+    bool new_only)
 {
-	size_t n;
+	size_t n, shown = 0;
 	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
 
 	fputs("{\n  \"counts\": {", out);
@@ -132,8 +136,10 @@ print_json(FILE *out, tally_engine *e, const tally_sarif_diff *d)
 	for (size_t i = 0; i < n; i++) {
 		const tally_sarif_diff_entry *x = &ent[i];
 
+		if (new_only && x->state != TALLY_BASELINE_NEW)
+			continue;
 		fprintf(out, "%s\n    {\"state\": \"%s\", \"tool\": ",
-		    i ? "," : "", tally_sarif_baseline_name(x->state));
+		    shown++ ? "," : "", tally_sarif_baseline_name(x->state));
 		json_text(out, e, TALLY_STR_TOOL, x->v.tool);
 		fputs(", \"rule\": ", out);
 		json_text(out, e, TALLY_STR_RULE, x->v.rule);
@@ -152,12 +158,13 @@ print_json(FILE *out, tally_engine *e, const tally_sarif_diff *d)
 		}
 		fputc('}', out);
 	}
-	fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
+	fputs(shown ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
 /* Names come from the inputs: escaped, so none can reach a terminal raw. */
 static void
-print_text(FILE *out, tally_engine *e, const tally_sarif_diff *d)
+print_text(FILE *out, tally_engine *e, const tally_sarif_diff *d,
+    bool new_only)
 {
 	size_t n;
 	const tally_sarif_diff_entry *ent = tally_sarif_diff_entries(d, &n);
@@ -176,7 +183,8 @@ print_text(FILE *out, tally_engine *e, const tally_sarif_diff *d)
 		const char *r = out_name(e, TALLY_STR_RULE, x->v.rule, &lr);
 		const char *f = out_name(e, TALLY_STR_FILE, x->v.file, &lf);
 
-		if (x->state == TALLY_BASELINE_UNCHANGED)
+		if (x->state == TALLY_BASELINE_UNCHANGED ||
+		    (new_only && x->state != TALLY_BASELINE_NEW))
 			continue;
 		fprintf(out, "%-9s ", tally_sarif_baseline_name(x->state));
 		out_term(out, t, lt);
@@ -248,9 +256,9 @@ write_listing(const cli_opts *o, tally_engine *e)
 		return EXIT_USAGE;
 	}
 	if (o->format == CLI_FORMAT_JSON)
-		print_json(out.f, e, d);
+		print_json(out.f, e, d, o->new_only);
 	else
-		print_text(out.f, e, d);
+		print_text(out.f, e, d, o->new_only);
 	rc = o->fail_on_new && tally_sarif_diff_count(d, TALLY_BASELINE_NEW) != 0 ?
 	    EXIT_FAIL_ON : EXIT_OK;
 	tally_sarif_diff_destroy(d);
@@ -278,8 +286,7 @@ cmd_diff(int argc, char **argv)
 		so.include_suppressed = o.include_suppressed;
 		so.max_input_bytes = o.max_input_bytes;
 		so.input_format = o.input_format;
-		return write_sarif(o.baseline, o.files[0], o.output,
-		    o.fail_on_new, o.pretty, &so);
+		return write_sarif(&o, &so);
 	}
 	if ((rc = tally_engine_create(&e, NULL)) != TALLY_OK) {
 		out_error("diff: cannot start the engine: %s",

@@ -25,6 +25,10 @@ static const char help[] =
 "on stderr and left out; the others are still merged.\n"
 "\n"
 "Options:\n"
+"  -f, --format FMT    sarif (default); codeclimate (GitLab's code quality\n"
+"                      report); junit (a testcase per result) or\n"
+"                      junit-files (per file): errors and warnings fail;\n"
+"                      csv. See README.md, \"Outputs\"\n"
 "  -o, --output FILE   where to write the merged log ('-' for stdout); a\n"
 "                      file is replaced, its mode kept, only once the log\n"
 "                      is complete; a symlink is written through; a device\n"
@@ -76,10 +80,16 @@ static const char help[] =
 "\n"
 "Exit status: 0 success, 2 usage error, unreadable input or write error.\n";
 
+static const char *const formats[] = {
+	"sarif", "codeclimate", "junit", "junit-files", "csv", NULL
+};
+
 static const cli_cmd merge_cmd = {
 	.name = "merge",
 	.help = help,
-	.opts = OPT(OPT_HELP) | OPT(OPT_OUTPUT) | OPT(OPT_BASELINE) |
+	.formats = formats,
+	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_OUTPUT) |
+	    OPT(OPT_BASELINE) |
 	    OPT(OPT_SOURCES) | OPT(OPT_SOURCES_ABSOLUTE) | OPTS_CLUSTERS |
 	    OPTS_PROGRESS | OPT(OPT_STATS) | OPT(OPT_PRETTY) | OPTS_READ,
 };
@@ -136,7 +146,25 @@ merge_args(cli_opts *o, int argc, char **argv)
 		out_error("merge: no input files (try 'tally merge --help')");
 		return EXIT_USAGE;
 	}
+	if (o->pretty && o->format != CLI_FORMAT_TEXT &&
+	    o->format != CLI_FORMAT_SARIF) {
+		out_error("merge: --pretty lays out SARIF only (--format "
+		    "sarif)");
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
+}
+
+static tally_merge_format
+merge_format(cli_format f)
+{
+	switch (f) {
+	case CLI_FORMAT_CODECLIMATE: return TALLY_MERGE_CODECLIMATE;
+	case CLI_FORMAT_JUNIT: return TALLY_MERGE_JUNIT;
+	case CLI_FORMAT_JUNIT_FILES: return TALLY_MERGE_JUNIT_FILES;
+	case CLI_FORMAT_CSV: return TALLY_MERGE_CSV;
+	default: return TALLY_MERGE_SARIF;
+	}
 }
 
 /* The merge, with the annotations asked for; the baseline is read now. */
@@ -168,6 +196,7 @@ merge_start(merge *mg)
 	if (o->sources != NULL && o->sources_absolute)
 		(void)tally_sarif_merge_sources_absolute(mg->m, true);
 	(void)tally_sarif_merge_pretty(mg->m, o->pretty);
+	(void)tally_sarif_merge_format(mg->m, merge_format(o->format));
 	so.include_suppressed = o->include_suppressed;
 	so.max_input_bytes = o->max_input_bytes;
 	so.input_format = o->input_format;

@@ -9,6 +9,7 @@
 #include "cli/inputs.h"
 #include "cli/opts.h"
 #include "cli/out.h"
+#include "cli/summary_html.h"
 
 static const char help[] =
 "Usage: tally summary [OPTION]... FILE...\n"
@@ -24,10 +25,13 @@ static const char help[] =
 "on stderr and contributes nothing; the others are still counted.\n"
 "\n"
 "Options:\n"
-"  -f, --format FMT    text (default), json, or markdown (GitHub-flavoured:\n"
-"                      for a pull-request comment or $GITHUB_STEP_SUMMARY)\n"
-"  -n, --top N         rows in the text tables of rules and files (default 10;\n"
-"                      JSON lists are always complete)\n"
+"  -f, --format FMT    text (default), json, markdown (GitHub-flavoured:\n"
+"                      for a pull-request comment or $GITHUB_STEP_SUMMARY),\n"
+"                      or html (one self-contained page: tables, bar charts\n"
+"                      and every file; no script, nothing fetched)\n"
+"  -n, --top N         rows in the tables of rules, files and clusters\n"
+"                      (default 10; JSON lists, and HTML's list of every\n"
+"                      file, are always complete)\n"
 "      --fail-on LVL   exit 1 when a unique result has level LVL or higher\n"
 "                      (none, note, warning, error)\n"
 "      --level LVL     count only results at level LVL or higher; the others\n"
@@ -87,10 +91,16 @@ static const char help_more[] =
 "results with a category, matrix[a][b] the clusters holding both tools (a ==\n"
 "b: holding tool a).\n"
 "\n"
+"HTML output: each number of the JSON's totals, by_level, by_tool, by_rule\n"
+"(the top N) and by_file is in an element with data-count (\"total\",\n"
+"\"by_level.error\", \"by_tool\", \"by_rule\", \"by_file\", ...) and\n"
+"data-value (the integer), in a row with data-tool, data-rule or data-file.\n"
+"\n"
 "Exit status: 0 success, 1 --fail-on matched, 2 usage, input or output\n"
 "error.\n";
 
-static const char *const formats[] = { "text", "json", "markdown", NULL };
+static const char *const formats[] = { "text", "json", "markdown", "html",
+	NULL };
 
 static const cli_cmd summary_cmd = {
 	.name = "summary",
@@ -571,6 +581,25 @@ print_markdown(const summary *sm)
 }
 
 /* ------------------------------------------------------------------ */
+/* HTML (cli/summary_html.c)                                           */
+
+static void
+print_html(const summary *sm)
+{
+	const ranked *rk = sm->rk;
+	summary_html_view v = {
+		.o = &sm->o, .e = sm->e, .s = sm->s, .in = &sm->in,
+		.corr = sm->corr,
+		.tools = rk[TALLY_DIM_TOOL].g, .ntools = rk[TALLY_DIM_TOOL].n,
+		.rules = rk[TALLY_DIM_RULE].g, .nrules = rk[TALLY_DIM_RULE].n,
+		.rules_total = rk[TALLY_DIM_RULE].total,
+		.files = rk[TALLY_DIM_FILE].g, .nfiles = rk[TALLY_DIM_FILE].n,
+	};
+
+	summary_html(stdout, &v);
+}
+
+/* ------------------------------------------------------------------ */
 /* --cache                                                             */
 
 /*
@@ -706,11 +735,13 @@ summary_count(summary *sm)
 	if (rc == TALLY_OK)
 		rc = tally_snapshot_acquire(sm->e, &sm->s);
 	/* (file, rule) hot spots are not printed (yet): not ranked either.
-	 * JSON lists every group; text tables only the top rules and files. */
+	 * JSON lists every group; text and Markdown tables only the top rules
+	 * and files; HTML the top rules, and every file (its complete list). */
 	for (unsigned d = 0; d <= TALLY_DIM_FILE && rc == TALLY_OK; d++) {
-		size_t cap = (sm->o.format == CLI_FORMAT_TEXT ||
-		    sm->o.format == CLI_FORMAT_MARKDOWN) &&
-		    d != TALLY_DIM_TOOL ? sm->o.top : SIZE_MAX;
+		bool all = sm->o.format == CLI_FORMAT_JSON ||
+		    d == TALLY_DIM_TOOL || (d == TALLY_DIM_FILE &&
+		    sm->o.format == CLI_FORMAT_HTML);
+		size_t cap = all ? SIZE_MAX : sm->o.top;
 
 		rc = rank(sm->s, (tally_dim)d, cap, &sm->rk[d]);
 	}
@@ -730,6 +761,8 @@ summary_write(const summary *sm)
 		print_json(sm);
 	else if (sm->o.format == CLI_FORMAT_MARKDOWN)
 		print_markdown(sm);
+	else if (sm->o.format == CLI_FORMAT_HTML)
+		print_html(sm);
 	else
 		print_text(sm);
 	return out_stdout_check() == 0 ? EXIT_OK : EXIT_USAGE;

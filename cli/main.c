@@ -21,6 +21,8 @@ static const char usage[] =
 "  merge     merge logs into one SARIF log, exact duplicates dropped\n"
 "  diff      classify a log's results against a baseline log (new,\n"
 "            unchanged, updated, absent)\n"
+"  check     say what GitHub code scanning would reject or mishandle\n"
+"            in a SARIF log\n"
 "  help      show help for a command (tally help summary)\n"
 "\n"
 "Options:\n"
@@ -30,7 +32,8 @@ static const char usage[] =
 "Exit status:\n"
 "  0  success\n"
 "  1  --fail-on found a result at or above the given level (summary), or\n"
-"     --fail-on-new found a new result (diff)\n"
+"     --fail-on-new found a new result (diff), or GitHub would reject\n"
+"     a log (check)\n"
 "  2  bad usage, an input could not be read (the others are still used),\n"
 "     or an output could not be written\n"
 "\n"
@@ -43,6 +46,7 @@ static const struct command {
 	{ "summary", cmd_summary },
 	{ "merge", cmd_merge },
 	{ "diff", cmd_diff },
+	{ "check", cmd_check },
 };
 
 /* The command named @name, or NULL after saying there is none. */

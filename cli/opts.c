@@ -54,6 +54,7 @@ static const opt_def defs[OPT_COUNT] = {
 	[OPT_FAIL_ON] = { "fail-on", 0, K_LEVEL, DEST(fail_on),
 		.expect = "none, note, warning or error" },
 	[OPT_FAIL_ON_NEW] = { "fail-on-new", 0, K_FLAG, DEST(fail_on_new) },
+	[OPT_NEW_ONLY] = { "new-only", 0, K_FLAG, DEST(new_only) },
 	[OPT_LEVEL] = { "level", 0, K_LEVEL, DEST(level),
 		.expect = "none, note, warning or error" },
 	[OPT_PATH] = { "path", 0, K_STR, DEST(path) },
@@ -209,8 +210,12 @@ set_format(const cli_cmd *cmd, const opt_def *d, const char *arg,
 	static const char *const names[CLI_FORMAT_COUNT] = {
 		[CLI_FORMAT_TEXT] = "text", [CLI_FORMAT_JSON] = "json",
 		[CLI_FORMAT_SARIF] = "sarif", [CLI_FORMAT_MARKDOWN] = "markdown",
+		[CLI_FORMAT_HTML] = "html",
+		[CLI_FORMAT_CODECLIMATE] = "codeclimate",
+		[CLI_FORMAT_JUNIT] = "junit",
+		[CLI_FORMAT_JUNIT_FILES] = "junit-files", [CLI_FORMAT_CSV] = "csv",
 	};
-	char expect[64] = "";
+	char expect[96] = "";
 	size_t n = 0;
 
 	for (; cmd->formats[n] != NULL; n++) {

@@ -16,6 +16,11 @@ typedef enum cli_format {
 	CLI_FORMAT_JSON,
 	CLI_FORMAT_SARIF,
 	CLI_FORMAT_MARKDOWN,
+	CLI_FORMAT_CODECLIMATE,
+	CLI_FORMAT_JUNIT,
+	CLI_FORMAT_JUNIT_FILES,
+	CLI_FORMAT_CSV,
+	CLI_FORMAT_HTML,
 	CLI_FORMAT_COUNT
 } cli_format;
 
@@ -45,6 +50,7 @@ typedef enum cli_opt {
 	OPT_MAX_INPUT,   /* --max-input-bytes N[K|M|G|T] */
 	OPT_PRETTY,      /* --pretty */
 	OPT_INPUT_FORMAT, /* --input-format NAME */
+	OPT_NEW_ONLY,    /* --new-only */
 	OPT_COUNT
 } cli_opt;
 
@@ -67,6 +73,7 @@ typedef struct cli_opts {
 	unsigned long top;    /* 10 */
 	int fail_on;          /* -1 (none), or a tally_level */
 	bool fail_on_new;
+	bool new_only;
 	int level;            /* -1 (all), or a tally_level */
 	const char *path;     /* NULL (all) */
 	unsigned long workers; /* 0: the engine's default */

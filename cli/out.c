@@ -19,9 +19,8 @@ out_json_str(FILE *f, const char *s, size_t n)
 	tallyi_json_str(tallyi_put_file, f, s, n);
 }
 
-/* Length of the UTF-8 sequence at @p (at most @n bytes), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
+size_t
+out_utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
 	size_t len;
@@ -59,7 +58,7 @@ utf8_len(const unsigned char *p, size_t n)
 static bool
 term_char(const unsigned char *p, size_t n, bool bs, size_t *len)
 {
-	size_t l = utf8_len(p, n);
+	size_t l = out_utf8_len(p, n);
 
 	*len = l != 0 ? l : 1;
 	/* C1 controls are U+0080..U+009F: c2 80..c2 9f */

@@ -21,6 +21,11 @@ enum {
 /* Write @s (@n bytes of UTF-8) as a JSON string literal, quotes included. */
 void out_json_str(FILE *f, const char *s, size_t n);
 
+/* Length of the UTF-8 sequence at @p (at most @n bytes, n >= 1): 1 to 4,
+ * or 0 when it is not valid (overlong, a surrogate, past U+10FFFF,
+ * truncated). */
+size_t out_utf8_len(const unsigned char *p, size_t n);
+
 /*
  * Write @s (@n bytes, from an input: anything) for a terminal or a text
  * report: printable UTF-8 as it is; control characters (C0, DEL, C1),

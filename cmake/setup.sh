@@ -5,13 +5,16 @@
 # Idempotent and silent when everything is there: it asks dpkg which of the
 # packages are missing and installs only those (one `apt-get update`, then
 # one `apt-get install -y`). Run as root, or with sudo available.
+# chromium-headless-shell is for the tests only: html_test renders
+# summary's HTML in it (and is skipped without it).
 set -eu
 
 pkgs="build-essential cmake ninja-build pkg-config git
 clang libclang-rt-14-dev
 liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
 libsimdjson-dev libxxhash-dev libtbb-dev python3 python3-yaml
-libexpat1-dev libyaml-dev zlib1g-dev libzstd-dev zstd"
+libexpat1-dev libyaml-dev zlib1g-dev libzstd-dev zstd
+chromium-headless-shell"
 [ $# -gt 0 ] && pkgs="$*"
 
 missing=""

@@ -612,6 +612,14 @@ int tallyi_corr_commit(struct tally_corr *c, tallyi_corr_stage *st,
 
 void tallyi_corr_stage_free(struct tally_corr *c, tallyi_corr_stage *st);
 
+/*
+ * Write @m's results in @format (not SARIF) to @path, replacing it only
+ * when complete (formats/merge_report.c). Return: as
+ * tally_sarif_merge_write().
+ */
+int tallyi_report_write(tally_sarif_merge *m, const struct tallyi_mem *mem,
+    tally_merge_format format, const char *path, tally_error *err);
+
 /* The cluster of record @idx after tally_corr_compute(), or -1. */
 int64_t tallyi_corr_cluster_of(const struct tally_corr *c, uint32_t idx);
 

@@ -122,6 +122,8 @@ struct tally_sarif_merge {
 	/* Annotations (tally_sarif_merge_keep_duplicates() and after). */
 	bool keep_dups;
 	bool pretty; /* tally_sarif_merge_pretty() */
+	tally_merge_format format; /* tally_sarif_merge_format() */
+	bool only_new; /* tally_sarif_merge_only_new() */
 	struct tally_corr *corr;
 	tallyi_corr_stage stage;
 	uint32_t *stage_idx;  /* the staged records' indexes in corr */
@@ -1832,15 +1834,18 @@ write_annotated(tally_sarif_merge *m, writer *w, const mres *x,
 }
 
 /* Write result @x, annotated where the merge was asked to. */
+/*
+ * What the writers add to @x (@absent: a baseline result matched by
+ * nothing), counted in the stats as written.
+ */
 static void
-write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
+annotate(tally_sarif_merge *m, const mres *x, bool absent, annot *a)
 {
-	annot a = { NULL, NULL, 0, NULL, -1 };
-
+	*a = (annot){ NULL, NULL, 0, NULL, -1 };
 	if (m->has_base) {
 		uint8_t st = absent ? TALLY_BASELINE_ABSENT : x->state;
 
-		a.state = tally_sarif_baseline_name((tally_baseline)st);
+		a->state = tally_sarif_baseline_name((tally_baseline)st);
 		/* A suppressed result that matches nothing is written "new"
 		 * (§3.27.24 wants a state on every result) with the
 		 * suppressions that hide it, but is not counted as new. */
@@ -1851,14 +1856,36 @@ write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
 			m->stats.baseline[st]++;
 	}
 	if (x->plh_ours)
-		a.plh = mstr(m, TALLY_STR_MESSAGE, x->plh, &a.plh_len);
+		a->plh = mstr(m, TALLY_STR_MESSAGE, x->plh, &a->plh_len);
 	if (!absent && m->corr != NULL && x->corr != TALLY_ID_NONE &&
-	    (a.cl_idx = tallyi_corr_cluster_of(m->corr, x->corr)) >= 0) {
+	    (a->cl_idx = tallyi_corr_cluster_of(m->corr, x->corr)) >= 0) {
 		size_t n;
 
-		a.cl = tally_corr_clusters(m->corr, &n) + a.cl_idx;
+		a->cl = tally_corr_clusters(m->corr, &n) + a->cl_idx;
 		m->stats.clustered++;
 	}
+}
+
+/*
+ * Whether @x is written: a result of the inputs unless only new ones are
+ * (tally_sarif_merge_only_new()); a baseline result when it is absent and
+ * not only new ones are.
+ */
+static bool
+shown(const tally_sarif_merge *m, const mres *x, bool base)
+{
+	if (base)
+		return !m->only_new && x->state == TALLY_BASELINE_ABSENT;
+	return !m->only_new || (x->state == TALLY_BASELINE_NEW &&
+	    !(x->v.flags & TALLY_VIOLATION_SUPPRESSED));
+}
+
+static void
+write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
+{
+	annot a;
+
+	annotate(m, x, absent, &a);
 	if (a.state == NULL && a.plh == NULL && a.cl == NULL)
 		write_rewritten(m, w, x, RW_RESULT);
 	else
@@ -1920,15 +1947,17 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 		puts_(w, "]");
 	}
 	puts_(w, ",\"results\":[");
-	for (size_t k = 0; k < t->res.n; k++) {
-		if (k > 0)
+	for (size_t k = 0, n = 0; k < t->res.n; k++) {
+		if (!shown(m, &res[k], false))
+			continue;
+		if (n++ > 0)
 			puts_(w, ",");
 		write_result(m, w, &res[k], false);
 	}
 	for (size_t k = 0, n = t->res.n; k < t->base.n; k++) {
 		const mres *b = (const mres *)t->base.p + k;
 
-		if (b->state != TALLY_BASELINE_ABSENT)
+		if (!shown(m, b, true))
 			continue;
 		if (n++ > 0)
 			puts_(w, ",");
@@ -1937,25 +1966,21 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 	puts_(w, "]}");
 }
 
-int
-tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
-    tally_error *err)
+/*
+ * Before the results are written: the line hashes, the baseline states
+ * (once), and the stats every write counts again.
+ */
+static int
+prepare(tally_sarif_merge *m, tally_error *err)
 {
-	writer w = { .pretty = m->pretty };
-	tallyi_outfile out;
-	bool first = true;
 	int rc;
 
-	tallyi_error_clear(err);
-	if (m == NULL || path == NULL)
-		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
-		    "invalid argument");
 	if (m->failed != 0)
 		return tallyi_error_set(err, m->failed, UINT64_MAX,
 		    "an earlier input could not be added: %s",
 		    tally_strerror(m->failed));
-	/* Counted again by every write; the line hashes only once. */
 	memset(m->stats.baseline, 0, sizeof(m->stats.baseline));
+	m->stats.suppressed_new = 0;
 	m->stats.clustered = 0;
 	if (m->sources != NULL && !m->classified) {
 		rc = hash_from_sources(m);
@@ -1970,6 +1995,110 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 			    "baseline: %s", tally_strerror(rc));
 	}
 	m->classified = true;
+	return TALLY_OK;
+}
+
+/* @x as tally_sarif_merge_foreach() gives it, annotated by @a. */
+static void
+public_result(const tally_sarif_merge *m, const mres *x, const annot *a,
+    bool absent, tally_sarif_merge_result *r)
+{
+	r->tool = mstr(m, TALLY_STR_TOOL, x->v.tool, &r->tool_len);
+	r->rule = mstr(m, TALLY_STR_RULE, x->v.rule, &r->rule_len);
+	r->file = mstr(m, TALLY_STR_FILE, x->v.file, &r->file_len);
+	r->message = mstr(m, TALLY_STR_MESSAGE, x->v.message,
+	    &r->message_len);
+	r->line_hash = NULL;
+	r->line_hash_len = 0;
+	if (x->plh != TALLY_ID_NONE)
+		r->line_hash = mstr(m, TALLY_STR_MESSAGE, x->plh,
+		    &r->line_hash_len);
+	r->line = x->v.line;
+	r->column = x->v.column;
+	r->offset = x->v.offset;
+	r->level = (tally_level)x->v.level;
+	r->suppressed = (x->v.flags & TALLY_VIOLATION_SUPPRESSED) != 0;
+	r->state = !m->has_base ? -1 : absent ? TALLY_BASELINE_ABSENT :
+	    (int)x->state;
+	r->cluster = a->cl_idx;
+}
+
+int
+tally_sarif_merge_foreach(tally_sarif_merge *m,
+    int (*fn)(void *arg, const tally_sarif_merge_result *r), void *arg)
+{
+	tally_sarif_merge_result r;
+	annot a;
+	int rc;
+
+	if (m == NULL || fn == NULL)
+		return TALLY_EINVAL;
+	if ((rc = prepare(m, NULL)) != TALLY_OK)
+		return rc;
+	for (size_t k = 0; k < m->tools.n; k++) {
+		const mtool *t = (const mtool *)m->tools.p + k;
+
+		if (!t->present)
+			continue;
+		for (size_t i = 0; i < t->res.n; i++) {
+			const mres *x = (const mres *)t->res.p + i;
+
+			if (!shown(m, x, false))
+				continue;
+			annotate(m, x, false, &a);
+			public_result(m, x, &a, false, &r);
+			if ((rc = fn(arg, &r)) != 0)
+				return rc;
+		}
+		for (size_t i = 0; i < t->base.n; i++) {
+			const mres *x = (const mres *)t->base.p + i;
+
+			if (!shown(m, x, true))
+				continue;
+			annotate(m, x, true, &a);
+			public_result(m, x, &a, true, &r);
+			if ((rc = fn(arg, &r)) != 0)
+				return rc;
+		}
+	}
+	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_only_new(tally_sarif_merge *m, bool only_new)
+{
+	if (m == NULL)
+		return TALLY_EINVAL;
+	m->only_new = only_new;
+	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_format(tally_sarif_merge *m, tally_merge_format format)
+{
+	if (m == NULL || (unsigned)format > TALLY_MERGE_CSV)
+		return TALLY_EINVAL;
+	m->format = format;
+	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
+    tally_error *err)
+{
+	writer w = { .pretty = m != NULL && m->pretty };
+	tallyi_outfile out;
+	bool first = true;
+	int rc;
+
+	tallyi_error_clear(err);
+	if (m == NULL || path == NULL)
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
+	if ((rc = prepare(m, err)) != TALLY_OK)
+		return rc;
+	if (m->format != TALLY_MERGE_SARIF)
+		return tallyi_report_write(m, &m->mem, m->format, path, err);
 	if ((rc = tallyi_outfile_open(&out, path, &m->mem, err)) != TALLY_OK)
 		return rc;
 	w.f = out.f;

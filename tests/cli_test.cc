@@ -1350,7 +1350,10 @@ Test(cli, option_errors_name_the_option)
 		{ { "merge", "-Z", "-o", "-", defs },
 		    "merge: unknown option '-Z'" },
 		{ { "merge", "-fjson", "-o", "-", defs },
-		    "merge: unknown option '-f'" },
+		    "merge: --format: expected sarif, codeclimate, junit, "
+		    "junit-files or csv, got 'json'" },
+		{ { "merge", "-j2", "-o", "-", defs },
+		    "merge: unknown option '-j'" },
 		{ { "diff", "--window", "3", "-b", defs, defs },
 		    "diff: unknown option '--window'" },
 		/* missing value */
@@ -1372,7 +1375,8 @@ Test(cli, option_errors_name_the_option)
 		    "--fail-on: expected none, note, warning or error, got "
 		    "'fatal'" },
 		{ { "summary", "-f", "sarif", defs },
-		    "summary: --format: expected text, json or markdown, got 'sarif'" },
+		    "summary: --format: expected text, json, markdown or html, got "
+		    "'sarif'" },
 		{ { "diff", "-f", "xml", "-b", defs, defs }, "diff: --format: "
 		    "expected text, json or sarif, got 'xml'" },
 		/* a value for an option that takes none */

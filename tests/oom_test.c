@@ -583,6 +583,23 @@ run_merge(const tally_allocator *a, digest *d)
 	return merge_logs(a, d, false, logs);
 }
 
+/* (2b) merge --format codeclimate: results gathered and ranked. */
+static int
+run_merge_codeclimate(const tally_allocator *a, digest *d)
+{
+	static const char *const logs[] = { DATA "/diff/old.sarif",
+		DATA "/diff/new.sarif", DATA "/defs/defs.sarif", NULL };
+	tally_sarif_merge *m = NULL;
+	int rc = tally_sarif_merge_create(&m, a);
+
+	if (rc != TALLY_OK)
+		return rc;
+	rc = tally_sarif_merge_format(m, TALLY_MERGE_CODECLIMATE);
+	for (size_t i = 0; logs[i] != NULL && rc == TALLY_OK; i++)
+		rc = merge_add(m, logs[i], i == 0);
+	return merge_finish(m, d, rc);
+}
+
 /* (3) diff: the classification, entry by entry. */
 static int
 run_diff(const tally_allocator *a, digest *d)
@@ -837,6 +854,7 @@ static const scenario scenarios[] = {
 	{ "native", run_native, OUT_NONE },
 	{ "window", run_window, OUT_NONE },
 	{ "merge", run_merge, OUT_FILE },
+	{ "merge_codeclimate", run_merge_codeclimate, OUT_FILE },
 	{ "diff", run_diff, OUT_NONE },
 	{ "diff_sarif", run_diff_sarif, OUT_FILE },
 	{ "clusters_summary", run_clusters_summary, OUT_NONE },

@@ -325,6 +325,90 @@ int tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 int tally_sarif_merge_pretty(tally_sarif_merge *m, bool pretty);
 
 /**
+ * enum tally_merge_format - what tally_sarif_merge_write() writes (since
+ * 0.7.0). Each format but SARIF lists the results tally_sarif_merge_foreach()
+ * gives; the mapping of each field is the table in README.md, "Outputs".
+ * @TALLY_MERGE_SARIF:       the merged SARIF 2.1.0 log (the default).
+ * @TALLY_MERGE_CODECLIMATE: a Code Climate issues array as GitLab's code
+ *                           quality report reads it: one issue per active
+ *                           result (suppressed and absent ones left out),
+ *                           its fingerprint a 128-bit hash of tool, rule,
+ *                           file, content (the result's line hash when it
+ *                           has one, else its message) and its rank among
+ *                           the results that share those, by line: it
+ *                           stays when the code above it moves.
+ * @TALLY_MERGE_JUNIT:       JUnit XML: a testsuite per tool, a testcase per
+ *                           result; an error or warning is a failure, a
+ *                           suppressed result skipped, a note passes.
+ * @TALLY_MERGE_JUNIT_FILES: JUnit XML: a testsuite per tool, a testcase per
+ *                           file, failed when one of its results is an
+ *                           error or warning; every result in its text.
+ * @TALLY_MERGE_CSV:         RFC 4180 CSV, a header line, then one row per
+ *                           result, absent ones included.
+ */
+typedef enum tally_merge_format {
+	TALLY_MERGE_SARIF = 0,
+	TALLY_MERGE_CODECLIMATE = 1,
+	TALLY_MERGE_JUNIT = 2,
+	TALLY_MERGE_JUNIT_FILES = 3,
+	TALLY_MERGE_CSV = 4,
+} tally_merge_format;
+
+/*
+ * Set the format tally_sarif_merge_write() writes (since 0.7.0).
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @m or an unknown @format).
+ */
+int tally_sarif_merge_format(tally_sarif_merge *m, tally_merge_format format);
+
+/*
+ * With a baseline (tally_sarif_merge_baseline()), write and walk only the
+ * results classified new: not the unchanged, updated or absent ones, nor
+ * the suppressed ones that match nothing (since 0.7.0). Without a
+ * baseline every result is new. Return: TALLY_OK, TALLY_EINVAL (NULL @m).
+ */
+int tally_sarif_merge_only_new(tally_sarif_merge *m, bool only_new);
+
+/**
+ * struct tally_sarif_merge_result - one result of a merge, as
+ * tally_sarif_merge_foreach() gives it (since 0.7.0). Strings are the
+ * merge's (not NUL-terminated; valid until tally_sarif_merge_destroy()),
+ * read as tally/sarif.h's definitions say.
+ * @line_hash: its partialFingerprints.primaryLocationLineHash, from the log
+ *             or from tally_sarif_merge_sources(); NULL when none.
+ * @line, @column, @offset: 0 when absent.
+ * @suppressed: TALLY_VIOLATION_SUPPRESSED.
+ * @state:     with a baseline, its tally_baseline; else -1.
+ * @cluster:   with tally_sarif_merge_correlate(), the index of its cluster
+ *             in tally_corr_clusters(); else -1.
+ */
+typedef struct tally_sarif_merge_result {
+	const char *tool, *rule, *file, *message, *line_hash;
+	size_t tool_len, rule_len, file_len, message_len, line_hash_len;
+	uint32_t line, column;
+	uint64_t offset;
+	tally_level level;
+	bool suppressed;
+	int state;
+	int64_t cluster;
+} tally_sarif_merge_result;
+
+/**
+ * tally_sarif_merge_foreach() - call @fn for each result the merged SARIF
+ * log would hold, in its order: run by run, the run's results in reading
+ * order, then with a baseline its absent results (since 0.7.0).
+ * @m:   the merge, its inputs all added.
+ * @fn:  called with @arg and the result; a value other than 0 stops the
+ *       walk and is returned.
+ * @arg: passed to @fn.
+ * Annotations are made first as tally_sarif_merge_write() makes them (line
+ * hashes, baseline states, clusters), and counted in the merge's stats.
+ * Return: TALLY_OK, what @fn returned, TALLY_EINVAL (NULL @m or @fn),
+ * TALLY_ENOMEM (also when an earlier add ran out of memory part way).
+ */
+int tally_sarif_merge_foreach(tally_sarif_merge *m,
+    int (*fn)(void *arg, const tally_sarif_merge_result *r), void *arg);
+
+/**
  * tally_sarif_merge_keep_duplicates() - write every result, exact
  * duplicates included (tally diff --format sarif: one output result per
  * input result). Call before the first add.
@@ -439,6 +523,63 @@ void tally_sarif_merge_stats_get(const tally_sarif_merge *m,
  * @m: the merge, or NULL (no-op).
  */
 void tally_sarif_merge_destroy(tally_sarif_merge *m);
+
+/**
+ * struct tally_sarif_check_finding - one kind of problem GitHub code
+ * scanning would have with a log (since 0.7.0).
+ * @rejected: true: GitHub refuses the upload; false: it accepts it but
+ *            loses or misplaces something.
+ * @code:     a stable name: "version", "gzip-size", "runs", "run-category",
+ *            "results", "rules", "extensions", "locations",
+ *            "thread-flow-locations", "rule-tags" (rejected);
+ *            "results-shown", "locations-shown",
+ *            "thread-flow-locations-shown", "rule-tags-shown",
+ *            "uri-absolute", "uri-unstable", "fingerprint-placeholder",
+ *            "fingerprint-collision", "fingerprint-line-number".
+ * @count:    how many times it occurs.
+ * @offset:   the byte offset of the first (in the decompressed log), or
+ *            UINT64_MAX when it concerns the whole file.
+ * @message:  a sentence about the first.
+ */
+typedef struct tally_sarif_check_finding {
+	bool rejected;
+	const char *code;
+	uint64_t count;
+	uint64_t offset;
+	const char *message;
+} tally_sarif_check_finding;
+
+/**
+ * tally_sarif_check_file() - what GitHub code scanning would reject in a
+ * SARIF log, or accept and mishandle (since 0.7.0).
+ * @path: the log ("-": standard input); gzip or zstd is undone first;
+ *        other formats are not converted (GitHub reads SARIF only).
+ * @opt:  options (max_input_bytes is used), or NULL.
+ * @fn:   called for each kind of problem found, rejections first, with
+ *        @arg; a value other than 0 stops and is returned.
+ * @rep:  the report: runs, bytes, or the error; may be NULL.
+ *
+ * Checked: GitHub's documented limits (runs per file 20, results per run
+ * 25,000 of which 5,000 are kept, rules per run 25,000, tool extensions
+ * per run 100, locations per result 1,000 of which 100 are kept, thread
+ * flow locations per result 10,000 of which 1,000 are kept, tags per rule
+ * 20 of which 10 are kept, 10 MB gzip-compressed); "version" 2.1.0; two
+ * runs with one driver (name, fullName, version, semanticVersion) and one
+ * category (automationDetails.id up to its last '/'), rejected since July
+ * 2025; a result's first uri that is absolute without a uriBaseId, or
+ * holds ".." or a backslash; partialFingerprints values that are
+ * placeholders (empty, or one character repeated), that two results of
+ * one run in different places (rule, uri, line, column) share, or that
+ * hold the result's line number (except primaryLocationLineHash, whose
+ * ":N" counts occurrences).
+ * The JSON is validated as it is walked; SARIF's other rules are not
+ * checked here (tally_sarif_read_file() does).
+ * Return: TALLY_OK (whatever was found), what @fn returned, or as
+ * tally_sarif_read_file() for an input that cannot be read or is not JSON.
+ */
+int tally_sarif_check_file(const char *path, const tally_sarif_options *opt,
+    int (*fn)(void *arg, const tally_sarif_check_finding *f), void *arg,
+    tally_sarif_report *rep);
 
 /**
  * enum tally_baseline - how a result compares with a baseline log; the
