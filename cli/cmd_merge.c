@@ -50,9 +50,22 @@ static const char help[] =
 "      --max-input-bytes N\n"
 "                      refuse an input over N bytes (512M, 4G; default 4G)\n"
 "  -v, --verbose       print each input's warnings on stderr\n"
+"      --github        write a log GitHub code scanning accepts: a run per\n"
+"                      tool and category (automationDetails.id), each with\n"
+"                      its category; absent and suppressed results left\n"
+"                      out; at most 25,000 results a run, 20 runs and 10 MB\n"
+"                      gzip-compressed, results past a limit cut (the first\n"
+"                      by level, rule, location kept). What was cut, and\n"
+"                      why, is said on stderr and in the run's properties\n"
+"                      (tallyGithubCut). More than 20 runs is an error\n"
+"      --keep-suppressed\n"
+"                      with --github, write suppressed results too (GitHub\n"
+"                      shows them as dismissed alerts)\n"
 "      --stats         print time, throughput and peak memory on stderr\n"
 "  -h, --help          show this help and exit\n"
-"\n"
+"\n";
+
+static const char help_more[] =
 "Annotations (each written result gets what applies):\n"
 "  -b, --baseline OLD  classify the results against the log OLD as 'tally\n"
 "                      diff' does: each gets \"baselineState\" (new,\n"
@@ -87,11 +100,13 @@ static const char *const formats[] = {
 static const cli_cmd merge_cmd = {
 	.name = "merge",
 	.help = help,
+	.help_more = help_more,
 	.formats = formats,
 	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_OUTPUT) |
 	    OPT(OPT_BASELINE) |
 	    OPT(OPT_SOURCES) | OPT(OPT_SOURCES_ABSOLUTE) | OPTS_CLUSTERS |
-	    OPTS_PROGRESS | OPT(OPT_STATS) | OPT(OPT_PRETTY) | OPTS_READ,
+	    OPTS_PROGRESS | OPT(OPT_STATS) | OPT(OPT_PRETTY) | OPTS_READ |
+	    OPT(OPT_GITHUB) | OPT(OPT_KEEP_SUPPRESSED),
 };
 
 /* One run of the command: the steps below fill it, merge_end() frees. */
@@ -152,6 +167,16 @@ merge_args(cli_opts *o, int argc, char **argv)
 		    "sarif)");
 		return EXIT_USAGE;
 	}
+	if (o->github && o->format != CLI_FORMAT_TEXT &&
+	    o->format != CLI_FORMAT_SARIF) {
+		out_error("merge: --github shapes SARIF only (--format sarif)");
+		return EXIT_USAGE;
+	}
+	if (o->keep_suppressed && !o->github) {
+		out_error("merge: --keep-suppressed goes with --github (without "
+		    "it suppressed results are always written)");
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -195,6 +220,12 @@ merge_start(merge *mg)
 	}
 	if (o->sources != NULL && o->sources_absolute)
 		(void)tally_sarif_merge_sources_absolute(mg->m, true);
+	if (o->github) {
+		tally_sarif_github gh = TALLY_SARIF_GITHUB_INIT;
+
+		gh.keep_suppressed = o->keep_suppressed;
+		(void)tally_sarif_merge_github(mg->m, &gh);
+	}
 	(void)tally_sarif_merge_pretty(mg->m, o->pretty);
 	(void)tally_sarif_merge_format(mg->m, merge_format(o->format));
 	so.include_suppressed = o->include_suppressed;
@@ -233,6 +264,49 @@ merge_write(merge *mg)
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+/* One line on stderr for a run of a --github log that lost results. */
+static int
+github_run_note(void *arg, const tally_sarif_github_run *r)
+{
+	uint64_t *tot = arg;
+
+	tot[0] += r->results;
+	tot[1] += r->written;
+	tot[2] += r->suppressed;
+	tot[3] += r->absent;
+	tot[4]++;
+	if (r->why == NULL)
+		return 0;
+	fputs("tally: github: ", stderr);
+	out_term(stderr, r->tool, r->tool_len);
+	if (r->category_len > 0) {
+		fputs(" (", stderr);
+		out_term(stderr, r->category, r->category_len);
+		fputs(")", stderr);
+	}
+	fprintf(stderr, ": wrote %llu of %llu results: %s\n",
+	    (unsigned long long)r->written, (unsigned long long)r->results,
+	    r->why);
+	return 0;
+}
+
+/* What --github cut, run by run, then in all. */
+static void
+github_note(const tally_sarif_merge *m)
+{
+	uint64_t tot[5] = { 0 }, gz = 0;
+
+	if (tally_sarif_merge_github_runs(m, github_run_note, tot, &gz) !=
+	    TALLY_OK)
+		return;
+	fprintf(stderr, "tally: github: %llu runs, %llu of %llu results "
+	    "written, %llu suppressed and %llu absent left out; %llu bytes "
+	    "gzip-compressed\n", (unsigned long long)tot[4],
+	    (unsigned long long)tot[1], (unsigned long long)tot[0],
+	    (unsigned long long)tot[2], (unsigned long long)tot[3],
+	    (unsigned long long)gz);
 }
 
 /*
@@ -292,6 +366,8 @@ cmd_merge(int argc, char **argv)
 			merge_report(&mg);
 			annotations_note(mg.m, mg.o.baseline != NULL,
 			    mg.o.sources != NULL, mg.corr != NULL);
+			if (mg.o.github)
+				github_note(mg.m);
 		}
 		if (mg.in.failed)
 			status = EXIT_USAGE;

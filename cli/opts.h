@@ -51,6 +51,8 @@ typedef enum cli_opt {
 	OPT_PRETTY,      /* --pretty */
 	OPT_INPUT_FORMAT, /* --input-format NAME */
 	OPT_NEW_ONLY,    /* --new-only */
+	OPT_GITHUB,      /* --github */
+	OPT_KEEP_SUPPRESSED, /* --keep-suppressed (with --github) */
 	OPT_COUNT
 } cli_opt;
 
@@ -74,6 +76,8 @@ typedef struct cli_opts {
 	int fail_on;          /* -1 (none), or a tally_level */
 	bool fail_on_new;
 	bool new_only;
+	bool github;
+	bool keep_suppressed;
 	int level;            /* -1 (all), or a tally_level */
 	const char *path;     /* NULL (all) */
 	unsigned long workers; /* 0: the engine's default */

@@ -449,6 +449,8 @@ typedef struct tallyi_sarif_run {
 	tallyi_span uri_base_ids;    /* originalUriBaseIds, len 0 if absent */
 	tallyi_span extensions;      /* tool.extensions, len 0 if absent */
 	tallyi_span invocations;     /* run.invocations, len 0 if absent */
+	tallyi_span automation;      /* run.automationDetails, as written;
+					len 0 if absent (not validated) */
 	bool self_contained;         /* its extensions, level overrides or
 					message strings give its results
 					their meaning: not to be merged

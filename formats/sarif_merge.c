@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <zlib.h>
 #if defined(__has_include)
 #if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
@@ -83,6 +84,8 @@ typedef struct mres {
 			       of its run (the reader accepts it beside a
 			       uri): rewritten even when its run is copied
 			       as is, as it could name another run's */
+	uint32_t gh_rank;   /* GitHub: its place in the cut order, or NONE
+			       when it is not written at all */
 } mres;
 
 /* One output run: everything merged for one tool. */
@@ -99,6 +102,16 @@ typedef struct mtool {
 	tallyi_idmap amap;   /* high half of the text's hash -> index */
 	tallyi_vec res;      /* mres */
 	tallyi_vec base;     /* mres: the baseline's results of this tool */
+	uint32_t tool;       /* TALLY_STR_TOOL id */
+
+	/* GitHub (tally_sarif_merge_github()): the slot's category, as
+	 * read (TALLY_STR_MESSAGE id, NONE: none) and as written; a run kept
+	 * apart is the own_k-th of its tool and category (0: shared). */
+	uint32_t category, gh_cat;
+	uint32_t own_k;
+	/* and what the last write did with its results */
+	uint64_t gh_results, gh_keep, gh_suppressed, gh_absent;
+	char gh_why[112];    /* why results were cut; "" when none were */
 } mtool;
 
 /* A run of the input being read, waiting for the input to end. */
@@ -136,6 +149,12 @@ struct tally_sarif_merge {
 	bool src_absolute;    /* absolute paths outside src_root are read */
 	tallyi_vec hashes;    /* fhash, by file id: the files' line hashes */
 	tally_sarif_merge_stats stats;
+
+	/* tally_sarif_merge_github() */
+	bool github;
+	bool gh_done;         /* a GitHub-shaped write completed */
+	tally_sarif_github gh;
+	uint64_t gh_gzip;     /* its gzip-compressed size */
 };
 
 /* The line hashes of one source file, computed at most once. */
@@ -178,6 +197,15 @@ m_lookup(void *ctx, tally_strkind kind, uint32_t id, size_t *len)
 	if (id >= tallyi_strtab_count(&m->str[kind]))
 		return NULL;
 	e = tallyi_strtab_entry(&m->str[kind], id);
+	*len = e->len;
+	return e->p;
+}
+
+static const char *
+mstr(const tally_sarif_merge *m, tally_strkind k, uint32_t id, size_t *len)
+{
+	const tallyi_strent *e = tallyi_strtab_entry(&m->str[k], id);
+
 	*len = e->len;
 	return e->p;
 }
@@ -325,18 +353,135 @@ merged_artifact(tally_sarif_merge *m, mtool *t, uint32_t input,
  * results mean. Runs are written in the order their slots were made.
  */
 static mtool *
-tool_slot(tally_sarif_merge *m, const tallyi_sarif_run *run, bool baseline)
+new_slot(tally_sarif_merge *m, uint32_t tool)
+{
+	mtool *t = tallyi_vec_push(&m->mem, &m->tools, sizeof(mtool));
+
+	if (t != NULL) {
+		memset(t, 0, sizeof(*t));
+		t->tool = tool;
+		t->category = t->gh_cat = TALLY_ID_NONE;
+	}
+	return t;
+}
+
+/*
+ * GitHub's category of a run whose automationDetails is @sp in input
+ * @input: its id up to the last '/' (the whole id when it has none), in
+ * *@id; TALLY_ID_NONE when there is none (no automationDetails, or one
+ * that is not an object with a non-empty string id: the reader does not
+ * look into it, so neither is it an error here).
+ */
+static int
+run_category(tally_sarif_merge *m, uint32_t input, tallyi_span sp,
+    uint32_t *id)
+{
+	const tallyi_input *in = (const tallyi_input *)m->inputs.p + input;
+	tallyi_jscan js;
+	tallyi_jstr key, t;
+	bool first = true;
+	char *s;
+	size_t n;
+	int rc;
+
+	*id = TALLY_ID_NONE;
+	if (sp.len == 0)
+		return TALLY_OK;
+	tallyi_js_init(&js, in->buf + sp.off, sp.len);
+	if (tallyi_js_peek(&js) != '{' ||
+	    tallyi_js_obj_begin(&js, "automationDetails") != 0)
+		return TALLY_OK;
+	while (tallyi_js_obj_next(&js, &first, &key) == 1) {
+		if (!tallyi_js_str_eq(&js, &key, "id") ||
+		    tallyi_js_peek(&js) != '"') {
+			if (tallyi_js_skip(&js, &n) != 0)
+				return TALLY_OK;
+			continue;
+		}
+		if (tallyi_js_string(&js, &t) != 0 || t.len == 0)
+			return TALLY_OK;
+		if ((s = tallyi_alloc(&m->mem, t.len + 1)) == NULL)
+			return TALLY_ENOMEM;
+		n = tallyi_js_decode(js.buf, &t, s, t.len + 1);
+		while (n > 0 && s[n - 1] != '/')
+			n--;
+		if (n == 0)
+			n = tallyi_js_decode(js.buf, &t, s, t.len + 1);
+		rc = tallyi_strtab_intern(&m->str[TALLY_STR_MESSAGE], s, n, id);
+		tallyi_free(&m->mem, s, t.len + 1);
+		return rc;
+	}
+	return TALLY_OK;
+}
+
+/*
+ * tool_slot() for a GitHub-shaped merge: runs meet by tool and category,
+ * and one kept apart gets a category of its own, "CATEGORY/tally-K/".
+ */
+static mtool *
+github_slot(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run,
+    bool own)
+{
+	uint32_t cat, k = 0;
+	const char *c = "";
+	size_t n = 0, cap;
+	char *name;
+	mtool *t;
+	int len, rc;
+
+	if (run_category(m, input, run->automation, &cat) != TALLY_OK)
+		return NULL;
+	for (size_t i = 0; i < m->tools.n; i++) {
+		t = (mtool *)m->tools.p + i;
+		if (t->tool != run->tool || t->category != cat)
+			continue;
+		if (!own && t->own_k == 0)
+			return t;
+		if (t->own_k > k)
+			k = t->own_k;
+	}
+	if (own && cat != TALLY_ID_NONE)
+		c = mstr(m, TALLY_STR_MESSAGE, cat, &n);
+	cap = n + 32;
+	if (own && (name = tallyi_alloc(&m->mem, cap)) == NULL)
+		return NULL;
+	if ((t = new_slot(m, run->tool)) == NULL) {
+		if (own)
+			tallyi_free(&m->mem, name, cap);
+		return NULL;
+	}
+	t->category = t->gh_cat = cat;
+	if (!own)
+		return t;
+	t->own_k = k + 1;
+	len = snprintf(name, cap, "%.*s%stally-%u/", (int)n, c,
+	    n > 0 && c[n - 1] != '/' ? "/" : "", t->own_k);
+	rc = tallyi_strtab_intern(&m->str[TALLY_STR_MESSAGE], name,
+	    (size_t)len, &t->gh_cat);
+	tallyi_free(&m->mem, name, cap);
+	if (rc != TALLY_OK) {
+		m->tools.n--;
+		return NULL;
+	}
+	return t;
+}
+
+static mtool *
+tool_slot(tally_sarif_merge *m, uint32_t input, const tallyi_sarif_run *run,
+    bool baseline)
 {
 	bool own = run->self_contained && !baseline;
-	int64_t s = own ? -1 : tallyi_idmap_get(&m->slot_of, run->tool);
+	int64_t s;
 	uint32_t idx;
 	mtool *t;
 
+	if (m->github)
+		return github_slot(m, input, run, own);
+	s = own ? -1 : tallyi_idmap_get(&m->slot_of, run->tool);
 	if (s >= 0)
 		return (mtool *)m->tools.p + s;
-	if ((t = tallyi_vec_push(&m->mem, &m->tools, sizeof(mtool))) == NULL)
+	if ((t = new_slot(m, run->tool)) == NULL)
 		return NULL;
-	memset(t, 0, sizeof(*t));
 	if (!own && tallyi_idmap_put(&m->mem, &m->slot_of, run->tool,
 	    (uint32_t)(m->tools.n - 1), &idx) != TALLY_OK) {
 		m->tools.n--;
@@ -355,7 +500,7 @@ fold_run(tally_sarif_merge *m, uint32_t input, const staged *st,
     bool baseline)
 {
 	const tallyi_sarif_run *run = &st->run;
-	mtool *t = tool_slot(m, run, baseline);
+	mtool *t = tool_slot(m, input, run, baseline);
 	mrun *mr;
 	uint32_t run_id;
 	int rc;
@@ -763,6 +908,8 @@ typedef struct writer {
 	bool esc;     /* inside a string, just after a backslash */
 	bool opened;  /* pretty: a bracket was written, its line not begun */
 	unsigned depth; /* pretty: nesting */
+	z_stream *gz; /* also (or only, when f is NULL) counts the bytes'
+			 gzip-compressed size in gz->total_out */
 	size_t nbuf;  /* bytes in @buf: the pieces are small, stdio's calls not */
 	char buf[64 * 1024];
 } writer;
@@ -790,12 +937,45 @@ io_failed(writer *w)
 	}
 }
 
+/* Compress @n bytes at @p into @z, keeping only the count; @end: the last. */
+static void
+gz_feed(z_stream *z, const char *p, size_t n, bool end)
+{
+	unsigned char out[16 * 1024];
+	int zr;
+
+	do {
+		size_t part = n < (1u << 30) ? n : (1u << 30);
+
+		z->next_in = (unsigned char *)(uintptr_t)p;
+		z->avail_in = (uInt)part;
+		p += part;
+		n -= part;
+		do {
+			z->next_out = out;
+			z->avail_out = sizeof(out);
+			zr = deflate(z, end && n == 0 ? Z_FINISH : Z_NO_FLUSH);
+		} while (zr == Z_OK && (z->avail_out == 0 ||
+		    (end && n == 0)));
+	} while (n > 0 && zr == Z_OK);
+}
+
+/* Hand @n bytes at @p to the file and the gzip counter. */
+static void
+sink(writer *w, const char *p, size_t n)
+{
+	if (w->err || n == 0)
+		return;
+	if (w->gz != NULL)
+		gz_feed(w->gz, p, n, false);
+	if (w->f != NULL && fwrite(p, 1, n, w->f) != n)
+		io_failed(w);
+}
+
 static void
 put_flush(writer *w)
 {
-	if (!w->err && w->nbuf != 0 && fwrite(w->buf, 1, w->nbuf, w->f) !=
-	    w->nbuf)
-		io_failed(w);
+	sink(w, w->buf, w->nbuf);
 	w->nbuf = 0;
 }
 
@@ -805,8 +985,7 @@ put_raw(writer *w, const char *p, size_t n)
 	if (n > sizeof(w->buf) - w->nbuf) {
 		put_flush(w);
 		if (n >= sizeof(w->buf)) {
-			if (!w->err && fwrite(p, 1, n, w->f) != n)
-				io_failed(w);
+			sink(w, p, n);
 			return;
 		}
 	}
@@ -1275,15 +1454,6 @@ static void
 put_json_str(writer *w, const char *s, size_t n)
 {
 	tallyi_json_str(put_cb, w, s, n);
-}
-
-static const char *
-mstr(const tally_sarif_merge *m, tally_strkind k, uint32_t id, size_t *len)
-{
-	const tallyi_strent *e = tallyi_strtab_entry(&m->str[k], id);
-
-	*len = e->len;
-	return e->p;
 }
 
 /*
@@ -1880,6 +2050,13 @@ shown(const tally_sarif_merge *m, const mres *x, bool base)
 	    !(x->v.flags & TALLY_VIOLATION_SUPPRESSED));
 }
 
+/* GitHub: is @x among the results of @t the write keeps? */
+static bool
+gh_written(const mtool *t, const mres *x)
+{
+	return x->gh_rank != TALLY_ID_NONE && x->gh_rank < t->gh_keep;
+}
+
 static void
 write_result(tally_sarif_merge *m, writer *w, const mres *x, bool absent)
 {
@@ -1920,6 +2097,25 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 		write_text(m, w, t->input, t->extensions);
 	}
 	puts_(w, "}");
+	if (m->github && t->gh_cat != TALLY_ID_NONE) {
+		size_t n;
+		const char *c = mstr(m, TALLY_STR_MESSAGE, t->gh_cat, &n);
+
+		puts_(w, ",\"automationDetails\":{\"id\":");
+		put_json_str(w, c, n);
+		puts_(w, "}");
+	}
+	if (m->github && t->gh_why[0] != '\0') {
+		char num[80];
+
+		snprintf(num, sizeof(num), ",\"properties\":{\"tallyGithubCut\":"
+		    "{\"results\":%llu,\"written\":%llu,\"why\":",
+		    (unsigned long long)t->gh_results,
+		    (unsigned long long)t->gh_keep);
+		puts_(w, num);
+		put_json_str(w, t->gh_why, strlen(t->gh_why));
+		puts_(w, "}}");
+	}
 	if (t->invocations.len > 0) {
 		puts_(w, ",\"invocations\":");
 		write_text(m, w, t->input, t->invocations);
@@ -1948,7 +2144,8 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 	}
 	puts_(w, ",\"results\":[");
 	for (size_t k = 0, n = 0; k < t->res.n; k++) {
-		if (!shown(m, &res[k], false))
+		if (!shown(m, &res[k], false) || (m->github &&
+		    !gh_written(t, &res[k])))
 			continue;
 		if (n++ > 0)
 			puts_(w, ",");
@@ -1957,13 +2154,212 @@ write_run(tally_sarif_merge *m, writer *w, const mtool *t)
 	for (size_t k = 0, n = t->res.n; k < t->base.n; k++) {
 		const mres *b = (const mres *)t->base.p + k;
 
-		if (!shown(m, b, true))
+		if (!shown(m, b, true) || m->github)
 			continue;
 		if (n++ > 0)
 			puts_(w, ",");
 		write_result(m, w, b, true);
 	}
 	puts_(w, "]}");
+}
+
+/* The SARIF log, one run per slot with results or not. */
+static void
+write_log(tally_sarif_merge *m, writer *w)
+{
+	bool first = true;
+
+	puts_(w, "{\"$schema\":\"https://json.schemastore.org/"
+	    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[");
+	for (size_t k = 0; k < m->tools.n; k++) {
+		const mtool *t = (const mtool *)m->tools.p + k;
+
+		if (!t->present)
+			continue;
+		if (!first)
+			puts_(w, ",");
+		first = false;
+		write_run(m, w, t);
+	}
+	puts_(w, "]}");
+	put_raw(w, "\n", 1);
+	put_flush(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* GitHub: the limits code scanning puts on an upload                  */
+
+/* A result with the strings the cut order compares. */
+typedef struct gh_key {
+	mres *x;
+	const char *rule, *file;
+	size_t rule_len, file_len;
+} gh_key;
+
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c != 0 ? c : (an > bn) - (an < bn);
+}
+
+/* The cut order: level (error first), rule id, file, line, column; then
+ * reading order, so that it is total. */
+static int
+gh_order(const void *pa, const void *pb)
+{
+	const gh_key *a = pa, *b = pb;
+	const mres *x = a->x, *y = b->x;
+	int c;
+
+	if (x->v.level != y->v.level)
+		return x->v.level > y->v.level ? -1 : 1;
+	if ((c = bytes_cmp(a->rule, a->rule_len, b->rule, b->rule_len)) != 0 ||
+	    (c = bytes_cmp(a->file, a->file_len, b->file, b->file_len)) != 0)
+		return c;
+	if (x->v.line != y->v.line)
+		return x->v.line < y->v.line ? -1 : 1;
+	if (x->v.column != y->v.column)
+		return x->v.column < y->v.column ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Rank @t's results by the cut order, leaving out (rank NONE) those not
+ * written at all: not shown, suppressed unless kept; count those and the
+ * absent ones; keep at most max_results.
+ */
+static int
+gh_rank(tally_sarif_merge *m, mtool *t)
+{
+	size_t n = 0, cap = t->res.n > 0 ? t->res.n : 1;
+	gh_key *v = tallyi_alloc(&m->mem, cap * sizeof(*v));
+
+	if (v == NULL)
+		return TALLY_ENOMEM;
+	t->gh_suppressed = t->gh_absent = 0;
+	t->gh_why[0] = '\0';
+	for (size_t k = 0; k < t->base.n; k++)
+		t->gh_absent += shown(m, (const mres *)t->base.p + k, true);
+	for (size_t k = 0; k < t->res.n; k++) {
+		mres *x = (mres *)t->res.p + k;
+
+		x->gh_rank = TALLY_ID_NONE;
+		if (!shown(m, x, false))
+			continue;
+		if ((x->v.flags & TALLY_VIOLATION_SUPPRESSED) &&
+		    !m->gh.keep_suppressed) {
+			t->gh_suppressed++;
+			continue;
+		}
+		v[n].x = x;
+		v[n].rule = mstr(m, TALLY_STR_RULE, x->v.rule, &v[n].rule_len);
+		v[n].file = mstr(m, TALLY_STR_FILE, x->v.file, &v[n].file_len);
+		n++;
+	}
+	qsort(v, n, sizeof(*v), gh_order);
+	for (size_t i = 0; i < n; i++)
+		v[i].x->gh_rank = (uint32_t)i;
+	tallyi_free(&m->mem, v, cap * sizeof(*v));
+	t->gh_results = n;
+	t->gh_keep = n < m->gh.max_results ? n : m->gh.max_results;
+	if (t->gh_keep < n)
+		snprintf(t->gh_why, sizeof(t->gh_why), "more than %u results "
+		    "in one run; kept the first by level, rule, location",
+		    m->gh.max_results);
+	return TALLY_OK;
+}
+
+/* The gzip-compressed size of the log as it stands, in *@size. */
+static int
+gh_measure(tally_sarif_merge *m, uint64_t *size)
+{
+	writer *w = tallyi_zalloc(&m->mem, sizeof(*w));
+	z_stream z;
+	int rc = TALLY_OK;
+
+	if (w == NULL)
+		return TALLY_ENOMEM;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		tallyi_free(&m->mem, w, sizeof(*w));
+		return TALLY_ENOMEM;
+	}
+	w->pretty = m->pretty;
+	w->gz = &z;
+	write_log(m, w);
+	gz_feed(&z, "", 0, true);
+	*size = z.total_out;
+	if (w->nomem)
+		rc = TALLY_ENOMEM;
+	(void)deflateEnd(&z);
+	tallyi_free(&m->mem, w, sizeof(*w));
+	return rc;
+}
+
+/*
+ * Shape the log for GitHub: refuse too many runs, rank every run's
+ * results, then cut every run's share in proportion until the log
+ * compressed fits.
+ */
+static int
+gh_fit(tally_sarif_merge *m, tally_error *err)
+{
+	size_t runs = 0;
+	uint64_t size, kept;
+	int rc;
+
+	m->gh_done = false;
+	for (size_t k = 0; k < m->tools.n; k++) {
+		mtool *t = (mtool *)m->tools.p + k;
+
+		if (!t->present)
+			continue;
+		runs++;
+		if ((rc = gh_rank(m, t)) != TALLY_OK)
+			return tallyi_error_set(err, rc, UINT64_MAX,
+			    "github: %s", tally_strerror(rc));
+	}
+	if (runs > m->gh.max_runs)
+		return tallyi_error_set(err, TALLY_ERANGE, UINT64_MAX,
+		    "github: %zu runs (one per tool and category), GitHub "
+		    "takes at most %u in a log: merge fewer tools into each",
+		    runs, m->gh.max_runs);
+	for (;;) {
+		if ((rc = gh_measure(m, &size)) != TALLY_OK)
+			return tallyi_error_set(err, rc, UINT64_MAX,
+			    "github: %s", tally_strerror(rc));
+		m->gh_gzip = size;
+		if (size <= m->gh.max_gzip)
+			return TALLY_OK;
+		kept = 0;
+		for (size_t k = 0; k < m->tools.n; k++)
+			kept += ((const mtool *)m->tools.p + k)->gh_keep;
+		if (kept == 0)
+			return tallyi_error_set(err, TALLY_ERANGE, UINT64_MAX,
+			    "github: without a result the log is still %llu "
+			    "bytes gzip-compressed, over the %llu GitHub takes",
+			    (unsigned long long)size,
+			    (unsigned long long)m->gh.max_gzip);
+		/* Each pass at least one result lighter a run that has one:
+		 * floor(k * f) < k for k >= 1 and f < 1. */
+		double f = (double)m->gh.max_gzip / (double)size * 0.98;
+
+		for (size_t k = 0; k < m->tools.n; k++) {
+			mtool *t = (mtool *)m->tools.p + k;
+			uint64_t keep = (uint64_t)((double)t->gh_keep * f);
+
+			if (keep >= t->gh_keep)
+				continue;
+			t->gh_keep = keep;
+			snprintf(t->gh_why, sizeof(t->gh_why), "the log over "
+			    "%llu bytes gzip-compressed; kept the first by "
+			    "level, rule, location",
+			    (unsigned long long)m->gh.max_gzip);
+		}
+	}
 }
 
 /*
@@ -2088,7 +2484,6 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 {
 	writer w = { .pretty = m != NULL && m->pretty };
 	tallyi_outfile out;
-	bool first = true;
 	int rc;
 
 	tallyi_error_clear(err);
@@ -2099,29 +2494,76 @@ tally_sarif_merge_write(tally_sarif_merge *m, const char *path,
 		return rc;
 	if (m->format != TALLY_MERGE_SARIF)
 		return tallyi_report_write(m, &m->mem, m->format, path, err);
+	if (m->github && (rc = gh_fit(m, err)) != TALLY_OK)
+		return rc;
 	if ((rc = tallyi_outfile_open(&out, path, &m->mem, err)) != TALLY_OK)
 		return rc;
 	w.f = out.f;
-	puts_(&w, "{\"$schema\":\"https://json.schemastore.org/"
-	    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[");
-	for (size_t k = 0; k < m->tools.n; k++) {
-		const mtool *t = (const mtool *)m->tools.p + k;
-
-		if (!t->present)
-			continue;
-		if (!first)
-			puts_(&w, ",");
-		first = false;
-		write_run(m, &w, t);
-	}
-	puts_(&w, "]}");
-	put_raw(&w, "\n", 1);
-	put_flush(&w);
+	write_log(m, &w);
 	/* Only a complete log takes @path's name. */
 	if (w.err || w.nomem) {
 		tallyi_outfile_abort(&out);
 		return write_status(&w, out.is_stdout ? "standard output" :
 		    path, err);
 	}
-	return tallyi_outfile_commit(&out, err);
+	if ((rc = tallyi_outfile_commit(&out, err)) == TALLY_OK)
+		m->gh_done = m->github;
+	return rc;
+}
+
+int
+tally_sarif_merge_github(tally_sarif_merge *m, const tally_sarif_github *gh)
+{
+	tally_sarif_github d = TALLY_SARIF_GITHUB_INIT;
+
+	if (m == NULL || m->inputs.n > 0 ||
+	    (gh != NULL && gh->struct_size < sizeof(d)))
+		return TALLY_EINVAL;
+	if (gh != NULL) {
+		memcpy(&d, gh, sizeof(d));
+		d.struct_size = sizeof(d);
+	}
+	if (d.max_results == 0)
+		d.max_results = TALLY_GITHUB_MAX_RESULTS;
+	if (d.max_gzip == 0)
+		d.max_gzip = TALLY_GITHUB_MAX_GZIP;
+	if (d.max_runs == 0)
+		d.max_runs = TALLY_GITHUB_MAX_RUNS;
+	m->gh = d;
+	m->github = true;
+	return TALLY_OK;
+}
+
+int
+tally_sarif_merge_github_runs(const tally_sarif_merge *m,
+    int (*fn)(void *arg, const tally_sarif_github_run *r), void *arg,
+    uint64_t *gzip)
+{
+	tally_sarif_github_run r;
+	int rc;
+
+	if (m == NULL || fn == NULL || !m->gh_done)
+		return TALLY_EINVAL;
+	if (gzip != NULL)
+		*gzip = m->gh_gzip;
+	for (size_t k = 0; k < m->tools.n; k++) {
+		const mtool *t = (const mtool *)m->tools.p + k;
+
+		if (!t->present)
+			continue;
+		r.tool = mstr(m, TALLY_STR_TOOL, t->tool, &r.tool_len);
+		r.category = "";
+		r.category_len = 0;
+		if (t->gh_cat != TALLY_ID_NONE)
+			r.category = mstr(m, TALLY_STR_MESSAGE, t->gh_cat,
+			    &r.category_len);
+		r.results = t->gh_results;
+		r.written = t->gh_keep;
+		r.suppressed = t->gh_suppressed;
+		r.absent = t->gh_absent;
+		r.why = t->gh_why[0] != '\0' ? t->gh_why : NULL;
+		if ((rc = fn(arg, &r)) != 0)
+			return rc;
+	}
+	return TALLY_OK;
 }

@@ -1833,7 +1833,7 @@ read_run(reader *r)
 	bool first = true, has_tool = false, seen_results = false;
 	bool seen_arts = false;
 	tallyi_span column_kind = { 0, 0 }, base_ids = { 0, 0 };
-	tallyi_span invocations = { 0, 0 }, sp;
+	tallyi_span invocations = { 0, 0 }, automation = { 0, 0 }, sp;
 	tallyi_sarif_run run;
 	tallyi_jstr key;
 	uint32_t tool = 0;
@@ -1888,6 +1888,8 @@ read_run(reader *r)
 			bool ck = tallyi_js_str_eq(&r->js, &key, "columnKind");
 			bool ub = !ck && tallyi_js_str_eq(&r->js, &key,
 			    "originalUriBaseIds");
+			bool ad = !ck && !ub && tallyi_js_str_eq(&r->js, &key,
+			    "automationDetails");
 
 			if (tallyi_js_skip(&r->js, &vstart) != 0)
 				return scan_error(r);
@@ -1896,6 +1898,8 @@ read_run(reader *r)
 				column_kind = at_span(r, sp);
 			else if (ub)
 				base_ids = at_span(r, sp);
+			else if (ad)
+				automation = at_span(r, sp);
 			if (ub && r->sink->want_corr &&
 			    (rc = read_base_ids(r, sp)) != TALLY_OK)
 				return rc;
@@ -1927,6 +1931,7 @@ read_run(reader *r)
 	run.uri_base_ids = base_ids;
 	run.extensions = r->extensions;
 	run.invocations = invocations;
+	run.automation = automation;
 	run.self_contained = r->comps.n > 1 || r->ovrs.n > 0 || r->msgs.n > 0;
 	if (r->sink->want_corr) {
 		run.cres = r->cres.p;

@@ -614,16 +614,23 @@ Test(merge, sources_are_read_beneath_their_directory_only, .timeout = 20)
  * (tests/data/annot).
  */
 static int
-merge_with(const tally_allocator *a, const char *out, bool annotate)
+merge_with(const tally_allocator *a, const char *out, bool annotate,
+    bool github)
 {
 	tally_sarif_merge *m = NULL;
 	tally_corr_config cc = TALLY_CORR_CONFIG_INIT;
+	tally_sarif_github gh = TALLY_SARIF_GITHUB_INIT;
 	tally_corr *corr = NULL;
 	int rc;
 
 	cc.root = "/build";
+	gh.max_results = 3; /* cut, so that every path runs */
 	if ((rc = tally_sarif_merge_create(&m, a)) != TALLY_OK)
 		return rc;
+	if (github && (rc = tally_sarif_merge_github(m, &gh)) != TALLY_OK) {
+		tally_sarif_merge_destroy(m);
+		return rc;
+	}
 	if (annotate) {
 		if ((rc = tally_corr_create(&cc, a, &corr)) == TALLY_OK)
 			rc = tally_sarif_merge_correlate(m, corr);
@@ -653,7 +660,7 @@ merge_with(const tally_allocator *a, const char *out, bool annotate)
 }
 
 static void
-fail_every_allocation(bool annotate)
+fail_every_allocation(bool annotate, bool github)
 {
 	counting c = COUNTING_INIT(0);
 	tally_allocator a = { c_alloc, c_free, &c };
@@ -661,7 +668,7 @@ fail_every_allocation(bool annotate)
 	long total;
 	int failures = 0;
 
-	cr_assert(eq(int, merge_with(&a, out, annotate), TALLY_OK));
+	cr_assert(eq(int, merge_with(&a, out, annotate, github), TALLY_OK));
 	cr_expect(eq(long, c.bad_frees, 0));
 	cr_expect(eq(sz, c.live_bytes, 0));
 	total = c.allocs;
@@ -670,7 +677,7 @@ fail_every_allocation(bool annotate)
 
 		unlink(out);
 		c = (counting)COUNTING_INIT(k);
-		rc = merge_with(&a, out, annotate);
+		rc = merge_with(&a, out, annotate, github);
 		cr_expect(eq(long, c.allocs - 1, c.frees),
 		    "allocation %ld: blocks leaked", k);
 		cr_expect(eq(long, c.bad_frees, 0), "allocation %ld", k);
@@ -687,10 +694,145 @@ fail_every_allocation(bool annotate)
 
 Test(merge, every_allocation_failure_is_reported_cleanly)
 {
-	fail_every_allocation(false);
+	fail_every_allocation(false, false);
 }
 
 Test(merge, every_allocation_failure_while_annotating_too)
 {
-	fail_every_allocation(true);
+	fail_every_allocation(true, false);
+}
+
+Test(merge, every_allocation_failure_of_a_github_log_too)
+{
+	fail_every_allocation(true, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* tally_sarif_merge_github(): the limits                              */
+
+/* Occurrences of @needle in @s. */
+static size_t
+count_of(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * A log of one tool with @n results: the first @nerr errors, the rest
+ * notes, each message 40 pseudo-random hex digits (xorshift), so that
+ * the log compresses no better than real messages.
+ */
+static void
+write_noisy_log(const char *path, int n, int nerr)
+{
+	FILE *f = fopen(path, "w");
+	uint64_t x = 88172645463325252u;
+
+	cr_assert(not(eq(ptr, f, NULL)));
+	fputs("{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+	    "{\"name\":\"noisy\"}},\"results\":[", f);
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "%s{\"ruleId\":\"R%d\",\"level\":\"%s\","
+		    "\"message\":{\"text\":\"", i ? "," : "", i % 7,
+		    i < nerr ? "error" : "note");
+		for (int k = 0; k < 5; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			fprintf(f, "%08x", (unsigned)x);
+		}
+		fprintf(f, "\"},\"locations\":[{\"physicalLocation\":"
+		    "{\"artifactLocation\":{\"uri\":\"src/f%d.c\"},"
+		    "\"region\":{\"startLine\":%d}}}]}", i % 13, i + 1);
+	}
+	fputs("]}]}\n", f);
+	fclose(f);
+}
+
+/* The gzip -6 size of @path, by gzip(1): not the code under test. */
+static long
+gzip_size(const char *path)
+{
+	char cmd[256];
+	long n = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "gzip -6 -n -c '%s' | wc -c", path);
+	p = popen(cmd, "r");
+	cr_assert(not(eq(ptr, p, NULL)));
+	cr_assert(eq(int, fscanf(p, "%ld", &n), 1));
+	pclose(p);
+	return n;
+}
+
+static int
+sum_runs(void *arg, const tally_sarif_github_run *r)
+{
+	uint64_t *t = arg;
+
+	t[0] += r->results;
+	t[1] += r->written;
+	t[2] += r->why != NULL;
+	return 0;
+}
+
+Test(merge, github_cuts_to_the_gzip_limit_keeping_errors_first)
+{
+	tally_sarif_github gh = TALLY_SARIF_GITHUB_INIT;
+	tally_sarif_merge *m = NULL;
+	const char *in = tmp("noisy.sarif"), *out = tmp("gh.sarif");
+	uint64_t t[3] = { 0 }, gz = 0;
+	char *text;
+
+	write_noisy_log(in, 400, 12);
+	gh.max_gzip = 6000;
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_github(m, &gh), 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, in, NULL, NULL), 0));
+	/* Too late to change the shape once an input is in. */
+	cr_expect(eq(int, tally_sarif_merge_github(m, &gh), TALLY_EINVAL));
+	cr_expect(eq(int, tally_sarif_merge_github_runs(m, sum_runs, t, &gz),
+	    TALLY_EINVAL));
+	cr_assert(eq(int, tally_sarif_merge_write(m, out, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_github_runs(m, sum_runs, t, &gz),
+	    0));
+	tally_sarif_merge_destroy(m);
+	text = slurp(out, NULL);
+	cr_expect(le(long, gzip_size(out), 6000));
+	/* zlib and gzip(1) deflate alike, not byte for byte */
+	cr_expect(lt(long, labs((long)gz - gzip_size(out)), 64));
+	cr_expect(eq(u64, t[0], 400));
+	cr_expect(lt(u64, t[1], 400));
+	cr_expect(gt(u64, t[1], 12));
+	cr_expect(eq(u64, t[2], 1));
+	cr_expect(eq(sz, count_of(text, "\"ruleId\""), (size_t)t[1]));
+	/* errors come first in the cut order: all twelve survive */
+	cr_expect(eq(sz, count_of(text, "\"level\":\"error\""), 12));
+	cr_expect(not(eq(ptr, strstr(text, "\"tallyGithubCut\":{\"results\":"
+	    "400,"), NULL)), "%.300s", text);
+	free(text);
+}
+
+Test(merge, github_refuses_more_runs_than_allowed_and_writes_nothing)
+{
+	tally_sarif_github gh = TALLY_SARIF_GITHUB_INIT;
+	tally_sarif_merge *m = NULL;
+	const char *out = tmp("gh.sarif");
+	tally_error err;
+
+	gh.max_runs = 1;
+	cr_assert(eq(int, tally_sarif_merge_create(&m, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_github(m, &gh), 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, DATA
+	    "/defs/defs.sarif", NULL, NULL), 0));
+	cr_assert(eq(int, tally_sarif_merge_add_file(m, DATA
+	    "/samples/jscpd.sarif", NULL, NULL), 0));
+	cr_expect(eq(int, tally_sarif_merge_write(m, out, &err),
+	    TALLY_ERANGE));
+	cr_expect(not(eq(ptr, strstr(err.message, "at most 1"), NULL)), "%s",
+	    err.message);
+	cr_expect(ne(int, access(out, F_OK), 0));
+	tally_sarif_merge_destroy(m);
 }

@@ -368,6 +368,94 @@ int tally_sarif_merge_format(tally_sarif_merge *m, tally_merge_format format);
  */
 int tally_sarif_merge_only_new(tally_sarif_merge *m, bool only_new);
 
+/* GitHub code scanning's limits on an upload (what tally_sarif_check_file()
+ * also applies). */
+#define TALLY_GITHUB_MAX_RUNS 20
+#define TALLY_GITHUB_MAX_RESULTS 25000         /* a run */
+#define TALLY_GITHUB_MAX_GZIP UINT64_C(10000000) /* bytes, gzip-compressed */
+
+/**
+ * struct tally_sarif_github - how tally_sarif_merge_github() shapes the log
+ * (since 0.7.0). Start from TALLY_SARIF_GITHUB_INIT.
+ * @struct_size:     sizeof(tally_sarif_github) as compiled by the caller.
+ * @keep_suppressed: write suppressed results (code scanning shows a
+ *                   suppressed result as a dismissed alert); false: drop
+ *                   them, as if the tool had not reported them.
+ * @max_results:     results a run keeps (0: TALLY_GITHUB_MAX_RESULTS).
+ * @max_gzip:        the gzip-compressed size of the log, at most (0:
+ *                   TALLY_GITHUB_MAX_GZIP).
+ * @max_runs:        runs a log holds, at most (0: TALLY_GITHUB_MAX_RUNS).
+ */
+typedef struct tally_sarif_github {
+	size_t struct_size;
+	bool keep_suppressed;
+	uint32_t max_results;
+	uint64_t max_gzip;
+	uint32_t max_runs;
+} tally_sarif_github;
+
+#define TALLY_SARIF_GITHUB_INIT { sizeof(tally_sarif_github), false, 0, 0, 0 }
+
+/**
+ * tally_sarif_merge_github() - write a log GitHub code scanning accepts
+ * (since 0.7.0). Call before the first input is added.
+ * @m:  the merge.
+ * @gh: the limits and the suppressed results' fate; NULL for the defaults.
+ *
+ * Runs are merged per tool and category (run.automationDetails.id up to
+ * its last '/', the whole id when it has none), not per tool: code
+ * scanning refuses two runs of one tool in one category, so runs of one
+ * tool that differ in category stay apart, and each written run carries
+ * its category as automationDetails.id. A run kept apart because its own
+ * extensions, level overrides or message strings explain its results
+ * gets a category of its own: its tool's, then "tally-K/" (K = 2, 3, ...
+ * in the order such runs are read).
+ * Absent results (tally_sarif_merge_baseline()) are not written: they are
+ * no longer in the code. When a run has more than @max_results results,
+ * those written are the first by level (error first), then rule id, then
+ * file, line and column; when the log compressed with gzip (zlib's
+ * default level) would be over @max_gzip bytes, every run's share is cut
+ * in the same proportion, the same order deciding, until it fits. A run
+ * that lost results says so in its properties ("tallyGithubCut": the
+ * results it had, wrote, and why). More than @max_runs runs is an error
+ * (TALLY_ERANGE from tally_sarif_merge_write(), nothing written): split
+ * the inputs. The other formats ignore it.
+ * Return: TALLY_OK, TALLY_EINVAL (NULL @m, a bad @gh, or an input already
+ * added).
+ */
+int tally_sarif_merge_github(tally_sarif_merge *m,
+    const tally_sarif_github *gh);
+
+/**
+ * struct tally_sarif_github_run - one run of the last GitHub-shaped write.
+ * @tool, @category: the run's tool and its automationDetails.id (""
+ *              when none is written); not NUL-terminated.
+ * @results:    results it would have written without the limits.
+ * @written:    results written.
+ * @suppressed: suppressed results dropped (not counted in @results).
+ * @absent:     absent results dropped (not counted in @results).
+ * @why:        why results were cut, NULL when none were.
+ */
+typedef struct tally_sarif_github_run {
+	const char *tool;
+	size_t tool_len;
+	const char *category;
+	size_t category_len;
+	uint64_t results, written, suppressed, absent;
+	const char *why;
+} tally_sarif_github_run;
+
+/*
+ * After a tally_sarif_merge_write() with tally_sarif_merge_github(): call
+ * @fn for each run written, in order, and give the log's gzip-compressed
+ * size in *@gzip (may be NULL). A non-zero return from @fn stops the walk
+ * and is returned. Return: TALLY_OK, TALLY_EINVAL (NULL @m or @fn, or no
+ * such write yet).
+ */
+int tally_sarif_merge_github_runs(const tally_sarif_merge *m,
+    int (*fn)(void *arg, const tally_sarif_github_run *r), void *arg,
+    uint64_t *gzip);
+
 /**
  * struct tally_sarif_merge_result - one result of a merge, as
  * tally_sarif_merge_foreach() gives it (since 0.7.0). Strings are the
