@@ -244,7 +244,7 @@ static int
 set_input_format(const cli_cmd *cmd, const opt_def *d, const char *arg,
     cli_opts *o)
 {
-	char expect[160] = "one of";
+	char expect[256] = "one of";
 	const char *name;
 
 	for (unsigned i = 0; (name = tally_sarif_input_format_name(i)) !=

@@ -21,6 +21,9 @@ static const char *const names[TALLYI_FMT_COUNT] = {
 	[TALLYI_FMT_CHECKSTYLE] = "checkstyle",
 	[TALLYI_FMT_CPPCHECK_XML] = "cppcheck-xml",
 	[TALLYI_FMT_CLANG_TIDY_YAML] = "clang-tidy-yaml",
+	[TALLYI_FMT_ESLINT_JSON] = "eslint-json",
+	[TALLYI_FMT_PYLINT_JSON] = "pylint-json",
+	[TALLYI_FMT_CODECLIMATE] = "codeclimate",
 };
 
 const char *
@@ -180,13 +183,46 @@ tallyi_yaml_start(const char *p, size_t n, bool partial)
 	return false;
 }
 
+/*
+ * The members that tell the JSON arrays apart, by their first record:
+ * gcc's diagnostics (kind, message, and one of its own), ESLint's files
+ * (filePath), Code Climate issues (check_name), pylint's old JSON
+ * messages (message-id). Each of the last three decides at once.
+ */
+enum {
+	K_KIND = 1u << 0, K_LOCATIONS = 1u << 1, K_CHILDREN = 1u << 2,
+	K_COLUMN_ORIGIN = 1u << 3, K_MESSAGE = 1u << 4,
+	K_FILEPATH = 1u << 5, K_CHECK_NAME = 1u << 6,
+	K_MESSAGE_ID = 1u << 7
+};
+
+static tallyi_format
+array_format(tallyi_jscan *s)
+{
+	static const char *const keys[] = { "kind", "locations", "children",
+		"column-origin", "message", "filePath", "check_name",
+		"message-id" };
+	bool whole;
+	unsigned f = object_keys(s, keys, sizeof(keys) / sizeof(*keys),
+	    K_FILEPATH | K_CHECK_NAME | K_MESSAGE_ID, &whole);
+
+	if (f & K_FILEPATH)
+		return TALLYI_FMT_ESLINT_JSON;
+	if (f & K_CHECK_NAME)
+		return TALLYI_FMT_CODECLIMATE;
+	if (f & K_MESSAGE_ID)
+		return TALLYI_FMT_PYLINT_JSON;
+	if ((f & (K_KIND | K_MESSAGE)) == (K_KIND | K_MESSAGE) &&
+	    (f & (K_LOCATIONS | K_CHILDREN | K_COLUMN_ORIGIN)) != 0)
+		return TALLYI_FMT_GCC_JSON;
+	return whole ? TALLYI_FMT_SARIF : TALLYI_FMT_AUTO;
+}
+
 tallyi_format
 tallyi_format_sniff(const char *p, size_t n)
 {
 	static const char *const obj_keys[] = { "comments", "runs",
-		"version", "$schema" };
-	static const char *const gcc_keys[] = { "kind", "locations",
-		"children", "column-origin", "message" };
+		"version", "$schema", "messages" };
 	tallyi_jscan s;
 	size_t i = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	unsigned f;
@@ -216,11 +252,14 @@ tallyi_format_sniff(const char *p, size_t n)
 		tallyi_js_init(&s, p, n);
 		s.pos = i;
 		/* the first of SARIF's own members, or ShellCheck's
-		 * "comments" (not a member a SARIF log may have), decides at
-		 * once: no need to scan the runs or the comments */
-		f = object_keys(&s, obj_keys, 4, 15u, &whole);
+		 * "comments" or pylint json2's "messages" (not members a
+		 * SARIF log may have), decides at once: no need to scan the
+		 * runs, the comments or the messages */
+		f = object_keys(&s, obj_keys, 5, 31u, &whole);
 		if (f == 1)
 			return TALLYI_FMT_SHELLCHECK_JSON1;
+		if (f == 16)
+			return TALLYI_FMT_PYLINT_JSON;
 		return f != 0 || whole ? TALLYI_FMT_SARIF : TALLYI_FMT_AUTO;
 	case '[': {
 		bool first = true;
@@ -228,7 +267,10 @@ tallyi_format_sniff(const char *p, size_t n)
 		tallyi_js_init(&s, p, n);
 		s.pos = i;
 		/* gcc writes [] for a translation unit without diagnostics:
-		 * look past those to the first that has some */
+		 * look past those to the first that has some. (A lone [] is
+		 * also what ESLint, pylint and Code Climate write for no
+		 * files or no issues: read as gcc's, it counts nothing all
+		 * the same.) */
 		while (tallyi_js_arr_begin(&s, "") == 0 &&
 		    tallyi_js_arr_next(&s, &first) == 0) {
 			first = true;
@@ -239,11 +281,7 @@ tallyi_format_sniff(const char *p, size_t n)
 			return TALLYI_FMT_AUTO; /* the rest may tell */
 		if (s.err != 0 || tallyi_js_peek(&s) != '{')
 			return TALLYI_FMT_SARIF;
-		f = object_keys(&s, gcc_keys, 5, 0, &whole);
-		/* "kind" and "message", and one of gcc's own */
-		if ((f & 17u) == 17u && (f & 14u) != 0)
-			return TALLYI_FMT_GCC_JSON;
-		return whole ? TALLYI_FMT_SARIF : TALLYI_FMT_AUTO;
+		return array_format(&s);
 	}
 	default:
 		return TALLYI_FMT_SARIF;
@@ -462,6 +500,15 @@ tallyi_input_decode(tallyi_input *in, tallyi_format fmt, uint64_t max,
 	case TALLYI_FMT_CLANG_TIDY_YAML:
 		rc = tallyi_native_clang_tidy_yaml(in, rep);
 		break;
+	case TALLYI_FMT_ESLINT_JSON:
+		rc = tallyi_native_eslint_json(in, rep);
+		break;
+	case TALLYI_FMT_PYLINT_JSON:
+		rc = tallyi_native_pylint_json(in, rep);
+		break;
+	case TALLYI_FMT_CODECLIMATE:
+		rc = tallyi_native_codeclimate(in, rep);
+		break;
 	default:
 		rc = TALLY_OK;
 	}
@@ -481,7 +528,8 @@ tallyi_opt_format(const tally_sarif_options *opt, tallyi_format *f,
 		return TALLY_OK;
 	tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX, "unknown input "
 	    "format \"%.40s\" (auto, sarif, gcc-json, shellcheck-json1, "
-	    "checkstyle, cppcheck-xml, clang-tidy-yaml)", name);
+	    "checkstyle, cppcheck-xml, clang-tidy-yaml, eslint-json, "
+	    "pylint-json, codeclimate)", name);
 	return TALLY_EINVAL;
 }
 

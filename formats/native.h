@@ -31,6 +31,9 @@ typedef enum tallyi_format {
 	TALLYI_FMT_CHECKSTYLE,
 	TALLYI_FMT_CPPCHECK_XML,
 	TALLYI_FMT_CLANG_TIDY_YAML,
+	TALLYI_FMT_ESLINT_JSON,
+	TALLYI_FMT_PYLINT_JSON,
+	TALLYI_FMT_CODECLIMATE,
 	TALLYI_FMT_COUNT
 } tallyi_format;
 
@@ -108,6 +111,8 @@ typedef struct tallyi_nres {
 	size_t nrelated;
 	uint32_t cwe;              /* 0: none */
 	bool inconclusive;         /* properties.inconclusive (cppcheck) */
+	bool suppressed;           /* suppressed in the source (ESLint) */
+	tallyi_nstr justification; /* the suppression's, when suppressed */
 } tallyi_nres;
 
 typedef struct tallyi_emit {
@@ -145,6 +150,18 @@ void tallyi_emit_result(tallyi_emit *em, const tallyi_nres *r);
 int tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
     const char *version, const char *uri);
 
+/*
+ * For an input of several tools' results (codeclimate's engine_name):
+ * end the run so far as one of the tool @name (information URI @uri when
+ * not NULL) and start the next; its rules start afresh. Results added
+ * before the first call belong to the first run.
+ */
+void tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name, const char *uri);
+
+/* tallyi_emit_finish() with the last run's tool named by a tallyi_nstr. */
+int tallyi_emit_finish_nstr(tallyi_emit *em, tallyi_input *in,
+    tallyi_nstr name, const char *uri);
+
 /* ------------------------------------------------------------------ */
 /* The converters: @in holds the whole input; on success it holds SARIF. */
 
@@ -153,6 +170,9 @@ int tallyi_native_shellcheck_json1(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_checkstyle(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_cppcheck_xml(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_clang_tidy_yaml(tallyi_input *in, tally_sarif_report *rep);
+int tallyi_native_eslint_json(tallyi_input *in, tally_sarif_report *rep);
+int tallyi_native_pylint_json(tallyi_input *in, tally_sarif_report *rep);
+int tallyi_native_codeclimate(tallyi_input *in, tally_sarif_report *rep);
 
 /*
  * Does @p (@n bytes, perhaps only the start of the input) begin as

@@ -5,7 +5,9 @@
  * its results first, as they come (SARIF lets "results" come before
  * "tool", and the reader takes either order), then the tool, whose rules
  * (deduplicated by id through a small open-addressing table) wait in a
- * buffer of their own until then. Compact JSON.
+ * buffer of their own until then. Compact JSON. A log is one run, or
+ * several when the input holds several tools' results (Code Climate's
+ * engines): tallyi_emit_run_next() closes one and opens the next.
  */
 #include <stdio.h>
 #include <string.h>
@@ -298,17 +300,28 @@ tallyi_emit_result(tallyi_emit *em, const tallyi_nres *r)
 			    "\"inconclusive\":true");
 		put(em, v, "}", 1);
 	}
+	if (r->suppressed) {
+		/* no status: accepted (SARIF 3.35.3), as a directive is */
+		puts_(em, v, ",\"suppressions\":[{\"kind\":\"inSource\"");
+		if (r->justification.p != NULL && r->justification.n != 0) {
+			puts_(em, v, ",\"justification\":");
+			put_str(em, v, r->justification);
+		}
+		put(em, v, "}]", 2);
+	}
 	put(em, v, "}", 1);
 }
 
-int
-tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
-    const char *version, const char *uri)
+/* Close the results of the run being written and write its tool (with
+ * the rules added since it began), leaving the run object open. */
+static void
+run_tool(tallyi_emit *em, tallyi_nstr name, const char *version,
+    const char *uri)
 {
 	tallyi_vec *out = &em->res;
 
 	puts_(em, out, "],\"tool\":{\"driver\":{\"name\":");
-	put_str(em, out, (tallyi_nstr){ name, strlen(name), false });
+	put_str(em, out, name);
 	if (version != NULL) {
 		puts_(em, out, ",\"version\":");
 		put_str(em, out, (tallyi_nstr){ version, strlen(version),
@@ -323,7 +336,30 @@ tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
 		put(em, out, em->rules.p, em->rules.n);
 		put(em, out, "]", 1);
 	}
-	puts_(em, out, "}}}]}\n");
+	puts_(em, out, "}}}");
+}
+
+void
+tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name, const char *uri)
+{
+	run_tool(em, name, NULL, uri);
+	puts_(em, &em->res, ",{\"results\":[");
+	/* rules belong to a run's driver: the next run lists its own */
+	em->rules.n = 0;
+	em->rule_ent.n = 0;
+	if (em->rule_tab != NULL)
+		memset(em->rule_tab, 0, em->rule_cap * sizeof(*em->rule_tab));
+	em->nres = 0;
+}
+
+static int
+finish(tallyi_emit *em, tallyi_input *in, tallyi_nstr name,
+    const char *version, const char *uri)
+{
+	tallyi_vec *out = &em->res;
+
+	run_tool(em, name, version, uri);
+	puts_(em, out, "]}\n");
 	if (!em->oom && tallyi_vec_reserve(em->mem, out, out->n +
 	    TALLYI_JSON_PADDING, 1) != TALLY_OK)
 		em->oom = true;
@@ -332,4 +368,19 @@ tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
 	tallyi_input_replace(in, out->p, out->cap, out->n);
 	*out = (tallyi_vec){ NULL, 0, 0 }; /* the input's now */
 	return TALLY_OK;
+}
+
+int
+tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
+    const char *version, const char *uri)
+{
+	return finish(em, in, (tallyi_nstr){ name, strlen(name), false },
+	    version, uri);
+}
+
+int
+tallyi_emit_finish_nstr(tallyi_emit *em, tallyi_input *in,
+    tallyi_nstr name, const char *uri)
+{
+	return finish(em, in, name, NULL, uri);
 }

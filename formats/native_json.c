@@ -1,10 +1,14 @@
 /*
  * formats/native_json.c - the JSON formats that are not SARIF: gcc's
- * -fdiagnostics-format=json and ShellCheck's json1.
+ * -fdiagnostics-format=json, ShellCheck's json1, ESLint's -f json,
+ * pylint's -f json and json2, and Code Climate issues (GitLab's code
+ * quality report).
  *
- * Both are walked with the validating scanner (json_scan.h), so every byte
+ * All are walked with the validating scanner (json_scan.h), so every byte
  * is checked whether it is used or not. Strings go to the SARIF log as they
- * are written (escapes and all): JSON in, JSON out, nothing to decode.
+ * are written (escapes and all): JSON in, JSON out, nothing to decode. The
+ * last three are arrays of flat records, read through one table-driven
+ * object reader (read_fields()) and one array walker (each_element()).
  */
 #include <stdio.h>
 #include <string.h>
@@ -153,8 +157,11 @@ walk_init(walk *w, tallyi_input *in, tally_sarif_report *rep)
 	w->path[0] = '\0';
 }
 
+/* A C string as a tallyi_nstr of bytes (not JSON text). */
+#define NSTR(lit) ((tallyi_nstr){ (lit), sizeof(lit) - 1, false })
+
 static int
-walk_finish(walk *w, tallyi_input *in, const char *tool, const char *uri)
+walk_finish(walk *w, tallyi_input *in, tallyi_nstr tool, const char *uri)
 {
 	int rc;
 
@@ -163,7 +170,7 @@ walk_finish(walk *w, tallyi_input *in, const char *tool, const char *uri)
 		tallyi_emit_free(&w->em);
 		return report(w);
 	}
-	rc = tallyi_emit_finish(&w->em, in, tool, NULL, uri);
+	rc = tallyi_emit_finish_nstr(&w->em, in, tool, uri);
 	tallyi_emit_free(&w->em);
 	if (rc != TALLY_OK)
 		tallyi_report_error(w->rep, rc, UINT64_MAX, "out of memory");
@@ -510,7 +517,7 @@ tallyi_native_gcc_json(tallyi_input *in, tally_sarif_report *rep)
 		tallyi_emit_free(&w.em);
 		return report(&w);
 	}
-	return walk_finish(&w, in, "gcc",
+	return walk_finish(&w, in, NSTR("gcc"),
 	    "https://gcc.gnu.org/onlinedocs/gcc/Diagnostic-Message-Formatting-"
 	    "Options.html");
 }
@@ -651,6 +658,622 @@ tallyi_native_shellcheck_json1(tallyi_input *in, tally_sarif_report *rep)
 		tallyi_emit_free(&w.em);
 		return report(&w);
 	}
-	return walk_finish(&w, in, "shellcheck",
+	return walk_finish(&w, in, NSTR("shellcheck"),
 	    "https://www.shellcheck.net");
+}
+
+/* ------------------------------------------------------------------ */
+/* Objects read by a table of their members                             */
+
+/*
+ * The formats below are arrays of flat records: each is read by a table
+ * of the members it takes (key, reader, destination). Members not in the
+ * table are skipped (still validated); a required one that is missing or
+ * null is an error at the object's opening brace.
+ */
+typedef struct field field;
+typedef int (*field_read)(walk *w, const char *key, void *dst);
+
+struct field {
+	const char *key;
+	field_read read;
+	void *dst;
+	bool need;   /* required: absent or null is an error */
+	bool seen;   /* out: present and not null */
+	size_t at;   /* out: the offset of its value, when seen */
+};
+
+static int
+read_str(walk *w, const char *key, void *dst)
+{
+	return get_str(w, key, dst);
+}
+
+static int
+read_uint(walk *w, const char *key, void *dst)
+{
+	return get_uint(w, key, dst);
+}
+
+/* A boolean member, or absent (null: false). */
+static int
+read_bool(walk *w, const char *key, void *dst)
+{
+	int c = tallyi_js_peek(&w->js);
+
+	*(bool *)dst = c == 't';
+	if (c != 't' && c != 'f' && c != 'n')
+		return wrong(w, key, "a boolean");
+	return skip(w);
+}
+
+/*
+ * Read the object at the scanner's position by @f (@nf members); @what
+ * names what the format always writes, for a missing member's message.
+ * *@open (when not NULL) gets the offset of its opening brace.
+ */
+static int
+read_fields(walk *w, field *f, size_t nf, const char *what, size_t *open)
+{
+	bool first = true;
+	tallyi_jstr k;
+	size_t at;
+	int rc;
+
+	for (size_t i = 0; i < nf; i++)
+		f[i].seen = false;
+	if (tallyi_js_peek(&w->js) != '{')
+		return wrong(w, "", "an object");
+	at = w->js.pos;
+	if (open != NULL)
+		*open = at;
+	(void)tallyi_js_obj_begin(&w->js, "");
+	while ((rc = tallyi_js_obj_next(&w->js, &first, &k)) == 1) {
+		size_t i;
+
+		for (i = 0; i < nf && !key_is(w, &k, f[i].key); i++)
+			;
+		if (i == nf) {
+			rc = skip(w);
+		} else {
+			f[i].seen = tallyi_js_peek(&w->js) != 'n';
+			f[i].at = w->js.pos;
+			rc = f[i].read(w, f[i].key, f[i].dst);
+		}
+		if (rc != 0)
+			return w->js.err;
+	}
+	if (rc < 0)
+		return w->js.err;
+	for (size_t i = 0; i < nf; i++)
+		if (f[i].need && !f[i].seen)
+			return tallyi_js_fail(&w->js, TALLY_EFORMAT_MISSING, at,
+			    "%s: missing \"%s\" (%s)", w->path[0] ? w->path :
+			    "the object", f[i].key, what);
+	return 0;
+}
+
+/*
+ * Call @each for every element of the array at the scanner's position,
+ * the member @key of the object the path names ("" at the top level,
+ * where @what names the input for the error message), with "[i]" on the
+ * path. Return: 0 or the error.
+ */
+static int
+each_element(walk *w, const char *key, const char *what,
+    int (*each)(walk *w, void *ctx), void *ctx)
+{
+	bool first = true;
+	size_t i = 0, mark = strlen(w->path);
+	int rc;
+
+	if (key[0] == '\0' && mark == 0) {
+		if (tallyi_js_arr_begin(&w->js, what) != 0)
+			return w->js.err;
+	} else {
+		if (tallyi_js_peek(&w->js) != '[')
+			return wrong(w, key, "an array");
+		(void)path_push(w, 0, key);
+		(void)tallyi_js_arr_begin(&w->js, key);
+	}
+	while ((rc = tallyi_js_arr_next(&w->js, &first)) == 1) {
+		size_t m2 = path_push(w, i++, NULL);
+
+		if (each(w, ctx) != 0)
+			return w->js.err;
+		if (w->em.oom)
+			return tallyi_js_fail(&w->js, TALLY_ENOMEM, UINT64_MAX,
+			    "out of memory");
+		w->path[m2] = '\0';
+	}
+	w->path[mark] = '\0';
+	return rc < 0 ? w->js.err : 0;
+}
+
+/*
+ * A whole input that is one JSON value, read by @body: UTF-8 first, then
+ * the walk, then the log is finished, its (last) run's tool named *@tool
+ * as it is then (the body may set it). Nothing of a bad input is kept.
+ */
+static int
+convert(tallyi_input *in, tally_sarif_report *rep,
+    int (*body)(walk *w, void *ctx), void *ctx, const tallyi_nstr *tool,
+    const char *uri)
+{
+	walk w;
+	int rc;
+
+	if ((rc = check_utf8(in, rep)) != TALLY_OK)
+		return rc;
+	walk_init(&w, in, rep);
+	if (body(&w, ctx) != 0 || w.js.err != 0) {
+		tallyi_emit_free(&w.em);
+		return report(&w);
+	}
+	return walk_finish(&w, in, *tool, uri);
+}
+
+/* A level by a table of (name, level) pairs; NULL: none of them. */
+static const char *
+level_of(tallyi_nstr s, const char *const (*map)[2], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nstr_is(s, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* A string value named in an error message: at most 40 bytes of it. */
+#define SHOW(s) (int)((s).n < 40 ? (s).n : 40), (s).p
+
+/* ------------------------------------------------------------------ */
+/* ESLint -f json                                                      */
+
+/*
+ * An array of files: {filePath, messages, suppressedMessages (ESLint 8
+ * and later), error and warning counts, source}. A file's messages are
+ * held until its object ends (filePath may come after them).
+ */
+typedef struct eslint_ctx {
+	tallyi_vec msgs; /* tallyi_nres of the file being read */
+	bool suppressed; /* reading suppressedMessages */
+} eslint_ctx;
+
+/* A suppression of suppressedMessages: its justification, if any. */
+static int
+eslint_suppression(walk *w, void *vctx)
+{
+	tallyi_nstr *just = vctx, j = { NULL, 0, false };
+	field f[] = {
+		{ "justification", read_str, &j, false, false, 0 },
+	};
+
+	if (read_fields(w, f, 1, "", NULL) != 0)
+		return w->js.err;
+	if (just->p == NULL || just->n == 0)
+		*just = j; /* the first that says something */
+	return 0;
+}
+
+static int
+eslint_suppressions(walk *w, const char *key, void *dst)
+{
+	if (tallyi_js_peek(&w->js) == 'n')
+		return skip(w);
+	return each_element(w, key, "", eslint_suppression, dst);
+}
+
+static int
+eslint_message(walk *w, void *vctx)
+{
+	eslint_ctx *c = vctx;
+	tallyi_nres r = { 0 }, *p;
+	uint64_t sev = 0;
+	bool fatal = false;
+	field f[] = {
+		{ "ruleId", read_str, &r.rule, false, false, 0 },
+		{ "severity", read_uint, &sev, true, false, 0 },
+		{ "message", read_str, &r.message, true, false, 0 },
+		{ "line", read_uint, &r.loc.line, false, false, 0 },
+		{ "column", read_uint, &r.loc.column, false, false, 0 },
+		{ "endLine", read_uint, &r.loc.end_line, false, false, 0 },
+		{ "endColumn", read_uint, &r.loc.end_column, false, false, 0 },
+		{ "fatal", read_bool, &fatal, false, false, 0 },
+		{ "suppressions", eslint_suppressions, &r.justification,
+		    false, false, 0 },
+	};
+
+	if (read_fields(w, f, sizeof(f) / sizeof(*f), "ESLint writes "
+	    "severity and message for every message", NULL) != 0)
+		return w->js.err;
+	/* 0 is "off": ESLint reports nothing for a rule turned off */
+	if (sev != 1 && sev != 2)
+		return tallyi_js_fail(&w->js, TALLY_EFORMAT, f[1].at,
+		    "%s.severity: expected 1 (warning) or 2 (error), found "
+		    "%llu", w->path, (unsigned long long)sev);
+	/* a fatal message (a parse error) has no rule and severity 2 */
+	r.level = sev == 2 || fatal ? "error" : "warning";
+	r.suppressed = c->suppressed;
+	if (!r.suppressed)
+		r.justification = (tallyi_nstr){ NULL, 0, false };
+	if ((p = tallyi_vec_push(w->em.mem, &c->msgs, sizeof(*p))) == NULL)
+		return tallyi_js_fail(&w->js, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory");
+	*p = r;
+	return 0;
+}
+
+static int
+eslint_messages(walk *w, const char *key, void *vctx)
+{
+	eslint_ctx *c = vctx;
+
+	c->suppressed = key[0] == 's'; /* "suppressedMessages" */
+	return each_element(w, key, "", eslint_message, c);
+}
+
+static int
+eslint_file(walk *w, void *vctx)
+{
+	eslint_ctx *c = vctx;
+	tallyi_nstr path = { NULL, 0, false };
+	field f[] = {
+		{ "filePath", read_str, &path, true, false, 0 },
+		{ "messages", eslint_messages, c, true, false, 0 },
+		{ "suppressedMessages", eslint_messages, c, false, false, 0 },
+	};
+
+	c->msgs.n = 0;
+	if (read_fields(w, f, sizeof(f) / sizeof(*f), "ESLint writes "
+	    "filePath and messages for every file", NULL) != 0)
+		return w->js.err;
+	for (size_t i = 0; i < c->msgs.n; i++) {
+		tallyi_nres *r = (tallyi_nres *)c->msgs.p + i;
+
+		r->loc.file = path;
+		tallyi_emit_result(&w->em, r);
+	}
+	return 0;
+}
+
+static int
+eslint_body(walk *w, void *ctx)
+{
+	return each_element(w, "", "ESLint JSON output", eslint_file, ctx);
+}
+
+int
+tallyi_native_eslint_json(tallyi_input *in, tally_sarif_report *rep)
+{
+	eslint_ctx c = { { NULL, 0, 0 }, false };
+	const tallyi_nstr tool = NSTR("ESLint");
+	int rc = convert(in, rep, eslint_body, &c, &tool,
+	    "https://eslint.org");
+
+	tallyi_vec_free(in->mem, &c.msgs, sizeof(tallyi_nres));
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* pylint -f json (an array) and --output-format=json2 (pylint 3)      */
+
+/* pylint's message categories as SARIF levels. */
+static const char *const pylint_levels[][2] = {
+	{ "fatal", "error" }, { "error", "error" },
+	{ "warning", "warning" },
+	{ "refactor", "note" }, { "convention", "note" }, { "info", "note" },
+};
+
+/*
+ * One message of either layout: they differ in "message-id" (json) and
+ * "messageId" (json2), and json2 adds confidence and absolutePath. The
+ * rule is the symbol (what pylint prefers, and what "# pylint:
+ * disable=" takes); the message id names the same check.
+ */
+static int
+pylint_message(walk *w, void *ctx)
+{
+	tallyi_nres r = { 0 };
+	tallyi_nstr type = { NULL, 0, false }, id = { NULL, 0, false };
+	field f[] = {
+		{ "type", read_str, &type, true, false, 0 },
+		{ "symbol", read_str, &r.rule, false, false, 0 },
+		{ "message-id", read_str, &id, false, false, 0 },
+		{ "messageId", read_str, &id, false, false, 0 },
+		{ "message", read_str, &r.message, true, false, 0 },
+		{ "path", read_str, &r.loc.file, true, false, 0 },
+		{ "line", read_uint, &r.loc.line, false, false, 0 },
+		{ "column", read_uint, &r.loc.column, false, false, 0 },
+		{ "endLine", read_uint, &r.loc.end_line, false, false, 0 },
+		{ "endColumn", read_uint, &r.loc.end_column, false, false, 0 },
+	};
+	size_t open;
+
+	(void)ctx;
+	if (read_fields(w, f, sizeof(f) / sizeof(*f), "pylint writes type, "
+	    "message and path for every message", &open) != 0)
+		return w->js.err;
+	if (r.rule.p == NULL)
+		r.rule = id;
+	if (r.rule.p == NULL)
+		return tallyi_js_fail(&w->js, TALLY_EFORMAT_MISSING, open,
+		    "%s: missing \"symbol\" (or the message id)", w->path);
+	r.level = level_of(type, pylint_levels, sizeof(pylint_levels) /
+	    sizeof(*pylint_levels));
+	if (r.level == NULL)
+		return tallyi_js_fail(&w->js, TALLY_EFORMAT, f[0].at,
+		    "%s.type: expected one of \"fatal\", \"error\", "
+		    "\"warning\", \"refactor\", \"convention\", \"info\", "
+		    "found \"%.*s\"", w->path, SHOW(type));
+	/* pylint's columns count from 0 (the AST's col_offset), its end
+	 * column too, past the last character: SARIF's count from 1 */
+	if (f[7].seen)
+		r.loc.column++;
+	if (f[9].seen)
+		r.loc.end_column++;
+	tallyi_emit_result(&w->em, &r);
+	return 0;
+}
+
+static int
+pylint_messages(walk *w, const char *key, void *ctx)
+{
+	return each_element(w, key, "", pylint_message, ctx);
+}
+
+static int
+pylint_body(walk *w, void *ctx)
+{
+	field f[] = {
+		{ "messages", pylint_messages, ctx, true, false, 0 },
+	};
+
+	if (tallyi_js_peek(&w->js) == '[')
+		return each_element(w, "", "", pylint_message, ctx);
+	if (tallyi_js_peek(&w->js) != '{')
+		return tallyi_js_obj_begin(&w->js, "pylint JSON output (an "
+		    "array, or json2's object)");
+	return read_fields(w, f, 1, "pylint's json2 output has its messages "
+	    "there", NULL);
+}
+
+int
+tallyi_native_pylint_json(tallyi_input *in, tally_sarif_report *rep)
+{
+	const tallyi_nstr tool = NSTR("pylint");
+
+	return convert(in, rep, pylint_body, NULL, &tool,
+	    "https://pylint.readthedocs.io");
+}
+
+/* ------------------------------------------------------------------ */
+/* Code Climate issues (GitLab's code quality report)                  */
+
+/*
+ * An array of issues, as tally merge -f codeclimate writes and GitLab
+ * reads. One input may hold several engines' issues (engine_name): each
+ * engine becomes a run of its own, in the order of their first issues,
+ * so the issues are held until the end of the input.
+ */
+static const char *const cc_levels[][2] = {
+	{ "blocker", "error" }, { "critical", "error" },
+	{ "major", "warning" }, { "minor", "note" }, { "info", "none" },
+};
+
+typedef struct cc_issue {
+	tallyi_nres r;
+	tallyi_nstr engine;   /* NULL: none named */
+	size_t rel, nrel;     /* its other_locations in cc_ctx.related */
+	bool done;
+} cc_issue;
+
+typedef struct cc_ctx {
+	tallyi_vec issues;    /* cc_issue */
+	tallyi_vec related;   /* tallyi_nloc */
+	tallyi_nstr tool;     /* the last run's */
+} cc_ctx;
+
+/* An object member read by a table of its own (the path names it). */
+static int
+read_nested(walk *w, const char *key, field *f, size_t nf, const char *what)
+{
+	size_t mark;
+	int rc;
+
+	if (tallyi_js_peek(&w->js) != '{')
+		return wrong(w, key, "an object");
+	mark = key[0] != '\0' ? path_push(w, 0, key) : strlen(w->path);
+	rc = read_fields(w, f, nf, what, NULL);
+	w->path[mark] = '\0';
+	return rc;
+}
+
+typedef struct cc_pos {
+	uint64_t line, column, offset;
+} cc_pos;
+
+static int
+cc_position(walk *w, const char *key, void *dst)
+{
+	field f[] = {
+		{ "line", read_uint, &((cc_pos *)dst)->line, false, false, 0 },
+		{ "column", read_uint, &((cc_pos *)dst)->column, false, false,
+		    0 },
+		{ "offset", read_uint, &((cc_pos *)dst)->offset, false, false,
+		    0 },
+	};
+
+	return read_nested(w, key, f, 3, "");
+}
+
+/* positions: {begin, end}, each a line and column or an offset. */
+static int
+cc_positions(walk *w, const char *key, void *dst)
+{
+	cc_pos *p = dst;
+	field f[] = {
+		{ "begin", cc_position, &p[0], true, false, 0 },
+		{ "end", cc_position, &p[1], false, false, 0 },
+	};
+
+	return read_nested(w, key, f, 2, "positions have a begin");
+}
+
+/* lines: {begin, end}. */
+static int
+cc_lines(walk *w, const char *key, void *dst)
+{
+	uint64_t *l = dst;
+	field f[] = {
+		{ "begin", read_uint, &l[0], true, false, 0 },
+		{ "end", read_uint, &l[1], false, false, 0 },
+	};
+
+	return read_nested(w, key, f, 2, "lines have a begin");
+}
+
+/*
+ * A location: path, and lines or positions (positions win when both are
+ * there). Both ends of a range are in it: the end column is the last
+ * character's, one before SARIF's end. An offset (in characters) is
+ * not kept: the log has its file only then.
+ */
+static int
+cc_location(walk *w, const char *key, void *dst)
+{
+	tallyi_nloc *l = dst;
+	uint64_t lines[2] = { 0, 0 };
+	cc_pos pos[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	field f[] = {
+		{ "path", read_str, &l->file, true, false, 0 },
+		{ "lines", cc_lines, lines, false, false, 0 },
+		{ "positions", cc_positions, pos, false, false, 0 },
+	};
+	size_t open;
+
+	memset(l, 0, sizeof(*l));
+	(void)tallyi_js_peek(&w->js); /* past spaces: at the brace */
+	open = w->js.pos;
+	if (read_nested(w, key, f, 3, "a location has a path") != 0)
+		return w->js.err;
+	if (!f[1].seen && !f[2].seen)
+		return tallyi_js_fail(&w->js, TALLY_EFORMAT_MISSING, open,
+		    "%s%s%s: missing \"lines\" or \"positions\" (a location "
+		    "has one)", w->path, w->path[0] && key[0] ? "." : "", key);
+	if (f[2].seen) {
+		l->line = pos[0].line;
+		l->column = pos[0].line != 0 ? pos[0].column : 0;
+		l->end_line = pos[1].line;
+		l->end_column = pos[1].line != 0 && pos[1].column != 0 ?
+		    pos[1].column + 1 : 0;
+	} else {
+		l->line = lines[0];
+		l->end_line = lines[1];
+	}
+	return 0;
+}
+
+static int
+cc_other_location(walk *w, void *vctx)
+{
+	cc_ctx *c = vctx;
+	tallyi_nloc *l = tallyi_vec_push(w->em.mem, &c->related, sizeof(*l));
+
+	if (l == NULL)
+		return tallyi_js_fail(&w->js, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory");
+	return cc_location(w, "", l);
+}
+
+static int
+cc_other_locations(walk *w, const char *key, void *vctx)
+{
+	if (tallyi_js_peek(&w->js) == 'n')
+		return skip(w);
+	return each_element(w, key, "", cc_other_location, vctx);
+}
+
+static int
+cc_issue_read(walk *w, void *vctx)
+{
+	cc_ctx *c = vctx;
+	cc_issue is = { 0 }, *p;
+	tallyi_nstr sev = { NULL, 0, false };
+	field f[] = {
+		{ "check_name", read_str, &is.r.rule, true, false, 0 },
+		{ "description", read_str, &is.r.message, true, false, 0 },
+		{ "severity", read_str, &sev, false, false, 0 },
+		{ "engine_name", read_str, &is.engine, false, false, 0 },
+		{ "location", cc_location, &is.r.loc, true, false, 0 },
+		{ "other_locations", cc_other_locations, c, false, false, 0 },
+	};
+
+	is.rel = c->related.n;
+	if (read_fields(w, f, sizeof(f) / sizeof(*f), "an issue has "
+	    "check_name, description and location", NULL) != 0)
+		return w->js.err;
+	is.nrel = c->related.n - is.rel;
+	is.r.level = "warning"; /* no severity: SARIF's default level */
+	if (f[2].seen && (is.r.level = level_of(sev, cc_levels,
+	    sizeof(cc_levels) / sizeof(*cc_levels))) == NULL)
+		return tallyi_js_fail(&w->js, TALLY_EFORMAT, f[2].at,
+		    "%s.severity: expected one of \"blocker\", \"critical\", "
+		    "\"major\", \"minor\", \"info\", found \"%.*s\"", w->path,
+		    SHOW(sev));
+	if ((p = tallyi_vec_push(w->em.mem, &c->issues, sizeof(*p))) == NULL)
+		return tallyi_js_fail(&w->js, TALLY_ENOMEM, UINT64_MAX,
+		    "out of memory");
+	*p = is;
+	return 0;
+}
+
+static bool
+same_engine(tallyi_nstr a, tallyi_nstr b)
+{
+	if (a.p == NULL || b.p == NULL)
+		return a.p == b.p;
+	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0; /* as written */
+}
+
+static int
+cc_body(walk *w, void *vctx)
+{
+	cc_ctx *c = vctx;
+	cc_issue *is;
+	size_t runs = 0;
+
+	if (each_element(w, "", "Code Climate issues", cc_issue_read, c) != 0)
+		return w->js.err;
+	is = c->issues.p;
+	/* a run per engine: quadratic in the engines, which are few */
+	for (size_t i = 0; i < c->issues.n; i++) {
+		tallyi_nstr engine = is[i].engine;
+
+		if (is[i].done)
+			continue;
+		if (runs++ != 0)
+			tallyi_emit_run_next(&w->em, c->tool, NULL);
+		c->tool = engine.p != NULL ? engine : NSTR("codeclimate");
+		for (size_t k = i; k < c->issues.n; k++) {
+			if (is[k].done || !same_engine(is[k].engine, engine))
+				continue;
+			is[k].done = true;
+			is[k].r.related = (tallyi_nloc *)c->related.p +
+			    is[k].rel;
+			is[k].r.nrelated = is[k].nrel;
+			tallyi_emit_result(&w->em, &is[k].r);
+		}
+	}
+	return 0;
+}
+
+int
+tallyi_native_codeclimate(tallyi_input *in, tally_sarif_report *rep)
+{
+	cc_ctx c = { { NULL, 0, 0 }, { NULL, 0, 0 }, NSTR("codeclimate") };
+	int rc = convert(in, rep, cc_body, &c, &c.tool, NULL);
+
+	tallyi_vec_free(in->mem, &c.issues, sizeof(cc_issue));
+	tallyi_vec_free(in->mem, &c.related, sizeof(tallyi_nloc));
+	return rc;
 }

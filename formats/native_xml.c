@@ -215,7 +215,7 @@ cs_start(void *ud, const XML_Char *name, const XML_Char **a)
 		if (!attr_uint(x, a, "line", &r.loc.line) ||
 		    !attr_uint(x, a, "column", &r.loc.column))
 			return;
-		if (src != NULL && x->tool[0] == '\0') {
+		if (src != NULL && src[0] != '\0' && x->tool[0] == '\0') {
 			size_t k;
 
 			for (k = 0; k < sizeof(cs_tools) / sizeof(*cs_tools);

@@ -455,7 +455,10 @@ run_native(const tally_allocator *a, digest *d)
 		DATA "/formats/cppcheck/zlib-examples.xml",
 		DATA "/formats/shellcheck/perf-tests.checkstyle.xml",
 		DATA "/formats/shellcheck/perf-tests.json1.json",
-		DATA "/formats/clang-tidy/zlib-examples.yaml.gz", NULL };
+		DATA "/formats/clang-tidy/zlib-examples.yaml.gz",
+		DATA "/formats/eslint/sphinxdoc.json",
+		DATA "/formats/pylint/stdlib.json2.json",
+		DATA "/formats/codeclimate/sphinxdoc.eslint-gitlab.json", NULL };
 	int rc;
 	tally_engine *e = engine_with(a, &rc);
 

@@ -73,9 +73,10 @@
  * Other formats (since 0.7.0): an input that is gzip- or zstd-compressed
  * (by magic number) is decompressed first; one in a native format (told
  * by content, or named by tally_sarif_options.input_format: "gcc-json",
- * "shellcheck-json1", "checkstyle", "cppcheck-xml", "clang-tidy-yaml") is
- * converted into a SARIF 2.1.0 log of one run, which is then read by the
- * definitions above.
+ * "shellcheck-json1", "checkstyle", "cppcheck-xml", "clang-tidy-yaml",
+ * "eslint-json", "pylint-json", "codeclimate") is converted into a SARIF
+ * 2.1.0 log of one run (a run per engine for "codeclimate"), which is
+ * then read by the definitions above.
  * The mapping of each format's fields is the table in README.md, "Other
  * formats". A converter validates its whole input (syntax, the types of
  * what it reads, UTF-8) and reports errors like the SARIF reader. Every
