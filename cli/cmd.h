@@ -9,5 +9,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif /* TALLY_CLI_CMD_H */

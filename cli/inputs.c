@@ -246,3 +246,23 @@ inputs_free(inputs *in)
 	free(in->rep);
 	in->rep = NULL;
 }
+
+static int
+read_into_part(void *arg, const char *path, const tally_sarif_options *so,
+    tally_sarif_report *rep)
+{
+	return tally_part_add_file(arg, path, so, rep);
+}
+
+int
+inputs_pack(inputs *in, const cli_opts *o, const char *cmd, tally_part **p)
+{
+	int rc = tally_part_create(p, NULL);
+
+	if (rc != TALLY_OK) {
+		*p = NULL;
+		out_error("%s: %s", cmd, tally_strerror(rc));
+		return EXIT_USAGE;
+	}
+	return inputs_read(in, o, NULL, NULL, read_into_part, *p);
+}

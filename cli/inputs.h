@@ -49,6 +49,14 @@ typedef struct inputs {
 int inputs_read(inputs *in, const cli_opts *o, tally_engine *live,
     const tally_sarif_options *so, inputs_reader *read, void *arg);
 
+/*
+ * inputs_read() into a new part (tally/part.h) of every good input, in
+ * *@p (NULL when it could not be made: said on stderr, EXIT_USAGE). @cmd
+ * names the command in errors.
+ */
+int inputs_pack(inputs *in, const cli_opts *o, const char *cmd,
+    tally_part **p);
+
 /* Free what inputs_read() allocated (a zeroed @in is fine). */
 void inputs_free(inputs *in);
 

@@ -23,6 +23,10 @@ static const char usage[] =
 "            unchanged, updated, absent)\n"
 "  check     say what GitHub code scanning would reject or mishandle\n"
 "            in a SARIF log\n"
+"  pack      reduce logs to a part: unique results with their counts,\n"
+"            that every command reads like a log and that add up exactly\n"
+"  export    write unique results as rows for ClickHouse, or insert them\n"
+"            over its HTTP interface\n"
 "  help      show help for a command (tally help summary)\n"
 "\n"
 "Options:\n"
@@ -47,6 +51,8 @@ static const struct command {
 	{ "merge", cmd_merge },
 	{ "diff", cmd_diff },
 	{ "check", cmd_check },
+	{ "pack", cmd_pack },
+	{ "export", cmd_export },
 };
 
 /* The command named @name, or NULL after saying there is none. */

@@ -21,6 +21,7 @@ typedef enum cli_format {
 	CLI_FORMAT_JUNIT_FILES,
 	CLI_FORMAT_CSV,
 	CLI_FORMAT_HTML,
+	CLI_FORMAT_CLICKHOUSE,
 	CLI_FORMAT_COUNT
 } cli_format;
 
@@ -53,6 +54,9 @@ typedef enum cli_opt {
 	OPT_NEW_ONLY,    /* --new-only */
 	OPT_GITHUB,      /* --github */
 	OPT_KEEP_SUPPRESSED, /* --keep-suppressed (with --github) */
+	OPT_CLICKHOUSE_URL, /* --clickhouse-url URL */
+	OPT_TABLE,       /* --table NAME */
+	OPT_SOURCE,      /* --source LABEL */
 	OPT_COUNT
 } cli_opt;
 
@@ -94,6 +98,9 @@ typedef struct cli_opts {
 	bool verbose;
 	uint64_t max_input_bytes; /* 0: the reader's default */
 	const char *input_format; /* NULL: by content */
+	const char *clickhouse_url; /* NULL */
+	const char *table;    /* NULL */
+	const char *source;   /* NULL */
 	char **files;         /* the operands, after the options */
 	size_t nfiles;
 } cli_opts;

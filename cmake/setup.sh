@@ -6,15 +6,18 @@
 # packages are missing and installs only those (one `apt-get update`, then
 # one `apt-get install -y`). Run as root, or with sudo available.
 # chromium-headless-shell is for the tests only: html_test renders
-# summary's HTML in it (and is skipped without it).
+# summary's HTML in it (and is skipped without it); so is clickhouse-server
+# (cluster_test starts two on loopback) and the python3 packages
+# (the binding's pytest suite, its venv install, its NumPy buffers).
 set -eu
 
 pkgs="build-essential cmake ninja-build pkg-config git
 clang libclang-rt-14-dev
 liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
 libsimdjson-dev libxxhash-dev libtbb-dev python3 python3-yaml
-libexpat1-dev libyaml-dev zlib1g-dev libzstd-dev zstd
-chromium-headless-shell"
+libexpat1-dev libyaml-dev zlib1g-dev libzstd-dev zstd libcurl4-openssl-dev
+chromium-headless-shell clickhouse-server clickhouse-client
+python3-cffi python3-numpy python3-pytest python3-venv python3-pip"
 [ $# -gt 0 ] && pkgs="$*"
 
 missing=""

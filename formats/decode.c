@@ -24,6 +24,7 @@ static const char *const names[TALLYI_FMT_COUNT] = {
 	[TALLYI_FMT_ESLINT_JSON] = "eslint-json",
 	[TALLYI_FMT_PYLINT_JSON] = "pylint-json",
 	[TALLYI_FMT_CODECLIMATE] = "codeclimate",
+	[TALLYI_FMT_PART] = "tally-part",
 };
 
 const char *
@@ -228,8 +229,11 @@ tallyi_format_sniff(const char *p, size_t n)
 	unsigned f;
 	bool whole;
 	char narrow[4096];
-	size_t nn = utf16_narrow(p, n, narrow, sizeof(narrow));
+	size_t nn;
 
+	if (tallyi_part_magic(p, n))
+		return TALLYI_FMT_PART;
+	nn = utf16_narrow(p, n, narrow, sizeof(narrow));
 	if (nn != 0) { /* UTF-16: XML is the one such format */
 		p = narrow;
 		n = nn;
@@ -509,6 +513,9 @@ tallyi_input_decode(tallyi_input *in, tallyi_format fmt, uint64_t max,
 	case TALLYI_FMT_CODECLIMATE:
 		rc = tallyi_native_codeclimate(in, rep);
 		break;
+	case TALLYI_FMT_PART:
+		rc = tallyi_native_part(in, max, rep);
+		break;
 	default:
 		rc = TALLY_OK;
 	}
@@ -529,7 +536,7 @@ tallyi_opt_format(const tally_sarif_options *opt, tallyi_format *f,
 	tallyi_report_error(rep, TALLY_EINVAL, UINT64_MAX, "unknown input "
 	    "format \"%.40s\" (auto, sarif, gcc-json, shellcheck-json1, "
 	    "checkstyle, cppcheck-xml, clang-tidy-yaml, eslint-json, "
-	    "pylint-json, codeclimate)", name);
+	    "pylint-json, codeclimate, tally-part)", name);
 	return TALLY_EINVAL;
 }
 

@@ -34,6 +34,7 @@ typedef enum tallyi_format {
 	TALLYI_FMT_ESLINT_JSON,
 	TALLYI_FMT_PYLINT_JSON,
 	TALLYI_FMT_CODECLIMATE,
+	TALLYI_FMT_PART,
 	TALLYI_FMT_COUNT
 } tallyi_format;
 
@@ -113,6 +114,9 @@ typedef struct tallyi_nres {
 	bool inconclusive;         /* properties.inconclusive (cppcheck) */
 	bool suppressed;           /* suppressed in the source (ESLint) */
 	tallyi_nstr justification; /* the suppression's, when suppressed */
+	const char *supp_status;   /* else an external suppression of this
+				      status ("accepted", ...), or NULL */
+	const char *baseline;      /* baselineState, or NULL */
 } tallyi_nres;
 
 typedef struct tallyi_emit {
@@ -151,16 +155,18 @@ int tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
     const char *version, const char *uri);
 
 /*
- * For an input of several tools' results (codeclimate's engine_name):
- * end the run so far as one of the tool @name (information URI @uri when
- * not NULL) and start the next; its rules start afresh. Results added
- * before the first call belong to the first run.
+ * For an input of several tools' results (codeclimate's engine_name, a
+ * part's tools): end the run so far as one of the tool @name (@version
+ * and information URI @uri when not NULL) and start the next; its rules
+ * start afresh. Results added before the first call belong to the first
+ * run.
  */
-void tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name, const char *uri);
+void tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name,
+    tallyi_nstr version, const char *uri);
 
-/* tallyi_emit_finish() with the last run's tool named by a tallyi_nstr. */
-int tallyi_emit_finish_nstr(tallyi_emit *em, tallyi_input *in,
-    tallyi_nstr name, const char *uri);
+/* tallyi_emit_finish() with the last run's tool named by tallyi_nstrs. */
+int tallyi_emit_finish_tool(tallyi_emit *em, tallyi_input *in,
+    tallyi_nstr name, tallyi_nstr version, const char *uri);
 
 /* ------------------------------------------------------------------ */
 /* The converters: @in holds the whole input; on success it holds SARIF. */
@@ -173,6 +179,13 @@ int tallyi_native_clang_tidy_yaml(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_eslint_json(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_pylint_json(tallyi_input *in, tally_sarif_report *rep);
 int tallyi_native_codeclimate(tallyi_input *in, tally_sarif_report *rep);
+
+/* A tally part (part.c); @max bounds its body and the log written. */
+int tallyi_native_part(tallyi_input *in, uint64_t max,
+    tally_sarif_report *rep);
+
+/* Do the @n bytes at @p begin with a part's magic number? */
+bool tallyi_part_magic(const char *p, size_t n);
 
 /*
  * Does @p (@n bytes, perhaps only the start of the input) begin as

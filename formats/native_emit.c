@@ -308,6 +308,16 @@ tallyi_emit_result(tallyi_emit *em, const tallyi_nres *r)
 			put_str(em, v, r->justification);
 		}
 		put(em, v, "}]", 2);
+	} else if (r->supp_status != NULL) {
+		puts_(em, v, ",\"suppressions\":[{\"kind\":\"external\","
+		    "\"status\":\"");
+		puts_(em, v, r->supp_status);
+		puts_(em, v, "\"}]");
+	}
+	if (r->baseline != NULL) {
+		puts_(em, v, ",\"baselineState\":\"");
+		puts_(em, v, r->baseline);
+		put(em, v, "\"", 1);
 	}
 	put(em, v, "}", 1);
 }
@@ -315,17 +325,16 @@ tallyi_emit_result(tallyi_emit *em, const tallyi_nres *r)
 /* Close the results of the run being written and write its tool (with
  * the rules added since it began), leaving the run object open. */
 static void
-run_tool(tallyi_emit *em, tallyi_nstr name, const char *version,
+run_tool(tallyi_emit *em, tallyi_nstr name, tallyi_nstr version,
     const char *uri)
 {
 	tallyi_vec *out = &em->res;
 
 	puts_(em, out, "],\"tool\":{\"driver\":{\"name\":");
 	put_str(em, out, name);
-	if (version != NULL) {
+	if (version.p != NULL) {
 		puts_(em, out, ",\"version\":");
-		put_str(em, out, (tallyi_nstr){ version, strlen(version),
-		    false });
+		put_str(em, out, version);
 	}
 	if (uri != NULL) {
 		puts_(em, out, ",\"informationUri\":");
@@ -340,9 +349,10 @@ run_tool(tallyi_emit *em, tallyi_nstr name, const char *version,
 }
 
 void
-tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name, const char *uri)
+tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name, tallyi_nstr version,
+    const char *uri)
 {
-	run_tool(em, name, NULL, uri);
+	run_tool(em, name, version, uri);
 	puts_(em, &em->res, ",{\"results\":[");
 	/* rules belong to a run's driver: the next run lists its own */
 	em->rules.n = 0;
@@ -354,7 +364,7 @@ tallyi_emit_run_next(tallyi_emit *em, tallyi_nstr name, const char *uri)
 
 static int
 finish(tallyi_emit *em, tallyi_input *in, tallyi_nstr name,
-    const char *version, const char *uri)
+    tallyi_nstr version, const char *uri)
 {
 	tallyi_vec *out = &em->res;
 
@@ -375,12 +385,13 @@ tallyi_emit_finish(tallyi_emit *em, tallyi_input *in, const char *name,
     const char *version, const char *uri)
 {
 	return finish(em, in, (tallyi_nstr){ name, strlen(name), false },
-	    version, uri);
+	    (tallyi_nstr){ version, version != NULL ? strlen(version) : 0,
+	    false }, uri);
 }
 
 int
-tallyi_emit_finish_nstr(tallyi_emit *em, tallyi_input *in,
-    tallyi_nstr name, const char *uri)
+tallyi_emit_finish_tool(tallyi_emit *em, tallyi_input *in,
+    tallyi_nstr name, tallyi_nstr version, const char *uri)
 {
-	return finish(em, in, name, NULL, uri);
+	return finish(em, in, name, version, uri);
 }

@@ -170,7 +170,8 @@ walk_finish(walk *w, tallyi_input *in, tallyi_nstr tool, const char *uri)
 		tallyi_emit_free(&w->em);
 		return report(w);
 	}
-	rc = tallyi_emit_finish_nstr(&w->em, in, tool, uri);
+	rc = tallyi_emit_finish_tool(&w->em, in, tool,
+	    (tallyi_nstr){ NULL, 0, false }, uri);
 	tallyi_emit_free(&w->em);
 	if (rc != TALLY_OK)
 		tallyi_report_error(w->rep, rc, UINT64_MAX, "out of memory");
@@ -1252,7 +1253,8 @@ cc_body(walk *w, void *vctx)
 		if (is[i].done)
 			continue;
 		if (runs++ != 0)
-			tallyi_emit_run_next(&w->em, c->tool, NULL);
+			tallyi_emit_run_next(&w->em, c->tool,
+			    (tallyi_nstr){ NULL, 0, false }, NULL);
 		c->tool = engine.p != NULL ? engine : NSTR("codeclimate");
 		for (size_t k = i; k < c->issues.n; k++) {
 			if (is[k].done || !same_engine(is[k].engine, engine))

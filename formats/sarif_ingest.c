@@ -44,6 +44,8 @@ typedef struct engine_sink {
 	uint64_t nwarned;
 	void (*warning)(void *arg, uint64_t offset, const char *message);
 	void *warning_arg;        /* the caller's: warnings go on to it */
+	struct tally_part *part;  /* stage for this part instead, or NULL */
+	tallyi_vec pstaged;       /* tallyi_part_ent */
 } engine_sink;
 
 int
@@ -79,6 +81,23 @@ es_hold(engine_sink *es)
 	return TALLY_OK;
 }
 
+/* A part's sink: each result with its states, submitted to nothing. */
+static int
+part_stage(engine_sink *es, const tallyi_sarif_run *run)
+{
+	tallyi_part_ent *x;
+
+	if (tallyi_vec_reserve(es->mem, &es->pstaged, es->pstaged.n +
+	    run->nres, sizeof(*x)) != TALLY_OK)
+		return TALLY_ENOMEM;
+	x = (tallyi_part_ent *)es->pstaged.p + es->pstaged.n;
+	for (size_t k = 0; k < run->nres; k++)
+		x[k] = (tallyi_part_ent){ run->res[k].v, run->res[k].supp,
+			run->res[k].baseline, 1 };
+	es->pstaged.n += run->nres;
+	return TALLY_OK;
+}
+
 static int
 es_run(void *ctx, const tallyi_sarif_run *run)
 {
@@ -92,6 +111,8 @@ es_run(void *ctx, const tallyi_sarif_run *run)
 			return rc;
 	}
 
+	if (es->part != NULL)
+		return part_stage(es, run);
 	if (es->want_states && tallyi_states_stage_run(es->mem, &es->staged, run,
 	    tallyi_sink_lookup, ctx) != TALLY_OK)
 		return TALLY_ENOMEM;
@@ -131,6 +152,8 @@ es_commit(engine_sink *es)
 	tally_batch **held;
 	int rc = TALLY_OK;
 
+	if (es->part != NULL)
+		return tallyi_part_commit(es->part, &es->pstaged);
 	if (es->cur != NULL && (rc = es_hold(es)) != TALLY_OK)
 		return rc;
 	held = es->held.p;
@@ -159,6 +182,7 @@ es_drop(engine_sink *es)
 	tallyi_vec_free(es->mem, &es->kept, sizeof(tally_violation));
 	tallyi_vec_free(es->mem, &es->staged, sizeof(tallyi_state_ent));
 	tallyi_vec_free(es->mem, &es->warned, 1);
+	tallyi_vec_free(es->mem, &es->pstaged, sizeof(tallyi_part_ent));
 	tallyi_corr_stage_free(es->corr, &es->stage);
 	memset(es, 0, sizeof(*es));
 }
@@ -500,8 +524,8 @@ options_copy(tally_sarif_options *ro, const tally_sarif_options *opt)
 }
 
 static int
-read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
-    tally_sarif_report *rep)
+read_into(tally_engine *e, struct tally_part *part, tallyi_input *in,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
 {
 	struct tally_corr *corr = tallyi_opt_corr(opt);
 	tally_sarif_states *states = TALLYI_OPT(opt, states, NULL);
@@ -513,7 +537,8 @@ read_into(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 		.keep = cache != NULL, .states = states,
 		.want_states = states != NULL || cache != NULL,
 		.warning = TALLYI_OPT(opt, warning, NULL),
-		.warning_arg = TALLYI_OPT(opt, warning_arg, NULL) };
+		.warning_arg = TALLYI_OPT(opt, warning_arg, NULL),
+		.part = part };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
 		tallyi_sink_lookup, es_run, &es, corr != NULL };
 	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
@@ -598,8 +623,8 @@ relay_progress(void *arg, uint64_t done, uint64_t total)
  * itself from a truncated one.
  */
 static int
-read_window(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
-    tally_sarif_report *rep)
+read_window(tally_engine *e, struct tally_part *part, tallyi_input *in,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
 {
 	void (*warning)(void *arg, uint64_t offset, const char *message) =
 	    TALLYI_OPT(opt, warning, NULL);
@@ -622,13 +647,13 @@ read_window(tally_engine *e, tallyi_input *in, const tally_sarif_options *opt,
 		ro.warning = relay_warning;
 		ro.warning_arg = &rl;
 	}
-	rc = read_into(e, in, &ro, rep);
+	rc = read_into(e, part, in, &ro, rep);
 	if (tallyi_window_retry(rc)) {
 		tallyi_report_init(rep);
 		ro.warning = warning;
 		ro.warning_arg = warning_arg;
 		if ((rc = tallyi_input_rewind_whole(in, rep)) == TALLY_OK)
-			rc = read_into(e, in, &ro, rep);
+			rc = read_into(e, part, in, &ro, rep);
 	} else {
 		for (size_t k = 0; k < rl.n; k++)
 			warning(warning_arg, rl.w[k].offset, rl.w[k].text);
@@ -650,8 +675,9 @@ tallyi_report_init(tally_sarif_report *rep)
  * caller's @len bytes at @buf. @args_ok: the caller's own arguments held.
  */
 static int
-read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
-    size_t len, const tally_sarif_options *opt, tally_sarif_report *rep)
+read_one(tally_engine *e, struct tally_part *part, bool args_ok,
+    const char *path, const void *buf, size_t len,
+    const tally_sarif_options *opt, tally_sarif_report *rep)
 {
 	tally_sarif_report local;
 	tallyi_input in;
@@ -708,8 +734,8 @@ read_one(tally_engine *e, bool args_ok, const char *path, const void *buf,
 	    (rc = tallyi_input_decode(&in, fmt, max, rep)) != TALLY_OK)
 		tallyi_input_close(&in);
 	else if (rc == TALLY_OK) {
-		rc = in.fd >= 0 ? read_window(e, &in, opt, rep) :
-		    read_into(e, &in, opt, rep);
+		rc = in.fd >= 0 ? read_window(e, part, &in, opt, rep) :
+		    read_into(e, part, &in, opt, rep);
 		tallyi_input_close(&in); /* nothing to free for a wrapped one */
 	}
 	tallyi_mem_fini(&mem);
@@ -720,12 +746,35 @@ int
 tally_sarif_read_file(tally_engine *e, const char *path,
     const tally_sarif_options *opt, tally_sarif_report *rep)
 {
-	return read_one(e, path != NULL, path, NULL, 0, opt, rep);
+	return read_one(e, NULL, path != NULL, path, NULL, 0, opt, rep);
 }
 
 int
 tally_sarif_read_buffer(tally_engine *e, const void *buf, size_t len,
     const tally_sarif_options *opt, tally_sarif_report *rep)
 {
-	return read_one(e, buf != NULL || len == 0, NULL, buf, len, opt, rep);
+	return read_one(e, NULL, buf != NULL || len == 0, NULL, buf, len, opt,
+	    rep);
+}
+
+/*
+ * A part takes what the reader gives, nothing the engine's options add:
+ * correlation, the cache and states are not used.
+ */
+int
+tallyi_read_part(struct tally_part *p, tally_engine *e, const char *path,
+    const void *buf, size_t len, const tally_sarif_options *opt,
+    tally_sarif_report *rep)
+{
+	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
+
+	if (opt != NULL && tallyi_check_options(opt) == TALLY_OK) {
+		options_copy(&ro, opt);
+		ro.corr = NULL;
+		ro.cache = NULL;
+		ro.states = NULL;
+		opt = &ro;
+	}
+	return read_one(e, p, path != NULL || buf != NULL || len == 0, path,
+	    buf, len, opt, rep);
 }

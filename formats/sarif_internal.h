@@ -583,6 +583,32 @@ int tallyi_states_stage_run(const struct tallyi_mem *mem, tallyi_vec *st,
 int tallyi_states_commit(tally_sarif_states *s, const tallyi_vec *st);
 
 /* ------------------------------------------------------------------ */
+/* Parts (part.c)                                                       */
+
+/* A result staged for a part: what the part keeps of it. */
+typedef struct tallyi_part_ent {
+	tally_violation v;
+	uint8_t supp;     /* TALLYI_SUPP_* */
+	uint8_t baseline; /* a tally_baseline + 1; 0 when absent */
+	uint64_t count;
+} tallyi_part_ent;
+
+struct tally_part;
+
+/* Add the staged results (tallyi_part_ent) of one good input, whole. */
+int tallyi_part_commit(struct tally_part *p, const tallyi_vec *staged);
+
+/*
+ * Read one input (the file @path, or @len bytes at @buf when @path is
+ * NULL) into part @p, whose strings engine is @e: as
+ * tally_sarif_read_file(), but the results are staged for the part, not
+ * submitted.
+ */
+int tallyi_read_part(struct tally_part *p, tally_engine *e, const char *path,
+    const void *buf, size_t len, const tally_sarif_options *opt,
+    tally_sarif_report *rep);
+
+/* ------------------------------------------------------------------ */
 /* Correlation (correlate.c)                                           */
 
 struct tally_corr;

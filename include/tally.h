@@ -32,5 +32,6 @@
 #include "tally/linehash.h"
 #include "tally/corr.h"
 #include "tally/results.h"
+#include "tally/part.h"
 
 #endif /* TALLY_H */

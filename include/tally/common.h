@@ -24,12 +24,12 @@ extern "C" {
  * there since 0.2.0, its first release; one added later says "(since X.Y)".
  */
 #define TALLY_VERSION_MAJOR 0
-#define TALLY_VERSION_MINOR 7
+#define TALLY_VERSION_MINOR 8
 #define TALLY_VERSION_PATCH 0
-#define TALLY_VERSION_STRING "0.7.0"
+#define TALLY_VERSION_STRING "0.8.0"
 
 /**
- * tally_version() - the library's version string, e.g. "0.7.0".
+ * tally_version() - the library's version string, e.g. "0.8.0".
  *
  * Return: a static string; never NULL, never freed.
  * Threads: any thread, any time.

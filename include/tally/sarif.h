@@ -74,8 +74,9 @@
  * (by magic number) is decompressed first; one in a native format (told
  * by content, or named by tally_sarif_options.input_format: "gcc-json",
  * "shellcheck-json1", "checkstyle", "cppcheck-xml", "clang-tidy-yaml",
- * "eslint-json", "pylint-json", "codeclimate") is converted into a SARIF
- * 2.1.0 log of one run (a run per engine for "codeclimate"), which is
+ * "eslint-json", "pylint-json", "codeclimate", and since 0.8.0
+ * "tally-part": tally/part.h) is converted into a SARIF 2.1.0 log of one
+ * run (a run per engine for "codeclimate", per tool for a part), which is
  * then read by the definitions above.
  * The mapping of each format's fields is the table in README.md, "Other
  * formats". A converter validates its whole input (syntax, the types of

@@ -1,0 +1,400 @@
+/*
+ * cli/cmd_export.c - `tally export`: the unique results of the inputs as
+ * rows for ClickHouse, written out or inserted over its HTTP interface.
+ *
+ * The inputs are reduced to a part first (tally/part.h): each unique
+ * result once, with its count and states, and its 128-bit key. The rows
+ * are JSONEachRow: ClickHouse reads them by column name, so a table may
+ * add columns or order them as it likes, and a person can read and
+ * replay a batch with curl. (RowBinary would save the server its JSON
+ * parsing, and tie every batch to one column list and order.)
+ *
+ * Inserting: batches of at most BATCH_ROWS rows, each POSTed as
+ * "INSERT INTO T FORMAT JSONEachRow"; a batch that fails for the network
+ * or a server error (5xx) is sent again, up to RETRIES times, waiting
+ * longer each time. Sending a batch twice never counts twice: the
+ * table's engine collapses rows with equal (source, key), and the
+ * queries count distinct keys (clickhouse/schema.sql). A refusal (4xx: no
+ * such table, a column it lacks) is not retried: it is said, with the
+ * server's answer, and the command fails.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "cli/cmd.h"
+#include "cli/inputs.h"
+#include "cli/opts.h"
+#include "cli/out.h"
+
+#define BATCH_ROWS 100000
+#define RETRIES 5
+
+static const char help[] =
+"Usage: tally export [OPTION]... FILE...\n"
+"\n"
+"Write the unique results of the inputs (logs in any format the readers\n"
+"take, parts from 'tally pack' too) as rows for a ClickHouse table, one\n"
+"JSON object a line (JSONEachRow), to standard output or -o FILE; or,\n"
+"with --clickhouse-url, insert them over ClickHouse's HTTP interface in\n"
+"batches of 100,000 rows, a batch that fails for the network or a\n"
+"server error sent again (up to 5 times): rows with equal source and key\n"
+"collapse in the table of clickhouse/schema.sql, so a batch sent twice\n"
+"never counts twice.\n"
+"Columns: key (32 hex digits: the result's 128-bit key, the same in\n"
+"every process), source, tool, tool_version, rule, file, line, column,\n"
+"offset, level, message, suppressed (1: suppressed in its source),\n"
+"suppression (accepted, underReview, rejected or \"\"), baseline (new,\n"
+"unchanged, updated, absent or \"\"), count (how many times the inputs\n"
+"held it). An input that cannot be read is reported on stderr and left\n"
+"out; the others are still exported (exit 2).\n"
+"\n"
+"Options:\n"
+"  -f, --format FMT    clickhouse (the default and only one: JSONEachRow)\n"
+"  -o, --output FILE   write the rows to FILE (default '-': standard\n"
+"                      output); not with --clickhouse-url\n"
+"      --clickhouse-url URL\n"
+"                      insert into the server at URL (its HTTP interface:\n"
+"                      http://host:8123/; user and password as\n"
+"                      http://user:pass@host:8123/)\n"
+"      --table NAME    the table to insert into (default tally_results:\n"
+"                      the Distributed table of clickhouse/schema.sql)\n"
+"      --source LABEL  the rows' source: what ran, as repository@commit/job\n"
+"                      or any label (default \"\"); summaries select sources\n"
+"      --progress      always show progress on stderr\n"
+"      --no-progress   never show progress (default: shown when stderr is a\n"
+"                      terminal and the inputs exceed 64 MiB)\n"
+"      --include-suppressed\n"
+"                      read suppressed results as active ones\n"
+"      --input-format NAME\n"
+"                      read every input as NAME: sarif, gcc-json,\n"
+"                      shellcheck-json1, checkstyle, cppcheck-xml,\n"
+"                      clang-tidy-yaml, eslint-json, pylint-json,\n"
+"                      codeclimate, tally-part (default: auto, told by\n"
+"                      content; gzip and zstd are undone first)\n"
+"      --max-input-bytes N\n"
+"                      refuse an input over N bytes (512M, 4G; default 4G)\n"
+"  -v, --verbose       print each input's warnings on stderr\n"
+"      --stats         print rows, time and rows/s on stderr\n"
+"  -h, --help          show this help and exit\n"
+"\n"
+"Exit status: 0 success, 2 usage, input or output error, or an insert\n"
+"that failed (the batches before it are in the table; running the same\n"
+"export again is safe).\n";
+
+static const char *const formats[] = { "clickhouse", NULL };
+
+static const cli_cmd export_cmd = {
+	.name = "export",
+	.help = help,
+	.opts = OPT(OPT_HELP) | OPT(OPT_FORMAT) | OPT(OPT_OUTPUT) |
+	    OPT(OPT_CLICKHOUSE_URL) | OPT(OPT_TABLE) | OPT(OPT_SOURCE) |
+	    OPTS_PROGRESS | OPT(OPT_STATS) | OPTS_READ,
+	.formats = formats,
+};
+
+/* A table name the INSERT may hold as it is: [A-Za-z0-9_.]+. */
+static bool
+table_ok(const char *t)
+{
+	if (*t == '\0')
+		return false;
+	for (; *t != '\0'; t++)
+		if (!isalnum((unsigned char)*t) && *t != '_' && *t != '.')
+			return false;
+	return true;
+}
+
+static int
+export_args(cli_opts *o, int argc, char **argv)
+{
+	int rc = cli_parse(&export_cmd, argc, argv, o);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->nfiles == 0) {
+		out_error("export: no input files (try 'tally export --help')");
+		return EXIT_USAGE;
+	}
+	if (o->clickhouse_url != NULL && o->output != NULL) {
+		out_error("export: --clickhouse-url inserts the rows; -o writes "
+		    "them: give one");
+		return EXIT_USAGE;
+	}
+	if (o->clickhouse_url == NULL && o->table != NULL) {
+		out_error("export: --table goes with --clickhouse-url");
+		return EXIT_USAGE;
+	}
+	if (o->table == NULL)
+		o->table = "tally_results";
+	if (!table_ok(o->table)) {
+		out_error("export: --table '%s': letters, digits, '_' and '.' "
+		    "only", o->table);
+		return EXIT_USAGE;
+	}
+	if (o->source == NULL)
+		o->source = "";
+	return EXIT_OK;
+}
+
+static void
+field_str(FILE *f, const char *name, const char *s, size_t n)
+{
+	fprintf(f, ",\"%s\":", name);
+	out_json_str(f, s != NULL ? s : "", s != NULL ? n : 0);
+}
+
+/* Row @r as one line of JSONEachRow. */
+static void
+row_write(FILE *f, const tally_part_row *r, const char *source)
+{
+	static const char *const levels[] = { "none", "note", "warning",
+		"error" };
+
+	fprintf(f, "{\"key\":\"%016llx%016llx\"",
+	    (unsigned long long)r->key_hi, (unsigned long long)r->key_lo);
+	field_str(f, "source", source, strlen(source));
+	field_str(f, "tool", r->tool, r->tool_len);
+	field_str(f, "tool_version", r->tool_version, r->tool_version_len);
+	field_str(f, "rule", r->rule, r->rule_len);
+	field_str(f, "file", r->file, r->file_len);
+	fprintf(f, ",\"line\":%u,\"column\":%u,\"offset\":%llu,"
+	    "\"level\":\"%s\"", (unsigned)r->line, (unsigned)r->column,
+	    (unsigned long long)r->offset, levels[r->level & 3]);
+	field_str(f, "message", r->message, r->message_len);
+	fprintf(f, ",\"suppressed\":%u,\"suppression\":\"%s\","
+	    "\"baseline\":\"%s\",\"count\":%llu}\n",
+	    (unsigned)(r->flags & TALLY_VIOLATION_SUPPRESSED),
+	    r->suppression < 0 ? "" :
+	    tally_sarif_suppression_name((tally_suppression)r->suppression),
+	    r->baseline < 0 ? "" :
+	    tally_sarif_baseline_name((tally_baseline)r->baseline),
+	    (unsigned long long)r->count);
+}
+
+/* ---- inserting over HTTP ---------------------------------------------- */
+
+typedef struct answer {
+	char text[512]; /* the start of the server's answer */
+	size_t n;
+} answer;
+
+static size_t
+answer_keep(char *p, size_t size, size_t n, void *arg)
+{
+	answer *a = arg;
+	size_t len = size * n, room = sizeof(a->text) - 1 - a->n;
+
+	memcpy(a->text + a->n, p, len < room ? len : room);
+	a->n += len < room ? len : room;
+	a->text[a->n] = '\0';
+	return len;
+}
+
+typedef struct inserter {
+	CURL *curl;
+	char *url;        /* the URL with the INSERT as its query */
+	uint64_t batches, retried;
+} inserter;
+
+static int
+inserter_open(inserter *in, const cli_opts *o)
+{
+	char q[256];
+	char *esc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (in->curl = curl_easy_init()) == NULL) {
+		out_error("export: cannot start libcurl");
+		return EXIT_USAGE;
+	}
+	snprintf(q, sizeof(q), "INSERT INTO %s FORMAT JSONEachRow", o->table);
+	if ((esc = curl_easy_escape(in->curl, q, 0)) == NULL ||
+	    (in->url = malloc(strlen(o->clickhouse_url) + strlen(esc) +
+	    16)) == NULL) {
+		curl_free(esc);
+		out_error("export: out of memory");
+		return EXIT_USAGE;
+	}
+	sprintf(in->url, "%s%squery=%s", o->clickhouse_url,
+	    strchr(o->clickhouse_url, '?') != NULL ? "&" :
+	    o->clickhouse_url[0] != '\0' &&
+	    o->clickhouse_url[strlen(o->clickhouse_url) - 1] == '/' ? "?" :
+	    "/?", esc);
+	curl_free(esc);
+	return EXIT_OK;
+}
+
+static void
+inserter_close(inserter *in)
+{
+	if (in->curl != NULL)
+		curl_easy_cleanup(in->curl);
+	free(in->url);
+	curl_global_cleanup();
+}
+
+static void
+nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * POST one batch; sent again on a network or server error. Return:
+ * EXIT_OK, or EXIT_USAGE after saying why.
+ */
+static int
+insert_batch(inserter *in, const char *body, size_t len, const cli_opts *o)
+{
+	double wait = 0.5;
+
+	for (int attempt = 1;; attempt++) {
+		answer a = { "", 0 };
+		long status = 0;
+		CURLcode cc;
+
+		curl_easy_setopt(in->curl, CURLOPT_URL, in->url);
+		curl_easy_setopt(in->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(in->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(in->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+		curl_easy_setopt(in->curl, CURLOPT_WRITEFUNCTION, answer_keep);
+		curl_easy_setopt(in->curl, CURLOPT_WRITEDATA, &a);
+		curl_easy_setopt(in->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(in->curl, CURLOPT_TIMEOUT, 300L);
+		curl_easy_setopt(in->curl, CURLOPT_NOSIGNAL, 1L);
+		cc = curl_easy_perform(in->curl);
+		if (cc == CURLE_OK)
+			curl_easy_getinfo(in->curl, CURLINFO_RESPONSE_CODE,
+			    &status);
+		if (cc == CURLE_OK && status == 200) {
+			in->batches++;
+			return EXIT_OK;
+		}
+		if (cc == CURLE_OK && status < 500) {
+			out_error("export: %s refused batch %llu (HTTP %ld): "
+			    "%.300s", o->clickhouse_url,
+			    (unsigned long long)in->batches + 1, status,
+			    a.text);
+			return EXIT_USAGE;
+		}
+		if (attempt == RETRIES) {
+			out_error("export: batch %llu not inserted after %d "
+			    "tries: %s", (unsigned long long)in->batches + 1,
+			    RETRIES, cc != CURLE_OK ? curl_easy_strerror(cc) :
+			    a.text);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "tally: export: batch %llu: %s; again in "
+		    "%.1f s\n", (unsigned long long)in->batches + 1,
+		    cc != CURLE_OK ? curl_easy_strerror(cc) : "server error",
+		    wait);
+		in->retried++;
+		nap(wait);
+		wait *= 2;
+	}
+}
+
+/* Write (or insert) the rows of @p. */
+static int
+export_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
+{
+	size_t n = tally_part_rows(p);
+	inserter in = { 0 };
+	FILE *f = stdout;
+	char *mem = NULL;
+	size_t memlen = 0;
+	int status = EXIT_OK;
+
+	if (o->clickhouse_url != NULL &&
+	    (status = inserter_open(&in, o)) != EXIT_OK) {
+		inserter_close(&in);
+		return status;
+	}
+	if (o->clickhouse_url == NULL && o->output != NULL &&
+	    strcmp(o->output, "-") != 0 && (f = fopen(o->output, "w")) ==
+	    NULL) {
+		out_error("export: cannot write %s", o->output);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n && status == EXIT_OK; i += BATCH_ROWS) {
+		size_t end = n - i < BATCH_ROWS ? n : i + BATCH_ROWS;
+
+		if (o->clickhouse_url != NULL &&
+		    (f = open_memstream(&mem, &memlen)) == NULL) {
+			out_error("export: out of memory");
+			status = EXIT_USAGE;
+			break;
+		}
+		for (size_t k = i; k < end; k++) {
+			tally_part_row r;
+
+			(void)tally_part_row_get(p, k, &r);
+			row_write(f, &r, o->source);
+		}
+		if (o->clickhouse_url != NULL) {
+			if (fclose(f) != 0)
+				status = EXIT_USAGE;
+			else
+				status = insert_batch(&in, mem, memlen, o);
+			free(mem);
+			mem = NULL;
+		}
+	}
+	if (o->clickhouse_url != NULL) {
+		*batches = in.batches;
+		inserter_close(&in);
+	} else if (f != stdout) {
+		if (fclose(f) != 0) {
+			out_error("export: cannot write %s", o->output);
+			status = EXIT_USAGE;
+		}
+	} else if (out_stdout_check() != 0) {
+		status = EXIT_USAGE;
+	}
+	return status;
+}
+
+int
+cmd_export(int argc, char **argv)
+{
+	double t0 = out_now();
+	cli_opts o;
+	inputs in = { 0 };
+	tally_part *p = NULL;
+	uint64_t batches = 0;
+	int status = export_args(&o, argc, argv);
+
+	if (status != EXIT_OK)
+		return status == CLI_HELP ? EXIT_OK : status;
+	status = inputs_pack(&in, &o, "export", &p);
+	if (status == EXIT_OK)
+		status = export_rows(p, &o, &batches);
+	if (status == EXIT_OK && (o.stats || o.clickhouse_url != NULL)) {
+		double dt = out_now() - t0;
+
+		fprintf(stderr, "tally: exported %zu unique results (%llu "
+		    "read) of %zu inputs", tally_part_rows(p),
+		    (unsigned long long)tally_part_results(p),
+		    in.n - in.failed);
+		if (o.clickhouse_url != NULL)
+			fprintf(stderr, " in %llu batches to %s",
+			    (unsigned long long)batches, o.table);
+		fprintf(stderr, "\n");
+		if (o.stats)
+			fprintf(stderr, "tally: stats: %.3f s, %.0f rows/s\n",
+			    dt, (double)tally_part_rows(p) / dt);
+	}
+	if (status == EXIT_OK && in.failed)
+		status = EXIT_USAGE;
+	tally_part_destroy(p);
+	inputs_free(&in);
+	return status;
+}
