@@ -12,13 +12,17 @@
  * Inserting: batches of at most BATCH_ROWS rows, each POSTed as
  * "INSERT INTO T FORMAT JSONEachRow"; a batch that fails for the network
  * or a server error (5xx) is sent again, up to RETRIES times, waiting
- * longer each time. Sending a batch twice never counts twice: the
+ * longer each time. ClickHouse answers 500 for rows it can never take
+ * too (an unknown column, rows it cannot parse): its answer starts with
+ * "Code: N", and those codes are not tried again. Sending a batch twice never counts twice: the
  * table's engine collapses rows with equal (source, key), and the
  * queries count distinct keys (clickhouse/schema.sql). A refusal (4xx: no
  * such table, a column it lacks) is not retried: it is said, with the
  * server's answer, and the command fails.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,7 @@
 #include "cli/inputs.h"
 #include "cli/opts.h"
 #include "cli/out.h"
+#include "engine/toolkit.h"
 
 #define BATCH_ROWS 100000
 #define RETRIES 5
@@ -42,16 +47,18 @@ static const char help[] =
 "JSON object a line (JSONEachRow), to standard output or -o FILE; or,\n"
 "with --clickhouse-url, insert them over ClickHouse's HTTP interface in\n"
 "batches of 100,000 rows, a batch that fails for the network or a\n"
-"server error sent again (up to 5 times): rows with equal source and key\n"
-"collapse in the table of clickhouse/schema.sql, so a batch sent twice\n"
-"never counts twice.\n"
+"server error sent again (up to 5 times): rows equal in source, key,\n"
+"level and states collapse in the table of clickhouse/schema.sql, so a\n"
+"batch sent twice never counts twice.\n"
 "Columns: key (32 hex digits: the result's 128-bit key, the same in\n"
 "every process), source, tool, tool_version, rule, file, line, column,\n"
 "offset, level, message, suppressed (1: suppressed in its source),\n"
 "suppression (accepted, underReview, rejected or \"\"), baseline (new,\n"
 "unchanged, updated, absent or \"\"), count (how many times the inputs\n"
-"held it). An input that cannot be read is reported on stderr and left\n"
-"out; the others are still exported (exit 2).\n"
+"held it), seq (the row's place in reading order: a result read with two\n"
+"levels counts at its first, as in summary). An input that cannot be\n"
+"read is reported on stderr and left out; the others are still exported\n"
+"(exit 2).\n"
 "\n"
 "Options:\n"
 "  -f, --format FMT    clickhouse (the default and only one: JSONEachRow)\n"
@@ -60,7 +67,11 @@ static const char help[] =
 "      --clickhouse-url URL\n"
 "                      insert into the server at URL (its HTTP interface:\n"
 "                      http://host:8123/; user and password as\n"
-"                      http://user:pass@host:8123/)\n"
+"                      http://user:pass@host:8123/). Add\n"
+"                      ?insert_distributed_sync=1 for a Distributed table\n"
+"                      when the rows must be in place when export returns\n"
+"                      (a shard that is down then fails the batch, which\n"
+"                      is sent again, instead of being queued)\n"
 "      --table NAME    the table to insert into (default tally_results:\n"
 "                      the Distributed table of clickhouse/schema.sql)\n"
 "      --source LABEL  the rows' source: what ran, as repository@commit/job\n"
@@ -141,39 +152,107 @@ export_args(cli_opts *o, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A batch of rows being written: a growable buffer. */
+typedef struct obuf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+} obuf;
+
 static void
-field_str(FILE *f, const char *name, const char *s, size_t n)
+ob_put(void *ctx, const char *p, size_t n)
 {
-	fprintf(f, ",\"%s\":", name);
-	out_json_str(f, s != NULL ? s : "", s != NULL ? n : 0);
+	obuf *b = ctx;
+
+	if (b->oom)
+		return;
+	if (b->cap - b->n < n) {
+		size_t cap = b->cap ? b->cap : 1 << 20;
+		char *q;
+
+		while (cap - b->n < n)
+			cap *= 2;
+		if ((q = realloc(b->p, cap)) == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static void
+ob_lit(obuf *b, const char *s)
+{
+	ob_put(b, s, strlen(s));
+}
+
+static void
+ob_u64(obuf *b, uint64_t x)
+{
+	char d[20];
+	int k = 20;
+
+	do
+		d[--k] = (char)('0' + x % 10);
+	while ((x /= 10) != 0);
+	ob_put(b, d + k, (size_t)(20 - k));
+}
+
+/* ,"name":"value" with the value escaped as the merged SARIF is. */
+static void
+ob_field(obuf *b, const char *name, const char *s, size_t n)
+{
+	ob_lit(b, name);
+	tallyi_json_str(ob_put, b, s != NULL ? s : "", s != NULL ? n : 0);
 }
 
 /* Row @r as one line of JSONEachRow. */
 static void
-row_write(FILE *f, const tally_part_row *r, const char *source)
+row_write(obuf *b, const tally_part_row *r, size_t seq, const char *source)
 {
 	static const char *const levels[] = { "none", "note", "warning",
 		"error" };
+	static const char hex[] = "0123456789abcdef";
+	char key[41] = "{\"key\":\"";
 
-	fprintf(f, "{\"key\":\"%016llx%016llx\"",
-	    (unsigned long long)r->key_hi, (unsigned long long)r->key_lo);
-	field_str(f, "source", source, strlen(source));
-	field_str(f, "tool", r->tool, r->tool_len);
-	field_str(f, "tool_version", r->tool_version, r->tool_version_len);
-	field_str(f, "rule", r->rule, r->rule_len);
-	field_str(f, "file", r->file, r->file_len);
-	fprintf(f, ",\"line\":%u,\"column\":%u,\"offset\":%llu,"
-	    "\"level\":\"%s\"", (unsigned)r->line, (unsigned)r->column,
-	    (unsigned long long)r->offset, levels[r->level & 3]);
-	field_str(f, "message", r->message, r->message_len);
-	fprintf(f, ",\"suppressed\":%u,\"suppression\":\"%s\","
-	    "\"baseline\":\"%s\",\"count\":%llu}\n",
-	    (unsigned)(r->flags & TALLY_VIOLATION_SUPPRESSED),
-	    r->suppression < 0 ? "" :
-	    tally_sarif_suppression_name((tally_suppression)r->suppression),
-	    r->baseline < 0 ? "" :
-	    tally_sarif_baseline_name((tally_baseline)r->baseline),
-	    (unsigned long long)r->count);
+	for (int k = 0; k < 16; k++) {
+		key[8 + k] = hex[(r->key_hi >> (60 - 4 * k)) & 15];
+		key[24 + k] = hex[(r->key_lo >> (60 - 4 * k)) & 15];
+	}
+	ob_put(b, key, 40);
+	ob_lit(b, "\"");
+	ob_field(b, ",\"source\":", source, strlen(source));
+	ob_field(b, ",\"tool\":", r->tool, r->tool_len);
+	ob_field(b, ",\"tool_version\":", r->tool_version,
+	    r->tool_version_len);
+	ob_field(b, ",\"rule\":", r->rule, r->rule_len);
+	ob_field(b, ",\"file\":", r->file, r->file_len);
+	ob_lit(b, ",\"line\":");
+	ob_u64(b, r->line);
+	ob_lit(b, ",\"column\":");
+	ob_u64(b, r->column);
+	ob_lit(b, ",\"offset\":");
+	ob_u64(b, r->offset);
+	ob_lit(b, ",\"level\":\"");
+	ob_lit(b, levels[r->level & 3]);
+	ob_lit(b, "\"");
+	ob_field(b, ",\"message\":", r->message, r->message_len);
+	ob_lit(b, (r->flags & TALLY_VIOLATION_SUPPRESSED) != 0 ?
+	    ",\"suppressed\":1,\"suppression\":\"" :
+	    ",\"suppressed\":0,\"suppression\":\"");
+	ob_lit(b, r->suppression < 0 ? "" :
+	    tally_sarif_suppression_name((tally_suppression)r->suppression));
+	ob_lit(b, "\",\"baseline\":\"");
+	ob_lit(b, r->baseline < 0 ? "" :
+	    tally_sarif_baseline_name((tally_baseline)r->baseline));
+	ob_lit(b, "\",\"count\":");
+	ob_u64(b, r->count);
+	ob_lit(b, ",\"seq\":");
+	ob_u64(b, seq);
+	ob_lit(b, "}\n");
 }
 
 /* ---- inserting over HTTP ---------------------------------------------- */
@@ -238,6 +317,29 @@ inserter_close(inserter *in)
 	curl_global_cleanup();
 }
 
+/*
+ * Does ClickHouse's answer (its body starts "Code: N") name an error that
+ * sending the same rows again cannot mend? NO_SUCH_COLUMN_IN_TABLE (16),
+ * CANNOT_PARSE_INPUT_ASSERTION_FAILED (27), UNKNOWN_TABLE (60),
+ * UNKNOWN_DATABASE (81), INCORRECT_DATA (117), UNKNOWN_USER (192),
+ * WRONG_PASSWORD (193).
+ */
+static bool
+answer_permanent(const answer *a)
+{
+	static const long permanent[] = { 16, 27, 60, 81, 117, 192, 193 };
+	const char *p = strstr(a->text, "Code: ");
+	long code;
+
+	if (p == NULL)
+		return false;
+	code = strtol(p + 6, NULL, 10);
+	for (size_t k = 0; k < sizeof(permanent) / sizeof(permanent[0]); k++)
+		if (code == permanent[k])
+			return true;
+	return false;
+}
+
 static void
 nap(double s)
 {
@@ -278,7 +380,7 @@ insert_batch(inserter *in, const char *body, size_t len, const cli_opts *o)
 			in->batches++;
 			return EXIT_OK;
 		}
-		if (cc == CURLE_OK && status < 500) {
+		if (cc == CURLE_OK && (status < 500 || answer_permanent(&a))) {
 			out_error("export: %s refused batch %llu (HTTP %ld): "
 			    "%.300s", o->clickhouse_url,
 			    (unsigned long long)in->batches + 1, status,
@@ -302,57 +404,171 @@ insert_batch(inserter *in, const char *body, size_t len, const cli_opts *o)
 	}
 }
 
-/* Write (or insert) the rows of @p. */
+/*
+ * The sender: a thread that POSTs one batch while the next is written,
+ * so that building rows and the server's insert overlap. One batch in
+ * flight at most: the writer waits for the sender to take it.
+ */
+typedef struct sender {
+	inserter in;
+	const cli_opts *o;
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	obuf batch;  /* handed over; NULL p: none */
+	bool full;   /* a batch is waiting to be sent */
+	bool done;   /* no more batches */
+	int status;  /* the first failure */
+	pthread_t thread;
+} sender;
+
+static void *
+sender_main(void *arg)
+{
+	sender *sd = arg;
+
+	for (;;) {
+		obuf b;
+
+		pthread_mutex_lock(&sd->lock);
+		while (!sd->full && !sd->done)
+			pthread_cond_wait(&sd->cv, &sd->lock);
+		if (!sd->full) {
+			pthread_mutex_unlock(&sd->lock);
+			return NULL;
+		}
+		b = sd->batch;
+		pthread_mutex_unlock(&sd->lock);
+		if (sd->status == EXIT_OK)
+			sd->status = insert_batch(&sd->in, b.p, b.n, sd->o);
+		free(b.p);
+		pthread_mutex_lock(&sd->lock);
+		sd->full = false;
+		pthread_cond_broadcast(&sd->cv);
+		pthread_mutex_unlock(&sd->lock);
+	}
+}
+
+/* Hand @b over (waiting for the previous one to be taken); false once a
+ * batch has failed: the writer stops. */
+static bool
+sender_put(sender *sd, obuf *b)
+{
+	bool ok;
+
+	pthread_mutex_lock(&sd->lock);
+	while (sd->full)
+		pthread_cond_wait(&sd->cv, &sd->lock);
+	ok = sd->status == EXIT_OK;
+	if (ok) {
+		sd->batch = *b;
+		sd->full = true;
+		pthread_cond_broadcast(&sd->cv);
+	} else {
+		free(b->p);
+	}
+	pthread_mutex_unlock(&sd->lock);
+	*b = (obuf){ NULL, 0, 0, false };
+	return ok;
+}
+
+/* Write the rows of @p to @f (a file or standard output). */
 static int
-export_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
+write_rows(const tally_part *p, const cli_opts *o, FILE *f)
 {
 	size_t n = tally_part_rows(p);
-	inserter in = { 0 };
-	FILE *f = stdout;
-	char *mem = NULL;
-	size_t memlen = 0;
+	obuf b = { NULL, 0, 0, false };
 	int status = EXIT_OK;
 
-	if (o->clickhouse_url != NULL &&
-	    (status = inserter_open(&in, o)) != EXIT_OK) {
-		inserter_close(&in);
-		return status;
-	}
-	if (o->clickhouse_url == NULL && o->output != NULL &&
-	    strcmp(o->output, "-") != 0 && (f = fopen(o->output, "w")) ==
-	    NULL) {
-		out_error("export: cannot write %s", o->output);
-		return EXIT_USAGE;
-	}
 	for (size_t i = 0; i < n && status == EXIT_OK; i += BATCH_ROWS) {
 		size_t end = n - i < BATCH_ROWS ? n : i + BATCH_ROWS;
 
-		if (o->clickhouse_url != NULL &&
-		    (f = open_memstream(&mem, &memlen)) == NULL) {
-			out_error("export: out of memory");
-			status = EXIT_USAGE;
-			break;
-		}
+		b.n = 0;
 		for (size_t k = i; k < end; k++) {
 			tally_part_row r;
 
 			(void)tally_part_row_get(p, k, &r);
-			row_write(f, &r, o->source);
+			row_write(&b, &r, k, o->source);
 		}
-		if (o->clickhouse_url != NULL) {
-			if (fclose(f) != 0)
-				status = EXIT_USAGE;
-			else
-				status = insert_batch(&in, mem, memlen, o);
-			free(mem);
-			mem = NULL;
+		if (b.oom) {
+			out_error("export: out of memory");
+			status = EXIT_USAGE;
+		} else if (fwrite(b.p, 1, b.n, f) != b.n) {
+			status = EXIT_USAGE;
 		}
 	}
-	if (o->clickhouse_url != NULL) {
-		*batches = in.batches;
-		inserter_close(&in);
-	} else if (f != stdout) {
-		if (fclose(f) != 0) {
+	free(b.p);
+	return status;
+}
+
+/* Insert the rows of @p, a batch sent while the next is written. */
+static int
+insert_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
+{
+	size_t n = tally_part_rows(p);
+	sender sd = { .o = o, .status = EXIT_OK };
+	int status = inserter_open(&sd.in, o);
+
+	if (status != EXIT_OK) {
+		inserter_close(&sd.in);
+		return status;
+	}
+	pthread_mutex_init(&sd.lock, NULL);
+	pthread_cond_init(&sd.cv, NULL);
+	if (pthread_create(&sd.thread, NULL, sender_main, &sd) != 0) {
+		out_error("export: cannot start the sender thread");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < n && status == EXIT_OK; i += BATCH_ROWS) {
+		size_t end = n - i < BATCH_ROWS ? n : i + BATCH_ROWS;
+		obuf b = { NULL, 0, 0, false };
+
+		for (size_t k = i; k < end; k++) {
+			tally_part_row r;
+
+			(void)tally_part_row_get(p, k, &r);
+			row_write(&b, &r, k, o->source);
+		}
+		if (b.oom) {
+			free(b.p);
+			out_error("export: out of memory");
+			status = EXIT_USAGE;
+		} else if (!sender_put(&sd, &b)) {
+			break;
+		}
+	}
+	pthread_mutex_lock(&sd.lock);
+	sd.done = true;
+	pthread_cond_broadcast(&sd.cv);
+	pthread_mutex_unlock(&sd.lock);
+	pthread_join(sd.thread, NULL);
+	if (status == EXIT_OK)
+		status = sd.status;
+out:
+	*batches = sd.in.batches;
+	pthread_cond_destroy(&sd.cv);
+	pthread_mutex_destroy(&sd.lock);
+	inserter_close(&sd.in);
+	return status;
+}
+
+/* Write (or insert) the rows of @p. */
+static int
+export_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
+{
+	FILE *f = stdout;
+	int status;
+
+	if (o->clickhouse_url != NULL)
+		return insert_rows(p, o, batches);
+	if (o->output != NULL && strcmp(o->output, "-") != 0 &&
+	    (f = fopen(o->output, "w")) == NULL) {
+		out_error("export: cannot write %s", o->output);
+		return EXIT_USAGE;
+	}
+	status = write_rows(p, o, f);
+	if (f != stdout) {
+		if (fclose(f) != 0 || status != EXIT_OK) {
 			out_error("export: cannot write %s", o->output);
 			status = EXIT_USAGE;
 		}

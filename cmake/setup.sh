@@ -16,7 +16,7 @@ clang libclang-rt-14-dev
 liburcu-dev libck-dev libjemalloc-dev libcriterion-dev libbenchmark-dev
 libsimdjson-dev libxxhash-dev libtbb-dev python3 python3-yaml
 libexpat1-dev libyaml-dev zlib1g-dev libzstd-dev zstd libcurl4-openssl-dev
-chromium-headless-shell clickhouse-server clickhouse-client
+chromium-headless-shell clickhouse-server clickhouse-client curl
 python3-cffi python3-numpy python3-pytest python3-venv python3-pip"
 [ $# -gt 0 ] && pkgs="$*"
 

@@ -614,7 +614,7 @@ static const char *const levels[] = { "none", "note", "warning", "error" };
 static const char *const supp_status[] = { "accepted", "underReview",
 	"rejected" };
 
-/* Fail a part's reading at the part's byte @at. */
+/* Fail a part's reading (at the input's byte given, or UINT64_MAX). */
 #define part_fail(rep, ...) \
 	tallyi_error_set((rep) != NULL ? &(rep)->error : NULL, __VA_ARGS__)
 
@@ -626,19 +626,21 @@ static bool
 strings_read(rd *r, pstr *s, uint64_t n, tally_sarif_report *rep)
 {
 	for (uint64_t k = 0; k < n; k++) {
-		uint64_t at = (uint64_t)(r->p - r->start) + PART_HEADER;
+		unsigned long long at = (unsigned long long)(r->p - r->start);
 		uint32_t len = take_u32(r);
 		const unsigned char *q = len == ABSENT ? NULL : take(r, len);
 
 		if (r->bad) {
-			part_fail(rep, TALLY_EFORMAT_VALUE, at, "a part's "
-			    "string of %u bytes past the end of its body",
-			    (unsigned)len);
+			part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX, "a "
+			    "part's string of %u bytes at byte %llu of its "
+			    "(decompressed) body runs past its end",
+			    (unsigned)len, at);
 			return false;
 		}
 		if (q != NULL && !tallyi_json_utf8_ok((const char *)q, len)) {
-			part_fail(rep, TALLY_EFORMAT_VALUE, at, "a part's "
-			    "string that is not UTF-8");
+			part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX, "a "
+			    "part's string at byte %llu of its (decompressed) "
+			    "body is not UTF-8", at);
 			return false;
 		}
 		s[k] = (pstr){ (const char *)q, len };
@@ -672,8 +674,9 @@ cols_read(rd *r, cols *c, const tallyi_mem *mem, tally_sarif_report *rep)
 	/* each string takes 4 bytes at least, each row 32 */
 	if (r->bad || c->n[0] > left / 8 || c->n[1] > left / 4 ||
 	    c->n[2] > left / 4 || c->n[3] > left / 4 || c->rows > left / 32)
-		return part_fail(rep, TALLY_EFORMAT_VALUE, PART_HEADER,
-		    "a part's counts larger than its body");
+		return part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX,
+		    "a part's counts of strings and rows larger than its "
+		    "body");
 	for (int k = 0; k < 4; k++) {
 		uint64_t m = k == 0 ? 2 * c->n[0] : c->n[k];
 
@@ -696,10 +699,12 @@ cols_read(rd *r, cols *c, const tallyi_mem *mem, tally_sarif_report *rep)
 	c->count = take(r, c->rows * 8);
 	c->flags = take(r, c->rows * 4);
 	if (r->bad || r->p != r->end)
-		return part_fail(rep, TALLY_EFORMAT_VALUE, PART_HEADER +
-		    (r->bad ? r->at : (uint64_t)(r->p - r->start)),
-		    "a part's rows %s its body", r->bad ? "past the end of" :
-		    "short of the end of");
+		return part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX,
+		    "a part's rows end at byte %llu of its (decompressed) "
+		    "body of %llu: %s", (unsigned long long)(r->bad ? r->at :
+		    (uint64_t)(r->p - r->start)),
+		    (unsigned long long)(r->end - r->start), r->bad ?
+		    "past its end" : "short of its end");
 	return TALLY_OK;
 }
 
@@ -812,32 +817,31 @@ by_tool(const cols *c, const tallyi_mem *mem, uint32_t **order,
 }
 
 /*
- * Convert the part @in holds into SARIF: one run per tool, in the order
- * of the part's tools. The header's checksum and lengths are checked
- * first, then every string, index and value, before anything is written;
- * @max bounds the body and the log written from it.
+ * Check the part @in holds (header, checksum, lengths) and decompress and
+ * check its body: every string, index and value. On success *@body
+ * (@rawlen bytes, from @in's memory) holds it and @c its columns; free
+ * them with part_close(). @max bounds the body and the results.
  */
-int
-tallyi_native_part(tallyi_input *in, uint64_t max, tally_sarif_report *rep)
+static int
+part_open(const tallyi_input *in, uint64_t max, unsigned char **body,
+    uint64_t *rawlen, cols *c, tally_sarif_report *rep)
 {
 	const unsigned char *h = (const unsigned char *)in->buf;
 	uint32_t version, flags;
-	uint64_t zlen, rawlen, sum, total = 0;
-	unsigned char *body = NULL;
-	cols c;
-	uint32_t *order = NULL;
-	tallyi_emit em;
+	uint64_t zlen, sum, total = 0;
 	rd r;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
+	memset(c, 0, sizeof(*c));
+	*body = NULL;
+	*rawlen = 0;
 	if (in->len < PART_HEADER)
 		return part_fail(rep, TALLY_EPARSE_TRUNCATED, in->len,
 		    "a part's header is 40 bytes; the input ends before");
 	memcpy(&version, h + 8, 4);
 	memcpy(&flags, h + 12, 4);
 	memcpy(&zlen, h + 16, 8);
-	memcpy(&rawlen, h + 24, 8);
+	memcpy(rawlen, h + 24, 8);
 	memcpy(&sum, h + 32, 8);
 	if (version != TALLY_PART_VERSION || flags != 0)
 		return part_fail(rep, TALLY_EFORMAT_VERSION, 8, "a part of "
@@ -852,36 +856,60 @@ tallyi_native_part(tallyi_input *in, uint64_t max, tally_sarif_report *rep)
 	if (XXH3_64bits(h + PART_HEADER, zlen) != sum)
 		return part_fail(rep, TALLY_EFORMAT_VALUE, 32, "a part whose "
 		    "checksum does not match its body (damaged)");
-	if (rawlen > max || ZSTD_getFrameContentSize(h + PART_HEADER, zlen) !=
-	    rawlen)
-		return part_fail(rep, rawlen > max ? TALLY_EIO_TOOBIG :
+	if (*rawlen > max || ZSTD_getFrameContentSize(h + PART_HEADER, zlen) !=
+	    *rawlen)
+		return part_fail(rep, *rawlen > max ? TALLY_EIO_TOOBIG :
 		    TALLY_EFORMAT_VALUE, 24, "a part's body of %llu bytes "
-		    "%s", (unsigned long long)rawlen, rawlen > max ?
+		    "%s", (unsigned long long)*rawlen, *rawlen > max ?
 		    "is over the input limit" : "does not match its frame");
-	if ((body = tallyi_alloc(in->mem, rawlen ? rawlen : 1)) == NULL)
+	if ((*body = tallyi_alloc(in->mem, *rawlen ? *rawlen : 1)) == NULL)
 		return part_fail(rep, TALLY_ENOMEM, UINT64_MAX,
 		    "out of memory");
-	if (ZSTD_decompress(body, rawlen, h + PART_HEADER, zlen) != rawlen) {
-		rc = part_fail(rep, TALLY_EFORMAT_VALUE, PART_HEADER,
+	if (ZSTD_decompress(*body, *rawlen, h + PART_HEADER, zlen) != *rawlen)
+		return part_fail(rep, TALLY_EFORMAT_VALUE, PART_HEADER,
 		    "a part's body that does not decompress");
-		goto out;
-	}
-	r = (rd){ body, body + rawlen, body, false, 0 };
-	if ((rc = cols_read(&r, &c, in->mem, rep)) != TALLY_OK)
-		goto out;
-	for (uint64_t i = 0; i < c.rows; i++) {
-		if ((rc = row_check(&c, i, rep)) != TALLY_OK)
-			goto out;
-		total += col_u64(c.count, i);
+	r = (rd){ *body, *body + *rawlen, *body, false, 0 };
+	if ((rc = cols_read(&r, c, in->mem, rep)) != TALLY_OK)
+		return rc;
+	for (uint64_t i = 0; i < c->rows; i++) {
+		if ((rc = row_check(c, i, rep)) != TALLY_OK)
+			return rc;
+		total += col_u64(c->count, i);
 		/* a result is 60 bytes of SARIF at least */
-		if (total > max / 60) {
-			rc = part_fail(rep, TALLY_EIO_TOOBIG, UINT64_MAX, "a "
+		if (total > max / 60)
+			return part_fail(rep, TALLY_EIO_TOOBIG, UINT64_MAX, "a "
 			    "part of more results than the input limit "
 			    "allows");
-			goto out;
-		}
 	}
-	if ((rc = by_tool(&c, in->mem, &order, rep)) != TALLY_OK)
+	return TALLY_OK;
+}
+
+static void
+part_close(const tallyi_input *in, unsigned char *body, uint64_t rawlen,
+    cols *c)
+{
+	cols_free(c, in->mem);
+	if (body != NULL)
+		tallyi_free(in->mem, body, rawlen ? rawlen : 1);
+}
+
+/*
+ * Convert the part @in holds into SARIF: one run per tool, in the order
+ * of the part's tools. Everything is checked (part_open()) before
+ * anything is written.
+ */
+int
+tallyi_native_part(tallyi_input *in, uint64_t max, tally_sarif_report *rep)
+{
+	unsigned char *body;
+	uint64_t rawlen;
+	uint32_t *order = NULL;
+	tallyi_emit em;
+	cols c;
+	int rc;
+
+	if ((rc = part_open(in, max, &body, &rawlen, &c, rep)) != TALLY_OK ||
+	    (rc = by_tool(&c, in->mem, &order, rep)) != TALLY_OK)
 		goto out;
 	tallyi_emit_init(&em, in->mem, rawlen * 2);
 	for (uint64_t t = 0, i = 0; t < c.n[0]; t++) {
@@ -902,7 +930,115 @@ out:
 	if (order != NULL)
 		tallyi_free(in->mem, order, (size_t)(c.rows + c.n[0] + 1) *
 		    sizeof(*order));
-	cols_free(&c, in->mem);
-	tallyi_free(in->mem, body, rawlen ? rawlen : 1);
+	part_close(in, body, rawlen, &c);
+	return rc;
+}
+
+/* Intern @n strings of @kind (tools: name and version pairs) into @ids. */
+static int
+intern_all(tally_engine *e, const cols *c, int kind, uint32_t *ids)
+{
+	static const tally_strkind kinds[4] = { TALLY_STR_TOOL,
+		TALLY_STR_RULE, TALLY_STR_FILE, TALLY_STR_MESSAGE };
+	int rc = TALLY_OK;
+
+	for (uint64_t j = 0; j < c->n[kind] && rc == TALLY_OK; j++) {
+		if (kind == 0) {
+			tallyi_nstr name = nstr(c->str[0][2 * j]),
+			    ver = nstr(c->str[0][2 * j + 1]);
+
+			rc = tally_engine_tool_intern(e, name.p, name.n, ver.p,
+			    ver.n, &ids[j]);
+		} else if (c->str[kind][j].n == ABSENT) {
+			ids[j] = TALLY_ID_NONE;
+		} else {
+			rc = tally_engine_string_intern(e, kinds[kind],
+			    c->str[kind][j].p, c->str[kind][j].n, &ids[j]);
+		}
+	}
+	return rc;
+}
+
+/*
+ * Add the part @in holds to part @p directly: its strings interned, its
+ * rows committed, as reading the SARIF tallyi_native_part() writes would
+ * (a result without a file has no line, column or offset; one without a
+ * line no column; the suppressed flag as the suppression status and
+ * @include_suppressed say), without writing and parsing that SARIF.
+ */
+int
+tallyi_part_absorb(tally_part *p, const tallyi_input *in, uint64_t max,
+    bool include_suppressed, tally_sarif_report *rep)
+{
+	unsigned char *body;
+	uint64_t rawlen, nids = 0;
+	uint32_t *ids = NULL, *base[4];
+	tallyi_vec staged = { NULL, 0, 0 };
+	cols c;
+	int rc;
+
+	if ((rc = part_open(in, max, &body, &rawlen, &c, rep)) != TALLY_OK)
+		goto out;
+	nids = c.n[0] + c.n[1] + c.n[2] + c.n[3] + 1;
+	if ((ids = tallyi_alloc(in->mem, (size_t)nids * sizeof(*ids))) ==
+	    NULL || tallyi_vec_reserve(in->mem, &staged, (size_t)c.rows,
+	    sizeof(tallyi_part_ent)) != TALLY_OK) {
+		rc = part_fail(rep, TALLY_ENOMEM, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	base[0] = ids;
+	for (int k = 1; k < 4; k++)
+		base[k] = base[k - 1] + c.n[k - 1];
+	for (int k = 0; k < 4 && rc == TALLY_OK; k++)
+		rc = intern_all(p->e, &c, k, base[k]);
+	if (rc != TALLY_OK) {
+		part_fail(rep, rc, UINT64_MAX, "cannot intern a part's "
+		    "strings: %s", tally_strerror(rc));
+		goto out;
+	}
+	for (uint64_t i = 0; i < c.rows; i++) {
+		const unsigned char *f = c.flags + i * 4;
+		uint32_t x[4];
+		tallyi_part_ent *e = &((tallyi_part_ent *)staged.p)[i];
+
+		for (int k = 0; k < 4; k++) {
+			uint32_t j = col_u32(c.idx, (uint64_t)k * c.rows + i);
+
+			x[k] = j == ABSENT ? TALLY_ID_NONE : base[k][j];
+		}
+		memset(e, 0, sizeof(*e));
+		e->v.tool = x[0];
+		e->v.rule = x[1];
+		e->v.file = x[2];
+		e->v.message = x[3];
+		if (x[2] != TALLY_ID_NONE) {
+			e->v.line = col_u32(c.line, i);
+			e->v.column = e->v.line != 0 ? col_u32(c.col, i) : 0;
+			e->v.offset = col_u64(c.off, i);
+		}
+		e->v.level = f[0];
+		e->v.flags = f[2] == TALLYI_SUPP_ACCEPTED && !include_suppressed ?
+		    TALLY_VIOLATION_SUPPRESSED : 0;
+		e->supp = f[2];
+		e->baseline = f[3];
+		e->count = col_u64(c.count, i);
+	}
+	staged.n = (size_t)c.rows;
+	if ((rc = tallyi_part_commit(p, &staged)) != TALLY_OK) {
+		part_fail(rep, rc, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	if (rep != NULL) {
+		rep->results = 0;
+		for (uint64_t i = 0; i < c.rows; i++)
+			rep->results += col_u64(c.count, i);
+		rep->runs = c.n[0];
+		rep->bytes = in->source_size != 0 ? in->source_size : in->len;
+	}
+out:
+	tallyi_vec_free(in->mem, &staged, sizeof(tallyi_part_ent));
+	if (ids != NULL)
+		tallyi_free(in->mem, ids, (size_t)nids * sizeof(*ids));
+	part_close(in, body, rawlen, &c);
 	return rc;
 }

@@ -720,6 +720,19 @@ read_one(tally_engine *e, struct tally_part *part, bool args_ok,
 		tallyi_input_wrap(&in, buf, len);
 		in.mem = &mem;
 	}
+	/* A part read into a part needs no SARIF: its rows go in as they are. */
+	if (rc == TALLY_OK && part != NULL && tallyi_part_magic(in.buf, in.len) &&
+	    (fmt == TALLYI_FMT_AUTO || fmt == TALLYI_FMT_PART)) {
+		if (in.fd >= 0)
+			rc = tallyi_input_rewind_whole(&in, rep);
+		if (rc == TALLY_OK)
+			rc = tallyi_part_absorb(part, &in, max ? max :
+			    TALLY_SARIF_MAX_INPUT,
+			    TALLYI_OPT(opt, include_suppressed, false), rep);
+		tallyi_input_close(&in);
+		tallyi_mem_fini(&mem);
+		return rc;
+	}
 	/*
 	 * What is not plain SARIF (compressed, or another format, or what
 	 * the first window cannot tell) is read whole and converted first: a

@@ -598,6 +598,10 @@ struct tally_part;
 /* Add the staged results (tallyi_part_ent) of one good input, whole. */
 int tallyi_part_commit(struct tally_part *p, const tallyi_vec *staged);
 
+/* Add the part @in holds (whole, uncompressed) to @p without SARIF. */
+int tallyi_part_absorb(struct tally_part *p, const tallyi_input *in,
+    uint64_t max, bool include_suppressed, tally_sarif_report *rep);
+
 /*
  * Read one input (the file @path, or @len bytes at @buf when @path is
  * NULL) into part @p, whose strings engine is @e: as
