@@ -52,13 +52,14 @@ static const char help[] =
 "batch sent twice never counts twice.\n"
 "Columns: key (32 hex digits: the result's 128-bit key, the same in\n"
 "every process), source, tool, tool_version, rule, file, line, column,\n"
-"offset, level, message, suppressed (1: suppressed in its source),\n"
+"offset, level, message, suppressed (1: suppressed in its source, and\n"
+"not read as active by --include-suppressed),\n"
 "suppression (accepted, underReview, rejected or \"\"), baseline (new,\n"
-"unchanged, updated, absent or \"\"), count (how many times the inputs\n"
-"held it), seq (the row's place in reading order: a result read with two\n"
-"levels counts at its first, as in summary). An input that cannot be\n"
-"read is reported on stderr and left out; the others are still exported\n"
-"(exit 2).\n"
+"unchanged, updated, absent or \"\"), cwe (its first CWE, else 0),\n"
+"count (how many times the inputs held it), seq (the row's place in\n"
+"reading order: a result read with two levels counts at its first, as in\n"
+"summary). An input that cannot be read is reported on stderr and left\n"
+"out; the others are still exported (exit 2).\n"
 "\n"
 "Options:\n"
 "  -f, --format FMT    clickhouse (the default and only one: JSONEachRow)\n"
@@ -248,7 +249,9 @@ row_write(obuf *b, const tally_part_row *r, size_t seq, const char *source)
 	ob_lit(b, "\",\"baseline\":\"");
 	ob_lit(b, r->baseline < 0 ? "" :
 	    tally_sarif_baseline_name((tally_baseline)r->baseline));
-	ob_lit(b, "\",\"count\":");
+	ob_lit(b, "\",\"cwe\":");
+	ob_u64(b, r->cwe);
+	ob_lit(b, ",\"count\":");
 	ob_u64(b, r->count);
 	ob_lit(b, ",\"seq\":");
 	ob_u64(b, seq);
@@ -277,8 +280,26 @@ answer_keep(char *p, size_t size, size_t n, void *arg)
 typedef struct inserter {
 	CURL *curl;
 	char *url;        /* the URL with the INSERT as its query */
+	char shown[256];  /* the server's URL as messages show it */
 	uint64_t batches, retried;
 } inserter;
+
+/*
+ * @url as messages may show it: scheme, host and port, never a user,
+ * password or query (CI logs are read by many).
+ */
+static void
+url_shown(const char *url, char *out, size_t n)
+{
+	const char *sep = strstr(url, "://");
+	const char *host = sep != NULL ? sep + 3 : url, *end, *at;
+	int scheme = (int)(host - url);
+
+	end = host + strcspn(host, "/?#");
+	if ((at = memchr(host, '@', (size_t)(end - host))) != NULL)
+		host = at + 1;
+	snprintf(out, n, "%.*s%.*s", scheme, url, (int)(end - host), host);
+}
 
 static int
 inserter_open(inserter *in, const cli_opts *o)
@@ -291,6 +312,7 @@ inserter_open(inserter *in, const cli_opts *o)
 		out_error("export: cannot start libcurl");
 		return EXIT_USAGE;
 	}
+	url_shown(o->clickhouse_url, in->shown, sizeof(in->shown));
 	snprintf(q, sizeof(q), "INSERT INTO %s FORMAT JSONEachRow", o->table);
 	if ((esc = curl_easy_escape(in->curl, q, 0)) == NULL ||
 	    (in->url = malloc(strlen(o->clickhouse_url) + strlen(esc) +
@@ -353,7 +375,7 @@ nap(double s)
  * EXIT_OK, or EXIT_USAGE after saying why.
  */
 static int
-insert_batch(inserter *in, const char *body, size_t len, const cli_opts *o)
+insert_batch(inserter *in, const char *body, size_t len)
 {
 	double wait = 0.5;
 
@@ -382,7 +404,7 @@ insert_batch(inserter *in, const char *body, size_t len, const cli_opts *o)
 		}
 		if (cc == CURLE_OK && (status < 500 || answer_permanent(&a))) {
 			out_error("export: %s refused batch %llu (HTTP %ld): "
-			    "%.300s", o->clickhouse_url,
+			    "%.300s", in->shown,
 			    (unsigned long long)in->batches + 1, status,
 			    a.text);
 			return EXIT_USAGE;
@@ -411,7 +433,6 @@ insert_batch(inserter *in, const char *body, size_t len, const cli_opts *o)
  */
 typedef struct sender {
 	inserter in;
-	const cli_opts *o;
 	pthread_mutex_t lock;
 	pthread_cond_t cv;
 	obuf batch;  /* handed over; NULL p: none */
@@ -439,7 +460,7 @@ sender_main(void *arg)
 		b = sd->batch;
 		pthread_mutex_unlock(&sd->lock);
 		if (sd->status == EXIT_OK)
-			sd->status = insert_batch(&sd->in, b.p, b.n, sd->o);
+			sd->status = insert_batch(&sd->in, b.p, b.n);
 		free(b.p);
 		pthread_mutex_lock(&sd->lock);
 		sd->full = false;
@@ -505,7 +526,7 @@ static int
 insert_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
 {
 	size_t n = tally_part_rows(p);
-	sender sd = { .o = o, .status = EXIT_OK };
+	sender sd = { .status = EXIT_OK };
 	int status = inserter_open(&sd.in, o);
 
 	if (status != EXIT_OK) {

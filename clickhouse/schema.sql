@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS tally_results_local
     suppressed UInt8,
     suppression String,
     baseline String,
+    cwe UInt32 DEFAULT 0,
     count UInt64,
     seq UInt64 DEFAULT 0
 )

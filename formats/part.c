@@ -22,6 +22,7 @@
 #include <zstd.h>
 
 #include "engine/alloc.h"
+#include "engine/outfile.h"
 #include "formats/native.h"
 #include "formats/sarif_internal.h"
 #include "tally/engine.h"
@@ -41,6 +42,7 @@ typedef struct prow {
 	uint8_t supp;     /* TALLYI_SUPP_* */
 	uint8_t baseline; /* a tally_baseline + 1; 0 when absent */
 	uint64_t count;
+	uint32_t cwe;     /* 0: none */
 } prow;
 
 struct tally_part {
@@ -111,7 +113,8 @@ row_hash(const tallyi_part_ent *x)
 	b[33] = v->flags;
 	b[34] = x->supp;
 	b[35] = x->baseline;
-	return XXH3_64bits(b, 36);
+	memcpy(b + 36, &x->cwe, 4);
+	return XXH3_64bits(b, 40);
 }
 
 static bool
@@ -124,7 +127,7 @@ row_equal(const prow *r, const tallyi_part_ent *x)
 	    a->line == b->line && a->column == b->column &&
 	    a->offset == b->offset && a->level == b->level &&
 	    a->flags == b->flags && r->supp == x->supp &&
-	    r->baseline == x->baseline;
+	    r->baseline == x->baseline && r->cwe == x->cwe;
 }
 
 /* Room in the index for @more rows at a load of at most one half. */
@@ -144,7 +147,8 @@ index_reserve(tally_part *p, size_t more)
 	if ((tab = tallyi_zalloc(&p->mem, cap * sizeof(*tab))) == NULL)
 		return TALLY_ENOMEM;
 	for (size_t k = 0; k < p->rows.n; k++) {
-		tallyi_part_ent x = { r[k].v, r[k].supp, r[k].baseline, 0 };
+		tallyi_part_ent x = { r[k].v, r[k].supp, r[k].baseline, 0,
+			r[k].cwe };
 		size_t i = row_hash(&x) & (cap - 1);
 
 		while (tab[i] != 0)
@@ -171,6 +175,14 @@ tallyi_part_commit(tally_part *p, const tallyi_vec *staged)
 	    (rc = tallyi_vec_reserve(&p->mem, &p->rows, p->rows.n +
 	    staged->n, sizeof(prow))) != TALLY_OK)
 		return rc;
+	uint64_t more = 0;
+
+	/* counts are checked as input (part_open()), yet parts add up */
+	for (size_t k = 0; k < staged->n; k++)
+		if (__builtin_add_overflow(more, x[k].count, &more))
+			return TALLY_ERANGE;
+	if (p->results + more < p->results)
+		return TALLY_ERANGE;
 	for (size_t k = 0; k < staged->n; k++) {
 		size_t i = row_hash(&x[k]) & (p->tcap - 1);
 		prow *r = p->rows.p;
@@ -184,7 +196,7 @@ tallyi_part_commit(tally_part *p, const tallyi_vec *staged)
 			continue;
 		}
 		r[p->rows.n] = (prow){ x[k].v, x[k].supp, x[k].baseline,
-			x[k].count };
+			x[k].count, x[k].cwe };
 		p->tab[i] = (uint32_t)++p->rows.n;
 	}
 	return TALLY_OK;
@@ -239,17 +251,16 @@ static void
 row_key(const tally_part_row *r, const tally_violation *v, uint64_t *hi,
     uint64_t *lo)
 {
-	const char *s[5] = { r->tool, r->tool_version, r->rule, r->file,
-		r->message };
-	const size_t n[5] = { r->tool_len, r->tool_version_len, r->rule_len,
-		r->file_len, r->message_len };
+	const char *s[4] = { r->tool, r->rule, r->file, r->message };
+	const size_t n[4] = { r->tool_len, r->rule_len, r->file_len,
+		r->message_len };
 	XXH3_state_t st;
 	XXH128_hash_t h;
 	unsigned char b[17];
 
 	XXH3_INITSTATE(&st);
 	(void)XXH3_128bits_reset(&st);
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 4; k++) {
 		uint64_t len = s[k] != NULL ? n[k] : UINT64_MAX;
 
 		(void)XXH3_128bits_update(&st, &len, 8);
@@ -293,6 +304,7 @@ tally_part_row_get(const tally_part *p, size_t i, tally_part_row *out)
 	    (int8_t)(r->supp - TALLYI_SUPP_ACCEPTED);
 	out->baseline = r->baseline == 0 ? -1 : (int8_t)(r->baseline - 1);
 	out->count = r->count;
+	out->cwe = r->cwe;
 	row_key(out, &r->v, &out->key_hi, &out->key_lo);
 	return TALLY_OK;
 }
@@ -454,6 +466,8 @@ body_write(const tally_part *p, buf *b)
 	for (size_t i = 0; i < n; i++)
 		put_u32(b, r[o[i]].v.column);
 	for (size_t i = 0; i < n; i++)
+		put_u32(b, r[o[i]].cwe);
+	for (size_t i = 0; i < n; i++)
 		put_u64(b, r[o[i]].v.offset);
 	for (size_t i = 0; i < n; i++)
 		put_u64(b, r[o[i]].count);
@@ -518,35 +532,21 @@ tally_part_serialize(const tally_part *p, void **out, size_t *len)
 int
 tally_part_write_file(const tally_part *p, const char *path)
 {
+	tallyi_outfile out;
+	tally_error err;
 	void *b;
 	size_t n;
-	char tmp[4096];
-	FILE *f;
 	int rc;
 
 	if (p == NULL || path == NULL)
 		return TALLY_EINVAL;
 	if ((rc = tally_part_serialize(p, &b, &n)) != TALLY_OK)
 		return rc;
-	if (strcmp(path, "-") == 0) {
-		rc = fwrite(b, 1, n, stdout) == n && fflush(stdout) == 0 ?
-		    TALLY_OK : TALLY_EIO;
-		free(b);
-		return rc;
-	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path,
-	    (long)getpid()) >= sizeof(tmp)) {
-		free(b);
-		return TALLY_EINVAL;
-	}
-	rc = TALLY_EIO;
-	if ((f = fopen(tmp, "wb")) != NULL) {
-		bool ok = fwrite(b, 1, n, f) == n;
-
-		if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
-			rc = TALLY_OK;
-		else
-			(void)remove(tmp);
+	/* a regular file replaced once whole; a device or FIFO written to */
+	if ((rc = tallyi_outfile_open(&out, path, &p->mem, &err)) ==
+	    TALLY_OK) {
+		(void)fwrite(b, 1, n, out.f);
+		rc = tallyi_outfile_commit(&out, &err);
 	}
 	free(b);
 	return rc;
@@ -659,7 +659,7 @@ nstr(pstr s)
 typedef struct cols {
 	uint64_t n[4], rows; /* strings of each kind, rows */
 	pstr *str[4];        /* tools: name and version pairs */
-	const unsigned char *idx, *line, *col, *off, *count, *flags;
+	const unsigned char *idx, *line, *col, *cwe, *off, *count, *flags;
 } cols;
 
 static int
@@ -671,9 +671,9 @@ cols_read(rd *r, cols *c, const tallyi_mem *mem, tally_sarif_report *rep)
 		c->n[k] = take_u64(r);
 	c->rows = take_u64(r);
 	left = (uint64_t)(r->end - r->p);
-	/* each string takes 4 bytes at least, each row 32 */
+	/* each string takes 4 bytes at least, each row 48 */
 	if (r->bad || c->n[0] > left / 8 || c->n[1] > left / 4 ||
-	    c->n[2] > left / 4 || c->n[3] > left / 4 || c->rows > left / 32)
+	    c->n[2] > left / 4 || c->n[3] > left / 4 || c->rows > left / 48)
 		return part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX,
 		    "a part's counts of strings and rows larger than its "
 		    "body");
@@ -695,6 +695,7 @@ cols_read(rd *r, cols *c, const tallyi_mem *mem, tally_sarif_report *rep)
 	c->idx = take(r, c->rows * 16);
 	c->line = take(r, c->rows * 4);
 	c->col = take(r, c->rows * 4);
+	c->cwe = take(r, c->rows * 4);
 	c->off = take(r, c->rows * 8);
 	c->count = take(r, c->rows * 8);
 	c->flags = take(r, c->rows * 4);
@@ -777,6 +778,7 @@ row_emit(tallyi_emit *em, const cols *c, uint64_t i)
 		    supp_status[f[2] - TALLYI_SUPP_ACCEPTED],
 		.baseline = f[3] == 0 ? NULL :
 		    tally_sarif_baseline_name((tally_baseline)(f[3] - 1)),
+		.cwe = col_u32(c->cwe, i),
 	};
 
 	if (file != ABSENT) {
@@ -871,15 +873,31 @@ part_open(const tallyi_input *in, uint64_t max, unsigned char **body,
 	r = (rd){ *body, *body + *rawlen, *body, false, 0 };
 	if ((rc = cols_read(&r, c, in->mem, rep)) != TALLY_OK)
 		return rc;
+	/*
+	 * The log a part stands for is bounded as an input is: each result
+	 * as the SARIF it is read as (its strings and 60 bytes at least),
+	 * as many times as it came, at most @max bytes in all.
+	 */
 	for (uint64_t i = 0; i < c->rows; i++) {
+		uint64_t size = 60, bytes;
+
 		if ((rc = row_check(c, i, rep)) != TALLY_OK)
 			return rc;
-		total += col_u64(c->count, i);
-		/* a result is 60 bytes of SARIF at least */
-		if (total > max / 60)
+		for (int k = 0; k < 4; k++) {
+			uint32_t j = col_u32(c->idx, (uint64_t)k * c->rows + i);
+			const pstr *x = k == 0 ? &c->str[0][2 * j] :
+			    &c->str[k][j];
+
+			if (j != ABSENT && x->n != ABSENT)
+				size += x->n;
+		}
+		if (__builtin_mul_overflow(col_u64(c->count, i), size,
+		    &bytes) || __builtin_add_overflow(total, bytes, &total) ||
+		    total > max)
 			return part_fail(rep, TALLY_EIO_TOOBIG, UINT64_MAX, "a "
-			    "part of more results than the input limit "
-			    "allows");
+			    "part that stands for more than the input limit "
+			    "(%llu bytes of SARIF): raise --max-input-bytes",
+			    (unsigned long long)max);
 	}
 	return TALLY_OK;
 }
@@ -950,7 +968,9 @@ intern_all(tally_engine *e, const cols *c, int kind, uint32_t *ids)
 			rc = tally_engine_tool_intern(e, name.p, name.n, ver.p,
 			    ver.n, &ids[j]);
 		} else if (c->str[kind][j].n == ABSENT) {
-			ids[j] = TALLY_ID_NONE;
+			/* as the SARIF written for it reads: the empty string */
+			rc = tally_engine_string_intern(e, kinds[kind], "", 0,
+			    &ids[j]);
 		} else {
 			rc = tally_engine_string_intern(e, kinds[kind],
 			    c->str[kind][j].p, c->str[kind][j].n, &ids[j]);
@@ -962,9 +982,10 @@ intern_all(tally_engine *e, const cols *c, int kind, uint32_t *ids)
 /*
  * Add the part @in holds to part @p directly: its strings interned, its
  * rows committed, as reading the SARIF tallyi_native_part() writes would
- * (a result without a file has no line, column or offset; one without a
- * line no column; the suppressed flag as the suppression status and
- * @include_suppressed say), without writing and parsing that SARIF.
+ * (a missing rule, file or message is the empty string; a result without
+ * a file has no line, column or offset; one without a line no column;
+ * the suppressed flag as the suppression status and @include_suppressed
+ * say), without writing and parsing that SARIF.
  */
 int
 tallyi_part_absorb(tally_part *p, const tallyi_input *in, uint64_t max,
@@ -972,7 +993,7 @@ tallyi_part_absorb(tally_part *p, const tallyi_input *in, uint64_t max,
 {
 	unsigned char *body;
 	uint64_t rawlen, nids = 0;
-	uint32_t *ids = NULL, *base[4];
+	uint32_t *ids = NULL, *base[4], empty[4] = { 0 };
 	tallyi_vec staged = { NULL, 0, 0 };
 	cols c;
 	int rc;
@@ -991,6 +1012,9 @@ tallyi_part_absorb(tally_part *p, const tallyi_input *in, uint64_t max,
 		base[k] = base[k - 1] + c.n[k - 1];
 	for (int k = 0; k < 4 && rc == TALLY_OK; k++)
 		rc = intern_all(p->e, &c, k, base[k]);
+	for (int k = 1; k < 4 && rc == TALLY_OK; k++)
+		rc = tally_engine_string_intern(p->e, (tally_strkind)k, "", 0,
+		    &empty[k]);
 	if (rc != TALLY_OK) {
 		part_fail(rep, rc, UINT64_MAX, "cannot intern a part's "
 		    "strings: %s", tally_strerror(rc));
@@ -1001,17 +1025,21 @@ tallyi_part_absorb(tally_part *p, const tallyi_input *in, uint64_t max,
 		uint32_t x[4];
 		tallyi_part_ent *e = &((tallyi_part_ent *)staged.p)[i];
 
+		uint32_t fj = col_u32(c.idx, 2 * c.rows + i);
+
+		/* no rule or file: the empty string, as the reader makes it */
 		for (int k = 0; k < 4; k++) {
 			uint32_t j = col_u32(c.idx, (uint64_t)k * c.rows + i);
 
-			x[k] = j == ABSENT ? TALLY_ID_NONE : base[k][j];
+			x[k] = j == ABSENT ? empty[k] : base[k][j];
 		}
 		memset(e, 0, sizeof(*e));
 		e->v.tool = x[0];
 		e->v.rule = x[1];
 		e->v.file = x[2];
 		e->v.message = x[3];
-		if (x[2] != TALLY_ID_NONE) {
+		/* no file: no location, so no line, column or offset */
+		if (fj != ABSENT && c.str[2][fj].n != ABSENT) {
 			e->v.line = col_u32(c.line, i);
 			e->v.column = e->v.line != 0 ? col_u32(c.col, i) : 0;
 			e->v.offset = col_u64(c.off, i);
@@ -1022,6 +1050,7 @@ tallyi_part_absorb(tally_part *p, const tallyi_input *in, uint64_t max,
 		e->supp = f[2];
 		e->baseline = f[3];
 		e->count = col_u64(c.count, i);
+		e->cwe = col_u32(c.cwe, i);
 	}
 	staged.n = (size_t)c.rows;
 	if ((rc = tallyi_part_commit(p, &staged)) != TALLY_OK) {

@@ -81,7 +81,8 @@ es_hold(engine_sink *es)
 	return TALLY_OK;
 }
 
-/* A part's sink: each result with its states, submitted to nothing. */
+/* A part's sink: each result with its states and CWE, submitted to
+ * nothing. */
 static int
 part_stage(engine_sink *es, const tallyi_sarif_run *run)
 {
@@ -91,9 +92,19 @@ part_stage(engine_sink *es, const tallyi_sarif_run *run)
 	    run->nres, sizeof(*x)) != TALLY_OK)
 		return TALLY_ENOMEM;
 	x = (tallyi_part_ent *)es->pstaged.p + es->pstaged.n;
-	for (size_t k = 0; k < run->nres; k++)
+	for (size_t k = 0; k < run->nres; k++) {
+		const tallyi_cats *c = run->cres != NULL ? &run->cres[k].cats :
+		    NULL;
+		uint32_t cwe = 0;
+
+		/* the first CWE among its categories (its own, then its
+		 * rule's): what clusters and the fleet group by */
+		for (uint32_t i = 0; c != NULL && i < c->n && cwe == 0; i++)
+			if ((c->v[i] & TALLYI_CAT_TAG) == 0)
+				cwe = c->v[i];
 		x[k] = (tallyi_part_ent){ run->res[k].v, run->res[k].supp,
-			run->res[k].baseline, 1 };
+			run->res[k].baseline, 1, cwe };
+	}
 	es->pstaged.n += run->nres;
 	return TALLY_OK;
 }
@@ -540,7 +551,7 @@ read_into(tally_engine *e, struct tally_part *part, tallyi_input *in,
 		.warning_arg = TALLYI_OPT(opt, warning_arg, NULL),
 		.part = part };
 	tallyi_sarif_sink sink = { tallyi_sink_tool, tallyi_sink_intern,
-		tallyi_sink_lookup, es_run, &es, corr != NULL };
+		tallyi_sink_lookup, es_run, &es, corr != NULL || part != NULL };
 	tally_sarif_options ro = TALLY_SARIF_OPTIONS_INIT;
 	tally_cache_key key = { 0, 0 };
 	int rc;

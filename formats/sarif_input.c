@@ -191,7 +191,8 @@ check_prefix(const char *buf, size_t len, tally_sarif_report *rep)
 	    (((unsigned char)buf[0] & 0xf0) == 0x50 && memcmp(buf + 1,
 	    "\x2a\x4d\x18", len < 4 ? len - 1 : 3) == 0) ||
 	    memcmp(buf, "\xff\xfe", len < 2 ? len : 2) == 0 ||
-	    memcmp(buf, "\xfe\xff", len < 2 ? len : 2) == 0)
+	    memcmp(buf, "\xfe\xff", len < 2 ? len : 2) == 0 ||
+	    memcmp(buf, "TALLYPT1", len < 8 ? len : 8) == 0) /* a part */
 		return TALLY_OK;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		i = 3;

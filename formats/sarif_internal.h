@@ -591,6 +591,7 @@ typedef struct tallyi_part_ent {
 	uint8_t supp;     /* TALLYI_SUPP_* */
 	uint8_t baseline; /* a tally_baseline + 1; 0 when absent */
 	uint64_t count;
+	uint32_t cwe;     /* its first CWE, 0 for none */
 } tallyi_part_ent;
 
 struct tally_part;

@@ -151,6 +151,22 @@ def main():
           c["unchanged"] + c["updated"] + c["suppressed"] > 0,
           "diff reads a part as its baseline: %r" % c)
 
+    # a part on standard input, as any input
+    with open(whole, "rb") as f:
+        p = subprocess.run([tally, "summary", "--format", "json", "-"],
+                           stdin=f, capture_output=True)
+    doc = json.loads(p.stdout, object_pairs_hook=OrderedDict)
+    doc.pop("inputs")
+    check(p.returncode == 0 and json.dumps(doc) == want,
+          "a part read from standard input: %r" % p.stderr[-300:])
+
+    # -o a device writes into it, never replaces it (as merge does)
+    if os.path.exists("/dev/null") and os.access("/dev", os.W_OK):
+        run(tally, "pack", files[0], "-o", "/dev/null")
+        check(os.path.exists("/dev/null") and
+              not os.path.isfile("/dev/null"),
+              "pack -o /dev/null leaves the device in place")
+
     # damaged parts: refused whole, the good input beside them counted
     raw = open(single[files[0]], "rb").read()
     cases = {

@@ -15,17 +15,18 @@
  * What a part keeps of a result is what the engine counts: tool (name
  * and version), rule, file, message, line, column, offset, level, the
  * suppressed flag, and the result's suppression status and baselineState
- * (tally/sarif.h). The rest of a SARIF result (its other locations, code
- * flows, fixes, properties) and what correlation reads (CWE and tags) are
- * not kept: merge writes a part's results with what it has, and
- * --clusters sees no categories in them.
+ * (tally/sarif.h); and its first CWE (its own, else its rule's), which
+ * reading the part gives back as a tag, for clusters and the fleet. The
+ * rest of a SARIF result (its other locations, code flows, fixes, other
+ * tags and properties) is not kept: merge writes a part's results with
+ * what it has.
  *
  * The file ("TALLYPT1", little-endian): a 40-byte header (magic, version,
  * flags, the body's compressed and plain lengths, an XXH3-64 of the
  * compressed body), then the body compressed with zstd. The body: the
  * counts of tools, rules, files, messages and rows; each string once, as
  * a u32 length and its bytes (a tool as its name then its version); then
- * the rows as columns (u32 indexes, lines, columns, u64 offsets and
+ * the rows as columns (u32 indexes, lines, columns, CWEs, u64 offsets and
  * multiplicities, u8 levels, flags, suppression status and baselineState).
  * Readers check every length, index and value: a part is input, not
  * trusted. tally_sarif_read_file() and the other readers tell a part by
@@ -84,9 +85,13 @@ int tally_part_add_buffer(tally_part *p, const void *buf, size_t len,
  * given is NULL and 0; a rule or file is what the readers made of the
  * result (a result without a location has the empty file).
  * @key_hi, @key_lo: the result's 128-bit key: XXH3-128 of its identity
- *            (tool, rule, file, message by their bytes; line, column,
- *            offset, suppressed flag), the same in every process.
+ *            as the engine tells results apart (tool name, rule, file,
+ *            message, each as a u64 length and its bytes; then line and
+ *            column as u32, offset as u64, the suppressed flag as a byte,
+ *            all little-endian), the same in every process. Not the tool's
+ *            version: the engine keeps one version per tool name.
  * @count:    how many times the inputs held it (at least 1).
+ * @cwe:      its first CWE number, 0 for none.
  * @suppression: -1 none, else a tally_suppression.
  * @baseline: -1 none, else a tally_baseline.
  */
@@ -101,6 +106,7 @@ typedef struct tally_part_row {
 	int8_t baseline;
 	uint64_t count;
 	uint64_t key_hi, key_lo;
+	uint32_t cwe;
 } tally_part_row;
 
 /* The number of unique results of @p (rows). */
