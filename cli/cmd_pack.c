@@ -16,17 +16,17 @@ static const char help[] =
 "\n"
 "Reduce logs (SARIF and the formats --input-format names, parts too) to\n"
 "one part: each unique result once, with how many times the inputs held\n"
-"it and its suppression status and baselineState, compressed and\n"
+"it, its suppression status, baselineState and first CWE, compressed and\n"
 "checksummed. summary, merge, diff and export read a part like any input;\n"
 "summarising the parts of any split of the inputs, in any order, counts\n"
 "what summarising all the inputs at once counts. Packing a part alone\n"
 "gives the same bytes; packing parts together gives the part of all\n"
 "their inputs.\n"
 "A part keeps what the counts need (tool and version, rule, file, line,\n"
-"column, offset, level, message, suppression, baselineState), not a\n"
-"result's other locations, fixes or properties, nor the CWE and tags\n"
-"--clusters reads. An input that cannot be read is reported on stderr\n"
-"and left out; the others are still packed (exit 2).\n"
+"column, offset, level, message, suppression, baselineState, CWE), not a\n"
+"result's other locations, fixes, tags or properties. An input that\n"
+"cannot be read is reported on stderr and left out; the others are still\n"
+"packed (exit 2); when none can be read, nothing is written.\n"
 "\n"
 "Options:\n"
 "  -o, --output FILE   where to write the part ('-' for stdout, not a\n"
@@ -96,6 +96,11 @@ cmd_pack(int argc, char **argv)
 	if (status != EXIT_OK)
 		return status == CLI_HELP ? EXIT_OK : status;
 	status = inputs_pack(&in, &o, "pack", &p);
+	if (status == EXIT_OK && in.failed == in.n) {
+		out_error("pack: no input could be read: %s not written",
+		    o.output);
+		status = EXIT_USAGE;
+	}
 	if (status == EXIT_OK &&
 	    (rc = tally_part_write_file(p, o.output)) != TALLY_OK) {
 		out_error("pack: cannot write %s: %s", o.output,

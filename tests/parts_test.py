@@ -194,6 +194,12 @@ def main():
               doc["unique"] == alone["unique"],
               "damaged part (%s): nothing of it counted" % name)
 
+    # nothing readable: nothing written (exit 2), not an empty part
+    none = os.path.join(tmp, "none.tally")
+    run(tally, "pack", os.path.join(tmp, "missing.sarif"), "-o", none,
+        ok=(2,))
+    check(not os.path.exists(none), "pack of nothing readable writes nothing")
+
     if FAILURES:
         print("%d failed" % len(FAILURES))
         return 1
