@@ -169,14 +169,13 @@ int
 tallyi_part_commit(tally_part *p, const tallyi_vec *staged)
 {
 	const tallyi_part_ent *x = staged->p;
+	uint64_t more = 0;
 	int rc;
 
 	if ((rc = index_reserve(p, staged->n)) != TALLY_OK ||
 	    (rc = tallyi_vec_reserve(&p->mem, &p->rows, p->rows.n +
 	    staged->n, sizeof(prow))) != TALLY_OK)
 		return rc;
-	uint64_t more = 0;
-
 	/* counts are checked as input (part_open()), yet parts add up */
 	for (size_t k = 0; k < staged->n; k++)
 		if (__builtin_add_overflow(more, x[k].count, &more))
@@ -448,16 +447,20 @@ body_write(const tally_part *p, buf *b)
 	put_u64(b, n);
 	for (int k = 0; k < 4; k++) {
 		for (uint32_t j = 0; j < d[k].n; j++) {
-			size_t len;
+			size_t len, vlen = 0;
 			const char *s = lookup(p, kinds[k], d[k].ids[j], &len);
+			const char *v = k != 0 ? NULL :
+			    tally_engine_tool_version(p->e, d[k].ids[j], &vlen);
 
-			put_string(b, s, len);
-			if (k == 0) {
-				s = tally_engine_tool_version(p->e,
-				    d[k].ids[j], &len);
-				put_string(b, s != NULL && len != 0 ? s :
-				    NULL, len);
+			/* a length is a u32, ABSENT (2^32 - 1) kept for none */
+			if ((s != NULL && len >= ABSENT) || vlen >= ABSENT) {
+				rc = TALLY_ERANGE;
+				goto out;
 			}
+			put_string(b, s, len);
+			if (k == 0)
+				put_string(b, v != NULL && vlen != 0 ? v :
+				    NULL, vlen);
 		}
 	}
 	put(b, idx, n * 4 * sizeof(*idx));

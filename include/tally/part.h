@@ -126,15 +126,17 @@ int tally_part_row_get(const tally_part *p, size_t i, tally_part_row *out);
 /**
  * tally_part_serialize() - @p as a part file, into a buffer allocated
  * with malloc() (free it with free()).
- * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM.
+ * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM, TALLY_ERANGE (a string
+ * of 2^32 - 1 bytes or more).
  */
 int tally_part_serialize(const tally_part *p, void **buf, size_t *len);
 
 /**
  * tally_part_write_file() - @p as a part file at @path ("-": standard
- * output), written to a temporary file beside it and renamed over it, so
- * a reader never sees half a part.
- * Return: TALLY_OK, TALLY_EINVAL, TALLY_ENOMEM, TALLY_EIO.
+ * output). A regular file is written beside and renamed over, keeping
+ * its mode, so a reader never sees half a part; a symlink is written
+ * through; a device or FIFO is written to, never replaced.
+ * Return: as tally_part_serialize(), or TALLY_EIO.
  */
 int tally_part_write_file(const tally_part *p, const char *path);
 
