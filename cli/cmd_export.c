@@ -34,6 +34,7 @@
 #include "cli/inputs.h"
 #include "cli/opts.h"
 #include "cli/out.h"
+#include "engine/outfile.h"
 #include "engine/toolkit.h"
 
 #define BATCH_ROWS 100000
@@ -153,7 +154,15 @@ export_args(cli_opts *o, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* A batch of rows being written: a growable buffer. */
+/* The C library's memory, for an output file's paths. */
+static const tallyi_mem libc_mem = TALLYI_MEM_LIBC;
+
+/*
+ * A batch of rows being written: a buffer grown by realloc(), which moves
+ * a batch of tens of megabytes without copying it (a tallyi_vec of the C
+ * library's aligned memory copies it at each doubling: export measured
+ * 0.87x of curl's insert rate with it, 0.94x with this).
+ */
 typedef struct obuf {
 	char *p;
 	size_t n, cap;
@@ -182,6 +191,13 @@ ob_put(void *ctx, const char *p, size_t n)
 	}
 	memcpy(b->p + b->n, p, n);
 	b->n += n;
+}
+
+static void
+ob_free(obuf *b)
+{
+	free(b->p);
+	*b = (obuf){ NULL, 0, 0, false };
 }
 
 static void
@@ -435,7 +451,8 @@ typedef struct sender {
 	inserter in;
 	pthread_mutex_t lock;
 	pthread_cond_t cv;
-	obuf batch;  /* handed over; NULL p: none */
+	obuf batch;  /* handed over when full */
+	obuf spare;  /* the last one sent, for the writer to fill again */
 	bool full;   /* a batch is waiting to be sent */
 	bool done;   /* no more batches */
 	int status;  /* the first failure */
@@ -461,16 +478,20 @@ sender_main(void *arg)
 		pthread_mutex_unlock(&sd->lock);
 		if (sd->status == EXIT_OK)
 			sd->status = insert_batch(&sd->in, b.p, b.n);
-		free(b.p);
 		pthread_mutex_lock(&sd->lock);
+		ob_free(&sd->spare);
+		sd->spare = b;
 		sd->full = false;
 		pthread_cond_broadcast(&sd->cv);
 		pthread_mutex_unlock(&sd->lock);
 	}
 }
 
-/* Hand @b over (waiting for the previous one to be taken); false once a
- * batch has failed: the writer stops. */
+/*
+ * Hand @b over (once the previous batch is sent) and get back in @b the
+ * buffer that batch was in, to fill again: two buffers, their pages
+ * touched once. False once a batch has failed: the writer stops.
+ */
 static bool
 sender_put(sender *sd, obuf *b)
 {
@@ -483,41 +504,54 @@ sender_put(sender *sd, obuf *b)
 	if (ok) {
 		sd->batch = *b;
 		sd->full = true;
+		*b = sd->spare;
+		sd->spare = (obuf){ NULL, 0, 0, false };
 		pthread_cond_broadcast(&sd->cv);
-	} else {
-		free(b->p);
 	}
 	pthread_mutex_unlock(&sd->lock);
-	*b = (obuf){ NULL, 0, 0, false };
 	return ok;
 }
 
-/* Write the rows of @p to @f (a file or standard output). */
+/*
+ * Rows @i up to BATCH_ROWS of @p into @b (emptied first). Return: false
+ * when out of memory (said).
+ */
+static bool
+batch_build(const tally_part *p, const cli_opts *o, size_t i, obuf *b)
+{
+	size_t n = tally_part_rows(p), end = n - i < BATCH_ROWS ? n :
+	    i + BATCH_ROWS;
+
+	b->n = 0;
+	for (size_t k = i; k < end; k++) {
+		tally_part_row r;
+
+		(void)tally_part_row_get(p, k, &r);
+		row_write(b, &r, k, o->source);
+	}
+	if (b->oom)
+		out_error("export: out of memory");
+	return !b->oom;
+}
+
+/*
+ * Write the rows of @p to @f; write errors stay on the stream, for the
+ * output's commit to report.
+ */
 static int
 write_rows(const tally_part *p, const cli_opts *o, FILE *f)
 {
-	size_t n = tally_part_rows(p);
 	obuf b = { NULL, 0, 0, false };
 	int status = EXIT_OK;
 
-	for (size_t i = 0; i < n && status == EXIT_OK; i += BATCH_ROWS) {
-		size_t end = n - i < BATCH_ROWS ? n : i + BATCH_ROWS;
-
-		b.n = 0;
-		for (size_t k = i; k < end; k++) {
-			tally_part_row r;
-
-			(void)tally_part_row_get(p, k, &r);
-			row_write(&b, &r, k, o->source);
-		}
-		if (b.oom) {
-			out_error("export: out of memory");
+	for (size_t i = 0; i < tally_part_rows(p); i += BATCH_ROWS) {
+		if (!batch_build(p, o, i, &b)) {
 			status = EXIT_USAGE;
-		} else if (fwrite(b.p, 1, b.n, f) != b.n) {
-			status = EXIT_USAGE;
+			break;
 		}
+		(void)fwrite(b.p, 1, b.n, f);
 	}
-	free(b.p);
+	ob_free(&b);
 	return status;
 }
 
@@ -527,6 +561,7 @@ insert_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
 {
 	size_t n = tally_part_rows(p);
 	sender sd = { .status = EXIT_OK };
+	obuf b = { NULL, 0, 0, false };
 	int status = inserter_open(&sd.in, o);
 
 	if (status != EXIT_OK) {
@@ -540,23 +575,13 @@ insert_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	for (size_t i = 0; i < n && status == EXIT_OK; i += BATCH_ROWS) {
-		size_t end = n - i < BATCH_ROWS ? n : i + BATCH_ROWS;
-		obuf b = { NULL, 0, 0, false };
-
-		for (size_t k = i; k < end; k++) {
-			tally_part_row r;
-
-			(void)tally_part_row_get(p, k, &r);
-			row_write(&b, &r, k, o->source);
-		}
-		if (b.oom) {
-			free(b.p);
-			out_error("export: out of memory");
+	for (size_t i = 0; i < n; i += BATCH_ROWS) {
+		if (!batch_build(p, o, i, &b)) {
 			status = EXIT_USAGE;
-		} else if (!sender_put(&sd, &b)) {
 			break;
 		}
+		if (!sender_put(&sd, &b))
+			break;
 	}
 	pthread_mutex_lock(&sd.lock);
 	sd.done = true;
@@ -565,6 +590,8 @@ insert_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
 	pthread_join(sd.thread, NULL);
 	if (status == EXIT_OK)
 		status = sd.status;
+	ob_free(&b);
+	ob_free(&sd.spare);
 out:
 	*batches = sd.in.batches;
 	pthread_cond_destroy(&sd.cv);
@@ -573,27 +600,31 @@ out:
 	return status;
 }
 
-/* Write (or insert) the rows of @p. */
+/*
+ * Write (or insert) the rows of @p. A file is replaced only once whole
+ * (a device or FIFO written to), as merge's output is.
+ */
 static int
 export_rows(const tally_part *p, const cli_opts *o, uint64_t *batches)
 {
-	FILE *f = stdout;
+	tallyi_outfile out;
+	tally_error err;
 	int status;
 
 	if (o->clickhouse_url != NULL)
 		return insert_rows(p, o, batches);
-	if (o->output != NULL && strcmp(o->output, "-") != 0 &&
-	    (f = fopen(o->output, "w")) == NULL) {
-		out_error("export: cannot write %s", o->output);
+	if (tallyi_outfile_open(&out, o->output != NULL ? o->output : "-",
+	    &libc_mem, &err) != TALLY_OK) {
+		out_error("export: %s", err.message);
 		return EXIT_USAGE;
 	}
-	status = write_rows(p, o, f);
-	if (f != stdout) {
-		if (fclose(f) != 0 || status != EXIT_OK) {
-			out_error("export: cannot write %s", o->output);
-			status = EXIT_USAGE;
-		}
-	} else if (out_stdout_check() != 0) {
+	status = write_rows(p, o, out.f);
+	if (status != EXIT_OK) {
+		tallyi_outfile_abort(&out);
+	} else if (tallyi_outfile_commit(&out, &err) != TALLY_OK) {
+		out_error("export: %s", err.message);
+		if (out.is_stdout)
+			out_stdout_reported();
 		status = EXIT_USAGE;
 	}
 	return status;

@@ -91,7 +91,8 @@ cmd_pack(int argc, char **argv)
 	cli_opts o;
 	inputs in = { 0 };
 	tally_part *p = NULL;
-	int status = pack_args(&o, argc, argv), rc;
+	tally_error err;
+	int status = pack_args(&o, argc, argv);
 
 	if (status != EXIT_OK)
 		return status == CLI_HELP ? EXIT_OK : status;
@@ -102,9 +103,10 @@ cmd_pack(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK &&
-	    (rc = tally_part_write_file(p, o.output)) != TALLY_OK) {
-		out_error("pack: cannot write %s: %s", o.output,
-		    tally_strerror(rc));
+	    tally_part_write_file(p, o.output, &err) != TALLY_OK) {
+		out_error("pack: %s", err.message);
+		if (strcmp(o.output, "-") == 0) /* said: not again at exit */
+			out_stdout_reported();
 		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK && (o.stats || strcmp(o.output, "-") != 0)) {

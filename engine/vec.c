@@ -5,6 +5,8 @@
  */
 #include "engine/vec.h"
 
+#include <string.h>
+
 #include "engine/alloc.h"
 #include "engine/toolkit.h"
 
@@ -71,6 +73,19 @@ tallyi_vec_reserve(const tallyi_mem *mem, tallyi_vec *v, size_t need,
 		return TALLY_ENOMEM;
 	v->p = p;
 	return TALLY_OK;
+}
+
+bool
+tallyi_vec_append(const tallyi_mem *mem, tallyi_vec *v, const void *p,
+    size_t n)
+{
+	if (n == 0) /* @p may be NULL (an empty vector's) */
+		return true;
+	if (tallyi_vec_reserve(mem, v, v->n + n, 1) != TALLY_OK)
+		return false;
+	memcpy((char *)v->p + v->n, p, n);
+	v->n += n;
+	return true;
 }
 
 void

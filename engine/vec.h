@@ -63,6 +63,13 @@ int tallyi_vec_reserve(const struct tallyi_mem *mem, tallyi_vec *v,
     size_t need, size_t elem);
 
 /*
+ * Append the @n bytes at @p (NULL when @n is 0) to @v, a vector of bytes.
+ * Return: false when out of memory (@v as it was).
+ */
+bool tallyi_vec_append(const struct tallyi_mem *mem, tallyi_vec *v,
+    const void *p, size_t n);
+
+/*
  * Append an element to @v. Return: the new element (not initialised), or
  * NULL when out of memory. The test is inline: pushes are per result.
  */

@@ -310,32 +310,18 @@ tally_part_row_get(const tally_part *p, size_t i, tally_part_row *out)
 
 /* ---- writing ---------------------------------------------------------- */
 
+/* The body being written: bytes, from the part's memory. */
 typedef struct buf {
-	unsigned char *p;
-	size_t n, cap;
+	const tallyi_mem *mem;
+	tallyi_vec v;
 	bool oom;
 } buf;
 
 static void
 put(buf *b, const void *p, size_t n)
 {
-	if (b->oom || n == 0)
-		return;
-	if (b->cap - b->n < n) {
-		size_t cap = b->cap ? b->cap : 4096;
-		unsigned char *q;
-
-		while (cap - b->n < n)
-			cap *= 2;
-		if ((q = realloc(b->p, cap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
+	if (!b->oom && !tallyi_vec_append(b->mem, &b->v, p, n))
+		b->oom = true;
 }
 
 static void
@@ -495,7 +481,7 @@ out:
 int
 tally_part_serialize(const tally_part *p, void **out, size_t *len)
 {
-	buf body = { 0 };
+	buf body = { &p->mem, { NULL, 0, 0 }, false };
 	unsigned char *f;
 	size_t bound, z;
 	uint64_t h;
@@ -504,18 +490,18 @@ tally_part_serialize(const tally_part *p, void **out, size_t *len)
 	if (p == NULL || out == NULL || len == NULL)
 		return TALLY_EINVAL;
 	if ((rc = body_write(p, &body)) != TALLY_OK) {
-		free(body.p);
+		tallyi_vec_free(&p->mem, &body.v, 1);
 		return rc;
 	}
-	bound = ZSTD_compressBound(body.n);
+	bound = ZSTD_compressBound(body.v.n);
 	if ((f = malloc(PART_HEADER + bound)) == NULL) {
-		free(body.p);
+		tallyi_vec_free(&p->mem, &body.v, 1);
 		return TALLY_ENOMEM;
 	}
-	z = ZSTD_compress(f + PART_HEADER, bound, body.p, body.n,
+	z = ZSTD_compress(f + PART_HEADER, bound, body.v.p, body.v.n,
 	    PART_ZSTD_LEVEL);
 	if (ZSTD_isError(z)) {
-		free(body.p);
+		tallyi_vec_free(&p->mem, &body.v, 1);
 		free(f);
 		return TALLY_ENOMEM;
 	}
@@ -524,32 +510,34 @@ tally_part_serialize(const tally_part *p, void **out, size_t *len)
 	memcpy(f + 8, &(uint32_t){ TALLY_PART_VERSION }, 4);
 	memcpy(f + 12, &(uint32_t){ 0 }, 4);
 	memcpy(f + 16, &(uint64_t){ z }, 8);
-	memcpy(f + 24, &(uint64_t){ body.n }, 8);
+	memcpy(f + 24, &(uint64_t){ body.v.n }, 8);
 	memcpy(f + 32, &h, 8);
-	free(body.p);
+	tallyi_vec_free(&p->mem, &body.v, 1);
 	*out = f;
 	*len = PART_HEADER + z;
 	return TALLY_OK;
 }
 
 int
-tally_part_write_file(const tally_part *p, const char *path)
+tally_part_write_file(const tally_part *p, const char *path,
+    tally_error *err)
 {
 	tallyi_outfile out;
-	tally_error err;
 	void *b;
 	size_t n;
 	int rc;
 
 	if (p == NULL || path == NULL)
-		return TALLY_EINVAL;
+		return tallyi_error_set(err, TALLY_EINVAL, UINT64_MAX,
+		    "invalid argument");
 	if ((rc = tally_part_serialize(p, &b, &n)) != TALLY_OK)
-		return rc;
+		return tallyi_error_set(err, rc, UINT64_MAX, "%s: %s", path,
+		    tally_strerror(rc));
 	/* a regular file replaced once whole; a device or FIFO written to */
-	if ((rc = tallyi_outfile_open(&out, path, &p->mem, &err)) ==
+	if ((rc = tallyi_outfile_open(&out, path, &p->mem, err)) ==
 	    TALLY_OK) {
 		(void)fwrite(b, 1, n, out.f);
-		rc = tallyi_outfile_commit(&out, &err);
+		rc = tallyi_outfile_commit(&out, err);
 	}
 	free(b);
 	return rc;
@@ -567,7 +555,6 @@ tallyi_part_magic(const char *p, size_t n)
 typedef struct rd {
 	const unsigned char *p, *end, *start;
 	bool bad;
-	uint64_t at; /* the body's offset of the first overrun */
 } rd;
 
 static const unsigned char *
@@ -576,8 +563,6 @@ take(rd *r, uint64_t n)
 	const unsigned char *q = r->p;
 
 	if (r->bad || n > (uint64_t)(r->end - r->p)) {
-		if (!r->bad)
-			r->at = (uint64_t)(r->p - r->start);
 		r->bad = true;
 		return NULL;
 	}
@@ -702,13 +687,18 @@ cols_read(rd *r, cols *c, const tallyi_mem *mem, tally_sarif_report *rep)
 	c->off = take(r, c->rows * 8);
 	c->count = take(r, c->rows * 8);
 	c->flags = take(r, c->rows * 4);
-	if (r->bad || r->p != r->end)
+	if (r->bad)
+		return part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX,
+		    "a part's %llu rows run past the end of its "
+		    "(decompressed) body of %llu bytes",
+		    (unsigned long long)c->rows,
+		    (unsigned long long)(r->end - r->start));
+	if (r->p != r->end)
 		return part_fail(rep, TALLY_EFORMAT_VALUE, UINT64_MAX,
 		    "a part's rows end at byte %llu of its (decompressed) "
-		    "body of %llu: %s", (unsigned long long)(r->bad ? r->at :
-		    (uint64_t)(r->p - r->start)),
-		    (unsigned long long)(r->end - r->start), r->bad ?
-		    "past its end" : "short of its end");
+		    "body of %llu: short of its end",
+		    (unsigned long long)(r->p - r->start),
+		    (unsigned long long)(r->end - r->start));
 	return TALLY_OK;
 }
 
@@ -873,7 +863,7 @@ part_open(const tallyi_input *in, uint64_t max, unsigned char **body,
 	if (ZSTD_decompress(*body, *rawlen, h + PART_HEADER, zlen) != *rawlen)
 		return part_fail(rep, TALLY_EFORMAT_VALUE, PART_HEADER,
 		    "a part's body that does not decompress");
-	r = (rd){ *body, *body + *rawlen, *body, false, 0 };
+	r = (rd){ *body, *body + *rawlen, *body, false };
 	if ((rc = cols_read(&r, c, in->mem, rep)) != TALLY_OK)
 		return rc;
 	/*

@@ -463,18 +463,6 @@ out:
 	return rc;
 }
 
-static bool
-put_bytes(const tallyi_mem *mem, tallyi_vec *v, const void *p, size_t n)
-{
-	if (n == 0) /* @p may be NULL (an empty vector's) */
-		return true;
-	if (tallyi_vec_reserve(mem, v, v->n + n, 1) != TALLY_OK)
-		return false;
-	memcpy((char *)v->p + v->n, p, n);
-	v->n += n;
-	return true;
-}
-
 /*
  * Store what was kept of an input that read well. Best effort: what
  * cannot be stored (memory, a full disk) is only a saving lost.
@@ -494,12 +482,12 @@ store_kept(engine_sink *es, tally_cache *c, tally_cache_key key,
 	hdr[0] = rep->runs;
 	hdr[1] = rep->warnings;
 	hdr[2] = plen;
-	if (put_bytes(es->mem, &val, hdr, sizeof(hdr)) &&
-	    put_bytes(es->mem, &val, pack, plen) &&
-	    put_bytes(es->mem, &val, &es->nwarned, 8) &&
-	    put_bytes(es->mem, &val, es->warned.p, es->warned.n) &&
-	    put_bytes(es->mem, &val, &n, 8) &&
-	    put_bytes(es->mem, &val, es->staged.p, es->staged.n *
+	if (tallyi_vec_append(es->mem, &val, hdr, sizeof(hdr)) &&
+	    tallyi_vec_append(es->mem, &val, pack, plen) &&
+	    tallyi_vec_append(es->mem, &val, &es->nwarned, 8) &&
+	    tallyi_vec_append(es->mem, &val, es->warned.p, es->warned.n) &&
+	    tallyi_vec_append(es->mem, &val, &n, 8) &&
+	    tallyi_vec_append(es->mem, &val, es->staged.p, es->staged.n *
 	    sizeof(tallyi_state_ent)))
 		(void)tally_cache_put(c, key, val.p, val.n);
 	tallyi_vec_free(es->mem, &val, 1);
@@ -514,9 +502,9 @@ es_warning(void *arg, uint64_t offset, const char *message)
 	uint64_t len = strlen(message);
 
 	if (es->nwarned != UINT64_MAX &&
-	    put_bytes(es->mem, &es->warned, &offset, 8) &&
-	    put_bytes(es->mem, &es->warned, &len, 8) &&
-	    put_bytes(es->mem, &es->warned, message, len))
+	    tallyi_vec_append(es->mem, &es->warned, &offset, 8) &&
+	    tallyi_vec_append(es->mem, &es->warned, &len, 8) &&
+	    tallyi_vec_append(es->mem, &es->warned, message, len))
 		es->nwarned++;
 	else
 		es->nwarned = UINT64_MAX; /* one lost: the input is not stored */

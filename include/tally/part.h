@@ -136,9 +136,11 @@ int tally_part_serialize(const tally_part *p, void **buf, size_t *len);
  * output). A regular file is written beside and renamed over, keeping
  * its mode, so a reader never sees half a part; a symlink is written
  * through; a device or FIFO is written to, never replaced.
+ * @err: receives "<path>: <why>" on failure (may be NULL).
  * Return: as tally_part_serialize(), or TALLY_EIO.
  */
-int tally_part_write_file(const tally_part *p, const char *path);
+int tally_part_write_file(const tally_part *p, const char *path,
+    tally_error *err);
 
 #ifdef __cplusplus
 }
